@@ -1,0 +1,44 @@
+# tablegen — run `make help` for the list of targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help setup docs check test golden lint bench clean
+
+help: ## Show this list
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "tablegen needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install tablegen with its dependencies
+
+docs: $(STAMP) ## Validate every book in targets/ and build DOCX/HTML/PDF/XLSX into build/
+	$(BIN)/tablegen schema -q
+	$(BIN)/tablegen check targets
+	$(BIN)/tablegen build targets
+
+check: $(STAMP) ## Validate every book in targets/
+	$(BIN)/tablegen check targets
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/pytest -q
+
+golden: $(STAMP) ## Refresh the golden dumps under tests/golden/ after a deliberate change
+	TABLEGEN_GOLDEN=update $(BIN)/pytest -q -k golden
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP) ## Run the benchmarks in bench/ (slow; prints figures and ratios)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## Remove build/ (the venv stays)
+	rm -rf build

@@ -1,0 +1,122 @@
+"""The orchestrator: load and validate everything, render every format, then write."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .books import load_paths
+from .errors import InvalidData, Report, UsageError
+from .model import Book
+from .templates import TemplateChain, chain_for
+from .writer import write_all
+
+log = logging.getLogger("tablegen")
+
+# Output format → module with `render(book, ctx) -> dict[str, bytes]` (paths relative to the
+# output folder). Modules load on demand: WeasyPrint alone takes a second to import.
+RENDERERS = {
+    "docx": "tablegen.render_docx",
+    "html": "tablegen.render_html",
+    "pdf": "tablegen.render_pdf",
+    "xlsx": "tablegen.render_xlsx",
+}
+
+
+@dataclass
+class RenderContext:
+    """What a renderer may use besides the book."""
+
+    templates: TemplateChain
+    report: Report
+    toc_pages: bool = False
+    books: list[Book] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what it warned about."""
+
+    written: list[Path]
+    report: Report
+
+
+def available_formats() -> list[str]:
+    """The formats whose renderer is implemented, in the default build order."""
+    return [name for name, module in RENDERERS.items() if importlib.util.find_spec(module)]
+
+
+def _renderer(fmt: str) -> Callable[[Book, RenderContext], dict[str, bytes]]:
+    return importlib.import_module(RENDERERS[fmt]).render  # type: ignore[no-any-return]
+
+
+def check(paths: list[Path], *, strict: bool = False) -> Report:
+    """Validate every book and file under the paths; every finding of every file."""
+    catalog = load_paths(paths)
+    return catalog.report.strict() if strict else catalog.report
+
+
+def build(
+    paths: list[Path],
+    out: Path,
+    formats: list[str] | None = None,
+    *,
+    strict: bool = False,
+    quiet: bool = False,
+    toc_pages: bool = False,
+    templates: Path | None = None,
+) -> BuildResult:
+    """Validate first; render every book in every format in memory; then write it all."""
+    chosen = formats or available_formats()
+    unknown = [f for f in chosen if f not in RENDERERS]
+    if unknown:
+        raise UsageError(f"未知的输出格式：{', '.join(unknown)}（可用：{', '.join(RENDERERS)}）")
+    catalog = load_paths(paths)
+    report = catalog.report.strict() if strict else catalog.report
+    if report.errors:
+        raise InvalidData(report)
+    files: dict[str, bytes] = {}
+    progress = Progress(len(catalog.books) * len(chosen), quiet=quiet)
+    for book in catalog.books:
+        ctx = RenderContext(chain_for(book.root, templates), report, toc_pages, catalog.books)
+        for fmt in chosen:
+            progress.step(f"{book.key} · {fmt}")
+            files.update(_renderer(fmt)(book, ctx))
+    progress.done()
+    if "html" in chosen:
+        index = importlib.import_module(RENDERERS["html"])
+        files.update(index.render_index(catalog.books, report, chain_for(None, templates)))
+    written = write_all(out, files, quiet=quiet)
+    return BuildResult(written, report)
+
+
+class Progress:
+    """A one-line progress bar on a terminal for builds that take more than a moment."""
+
+    def __init__(self, total: int, *, quiet: bool):
+        self.total = total
+        self.n = 0
+        self.start = time.monotonic()
+        self.live = not quiet and sys.stderr.isatty()
+        self.shown = False
+
+    def step(self, label: str) -> None:
+        self.n += 1
+        if self.live and time.monotonic() - self.start > 0.5:
+            width = 30
+            filled = width * (self.n - 1) // max(self.total, 1)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                             f"{self.n}/{self.total} {label}\x1b[K")
+            sys.stderr.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()

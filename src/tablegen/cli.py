@@ -1,0 +1,146 @@
+"""The command line: a thin shell over the library (`tablegen --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .build import build as run_build
+from .build import check as run_check
+from .errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, Report, TablegenError
+
+log = logging.getLogger("tablegen")
+DEFAULT_TARGETS = Path("targets")
+
+
+def _paths(values: list[str]) -> list[Path]:
+    return [Path(v) for v in values] or [DEFAULT_TARGETS]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    report = run_check(_paths(args.paths), strict=args.strict)
+    text = report.format(args.format)
+    if text:
+        print(text)
+    if args.format == "text":
+        print(report.summary(), file=sys.stderr)
+    return EXIT_INVALID if report.errors else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
+    result = run_build(
+        _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=args.quiet,
+        toc_pages=args.toc_pages, templates=Path(args.templates) if args.templates else None,
+    )
+    for finding in result.report.warnings:
+        log.warning("%s", finding.text())
+    if not args.quiet:
+        print(f"已生成 {len(result.written)} 个文件（{result.report.summary()}）", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers import import_files
+
+    report = Report()
+    written = import_files([Path(f) for f in args.files], Path(args.into), report)
+    text = report.format("text")
+    if text:
+        print(text, file=sys.stderr)
+    if report.errors:
+        raise InvalidData(report)
+    for path in written:
+        log.info("写入 %s", path)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import json_schemas
+    from .writer import write_all
+
+    files = {name: (json.dumps(s, ensure_ascii=False, indent=2) + "\n").encode()
+             for name, s in json_schemas().items()}
+    write_all(Path(args.out), files, quiet=args.quiet)
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .fonts import doctor
+
+    ok, text = doctor()
+    print(text)
+    return EXIT_OK if ok else EXIT_INVALID
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": cmd_check,
+    "build": cmd_build,
+    "import": cmd_import,
+    "schema": cmd_schema,
+    "doctor": cmd_doctor,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tablegen", description="项目支出绩效目标表：校验与生成")
+    p.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("check", help="校验书和项目文件，报告全部问题")
+    c.add_argument("paths", nargs="*", help="书文件夹或 YAML 文件（默认 targets/）")
+    c.add_argument("--strict", action="store_true", help="把警告当作错误")
+    c.add_argument("--format", choices=["text", "json", "github"], default="text")
+
+    b = sub.add_parser("build", help="校验后生成 DOCX/HTML/PDF/XLSX")
+    b.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
+    b.add_argument("--format", help="逗号分隔的格式：docx,html,pdf,xlsx（默认全部）")
+    b.add_argument("--out", default="build", help="输出文件夹（默认 build/）")
+    b.add_argument("--strict", action="store_true", help="有警告也不生成")
+    b.add_argument("--toc-pages", action="store_true",
+                   help="用 LibreOffice 排版以求得 DOCX 目录的真实页码")
+    b.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
+    b.add_argument("-q", "--quiet", action="store_true", help="不逐个列出写入的文件")
+
+    i = sub.add_parser("import", help="把已有的表格导入为 YAML")
+    i.add_argument("files", nargs="+", help="源文件（.txt 转储、.docx、.xlsx）")
+    i.add_argument("--into", required=True, help="目标书文件夹，如 targets/2024")
+
+    s = sub.add_parser("schema", help="写出 book/project 文件的 JSON Schema")
+    s.add_argument("--out", default="build/schema", help="输出文件夹（默认 build/schema/）")
+    s.add_argument("-q", "--quiet", action="store_true")
+
+    sub.add_parser("doctor", help="检查字体和 PDF 所需的系统库")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: parse, dispatch, map errors to exit codes (0 ok, 1 invalid, 2 usage)."""
+    logging.basicConfig(format="%(message)s", level=logging.INFO, stream=sys.stderr)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except InvalidData as exc:
+        print(exc.report.format("text"), file=sys.stdout)
+        print(f"有错误，未写入任何文件：{exc.report.summary()}", file=sys.stderr)
+        if args.debug:
+            raise
+        return exc.exit_code
+    except TablegenError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        if args.debug:
+            raise
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

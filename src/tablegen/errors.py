@@ -1,0 +1,141 @@
+"""Findings (file:line:col diagnostics) and the one exception base class."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A place in a source file: 1-based line and column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the data: where, how bad, which rule, what is wrong."""
+
+    pos: Pos
+    severity: str  # "error" | "warning"
+    rule: str
+    message: str
+
+    def text(self) -> str:
+        return f"{self.pos}: {self.severity}[{self.rule}]: {self.message}"
+
+    def github(self) -> str:
+        def esc(s: str) -> str:
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        def prop(s: str) -> str:
+            return esc(s).replace(":", "%3A").replace(",", "%2C")
+
+        return (
+            f"::{self.severity} file={prop(self.pos.path)},line={self.pos.line},"
+            f"col={self.pos.col},title={prop(self.rule)}::{esc(self.message)}"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.pos.path,
+            "line": self.pos.line,
+            "col": self.pos.col,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Report:
+    """Every finding of one run, in a stable order."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, pos: Pos, severity: str, rule: str, message: str) -> None:
+        self.findings.append(Finding(pos, severity, rule, message))
+
+    def error(self, pos: Pos, rule: str, message: str) -> None:
+        self.add(pos, "error", rule, message)
+
+    def warning(self, pos: Pos, rule: str, message: str) -> None:
+        self.add(pos, "warning", rule, message)
+
+    def extend(self, other: Report) -> None:
+        self.findings.extend(other.findings)
+
+    def sorted(self) -> list[Finding]:
+        seen: set[Finding] = set()
+        out = []
+        for f in sorted(self.findings, key=lambda f: (f.pos, f.rule, f.message)):
+            if f not in seen:
+                seen.add(f)
+                out.append(f)
+        return out
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.sorted() if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.sorted() if f.severity == "warning"]
+
+    def strict(self) -> Report:
+        """The same findings with every warning promoted to an error (`--strict`)."""
+        return Report([Finding(f.pos, "error", f.rule, f.message) for f in self.findings])
+
+    def format(self, fmt: str) -> str:
+        items = self.sorted()
+        if fmt == "json":
+            return json.dumps([f.as_dict() for f in items], ensure_ascii=False, indent=2)
+        if fmt == "github":
+            return "\n".join(f.github() for f in items)
+        return "\n".join(f.text() for f in items)
+
+    def summary(self) -> str:
+        return f"{len(self.errors)} 个错误，{len(self.warnings)} 个警告"
+
+
+class TablegenError(Exception):
+    """Base class of every error tablegen reports to its user (no traceback)."""
+
+    exit_code = EXIT_INVALID
+
+
+class InvalidData(TablegenError):
+    """The data has errors; the report holds them all."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__(report.summary())
+
+
+class UsageError(TablegenError):
+    """The command line asks for something that cannot be done."""
+
+    exit_code = EXIT_USAGE
+
+
+class RenderError(TablegenError):
+    """A template or renderer failed."""
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

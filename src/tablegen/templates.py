@@ -1,0 +1,60 @@
+"""Template lookup: the book's own `templates/`, then the user's folder, then the defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .errors import RenderError
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ENV_VAR = "TABLEGEN_TEMPLATES"
+
+
+@dataclass(frozen=True)
+class TemplateChain:
+    """Template folders searched in order; the first that has a file wins."""
+
+    dirs: tuple[Path, ...]
+
+    def find(self, rel: str) -> Path:
+        """The first folder's copy of a template file."""
+        for d in self.dirs:
+            if (d / rel).is_file():
+                return d / rel
+        raise RenderError(f"找不到模板 {rel}（查找了：{', '.join(map(str, self.dirs))}）")
+
+    def folders(self, sub: str) -> list[Path]:
+        return [d / sub for d in self.dirs if (d / sub).is_dir()]
+
+    def jinja(self, sub: str, **options: object) -> jinja2.Environment:
+        """A strict, autoescaping Jinja environment over `<folder>/<sub>` of every folder.
+
+        A user's template can `{% extends "default:base.html.j2" %}` to reach the default.
+        """
+        loader = jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader([str(p) for p in self.folders(sub)]),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES / sub))}),
+        ])
+        return jinja2.Environment(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,
+            keep_trailing_newline=True,
+            **options,  # type: ignore[arg-type]
+        )
+
+
+def chain_for(book_root: Path | None, user: Path | None = None) -> TemplateChain:
+    """The lookup chain for one book: its own folder, the user's, then the defaults."""
+    dirs: list[Path] = []
+    if book_root is not None and (book_root / "templates").is_dir():
+        dirs.append(book_root / "templates")
+    chosen = user or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else None)
+    if chosen is not None:
+        dirs.append(chosen)
+    dirs.append(DEFAULT_TEMPLATES)
+    return TemplateChain(tuple(dirs))

@@ -1,0 +1,358 @@
+"""Validation: node trees in, a model and every finding of every file out.
+
+Structure (keys, types, required fields) is checked against `schema.py`; then the rules a
+budget officer cares about (sums, cost caps, percentages, satisfaction, dates) run on the model.
+Nothing stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from decimal import Decimal, InvalidOperation
+
+from .errors import Pos, Report
+from .frames import COST_LEVEL2, Frame, frames
+from .loader import Node
+from .model import (
+    UNIT_SCALE,
+    Agency,
+    Book,
+    Budget,
+    Indicator,
+    Level1,
+    Level2,
+    Project,
+    normalize_value,
+)
+from .schema import BOOK, BUDGET, INDICATOR, PROJECT, Field, choices_of
+
+AMOUNT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+DAMAGE = ("？", "\ufffd")
+CAP = re.compile(r"^\s*(≤|<)\s*(\d+(?:\.\d+)?)\s*(元|千元|万元|亿元)\s*$")
+NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|百分比)?")
+BARE_NUMBER = re.compile(r"^\s*[≥≤<>=＝]*\s*\d+(?:\.\d+)?\s*$")
+YEAR_IN_TEXT = re.compile(r"(\d{4})\s*年")
+SCALE = dict(UNIT_SCALE, 亿元=Decimal(100000000))
+
+
+def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
+    """A "did you mean" hint, or an empty string."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
+    return f"，是否想写“{close[0]}”？" if close else ""
+
+
+class Checker:
+    """Structural checks for one file, reporting into a shared report."""
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def error(self, pos: Pos, rule: str, where: str, message: str) -> None:
+        self.report.error(pos, rule, f"{where}：{message}" if where else message)
+
+    def warning(self, pos: Pos, rule: str, where: str, message: str) -> None:
+        self.report.warning(pos, rule, f"{where}：{message}" if where else message)
+
+    def wrong_type(self, node: Node, where: str, expected: str) -> None:
+        self.error(node.pos, "wrong-type", where, f"应为{expected}，实际为{node.describe()}")
+
+    def mapping(self, node: Node, fields: tuple[Field, ...], where: str) -> dict[str, Node] | None:
+        """The keys of a mapping node, after unknown, duplicate and missing keys are reported."""
+        if node.kind != "map":
+            self.wrong_type(node, where, "映射（键: 值）")
+            return None
+        names = [f.key for f in fields]
+        found = self.keys(node, where, known=names)
+        for f in fields:
+            if f.required and f.key not in found:
+                self.error(node.pos, "missing-field", where,
+                           f"缺少必填项“{f.key}”（{f.title}）")
+        return found
+
+    def keys(self, node: Node, where: str, known: list[str] | None) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        first: dict[str, Pos] = {}
+        for key, value in node.pairs:
+            if key.kind != "scalar":
+                self.wrong_type(key, where, "文本键")
+                continue
+            name = key.text
+            if name in first:
+                self.error(key.pos, "duplicate-key", where,
+                           f"重复的键“{name}”（第 {first[name].line} 行已出现）")
+                continue
+            first[name] = key.pos
+            if known is not None and name not in known:
+                self.error(key.pos, "unknown-key", where,
+                           f"未知的键“{name}”{suggest(name, known) or '；可用的键：' + '、'.join(known)}")
+                continue
+            found[name] = value
+        return found
+
+    def text(self, node: Node | None, where: str, title: str, *, required: bool) -> str | None:
+        """A text scalar; empty, wrong-type and suspicious-text findings reported."""
+        if node is None:
+            return None
+        if node.kind != "scalar":
+            self.wrong_type(node, where, f"文本（{title}）")
+            return None
+        if node.is_null or node.text.strip() == "":
+            if required:
+                self.error(node.pos, "empty-text", where, f"{title}不能为空")
+            return "" if not node.is_null else None
+        self.inspect(node.text, node.pos, where)
+        return node.text
+
+    def inspect(self, text: str, pos: Pos, where: str) -> None:
+        if text != text.strip():
+            self.warning(pos, "whitespace", where, f"文本首尾有空白：“{text}”")
+        for mark in DAMAGE:
+            if mark in text:
+                self.warning(pos, "encoding-damage", where,
+                             f"文本含有“{mark}”，可能是编码损坏：“{text}”")
+                break
+
+    def amount(self, node: Node | None, where: str, title: str) -> Decimal | None:
+        if node is None or node.is_null:
+            return None
+        if node.kind != "scalar" or not AMOUNT.match(node.text.strip()):
+            shown = node.describe()
+            self.error(node.pos, "amount-invalid", where,
+                       f"{title}应为金额（如 40.00），实际为{shown}")
+            return None
+        text = node.text.strip()
+        try:
+            value = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
+            return None
+        if value < 0:
+            self.error(node.pos, "amount-negative", where, f"{title}不能为负数：{text}")
+        if "." in text and len(text.split(".")[1]) > 2:
+            self.error(node.pos, "amount-precision", where,
+                       f"{title}最多保留两位小数：{text}")
+        return value
+
+    def choice(self, node: Node | None, field: Field, where: str) -> str | None:
+        if node is None or node.is_null:
+            return field.default
+        options = choices_of(field)
+        if node.kind != "scalar" or node.text not in options:
+            shown = node.describe()
+            hint = suggest(node.text, options) if node.kind == "scalar" else ""
+            self.error(node.pos, "invalid-choice", where,
+                       f"{field.title}应为 {' | '.join(options)} 之一，实际为{shown}{hint}")
+            return None
+        return node.text
+
+    def text_list(self, node: Node | None, where: str, title: str) -> list[tuple[str, Pos]]:
+        if node is None:
+            return []
+        if node.kind != "seq":
+            self.wrong_type(node, where, f"列表（{title}，每项以“- ”开头）")
+            return []
+        if not node.items:
+            self.error(node.pos, "empty-text", where, f"{title}不能为空列表")
+        out = []
+        for i, item in enumerate(node.items, 1):
+            value = self.text(item, f"{where}[{i}]", title, required=True)
+            if value:
+                out.append((value, item.pos))
+        return out
+
+
+def check_book_node(
+    root: Node, key: str, report: Report
+) -> tuple[Book | None, list[list[tuple[str, Pos]]]]:
+    """Book metadata (None when unusable) and, per agency, its listed project files."""
+    c = Checker(report)
+    found = c.mapping(root, BOOK, "")
+    if found is None:
+        return None, []
+    by = {f.key: f for f in BOOK}
+    title = c.text(found.get("title"), "title", "标题", required=True)
+    year = None
+    if "year" in found:
+        y = found["year"]
+        if y.kind == "scalar" and re.fullmatch(r"\d{4}", y.text.strip()):
+            year = int(y.text)
+        else:
+            c.wrong_type(y, "year", "四位数的年份（如 2024）")
+    money_unit = c.choice(found.get("money_unit"), by["money_unit"], "money_unit")
+    frame = c.choice(found.get("frame"), by["frame"], "frame")
+    merge = c.choice(found.get("merge"), by["merge"], "merge")
+    department = c.text(found.get("department"), "department", "部门", required=False)
+    agencies: list[Agency] = []
+    listed: list[list[tuple[str, Pos]]] = []
+    node = found.get("agencies")
+    if node is not None:
+        if node.kind != "seq":
+            c.wrong_type(node, "agencies", "列表（每个单位以“- ”开头）")
+        elif not node.items:
+            c.error(node.pos, "empty-group", "agencies", "至少需要一个单位")
+        agency_fields = BOOK[-1].fields
+        for i, item in enumerate(node.items if node.kind == "seq" else [], 1):
+            where = f"agencies[{i}]"
+            af = c.mapping(item, agency_fields, where)
+            if af is None:
+                continue
+            code = af.get("code")
+            code_text = ""
+            if code is not None:
+                if code.kind != "scalar" or code.is_null or not code.text.strip():
+                    c.error(code.pos, "empty-text", f"{where}.code", "单位编码不能为空")
+                else:
+                    code_text = code.text
+            name = c.text(af.get("name"), f"{where}.name", "单位名称", required=True) or ""
+            files = c.text_list(af.get("projects"), f"{where}.projects", "项目文件")
+            agencies.append(Agency(code_text, name))
+            listed.append(files)
+    if title is None or year is None or money_unit is None or frame is None or merge is None:
+        return None, listed
+    book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
+                merge=merge, department=department, agencies=agencies)
+    return book, listed
+
+
+def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> Project | None:
+    """A project from its node tree, or None when its structure is too broken to use."""
+    c = Checker(report)
+    found = c.mapping(root, PROJECT, "")
+    if found is None:
+        return None
+    name = c.text(found.get("name"), "name", "项目名称", required=True)
+    budget = None
+    if "budget" in found:
+        bf = c.mapping(found["budget"], BUDGET, "budget")
+        if bf is not None:
+            total = c.amount(bf.get("total"), "budget.total", "预算数")
+            fiscal = c.amount(bf.get("fiscal"), "budget.fiscal", "财政资金")
+            other = c.amount(bf.get("other"), "budget.other", "其他资金")
+            if total is not None:
+                budget = Budget(total, fiscal, other)
+                if fiscal is not None or other is not None:
+                    parts = (fiscal or Decimal(0)) + (other or Decimal(0))
+                    if parts != total:
+                        c.error(bf["total"].pos, "budget-sum", "budget.total",
+                                f"预算数 {total} 不等于 财政资金 {fiscal or 0} + 其他资金 "
+                                f"{other or 0} = {parts}")
+    usage = c.text(found.get("usage"), "usage", "资金用途", required=False) or ""
+    goals = [g for g, _ in c.text_list(found.get("goals"), "goals", "绩效目标")]
+    indicators = _indicators(c, found.get("indicators"), frame)
+    if name is None or budget is None or indicators is None:
+        return None
+    project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators,
+                      file=file, pos=root.pos)
+    project.where = {k: _key_pos(root, k) for k in found}
+    return project
+
+
+def _key_pos(node: Node, key: str) -> Pos:
+    return next(k.pos for k, _ in node.pairs if k.kind == "scalar" and k.text == key)
+
+
+def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | None:
+    if node is None:
+        return None
+    if node.kind != "map":
+        c.wrong_type(node, "indicators", "映射（一级指标: 二级指标: 列表）")
+        return None
+    if not node.pairs:
+        c.error(node.pos, "empty-group", "indicators", "没有任何一级指标")
+    out = []
+    for l1_name, l1_node in c.keys(node, "indicators", known=None).items():
+        key_pos = next(k.pos for k, v in node.pairs if v is l1_node)
+        where1 = f"indicators.{l1_name}"
+        if l1_name not in frame.levels:
+            c.error(key_pos, "unknown-level1", "indicators",
+                    f"一级指标“{l1_name}”不在指标框架 {frame.name} 中"
+                    f"{suggest(l1_name, tuple(frame.levels)) or '（可用：' + '、'.join(frame.levels) + '）'}")
+        level1 = Level1(l1_name, pos=key_pos)
+        out.append(level1)
+        if l1_node.is_null or (l1_node.kind == "map" and not l1_node.pairs):
+            c.error(key_pos, "empty-group", where1, f"一级指标“{l1_name}”下没有二级指标")
+            continue
+        if l1_node.kind != "map":
+            c.wrong_type(l1_node, where1, "映射（二级指标: 列表）")
+            continue
+        allowed = frame.level2_of(l1_name)
+        for l2_name, l2_node in c.keys(l1_node, where1, known=None).items():
+            key2 = next(k.pos for k, v in l1_node.pairs if v is l2_node)
+            where2 = f"{where1}.{l2_name}"
+            if l1_name in frame.levels and l2_name not in allowed:
+                c.error(key2, "unknown-level2", where1,
+                        f"二级指标“{l2_name}”不属于一级指标“{l1_name}”（框架 {frame.name}）"
+                        f"{suggest(l2_name, allowed) or '（可用：' + '、'.join(allowed) + '）'}")
+            level2 = Level2(l2_name, pos=key2)
+            level1.groups.append(level2)
+            if l2_node.is_null or (l2_node.kind == "seq" and not l2_node.items):
+                c.error(key2, "empty-group", where2, f"二级指标“{l2_name}”下没有三级指标")
+                continue
+            if l2_node.kind != "seq":
+                c.wrong_type(l2_node, where2, "列表（每个三级指标以“- ”开头）")
+                continue
+            for i, item in enumerate(l2_node.items, 1):
+                where3 = f"{where2}[{i}]"
+                f = c.mapping(item, INDICATOR, where3)
+                if f is None:
+                    continue
+                name = c.text(f.get("name"), f"{where3}.name", "三级指标", required=True)
+                desc = c.text(f.get("description"), f"{where3}.description", "绩效指标描述",
+                              required=False)
+                value = c.text(f.get("value"), f"{where3}.value", "指标值", required=True)
+                if name is None or value is None:
+                    continue
+                value_pos = f["value"].pos
+                level2.indicators.append(Indicator(
+                    name=name, value=normalize_value(value), description=desc,
+                    pos=item.pos, value_pos=value_pos))
+    return out
+
+
+def _is_satisfaction(l1: Level1, l2: Level2) -> bool:
+    return "满意度" in l1.name or "满意度" in l2.name
+
+
+def check_project_rules(
+    project: Project, book: Book, report: Report, *, year_rules: bool = True
+) -> None:
+    """The budget rules on a structurally sound project."""
+    scale = UNIT_SCALE.get(book.money_unit, UNIT_SCALE["万元"])
+    total_yuan = project.budget.total * scale
+    has_satisfaction = False
+    for l1, l2, ind in project.rows():
+        pos = ind.value_pos or ind.pos or project.pos or Pos("?")
+        where = f"indicators.{l1.name}.{l2.name}"
+        satisfaction = _is_satisfaction(l1, l2) or "满意度" in ind.name
+        has_satisfaction = has_satisfaction or _is_satisfaction(l1, l2)
+        value = ind.value.strip()
+        if l2.name in COST_LEVEL2 or l1.name == "成本指标":
+            m = CAP.match(value)
+            if m and Decimal(m.group(2)) * SCALE[m.group(3)] > total_yuan:
+                report.error(pos, "cost-cap",
+                             f"{where}：成本指标“{value}”超过项目预算数 "
+                             f"{project.budget.total:.2f}{book.money_unit}")
+        if satisfaction or ind.name.strip().endswith("率"):
+            for m in NUMBER.finditer(value):
+                is_percent = m.group(2) is not None or (satisfaction and BARE_NUMBER.match(value))
+                if is_percent and Decimal(m.group(1)) > 100:
+                    report.error(pos, "percent-over-100",
+                                 f"{where}：百分比不能超过 100：“{value}”")
+                    break
+        if satisfaction and BARE_NUMBER.match(value):
+            report.warning(pos, "satisfaction-unit",
+                           f"{where}：满意度指标值“{value}”没有单位（如 %）")
+        if l2.name == "时效指标" and year_rules:
+            for m in YEAR_IN_TEXT.finditer(value):
+                year = int(m.group(1))
+                if year < book.year or year > book.year + 3:
+                    report.warning(pos, "date-range",
+                                   f"{where}：时效指标中的年份 {year} 不在预算年度 {book.year} "
+                                   f"至 {book.year + 3} 之间：“{value}”")
+    if not has_satisfaction:
+        report.warning(project.where.get("indicators", project.pos or Pos("?")), "no-satisfaction",
+                       f"项目“{project.name}”没有满意度指标")
+
+
+def known_frame(name: str | None) -> Frame:
+    return frames().get(name or "classic", frames()["classic"])
