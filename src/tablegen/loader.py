@@ -109,8 +109,13 @@ def read_text(path: Path, shown: str, report: Report) -> str | None:
         return None
 
 
+# `value: >=98%` would start a YAML folded block; as typing help it means `value: ≥98%`.
+_GE_START = re.compile(r"^(\s*(?:-\s+)?(?:[^\s#'\"][^#\n]*?:\s+)?)>=", re.M)
+
+
 def parse(text: str, shown: str, report: Report) -> Node | None:
     """Parse YAML text into a Node tree; syntax problems become findings."""
+    text = _GE_START.sub(lambda m: m.group(1) + "≥", text)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except _AliasRefused as exc:
@@ -133,7 +138,12 @@ def parse(text: str, shown: str, report: Report) -> Node | None:
         return None
     if root is None:
         return Node("map", Pos(shown, 1, 1))
-    return _convert(root, shown, report)
+    before = len(report.findings)
+    tree = _convert(root, shown, report)
+    # A file with a refused tag is not read further: its values are not trusted.
+    if any(f.rule == "unsafe-tag" for f in report.findings[before:]):
+        return None
+    return tree
 
 
 def _convert(node: yaml.Node, shown: str, report: Report) -> Node:
@@ -141,7 +151,8 @@ def _convert(node: yaml.Node, shown: str, report: Report) -> Node:
     if node.tag not in SAFE_TAGS and not (
         isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:value"
     ):
-        report.error(pos, "unsafe-tag", f"不允许使用 YAML 标签 {node.tag}：只接受普通文本、列表和映射")
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        report.error(pos, "unsafe-tag", f"不允许使用 YAML 标签 {tag}：只接受普通文本、列表和映射")
     if isinstance(node, yaml.ScalarNode):
         style = node.style if node.style else None
         if node.tag == "tag:yaml.org,2002:str" and style is None and node.value in NULLS:

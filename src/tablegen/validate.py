@@ -280,9 +280,11 @@ def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | N
             key2 = next(k.pos for k, v in l1_node.pairs if v is l2_node)
             where2 = f"{where1}.{l2_name}"
             if l1_name in frame.levels and l2_name not in allowed:
+                owner = next((k for k, v in frame.levels.items() if l2_name in v), None)
+                hint = f"；它属于一级指标“{owner}”" if owner else ""
                 c.error(key2, "unknown-level2", where1,
-                        f"二级指标“{l2_name}”不属于一级指标“{l1_name}”（框架 {frame.name}）"
-                        f"{suggest(l2_name, allowed) or '（可用：' + '、'.join(allowed) + '）'}")
+                        f"二级指标“{l2_name}”不属于一级指标“{l1_name}”（框架 {frame.name}）{hint}；"
+                        f"“{l1_name}”下可用：{'、'.join(allowed)}")
             level2 = Level2(l2_name, pos=key2)
             level1.groups.append(level2)
             if l2_node.is_null or (l2_node.kind == "seq" and not l2_node.items):
@@ -309,6 +311,11 @@ def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | N
     return out
 
 
+def _numbered_rows(project: Project) -> list[tuple[Level1, Level2, int, Indicator]]:
+    return [(l1, l2, i, ind) for l1 in project.indicators for l2 in l1.groups
+            for i, ind in enumerate(l2.indicators, 1)]
+
+
 def _is_satisfaction(l1: Level1, l2: Level2) -> bool:
     return "满意度" in l1.name or "满意度" in l2.name
 
@@ -320,9 +327,9 @@ def check_project_rules(
     scale = UNIT_SCALE.get(book.money_unit, UNIT_SCALE["万元"])
     total_yuan = project.budget.total * scale
     has_satisfaction = False
-    for l1, l2, ind in project.rows():
+    for l1, l2, i, ind in _numbered_rows(project):
         pos = ind.value_pos or ind.pos or project.pos or Pos("?")
-        where = f"indicators.{l1.name}.{l2.name}"
+        where = f"indicators.{l1.name}.{l2.name}[{i}].value"
         satisfaction = _is_satisfaction(l1, l2) or "满意度" in ind.name
         has_satisfaction = has_satisfaction or _is_satisfaction(l1, l2)
         value = ind.value.strip()

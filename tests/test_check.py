@@ -1,0 +1,239 @@
+"""`tablegen check`: every rule, its position and its message; formats; exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from conftest import FIXTURES, ROOT, TARGETS
+
+from tablegen.books import load_paths
+from tablegen.loader import MAX_BYTES
+
+RULES = FIXTURES / "rules"
+
+# fixture → (file, line, col, severity, rule, message): the one finding it must produce.
+CASES = {
+    "yaml-syntax.yaml": ("yaml-syntax.yaml", 4, 10, "error", "yaml-syntax",
+                         "YAML 语法错误：mapping values are not allowed here"),
+    "encoding.yaml": ("encoding.yaml", 1, 7, "error", "encoding",
+                      "文件不是 UTF-8 编码（第 7 字节 0xB2 无法解码）；请在编辑器中以 UTF-8 另存"),
+    "unsafe-tag.yaml": ("unsafe-tag.yaml", 1, 7, "error", "unsafe-tag",
+                        "不允许使用 YAML 标签 !!python/object:os.system：只接受普通文本、列表和映射"),
+    "yaml-alias.yaml": ("yaml-alias.yaml", 2, 8, "error", "yaml-alias",
+                        "不支持 YAML 别名（*名称）：请把内容直接写出"),
+    "unknown-key.yaml": ("unknown-key.yaml", 13, 9, "error", "unknown-key",
+                         "indicators.产出指标.数量指标[1]：未知的键“vaule”，是否想写“value”？"),
+    "missing-field.yaml": ("missing-field.yaml", 1, 1, "error", "missing-field",
+                           "缺少必填项“budget”（预算规模）"),
+    "wrong-type.yaml": ("wrong-type.yaml", 7, 8, "error", "wrong-type",
+                        "goals：应为列表（绩效目标，每项以“- ”开头），实际为文本“完成测试”"),
+    "duplicate-key.yaml": ("duplicate-key.yaml", 14, 5, "error", "duplicate-key",
+                           "indicators.产出指标：重复的键“数量指标”（第 11 行已出现）"),
+    "amount-invalid.yaml": ("amount-invalid.yaml", 3, 10, "error", "amount-invalid",
+                            "budget.total：预算数应为金额（如 40.00），实际为文本“十”"),
+    "amount-negative.yaml": ("amount-negative.yaml", 3, 10, "error", "amount-negative",
+                             "budget.total：预算数不能为负数：-10.00"),
+    "amount-precision.yaml": ("amount-precision.yaml", 3, 10, "error", "amount-precision",
+                              "budget.total：预算数最多保留两位小数：10.001"),
+    "budget-sum.yaml": ("budget-sum.yaml", 3, 10, "error", "budget-sum",
+                        "budget.total：预算数 10.00 不等于 财政资金 6.00 + 其他资金 3.00 = 9.00"),
+    "unknown-level1.yaml": ("unknown-level1.yaml", 10, 3, "error", "unknown-level1",
+                            "indicators：一级指标“产出指表”不在指标框架 classic 中，是否想写“产出指标”？"),
+    "unknown-level2.yaml": ("unknown-level2.yaml", 14, 5, "error", "unknown-level2",
+                            "indicators.产出指标：二级指标“社会效益指标”不属于一级指标“产出指标”"
+                            "（框架 classic）；它属于一级指标“效益指标”；“产出指标”下可用："
+                            "数量指标、质量指标、时效指标、成本指标"),
+    "empty-group.yaml": ("empty-group.yaml", 14, 5, "error", "empty-group",
+                         "indicators.产出指标.质量指标：二级指标“质量指标”下没有三级指标"),
+    "empty-text.yaml": ("empty-text.yaml", 13, 16, "error", "empty-text",
+                        "indicators.产出指标.数量指标[1].value：指标值不能为空"),
+    "cost-cap.yaml": ("cost-cap.yaml", 13, 16, "error", "cost-cap",
+                      "indicators.产出指标.成本指标[1].value：成本指标“≤100001元”超过项目预算数 "
+                      "10.00万元"),
+    "percent-over-100.yaml": ("percent-over-100.yaml", 13, 16, "error", "percent-over-100",
+                              "indicators.产出指标.质量指标[1].value：百分比不能超过 100：“≥101%”"),
+    "control-char.yaml": ("control-char.yaml", 12, 15, "error", "control-char",
+                          "文本含有 DOCX/XML 无法保存的控制字符 U+0001"),
+    "no-satisfaction.yaml": ("no-satisfaction.yaml", 9, 1, "warning", "no-satisfaction",
+                             "项目“测试项目”没有满意度指标"),
+    "satisfaction-unit.yaml": ("satisfaction-unit.yaml", 17, 16, "warning", "satisfaction-unit",
+                               "indicators.满意度指标.服务对象满意度指标[1].value："
+                               "满意度指标值“≥90”没有单位（如 %）"),
+    "encoding-damage.yaml": ("encoding-damage.yaml", 12, 15, "warning", "encoding-damage",
+                             "indicators.产出指标.数量指标[1].name：文本含有“？”，可能是编码损坏："
+                             "“完成《天津市志？知识产权局志》”"),
+    "whitespace.yaml": ("whitespace.yaml", 12, 15, "warning", "whitespace",
+                        "indicators.产出指标.数量指标[1].name：文本首尾有空白：“测试次数 ”"),
+    "invalid-choice": ("invalid-choice/book.yaml", 3, 13, "error", "invalid-choice",
+                       "money_unit：金额单位应为 元 | 千元 | 万元 之一，实际为文本“万圆”，是否想写“万元”？"),
+    "project-missing": ("project-missing/book.yaml", 9, 9, "error", "project-missing",
+                        "列出的项目文件不存在：不存在.yaml"),
+    "project-duplicate": ("project-duplicate/book.yaml", 12, 9, "error", "project-duplicate",
+                          "项目文件“p.yaml”被重复列出（第 8 行已列出）"),
+    "name-duplicate": ("name-duplicate/q.yaml", 1, 1, "error", "name-duplicate",
+                       "name：项目名称“测试项目”与 p.yaml 重复"),
+    "unlisted-file": ("unlisted-file/旧项目.yaml", 1, 1, "warning", "unlisted-file",
+                      "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档"),
+    "date-range": ("date-range/p.yaml", 13, 16, "warning", "date-range",
+                   "indicators.产出指标.时效指标[1].value：时效指标中的年份 2023 不在预算年度 2024 "
+                   "至 2027 之间：“2023年12月31日前”"),
+}
+
+
+def findings_of(path):
+    return [(f.pos.path, f.pos.line, f.pos.col, f.severity, f.rule, f.message)
+            for f in load_paths([path]).report.sorted()]
+
+
+@pytest.mark.parametrize("fixture", sorted(CASES))
+def test_rule(fixture, monkeypatch):
+    monkeypatch.chdir(RULES)
+    file, line, col, severity, rule, message = CASES[fixture]
+    found = findings_of(RULES / fixture)
+    assert (file, line, col, severity, rule, message) in found
+    # Each fixture is about its own rule: nothing else but the consequences of that one fault.
+    assert {f[4] for f in found} <= {rule, "missing-field"}
+
+
+def test_the_valid_fixture_has_no_finding(monkeypatch):
+    monkeypatch.chdir(RULES)
+    assert findings_of(RULES / "valid.yaml") == []
+
+
+def test_unknown_key_and_its_missing_partner_are_both_reported(monkeypatch):
+    monkeypatch.chdir(RULES)
+    assert [f[4] for f in findings_of(RULES / "unknown-key.yaml")] == [
+        "missing-field", "unknown-key"]
+
+
+def test_every_rule_id_the_code_emits_has_a_fixture():
+    src = "\n".join(p.read_text(encoding="utf-8")
+                    for p in (ROOT / "src" / "tablegen").glob("*.py"))
+    emitted = set(re.findall(r'"([a-z0-9]+(?:-[a-z0-9]+)+|[a-z]+)",\s*$', src, re.M))
+    emitted |= set(re.findall(r'(?:error|warning)\([^,]+,\s*"([a-z0-9-]+)"', src))
+    tested = {c[4] for c in CASES.values()} | {
+        "file-too-large", "path-missing", "file-unreadable", "import-skipped", "import-unit",
+        "import-grid", "import-order"}
+    rule_like = {r for r in emitted if re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", r)}
+    assert rule_like - tested == set()
+
+
+def test_file_too_large(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    big = tmp_path / "big.yaml"
+    big.write_text("name: " + "很" * (MAX_BYTES // 3 + 1), encoding="utf-8")
+    assert findings_of(big) == [("big.yaml", 1, 1, "error", "file-too-large",
+                                 f"文件过大（{big.stat().st_size} 字节），单个文件最大 {MAX_BYTES} 字节")]
+
+
+def test_billion_laughs_fails_at_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = ['a0: &a0 ["lol"]'] + [
+        f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 30)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.monotonic()
+    found = findings_of(bomb)
+    assert time.monotonic() - start < 2
+    assert [(f[1], f[2], f[4]) for f in found] == [(2, 10, "yaml-alias")]
+
+
+def test_utf8_bom_is_accepted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    f = tmp_path / "bom.yaml"
+    f.write_bytes(b"\xef\xbb\xbf" + (RULES / "valid.yaml").read_bytes())
+    assert findings_of(f) == []
+
+
+def test_yaml_11_surprises_stay_text(tmp_path):
+    from tablegen.books import load_book_strict
+
+    (tmp_path / "book.yaml").write_text(
+        "title: 测试书\nyear: 2024\nmoney_unit: 万元\nagencies:\n"
+        "  - code: 012\n    name: NO\n    projects: [p.yaml]\n", encoding="utf-8")
+    text = (RULES / "valid.yaml").read_text(encoding="utf-8")
+    text = text.replace("value: ≥1次", "value: 1:30").replace("name: 测试次数", "name: yes")
+    text = text.replace("  total: 10.00\n  fiscal: 10.00", "  total: 10\n  fiscal: 10")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    book = load_book_strict(tmp_path)
+    agency = book.agencies[0]
+    assert (agency.code, agency.name) == ("012", "NO")
+    ind = agency.projects[0].indicators[0].groups[0].indicators[0]
+    assert (ind.name, ind.value) == ("yes", "1:30")
+    assert str(agency.projects[0].budget.total) == "10"
+
+
+def test_ascii_comparison_signs_print_as_math_signs(tmp_path):
+    from tablegen.loader import parse
+    from tablegen.errors import Report
+    from tablegen.validate import check_project_node, known_frame
+
+    text = (RULES / "valid.yaml").read_text(encoding="utf-8").replace("≥1次", ">=1次")
+    text = text.replace("≥90%", "<=90%")
+    report = Report()
+    project = check_project_node(parse(text, "p.yaml", report), "p.yaml", known_frame(None),
+                                 report)
+    assert [ind.value for _, _, ind in project.rows()] == ["≥1次", "≤90%"]
+
+
+def test_targets_have_no_errors_and_exactly_the_known_warnings(run):
+    code, out, err = run("check", str(TARGETS), cwd=ROOT)
+    assert code == 0
+    found = [re.sub(r":\d+:\d+:", ":", line).split(": ", 1)[1].split("：")[0]
+             for line in out.splitlines()]
+    assert [line.split(": ")[1] for line in out.splitlines()] == [
+        "warning[whitespace]", "warning[no-satisfaction]", "warning[whitespace]",
+        "warning[whitespace]", "warning[satisfaction-unit]"]
+    assert len(found) == 5
+    assert err.strip() == "0 个错误，5 个警告"
+
+
+def test_exit_codes_and_strict(run):
+    assert run("check", str(RULES / "valid.yaml"))[0] == 0
+    assert run("check", str(RULES / "whitespace.yaml"))[0] == 0
+    assert run("check", "--strict", str(RULES / "whitespace.yaml"))[0] == 1
+    assert run("check", str(RULES / "budget-sum.yaml"))[0] == 1
+    assert run("check", "--format", "nope")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_strict_reports_warnings_as_errors(run, monkeypatch):
+    monkeypatch.chdir(RULES)
+    code, out, _ = run("check", "--strict", "whitespace.yaml")
+    assert out.splitlines() == [
+        "whitespace.yaml:12:15: error[whitespace]: indicators.产出指标.数量指标[1].name："
+        "文本首尾有空白：“测试次数 ”"]
+
+
+def test_json_format(run, monkeypatch):
+    monkeypatch.chdir(RULES)
+    code, out, _ = run("check", "--format", "json", "amount-negative.yaml")
+    assert code == 1
+    assert json.loads(out) == [{
+        "path": "amount-negative.yaml", "line": 3, "col": 10, "severity": "error",
+        "rule": "amount-negative", "message": "budget.total：预算数不能为负数：-10.00"}]
+
+
+def test_github_format_is_a_workflow_annotation(run, monkeypatch):
+    monkeypatch.chdir(RULES)
+    code, out, _ = run("check", "--format", "github", "amount-negative.yaml",
+                       "whitespace.yaml")
+    assert code == 1
+    assert out.splitlines() == [
+        "::error file=amount-negative.yaml,line=3,col=10,title=amount-negative::"
+        "budget.total：预算数不能为负数：-10.00",
+        "::warning file=whitespace.yaml,line=12,col=15,title=whitespace::"
+        "indicators.产出指标.数量指标[1].name：文本首尾有空白：“测试次数 ”",
+    ]
+    pattern = re.compile(r"^::(error|warning) file=[^,]+,line=\d+,col=\d+,title=[a-z0-9-]+::.+$")
+    assert all(pattern.match(line) for line in out.splitlines())
+
+
+def test_missing_path_is_reported(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("check", "nowhere")
+    assert code == 1
+    assert out.strip() == "nowhere:1:1: error[path-missing]: 路径不存在"
