@@ -18,10 +18,31 @@ SCHEMA_PROJECT = "# yaml-language-server: $schema=../../build/schema/project.sch
 _PLAIN_RISK = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|:\s|\s#|:$|\s$|^$")
 
 
+_PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                        "\U00010000-\U0010ffff]")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _double_quoted(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif _PRINTABLE.match(ch):
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return '"' + "".join(out) + '"'
+
+
 def scalar(text: str) -> str:
     """A string as YAML that reads back as exactly this text and as a string."""
-    if any(ch in text for ch in "\t\r\n") or any(ord(ch) < 32 or ord(ch) == 0x7F for ch in text):
-        return json.dumps(text, ensure_ascii=False)
+    if any(not _PRINTABLE.match(ch) for ch in text):
+        return _double_quoted(text)
     if not _PLAIN_RISK.search(text):
         try:
             node = yaml.compose(f"k: {text}")
@@ -33,9 +54,7 @@ def scalar(text: str) -> str:
             and node.value[0][1].value == text
         ):
             return text
-    if "\\" not in text and "'" not in text:
-        return "'" + text + "'"
-    return json.dumps(text, ensure_ascii=False)
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _comment(lines: list[str], indent: str, comment: str | None) -> None:
