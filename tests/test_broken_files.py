@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import FIXTURES
-
 from tablegen.books import load_paths
 
 VALID = (FIXTURES / "rules" / "valid.yaml").read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ import re
 import time
 
 import pytest
-from conftest import FIXTURES, ROOT, TARGETS
 
+from conftest import FIXTURES, ROOT, TARGETS
 from tablegen.books import load_paths
 from tablegen.loader import MAX_BYTES
 
@@ -167,8 +167,8 @@ def test_yaml_11_surprises_stay_text(tmp_path):
 
 
 def test_ascii_comparison_signs_print_as_math_signs(tmp_path):
-    from tablegen.loader import parse
     from tablegen.errors import Report
+    from tablegen.loader import parse
     from tablegen.validate import check_project_node, known_frame
 
     text = (RULES / "valid.yaml").read_text(encoding="utf-8").replace("≥1次", ">=1次")

@@ -6,10 +6,10 @@ import filecmp
 
 import pytest
 import yaml
-from conftest import ROOT, SEED_BOOKS, TARGETS
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import ROOT, SEED_BOOKS, TARGETS
 from tablegen.importer import parse_dump, split_goals
 from tablegen.yamlout import scalar
 

@@ -7,6 +7,7 @@ import json
 import jsonschema
 import pytest
 import yaml
+
 from conftest import FIXTURES, ROOT, TARGETS
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SEED_BOOKS, TARGETS
 
+from conftest import SEED_BOOKS, TARGETS
 from tablegen.books import load_book_strict
 from tablegen.importer import parse_dump, squash
 from tablegen.layout import table_rows
-
 
 LABELS = {"其中：财政资金", "预算数", "其他资金", "项目名称", "预算规模及资金用途", "绩效目标"}
 

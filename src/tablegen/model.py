@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -133,7 +133,7 @@ class Book:
     @property
     def timestamp(self) -> datetime:
         """The fixed date stamped into document metadata: 1 January of the budget year."""
-        return datetime(self.year, 1, 1, tzinfo=timezone.utc)
+        return datetime(self.year, 1, 1, tzinfo=UTC)
 
     def heading(self, number: int, project: Project) -> str:
         """The numbered table heading, e.g. `1.2024年局机关信息化运维绩效目标表`."""
