@@ -237,3 +237,16 @@ def test_missing_path_is_reported(run, tmp_path, monkeypatch):
     code, out, _ = run("check", "nowhere")
     assert code == 1
     assert out.strip() == "nowhere:1:1: error[path-missing]: 路径不存在"
+
+
+def test_debug_shows_the_traceback_that_is_otherwise_hidden(run, monkeypatch):
+    monkeypatch.chdir(RULES)
+    code, out, err = run("check", "budget-sum.yaml")
+    assert code == 1 and "Traceback" not in out + err
+    code, out, err = run("build", "budget-sum.yaml", "--out", "../../../build-never")
+    assert code == 1
+    assert "有错误，未写入任何文件：1 个错误，0 个警告" in err
+    with pytest.raises(Exception) as info:
+        run("--debug", "build", "budget-sum.yaml", "--out", "../../../build-never")
+    assert type(info.value).__name__ == "InvalidData"
+    assert not (ROOT / "build-never").exists()
