@@ -5,29 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import SEED_BOOKS, TARGETS
+from dumps import normal
 from tablegen.books import load_book_strict
-from tablegen.importer import parse_dump, squash
+from tablegen.importer import parse_dump
 from tablegen.layout import table_rows
-
-LABELS = {"其中：财政资金", "预算数", "其他资金", "项目名称", "预算规模及资金用途", "绩效目标"}
-
-
-def normal(rows: list[list[str]]) -> list[list[str]]:
-    """Rows without layout spaces and blank padding; 一级/二级 merged or repeated alike."""
-    out = []
-    for row in rows:
-        cells = [squash(c) if squash(c) in LABELS else c.strip() for c in row]
-        if not any(cells):
-            continue
-        out.append(cells)
-    header = next(i for i, r in enumerate(out) if r[:2] == ["一级指标", "二级指标"])
-    last1 = last2 = ""
-    for r in out[header + 1:]:
-        r[0] = r[0] or last1
-        r[1] = r[1] or last2
-        last1, last2 = r[0], r[1]
-    return out
-
 
 @pytest.mark.parametrize("key", sorted(SEED_BOOKS))
 def test_every_cell_of_every_seed_table_is_in_targets(key):

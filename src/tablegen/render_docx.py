@@ -1,0 +1,323 @@
+"""DOCX output through the editable docxtpl template `templates/docx/book.docx`.
+
+docxtpl renders the document once per book; the repeated project block (the part of the
+template between `{%p for t in tables %}` and `{%p endfor %}`) is lifted out and rendered by Jinja
+once per project as a small XML fragment, then spliced into the body. docxtpl's regex passes thus
+run over the template, not over a thousand tables, and the appearance still comes entirely from
+the template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from lxml import etree
+from markupsafe import Markup, escape
+
+from . import toc_pages as toc_layout
+from .build import RenderContext
+from .errors import RenderError
+from .layout import budget_cells, grid, numbered_goals
+from .model import Agency, Book, Project
+
+TEMPLATE = "docx/book.docx"
+LOOP_OPEN = "{% for t in tables %}"
+SENTINEL = "TABLEGEN-BODY-SENTINEL"
+SENTINEL_P = f"<w:p><w:r><w:t>{SENTINEL}</w:t></w:r></w:p>"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# settings.xml children that must follow <w:updateFields> (ECMA-376 CT_Settings order).
+AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+    "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+)
+_TAG = re.compile(r"\{%-?\s*(for|endfor)\b[^%]*-?%\}")
+_BR = '</w:t><w:br/><w:t xml:space="preserve">'
+_TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+VMERGE_RESTART = Markup('<w:vMerge w:val="restart"/>')
+VMERGE_CONTINUE = Markup("<w:vMerge/>")
+
+
+def _finalize(value: Any) -> Any:
+    """Every `{{ }}` output: data escaped, line breaks and tabs as Word breaks and tabs."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    text = str(escape(value))
+    if "\n" in text or "\t" in text or "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\n", _BR).replace("\t", _TAB)
+    return Markup(text)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                              finalize=_finalize)
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl with the per-project loop lifted out of the body into `self.block`."""
+
+    block: str = ""
+
+    def patch_xml(self, src_xml: str) -> str:
+        xml: str = super().patch_xml(src_xml)
+        start = xml.find(LOOP_OPEN)
+        if start < 0:  # headers, footers, or a body without the loop (checked after render)
+            return xml
+        depth, end = 0, -1
+        for m in _TAG.finditer(xml, start):
+            depth += 1 if m.group(1) == "for" else -1
+            if depth == 0:
+                end = m.start()
+                close = m.end()
+                break
+        if end < 0:
+            raise RenderError("DOCX 模板的项目循环没有对应的 {%p endfor %}")
+        self.block = _prepare_block(xml[start + len(LOOP_OPEN):end])
+        return xml[:start] + SENTINEL_P + xml[close:]
+
+
+def _prepare_block(block: str) -> str:
+    """Keep spaces in every text run and give the 一级/二级 cells their merge slot."""
+    block = block.replace("<w:t>", '<w:t xml:space="preserve">')
+    for field, slot in (("level1", "vm1"), ("level2", "vm2")):
+        at = re.search(r"\{\{\s*r\." + field + r"\s*\}\}", block)
+        if at is None:
+            continue
+        tc = block.rfind("<w:tc>", 0, at.start())
+        tcpr_end = block.find("</w:tcPr>", tc, at.start())
+        if tc < 0 or tcpr_end < 0:
+            continue
+        tcpr = block[tc:tcpr_end]
+        # vMerge stands after tcW/gridSpan/hMerge and before borders, shading and vAlign.
+        anchor = max((tcpr.rfind(t) for t in ("<w:tcW", "<w:gridSpan", "<w:hMerge")), default=-1)
+        if anchor >= 0:
+            insert = tc + tcpr.index("/>", anchor) + 2
+        else:
+            insert = tc + tcpr.index("<w:tcPr>") + len("<w:tcPr>")
+        block = block[:insert] + "{{ r." + slot + " }}" + block[insert:]
+    return block
+
+
+@dataclass
+class _Compiled:
+    """A loaded template: the docxtpl skeleton and the compiled project block."""
+
+    path: Path
+    env: jinja2.Environment
+
+
+def bookmark_name(book: Book, project: Project) -> str:
+    """A stable hidden bookmark for a project's heading: `_Toc` and 9 digits of its file's hash."""
+    digest = hashlib.sha1(f"{book.key}/{project.file}".encode()).hexdigest()
+    return f"_Toc{int(digest[:12], 16) % 10**9:09d}"
+
+
+def _bookmarks(book: Book) -> dict[int, str]:
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    for number, _, project in book.numbered():
+        name = bookmark_name(book, project)
+        while name in used:
+            name = f"_Toc{(int(name[4:]) + 1) % 10**9:09d}"
+        used.add(name)
+        names[number] = name
+    return names
+
+
+def _table_context(book: Book, number: int, agency: Agency, project: Project,
+                   bookmark: str) -> dict[str, Any]:
+    labels_and_amounts = budget_cells(project)
+    rows = []
+    for row in grid(project, book.merge):
+        rows.append({
+            "level1": row.level1.text if row.level1.starts else "",
+            "level2": row.level2.text if row.level2.starts else "",
+            "name": row.name,
+            "description": row.description,
+            "value": row.value,
+            "vm1": _vmerge(row.level1.rows),
+            "vm2": _vmerge(row.level2.rows),
+        })
+    return {
+        "number": number,
+        "heading": book.heading(number, project),
+        "bookmark_start": Markup(f'<w:bookmarkStart w:id="{number}" w:name="{bookmark}"/>'),
+        "bookmark_end": Markup(f'<w:bookmarkEnd w:id="{number}"/>'),
+        "agency": f"{agency.code}{agency.name}",
+        "unit": f"单位：{book.money_unit}",
+        "name": project.name,
+        "total": labels_and_amounts[1],
+        "fiscal": labels_and_amounts[3],
+        "other": labels_and_amounts[5],
+        "usage": project.usage,
+        "goals": numbered_goals(project),
+        "rows": rows,
+    }
+
+
+def _vmerge(span: int) -> Markup:
+    if span == 0:
+        return VMERGE_CONTINUE
+    if span > 1:
+        return VMERGE_RESTART
+    return Markup("")
+
+
+def toc_xml(book: Book, bookmarks: dict[int, str], pages: dict[int, int]) -> Markup:
+    """A Word TOC field whose entries are already filled in: hyperlinks with PAGEREF numbers."""
+    entries = list(book.numbered())
+    if not entries:
+        return Markup("")
+    out = []
+    last = len(entries) - 1
+    for i, (number, _, project) in enumerate(entries):
+        name = bookmarks[number]
+        runs = []
+        if i == 0:
+            runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                        '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\h \\z \\u </w:instrText></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        runs.append(
+            f'<w:hyperlink w:anchor="{name}" w:history="1">'
+            f'<w:r><w:t xml:space="preserve">{escape(book.heading(number, project))}</w:t></w:r>'
+            '<w:r><w:tab/></w:r>'
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r><w:t>{pages.get(number, "")}</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+            '</w:hyperlink>')
+        if i == last:
+            runs.append('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        out.append('<w:p><w:pPr><w:pStyle w:val="toc1"/></w:pPr>' + "".join(runs) + "</w:p>")
+    return Markup("".join(out))
+
+
+def estimated_pages(book: Book, toc_per_page: int = 24) -> dict[int, int]:
+    """Page numbers assuming every table fills one page after the title and the 目录 pages."""
+    n = len(book.projects)
+    toc = max(1, -(-n // toc_per_page))
+    return {number: 1 + toc + number for number, _, _ in book.numbered()}
+
+
+def _set_update_fields(settings: etree._Element) -> None:
+    tag = f"{{{W_NS}}}updateFields"
+    for old in settings.findall(tag):
+        settings.remove(old)
+    el = etree.Element(tag)
+    el.set(f"{{{W_NS}}}val", "true")
+    for child in settings:
+        if etree.QName(child).localname in AFTER_UPDATE_FIELDS:
+            child.addprevious(el)
+            return
+    settings.append(el)
+
+
+class DocxRenderer:
+    """Renders one book's DOCX files from one template."""
+
+    def __init__(self, template: Path):
+        self.template = template
+
+    def skeleton(self, book: Book, context: dict[str, Any],
+                 title: str) -> tuple[list[tuple[str, bytes]], str]:
+        """The template rendered without its project block: zip entries and the block source."""
+        tpl = _Template(str(self.template))
+        env = _environment()
+        try:
+            tpl.render(dict(context, tables=[]), jinja_env=env, autoescape=True)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"DOCX 模板 {self.template} 出错：{exc}") from exc
+        if not tpl.block:
+            raise RenderError(f"DOCX 模板缺少项目循环 {{%p for t in tables %}}…{{%p endfor %}}"
+                              f"（{self.template}）")
+        doc = tpl.docx
+        props = doc.core_properties
+        stamp = book.timestamp.replace(tzinfo=None)
+        props.title = title
+        props.author = book.author
+        props.last_modified_by = book.author
+        props.created = stamp
+        props.modified = stamp
+        props.last_printed = stamp
+        props.revision = 1
+        _set_update_fields(doc.settings.element)
+        buf = io.BytesIO()
+        doc.save(buf)
+        with zipfile.ZipFile(buf) as z:
+            entries = [(name, z.read(name)) for name in z.namelist()]
+        return entries, tpl.block
+
+    def pack(self, entries: list[tuple[str, bytes]], body: str, book: Book) -> bytes:
+        """The final DOCX: the body spliced in, entries in template order, fixed timestamps."""
+        out = io.BytesIO()
+        date = (max(book.timestamp.year, 1980), 1, 1, 0, 0, 0)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in entries:
+                if name == "word/document.xml":
+                    text = data.decode("utf-8")
+                    if SENTINEL_P not in text:
+                        raise RenderError("DOCX 模板渲染后找不到项目表的位置")
+                    data = text.replace(SENTINEL_P, body, 1).encode("utf-8")
+                info = zipfile.ZipInfo(name, date)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                z.writestr(info, data)
+        return out.getvalue()
+
+    def render_block(self, block: jinja2.Template, tables: list[dict[str, Any]]) -> str:
+        try:
+            return "".join(block.render(t=t) for t in tables)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{exc}") from exc
+
+    def book(self, book: Book, pages: dict[int, int]) -> bytes:
+        bookmarks = _bookmarks(book)
+        context = {"single": False, "title": book.title,
+                   "subtitle": f"{book.year}年 · 单位：{book.money_unit}",
+                   "toc": toc_xml(book, bookmarks, pages)}
+        entries, block_src = self.skeleton(book, context, book.title)
+        block = _environment().from_string(block_src)
+        tables = [_table_context(book, n, a, p, bookmarks[n]) for n, a, p in book.numbered()]
+        return self.pack(entries, self.render_block(block, tables), book)
+
+    def projects(self, book: Book) -> dict[str, bytes]:
+        bookmarks = _bookmarks(book)
+        context = {"single": True, "title": book.title, "subtitle": "", "toc": Markup("")}
+        entries, block_src = self.skeleton(book, context, book.title)
+        block = _environment().from_string(block_src)
+        out = {}
+        for number, agency, project in book.numbered():
+            table = _table_context(book, number, agency, project, bookmarks[number])
+            body = self.render_block(block, [table])
+            out[project_path(book, number, project, "docx")] = self.pack(entries, body, book)
+        return out
+
+
+def project_path(book: Book, number: int, project: Project, suffix: str) -> str:
+    """`<book>/projects/<NN>-<stem>.<suffix>`."""
+    return f"{book.key}/projects/{number:02d}-{project.stem}.{suffix}"
+
+
+def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
+    """The book's DOCX and one DOCX per project."""
+    renderer = DocxRenderer(ctx.templates.find(TEMPLATE))
+    pages = estimated_pages(book)
+    data = renderer.book(book, pages)
+    if ctx.toc_pages:
+        measured = toc_layout.measure(data, [book.heading(n, p) for n, _, p in book.numbered()])
+        if measured is not None:
+            data = renderer.book(book, dict(zip(range(1, len(measured) + 1), measured, strict=True)))
+    files = {f"{book.key}/{book.key}.docx": data}
+    files.update(renderer.projects(book))
+    return files
