@@ -7,10 +7,10 @@ import shutil
 import zipfile
 
 import pytest
-from conftest import FIXTURES, ROOT, SEED_BOOKS, TARGETS, need_program
-from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
 from lxml import etree
 
+from conftest import FIXTURES, ROOT, SEED_BOOKS, TARGETS, need_program
+from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
 from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.importer import parse_dump

@@ -43,6 +43,7 @@ AFTER_UPDATE_FIELDS = (
 _TAG = re.compile(r"\{%-?\s*(for|endfor)\b[^%]*-?%\}")
 _BR = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+TOC_FIELD = ' TOC \\o "1-1" \\h \\z \\u '
 VMERGE_RESTART = Markup('<w:vMerge w:val="restart"/>')
 VMERGE_CONTINUE = Markup("<w:vMerge/>")
 
@@ -185,7 +186,7 @@ def toc_xml(book: Book, bookmarks: dict[int, str], pages: dict[int, int]) -> Mar
         runs = []
         if i == 0:
             runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-                        '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\h \\z \\u </w:instrText></w:r>'
+                        f'<w:r><w:instrText xml:space="preserve">{TOC_FIELD}</w:instrText></w:r>'
                         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
         runs.append(
             f'<w:hyperlink w:anchor="{name}" w:history="1">'
