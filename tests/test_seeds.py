@@ -10,6 +10,7 @@ from tablegen.books import load_book_strict
 from tablegen.importer import parse_dump
 from tablegen.layout import table_rows
 
+
 @pytest.mark.parametrize("key", sorted(SEED_BOOKS))
 def test_every_cell_of_every_seed_table_is_in_targets(key):
     sections = parse_dump(SEED_BOOKS[key].read_text(encoding="utf-8"))

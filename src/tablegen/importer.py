@@ -107,9 +107,10 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
         report.warning(pos, "import-skipped", "这不是项目支出绩效目标表，已跳过")
         return None
     m = AGENCY.match(agency_row[0])
-    assert m
+    unit_m = next(filter(None, (UNIT.search(c) for c in agency_row)), None)
+    if m is None or unit_m is None:  # pragma: no cover - agency_row was chosen by both patterns
+        return None
     agency = Agency(m.group(1), m.group(2))
-    unit_m = next(UNIT.search(c) for c in agency_row if UNIT.search(c))
     unit = unit_m.group(1)
     if unit not in MONEY_UNITS:
         report.error(pos, "import-unit", f"无法识别的金额单位“{unit}”（可用：元、千元、万元）")
@@ -205,7 +206,8 @@ def repair(project: Project, comments: dict[str, str]) -> None:
                     ind.name = fixed["name"] or ind.name
                     if ind.description is not None:
                         ind.description = fixed["description"]
-                    comments[f"{l1.name}.{l2.name}[{i}]"] = "；".join(notes) + "（“？”为编码损坏，按项目名称修复）"
+                    note = "；".join(notes) + "（“？”为编码损坏，按项目名称修复）"
+                    comments[f"{l1.name}.{l2.name}[{i}]"] = note
 
 
 def _mend(text: str | None, context: str) -> str | None:
