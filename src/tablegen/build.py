@@ -91,7 +91,7 @@ def build(
     progress.done()
     if "html" in chosen:
         index = importlib.import_module(RENDERERS["html"])
-        files.update(index.render_index(catalog.books, report, chain_for(None, templates)))
+        files.update(index.render_index(catalog.books, report, chain_for(None, templates), chosen))
     written = write_all(out, files, quiet=quiet)
     return BuildResult(written, report)
 

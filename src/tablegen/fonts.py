@@ -1,0 +1,133 @@
+"""CJK fonts for the PDF: the template's fonts, then the system's, then one pip installs.
+
+The last link is the Noto Sans CJK collection shipped by the `noto-cjk-sans-otc` package, a
+dependency of tablegen, so a machine with no Chinese font still prints Chinese, never boxes.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+FALLBACK_FAMILY = "tablegen-fallback"
+# Font roles, each with the families the default CSS asks for, in order.
+ROLES = {
+    "正文（仿宋）": ["仿宋_GB2312", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC"],
+    "标题（黑体）": ["黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC"],
+}
+INSTALL_HINT = {
+    "fontconfig": "apt-get install fontconfig",
+    "pango": "apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+    "harfbuzz-subset": "apt-get install libharfbuzz-subset0",
+    "cjk-font": "apt-get install fonts-noto-cjk（或安装仿宋_GB2312、黑体等字体）",
+}
+
+
+def fallback_font() -> Path | None:
+    """The CJK font file that pip installed with tablegen."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return None
+    path = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
+    return path if path.is_file() else None
+
+
+def font_face_css() -> str:
+    """@font-face for the fallback family (empty when the package is missing)."""
+    path = fallback_font()
+    if path is None:
+        return ""
+    return (f'@font-face {{ font-family: "{FALLBACK_FAMILY}"; '
+            f'src: url("{path.as_uri()}"); }}\n')
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Which file a role's font stack lands on."""
+
+    role: str
+    family: str
+    file: str
+    source: str  # 模板指定 | 系统字体 | pip 字体
+
+
+def _fc_match(family: str) -> tuple[str, str] | None:
+    if shutil.which("fc-match") is None:
+        return None
+    out = subprocess.run(["fc-match", "-f", "%{family[0]}\t%{file}", f"{family}:lang=zh-cn"],
+                         capture_output=True, text=True, check=False).stdout
+    if "\t" not in out:
+        return None
+    found, file = out.split("\t", 1)
+    return found, file
+
+
+def _has_zh(file: str) -> bool:
+    if shutil.which("fc-query") is None:
+        return False
+    out = subprocess.run(["fc-query", "-f", "%{lang}\n", file], capture_output=True, text=True,
+                         check=False).stdout
+    return "zh-cn" in out
+
+
+def resolve() -> list[Resolved]:
+    """For each role, the first family of its stack the system really has, else the pip font."""
+    out = []
+    for role, stack in ROLES.items():
+        hit = None
+        for i, family in enumerate(stack):
+            match = _fc_match(family)
+            if match and match[0].lower() == family.lower() and _has_zh(match[1]):
+                hit = Resolved(role, family, match[1], "模板指定" if i < 2 else "系统字体")
+                break
+        if hit is None:
+            match = _fc_match("serif" if "仿宋" in role else "sans-serif")
+            if match and _has_zh(match[1]):
+                hit = Resolved(role, match[0], match[1], "系统字体")
+        if hit is None:
+            fb = fallback_font()
+            hit = Resolved(role, FALLBACK_FAMILY, str(fb) if fb else "（无）", "pip 字体")
+        out.append(hit)
+    return out
+
+
+def libraries() -> dict[str, bool]:
+    """Which of WeasyPrint's system libraries are present."""
+    return {
+        "fontconfig": ctypes.util.find_library("fontconfig") is not None,
+        "pango": ctypes.util.find_library("pango-1.0") is not None,
+        "harfbuzz-subset": ctypes.util.find_library("harfbuzz-subset") is not None,
+    }
+
+
+def doctor() -> tuple[bool, str]:
+    """A report for `tablegen doctor`: fonts per role, libraries, what to install."""
+    lines = ["字体："]
+    ok = True
+    todo = []
+    for r in resolve():
+        lines.append(f"  {r.role}: {r.family} → {r.file}（{r.source}）")
+        if r.source == "pip 字体" and fallback_font() is None:
+            ok = False
+            todo.append(INSTALL_HINT["cjk-font"])
+    fb = fallback_font()
+    lines.append(f"  兜底字体（pip）: {fb if fb else '未安装 noto-cjk-sans-otc'}")
+    lines.append("系统库：")
+    for name, present in libraries().items():
+        lines.append(f"  {name}: {'有' if present else '缺少'}")
+        if not present:
+            todo.append(INSTALL_HINT[name])
+            if name != "harfbuzz-subset":
+                ok = False
+    if not libraries()["harfbuzz-subset"]:
+        lines.append("  （缺少 HarfBuzz 子集化库时 WeasyPrint 改用慢约 30 倍的子集化方式）")
+    if todo:
+        lines.append("需要安装：")
+        lines.extend(f"  {t}" for t in todo)
+    else:
+        lines.append("一切就绪。")
+    return ok, "\n".join(lines)

@@ -1,0 +1,106 @@
+"""HTML output: one self-contained page per book and `build/index.html`, the overview.
+
+The same templates (`templates/html/`) drive the PDF (see render_pdf.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .build import RenderContext
+from .errors import Report
+from .layout import budget_cells, grid, numbered_goals
+from .model import Agency, Book, Project, format_amount
+from .templates import TemplateChain
+
+
+def table_context(book: Book, number: int, agency: Agency, project: Project) -> dict[str, Any]:
+    """One table as the `project_table` macro reads it."""
+    cells = budget_cells(project)
+    return {
+        "number": number,
+        "anchor": f"t{number}",
+        "heading": book.heading(number, project),
+        "agency": f"{agency.code}{agency.name}",
+        "unit": f"单位：{book.money_unit}",
+        "name": project.name,
+        "total": cells[1],
+        "fiscal": cells[3],
+        "other": cells[5],
+        "usage": project.usage,
+        "goals": numbered_goals(project),
+        "rows": [{"level1": r.level1.text, "span1": r.level1.rows,
+                  "level2": r.level2.text, "span2": r.level2.rows,
+                  "name": r.name, "description": r.description, "value": r.value}
+                 for r in grid(project, book.merge)],
+        "page": None,
+    }
+
+
+def book_context(book: Book, mode: str) -> dict[str, Any]:
+    """The book template's context; mode is html, pdf-front or pdf-body."""
+    agencies: list[dict[str, Any]] = []
+    for number, agency, project in book.numbered():
+        if not agencies or agencies[-1]["agency"] is not agency:
+            agencies.append({"agency": agency, "label": f"{agency.code}{agency.name}", "tables": []})
+        agencies[-1]["tables"].append(table_context(book, number, agency, project))
+    return {
+        "mode": mode,
+        "title": book.title,
+        "subtitle": f"{book.year}年 · 单位：{book.money_unit}",
+        "author": book.author,
+        "date": book.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "agencies": agencies,
+    }
+
+
+def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
+    """`<book>/index.html`."""
+    env = ctx.templates.jinja("html")
+    html = env.get_template("book.html.j2").render(book_context(book, "html"))
+    return {f"{book.key}/index.html": html.encode("utf-8")}
+
+
+def _sum(values: list[Decimal | None]) -> str:
+    present = [v for v in values if v is not None]
+    return format_amount(sum(present, Decimal(0))) if present else ""
+
+
+def render_index(books: list[Book], report: Report, templates: TemplateChain,
+                 formats: list[str] | tuple[str, ...] = ("pdf", "docx", "xlsx")) -> dict[str, bytes]:
+    """`index.html`: every book with its agencies, totals, warnings and links."""
+    out = []
+    for book in books:
+        root = str(book.root) if book.root else book.key
+        agencies = []
+        for agency in book.agencies:
+            budgets = [p.budget for p in agency.projects]
+            agencies.append({
+                "label": f"{agency.code}{agency.name}", "count": len(agency.projects),
+                "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
+                "other": _sum([b.other for b in budgets]),
+            })
+        budgets = [p.budget for p in book.projects]
+        warnings = [{"where": f"{f.pos}", "rule": f.rule, "message": f.message}
+                    for f in report.warnings if _inside(f.pos.path, root)]
+        out.append({
+            "key": book.key, "title": book.title, "unit": book.money_unit,
+            "agencies": agencies, "count": len(book.projects),
+            "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
+            "other": _sum([b.other for b in budgets]), "warnings": warnings,
+            "files": [{"href": f"{book.key}/{book.key}.{fmt}", "label": fmt.upper()}
+                      for fmt in ("pdf", "docx", "xlsx") if fmt in formats],
+        })
+    env = templates.jinja("html")
+    html = env.get_template("index.html.j2").render(title="项目支出绩效目标表", books=out)
+    return {"index.html": html.encode("utf-8")}
+
+
+def _inside(path: str, root: str) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(path).resolve().is_relative_to(Path(root).resolve())
+    except OSError:  # pragma: no cover
+        return False

@@ -1,0 +1,299 @@
+"""PDF output through WeasyPrint, from the same templates as the HTML.
+
+WeasyPrint spends its time laying out tables, so the tables are laid out in chunks, in parallel
+processes (one per core), and joined with pypdf. What needs the whole book is added after the
+layout, when every table's page is known: the 目录 with the real page numbers, page numbers in
+the footers (a thin overlay), the outline and the metadata. A 一级/二级 group that a page break
+cuts is split there, so its label shows on both pages.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from .build import RenderContext
+from .errors import RenderError
+from .fonts import fallback_font, font_face_css
+from .model import Book
+from .render_html import book_context
+
+TABLES_PER_CHUNK = 25
+# WeasyPrint reports each layout step at INFO level; tablegen logs its own progress.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
+FOOTER_CSS = """
+@page { size: A4; margin: 37mm 26mm 35mm 28mm;
+        @bottom-center { content: "— " counter(page) " —"; font-size: 14pt;
+                         font-family: "Noto Serif CJK SC", "tablegen-fallback", serif; } }
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to lay out: its HTML and what it may read."""
+
+    html: str
+    base_url: str
+    allowed: tuple[str, ...]
+    css: str
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A laid-out document: its PDF and the page (0-based) of each element id."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+
+
+class SafeFetcher(URLFetcher):  # type: ignore[misc]
+    """Reads only files under the allowed paths (templates, fonts): no network, nothing else."""
+
+    def __init__(self, allowed: tuple[str, ...]):
+        super().__init__(allowed_protocols=("file",), fail_on_errors=False)
+        self.roots = [Path(p).resolve() for p in allowed]
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if any(path == r or path.is_relative_to(r) for r in self.roots):
+                return super().fetch(url, headers)
+        raise ValueError(f"tablegen 不允许读取 {url}")
+
+
+def layout(job: Job) -> Laid:
+    """Lay out one HTML document (runs in a worker process)."""
+    fonts = FontConfiguration()
+    doc = HTML(string=job.html, base_url=job.base_url,
+               url_fetcher=SafeFetcher(job.allowed)).render(
+        stylesheets=[CSS(string=job.css, font_config=fonts)], font_config=fonts)
+    anchors: dict[str, int] = {}
+    for i, page in enumerate(doc.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, i)
+    return Laid(doc.write_pdf(), len(doc.pages), anchors)
+
+
+def _pool_map(jobs: list[Job]) -> list[Laid]:
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return [layout(j) for j in jobs]
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(layout, jobs))
+
+
+def split_groups(table: dict[str, Any], row_page: list[int]) -> bool:
+    """Split every 一级/二级 span that a page break cuts; True when anything changed."""
+    changed = False
+    rows = table["rows"]
+    for level in ("1", "2"):
+        span_key, text_key = f"span{level}", f"level{level}"
+        i = 0
+        while i < len(rows):
+            span = rows[i][span_key]
+            if span > 1:
+                for k in range(i + 1, i + span):
+                    if row_page[k] != row_page[i]:
+                        rows[i][span_key] = k - i
+                        rows[k][span_key] = i + span - k
+                        rows[k][text_key] = rows[i][text_key]
+                        changed = True
+                        span = k - i
+                        break
+            i += max(span, 1)
+    return changed
+
+
+class PdfRenderer:
+    """Lays out one book and joins the parts."""
+
+    def __init__(self, book: Book, ctx: RenderContext):
+        self.book = book
+        self.env = ctx.templates.jinja("html")
+        folders = ctx.templates.folders("html")
+        if not folders:
+            raise RenderError("找不到 HTML 模板文件夹 html/")
+        self.base_url = folders[0].as_uri() + "/"
+        font = fallback_font()
+        self.allowed = tuple(str(f) for f in folders) + ((str(font),) if font else ())
+        self.css = font_face_css()
+        self._stamps: list[Any] = []
+
+    def job(self, html: str, extra_css: str = "") -> Job:
+        return Job(html, self.base_url, self.allowed, self.css + extra_css)
+
+    def html(self, mode: str, agencies: list[dict[str, Any]] | None = None,
+             pages: dict[int, int] | None = None) -> str:
+        context = book_context(self.book, mode)
+        if agencies is not None:
+            context["agencies"] = agencies
+        if pages is not None:
+            for a in context["agencies"]:
+                for t in a["tables"]:
+                    t["page"] = pages[t["number"]]
+        return self.env.get_template("book.html.j2").render(context)
+
+    def chunks(self) -> list[list[dict[str, Any]]]:
+        """The book's agencies cut into chunks of about TABLES_PER_CHUNK tables."""
+        agencies = book_context(self.book, "pdf-body")["agencies"]
+        n = sum(len(a["tables"]) for a in agencies)
+        per = max(1, min(TABLES_PER_CHUNK, -(-n // (os.cpu_count() or 1))))
+        out: list[list[dict[str, Any]]] = [[]]
+        count = 0
+        for a in agencies:
+            for t in a["tables"]:
+                if count == per:
+                    out.append([])
+                    count = 0
+                if not out[-1] or out[-1][-1]["agency"] is not a["agency"]:
+                    out[-1].append(dict(a, tables=[]))
+                out[-1][-1]["tables"].append(t)
+                count += 1
+        return [c for c in out if c]
+
+    def body(self) -> tuple[list[Laid], list[list[dict[str, Any]]]]:
+        chunks = self.chunks()
+        laid = _pool_map([self.job(self.html("pdf-body", c)) for c in chunks])
+        redo = []
+        for i, (chunk, part) in enumerate(zip(chunks, laid, strict=True)):
+            changed = False
+            for a in chunk:
+                for t in a["tables"]:
+                    pages = [part.anchors[f"{t['anchor']}-r{k}"] for k in range(1, len(t["rows"]) + 1)]
+                    changed |= split_groups(t, pages)
+            if changed:
+                redo.append(i)
+        if redo:
+            again = _pool_map([self.job(self.html("pdf-body", chunks[i])) for i in redo])
+            for i, part in zip(redo, again, strict=True):
+                laid[i] = part
+        return laid, chunks
+
+    def render(self) -> tuple[bytes, dict[int, tuple[int, int]], list[Laid], list[list[dict]]]:
+        """The book's PDF, each table's (first page, page count), and the laid-out chunks."""
+        from pypdf import PdfReader, PdfWriter
+
+        laid, chunks = self.body()
+        spans: dict[int, tuple[int, int]] = {}  # table number → (chunk-relative page, pages)
+        offsets, total = [], 0
+        for part, chunk in zip(laid, chunks, strict=True):
+            tables = [t for a in chunk for t in a["tables"]]
+            starts = [part.anchors[t["anchor"]] for t in tables] + [part.pages]
+            for t, start, end in zip(tables, starts, starts[1:], strict=False):
+                spans[t["number"]] = (total + start, end - start)
+            offsets.append(total)
+            total += part.pages
+        front_pages = None
+        front: Laid | None = None
+        for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
+            guess = front_pages or 2
+            pages = {n: guess + start + 1 for n, (start, _) in spans.items()}
+            front = layout(self.job(self.html("pdf-front", pages=pages)))
+            if front.pages == guess:
+                break
+            front_pages = front.pages
+        assert front is not None
+        writer = PdfWriter()
+        for part in [front, *laid]:
+            for page in PdfReader(io.BytesIO(part.pdf)).pages:
+                writer.add_page(page)
+        self.number_pages(writer)
+        self.outline(writer, front.pages, spans)
+        self.metadata(writer, self.book.title)
+        table_pages = {n: (front.pages + start, count) for n, (start, count) in spans.items()}
+        return _bytes(writer), table_pages, laid, chunks
+
+    def stamps(self, count: int) -> list[Any]:
+        """Pages that hold only a footer `— N —`, N = 1 … count (laid out once, then reused)."""
+        from pypdf import PdfReader
+
+        if len(self._stamps) < count:
+            html = ('<html><body style="margin:0">'
+                    + '<div style="break-after:page"></div>' * (count - 1)
+                    + "<div></div></body></html>")
+            stamp = layout(self.job(html, FOOTER_CSS))
+            self._stamps = list(PdfReader(io.BytesIO(stamp.pdf)).pages)
+        return self._stamps[:count]
+
+    def number_pages(self, writer: Any) -> None:
+        """Stamp `— N —` in every footer."""
+        for page, number in zip(writer.pages, self.stamps(len(writer.pages)), strict=True):
+            page.merge_page(number)
+
+    def outline(self, writer: Any, front_pages: int, spans: dict[int, tuple[int, int]]) -> None:
+        several = len(self.book.agencies) > 1
+        for agency in self.book.agencies:
+            parent = None
+            for project in agency.projects:
+                number = next(n for n, _, p in self.book.numbered() if p is project)
+                page = front_pages + spans[number][0]
+                if several and parent is None:
+                    parent = writer.add_outline_item(f"{agency.code}{agency.name}", page)
+                writer.add_outline_item(self.book.heading(number, project), page, parent=parent)
+
+    def metadata(self, writer: Any, title: str) -> None:
+        stamp = self.book.timestamp.strftime("D:%Y%m%d%H%M%SZ")
+        writer.add_metadata({"/Title": title, "/Author": self.book.author, "/Creator": "tablegen",
+                             "/Producer": "tablegen", "/CreationDate": stamp, "/ModDate": stamp})
+
+    def project_pdfs(self, laid: list[Laid], chunks: list[list[dict]],
+                     table_pages: dict[int, tuple[int, int]]) -> dict[str, bytes]:
+        """One PDF per table, cut from the laid-out chunks, numbered from 1."""
+        from pypdf import PdfReader, PdfWriter
+
+        from .render_docx import project_path
+
+        out = {}
+        numbered = {n: p for n, _, p in self.book.numbered()}
+        for part, chunk in zip(laid, chunks, strict=True):
+            reader = PdfReader(io.BytesIO(part.pdf))
+            tables = [t for a in chunk for t in a["tables"]]
+            starts = [part.anchors[t["anchor"]] for t in tables] + [part.pages]
+            for t, start, end in zip(tables, starts, starts[1:], strict=False):
+                writer = PdfWriter()
+                for i in range(start, end):
+                    writer.add_page(reader.pages[i])
+                self.number_pages(writer)
+                writer.add_outline_item(t["heading"], 0)
+                self.metadata(writer, t["heading"])
+                out[project_path(self.book, t["number"], numbered[t["number"]], "pdf")] = _bytes(writer)
+        return out
+
+
+def _bytes(writer: Any) -> bytes:
+    """The writer's PDF with a document ID derived from its content, not from chance."""
+    import hashlib
+
+    from pypdf.generic import ArrayObject, ByteStringObject
+
+    buf = io.BytesIO()
+    writer.write(buf)
+    digest = hashlib.md5(buf.getvalue(), usedforsecurity=False).digest()
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
+    """`<book>/<book>.pdf` and one PDF per project."""
+    renderer = PdfRenderer(book, ctx)
+    data, table_pages, laid, chunks = renderer.render()
+    files = {f"{book.key}/{book.key}.pdf": data}
+    files.update(renderer.project_pdfs(laid, chunks, table_pages))
+    return files
