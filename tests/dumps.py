@@ -92,3 +92,67 @@ def composed_of(text: str, lines: set[str]) -> bool:
                 ok[end] = True
                 break
     return ok[-1]
+
+
+def to_unicode(cmap: str) -> dict[int, str]:
+    """A ToUnicode CMap as {character code: text}."""
+    out: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for src, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            out[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            base = int(dst, 16)
+            for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                out[code] = chr(base + i)
+    return out
+
+
+def pdf_fonts(pdf: Path) -> list[tuple[str, dict[int, str], bytes | None]]:
+    """Every font of every page: its name, its ToUnicode map and its embedded program."""
+    from pypdf import PdfReader
+
+    seen, out = set(), []
+    for page in PdfReader(pdf).pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            key = id(font)
+            if key in seen:
+                continue
+            seen.add(key)
+            cmap = to_unicode(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
+            program = None
+            for desc in font.get("/DescendantFonts", []):
+                fd = desc.get_object().get("/FontDescriptor", {})
+                for k in ("/FontFile3", "/FontFile2", "/FontFile"):
+                    if k in fd:
+                        program = fd[k].get_object().get_data()
+            out.append((str(font.get("/BaseFont")), cmap, program))
+    return out
+
+
+def uncovered(pdf: Path) -> list[str]:
+    """Characters drawn with .notdef (glyph 0) or with a glyph the embedded font lacks."""
+    import io
+
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.ttLib import TTFont
+
+    bad = []
+    for name, cmap, program in pdf_fonts(pdf):
+        if 0 in cmap:
+            bad.append(f"{name}: .notdef for {cmap[0]!r}")
+        if program is None:
+            bad.append(f"{name}: not embedded")
+            continue
+        if program[:4] == b"OTTO" or program[:4] == b"\x00\x01\x00\x00":
+            font = TTFont(io.BytesIO(program))
+            count = font["maxp"].numGlyphs
+        else:
+            cff = CFFFontSet()
+            cff.decompile(io.BytesIO(program), None)
+            count = len(cff[cff.fontNames[0]].charset)
+        bad.extend(f"{name}: glyph {cid} for {text!r} missing" for cid, text in cmap.items()
+                   if cid >= count)
+    return bad

@@ -243,8 +243,9 @@ class PdfRenderer:
                 number = next(n for n, _, p in self.book.numbered() if p is project)
                 page = front_pages + spans[number][0]
                 if several and parent is None:
-                    parent = writer.add_outline_item(f"{agency.code}{agency.name}", page)
-                writer.add_outline_item(self.book.heading(number, project), page, parent=parent)
+                    parent = writer.add_outline_item(title=f"{agency.code}{agency.name}", page_number=page)
+                writer.add_outline_item(title=self.book.heading(number, project), page_number=page,
+                                        parent=parent)
 
     def metadata(self, writer: Any, title: str) -> None:
         stamp = self.book.timestamp.strftime("D:%Y%m%d%H%M%SZ")
@@ -269,7 +270,7 @@ class PdfRenderer:
                 for i in range(start, end):
                     writer.add_page(reader.pages[i])
                 self.number_pages(writer)
-                writer.add_outline_item(t["heading"], 0)
+                writer.add_outline_item(title=t["heading"], page_number=0)
                 self.metadata(writer, t["heading"])
                 out[project_path(self.book, t["number"], numbered[t["number"]], "pdf")] = _bytes(writer)
         return out

@@ -37,7 +37,8 @@ class TemplateChain:
         """
         loader = jinja2.ChoiceLoader([
             jinja2.FileSystemLoader([str(p) for p in self.folders(sub)]),
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES / sub))}),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES / sub))},
+                               delimiter=":"),
         ])
         return jinja2.Environment(
             loader=loader,

@@ -1,0 +1,118 @@
+"""The HTML output: parses, holds every cell, rowspans follow the merge setting, escapes data."""
+
+from __future__ import annotations
+
+import shutil
+
+import html5lib
+import pytest
+
+from conftest import FIXTURES, TARGETS
+from tablegen.books import load_book_strict
+from tablegen.build import build
+from tablegen.layout import grid
+
+NS = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html")
+    build([TARGETS], out, ["html"], quiet=True)
+    return out
+
+
+def parse(path):
+    return html5lib.parse(path.read_bytes(), treebuilder="lxml",
+                          transport_encoding="utf-8").getroot()
+
+
+def text(el):
+    return "".join(el.itertext()).strip()
+
+
+def grid_cells(table):
+    """Rows of (text, rowspan) of a grid table's body."""
+    return [[(text(c), int(c.get("rowspan", "1"))) for c in tr if c.tag in (NS + "td", NS + "th")]
+            for tr in table.iter(NS + "tr") if tr.getparent().tag == NS + "tbody"]
+
+
+@pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
+def test_every_cell_and_rowspan(built, key):
+    book = load_book_strict(TARGETS / key)
+    doc = parse(built / key / "index.html")
+    grids = [t for t in doc.iter(NS + "table") if t.get("class") == "grid"]
+    budgets = [t for t in doc.iter(NS + "table") if t.get("class") == "budget"]
+    assert len(grids) == len(budgets) == len(book.projects)
+    for (_, agency, project), g, b in zip(book.numbered(), grids, budgets, strict=True):
+        expected = []
+        for row in grid(project, book.merge):
+            cells = []
+            if row.level1.rows:
+                cells.append((row.level1.text, row.level1.rows))
+            if row.level2.rows:
+                cells.append((row.level2.text, row.level2.rows))
+            cells += [(row.name, 1), (row.description, 1), (row.value, 1)]
+            expected.append(cells)
+        assert grid_cells(g) == [[(t.strip(), s) for t, s in r] for r in expected]
+        caption = text(b.find(NS + "caption"))
+        assert caption.split() == [f"{agency.code}{agency.name}", f"单位：{book.money_unit}"]
+        budget_text = [text(c) for c in b.iter(NS + "td")]
+        assert budget_text[0] == project.name
+        assert budget_text[4] == project.usage.strip()
+    headings = [text(h) for h in doc.iter(NS + "h2") if h.get("class") == "heading"]
+    assert headings == [book.heading(n, p) for n, _, p in book.numbered()]
+    toc = [a.get("href") for a in doc.iter(NS + "a") if a.getparent().tag == NS + "li"]
+    assert toc == [f"#t{n}" for n, _, _ in book.numbered()]
+
+
+def test_semantic_table_markup(built):
+    doc = parse(built / "binhai-ipa-2026" / "index.html")
+    table = next(t for t in doc.iter(NS + "table") if t.get("class") == "grid")
+    assert [th.get("scope") for th in table.find(f"{NS}thead").iter(NS + "th")] == ["col"] * 5
+    assert table.find(NS + "caption") is not None
+    assert doc.find(f".//{NS}meta[@name='viewport']") is not None
+    assert doc.find(f".//{NS}link") is None  # self-contained: CSS is inline
+    assert "@media print" in text(doc.find(f".//{NS}style"))
+
+
+@pytest.mark.parametrize("merge, spans", [
+    ("none", [[1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]),
+    ("level1", [[3, 1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]),
+    ("level1+level2", [[3, 2, 1, 1, 1], [1, 1, 1], [1, 1, 1, 1]]),
+])
+def test_rowspans_follow_the_merge_setting(tmp_path, merge, spans):
+    book = tmp_path / "m"
+    shutil.copytree(FIXTURES / "html" / "merge", book)
+    text_ = (book / "book.yaml").read_text(encoding="utf-8").replace("merge: none", f"merge: {merge}")
+    (book / "book.yaml").write_text(text_, encoding="utf-8")
+    build([book], tmp_path / "out", ["html"], quiet=True)
+    doc = parse(tmp_path / "out" / "m" / "index.html")
+    g = next(t for t in doc.iter(NS + "table") if t.get("class") == "grid")
+    assert [[span for _, span in row] for row in grid_cells(g)[:3]] == spans
+
+
+def test_markup_in_data_is_escaped(tmp_path):
+    build([FIXTURES / "html" / "markup"], tmp_path, ["html"], quiet=True)
+    page = (tmp_path / "markup" / "index.html").read_text(encoding="utf-8")
+    assert "<img" not in page and "<script" not in page
+    assert "&lt;img src=&#34;http://127.0.0.1:9/x.png&#34;&gt;" in page
+    doc = parse(tmp_path / "markup" / "index.html")
+    assert '<img src="file:///etc/passwd">' in text(doc)
+
+
+def test_overview_lists_books_totals_and_warnings(built):
+    doc = parse(built / "index.html")
+    books = [s for s in doc.iter(NS + "section") if s.get("class") == "book"]
+    assert [text(s.find(NS + "h2")) for s in books] == [
+        "天津市滨海新区知识产权局2026年项目支出绩效目标表", "天津市知识产权局2024年项目支出绩效目标表"]
+    foot = [text(c) for c in books[1].find(f".//{NS}tfoot").iter(NS + "td")]
+    assert foot == ["10", "6895.00", "6795.00", "100.00"]
+    rows = [[text(c) for c in tr] for tr in books[1].find(f".//{NS}tbody").iter(NS + "tr")]
+    assert rows == [["610101天津市知识产权局", "6", "6222.00", "6222.00", ""],
+                    ["610203天津市知识产权保护中心", "4", "673.00", "573.00", "100.00"]]
+    warnings = [text(li) for li in books[1].iter(NS + "li")]
+    assert len(warnings) == 5 and "[no-satisfaction]" in warnings[1]
+    assert text(books[0].find(f".//{NS}p[@class='ok']")) == "校验通过，没有警告。"
+    links = [a.get("href") for a in books[1].iter(NS + "a")]
+    assert links == ["tianjin-ipa-2024/index.html"]

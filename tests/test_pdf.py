@@ -1,0 +1,181 @@
+"""The PDF output: every cell, outline, real TOC page numbers, fonts, safety, determinism."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import FIXTURES, ROOT, TARGETS, need_program
+from dumps import composed_of, pdf_lines, uncovered
+from tablegen.books import load_book_strict
+from tablegen.build import build
+from tablegen.layout import table_rows
+from tablegen.toc_pages import find_pages, page_texts
+
+BOOKS = ["tianjin-ipa-2024", "binhai-ipa-2026"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    build([TARGETS], out, ["pdf"], quiet=True)
+    return out
+
+
+def book_pdf(built, key):
+    return built / key / f"{key}.pdf"
+
+
+@pytest.mark.parametrize("key", BOOKS)
+def test_every_cell_is_in_the_pdf(built, key):
+    need_program("pdftotext")
+    book = load_book_strict(TARGETS / key)
+    words = pdf_lines(book_pdf(built, key))
+    missing = [cell for n, a, p in book.numbered()
+               for row in table_rows(book, n, a.code, a.name, p) for cell in row
+               if not composed_of(cell, words)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("key", BOOKS)
+def test_outline_points_at_each_table(built, key):
+    book = load_book_strict(TARGETS / key)
+    reader = PdfReader(book_pdf(built, key))
+    texts = page_texts(book_pdf(built, key))
+    entries = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    tables = [e for e in entries if re.match(r"\d+\.", e[1])]
+    assert [t[1] for t in tables] == [book.heading(n, p) for n, _, p in book.numbered()]
+    for _, title, page in tables:
+        assert re.sub(r"[\W_]+", "", title) in texts[page]
+        assert not texts[page - 1].endswith(re.sub(r"[\W_]+", "", title))
+    if len(book.agencies) > 1:
+        assert [(d, t) for d, t, _ in entries if d == 0] == [
+            (0, f"{a.code}{a.name}") for a in book.agencies]
+        assert {d for d, _, _ in tables} == {1}
+    else:
+        assert {d for d, _, _ in entries} == {0}
+
+
+@pytest.mark.parametrize("key", BOOKS)
+def test_toc_numbers_are_the_pages_where_headings_land(built, key):
+    book = load_book_strict(TARGETS / key)
+    pdf = book_pdf(built, key)
+    landed = find_pages(page_texts(pdf), [book.heading(n, p) for n, _, p in book.numbered()])
+    need_program("pdftotext")
+    toc = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    listed = [int(m) for m in re.findall(r"绩效目标表[ .]*?(\d+)\s*$", toc, re.M)]
+    assert listed == landed
+    assert landed[0] == 3
+
+
+@pytest.mark.parametrize("key", BOOKS)
+def test_page_numbers_and_metadata(built, key):
+    book = load_book_strict(TARGETS / key)
+    reader = PdfReader(book_pdf(built, key))
+    for i, page in enumerate(reader.pages, 1):
+        assert page.extract_text().rstrip().endswith(f"— {i} —")
+    meta = reader.metadata
+    assert (meta.title, meta.author) == (book.title, book.author)
+    assert meta["/CreationDate"] == f"D:{book.year}0101000000Z"
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_every_font_is_embedded_and_covers_every_character(built):
+    for key in BOOKS:
+        assert uncovered(book_pdf(built, key)) == []
+    for f in sorted(built.rglob("projects/*.pdf")):
+        assert uncovered(f) == [], f.name
+
+
+def test_project_pdfs(built):
+    book = load_book_strict(TARGETS / "binhai-ipa-2026")
+    files = sorted((built / "binhai-ipa-2026" / "projects").glob("*.pdf"))
+    assert [f.name for f in files] == [f"{n:02d}-{p.stem}.pdf" for n, _, p in book.numbered()]
+    reader = PdfReader(files[0])
+    assert reader.pages[0].extract_text().rstrip().endswith("— 1 —")
+    assert [o.title for o in reader.outline] == [book.heading(1, book.projects[0])]
+    assert reader.metadata.title == book.heading(1, book.projects[0])
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    build([TARGETS / "binhai-ipa-2026"], tmp_path, ["pdf"], quiet=True)
+    for f in sorted((tmp_path / "binhai-ipa-2026").rglob("*.pdf")):
+        assert f.read_bytes() == (built / f.relative_to(tmp_path)).read_bytes(), f.name
+
+
+def test_markup_in_data_fetches_nothing(tmp_path):
+    build([FIXTURES / "html" / "markup"], tmp_path, ["pdf"], quiet=True)
+    reader = PdfReader(tmp_path / "markup" / "markup.pdf")
+    for page in reader.pages:
+        assert not page["/Resources"].get("/XObject")
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert '<img src="http://127.0.0.1:9/x.png">' in text
+
+
+def test_the_fetcher_reads_only_templates_and_fonts(tmp_path):
+    from tablegen.render_pdf import SafeFetcher
+
+    allowed = tmp_path / "templates"
+    allowed.mkdir()
+    (allowed / "ok.css").write_text("p{}", encoding="utf-8")
+    fetcher = SafeFetcher((str(allowed),))
+    response = fetcher.fetch((allowed / "ok.css").as_uri())
+    assert response.read() == b"p{}"
+    for url in ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.invalid/",
+                (allowed / ".." / "secret").as_uri(), "data:text/plain,hello"]:
+        with pytest.raises(ValueError, match="不允许读取"):
+            fetcher.fetch(url)
+
+
+def test_a_template_that_reaches_outside_fetches_nothing(tmp_path):
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(FIXTURES / "html" / "markup", book)
+    override = book / "templates" / "html"
+    override.mkdir(parents=True)
+    (override / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}{% block body %}'
+        '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/y.png">{{ super() }}'
+        "{% endblock %}", encoding="utf-8")
+    build([book], tmp_path / "out", ["pdf", "html"], quiet=True)
+    reader = PdfReader(tmp_path / "out" / "book" / "book.pdf")
+    assert all(not p["/Resources"].get("/XObject") for p in reader.pages)
+    page = (tmp_path / "out" / "book" / "index.html").read_text(encoding="utf-8")
+    assert '<img src="file:///etc/passwd">' in page  # the user's own template, kept in HTML
+
+
+def test_without_system_fonts_the_pip_font_prints_chinese(tmp_path):
+    need_program("fc-match")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+                    f"<fontconfig><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
+                    encoding="utf-8")
+    env = dict(os.environ, FONTCONFIG_FILE=str(conf))
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "tablegen", "build", str(TARGETS / "binhai-ipa-2026"),
+                    "--format", "pdf", "--out", str(out), "-q"], env=env, check=True, cwd=ROOT,
+                   capture_output=True)
+    pdf = out / "binhai-ipa-2026" / "binhai-ipa-2026.pdf"
+    from dumps import pdf_fonts
+
+    names = {n for n, _, _ in pdf_fonts(pdf)}
+    assert names and all(n.endswith("+tablegen-fallback") for n in names), names
+    assert uncovered(pdf) == []
+    assert "知识产权" in PdfReader(pdf).pages[2].extract_text()
