@@ -30,12 +30,29 @@ def table_context(book: Book, number: int, agency: Agency, project: Project) -> 
         "other": cells[5],
         "usage": project.usage,
         "goals": numbered_goals(project),
-        "rows": [{"level1": r.level1.text, "span1": r.level1.rows,
+        "rows": [{"index": i, "level1": r.level1.text, "span1": r.level1.rows,
                   "level2": r.level2.text, "span2": r.level2.rows,
                   "name": r.name, "description": r.description, "value": r.value}
-                 for r in grid(project, book.merge)],
+                 for i, r in enumerate(grid(project, book.merge), 1)],
         "page": None,
     }
+
+
+def row_groups(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows cut where a 一级 span starts: each group is one <tbody> that pages keep whole."""
+    groups: list[list[dict[str, Any]]] = []
+    for row in rows:
+        if not groups or row["span1"] != 0:
+            if not groups or row["span1"] > 1 or groups[-1][0]["span1"] > 1:
+                groups.append([])
+        groups[-1].append(row)
+    return groups
+
+
+def with_groups(table: dict[str, Any]) -> dict[str, Any]:
+    """The table with its rows also cut into <tbody> groups (recomputed after a split)."""
+    table["groups"] = row_groups(table["rows"])
+    return table
 
 
 def book_context(book: Book, mode: str) -> dict[str, Any]:
@@ -44,7 +61,7 @@ def book_context(book: Book, mode: str) -> dict[str, Any]:
     for number, agency, project in book.numbered():
         if not agencies or agencies[-1]["agency"] is not agency:
             agencies.append({"agency": agency, "label": f"{agency.code}{agency.name}", "tables": []})
-        agencies[-1]["tables"].append(table_context(book, number, agency, project))
+        agencies[-1]["tables"].append(with_groups(table_context(book, number, agency, project)))
     return {
         "mode": mode,
         "title": book.title,

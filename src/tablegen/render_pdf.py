@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure.boxes import TableRowBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -27,7 +28,7 @@ from .build import RenderContext
 from .errors import RenderError
 from .fonts import fallback_font, font_face_css
 from .model import Book
-from .render_html import book_context
+from .render_html import book_context, with_groups
 
 TABLES_PER_CHUNK = 25
 # WeasyPrint reports each layout step at INFO level; tablegen logs its own progress.
@@ -48,6 +49,17 @@ class Job:
     base_url: str
     allowed: tuple[str, ...]
     css: str
+
+
+@dataclass(frozen=True)
+class TablePages:
+    """Where one table's pages are: pages [start, end) of laid-out part `part`."""
+
+    number: int
+    heading: str
+    part: int
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,16 @@ def layout(job: Job) -> Laid:
     for i, page in enumerate(doc.pages):
         for name in page.anchors:
             anchors.setdefault(name, i)
+        # Rows carry data-row="<table>-<row>" rather than ids: an id costs WeasyPrint an anchor.
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, TableRowBox):
+                key = box.element.get("data-row") if box.element is not None else None
+                if key:
+                    anchors.setdefault(f"row-{key}", i)
+                continue
+            stack.extend(getattr(box, "children", ()))
     return Laid(doc.write_pdf(), len(doc.pages), anchors)
 
 
@@ -166,57 +188,60 @@ class PdfRenderer:
                 count += 1
         return [c for c in out if c]
 
-    def body(self) -> tuple[list[Laid], list[list[dict[str, Any]]]]:
+    def body(self) -> tuple[list[Laid], list[TablePages]]:
+        """Lay out the chunks; re-lay alone each table whose 一级/二级 group a page break cut."""
         chunks = self.chunks()
         laid = _pool_map([self.job(self.html("pdf-body", c)) for c in chunks])
-        redo = []
-        for i, (chunk, part) in enumerate(zip(chunks, laid, strict=True)):
-            changed = False
-            for a in chunk:
-                for t in a["tables"]:
-                    pages = [part.anchors[f"{t['anchor']}-r{k}"] for k in range(1, len(t["rows"]) + 1)]
-                    changed |= split_groups(t, pages)
-            if changed:
-                redo.append(i)
+        tables: list[TablePages] = []
+        redo: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for ci, (chunk, part) in enumerate(zip(chunks, laid, strict=True)):
+            entries = [(a, t) for a in chunk for t in a["tables"]]
+            starts = [part.anchors[t["anchor"]] for _, t in entries] + [part.pages]
+            for (agency, t), start, end in zip(entries, starts, starts[1:], strict=False):
+                rows = [part.anchors[f"row-{t['number']}-{k}"] for k in range(1, len(t["rows"]) + 1)]
+                if split_groups(t, rows):
+                    with_groups(t)
+                    redo.append((len(tables), agency, t))
+                tables.append(TablePages(t["number"], t["heading"], ci, start, end))
         if redo:
-            again = _pool_map([self.job(self.html("pdf-body", chunks[i])) for i in redo])
-            for i, part in zip(redo, again, strict=True):
-                laid[i] = part
-        return laid, chunks
+            again = _pool_map([self.job(self.html("pdf-body", [dict(a, tables=[t])]))
+                               for _, a, t in redo])
+            for (index, _, t), part in zip(redo, again, strict=True):
+                laid.append(part)
+                tables[index] = TablePages(t["number"], t["heading"], len(laid) - 1, 0, part.pages)
+        return laid, tables
 
-    def render(self) -> tuple[bytes, dict[int, tuple[int, int]], list[Laid], list[list[dict]]]:
-        """The book's PDF, each table's (first page, page count), and the laid-out chunks."""
+    def render(self) -> tuple[bytes, list[Laid], list[TablePages]]:
+        """The book's PDF, with the laid-out parts and where each table's pages are."""
         from pypdf import PdfReader, PdfWriter
 
-        laid, chunks = self.body()
-        spans: dict[int, tuple[int, int]] = {}  # table number → (chunk-relative page, pages)
-        offsets, total = [], 0
-        for part, chunk in zip(laid, chunks, strict=True):
-            tables = [t for a in chunk for t in a["tables"]]
-            starts = [part.anchors[t["anchor"]] for t in tables] + [part.pages]
-            for t, start, end in zip(tables, starts, starts[1:], strict=False):
-                spans[t["number"]] = (total + start, end - start)
-            offsets.append(total)
-            total += part.pages
-        front_pages = None
+        laid, tables = self.body()
+        readers = [PdfReader(io.BytesIO(part.pdf)) for part in laid]
+        starts: dict[int, int] = {}  # table number → first page after the front matter
+        total = 0
+        for tp in tables:
+            starts[tp.number] = total
+            total += tp.end - tp.start
+        entries = len(tables) + (len(self.book.agencies) if len(self.book.agencies) > 1 else 0)
+        front_pages = 1 + max(1, -(-entries // 28))  # cover + 目录 pages, checked below
         front: Laid | None = None
         for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
-            guess = front_pages or 2
-            pages = {n: guess + start + 1 for n, (start, _) in spans.items()}
+            pages = {n: front_pages + start + 1 for n, start in starts.items()}
             front = layout(self.job(self.html("pdf-front", pages=pages)))
-            if front.pages == guess:
+            if front.pages == front_pages:
                 break
             front_pages = front.pages
         assert front is not None
         writer = PdfWriter()
-        for part in [front, *laid]:
-            for page in PdfReader(io.BytesIO(part.pdf)).pages:
-                writer.add_page(page)
+        for page in PdfReader(io.BytesIO(front.pdf)).pages:
+            writer.add_page(page)
+        for tp in tables:
+            for i in range(tp.start, tp.end):
+                writer.add_page(readers[tp.part].pages[i])
         self.number_pages(writer)
-        self.outline(writer, front.pages, spans)
+        self.outline(writer, {n: front.pages + s for n, s in starts.items()})
         self.metadata(writer, self.book.title)
-        table_pages = {n: (front.pages + start, count) for n, (start, count) in spans.items()}
-        return _bytes(writer), table_pages, laid, chunks
+        return _bytes(writer, front.pdf, *(p.pdf for p in laid)), laid, tables
 
     def stamps(self, count: int) -> list[Any]:
         """Pages that hold only a footer `— N —`, N = 1 … count (laid out once, then reused)."""
@@ -235,15 +260,18 @@ class PdfRenderer:
         for page, number in zip(writer.pages, self.stamps(len(writer.pages)), strict=True):
             page.merge_page(number)
 
-    def outline(self, writer: Any, front_pages: int, spans: dict[int, tuple[int, int]]) -> None:
+    def outline(self, writer: Any, first_page: dict[int, int]) -> None:
+        """One entry per table, under its agency when the book has several."""
         several = len(self.book.agencies) > 1
+        number = 0
         for agency in self.book.agencies:
             parent = None
             for project in agency.projects:
-                number = next(n for n, _, p in self.book.numbered() if p is project)
-                page = front_pages + spans[number][0]
+                number += 1
+                page = first_page[number]
                 if several and parent is None:
-                    parent = writer.add_outline_item(title=f"{agency.code}{agency.name}", page_number=page)
+                    parent = writer.add_outline_item(title=f"{agency.code}{agency.name}",
+                                                     page_number=page)
                 writer.add_outline_item(title=self.book.heading(number, project), page_number=page,
                                         parent=parent)
 
@@ -252,40 +280,38 @@ class PdfRenderer:
         writer.add_metadata({"/Title": title, "/Author": self.book.author, "/Creator": "tablegen",
                              "/Producer": "tablegen", "/CreationDate": stamp, "/ModDate": stamp})
 
-    def project_pdfs(self, laid: list[Laid], chunks: list[list[dict]],
-                     table_pages: dict[int, tuple[int, int]]) -> dict[str, bytes]:
-        """One PDF per table, cut from the laid-out chunks, numbered from 1."""
+    def project_pdfs(self, laid: list[Laid], tables: list[TablePages]) -> dict[str, bytes]:
+        """One PDF per table, cut from the laid-out parts, numbered from 1."""
         from pypdf import PdfReader, PdfWriter
 
         from .render_docx import project_path
 
-        out = {}
+        readers = [PdfReader(io.BytesIO(part.pdf)) for part in laid]
         numbered = {n: p for n, _, p in self.book.numbered()}
-        for part, chunk in zip(laid, chunks, strict=True):
-            reader = PdfReader(io.BytesIO(part.pdf))
-            tables = [t for a in chunk for t in a["tables"]]
-            starts = [part.anchors[t["anchor"]] for t in tables] + [part.pages]
-            for t, start, end in zip(tables, starts, starts[1:], strict=False):
-                writer = PdfWriter()
-                for i in range(start, end):
-                    writer.add_page(reader.pages[i])
-                self.number_pages(writer)
-                writer.add_outline_item(title=t["heading"], page_number=0)
-                self.metadata(writer, t["heading"])
-                out[project_path(self.book, t["number"], numbered[t["number"]], "pdf")] = _bytes(writer)
+        out = {}
+        for tp in tables:
+            writer = PdfWriter()
+            for i in range(tp.start, tp.end):
+                writer.add_page(readers[tp.part].pages[i])
+            self.number_pages(writer)
+            writer.add_outline_item(title=tp.heading, page_number=0)
+            self.metadata(writer, tp.heading)
+            path = project_path(self.book, tp.number, numbered[tp.number], "pdf")
+            out[path] = _bytes(writer, laid[tp.part].pdf, f"{tp.number}:{tp.start}".encode())
         return out
 
 
-def _bytes(writer: Any) -> bytes:
-    """The writer's PDF with a document ID derived from its content, not from chance."""
+def _bytes(writer: Any, *parts: bytes) -> bytes:
+    """The writer's PDF with a document ID derived from its parts, not from chance."""
     import hashlib
 
     from pypdf.generic import ArrayObject, ByteStringObject
 
-    buf = io.BytesIO()
-    writer.write(buf)
-    digest = hashlib.md5(buf.getvalue(), usedforsecurity=False).digest()
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    digest = hashlib.md5(usedforsecurity=False)
+    for part in parts:
+        digest.update(part)
+    ident = ByteStringObject(digest.digest())
+    writer._ID = ArrayObject([ident, ident])
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
@@ -294,7 +320,7 @@ def _bytes(writer: Any) -> bytes:
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     """`<book>/<book>.pdf` and one PDF per project."""
     renderer = PdfRenderer(book, ctx)
-    data, table_pages, laid, chunks = renderer.render()
+    data, laid, tables = renderer.render()
     files = {f"{book.key}/{book.key}.pdf": data}
-    files.update(renderer.project_pdfs(laid, chunks, table_pages))
+    files.update(renderer.project_pdfs(laid, tables))
     return files

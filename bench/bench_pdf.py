@@ -1,0 +1,126 @@
+"""PDF speed and memory: tablegen against the obvious WeasyPrint route and LibreOffice.
+
+The obvious route is one jinja2 HTML document holding every table, handed to WeasyPrint in one
+process. Run: `.venv/bin/python bench/bench_pdf.py` (about two minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jinja2
+from common import make_book, timed
+
+from tablegen.books import load_book_strict
+from tablegen.build import RenderContext
+from tablegen.errors import Report
+from tablegen.render_html import book_context
+from tablegen.templates import chain_for
+
+ROOT = Path(__file__).resolve().parents[1]
+OBVIOUS = jinja2.Template("""<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; @bottom-center { content: counter(page) } }
+body { font-family: "Noto Serif CJK SC", serif; font-size: 10.5pt }
+table { border-collapse: collapse; width: 100% } td, th { border: 1px solid #000 }
+section { break-before: page }
+</style></head><body>
+<h1>{{ title }}</h1>
+{% for a in agencies %}{% for t in a.tables %}<section><h2>{{ t.heading }}</h2>
+<table><tr><td>{{ t.agency }}</td><td>{{ t.unit }}</td></tr></table>
+<table><tr><th>项目名称</th><td colspan="6">{{ t.name }}</td></tr>
+<tr><th rowspan="2">预算规模及资金用途</th><th>预算数</th><td>{{ t.total }}</td><th>其中：财政资金</th>
+<td>{{ t.fiscal }}</td><th>其他资金</th><td>{{ t.other }}</td></tr>
+<tr><td colspan="6">{{ t.usage }}</td></tr>
+<tr><th>绩效目标</th><td colspan="6">{% for g in t.goals %}<p>{{ g }}</p>{% endfor %}</td></tr></table>
+<table><thead><tr><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>绩效指标描述</th><th>指标值</th></tr></thead>
+{% for r in t.rows %}<tr>{% if r.span1 %}<td rowspan="{{ r.span1 }}">{{ r.level1 }}</td>{% endif %}
+{% if r.span2 %}<td rowspan="{{ r.span2 }}">{{ r.level2 }}</td>{% endif %}
+<td>{{ r.name }}</td><td>{{ r.description }}</td><td>{{ r.value }}</td></tr>{% endfor %}
+</table></section>{% endfor %}{% endfor %}</body></html>""", autoescape=True)
+
+
+def obvious(book) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=OBVIOUS.render(book_context(book, "html"))).write_pdf()
+
+
+def ours(book) -> bytes:
+    from tablegen.render_pdf import PdfRenderer
+
+    return PdfRenderer(book, RenderContext(chain_for(None), Report())).render()[0]
+
+
+def libreoffice(book, tmp: Path) -> float:
+    from tablegen.render_docx import DocxRenderer, estimated_pages
+    from tablegen.toc_pages import to_pdf
+
+    docx = tmp / f"{book.key}.docx"
+    docx.write_bytes(DocxRenderer(chain_for(None).find("docx/book.docx")).book(
+        book, estimated_pages(book)))
+    start = time.perf_counter()
+    to_pdf([docx], tmp)
+    return time.perf_counter() - start
+
+
+def cli_wall(path: Path, out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tablegen", "build", str(path), "--format", "pdf",
+                    "--out", str(out), "-q"], check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def peak_memory(path: Path) -> tuple[float, float]:
+    """Peak RSS (MB) of the main process and of the largest layout worker."""
+    code = f"""
+import resource, sys
+sys.path.insert(0, {str(ROOT / 'bench')!r})
+from bench_pdf import ours
+from tablegen.books import load_book_strict
+from pathlib import Path
+ours(load_book_strict(Path({str(path)!r})))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    main, child = out.stdout.split()
+    return float(main), float(child)
+
+
+def main() -> None:
+    import weasyprint  # noqa: F401  (imported once, before timing)
+
+    print(f"machine: {__import__('os').cpu_count()} cores")
+    seed = load_book_strict(ROOT / "targets" / "tianjin-ipa-2024")
+    seed_s, _ = timed(lambda: ours(seed), repeat=3)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        seed_cli = min(cli_wall(ROOT / "targets" / "tianjin-ipa-2024", tmp / "cli") for _ in range(2))
+        print(f"seed book, 10 tables: tablegen {seed_s:5.2f} s in process; "
+              f"`tablegen build --format pdf` {seed_cli:5.2f} s wall with the per-table PDFs "
+              f"(target ≤ 2 s)")
+        for n in (10, 100):
+            book = load_book_strict(make_book(tmp / f"b{n}", n, agencies=2))
+            obvious_s, _ = timed(lambda b=book: obvious(b))
+            ours_s, _ = timed(lambda b=book: ours(b))
+            line = (f"{n:4d} tables: obvious route {obvious_s:6.2f} s, tablegen {ours_s:6.2f} s, "
+                    f"ratio {ours_s / obvious_s:4.2f}")
+            if n == 100:
+                lo = libreoffice(book, tmp)
+                line += (f"; LibreOffice DOCX→PDF {lo:6.2f} s, tablegen/LibreOffice "
+                         f"{ours_s / lo:4.2f} (target < 0.5)")
+            print(line)
+        big = make_book(tmp / "b1000", 1000, agencies=4)
+        start = time.perf_counter()
+        main_mb, child_mb = peak_memory(big)
+        print(f"1000 tables: {time.perf_counter() - start:6.1f} s, peak RSS main {main_mb:.0f} MB, "
+              f"largest worker {child_mb:.0f} MB, together {main_mb + child_mb:.0f} MB "
+              f"(target < 1024 MB)")
+
+
+if __name__ == "__main__":
+    main()
