@@ -116,7 +116,7 @@ def test_every_rule_id_the_code_emits_has_a_fixture():
     emitted |= set(re.findall(r'(?:error|warning)\([^,]+,\s*"([a-z0-9-]+)"', src))
     tested = {c[4] for c in CASES.values()} | {
         "file-too-large", "path-missing", "file-unreadable", "import-skipped", "import-unit",
-        "import-grid", "import-order"}
+        "import-grid", "import-order", "import-cells", "import-exists", "import-book"}
     rule_like = {r for r in emitted if re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", r)}
     assert rule_like - tested == set()
 

@@ -23,14 +23,15 @@ def test_targets_are_what_the_importer_writes(key, tmp_path, run):
     assert (cmp.left_only, cmp.right_only, cmp.diff_files) == ([], [], [])
 
 
-def test_importing_into_an_existing_book_is_refused_and_writes_nothing(tmp_path, run):
+def test_a_book_yaml_without_agencies_is_not_touched(tmp_path, run):
     into = tmp_path / "book"
     into.mkdir()
     (into / "book.yaml").write_text("title: 已有\n", encoding="utf-8")
-    code, _, err = run("import", str(SEED_BOOKS["binhai-ipa-2026"]), "--into", str(into))
-    assert code == 2
-    assert "已有 book.yaml" in err
+    code, out, err = run("import", str(SEED_BOOKS["binhai-ipa-2026"]), "--into", str(into))
+    assert code == 1
+    assert f"{into / 'book.yaml'}:1:1: error[import-book]: book.yaml 没有可追加的 agencies 列表" in out
     assert sorted(p.name for p in into.iterdir()) == ["book.yaml"]
+    assert (into / "book.yaml").read_text(encoding="utf-8") == "title: 已有\n"
 
 
 def test_a_file_with_no_table_is_an_error_and_writes_nothing(tmp_path, run):

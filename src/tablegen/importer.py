@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import Pos, Report, TablegenError, UsageError, display_path
-from .loader import read_text
+from .errors import Pos, Report
 from .model import MONEY_UNITS, Agency, Book, Budget, Indicator, Level1, Level2, Project
 from .yamlout import dump_book, dump_project
 
 BOOKMARK = re.compile(r"^\s*\[bookmark: ([^\]]*)\](.*)$")
 GOAL_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 AGENCY = re.compile(r"^\s*(\d+)\s*(.*?)\s*$")
-UNIT = re.compile(r"单位\s*[:：]\s*(\S+)")
+UNIT = re.compile(r"^\s*单位\s*[:：]\s*(\S+)\s*$")
 HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"]
 BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -37,6 +36,7 @@ class Section:
     heading: str
     line: int
     rows: list[list[str]] = field(default_factory=list)
+    label: str = ""  # how messages name it: 第 3 个表格, 工作表“…”
 
 
 @dataclass
@@ -100,20 +100,21 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     """Map one section's rows (official layout) onto the model."""
     rows = [r for r in section.rows if any(c.strip() for c in r)]
     pos = Pos(where, section.line)
+    named = f"{section.label}：" if section.label else ""
     labels = {squash(r[0]): r for r in rows if r}
     agency_row = next((r for r in rows if len(r) >= 1 and AGENCY.match(r[0]) and
                        any(UNIT.search(c) for c in r)), None)
     if agency_row is None or "项目名称" not in labels or "预算规模及资金用途" not in labels:
-        report.warning(pos, "import-skipped", "这不是项目支出绩效目标表，已跳过")
+        report.warning(pos, "import-skipped", f"{named}这不是项目支出绩效目标表，已跳过")
         return None
     m = AGENCY.match(agency_row[0])
-    unit_m = next(filter(None, (UNIT.search(c) for c in agency_row)), None)
+    unit_m = next(filter(None, (UNIT.search(c) for c in reversed(agency_row))), None)
     if m is None or unit_m is None:  # pragma: no cover - agency_row was chosen by both patterns
         return None
     agency = Agency(m.group(1), m.group(2))
     unit = unit_m.group(1)
     if unit not in MONEY_UNITS:
-        report.error(pos, "import-unit", f"无法识别的金额单位“{unit}”（可用：元、千元、万元）")
+        report.error(pos, "import-unit", f"{named}无法识别的金额单位“{unit}”（可用：元、千元、万元）")
         return None
     name = labels["项目名称"][1]
     budget_row = [squash(c) if i % 2 == 1 else c for i, c in enumerate(labels["预算规模及资金用途"])]
@@ -127,9 +128,9 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     goals = split_goals(goals_cell)
     header_at = next((i for i, r in enumerate(rows) if [squash(c) for c in r[:5]] == HEADER), None)
     if header_at is None:
-        report.error(pos, "import-grid", "找不到指标表的表头（一级指标 | 二级指标 | …）")
+        report.error(pos, "import-grid", f"{named}找不到指标表的表头（一级指标 | 二级指标 | …）")
         return None
-    indicators, merge = grid_to_indicators(rows[header_at + 1:], where, section.line, report)
+    indicators, merge = grid_to_indicators(rows[header_at + 1:], where, section.line, report, named)
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators)
     comments: dict[str, str] = {}
     expected_tail = f"{name}绩效目标表"
@@ -150,15 +151,24 @@ def split_goals(cell: str) -> list[str]:
 
 
 def grid_to_indicators(rows: list[list[str]], where: str, line: int,
-                       report: Report) -> tuple[list[Level1], str]:
+                       report: Report, named: str = "") -> tuple[list[Level1], str]:
     """Indicator rows (merged cells empty) into groups; also which merge style the source used."""
     out: list[Level1] = []
     merged1 = merged2 = False
-    for r in rows:
+    for number, r in enumerate(rows, 1):
+        if len(r) > 5 and any(c.strip() for c in r[5:]):
+            report.warning(Pos(where, line), "import-cells",
+                           f"{named}指标表第 {number} 行多出 {len(r) - 5} 个单元格，已忽略：{r[5:]}")
+        if 0 < len(r) < 5 and any(c.strip() for c in r):
+            report.warning(Pos(where, line), "import-cells",
+                           f"{named}指标表第 {number} 行只有 {len(r)} 个单元格，缺少的按空白处理：{r}")
         r = (r + [""] * 5)[:5]
         l1, l2, name, desc, value = r
         if not any(c.strip() for c in r):
             continue
+        if [squash(c) for c in r] != HEADER and (not name.strip() or not value.strip()):
+            report.warning(Pos(where, line), "import-cells",
+                           f"{named}指标表第 {number} 行缺少三级指标或指标值：{r}")
         if [squash(c) for c in r] == HEADER:
             continue  # a grid split by a page break repeats its header
         if not l1.strip():
@@ -232,49 +242,69 @@ def file_stem(name: str, taken: set[str]) -> str:
     return stem
 
 
-def import_dump_files(files: list[Path], into: Path, report: Report) -> dict[Path, str]:
-    """Every file to write for importing dump files into a (new) book folder."""
-    if (into / "book.yaml").exists():
-        raise UsageError(f"{display_path(into)} 已有 book.yaml；纯文本转储只能导入到新的书文件夹")
-    imported: list[Imported] = []
-    for f in files:
-        shown = display_path(f)
-        text = read_text(f, shown, report)
-        if text is None:
-            continue
-        for section in parse_dump(text):
-            item = rows_to_project(section, shown, report)
-            if item is not None:
-                imported.append(item)
-    if not imported:
-        raise TablegenError(f"没有在 {', '.join(map(str, files))} 中找到任何项目支出绩效目标表")
-    return book_files(into, imported)
+def detect_frame(imported: list[Imported]) -> str:
+    """The first frame that admits every 一级/二级 pair found (classic when none does)."""
+    from .frames import frames
+
+    pairs = {(l1.name, l2.name) for it in imported for l1 in it.project.indicators
+             for l2 in l1.groups}
+    for name, frame in frames().items():
+        if all(l2 in frame.level2_of(l1) for l1, l2 in pairs):
+            return name
+    return "classic"
 
 
-def book_files(into: Path, imported: list[Imported]) -> dict[Path, str]:
+def detect_merge(imported: list[Imported]) -> str:
+    """The strongest merging any table shows (a table whose groups have one row shows none)."""
+    found = {it.merge for it in imported}
+    for merge in ("level1+level2", "level1"):
+        if merge in found:
+            return merge
+    return "none"
+
+
+@dataclass
+class BookInfo:
+    """What a source says about its book besides the tables (all optional)."""
+
+    title: str | None = None
+    author: str | None = None
+    year: int | None = None
+
+
+def book_files(into: Path, imported: list[Imported], info: BookInfo | None = None,
+               taken: set[str] | None = None) -> dict[Path, str]:
     """book.yaml and one file per project, in the canonical YAML form."""
+    info = info or BookInfo()
     years = Counter(int(y) for it in imported for y in re.findall(r"(20\d\d)年", it.project.name))
-    year = years.most_common(1)[0][0] if years else 2000
-    merges = Counter(it.merge for it in imported if it.merge != "none")
+    year = info.year or (years.most_common(1)[0][0] if years else 2000)
     agencies: list[Agency] = []
     files: list[list[str]] = []
-    out: dict[Path, str] = {}
-    taken: set[str] = set()
+    out = project_files(into, imported, taken if taken is not None else set())
     for it in imported:
         if not agencies or agencies[-1].code != it.agency.code or agencies[-1].name != it.agency.name:
             agencies.append(Agency(it.agency.code, it.agency.name))
             files.append([])
-        stem = file_stem(it.project.name, taken)
-        files[-1].append(f"{stem}.yaml")
-        it.project.file = f"{stem}.yaml"
-        out[into / f"{stem}.yaml"] = dump_project(it.project, it.comments)
+        files[-1].append(it.project.file)
     book = Book(
         key=into.name,
-        title=f"{agencies[0].name}{year}年项目支出绩效目标表",
+        title=info.title or f"{agencies[0].name}{year}年项目支出绩效目标表",
         year=year,
         money_unit=imported[0].money_unit,
-        merge=merges.most_common(1)[0][0] if merges else "none",
+        frame=detect_frame(imported),
+        merge=detect_merge(imported),
+        department=info.author if info.author and info.author != agencies[0].name else None,
         agencies=agencies,
     )
     out[into / "book.yaml"] = dump_book(book, files)
+    return out
+
+
+def project_files(into: Path, imported: list[Imported], taken: set[str]) -> dict[Path, str]:
+    """One canonical YAML file per imported project, named after it, unique in the folder."""
+    out: dict[Path, str] = {}
+    for it in imported:
+        stem = file_stem(it.project.name, taken)
+        it.project.file = f"{stem}.yaml"
+        out[into / f"{stem}.yaml"] = dump_project(it.project, it.comments)
     return out
