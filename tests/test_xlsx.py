@@ -1,0 +1,206 @@
+"""The XLSX output: the official layout per sheet, the 指标导入 sheet, determinism, round trip."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import TARGETS
+from tablegen.books import load_book_strict
+from tablegen.build import build
+from tablegen.errors import Report
+from tablegen.importers import import_files
+from tablegen.layout import table_rows
+from tablegen.render_xlsx import IMPORT_HEADER, split_value
+
+# Every distinct 指标值 of the two seed books, split as the budget system imports it.
+EXPECTED = [
+    ('天津市知识产权专项资金', '定性', '天津市知识产权专项资金', '—'),
+    ('1个', '＝', '1', '个'),
+    ('<1分钟', '<', '1', '分钟'),
+    ('<8小时', '<', '8', '小时'),
+    ('≥98%', '≥', '98', '%'),
+    ('≥100人', '≥', '100', '人'),
+    ('提升整个知识产权工作效率', '定性', '提升整个知识产权工作效率', '—'),
+    ('≤40万元', '≤', '40', '万元'),
+    ('≥10年', '≥', '10', '年'),
+    ('不涉及', '定性', '不涉及', '—'),
+    ('≥200人次', '≥', '200', '人次'),
+    ('培训合格', '定性', '培训合格', '—'),
+    ('年度计划内完成', '定性', '年度计划内完成', '—'),
+    ('按资金使用标准完成', '定性', '按资金使用标准完成', '—'),
+    ('≤20万元', '≤', '20', '万元'),
+    ('向辖区企业、公民提供专利行政保护服务', '定性', '向辖区企业、公民提供专利行政保护服务', '—'),
+    ('≥90', '≥', '90', '—'),
+    ('≥30百分比', '≥', '30', '百分比'),
+    ('≥15百分比', '≥', '15', '百分比'),
+    ('≥50个', '≥', '50', '个'),
+    ('≥1百分比', '≥', '1', '百分比'),
+    ('≥60百分比', '≥', '60', '百分比'),
+    ('≤4990万元', '≤', '4990', '万元'),
+    ('及时兑现', '定性', '及时兑现', '—'),
+    ('≥250个', '≥', '250', '个'),
+    ('≥70百分比', '≥', '70', '百分比'),
+    ('≥20万字', '≥', '20', '万字'),
+    ('≥1个', '≥', '1', '个'),
+    ('≥1次', '≥', '1', '次'),
+    ('≥2次', '≥', '2', '次'),
+    ('≥90%', '≥', '90', '%'),
+    ('≤3年', '≤', '3', '年'),
+    ('≤21万元', '≤', '21', '万元'),
+    ('4期', '＝', '4', '期'),
+    ('≥85%', '≥', '85', '%'),
+    ('≥10件', '≥', '10', '件'),
+    ('≤50件', '≤', '50', '件'),
+    ('≤100件', '≤', '100', '件'),
+    ('≥4件', '≥', '4', '件'),
+    ('≥5件', '≥', '5', '件'),
+    ('100%', '＝', '100', '%'),
+    ('≤1091万元', '≤', '1091', '万元'),
+    ('≤50万元', '≤', '50', '万元'),
+    ('≤480万元', '≤', '480', '万元'),
+    ('≤220万元', '≤', '220', '万元'),
+    ('≤180万元', '≤', '180', '万元'),
+    ('有效提升试点企业知识产权综合实力', '定性', '有效提升试点企业知识产权综合实力', '—'),
+    ('有所提升', '定性', '有所提升', '—'),
+    (' 地理标志产品牌影响力得到扩大', '定性', '地理标志产品牌影响力得到扩大', '—'),
+    ('≥1500人', '≥', '1500', '人'),
+    ('≤1年', '≤', '1', '年'),
+    ('≤60万元', '≤', '60', '万元'),
+    ('数量逐年增加', '定性', '数量逐年增加', '—'),
+    ('≥80百分比', '≥', '80', '百分比'),
+    ('≥80%', '≥', '80', '%'),
+    ('≤10分钟', '≤', '10', '分钟'),
+    ('≤52万元', '≤', '52', '万元'),
+    ('有效保障', '定性', '有效保障', '—'),
+    ('≥3000平米', '≥', '3000', '平米'),
+    ('≥6人', '≥', '6', '人'),
+    ('2024年12月31日前', '定性', '2024年12月31日前', '—'),
+    ('≤231.5万元', '≤', '231.5', '万元'),
+    ('≤68.5万元', '≤', '68.5', '万元'),
+    ('≥95%', '≥', '95', '%'),
+    ('≥2人', '≥', '2', '人'),
+    ('≤100万元', '≤', '100', '万元'),
+    ('保障', '定性', '保障', '—'),
+    ('≥20个', '≥', '20', '个'),
+    ('≥100个', '≥', '100', '个'),
+    ('≥25个', '≥', '25', '个'),
+    ('≥10人', '≥', '10', '人'),
+    ('≥2份', '≥', '2', '份'),
+    ('≤7天', '≤', '7', '天'),
+    ('1年', '＝', '1', '年'),
+    ('≤221万元', '≤', '221', '万元'),
+    ('有效提升', '定性', '有效提升', '—'),
+    ('持续提升', '定性', '持续提升', '—'),
+    ('≥12家', '≥', '12', '家'),
+    ('≥2家', '≥', '2', '家'),
+    ('≥500个', '≥', '500', '个'),
+    ('4个', '＝', '4', '个'),
+    ('≥2000件', '≥', '2000', '件'),
+    ('≥1000件', '≥', '1000', '件'),
+    ('≥20笔', '≥', '20', '笔'),
+    ('≥3000件', '≥', '3000', '件'),
+    ('2026年11月底前', '定性', '2026年11月底前', '—'),
+    ('≤1万元', '≤', '1', '万元'),
+    ('≤5万元', '≤', '5', '万元'),
+    ('≤15万元', '≤', '15', '万元'),
+    ('≤10万元', '≤', '10', '万元'),
+    ('明显提升', '定性', '明显提升', '—'),
+    ('≥1份', '≥', '1', '份'),
+    ('2026年6月前', '定性', '2026年6月前', '—'),
+    ('≥2台', '≥', '2', '台'),
+    ('≤12232.2元', '≤', '12232.2', '元'),
+    ('不断提高', '定性', '不断提高', '—'),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("xlsx")
+    build([TARGETS], out, ["xlsx"], quiet=True)
+    return out
+
+
+def test_the_expected_table_covers_every_seed_value():
+    values = {i.value for key in ("tianjin-ipa-2024", "binhai-ipa-2026")
+              for p in load_book_strict(TARGETS / key).projects for _, _, i in p.rows()}
+    assert values == {v for v, *_ in EXPECTED}
+
+
+@pytest.mark.parametrize("value, sign, number, unit", EXPECTED)
+def test_split_value(value, sign, number, unit):
+    s = split_value(value)
+    assert (s.sign, s.number, s.unit) == (sign, number, unit)
+
+
+def test_the_issue_examples():
+    assert tuple(vars(split_value("≥98%")).values()) == ("≥", "98", "%")
+    assert tuple(vars(split_value("≤40万元")).values()) == ("≤", "40", "万元")
+    assert tuple(vars(split_value("有效提升")).values()) == ("定性", "有效提升", "—")
+    assert tuple(vars(split_value("＞5")).values()) == (">", "5", "—")
+
+
+@pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
+def test_import_sheet_has_one_row_per_indicator(built, key):
+    book = load_book_strict(TARGETS / key)
+    wb = load_workbook(built / key / f"{key}.xlsx")
+    ws = wb["指标导入"]
+    rows = [tuple("" if c is None else c for c in r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == IMPORT_HEADER
+    expected = []
+    for _, _, p in book.numbered():
+        for l1, l2, ind in p.rows():
+            s = split_value(ind.value)
+            expected.append((p.name, l1.name, l2.name, ind.name, ind.shown_description, s.sign,
+                             s.number, s.unit))
+    assert rows[1:] == expected
+
+
+@pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
+def test_every_cell_and_merge_of_every_table_sheet(built, key):
+    book = load_book_strict(TARGETS / key)
+    wb = load_workbook(built / key / f"{key}.xlsx")
+    sheets = [ws for ws in wb.worksheets if ws.title != "指标导入"]
+    assert len(sheets) == len(book.projects)
+    for ws, (n, agency, project) in zip(sheets, book.numbered(), strict=True):
+        assert ws["A1"].value == book.heading(n, project)
+        rows = []
+        for r in ws.iter_rows(min_row=2, values_only=True):
+            cells = ["" if c is None else str(c) for c in r]
+            while cells and cells[-1] == "":
+                cells.pop()
+            rows.append(cells)
+        expected = table_rows(book, n, agency.code, agency.name, project)
+        expected[0] = [expected[0][0], "", "", "", "", "", expected[0][1]]
+        for row in expected:  # a sheet row ends at its last filled cell
+            while row and row[-1] == "":
+                row.pop()
+        assert rows == expected
+        merged = {str(m) for m in ws.merged_cells.ranges}
+        assert {"A1:G1", "A2:E2", "B3:G3", "A4:A5", "B5:G5", "B6:G6"} <= merged
+        grid_merges = merged - {"A1:G1", "A2:E2", "B3:G3", "A4:A5", "B5:G5", "B6:G6"}
+        l1_sizes = [len(g.groups) and sum(len(x.indicators) for x in g.groups)
+                    for g in project.indicators]
+        assert sorted(int(m.split(":")[1][1:]) - int(m.split(":")[0][1:]) + 1
+                      for m in grid_merges) == sorted(s for s in l1_sizes if s > 1)
+        assert int(ws.page_setup.paperSize) == 9  # A4
+        assert ws["C8"].border.left.style == "thin"
+        assert ws.column_dimensions["C"].width == 24
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    build([TARGETS], tmp_path, ["xlsx"], quiet=True)
+    for key in ("tianjin-ipa-2024", "binhai-ipa-2026"):
+        assert (tmp_path / key / f"{key}.xlsx").read_bytes() == \
+            (built / key / f"{key}.xlsx").read_bytes()
+
+
+def test_the_workbook_imports_back(built, tmp_path):
+    key = "binhai-ipa-2026"
+    report = Report()
+    import_files([built / key / f"{key}.xlsx"], tmp_path / key, report)
+    assert report.findings == []
+    original, again = load_book_strict(TARGETS / key), load_book_strict(tmp_path / key)
+    assert original.projects == again.projects
+    assert (again.title, again.year, again.money_unit) == (original.title, original.year,
+                                                           original.money_unit)
