@@ -67,6 +67,10 @@ CASES = {
                              "“完成《天津市志？知识产权局志》”"),
     "whitespace.yaml": ("whitespace.yaml", 12, 15, "warning", "whitespace",
                         "indicators.产出指标.数量指标[1].name：文本首尾有空白：“测试次数 ”"),
+    "placeholder.yaml": ("placeholder.yaml", 6, 8, "warning", "placeholder",
+                         "usage：尚未填写：“请填写资金用途”"),
+    "no-projects": ("no-projects/book.yaml", 7, 14, "warning", "no-projects",
+                    "agencies[1].projects：此单位还没有项目（用 tablegen new 添加）"),
     "invalid-choice": ("invalid-choice/book.yaml", 3, 13, "error", "invalid-choice",
                        "money_unit：金额单位应为 元 | 千元 | 万元 之一，实际为文本“万圆”，是否想写“万元”？"),
     "project-missing": ("project-missing/book.yaml", 9, 9, "error", "project-missing",
@@ -116,7 +120,7 @@ def test_every_rule_id_the_code_emits_has_a_fixture():
     emitted |= set(re.findall(r'(?:error|warning)\([^,]+,\s*"([a-z0-9-]+)"', src))
     tested = {c[4] for c in CASES.values()} | {
         "file-too-large", "path-missing", "file-unreadable", "import-skipped", "import-unit",
-        "import-grid", "import-order", "import-cells", "import-exists", "import-book"}
+        "import-grid", "import-order", "import-cells", "import-exists", "import-book", "fmt-skipped"}
     rule_like = {r for r in emitted if re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", r)}
     assert rule_like - tested == set()
 

@@ -69,6 +69,45 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .fmt import fmt
+
+    result = fmt(_paths(args.paths), check=args.check)
+    for path in result.changed:
+        print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
+    text = result.report.format("text")
+    if text:
+        print(text)
+    return EXIT_INVALID if result.report.errors or (args.check and result.changed) else EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_project
+
+    report = Report()
+    written = new_project(_book_dir(args.book), args.name, args.agency, report)
+    if report.findings:
+        print(report.format("text"))
+    for path in written:
+        log.info("写入 %s", path)
+    return EXIT_INVALID if report.errors else EXIT_OK
+
+
+def cmd_new_book(args: argparse.Namespace) -> int:
+    from .scaffold import new_book
+
+    path = new_book(_book_dir(args.book), args.title, args.year, args.unit, args.agency[0],
+                    args.agency[1], args.frame, args.merge)
+    log.info("写入 %s", path)
+    return EXIT_OK
+
+
+def _book_dir(value: str) -> Path:
+    """A book given by folder, or by its name under targets/."""
+    path = Path(value)
+    return path if path.exists() or "/" in value else DEFAULT_TARGETS / value
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .fonts import doctor
 
@@ -83,6 +122,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "schema": cmd_schema,
     "doctor": cmd_doctor,
+    "fmt": cmd_fmt,
+    "new": cmd_new,
+    "new-book": cmd_new_book,
 }
 
 
@@ -115,6 +157,25 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-q", "--quiet", action="store_true")
 
     sub.add_parser("doctor", help="检查字体和 PDF 所需的系统库")
+
+    n = sub.add_parser("new", help="新建项目文件（按指标框架预填），并加入 book.yaml")
+    n.add_argument("book", help="书文件夹，或 targets/ 下的书名")
+    n.add_argument("name", help="项目名称")
+    n.add_argument("--agency", help="单位编码（书中有多个单位时必填）")
+
+    nb = sub.add_parser("new-book", help="新建一本书（book.yaml）")
+    nb.add_argument("book", help="书文件夹，或 targets/ 下的书名")
+    nb.add_argument("--title", required=True, help="标题")
+    nb.add_argument("--year", type=int, required=True, help="预算年度")
+    nb.add_argument("--unit", default="万元", help="金额单位：元 | 千元 | 万元（默认 万元）")
+    nb.add_argument("--agency", nargs=2, required=True, metavar=("CODE", "NAME"),
+                    help="第一个单位的编码和名称")
+    nb.add_argument("--frame", default="classic", help="指标框架（默认 classic）")
+    nb.add_argument("--merge", default="level1", help="合并方式（默认 level1）")
+
+    f = sub.add_parser("fmt", help="把 YAML 文件改写为统一格式（保留注释）")
+    f.add_argument("paths", nargs="*", help="文件或文件夹（默认 targets/）")
+    f.add_argument("--check", action="store_true", help="只列出需要格式化的文件，有则退出码 1")
     return p
 
 

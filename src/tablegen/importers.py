@@ -102,6 +102,13 @@ def add_to_book(into: Path, imported: list[Imported], report: Report) -> dict[Pa
         target = next((a for a in agencies.items if _value(a, "code") == it.agency.code), None)
         if target is not None:
             projects = _child(target, "projects")
+            if projects is not None and projects.is_null:  # `projects:` with nothing yet
+                key = next(k for k, v in target.pairs if v is projects)
+                pad = " " * (key.pos.col + 1)
+                inserts.setdefault(key.pos.line - 1, []).append(f"{pad}- {_q(it.project.file)}")
+                projects.kind, projects.items = "seq", [Node("scalar", Pos("", key.pos.line + 1,
+                                                                           key.pos.col + 4))]
+                continue
             if projects is None or projects.kind != "seq" or not projects.items:
                 report.error(target.pos, "import-book",
                              f"无法把项目追加到单位 {it.agency.code}：它的 projects 不是块状列表")

@@ -29,6 +29,7 @@ from .schema import BOOK, BUDGET, INDICATOR, PROJECT, Field, choices_of
 
 AMOUNT = re.compile(r"^[+-]?\d+(\.\d+)?$")
 DAMAGE = ("？", "\ufffd")
+PLACEHOLDER = "请填写"  # what `tablegen new` puts where the author has to write
 CAP = re.compile(r"^\s*(≤|<)\s*(\d+(?:\.\d+)?)\s*(元|千元|万元|亿元)\s*$")
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|百分比)?")
 BARE_NUMBER = re.compile(r"^\s*[≥≤<>=＝]*\s*\d+(?:\.\d+)?\s*$")
@@ -105,6 +106,8 @@ class Checker:
         return node.text
 
     def inspect(self, text: str, pos: Pos, where: str) -> None:
+        if PLACEHOLDER in text:
+            self.warning(pos, "placeholder", where, f"尚未填写：“{text}”")
         if text != text.strip():
             self.warning(pos, "whitespace", where, f"文本首尾有空白：“{text}”")
         for mark in DAMAGE:
@@ -204,7 +207,12 @@ def check_book_node(
                 else:
                     code_text = code.text
             name = c.text(af.get("name"), f"{where}.name", "单位名称", required=True) or ""
-            files = c.text_list(af.get("projects"), f"{where}.projects", "项目文件")
+            projects = af.get("projects")
+            if projects is not None and projects.is_null:
+                c.warning(projects.pos, "no-projects", f"{where}.projects",
+                          "此单位还没有项目（用 tablegen new 添加）")
+                projects = None
+            files = c.text_list(projects, f"{where}.projects", "项目文件")
             agencies.append(Agency(code_text, name))
             listed.append(files)
     if title is None or year is None or money_unit is None or frame is None or merge is None:

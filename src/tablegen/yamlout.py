@@ -57,61 +57,76 @@ def scalar(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _comment(lines: list[str], indent: str, comment: str | None) -> None:
-    if comment:
-        for part in comment.splitlines():
-            lines.append(f"{indent}# {part}".rstrip())
+class _Out:
+    """Lines of YAML, each key preceded by the comments kept for its path."""
+
+    def __init__(self, head: str, notes: dict[str, str] | None):
+        self.notes = dict(notes or {})
+        self.lines = [head]
+        self.note("", "")
+
+    def note(self, path: str, indent: str) -> None:
+        for part in (self.notes.pop(path, None) or "").splitlines():
+            self.lines.append(f"{indent}# {part}".rstrip() if part.strip() else "")
+
+    def key(self, path: str, indent: str, line: str, *aliases: str) -> None:
+        """A line, after the comments of its path (and of other names the same line has)."""
+        if path:
+            self.note(path, indent)
+        for alias in aliases:
+            self.note(alias, indent)
+        self.lines.append(f"{indent}{line}".rstrip())
+
+    def text(self) -> str:
+        self.note("$end", "")
+        for path in list(self.notes):  # a comment whose key is gone is kept, at the end
+            self.note(path, "")
+        return "\n".join(self.lines) + "\n"
 
 
 def dump_project(project: Project, comments: dict[str, str] | None = None) -> str:
-    """A project file's text. `comments` maps a key path (`name`, `goals[1]`, …) to a note."""
-    notes = comments or {}
-    out = [SCHEMA_PROJECT]
-    _comment(out, "", notes.get(""))
-    _comment(out, "", notes.get("name"))
-    out.append(f"name: {scalar(project.name)}")
-    out.append("budget:")
+    """A project file's text. `comments` maps a key path (`name`, `goals[1]`, `产出指标.数量指标[2]`,
+    `$end`, …) to the comment lines kept above it."""
+    out = _Out(SCHEMA_PROJECT, comments)
+    out.key("name", "", f"name: {scalar(project.name)}")
+    out.key("budget", "", "budget:")
     for key in ("total", "fiscal", "other"):
-        amount = getattr(project.budget, key)
-        out.append(f"  {key}: {format_amount(amount)}".rstrip())
-    _comment(out, "", notes.get("usage"))
-    out.append(f"usage: {scalar(project.usage)}" if project.usage else "usage:")
-    out.append("goals:")
+        out.key(f"budget.{key}", "  ", f"{key}: {format_amount(getattr(project.budget, key))}")
+    out.key("usage", "", f"usage: {scalar(project.usage)}" if project.usage else "usage:")
+    out.key("goals", "", "goals:")
     for i, goal in enumerate(project.goals, 1):
-        _comment(out, "  ", notes.get(f"goals[{i}]"))
-        out.append(f"  - {scalar(goal)}")
-    out.append("indicators:")
+        out.key(f"goals[{i}]", "  ", f"- {scalar(goal)}")
+    out.key("indicators", "", "indicators:")
     for l1 in project.indicators:
-        out.append(f"  {scalar(l1.name)}:")
+        out.key(f"indicators.{l1.name}", "  ", f"{scalar(l1.name)}:")
         for l2 in l1.groups:
-            out.append(f"    {scalar(l2.name)}:")
+            out.key(f"indicators.{l1.name}.{l2.name}", "    ", f"{scalar(l2.name)}:")
             for i, ind in enumerate(l2.indicators, 1):
-                _comment(out, "      ", notes.get(f"{l1.name}.{l2.name}[{i}]"))
-                out.append(f"      - name: {scalar(ind.name)}")
+                item = f"{l1.name}.{l2.name}[{i}]"
+                out.key(item, "      ", f"- name: {scalar(ind.name)}", f"{item}.name")
                 if ind.description is not None:
-                    out.append(f"        description: {scalar(ind.description)}")
-                out.append(f"        value: {scalar(ind.value)}")
-    return "\n".join(out) + "\n"
+                    out.key(f"{item}.description", "        ",
+                            f"description: {scalar(ind.description)}")
+                out.key(f"{item}.value", "        ", f"value: {scalar(ind.value)}")
+    return out.text()
 
 
 def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | None = None) -> str:
     """book.yaml's text; `files` lists each agency's project file names in order."""
-    notes = comments or {}
-    out = [SCHEMA_BOOK]
-    _comment(out, "", notes.get(""))
-    out.append(f"title: {scalar(book.title)}")
-    out.append(f"year: {book.year}")
-    out.append(f"money_unit: {book.money_unit}")
-    out.append(f"frame: {book.frame}")
-    out.append(f"merge: {book.merge}")
+    out = _Out(SCHEMA_BOOK, comments)
+    out.key("title", "", f"title: {scalar(book.title)}")
+    out.key("year", "", f"year: {book.year}")
+    out.key("money_unit", "", f"money_unit: {book.money_unit}")
+    out.key("frame", "", f"frame: {book.frame}")
+    out.key("merge", "", f"merge: {book.merge}")
     if book.department:
-        out.append(f"department: {scalar(book.department)}")
-    out.append("agencies:")
-    for agency, names in zip(book.agencies, files, strict=True):
-        out.append(f"  - code: {json.dumps(agency.code, ensure_ascii=False)}")
-        out.append(f"    name: {scalar(agency.name)}")
-        out.append("    projects:")
-        for name in names:
-            _comment(out, "      ", notes.get(name))
-            out.append(f"      - {scalar(name)}")
-    return "\n".join(out) + "\n"
+        out.key("department", "", f"department: {scalar(book.department)}")
+    out.key("agencies", "", "agencies:")
+    for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
+        out.key(f"agencies[{i}]", "  ", f"- code: {json.dumps(agency.code, ensure_ascii=False)}",
+                f"agencies[{i}].code")
+        out.key(f"agencies[{i}].name", "    ", f"name: {scalar(agency.name)}")
+        out.key(f"agencies[{i}].projects", "    ", "projects:")
+        for j, name in enumerate(names, 1):
+            out.key(f"agencies[{i}].projects[{j}]", "      ", f"- {scalar(name)}")
+    return out.text()

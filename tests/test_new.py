@@ -1,0 +1,52 @@
+"""`tablegen new` and `tablegen new-book`: a skeleton from the frame, listed in book.yaml."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import TARGETS
+from tablegen.books import load_book_strict, load_paths
+
+
+def test_new_book_then_new_projects(tmp_path, run):
+    code, _, err = run("new-book", "targets/demo", "--title", "测试书", "--year", "2025",
+                       "--agency", "610101", "天津市测试局", cwd=tmp_path)
+    assert code == 0, err
+    assert run("new", "demo", "2025年测试项目")[0] == 0
+    assert run("new", "demo", "2025年第二个项目")[0] == 0
+    book = load_book_strict(tmp_path / "targets" / "demo")
+    assert [p.name for p in book.projects] == ["2025年测试项目", "2025年第二个项目"]
+    project = book.projects[0]
+    assert [(l1.name, [l2.name for l2 in l1.groups]) for l1 in project.indicators] == [
+        ("产出指标", ["数量指标", "质量指标", "时效指标", "成本指标"]),
+        ("效益指标", ["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"]),
+        ("满意度指标", ["服务对象满意度指标"]),
+    ]
+    report = load_paths([tmp_path / "targets"]).report
+    assert report.errors == []
+    assert {f.rule for f in report.warnings} == {"placeholder"}
+    code, _, err = run("new", "demo", "2025年测试项目")
+    assert code == 2 and "书中已有项目“2025年测试项目”" in err
+    assert run("fmt", "--check", "targets")[0] == 0
+
+
+def test_new_in_a_book_with_several_agencies_needs_the_agency(tmp_path, run):
+    shutil.copytree(TARGETS / "tianjin-ipa-2024", tmp_path / "b")
+    before = (tmp_path / "b" / "book.yaml").read_text(encoding="utf-8")
+    code, _, err = run("new", str(tmp_path / "b"), "新项目")
+    assert code == 2
+    assert "这本书有 2 个单位，请用 --agency 指定：610101、610203" in err
+    assert (tmp_path / "b" / "book.yaml").read_text(encoding="utf-8") == before
+    assert run("new", str(tmp_path / "b"), "新项目", "--agency", "610203")[0] == 0
+    book = load_book_strict(tmp_path / "b")
+    assert [p.name for p in book.agencies[1].projects][-1] == "新项目"
+    assert len(book.agencies[0].projects) == 6
+
+
+def test_new_uses_the_books_frame(tmp_path, run):
+    # A bare name is a book under targets/.
+    assert run("new-book", "b", "--title", "书", "--year", "2025", "--frame", "cost-first",
+               "--agency", "610101", "单位", cwd=tmp_path)[0] == 0
+    assert run("new", "b", "新项目")[0] == 0
+    project = load_book_strict(tmp_path / "targets" / "b").projects[-1]
+    assert [l1.name for l1 in project.indicators] == ["成本指标", "产出指标", "效益指标", "满意度指标"]
