@@ -108,6 +108,15 @@ def _book_dir(value: str) -> Path:
     return path if path.exists() or "/" in value else DEFAULT_TARGETS / value
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import as_markdown, as_text, diff, git
+
+    root = Path(git(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
+    diffs, _ = diff(root, args.base, args.head)
+    print(as_markdown(diffs) if args.format == "markdown" else as_text(diffs))
+    return EXIT_OK
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .fonts import doctor
 
@@ -125,6 +134,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fmt": cmd_fmt,
     "new": cmd_new,
     "new-book": cmd_new_book,
+    "diff": cmd_diff,
 }
 
 
@@ -172,6 +182,11 @@ def parser() -> argparse.ArgumentParser:
                     help="第一个单位的编码和名称")
     nb.add_argument("--frame", default="classic", help="指标框架（默认 classic）")
     nb.add_argument("--merge", default="level1", help="合并方式（默认 level1）")
+
+    d = sub.add_parser("diff", help="两个版本之间表格的变化（默认：与主分支的分叉点对比工作区）")
+    d.add_argument("base", nargs="?", help="基准版本（默认与 main 的 merge-base）")
+    d.add_argument("head", nargs="?", help="比较的版本（默认工作区）")
+    d.add_argument("--format", choices=["text", "markdown"], default="text")
 
     f = sub.add_parser("fmt", help="把 YAML 文件改写为统一格式（保留注释）")
     f.add_argument("paths", nargs="*", help="文件或文件夹（默认 targets/）")

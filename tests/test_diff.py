@@ -1,0 +1,133 @@
+"""`tablegen diff`: two revisions of a temporary repo, the exact changes a reviewer sees."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from conftest import TARGETS
+
+from tablegen.diff import as_markdown, as_text, diff
+
+BOOK = "binhai-ipa-2026"
+P1 = "2026年滨海新区知识产权运营促进保护发展工作经费.yaml"
+P2 = "2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目（自有.yaml"
+P3 = "中央2025年安可替代专项-津财行政指[2025]69号.yaml"
+
+
+def git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    shutil.copytree(TARGETS / BOOK, tmp_path / "targets" / BOOK)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "a")
+    return tmp_path
+
+
+def edit(repo, name, old, new):
+    path = repo / "targets" / BOOK / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def commit(repo):
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "b")
+
+
+def test_amount_change(repo):
+    edit(repo, P3, "  total: 12232.20\n  fiscal: 12232.20", "  total: 13000.00\n  fiscal: 13000.00")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines() == [
+        "书 binhai-ipa-2026（天津市滨海新区知识产权局2026年项目支出绩效目标表）",
+        f"  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（{P3}）",
+        "    预算 预算数：12232.20 → 13000.00（+767.80）",
+        "    预算 财政资金：12232.20 → 13000.00（+767.80）",
+    ]
+
+
+def test_added_and_removed_indicators_and_a_changed_goal(repo):
+    edit(repo, P3, "      - name: 相关产品采购完成时限\n        value: 2026年11月底前\n",
+         "      - name: 设备到货时限\n        value: 2026年10月底前\n")
+    edit(repo, P3, "  - 通过不断深化安可替代工作", "  - 通过持续深化安可替代工作")
+    commit(repo)
+    diffs, _ = diff(repo, "HEAD~1", "HEAD")
+    assert as_text(diffs).splitlines()[1:] == [
+        f"  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（{P3}）",
+        "    绩效目标 第 1 条：通过不断深化安可替代工作，保障单位信息系统安全水平，减少潜在安全风险。"
+        " → 通过持续深化安可替代工作，保障单位信息系统安全水平，减少潜在安全风险。",
+        "    删除指标 产出指标 / 时效指标 / 相关产品采购完成时限：2026年11月底前",
+        "    新增指标 产出指标 / 时效指标 / 设备到货时限：2026年10月底前",
+    ]
+
+
+def test_changed_value_and_a_reordered_project(repo):
+    edit(repo, P1, "        value: ≥12家", "        value: ≥15家")
+    edit(repo, "book.yaml", f"      - {P1}\n      - {P2}\n", f"      - {P2}\n      - {P1}\n")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[1:] == [
+        f"  修改项目：2026年滨海新区知识产权运营促进保护发展工作经费（{P1}）",
+        "    位置 表序：1（610101） → 2（610101）",
+        "    修改指标 产出指标 / 数量指标 / 支撑服务知识产权保护工作站 · 指标值：≥12家 → ≥15家",
+        "  修改项目：2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目"
+        f"（自有资金）（其他收入资金）（{P2}）",
+        "    位置 表序：2（610101） → 1（610101）",
+    ]
+
+
+def test_renamed_project(repo):
+    edit(repo, P3, "name: 中央2025年安可替代专项-津财行政指[2025]69号",
+         "name: 中央2025年安可替代专项")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[1:] == [
+        f"  修改项目：中央2025年安可替代专项（{P3}）",
+        "    项目名称 项目名称：中央2025年安可替代专项-津财行政指[2025]69号 → 中央2025年安可替代专项",
+    ]
+
+
+def test_renamed_file_keeps_its_project(repo):
+    git(repo, "mv", f"targets/{BOOK}/{P3}", f"targets/{BOOK}/安可替代.yaml")
+    edit(repo, "book.yaml", f"      - {P3}", "      - 安可替代.yaml")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[1:] == [
+        "  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（安可替代.yaml）",
+        f"    位置 文件：{P3} → 安可替代.yaml",
+    ]
+
+
+def test_added_and_removed_projects_and_markdown(repo):
+    edit(repo, "book.yaml", f"      - {P2}\n", "")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[1:] == [
+        "  删除项目：2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目"
+        f"（自有资金）（其他收入资金）（{P2}）"]
+    edit(repo, P1, "  total: 1020000.00\n  fiscal: 1020000.00",
+         "  total: 1000000.00\n  fiscal: 1000000.00")
+    diffs, _ = diff(repo, "HEAD")
+    md = as_markdown(diffs)
+    assert md.startswith("### 天津市滨海新区知识产权局2026年项目支出绩效目标表（`binhai-ipa-2026`）\n\n"
+                         f"**修改项目：2026年滨海新区知识产权运营促进保护发展工作经费**（`{P1}`）\n\n"
+                         "| 变动 | 位置 | 原值 | 新值 |\n| --- | --- | --- | --- |\n"
+                         "| 预算 | 预算数 | 1020000.00 | 1000000.00（-20000.00） |\n")
+
+
+def test_the_default_base_is_the_merge_base_with_main(repo, run):
+    git(repo, "checkout", "-qb", "feature")
+    edit(repo, P1, "        value: ≥12家", "        value: ≥13家")
+    commit(repo)
+    edit(repo, P1, "        value: ≥13家", "        value: ≥14家")
+    code, out, _ = run("diff", cwd=repo)
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "    修改指标 产出指标 / 数量指标 / 支撑服务知识产权保护工作站 · 指标值：≥12家 → ≥14家")
+    code, out, _ = run("diff", "main", "feature", "--format", "markdown", cwd=repo)
+    assert "| 修改指标 | 产出指标 / 数量指标 / 支撑服务知识产权保护工作站 · 指标值 | ≥12家 | ≥13家 |" in out
+
+
+def test_no_change(repo, run):
+    assert run("diff", "HEAD", cwd=repo)[1] == "表格没有变化。\n"
