@@ -6,8 +6,8 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import TARGETS
 
+from conftest import TARGETS
 from tablegen.diff import as_markdown, as_text, diff
 
 BOOK = "binhai-ipa-2026"
