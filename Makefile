@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup docs check test golden lint bench clean
+.PHONY: help setup docs check test lint bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,9 +28,6 @@ check: $(STAMP) ## Validate every book in targets/
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/pytest -q
-
-golden: $(STAMP) ## Refresh the golden dumps under tests/golden/ after a deliberate change
-	TABLEGEN_GOLDEN=update $(BIN)/pytest -q -k golden
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check src tests bench
