@@ -155,13 +155,15 @@ class PdfRenderer:
         self.allowed = tuple(str(f) for f in folders) + ((str(font),) if font else ())
         self.css = font_face_css()
         self._stamps: list[Any] = []
+        # Built once: every chunk and the front matter render from these same table contexts.
+        self.context = book_context(book, "pdf-body")
 
     def job(self, html: str, extra_css: str = "") -> Job:
         return Job(html, self.base_url, self.allowed, self.css + extra_css)
 
     def html(self, mode: str, agencies: list[dict[str, Any]] | None = None,
              pages: dict[int, int] | None = None) -> str:
-        context = book_context(self.book, mode)
+        context = dict(self.context, mode=mode)
         if agencies is not None:
             context["agencies"] = agencies
         if pages is not None:
@@ -172,7 +174,7 @@ class PdfRenderer:
 
     def chunks(self) -> list[list[dict[str, Any]]]:
         """The book's agencies cut into chunks of about TABLES_PER_CHUNK tables."""
-        agencies = book_context(self.book, "pdf-body")["agencies"]
+        agencies = self.context["agencies"]
         n = sum(len(a["tables"]) for a in agencies)
         per = max(1, min(TABLES_PER_CHUNK, -(-n // (os.cpu_count() or 1))))
         out: list[list[dict[str, Any]]] = [[]]
