@@ -116,3 +116,20 @@ def test_overview_lists_books_totals_and_warnings(built):
     assert text(books[0].find(f".//{NS}p[@class='ok']")) == "校验通过，没有警告。"
     links = [a.get("href") for a in books[1].iter(NS + "a")]
     assert links == ["tianjin-ipa-2024/index.html"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("{% block style %}{{ no_such_thing }}{% endblock %}", "模板出错：'no_such_thing' is undefined"),
+    ("{% block style %}{% if %}{% endblock %}",
+     "模板语法错误：Expected an expression, got 'end of statement block'"),
+])
+def test_a_broken_user_template_names_its_file_and_line(tmp_path, run, body, message):
+    book = tmp_path / "book"
+    shutil.copytree(FIXTURES / "html" / "markup", book)
+    (book / "templates" / "html").mkdir(parents=True)
+    template = book / "templates" / "html" / "book.html.j2"
+    template.write_text('{% extends "default:book.html.j2" %}\n' + body + "\n", encoding="utf-8")
+    code, out, err = run("build", str(book), "--format", "html", "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert err.strip() == f"错误：{template}:2: {message}"
+    assert not (tmp_path / "out").exists()

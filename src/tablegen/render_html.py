@@ -12,7 +12,7 @@ from .build import RenderContext
 from .errors import Report
 from .layout import budget_cells, grid, numbered_goals
 from .model import Agency, Book, Project, format_amount
-from .templates import TemplateChain
+from .templates import TemplateChain, render_template
 
 
 def table_context(book: Book, number: int, agency: Agency, project: Project) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def book_context(book: Book, mode: str) -> dict[str, Any]:
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     """`<book>/index.html`."""
     env = ctx.templates.jinja("html")
-    html = env.get_template("book.html.j2").render(book_context(book, "html"))
+    html = render_template(env, "book.html.j2", book_context(book, "html"))
     return {f"{book.key}/index.html": html.encode("utf-8")}
 
 
@@ -110,7 +110,7 @@ def render_index(books: list[Book], report: Report, templates: TemplateChain,
                       for fmt in ("pdf", "docx", "xlsx") if fmt in formats],
         })
     env = templates.jinja("html")
-    html = env.get_template("index.html.j2").render(title="项目支出绩效目标表", books=out)
+    html = render_template(env, "index.html.j2", {"title": "项目支出绩效目标表", "books": out})
     return {"index.html": html.encode("utf-8")}
 
 

@@ -29,6 +29,7 @@ from .errors import RenderError
 from .fonts import fallback_font, font_face_css
 from .model import Book
 from .render_html import book_context, with_groups
+from .templates import render_template
 
 TABLES_PER_CHUNK = 25
 # WeasyPrint reports each layout step at INFO level; tablegen logs its own progress.
@@ -170,7 +171,7 @@ class PdfRenderer:
             for a in context["agencies"]:
                 for t in a["tables"]:
                     t["page"] = pages[t["number"]]
-        return self.env.get_template("book.html.j2").render(context)
+        return render_template(self.env, "book.html.j2", context)
 
     def chunks(self) -> list[list[dict[str, Any]]]:
         """The book's agencies cut into chunks of about TABLES_PER_CHUNK tables."""

@@ -49,6 +49,30 @@ class TemplateChain:
         )
 
 
+def render_template(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
+    """A template rendered, its errors reported with the template file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        where = _template_line(exc, name)
+        raise RenderError(f"{where}: 模板出错：{exc}") from exc
+
+
+def _template_line(exc: BaseException, name: str) -> str:
+    """`file:line` of the innermost template frame of an error raised while rendering."""
+    tb = exc.__traceback__
+    where = name
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith((".j2", ".html", ".css")) or "template" in code.co_name:
+            if code.co_filename.endswith((".j2", ".html", ".css")):
+                where = f"{code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
 def chain_for(book_root: Path | None, user: Path | None = None) -> TemplateChain:
     """The lookup chain for one book: its own folder, the user's, then the defaults."""
     dirs: list[Path] = []
