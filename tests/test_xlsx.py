@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+import zipfile
+
+import openpyxl.writer.excel
 import pytest
 from openpyxl import load_workbook
 
@@ -188,11 +193,35 @@ def test_every_cell_and_merge_of_every_table_sheet(built, key):
         assert ws.column_dimensions["C"].width == 24
 
 
-def test_two_builds_are_byte_identical(built, tmp_path):
+REAL_DATETIME = datetime.datetime
+
+
+class _LaterClock(datetime.datetime):
+    """openpyxl's save() reads the clock: a second build an hour later must not differ."""
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[override]
+        return REAL_DATETIME.now(tz) + datetime.timedelta(hours=1, seconds=7)
+
+
+def test_two_builds_are_byte_identical(built, tmp_path, monkeypatch):
+    monkeypatch.setattr(openpyxl.writer.excel.datetime, "datetime", _LaterClock)
     build([TARGETS], tmp_path, ["xlsx"], quiet=True)
     for key in ("tianjin-ipa-2024", "binhai-ipa-2026"):
         assert (tmp_path / key / f"{key}.xlsx").read_bytes() == \
             (built / key / f"{key}.xlsx").read_bytes()
+
+
+def test_the_only_dates_are_the_budget_year(built):
+    path = built / "binhai-ipa-2026" / "binhai-ipa-2026.xlsx"
+    with zipfile.ZipFile(path) as z:
+        assert {i.date_time for i in z.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core) == [
+        ("created", "2026-01-01T00:00:00Z"), ("modified", "2026-01-01T00:00:00Z")]
+    props = load_workbook(path).properties
+    assert (props.creator, props.title) == ("天津市滨海新区知识产权局",
+                                            "天津市滨海新区知识产权局2026年项目支出绩效目标表")
 
 
 def test_the_workbook_imports_back(built, tmp_path):

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.functions import tostring
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .build import RenderContext
 from .layout import GRID_HEADER, budget_cells, grid, numbered_goals
 from .model import Agency, Book, Project
 
+CORE_XML = "docProps/core.xml"
 IMPORT_SHEET = "指标导入"
 IMPORT_HEADER = ("项目名称", "一级指标", "二级指标", "三级指标", "绩效指标描述", "计算符号", "指标值",
                  "计量单位")
@@ -162,10 +164,13 @@ def workbook(book: Book) -> bytes:
     wb.properties.title = book.title
     buf = io.BytesIO()
     wb.save(buf)
-    return _fixed_zip(buf.getvalue(), book)
+    # save() stamps properties.modified with the clock; core.xml is written again from ours.
+    wb.properties.modified = stamp
+    return _fixed_zip(buf.getvalue(), book, tostring(wb.properties.to_tree()))
 
 
-def _fixed_zip(data: bytes, book: Book) -> bytes:
+def _fixed_zip(data: bytes, book: Book, core: bytes) -> bytes:
+    """The same entries with a fixed date each, and docProps/core.xml without the clock."""
     out = io.BytesIO()
     date = (max(book.timestamp.year, 1980), 1, 1, 0, 0, 0)
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -173,7 +178,7 @@ def _fixed_zip(data: bytes, book: Book) -> bytes:
             info = zipfile.ZipInfo(name, date)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, core if name == CORE_XML else src.read(name))
     return out.getvalue()
 
 
