@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.xml.functions import tostring
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from .build import RenderContext
 from .layout import GRID_HEADER, budget_cells, grid, numbered_goals
