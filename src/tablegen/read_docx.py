@@ -161,7 +161,7 @@ def read_xlsx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
         rows: list[list[str]] = []
         heading = ""
         for row in ws.iter_rows(values_only=True):
-            cells = ["" if v is None else _cell(v) for v in row]
+            cells = ["" if v is None else str(v) for v in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if len(cells) == 1 and HEADING.match(cells[0]) and not rows:
@@ -170,7 +170,3 @@ def read_xlsx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
             rows.append(cells)
         sections.append(Section(heading, n, rows, label=f"工作表“{ws.title}”"))
     return sections, info
-
-
-def _cell(value: object) -> str:
-    return str(value)

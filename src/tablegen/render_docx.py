@@ -13,7 +13,6 @@ import hashlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -107,14 +106,6 @@ def _prepare_block(block: str) -> str:
             insert = tc + tcpr.index("<w:tcPr>") + len("<w:tcPr>")
         block = block[:insert] + "{{ r." + slot + " }}" + block[insert:]
     return block
-
-
-@dataclass
-class _Compiled:
-    """A loaded template: the docxtpl skeleton and the compiled project block."""
-
-    path: Path
-    env: jinja2.Environment
 
 
 def bookmark_name(book: Book, project: Project) -> str:
