@@ -131,3 +131,56 @@ def test_the_default_base_is_the_merge_base_with_main(repo, run):
 
 def test_no_change(repo, run):
     assert run("diff", "HEAD", cwd=repo)[1] == "表格没有变化。\n"
+
+
+def test_a_renamed_indicator_is_one_changed_row(repo):
+    edit(repo, P3, "      - name: 相关产品采购完成时限\n", "      - name: 产品采购完成时限\n")
+    edit(repo, P3, "      - name: 设备购置成本\n        value: ≤12232.2元\n",
+         "      - name: 设备购置费用\n        value: ≤12000元\n")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[2:] == [
+        # Name and value both changed: nothing is left to say it is the same row.
+        "    删除指标 产出指标 / 成本指标 / 设备购置成本：≤12232.2元",
+        "    修改指标 产出指标 / 时效指标 / 相关产品采购完成时限 · 三级指标："
+        "相关产品采购完成时限 → 产品采购完成时限",
+        "    新增指标 产出指标 / 成本指标 / 设备购置费用：≤12000元",
+    ]
+
+
+def test_an_inserted_goal_does_not_change_the_later_ones(repo):
+    edit(repo, P3, "goals:\n", "goals:\n  - 新的第一条目标。\n")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[2:] == ["    绩效目标 第 1 条：新的第一条目标。"]
+    commit(repo)
+    edit(repo, P3, "  - 通过不断深化安可替代工作，保障单位信息系统安全水平，减少潜在安全风险。\n", "")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[2:] == [
+        "    绩效目标 原第 2 条：通过不断深化安可替代工作，保障单位信息系统安全水平，减少潜在安全风险。"]
+
+
+def test_book_settings_and_agencies(repo):
+    edit(repo, "book.yaml", "money_unit: 元", "money_unit: 万元")
+    edit(repo, "book.yaml", "agencies:\n", "agencies:\n  - code: \"610203\"\n    name: 新单位\n"
+         "    projects:\n")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines() == [
+        "书 binhai-ipa-2026（天津市滨海新区知识产权局2026年项目支出绩效目标表）",
+        "  书 金额单位：元 → 万元",
+        "  新增单位 610203：新单位",
+    ]
+    assert as_markdown(diffs).splitlines()[2:5] == [
+        "| 变动 | 位置 | 原值 | 新值 |", "| --- | --- | --- | --- |", "| 书 | 金额单位 | 元 | 万元 |"]
+
+
+def test_a_budget_that_does_not_add_up_still_shows_its_change(repo):
+    # check reports budget-sum; the reviewer still sees what the change did.
+    edit(repo, P3, "  total: 12232.20\n", "  total: 12000.00\n")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[2:] == ["    预算 预算数：12232.20 → 12000.00（-232.20）"]
+
+
+def test_a_file_that_cannot_be_read_stops_the_diff(repo, run):
+    edit(repo, P3, "name: ", "name: [")
+    code, out, err = run("diff", "HEAD", cwd=repo)
+    assert (code, out) == (1, "")
+    assert err.startswith("错误：有文件无法读取，无法比较：\n")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import SequenceMatcher
 from pathlib import Path, PurePosixPath
 
-from .books import BOOK_FILE, load_paths
+from .books import BOOK_FILE
 from .errors import Report, TablegenError, UsageError
+from .fmt import HARMLESS
 from .loader import parse
 from .model import Agency, Book, Project, format_amount
 from .validate import check_book_node, check_project_node, known_frame
@@ -24,7 +26,7 @@ TARGETS = "targets"
 class Change:
     """One line of a project's changes: what, where, old and new."""
 
-    kind: str  # 预算 | 资金用途 | 绩效目标 | 新增指标 | 删除指标 | 修改指标 | 项目名称 | 位置
+    kind: str  # 预算 | 资金用途 | 绩效目标 | 新增/删除/修改指标 | 项目名称 | 位置 | 书 | 单位
     where: str
     old: str = ""
     new: str = ""
@@ -46,6 +48,7 @@ class BookDiff:
     title: str
     status: str  # 新增 | 删除 | 修改
     projects: list[ProjectDiff] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the book's settings and agencies
 
 
 def git(root: Path, *args: str, data: bytes | None = None) -> bytes:
@@ -87,18 +90,25 @@ def read_revision(root: Path, rev: str) -> dict[str, bytes]:
     return files
 
 
+def read_worktree(root: Path) -> dict[str, bytes]:
+    """Every YAML file under targets/ in the working tree, by path as git names it."""
+    folder = root / TARGETS
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.suffix in (".yaml", ".yml") and p.is_file()} if folder.is_dir() else {}
+
+
 def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
-    """The books of a revision (None: the working tree), by folder name."""
-    if rev is None:
-        catalog = load_paths([root / TARGETS])
-        report.extend(catalog.report)
-        return {b.key: b for b in catalog.books}
-    files = read_revision(root, rev)
+    """The books of a revision (None: the working tree), by folder name.
+
+    Both sides go through the same reader, so a book with an error check reports but the model
+    still holds (a budget that does not add up) is compared rather than dropped.
+    """
+    files = read_worktree(root) if rev is None else read_revision(root, rev)
+    prefix = "" if rev is None else f"{rev[:8]}:"
     books = {}
     for path in sorted(p for p in files if PurePosixPath(p).name == BOOK_FILE):
         folder = PurePosixPath(path).parent
-        shown = f"{rev[:8]}:{path}"
-        node = parse(files[path].decode("utf-8-sig"), shown, report)
+        node = parse(files[path].decode("utf-8-sig"), prefix + path, report)
         if node is None:
             continue
         book, listed = check_book_node(node, folder.name, report)
@@ -109,7 +119,7 @@ def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
                 text = files.get(str(folder / file))
                 if text is None:
                     continue
-                pnode = parse(text.decode("utf-8-sig"), f"{rev[:8]}:{folder / file}", report)
+                pnode = parse(text.decode("utf-8-sig"), f"{prefix}{folder / file}", report)
                 project = check_project_node(pnode, file, known_frame(book.frame), report) \
                     if pnode is not None else None
                 if project is not None:
@@ -131,8 +141,46 @@ def _delta(old: Decimal | None, new: Decimal | None) -> str:
     return f"{'+' if d > 0 else ''}{format_amount(d)}"
 
 
-def _rows(project: Project) -> list[tuple[str, str, str, str, str]]:
-    return [(l1.name, l2.name, i.name, i.shown_description, i.value) for l1, l2, i in project.rows()]
+Row = tuple[str, str, str, str | None, str]  # 一级, 二级, 三级, 描述 as written, 指标值
+
+
+def _rows(project: Project) -> dict[tuple[str, str, str, int], Row]:
+    """Indicator rows by 一级/二级/三级 (and occurrence, should a name repeat in its group)."""
+    out: dict[tuple[str, str, str, int], Row] = {}
+    for l1, l2, i in project.rows():
+        n = sum(1 for k in out if k[:3] == (l1.name, l2.name, i.name))
+        out[(l1.name, l2.name, i.name, n)] = (l1.name, l2.name, i.name, i.description, i.value)
+    return out
+
+
+def _where(row: Row) -> str:
+    return " / ".join(row[:3])
+
+
+def _goal_changes(old: list[str], new: list[str]) -> list[Change]:
+    """Goals aligned as a sequence: an inserted goal does not show every later one as changed."""
+    out = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            a = old[i1 + k] if i1 + k < i2 else ""
+            b = new[j1 + k] if j1 + k < j2 else ""
+            place = f"第 {j1 + k + 1} 条" if b else f"原第 {i1 + k + 1} 条"
+            out.append(Change("绩效目标", place, a, b))
+    return out
+
+
+def _row_changes(a: Row, b: Row) -> list[Change]:
+    out = []
+    where = _where(a)
+    if a[2] != b[2]:
+        out.append(Change("修改指标", f"{where} · 三级指标", a[2], b[2]))
+    if a[3] != b[3]:
+        out.append(Change("修改指标", f"{where} · 绩效指标描述", a[3] or a[2], b[3] or b[2]))
+    if a[4] != b[4]:
+        out.append(Change("修改指标", f"{where} · 指标值", a[4], b[4]))
+    return out
 
 
 def project_changes(old: Project, new: Project) -> list[Change]:
@@ -145,27 +193,49 @@ def project_changes(old: Project, new: Project) -> list[Change]:
             out.append(Change("预算", label, _amount(a), f"{_amount(b)}（{_delta(a, b)}）"))
     if old.usage != new.usage:
         out.append(Change("资金用途", "资金用途", old.usage, new.usage))
-    if old.goals != new.goals:
-        for i in range(max(len(old.goals), len(new.goals))):
-            a = old.goals[i] if i < len(old.goals) else ""
-            b = new.goals[i] if i < len(new.goals) else ""
-            if a != b:
-                out.append(Change("绩效目标", f"第 {i + 1} 条", a, b))
+    out += _goal_changes(old.goals, new.goals)
     before, after = _rows(old), _rows(new)
-    old_keys = {r[:3]: r for r in before}
-    new_keys = {r[:3]: r for r in after}
-    for r in before:
-        if r[:3] not in new_keys:
-            out.append(Change("删除指标", " / ".join(r[:3]), r[4], ""))
-    for r in after:
-        if r[:3] not in old_keys:
-            out.append(Change("新增指标", " / ".join(r[:3]), "", r[4]))
+    removed = [k for k in before if k not in after]
+    added = [k for k in after if k not in before]
+    # A row gone and a row come in the same group that keep their value or their written
+    # description are one row whose 三级指标 was renamed.
+    renamed: dict[tuple[str, str, str, int], tuple[str, str, str, int]] = {}
+    for k in removed:
+        a = before[k]
+        match = next((j for j in added if j[:2] == k[:2] and j not in renamed.values()
+                      and (after[j][4] == a[4] or (a[3] is not None and after[j][3] == a[3]))),
+                     None)
+        if match is not None:
+            renamed[k] = match
+    for k in removed:
+        if k not in renamed:
+            out.append(Change("删除指标", _where(before[k]), before[k][4], ""))
+    for k, row in after.items():
+        if k in before:
+            out += _row_changes(before[k], row)
+        elif k in renamed.values():
+            old_key = next(o for o, n in renamed.items() if n == k)
+            out += _row_changes(before[old_key], row)
         else:
-            o = old_keys[r[:3]]
-            if o[3] != r[3]:
-                out.append(Change("修改指标", " / ".join(r[:3]) + " · 绩效指标描述", o[3], r[3]))
-            if o[4] != r[4]:
-                out.append(Change("修改指标", " / ".join(r[:3]) + " · 指标值", o[4], r[4]))
+            out.append(Change("新增指标", _where(row), "", row[4]))
+    return out
+
+
+def book_changes(old: Book, new: Book) -> list[Change]:
+    """The book's own settings and its agencies' names."""
+    out = [Change("书", label, str(getattr(old, key) or ""), str(getattr(new, key) or ""))
+           for key, label in (("title", "标题"), ("year", "年度"), ("money_unit", "金额单位"),
+                              ("frame", "指标框架"), ("merge", "合并方式"),
+                              ("department", "部门"))
+           if getattr(old, key) != getattr(new, key)]
+    names = {a.code: a.name for a in old.agencies}
+    for agency in new.agencies:
+        if agency.code not in names:
+            out.append(Change("单位", agency.code, "", agency.name))
+        elif names[agency.code] != agency.name:
+            out.append(Change("单位", agency.code, names[agency.code], agency.name))
+    codes = {a.code for a in new.agencies}
+    out += [Change("单位", a.code, a.name, "") for a in old.agencies if a.code not in codes]
     return out
 
 
@@ -181,7 +251,7 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
             out.append(BookDiff(key, book.title, status, [
                 ProjectDiff(status, p.name, p.file) for p in book.projects]))
             continue
-        bd = BookDiff(key, b.title, "修改")
+        bd = BookDiff(key, b.title, "修改", changes=book_changes(a, b))
         pa, pb = _placed(a), _placed(b)
         # A project whose file was renamed is matched by its name.
         by_name = {p.name: f for f, (_, _, p) in pa.items() if f not in pb}
@@ -211,7 +281,7 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
         for f, (_, _, p) in pa.items():
             if f not in pairs:
                 bd.projects.append(ProjectDiff("删除", p.name, f))
-        if bd.projects or a.title != b.title:
+        if bd.projects or bd.changes:
             out.append(bd)
     return out
 
@@ -223,7 +293,9 @@ def diff(root: Path, base: str | None = None,
     base_rev = base or default_base(root)
     old = books_at(root, base_rev, report)
     new = books_at(root, head, report)
-    if report.errors:
+    # An error the model still holds every character of (a budget that does not add up…) is
+    # check's business; the reviewer still wants to see the change that made it.
+    if any(f.rule not in HARMLESS for f in report.errors):
         raise TablegenError("有文件无法读取，无法比较：\n" + report.format("text"))
     return diff_books(old, new), report
 
@@ -234,14 +306,19 @@ def as_text(diffs: list[BookDiff]) -> str:
     lines = []
     for bd in diffs:
         lines.append(f"书 {bd.key}（{bd.title}）{'' if bd.status == '修改' else '：' + bd.status}")
+        lines += [f"  {_change_text(c)}" for c in bd.changes]
         for pd in bd.projects:
             lines.append(f"  {pd.status}项目：{pd.name}（{pd.file}）")
-            for c in pd.changes:
-                if c.old and c.new:
-                    lines.append(f"    {c.kind} {c.where}：{c.old} → {c.new}")
-                else:
-                    lines.append(f"    {c.kind} {c.where}：{c.old or c.new}")
+            lines += [f"    {_change_text(c)}" for c in pd.changes]
     return "\n".join(lines)
+
+
+def _change_text(c: Change) -> str:
+    if c.old and c.new:
+        return f"{c.kind} {c.where}：{c.old} → {c.new}"
+    if c.kind == "单位":  # an agency added or removed
+        return f"{'新增' if c.new else '删除'}单位 {c.where}：{c.old or c.new}"
+    return f"{c.kind} {c.where}：{c.old or c.new}"
 
 
 def _md(text: str) -> str:
@@ -255,6 +332,11 @@ def as_markdown(diffs: list[BookDiff]) -> str:
     for bd in diffs:
         lines.append(f"### {bd.title}（`{bd.key}`）{'' if bd.status == '修改' else '：' + bd.status}")
         lines.append("")
+        if bd.changes:
+            lines += ["| 变动 | 位置 | 原值 | 新值 |", "| --- | --- | --- | --- |"]
+            lines += [f"| {c.kind} | {_md(c.where)} | {_md(c.old)} | {_md(c.new)} |"
+                      for c in bd.changes]
+            lines.append("")
         for pd in bd.projects:
             lines.append(f"**{pd.status}项目：{_md(pd.name)}**（`{pd.file}`）")
             lines.append("")
