@@ -7,7 +7,11 @@ import shutil
 import pytest
 
 from conftest import FIXTURES, ROOT, TARGETS
-from tablegen.fmt import format_text
+from tablegen.errors import Report
+from tablegen.fmt import comments, format_text
+from tablegen.loader import parse
+from tablegen.validate import check_project_node, known_frame
+from tablegen.yamlout import dump_project
 
 FMT = FIXTURES / "fmt"
 
@@ -25,17 +29,41 @@ def test_fmt_check_on_targets_passes(run):
     assert (code, out) == (0, "")
 
 
-@pytest.mark.parametrize("name", ["messy", "book"])
+@pytest.mark.parametrize("name", ["messy", "book", "hashes"])
 def test_messy_files_become_canonical_and_keep_their_comments(tmp_path, run, name):
     shutil.copytree(FMT, tmp_path / "b")
     code, out, _ = run("fmt", "--check", "b", cwd=tmp_path)
     assert code == 1
-    assert out.splitlines() == ["需要格式化：b/book.yaml", "需要格式化：b/messy.yaml"]
+    assert out.splitlines() == ["需要格式化：b/book.yaml", "需要格式化：b/hashes.yaml",
+                                "需要格式化：b/messy.yaml"]
     assert run("fmt", "b", cwd=tmp_path)[0] == 0
     got = (tmp_path / "b" / f"{name}.yaml").read_text(encoding="utf-8")
     assert got == (FIXTURES / "fmt-expected" / f"{name}.yaml").read_text(encoding="utf-8")
+    # Every comment of the hand-written file is still there, as a line of its own.
+    full, trailing = comments((FMT / f"{name}.yaml").read_text(encoding="utf-8"))
+    kept = {line.strip().removeprefix("# ") for line in got.splitlines() if line.strip()[:1] == "#"}
+    assert set(full.values()) | set(trailing.values()) <= kept
     # A second run changes nothing.
     assert run("fmt", "--check", "b", cwd=tmp_path)[:2] == (0, "")
+
+
+def test_a_hash_inside_a_text_is_not_a_comment():
+    full, trailing = comments((FMT / "hashes.yaml").read_text(encoding="utf-8"))
+    assert full == {1: "文本里的 # 不是注释；引号、块状文本和多行文本都一样", 10: "目标（两条）"}
+    assert trailing == {2: "这才是注释", 14: "续行里的注释"}
+
+
+def test_fmt_writes_the_canonical_form_of_comment_free_files(tmp_path, run):
+    # Without comments, fmt's output is exactly what import and new write (yamlout).
+    text = (FIXTURES / "fmt-expected" / "hashes.yaml").read_text(encoding="utf-8")
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# ")
+                     or line.startswith("# yaml-language-server")) + "\n"
+    (tmp_path / "p.yaml").write_text(bare.replace("  - 第二条 目标", "  - 第二条\n    目标"),
+                                     encoding="utf-8")
+    assert run("fmt", "p.yaml", cwd=tmp_path)[:2] == (0, "已格式化：p.yaml\n")
+    out = (tmp_path / "p.yaml").read_text(encoding="utf-8")
+    project = load_loose(tmp_path / "p.yaml")
+    assert out == bare == dump_project(project)
 
 
 def test_a_file_the_model_cannot_hold_exactly_is_left_alone(tmp_path, run):
@@ -54,3 +82,13 @@ def test_unknown_keys_block_formatting(tmp_path):
     out, report = format_text(text, "p.yaml", False)
     assert out is None
     assert "unknown-key" in {f.rule for f in report.errors}
+
+
+
+def load_loose(path):
+    """A project file outside any book, as the model."""
+    report = Report()
+    project = check_project_node(parse(path.read_text(encoding="utf-8"), path.name, report),
+                                 path.name, known_frame(None), report)
+    assert report.errors == []
+    return project

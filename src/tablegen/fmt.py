@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from .books import BOOK_FILE, YAML_SUFFIXES
 from .errors import Pos, Report, display_path
 from .loader import Node, parse, read_text
@@ -47,14 +49,36 @@ def _comment_of(line: str) -> tuple[str, str | None]:
     return line, None
 
 
+def _scalar_spans(text: str) -> list[tuple[int, int]] | None:
+    """Where the scalars are (character offsets), so that a `#` inside a quoted or block text
+    is not taken for a comment; None when the scanner cannot read the text."""
+    try:
+        return [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text)
+                if isinstance(t, yaml.ScalarToken)]
+    except yaml.YAMLError:
+        return None
+
+
+def _comment_at(line: str, start: int, spans: list[tuple[int, int]]) -> tuple[str, str | None]:
+    """The line split at its first `#` that stands outside every scalar."""
+    for m in re.finditer(r"(?:^|(?<=[ \t]))#", line):
+        index = start + m.start()
+        if not any(a <= index < b for a, b in spans):
+            return line[:m.start()], line[m.start() + 1:]
+    return line, None
+
+
 def comments(text: str) -> tuple[dict[int, str], dict[int, str]]:
     """Full-line comments and trailing comments by line number (the modeline excluded)."""
     full: dict[int, str] = {}
     trailing: dict[int, str] = {}
+    spans = _scalar_spans(text)
+    start = 0
     for number, line in enumerate(text.split("\n"), 1):
+        offset, start = start, start + len(line) + 1
         if MODELINE.match(line):
             continue
-        code, comment = _comment_of(line)
+        code, comment = _comment_of(line) if spans is None else _comment_at(line, offset, spans)
         if comment is None:
             continue
         comment = comment[1:] if comment.startswith(" ") else comment
@@ -116,6 +140,8 @@ def attach(text: str, paths: dict[int, str]) -> dict[str, str]:
     for number, comment in sorted({**full, **trailing}.items()):
         if number in trailing and number in paths:
             path = paths[number]
+        elif number in trailing and number > first:  # beside a text's continuation line
+            path = paths[max(n for n in lines if n < number)]
         elif number < first:
             path = ""  # the file's opening comments stay at its top
         else:
