@@ -50,3 +50,31 @@ def test_new_uses_the_books_frame(tmp_path, run):
     assert run("new", "b", "新项目")[0] == 0
     project = load_book_strict(tmp_path / "targets" / "b").projects[-1]
     assert [l1.name for l1 in project.indicators] == ["成本指标", "产出指标", "效益指标", "满意度指标"]
+
+
+def test_new_keeps_book_yaml_and_its_comments(tmp_path, run):
+    shutil.copytree(TARGETS / "binhai-ipa-2026", tmp_path / "b")
+    book_yaml = tmp_path / "b" / "book.yaml"
+    lines = book_yaml.read_text(encoding="utf-8").splitlines()
+    lines.insert(1, "# 滨海新区的书（这条注释要保留）")
+    lines[-1] += "   # 最后一个项目"
+    book_yaml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("new", str(tmp_path / "b"), "2026年新项目")[0] == 0
+    after = book_yaml.read_text(encoding="utf-8").splitlines()
+    assert after == [*lines, "      - 2026年新项目.yaml"]
+    project = (tmp_path / "b" / "2026年新项目.yaml").read_text(encoding="utf-8")
+    assert project.splitlines()[:13] == [
+        "# yaml-language-server: $schema=../../build/schema/project.schema.json",
+        "name: 2026年新项目",
+        "budget:",
+        "  total: 0.00",
+        "  fiscal: 0.00",
+        "  other:",
+        "usage: 请填写资金用途",
+        "goals:",
+        "  - 请填写绩效目标",
+        "indicators:",
+        "  产出指标:",
+        "    数量指标:",
+        "      - name: 请填写三级指标",
+    ]
