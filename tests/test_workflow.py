@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, TARGETS
 
 
 def test_the_workflow_runs_every_step_on_pull_requests():
@@ -35,3 +38,44 @@ def test_pre_commit_hooks():
     assert hooks["tablegen-check"]["entry"] == ".venv/bin/tablegen check targets"
     assert all(h["language"] == "system" and h["files"] == r"^targets/.*\.ya?ml$"
                for h in hooks.values())
+
+
+# GitHub's workflow command: `::error file=…,line=…,col=…,title=…::message`, where a property
+# value escapes % \r \n : , and the message escapes % \r \n.
+ANNOTATION = re.compile(r"^::(error|warning|notice) file=([^,:]+),line=(\d+),col=(\d+),"
+                        r"title=([^,:]+)::([^\r\n]*)$")
+
+
+def unescape(value: str) -> str:
+    for code, ch in (("%2C", ","), ("%3A", ":"), ("%0A", "\n"), ("%0D", "\r"), ("%25", "%")):
+        value = value.replace(code, ch)
+    return value
+
+
+def test_check_in_the_workflow_annotates_repo_relative_lines(tmp_path, run):
+    # As in CI: `tablegen check --format github` from the repository's root, default targets/.
+    book = tmp_path / "targets" / "b"
+    shutil.copytree(TARGETS / "binhai-ipa-2026", book)
+    old = "中央2025年安可替代专项-津财行政指[2025]69号.yaml"
+    text = (book / old).read_text(encoding="utf-8").replace("  total: 12232.20", "  total: 12000.00")
+    (book / old).unlink()
+    (book / "安可,替代:1%.yaml").write_text(text, encoding="utf-8")
+    listing = (book / "book.yaml").read_text(encoding="utf-8")
+    (book / "book.yaml").write_text(listing.replace(f"      - {old}", "      - '安可,替代:1%.yaml'"),
+                                    encoding="utf-8")
+    code, out, _ = run("check", "--format", "github", cwd=tmp_path)
+    assert code == 1
+    assert out.splitlines() == [
+        "::error file=targets/b/安可%2C替代%3A1%25.yaml,line=4,col=10,title=budget-sum::"
+        "budget.total：预算数 12000.00 不等于 财政资金 12232.20 + 其他资金 0 = 12232.20",
+        "::error file=targets/b/安可%2C替代%3A1%25.yaml,line=23,col=16,title=cost-cap::"
+        "indicators.产出指标.成本指标[1].value：成本指标“≤12232.2元”超过项目预算数 12000.00元",
+    ]
+    for line in out.splitlines():
+        m = ANNOTATION.match(line)
+        assert m is not None, line
+        path = tmp_path / unescape(m.group(2))
+        # The annotated line holds the key the message names.
+        key = unescape(m.group(6)).split("：")[0].split(".")[-1].split("[")[0]
+        assert path.read_text(encoding="utf-8").splitlines()[int(m.group(3)) - 1].strip() \
+            .startswith(f"{key}:")
