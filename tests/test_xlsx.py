@@ -184,13 +184,21 @@ def test_every_cell_and_merge_of_every_table_sheet(built, key):
         merged = {str(m) for m in ws.merged_cells.ranges}
         assert {"A1:G1", "A2:E2", "B3:G3", "A4:A5", "B5:G5", "B6:G6"} <= merged
         grid_merges = merged - {"A1:G1", "A2:E2", "B3:G3", "A4:A5", "B5:G5", "B6:G6"}
+        # 指标值 spans E:G on the header and every indicator row: one right edge for the table.
+        values = {f"E{r}:G{r}" for r in range(7, 8 + len(list(project.rows())))}
+        assert values <= grid_merges
+        grid_merges -= values
         l1_sizes = [len(g.groups) and sum(len(x.indicators) for x in g.groups)
                     for g in project.indicators]
         assert sorted(int(m.split(":")[1][1:]) - int(m.split(":")[0][1:]) + 1
                       for m in grid_merges) == sorted(s for s in l1_sizes if s > 1)
         assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws["C8"].border.left.style == "thin"
-        assert ws.column_dimensions["C"].width == 24
+        assert ws.column_dimensions["C"].width == 22
+        last = 7 + len(list(project.rows()))
+        assert ws.max_row == last
+        assert all(ws.cell(r, c).border.right.style == "thin" for r in range(3, last + 1)
+                   for c in (7,))
 
 
 REAL_DATETIME = datetime.datetime

@@ -27,7 +27,9 @@ QUALITATIVE = "定性"
 NO_UNIT = "—"
 SIGNS = {"≥": "≥", "≤": "≤", "＝": "＝", "=": "＝", "<": "<", ">": ">", "＜": "<", "＞": ">"}
 QUANTITY = re.compile(r"^\s*(≥|≤|＝|=|<|>|＜|＞)?\s*(\d+(?:\.\d+)?)\s*([^\d\s][^\d]*)?\s*$")
-WIDTHS = {"A": 14, "B": 14, "C": 24, "D": 24, "E": 14, "F": 10, "G": 12}
+# Seven columns carry the budget row; the indicator grid's 指标值 spans E:G, so that both parts
+# of the table share one right edge (its text stays in E: a reader sees five cells).
+WIDTHS = {"A": 13, "B": 13, "C": 22, "D": 24, "E": 12, "F": 10, "G": 12}
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -107,7 +109,7 @@ def table_sheet(ws: Worksheet, book: Book, number: int, agency: Agency, project:
         _put(ws, f"{col}7", text, bold=True)
     rows = grid(project, book.merge)
     first = 8
-    merges = []
+    merges = [f"E{r}:G{r}" for r in range(7, first + len(rows))]
     for i, row in enumerate(rows):
         r = first + i
         if row.level1.starts:
@@ -120,7 +122,7 @@ def table_sheet(ws: Worksheet, book: Book, number: int, agency: Agency, project:
         merges += [f"{col}{r}:{col}{r + span - 1}"
                    for span, col in ((row.level1.rows, "A"), (row.level2.rows, "B")) if span > 1]
     last = first + len(rows) - 1
-    _box(ws, f"A7:E{max(last, 7)}")
+    _box(ws, f"A7:G{max(last, 7)}")
     for cell_range in merges:  # after the values: a merged cell's others are read-only
         ws.merge_cells(cell_range)
     ws.print_title_rows = "7:7"
