@@ -145,6 +145,19 @@ def test_the_issue_examples():
     assert tuple(vars(split_value("＞5")).values()) == (">", "5", "—")
 
 
+@pytest.mark.parametrize("value, split", [
+    ("≥1,000件", ("≥", "1000", "件")),
+    ("≥ 95 %", ("≥", "95", "%")),
+    ("=3个", ("＝", "3", "个")),
+    ("≤0.5万元/年", ("≤", "0.5", "万元/年")),
+    ("10-20人", ("定性", "10-20人", "—")),  # a range is no single number
+    ("2025年6月30日前", ("定性", "2025年6月30日前", "—")),
+    ("1,00件", ("定性", "1,00件", "—")),
+])
+def test_values_beyond_the_seeds(value, split):
+    assert tuple(vars(split_value(value)).values()) == split
+
+
 @pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
 def test_import_sheet_has_one_row_per_indicator(built, key):
     book = load_book_strict(TARGETS / key)

@@ -26,7 +26,8 @@ IMPORT_HEADER = ("项目名称", "一级指标", "二级指标", "三级指标",
 QUALITATIVE = "定性"
 NO_UNIT = "—"
 SIGNS = {"≥": "≥", "≤": "≤", "＝": "＝", "=": "＝", "<": "<", ">": ">", "＜": "<", "＞": ">"}
-QUANTITY = re.compile(r"^\s*(≥|≤|＝|=|<|>|＜|＞)?\s*(\d+(?:\.\d+)?)\s*([^\d\s][^\d]*)?\s*$")
+QUANTITY = re.compile(r"^\s*(≥|≤|＝|=|<|>|＜|＞)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                      r"\s*([^\d\s][^\d]*)?\s*$")
 # Seven columns carry the budget row; the indicator grid's 指标值 spans E:G, so that both parts
 # of the table share one right edge (its text stays in E: a reader sees five cells).
 WIDTHS = {"A": 13, "B": 13, "C": 22, "D": 24, "E": 12, "F": 10, "G": 12}
@@ -54,7 +55,7 @@ def split_value(value: str) -> Split:
         return Split(QUALITATIVE, value.strip(), NO_UNIT)
     sign = SIGNS[m.group(1)] if m.group(1) else "＝"
     unit = (m.group(3) or "").strip() or NO_UNIT
-    return Split(sign, m.group(2), unit)
+    return Split(sign, m.group(2).replace(",", ""), unit)
 
 
 def _box(ws: Worksheet, cell_range: str) -> None:
