@@ -46,8 +46,8 @@ def test_amount_change(repo):
     assert as_text(diffs).splitlines() == [
         "书 binhai-ipa-2026（天津市滨海新区知识产权局2026年项目支出绩效目标表）",
         f"  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（{P3}）",
-        "    预算 预算数：12232.20 → 13000.00（+767.80）",
-        "    预算 财政资金：12232.20 → 13000.00（+767.80）",
+        "    预算 预算数（元）：12232.20 → 13000.00（+767.80）",
+        "    预算 财政资金（元）：12232.20 → 13000.00（+767.80）",
     ]
 
 
@@ -113,7 +113,7 @@ def test_added_and_removed_projects_and_markdown(repo):
     assert md.startswith("### 天津市滨海新区知识产权局2026年项目支出绩效目标表（`binhai-ipa-2026`）\n\n"
                          f"**修改项目：2026年滨海新区知识产权运营促进保护发展工作经费**（`{P1}`）\n\n"
                          "| 变动 | 位置 | 原值 | 新值 |\n| --- | --- | --- | --- |\n"
-                         "| 预算 | 预算数 | 1020000.00 | 1000000.00（-20000.00） |\n")
+                         "| 预算 | 预算数（元） | 1020000.00 | 1000000.00（-20000.00） |\n")
 
 
 def test_the_default_base_is_the_merge_base_with_main(repo, run):
@@ -176,7 +176,7 @@ def test_a_budget_that_does_not_add_up_still_shows_its_change(repo):
     # check reports budget-sum; the reviewer still sees what the change did.
     edit(repo, P3, "  total: 12232.20\n", "  total: 12000.00\n")
     diffs, _ = diff(repo, "HEAD")
-    assert as_text(diffs).splitlines()[2:] == ["    预算 预算数：12232.20 → 12000.00（-232.20）"]
+    assert as_text(diffs).splitlines()[2:] == ["    预算 预算数（元）：12232.20 → 12000.00（-232.20）"]
 
 
 def test_a_file_that_cannot_be_read_stops_the_diff(repo, run):

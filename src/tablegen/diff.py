@@ -183,14 +183,15 @@ def _row_changes(a: Row, b: Row) -> list[Change]:
     return out
 
 
-def project_changes(old: Project, new: Project) -> list[Change]:
-    """Budget, usage, goals and indicator rows that differ."""
+def project_changes(old: Project, new: Project, unit: str = "") -> list[Change]:
+    """Budget (in the book's money unit), usage, goals and indicator rows that differ."""
     out = []
     labels = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
     for key, label in labels.items():
         a, b = getattr(old.budget, key), getattr(new.budget, key)
         if a != b:
-            out.append(Change("预算", label, _amount(a), f"{_amount(b)}（{_delta(a, b)}）"))
+            where = f"{label}（{unit}）" if unit else label
+            out.append(Change("预算", where, _amount(a), f"{_amount(b)}（{_delta(a, b)}）"))
     if old.usage != new.usage:
         out.append(Change("资金用途", "资金用途", old.usage, new.usage))
     out += _goal_changes(old.goals, new.goals)
@@ -272,7 +273,7 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
                 changes.append(Change("位置", "文件", old_file, new_file))
             if ag1.code != ag2.code or common_old.index(old_file) != order_new[new_file]:
                 changes.append(Change("位置", "表序", f"{n1}（{ag1.code}）", f"{n2}（{ag2.code}）"))
-            changes += project_changes(p1, p2)
+            changes += project_changes(p1, p2, b.money_unit)
             if changes:
                 bd.projects.append(ProjectDiff("修改", p2.name, new_file, changes))
         for f, (_, _, p) in pb.items():
