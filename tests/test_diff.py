@@ -184,3 +184,16 @@ def test_a_file_that_cannot_be_read_stops_the_diff(repo, run):
     code, out, err = run("diff", "HEAD", cwd=repo)
     assert (code, out) == (1, "")
     assert err.startswith("错误：有文件无法读取，无法比较：\n")
+
+
+def test_a_project_moved_to_another_agency(repo):
+    edit(repo, "book.yaml", f"      - {P3}\n", "")
+    text = (repo / "targets" / BOOK / "book.yaml").read_text(encoding="utf-8")
+    (repo / "targets" / BOOK / "book.yaml").write_text(
+        text + f'  - code: "610203"\n    name: 新单位\n    projects:\n      - {P3}\n', encoding="utf-8")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[1:] == [
+        "  新增单位 610203：新单位",
+        f"  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（{P3}）",
+        "    位置 表序：3（610101） → 3（610203）",
+    ]

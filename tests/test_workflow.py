@@ -23,6 +23,9 @@ def test_the_workflow_runs_every_step_on_pull_requests():
     assert upload["with"]["path"] == "build/"
     summary = next(r for r in runs if "tablegen diff" in r)
     assert "--format markdown" in summary and '>> "$GITHUB_STEP_SUMMARY"' in summary
+    check = next(s for s in steps if s.get("run") == ".venv/bin/tablegen check --format github")
+    assert check["if"] == "${{ !cancelled() }}"  # annotations even when fmt --check failed
+    assert next(s for s in steps if "tablegen diff" in s.get("run", ""))["if"] == "always()"
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     order = [runs.index(r) for r in (".venv/bin/tablegen fmt --check",
