@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import zipfile
 
@@ -16,7 +17,7 @@ from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.importers import import_files
 from tablegen.layout import table_rows
-from tablegen.render_xlsx import IMPORT_HEADER, split_value
+from tablegen.render_xlsx import IMPORT_HEADER, split_value, workbook
 
 # Every distinct 指标值 of the two seed books, split as the budget system imports it.
 EXPECTED = [
@@ -201,10 +202,15 @@ def test_every_cell_and_merge_of_every_table_sheet(built, key):
         values = {f"E{r}:G{r}" for r in range(7, 8 + len(list(project.rows())))}
         assert values <= grid_merges
         grid_merges -= values
-        l1_sizes = [len(g.groups) and sum(len(x.indicators) for x in g.groups)
-                    for g in project.indicators]
-        assert sorted(int(m.split(":")[1][1:]) - int(m.split(":")[0][1:]) + 1
-                      for m in grid_merges) == sorted(s for s in l1_sizes if s > 1)
+        # 一级 merged down its rows (merge: level1), or nothing merged (merge: none).
+        expected_merges, row = set(), 8
+        for l1 in project.indicators:
+            n = sum(len(l2.indicators) for l2 in l1.groups)
+            if book.merge != "none" and n > 1:
+                expected_merges.add(f"A{row}:A{row + n - 1}")
+            row += n
+        assert grid_merges == expected_merges
+        assert (book.merge == "none") == (expected_merges == set())
         assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws["C8"].border.left.style == "thin"
         assert ws.column_dimensions["C"].width == 22
@@ -254,3 +260,23 @@ def test_the_workbook_imports_back(built, tmp_path):
     assert original.projects == again.projects
     assert (again.title, again.year, again.money_unit) == (original.title, original.year,
                                                            original.money_unit)
+
+
+@pytest.mark.parametrize("merge", ["level1+level2", "none"])
+def test_merges_follow_the_books_setting(merge):
+    book = load_book_strict(TARGETS / "binhai-ipa-2026")
+    book.merge = merge
+    ws = load_workbook(io.BytesIO(workbook(book))).worksheets[0]
+    project = book.projects[0]
+    expected, row = set(), 8
+    for l1 in project.indicators:
+        n1 = sum(len(l2.indicators) for l2 in l1.groups)
+        if merge != "none" and n1 > 1:
+            expected.add(f"A{row}:A{row + n1 - 1}")
+        for l2 in l1.groups:
+            if merge == "level1+level2" and len(l2.indicators) > 1:
+                expected.add(f"B{row}:B{row + len(l2.indicators) - 1}")
+            row += len(l2.indicators)
+    got = {str(m) for m in ws.merged_cells.ranges if m.min_row >= 8 and m.min_col <= 2}
+    assert got == expected
+    assert merge == "none" or any(m.startswith("B") for m in expected)
