@@ -81,3 +81,20 @@ def test_every_scalar_reads_back_as_the_same_text(text):
     value = document.value[0][1]
     assert value.value == text
     assert value.tag == "tag:yaml.org,2002:str"
+
+
+@given(st.text(alphabet=st.sampled_from(list("知识 ab#:-'\"\n\t|>")), max_size=30),
+       st.sampled_from([0, 2, 8]))
+def test_multi_line_text_reads_back_from_its_block_form(text, indent):
+    pad = " " * indent
+    mapping = yaml.compose(f"{pad}k: {scalar(text, indent)}\n{pad}z: 1\n")
+    sequence = yaml.compose(f"{pad}- {scalar(text, indent)}\n{pad}- 1\n")
+    for node in (mapping.value[0][1], sequence.value[0]):
+        assert node.value == text
+        assert node.tag == "tag:yaml.org,2002:str"
+
+
+def test_multi_line_text_is_written_as_a_literal_block():
+    assert scalar("第一行\n第二行", 0) == "|-\n  第一行\n  第二行"
+    assert scalar("第一行\n\n第三行\n", 8) == "|\n          第一行\n\n          第三行"
+    assert scalar("尾随空格 \n第二行", 0) == '"尾随空格 \\n第二行"'

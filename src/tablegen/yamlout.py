@@ -39,8 +39,33 @@ def _double_quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def scalar(text: str) -> str:
-    """A string as YAML that reads back as exactly this text and as a string."""
+def _block(text: str, indent: int) -> str | None:
+    """Multi-line text as a literal block (`|`, `|-`) when that reads back exactly, else None."""
+    body = text[:-1] if text.endswith("\n") else text
+    lines = body.split("\n")
+    if (
+        len(lines) < 2
+        or text.startswith((" ", "\n"))
+        or body.endswith("\n")
+        or any(not _PRINTABLE.match(ch) for ch in body.replace("\n", ""))
+        or any(line != line.rstrip() for line in lines)
+    ):
+        return None
+    pad = " " * (indent + 2)
+    head = "|" if text.endswith("\n") else "|-"
+    return head + "".join("\n" + (pad + line if line else "") for line in lines)
+
+
+def scalar(text: str, indent: int | None = None) -> str:
+    """A string as YAML that reads back as exactly this text and as a string.
+
+    With `indent` (the column of the key or dash it follows), multi-line text may be written as
+    a literal block, which is how people write it by hand.
+    """
+    if indent is not None and "\n" in text:
+        block = _block(text, indent)
+        if block is not None:
+            return block
     if any(not _PRINTABLE.match(ch) for ch in text):
         return _double_quoted(text)
     if not _PLAIN_RISK.search(text):
@@ -88,14 +113,14 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
     """A project file's text. `comments` maps a key path (`name`, `goals[1]`, `产出指标.数量指标[2]`,
     `$end`, …) to the comment lines kept above it."""
     out = _Out(SCHEMA_PROJECT, comments)
-    out.key("name", "", f"name: {scalar(project.name)}")
+    out.key("name", "", f"name: {scalar(project.name, 0)}")
     out.key("budget", "", "budget:")
     for key in ("total", "fiscal", "other"):
         out.key(f"budget.{key}", "  ", f"{key}: {format_amount(getattr(project.budget, key))}")
-    out.key("usage", "", f"usage: {scalar(project.usage)}" if project.usage else "usage:")
+    out.key("usage", "", f"usage: {scalar(project.usage, 0)}" if project.usage else "usage:")
     out.key("goals", "", "goals:")
     for i, goal in enumerate(project.goals, 1):
-        out.key(f"goals[{i}]", "  ", f"- {scalar(goal)}")
+        out.key(f"goals[{i}]", "  ", f"- {scalar(goal, 2)}")
     out.key("indicators", "", "indicators:")
     for l1 in project.indicators:
         out.key(f"indicators.{l1.name}", "  ", f"{scalar(l1.name)}:")
@@ -103,18 +128,18 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
             out.key(f"indicators.{l1.name}.{l2.name}", "    ", f"{scalar(l2.name)}:")
             for i, ind in enumerate(l2.indicators, 1):
                 item = f"{l1.name}.{l2.name}[{i}]"
-                out.key(item, "      ", f"- name: {scalar(ind.name)}", f"{item}.name")
+                out.key(item, "      ", f"- name: {scalar(ind.name, 8)}", f"{item}.name")
                 if ind.description is not None:
                     out.key(f"{item}.description", "        ",
-                            f"description: {scalar(ind.description)}")
-                out.key(f"{item}.value", "        ", f"value: {scalar(ind.value)}")
+                            f"description: {scalar(ind.description, 8)}")
+                out.key(f"{item}.value", "        ", f"value: {scalar(ind.value, 8)}")
     return out.text()
 
 
 def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | None = None) -> str:
     """book.yaml's text; `files` lists each agency's project file names in order."""
     out = _Out(SCHEMA_BOOK, comments)
-    out.key("title", "", f"title: {scalar(book.title)}")
+    out.key("title", "", f"title: {scalar(book.title, 0)}")
     out.key("year", "", f"year: {book.year}")
     out.key("money_unit", "", f"money_unit: {book.money_unit}")
     out.key("frame", "", f"frame: {book.frame}")
