@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -64,9 +65,15 @@ def _box(ws: Worksheet, cell_range: str) -> None:
             cell.border = BOX
 
 
+def _literal(cell: Cell, value: str) -> None:
+    """Text as a literal string: `=1+1`, `+5`, `-x` or `@f` never becomes a formula."""
+    cell.value = value
+    cell.data_type = "s"
+
+
 def _put(ws: Worksheet, ref: str, value: str, *, bold: bool = False, left: bool = False) -> None:
     cell = ws[ref]
-    cell.value = value
+    _literal(cell, value)
     cell.font = BOLD if bold else BODY
     cell.alignment = LEFT if left else CENTER
 
@@ -139,11 +146,14 @@ def table_sheet(ws: Worksheet, book: Book, number: int, agency: Agency, project:
 def import_sheet(ws: Worksheet, book: Book) -> None:
     """One row per indicator in the columns budget systems import."""
     ws.append(list(IMPORT_HEADER))
+    row = 1
     for _, _, project in book.numbered():
         for l1, l2, ind in project.rows():
             s = split_value(ind.value)
-            ws.append([project.name, l1.name, l2.name, ind.name, ind.shown_description,
-                       s.sign, s.number, s.unit])
+            row += 1
+            for col, text in enumerate((project.name, l1.name, l2.name, ind.name,
+                                        ind.shown_description, s.sign, s.number, s.unit), 1):
+                _literal(ws.cell(row, col), text)
     for i, width in enumerate((30, 12, 18, 30, 30, 10, 16, 10), 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
