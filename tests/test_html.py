@@ -133,3 +133,10 @@ def test_a_broken_user_template_names_its_file_and_line(tmp_path, run, body, mes
     assert code == 1
     assert err.strip() == f"错误：{template}:2: {message}"
     assert not (tmp_path / "out").exists()
+
+
+def test_overview_links_files_not_built_in_this_run(tmp_path):
+    build([FIXTURES / "html" / "merge"], tmp_path, ["html"], quiet=True, links=["pdf", "docx", "xlsx"])
+    links = [a.get("href") for a in parse(tmp_path / "index.html").iter(NS + "a")]
+    assert links == ["merge/index.html", "merge/merge.pdf", "merge/merge.docx", "merge/merge.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "merge").iterdir()) == ["index.html"]

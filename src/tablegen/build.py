@@ -71,8 +71,13 @@ def build(
     quiet: bool = False,
     toc_pages: bool = False,
     templates: Path | None = None,
+    links: list[str] | None = None,
 ) -> BuildResult:
-    """Validate first; render every book in every format in memory; then write it all."""
+    """Validate first; render every book in every format in memory; then write it all.
+
+    `links` names the files the overview links to when they are not built in this run
+    (`tablegen serve` builds them when their link is opened).
+    """
     chosen = formats or available_formats()
     unknown = [f for f in chosen if f not in RENDERERS]
     if unknown:
@@ -91,7 +96,8 @@ def build(
     progress.done()
     if "html" in chosen:
         index = importlib.import_module(RENDERERS["html"])
-        files.update(index.render_index(catalog.books, report, chain_for(None, templates), chosen))
+        files.update(index.render_index(catalog.books, report, chain_for(None, templates),
+                                        links or chosen))
     written = write_all(out, files, quiet=quiet)
     return BuildResult(written, report)
 
