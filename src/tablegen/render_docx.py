@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
+from jinja2.sandbox import SecurityError
 from lxml import etree
 from markupsafe import Markup, escape
 
@@ -26,6 +27,7 @@ from .build import RenderContext
 from .errors import RenderError
 from .layout import budget_cells, grid, numbered_goals
 from .model import Agency, Book, Project
+from .templates import sandboxed, unsafe_message
 
 TEMPLATE = "docx/book.docx"
 LOOP_OPEN = "{% for t in tables %}"
@@ -59,8 +61,7 @@ def _finalize(value: Any) -> Any:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                              finalize=_finalize)
+    return sandboxed(autoescape=True, finalize=_finalize)
 
 
 class _Template(DocxTemplate):  # type: ignore[misc]
@@ -228,6 +229,8 @@ class DocxRenderer:
         env = _environment()
         try:
             tpl.render(dict(context, tables=[]), jinja_env=env, autoescape=True)
+        except SecurityError as exc:
+            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
         except jinja2.TemplateError as exc:
             raise RenderError(f"DOCX 模板 {self.template} 出错：{exc}") from exc
         if not tpl.block:
@@ -270,6 +273,8 @@ class DocxRenderer:
     def render_block(self, block: jinja2.Template, tables: list[dict[str, Any]]) -> str:
         try:
             return "".join(block.render(t=t) for t in tables)
+        except SecurityError as exc:
+            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
         except jinja2.TemplateError as exc:
             raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{exc}") from exc
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .errors import RenderError
 
@@ -31,7 +32,7 @@ class TemplateChain:
         return [d / sub for d in self.dirs if (d / sub).is_dir()]
 
     def jinja(self, sub: str, **options: object) -> jinja2.Environment:
-        """A strict, autoescaping Jinja environment over `<folder>/<sub>` of every folder.
+        """A sandboxed, strict, autoescaping Jinja environment over `<folder>/<sub>` of each folder.
 
         A user's template can `{% extends "default:base.html.j2" %}` to reach the default.
         """
@@ -40,13 +41,26 @@ class TemplateChain:
             jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES / sub))},
                                delimiter=":"),
         ])
-        return jinja2.Environment(
+        return sandboxed(
             loader=loader,
-            undefined=jinja2.StrictUndefined,
             autoescape=True,
             keep_trailing_newline=True,
             **options,  # type: ignore[arg-type]
         )
+
+
+def sandboxed(**options: object) -> jinja2.Environment:
+    """A strict Jinja environment in which a template cannot reach Python's internals.
+
+    Templates come from the book's folder, that is from whoever edits the repository: a
+    template reaching `cycler.__init__.__globals__.os` must fail, never run a command.
+    """
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
+
+
+def unsafe_message(exc: SecurityError) -> str:
+    """The Chinese explanation of a template refused by the sandbox."""
+    return f"模板试图访问 Python 内部属性，已拒绝（模板只能使用给定的数据）：{exc}"
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
@@ -55,6 +69,8 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, objec
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{exc.message}") from exc
+    except SecurityError as exc:
+        raise RenderError(f"{_template_line(exc, name)}: {unsafe_message(exc)}") from exc
     except jinja2.TemplateError as exc:
         where = _template_line(exc, name)
         raise RenderError(f"{where}: 模板出错：{exc}") from exc

@@ -1,0 +1,72 @@
+"""A template from the book's folder cannot run code: every template renders in Jinja's sandbox."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+
+import pytest
+
+from hostile import make_book, tree
+from tablegen.templates import DEFAULT_TEMPLATES
+
+
+def payload(marker):
+    return f"{{{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}}}"
+
+
+def test_html_template_reaching_python_internals_is_refused(tmp_path, run):
+    book = make_book(tmp_path / "b")
+    (book / "templates" / "html").mkdir(parents=True)
+    (book / "templates" / "html" / "book.html.j2").write_text(
+        "<p>\n" + payload(tmp_path / "ran") + "\n</p>\n", encoding="utf-8")
+    code, out, err = run("build", str(book), "--out", str(tmp_path / "out"),
+                         "--format", "html")
+    assert code == 1
+    assert "模板试图访问 Python 内部属性，已拒绝" in err
+    assert "book.html.j2:2" in err
+    assert "Traceback" not in out + err
+    assert not (tmp_path / "ran").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def _docx_with(text: str) -> bytes:
+    src = DEFAULT_TEMPLATES / "docx" / "book.docx"
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "word/document.xml":
+                xml = data.decode()
+                at = xml.index("<w:body>") + len("<w:body>")
+                data = (xml[:at] + f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" + xml[at:]).encode()
+            zout.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["skeleton", "block"])
+def test_docx_template_reaching_python_internals_is_refused(tmp_path, run, where):
+    book = make_book(tmp_path / "b")
+    (book / "templates" / "docx").mkdir(parents=True)
+    text = payload(tmp_path / "ran")
+    if where == "block":  # inside the per-project loop
+        text = "{% for t in tables %}" + text + "{% endfor %}"
+    (book / "templates" / "docx" / "book.docx").write_bytes(_docx_with(text))
+    code, out, err = run("build", str(book), "--out", str(tmp_path / "out"),
+                         "--format", "docx")
+    assert code == 1
+    assert "模板试图访问 Python 内部属性，已拒绝" in err
+    assert "Traceback" not in out + err
+    assert not (tmp_path / "ran").exists()
+    assert tree(tmp_path) >= {"b/templates/docx/book.docx"}
+    assert not (tmp_path / "out").exists()
+
+
+def test_restyling_still_works_in_the_sandbox(tmp_path, run):
+    book = make_book(tmp_path / "b")
+    (book / "templates" / "html").mkdir(parents=True)
+    shutil.copy(DEFAULT_TEMPLATES / "html" / "book.html.j2", book / "templates" / "html")
+    code, _, err = run("build", str(book), "--out", str(tmp_path / "out"), "--format", "html")
+    assert code == 0, err
+    assert "测试项目" in (tmp_path / "out" / "b" / "index.html").read_text(encoding="utf-8")
