@@ -41,7 +41,7 @@ class RenderContext:
 
 @dataclass
 class BuildResult:
-    """What a build wrote and what it warned about."""
+    """What a build wrote and what it found (errors of the books it left out, warnings)."""
 
     written: list[Path]
     report: Report
@@ -73,10 +73,11 @@ def build(
     templates: Path | None = None,
     links: list[str] | None = None,
 ) -> BuildResult:
-    """Validate first; render every book in every format in memory; then write it all.
+    """Validate first; render every valid book in every format in memory; then write it all.
 
-    `links` names the files the overview links to when they are not built in this run
-    (`tablegen serve` builds them when their link is opened).
+    A book with errors is left out (its findings are in the report); InvalidData only when
+    no book is left to build. `links` names the files the overview links to when they are not
+    built in this run (`tablegen serve` builds them when their link is opened).
     """
     chosen = formats or available_formats()
     unknown = [f for f in chosen if f not in RENDERERS]
@@ -84,20 +85,22 @@ def build(
         raise UsageError(f"未知的输出格式：{', '.join(unknown)}（可用：{', '.join(RENDERERS)}）")
     catalog = load_paths(paths)
     report = catalog.report.strict() if strict else catalog.report
-    if report.errors:
+    # Books are independent: one with errors is reported and not written; the others build.
+    books = [b for b in catalog.books if not (b.root and any(f.inside(b.root) for f in report.errors))]
+    if report.errors and not books:
         raise InvalidData(report)
     files: dict[str, bytes] = {}
-    progress = Progress(len(catalog.books) * len(chosen), quiet=quiet)
-    for book in catalog.books:
-        ctx = RenderContext(chain_for(book.root, templates), report, toc_pages, catalog.books)
+    progress = Progress(len(books) * len(chosen), quiet=quiet)
+    for book in books:
+        ctx = RenderContext(chain_for(book.root, templates), report, toc_pages, books)
         for fmt in chosen:
             progress.step(f"{book.key} · {fmt}")
             files.update(_renderer(fmt)(book, ctx))
     progress.done()
     if "html" in chosen:
         index = importlib.import_module(RENDERERS["html"])
-        files.update(index.render_index(catalog.books, report, chain_for(None, templates),
-                                        links or chosen))
+        files.update(index.render_index(books, report, chain_for(None, templates),
+                                        links or chosen, out))
     written = write_all(out, files, quiet=quiet)
     return BuildResult(written, report)
 

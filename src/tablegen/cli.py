@@ -39,6 +39,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     for finding in result.report.warnings:
         log.warning("%s", finding.text())
+    if result.report.errors:
+        print("\n".join(f.text() for f in result.report.errors))
+        print(f"有错误的书未写入；其余的书已生成 {len(result.written)} 个文件"
+              f"（{result.report.summary()}）", file=sys.stderr)
+        return EXIT_INVALID
     if not args.quiet:
         print(f"已生成 {len(result.written)} 个文件（{result.report.summary()}）", file=sys.stderr)
     return EXIT_OK

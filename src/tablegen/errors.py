@@ -35,6 +35,13 @@ class Finding:
     def text(self) -> str:
         return f"{self.pos}: {self.severity}[{self.rule}]: {self.message}"
 
+    def inside(self, folder: Path) -> bool:
+        """Whether the finding is about a file in the folder (a book's, say)."""
+        try:
+            return Path(self.pos.path).resolve().is_relative_to(folder.resolve())
+        except OSError:  # pragma: no cover
+            return False
+
     def github(self) -> str:
         def esc(s: str) -> str:
             return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

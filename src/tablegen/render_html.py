@@ -5,7 +5,9 @@ The same templates (`templates/html/`) drive the PDF (see render_pdf.py).
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from .build import RenderContext
@@ -84,40 +86,71 @@ def _sum(values: list[Decimal | None]) -> str:
     return format_amount(sum(present, Decimal(0))) if present else ""
 
 
-def render_index(books: list[Book], report: Report, templates: TemplateChain,
-                 formats: list[str] | tuple[str, ...] = ("pdf", "docx", "xlsx")) -> dict[str, bytes]:
-    """`index.html`: every book with its agencies, totals, warnings and links."""
-    out = []
-    for book in books:
-        root = str(book.root) if book.root else book.key
-        agencies = []
-        for agency in book.agencies:
-            budgets = [p.budget for p in agency.projects]
-            agencies.append({
-                "label": f"{agency.code}{agency.name}", "count": len(agency.projects),
-                "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
-                "other": _sum([b.other for b in budgets]),
-            })
-        budgets = [p.budget for p in book.projects]
-        warnings = [{"where": f"{f.pos}", "rule": f.rule, "message": f.message}
-                    for f in report.warnings if _inside(f.pos.path, root)]
-        out.append({
-            "key": book.key, "title": book.title, "unit": book.money_unit,
-            "agencies": agencies, "count": len(book.projects),
+OVERVIEW = ".overview"  # .overview/<book>.json: each book's part of index.html
+
+
+def overview_entry(book: Book, report: Report, formats: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """One book's section of `index.html`: agencies, totals, warnings and links."""
+    root = book.root or Path(book.key)
+    agencies = []
+    for agency in book.agencies:
+        budgets = [p.budget for p in agency.projects]
+        agencies.append({
+            "label": f"{agency.code}{agency.name}", "count": len(agency.projects),
             "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
-            "other": _sum([b.other for b in budgets]), "warnings": warnings,
-            "files": [{"href": f"{book.key}/{book.key}.{fmt}", "label": fmt.upper()}
-                      for fmt in ("pdf", "docx", "xlsx") if fmt in formats],
+            "other": _sum([b.other for b in budgets]),
         })
+    budgets = [p.budget for p in book.projects]
+    warnings = [{"where": f"{f.pos}", "rule": f.rule, "message": f.message}
+                for f in report.warnings if f.inside(root)]
+    return {
+        "key": book.key, "title": book.title, "unit": book.money_unit,
+        "agencies": agencies, "count": len(book.projects),
+        "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
+        "other": _sum([b.other for b in budgets]), "warnings": warnings,
+        "files": [{"href": f"{book.key}/{book.key}.{fmt}", "label": fmt.upper()}
+                  for fmt in ("pdf", "docx", "xlsx") if fmt in formats],
+    }
+
+
+def earlier_entries(out: Path) -> dict[str, dict[str, Any]]:
+    """The overview entries of books built earlier into `out` whose outputs are still there.
+
+    An entry that does not read back as one is left out (and rebuilt with its book), never trusted.
+    """
+    entries: dict[str, dict[str, Any]] = {}
+    for path in sorted((out / OVERVIEW).glob("*.json")):
+        if not (out / path.stem).is_dir():
+            continue
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(entry, dict) and entry.keys() == _ENTRY_KEYS and entry["key"] == path.stem:
+            entries[entry["key"]] = entry
+    return entries
+
+
+_ENTRY_KEYS = {"key", "title", "unit", "agencies", "count", "total", "fiscal", "other", "warnings", "files"}
+
+
+def render_index(books: list[Book], report: Report, templates: TemplateChain,
+                 formats: list[str] | tuple[str, ...] = ("pdf", "docx", "xlsx"),
+                 out: Path | None = None) -> dict[str, bytes]:
+    """`index.html` listing these books and every book built earlier into `out`, by key.
+
+    Each book's entry is also written as `.overview/<book>.json`, so that a later build of
+    some books keeps the others in the overview.
+    """
+    entries = earlier_entries(out) if out is not None and out.is_dir() else {}
+    files: dict[str, bytes] = {}
+    for book in books:
+        entry = overview_entry(book, report, formats)
+        entries[book.key] = entry
+        files[f"{OVERVIEW}/{book.key}.json"] = (
+            json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
     env = templates.jinja("html")
-    html = render_template(env, "index.html.j2", {"title": "项目支出绩效目标表", "books": out})
-    return {"index.html": html.encode("utf-8")}
-
-
-def _inside(path: str, root: str) -> bool:
-    from pathlib import Path
-
-    try:
-        return Path(path).resolve().is_relative_to(Path(root).resolve())
-    except OSError:  # pragma: no cover
-        return False
+    listed = [entries[key] for key in sorted(entries)]
+    html = render_template(env, "index.html.j2", {"title": "项目支出绩效目标表", "books": listed})
+    files["index.html"] = html.encode("utf-8")
+    return files
