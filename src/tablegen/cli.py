@@ -130,6 +130,29 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_INVALID
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import Preview
+
+    preview = Preview(_paths(args.paths), Path(args.out), host=args.host, port=args.port,
+                      templates=Path(args.templates) if args.templates else None)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("注意：预览在 %s 上对网络中的其他电脑可见", args.host)
+    try:
+        preview.start()
+        log.info("预览地址：%s（保存文件后页面自动刷新；按 Ctrl-C 停止）", preview.url)
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(preview.url)
+        preview.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.close()
+    log.info("预览已停止")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "build": cmd_build,
@@ -140,6 +163,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new": cmd_new,
     "new-book": cmd_new_book,
     "diff": cmd_diff,
+    "serve": cmd_serve,
 }
 
 
@@ -192,6 +216,14 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("base", nargs="?", help="基准版本（默认与 main 的 merge-base）")
     d.add_argument("head", nargs="?", help="比较的版本（默认工作区）")
     d.add_argument("--format", choices=["text", "markdown"], default="text")
+
+    sv = sub.add_parser("serve", help="在浏览器中实时预览：保存即重新生成，页面自动刷新并显示校验问题")
+    sv.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
+    sv.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机能访问）")
+    sv.add_argument("--open", action="store_true", help="启动后在默认浏览器中打开")
+    sv.add_argument("--out", default="build", help="生成并提供预览的文件夹（默认 build/）")
+    sv.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
 
     f = sub.add_parser("fmt", help="把 YAML 文件改写为统一格式（保留注释）")
     f.add_argument("paths", nargs="*", help="文件或文件夹（默认 targets/）")

@@ -1,0 +1,238 @@
+"""`tablegen serve`: pages over HTTP, reload events on save, findings in the page, no way out."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import openpyxl
+import pytest
+
+from conftest import FIXTURES, need_program
+from tablegen.serve import EVENTS, Preview
+
+USAGE = "usage: 用于测试\n"
+
+
+@pytest.fixture
+def book(tmp_path):
+    """A temporary copy of a small book, `m`."""
+    folder = tmp_path / "books" / "m"
+    shutil.copytree(FIXTURES / "html" / "merge", folder)
+    return folder
+
+
+@pytest.fixture
+def preview(book, tmp_path):
+    with Preview([book.parent], tmp_path / "out", port=0) as p:
+        yield p
+
+
+def get(preview, path, method="GET"):
+    """(status, headers, body) of one request, the path sent exactly as given."""
+    host, port = preview.httpd.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    try:
+        conn.request(method, path)
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def page(preview, path="/m/"):
+    status, _, body = get(preview, path)
+    assert status == 200
+    return body.decode("utf-8")
+
+
+class Events:
+    """The preview's Server-Sent Events stream, read one `data:` line at a time."""
+
+    def __init__(self, preview):
+        host, port = preview.httpd.server_address[:2]
+        self.conn = http.client.HTTPConnection(host, port, timeout=30)
+        self.conn.request("GET", EVENTS)
+        self.resp = self.conn.getresponse()
+        assert self.resp.getheader("Content-Type") == "text/event-stream"
+
+    def next(self):
+        while True:
+            line = self.resp.fp.readline().decode()
+            assert line, "the event stream ended"
+            if line.startswith("data: "):
+                return line[len("data: "):].strip()
+
+    def close(self):
+        self.conn.close()
+
+
+@pytest.fixture
+def events(preview):
+    stream = Events(preview)
+    yield stream
+    stream.close()
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_serves_the_overview_and_the_book_page_with_the_reload_script(preview):
+    overview = page(preview, "/")
+    for href in ('href="m/index.html"', 'href="m/m.pdf"', 'href="m/m.docx"', 'href="m/m.xlsx"'):
+        assert href in overview
+    book_page = page(preview, "/m/")
+    assert "合并测试项目" in book_page and "用于测试" in book_page
+    assert f'new EventSource("{EVENTS}")' in book_page
+    assert book_page.index("<script>(function") > book_page.index("</main>")
+    assert "tablegen-findings" not in book_page  # the fixture is clean
+    status, headers, _ = get(preview, "/m")
+    assert (status, headers["Location"]) == (301, "/m/")
+
+
+def test_a_save_sends_a_reload_event_and_the_page_shows_the_new_content(preview, events, book):
+    first = events.next()
+    assert f'var seen = "{first}"' in page(preview)
+    edit(book / "p.yaml", USAGE, "usage: 用于预览测试\n")
+    second = events.next()
+    assert second != first
+    text = page(preview)
+    assert "用于预览测试" in text and f'var seen = "{second}"' in text
+
+
+def test_a_broken_file_shows_its_finding_above_the_last_good_build(preview, events, book):
+    events.next()
+    edit(book / "p.yaml", USAGE, "usage: [用于测试\n")
+    events.next()
+    text = page(preview)
+    box = text[text.index('<section id="tablegen-findings"'):text.index("</section>")]
+    assert "数据有 1 个错误，下面是上一次成功生成的结果" in box
+    # where the parser stopped (its exact place is the loader's business, tested there)
+    assert re.search(r'<code class="where">[^<]*/m/p\.yaml:\d+:\d+</code> '
+                     r'<b class="rule">error\[yaml-syntax\]</b> <span class="message">YAML', box)
+    assert text.index("tablegen-findings") < text.index("<main>")
+    assert "合并测试项目" in text and "用于测试" in text  # the last good build stays below
+    assert "tablegen-findings" in page(preview, "/")  # on every page, the overview too
+    edit(book / "p.yaml", "usage: [用于测试\n", "usage: 已改正\n")
+    events.next()
+    text = page(preview)
+    assert "tablegen-findings" not in text and "已改正" in text
+
+
+def test_a_broken_template_is_reported_and_the_server_keeps_running(preview, events, book):
+    events.next()
+    (book / "templates" / "html").mkdir(parents=True)
+    (book / "templates" / "html" / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}{% block style %}{{ no_such_thing }}{% endblock %}',
+        encoding="utf-8")
+    events.next()
+    text = page(preview)
+    assert "生成失败，下面是上一次成功生成的结果" in text and "no_such_thing" in text
+    shutil.rmtree(book / "templates")
+    events.next()
+    assert "生成失败" not in page(preview)
+
+
+def test_office_files_are_built_when_opened_and_never_stale(preview, events, book):
+    events.next()
+
+    def usage_in_xlsx():
+        status, headers, body = get(preview, "/m/m.xlsx")
+        assert status == 200
+        assert headers["Content-Type"].endswith("spreadsheetml.sheet")
+        sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+        return {c.value for row in sheet.iter_rows() for c in row} & {"用于测试", "用于新版"}
+
+    assert usage_in_xlsx() == {"用于测试"}
+    edit(book / "p.yaml", USAGE, "usage: 用于新版\n")
+    events.next()
+    assert usage_in_xlsx() == {"用于新版"}
+    assert "用于新版" in page(preview)  # building one format leaves the pages in place
+    edit(book / "p.yaml", "usage: 用于新版\n", "usage: [\n")
+    events.next()
+    assert usage_in_xlsx() == {"用于新版"}  # still what the visible page shows
+    status, _, body = get(preview, "/m/m.docx")  # newer pages than this file, and broken data
+    assert status == 503
+    assert "数据有错误，DOCX 暂时无法生成；改正后再打开此链接。" in body.decode()
+    assert "error[yaml-syntax]" in body.decode()
+
+
+@pytest.mark.parametrize("path", [
+    "/../../etc/passwd",
+    "/m/../../../etc/passwd",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+    "/m%2f..%2f..%2fetc/passwd",
+    "/..\\..\\etc\\passwd",
+    "/%5c..%5c..%5cetc%5cpasswd",
+    "/m/%00.html",
+    "/escape/passwd",
+])
+def test_paths_out_of_the_build_folder_are_refused(preview, path):
+    (preview.out / "escape").symlink_to("/etc")
+    status, _, body = get(preview, path)
+    assert status == 403
+    assert b"root:" not in body
+
+
+def test_unknown_files_get_a_page_that_reloads(preview):
+    status, headers, body = get(preview, "/nothing.html")
+    assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "没有这个文件：/nothing.html" in body.decode() and "EventSource" in body.decode()
+
+
+def test_the_command_serves_until_ctrl_c_and_stops_cleanly(book, tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tablegen", "serve", str(book), "--port", "0",
+         "--out", str(tmp_path / "out")],
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = []
+    try:
+        while not any("预览地址" in line for line in lines):
+            line = proc.stderr.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        url = lines[-1].split("预览地址：")[1].split("（")[0]
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        assert host == "127.0.0.1"
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("GET", "/m/")
+        assert "合并测试项目" in conn.getresponse().read().decode()
+        conn.close()
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert rest.strip().splitlines()[-1] == "预览已停止"
+    assert "Traceback" not in rest
+
+
+def test_the_browser_shows_a_save_without_a_manual_reload(preview, book, tmp_path):
+    from browser import Chromium, page_text
+
+    with Chromium(need_program("chromium")) as browser:
+        browser.open(preview.url + "m/")
+        browser.wait_for(f"{page_text('main')}.includes('用于测试')")
+        browser.evaluate("window.notReloaded = true")
+        edit(book / "p.yaml", USAGE, "usage: 浏览器里看到的新值\n")
+        browser.wait_for(f"{page_text('main')}.includes('浏览器里看到的新值')")
+        assert browser.evaluate("window.notReloaded === undefined") is True  # the page reloaded
+        edit(book / "p.yaml", "  total: 10.00\n", "  total: 10.001\n")
+        browser.wait_for(f"{page_text('#tablegen-findings')}.includes('amount-precision')")
+        assert "浏览器里看到的新值" in browser.evaluate(page_text("main"))
+        shot = browser.screenshot(tmp_path / "preview.png")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
