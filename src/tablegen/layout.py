@@ -69,6 +69,20 @@ def grid(project: Project, merge: str) -> list[GridRow]:
     return rows
 
 
+def file_number(book: Book, number: int) -> str:
+    """The table's number padded to the width of the book's table count (`007` of 120), at least 2.
+
+    A file manager then lists `099-…` before `100-…`.
+    """
+    count = sum(len(a.projects) for a in book.agencies)
+    return f"{number:0{max(2, len(str(count)))}d}"
+
+
+def project_path(book: Book, number: int, project: Project, suffix: str) -> str:
+    """`<book>/projects/<NN>-<stem>.<suffix>`, NN padded by file_number."""
+    return f"{book.key}/projects/{file_number(book, number)}-{project.stem}.{suffix}"
+
+
 def agency_line(agency_code: str, agency_name: str, book: Book) -> tuple[str, str]:
     """The line above the table: `610101天津市知识产权局` and `单位：万元`."""
     return f"{agency_code}{agency_name}", f"单位：{book.money_unit}"

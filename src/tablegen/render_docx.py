@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from . import toc_pages as toc_layout
 from .build import RenderContext
 from .errors import RenderError
-from .layout import budget_cells, grid, numbered_goals
+from .layout import budget_cells, grid, numbered_goals, project_path
 from .model import Agency, Book, Project
 from .templates import sandboxed, unsafe_message
 
@@ -299,11 +299,6 @@ class DocxRenderer:
             body = self.render_block(block, [table])
             out[project_path(book, number, project, "docx")] = self.pack(entries, body, book)
         return out
-
-
-def project_path(book: Book, number: int, project: Project, suffix: str) -> str:
-    """`<book>/projects/<NN>-<stem>.<suffix>`."""
-    return f"{book.key}/projects/{number:02d}-{project.stem}.{suffix}"
 
 
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:

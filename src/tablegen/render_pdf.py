@@ -27,6 +27,7 @@ from weasyprint.urls import URLFetcher
 from .build import RenderContext
 from .errors import RenderError
 from .fonts import fallback_font, font_face_css
+from .layout import project_path
 from .model import Book
 from .render_html import book_context, with_groups
 from .templates import render_template
@@ -286,8 +287,6 @@ class PdfRenderer:
     def project_pdfs(self, laid: list[Laid], tables: list[TablePages]) -> dict[str, bytes]:
         """One PDF per table, cut from the laid-out parts, numbered from 1."""
         from pypdf import PdfReader, PdfWriter
-
-        from .render_docx import project_path
 
         readers = [PdfReader(io.BytesIO(part.pdf)) for part in laid]
         numbered = {n: p for n, _, p in self.book.numbered()}

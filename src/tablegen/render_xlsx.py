@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from .build import RenderContext
-from .layout import GRID_HEADER, budget_cells, grid, numbered_goals
+from .layout import GRID_HEADER, budget_cells, file_number, grid, numbered_goals
 from .model import Agency, Book, Project
 
 CORE_XML = "docProps/core.xml"
@@ -78,9 +78,9 @@ def _put(ws: Worksheet, ref: str, value: str, *, bold: bool = False, left: bool 
     cell.alignment = LEFT if left else CENTER
 
 
-def sheet_title(number: int, project: Project, taken: set[str]) -> str:
+def sheet_title(book: Book, number: int, project: Project, taken: set[str]) -> str:
     """`01-项目名称…`: at most 31 characters, none that Excel refuses, unique in the book."""
-    title = f"{number:02d}-" + re.sub(r"[\[\]:*?/\\]", "_", project.name)
+    title = f"{file_number(book, number)}-" + re.sub(r"[\[\]:*?/\\]", "_", project.name)
     title = title[:31]
     while title in taken:
         title = title[:28] + f"~{len(taken)}"
@@ -165,7 +165,7 @@ def workbook(book: Book) -> bytes:
     default = wb.active
     taken: set[str] = set()
     for number, agency, project in book.numbered():
-        table_sheet(wb.create_sheet(sheet_title(number, project, taken)), book, number, agency,
+        table_sheet(wb.create_sheet(sheet_title(book, number, project, taken)), book, number, agency,
                     project)
     import_sheet(wb.create_sheet(IMPORT_SHEET), book)
     wb.remove(default)
