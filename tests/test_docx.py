@@ -9,11 +9,12 @@ import zipfile
 import pytest
 from lxml import etree
 
-from conftest import FIXTURES, ROOT, SEED_BOOKS, TARGETS, need_program
+from conftest import FIXTURES, SEED_BOOKS, TARGETS, need_program
 from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
 from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.importer import parse_dump
+from tablegen.templates import DEFAULT_TEMPLATES
 
 BOOKS = sorted(SEED_BOOKS)
 
@@ -247,7 +248,7 @@ def test_a_user_template_overrides_the_default(tmp_path):
     book = tmp_path / "book"
     shutil.copytree(FIXTURES / "docx" / "literal", book)
     (book / "templates" / "docx").mkdir(parents=True)
-    shutil.copy(ROOT / "templates" / "docx" / "book.docx", book / "templates" / "docx" / "book.docx")
+    shutil.copy(DEFAULT_TEMPLATES / "docx" / "book.docx", book / "templates" / "docx" / "book.docx")
     with zipfile.ZipFile(book / "templates" / "docx" / "book.docx") as z:
         items = {n: z.read(n) for n in z.namelist()}
     items["word/document.xml"] = items["word/document.xml"].replace(

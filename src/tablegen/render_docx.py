@@ -1,4 +1,4 @@
-"""DOCX output through the editable docxtpl template `templates/docx/book.docx`.
+"""DOCX output through the editable docxtpl template `default_templates/docx/book.docx`.
 
 docxtpl renders the document once per book; the repeated project block (the part of the
 template between `{%p for t in tables %}` and `{%p endfor %}`) is lifted out and rendered by Jinja

@@ -1,6 +1,6 @@
 """HTML output: one self-contained page per book and `build/index.html`, the overview.
 
-The same templates (`templates/html/`) drive the PDF (see render_pdf.py).
+The same templates (`default_templates/html/`) drive the PDF (see render_pdf.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Template lookup: the book's own `templates/`, then the user's folder, then the defaults."""
+"""Template lookup: the book's own `templates/`, the user's folders, then the defaults.
+
+The defaults ship inside the package (`tablegen/default_templates/`), so an installed wheel
+builds anywhere; a repository's top-level `templates/` is the user's override folder.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .errors import RenderError
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 ENV_VAR = "TABLEGEN_TEMPLATES"
+OVERRIDES = "templates"  # in the book's folder and in the folder tablegen runs in
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,15 @@ def _template_line(exc: BaseException, name: str) -> str:
 
 
 def chain_for(book_root: Path | None, user: Path | None = None) -> TemplateChain:
-    """The lookup chain for one book: its own folder, the user's, then the defaults."""
+    """The lookup chain for one book: its own `templates/`, the folder given by `--templates`
+    or $TABLEGEN_TEMPLATES, the repository's `templates/` (in the working folder), the defaults."""
     dirs: list[Path] = []
-    if book_root is not None and (book_root / "templates").is_dir():
-        dirs.append(book_root / "templates")
+    if book_root is not None and (book_root / OVERRIDES).is_dir():
+        dirs.append(book_root / OVERRIDES)
     chosen = user or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else None)
     if chosen is not None:
         dirs.append(chosen)
+    if Path(OVERRIDES).is_dir():
+        dirs.append(Path(OVERRIDES).resolve())
     dirs.append(DEFAULT_TEMPLATES)
     return TemplateChain(tuple(dirs))
