@@ -84,6 +84,30 @@ CASES = {
     "date-range": ("date-range/p.yaml", 13, 16, "warning", "date-range",
                    "indicators.产出指标.时效指标[1].value：时效指标中的年份 2023 不在预算年度 2024 "
                    "至 2027 之间：“2023年12月31日前”"),
+    # 自评 (execution data): each rule on a copy of valid-evaluated.yaml with one fault.
+    "actual-unit.yaml": ("actual-unit.yaml", 14, 17, "error", "actual-unit",
+                         "indicators.产出指标.数量指标[1].actual：实际完成值“1个”的单位与指标值“≥1次”"
+                         "不同（应为次）"),
+    "actual-kind.yaml": ("actual-kind.yaml", 14, 17, "error", "actual-kind",
+                         "indicators.产出指标.数量指标[1].actual：定量指标“≥1次”的实际完成值应为数字和"
+                         "单位，实际为“完成”"),
+    "actual-missing.yaml": ("actual-missing.yaml", 12, 9, "error", "actual-missing",
+                            "indicators.产出指标.数量指标[1]：缺少实际完成值（actual）"),
+    "grade-missing.yaml": ("grade-missing.yaml", 14, 17, "error", "grade-missing",
+                           "indicators.产出指标.数量指标[1]：定性指标“有效保障”需要完成等级"
+                           "（grade：达成 | 部分达成 | 未达成）或得分（score）"),
+    "score-over-weight.yaml": ("score-over-weight.yaml", 15, 16, "error", "score-over-weight",
+                               "indicators.产出指标.数量指标[1].score：得分 60.00 超过分值 50.00"),
+    "weight-sum.yaml": ("weight-sum.yaml", 10, 3, "error", "weight-sum",
+                        "indicators.产出指标：三级指标的分值合计 40.00 与评分方案 common 中“产出指标”"
+                        "的分值 50 不符"),
+    "overspent.yaml": ("overspent.yaml", 22, 10, "error", "overspent",
+                       "execution.spent：年度资金总额的全年执行数 10.50 超过全年预算数 10.00"),
+    "deviation-missing.yaml": ("deviation-missing.yaml", 19, 17, "warning", "deviation-missing",
+                               "indicators.满意度指标.服务对象满意度指标[1]：得分 9.44 低于分值 10.00，"
+                               "请填写偏差原因分析及改进措施（deviation）"),
+    "execution-early": ("execution-early/p.yaml", 20, 1, "warning", "execution-early",
+                        "execution：预算年度 2999 尚未结束，已填写执行数据（自评）"),
 }
 
 
@@ -105,6 +129,20 @@ def test_rule(fixture, monkeypatch):
 def test_the_valid_fixture_has_no_finding(monkeypatch):
     monkeypatch.chdir(RULES)
     assert findings_of(RULES / "valid.yaml") == []
+    assert findings_of(RULES / "valid-evaluated.yaml") == []
+
+
+def test_a_target_beaten_by_30_percent_asks_for_a_reason(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = (RULES / "valid-evaluated.yaml").read_text(encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(text.replace("actual: 1次", "actual: 2次"), encoding="utf-8")
+    assert findings_of(tmp_path / "p.yaml") == [
+        ("p.yaml", 14, 17, "warning", "deviation-missing",
+         "indicators.产出指标.数量指标[1]：实际完成值“2次”超出指标值“≥1次” 100%，指标值可能定得过低；"
+         "请填写偏差原因分析及改进措施（deviation）")]
+    (tmp_path / "p.yaml").write_text(text.replace("actual: 1次", "actual: 2次\n        deviation: 超额完成"),
+                                     encoding="utf-8")
+    assert findings_of(tmp_path / "p.yaml") == []
 
 
 def test_unknown_key_and_its_missing_partner_are_both_reported(monkeypatch):

@@ -101,6 +101,8 @@ def project_paths(root: Node) -> dict[int, str]:
         elif key.text == "goals" and value.kind == "seq":
             for i, item in enumerate(value.items, 1):
                 out.setdefault(item.pos.line, f"goals[{i}]")
+        elif key.text == "execution" and value.kind == "map":
+            _execution_lines(value, out)
         elif key.text == "indicators" and value.kind == "map":
             for k1, v1 in value.pairs:
                 out.setdefault(k1.pos.line, f"indicators.{k1.text}")
@@ -113,6 +115,17 @@ def project_paths(root: Node) -> dict[int, str]:
                             for k3, _ in item.pairs:
                                 out.setdefault(k3.pos.line, f"{path}.{k3.text}")
     return out
+
+
+def _execution_lines(node: Node, out: dict[int, str]) -> None:
+    """The key paths of a project's 自评 execution block."""
+    _key_lines(node, "execution.", out)
+    for key, value in node.pairs:
+        if value.kind == "map":
+            _key_lines(value, f"execution.{key.text}.", out)
+        elif key.text == "results" and value.kind == "seq":
+            for i, item in enumerate(value.items, 1):
+                out.setdefault(item.pos.line, f"execution.results[{i}]")
 
 
 def book_paths(root: Node) -> dict[int, str]:

@@ -29,6 +29,13 @@ class Indicator:
     description: str | None = None  # 绩效指标描述; None means "same as name"
     pos: Pos | None = field(default=None, compare=False, repr=False)
     value_pos: Pos | None = field(default=None, compare=False, repr=False)
+    # 自评 (after the year): all optional, absent in a target-only file.
+    actual: str | None = None  # 实际完成值, as printed
+    weight: Decimal | None = None  # 分值; None: a share of the 一级's weight
+    grade: str | None = None  # 达成 | 部分达成 | 未达成 (qualitative indicators)
+    score: Decimal | None = None  # an explicit 得分 for a qualitative indicator
+    deviation: str | None = None  # 偏差原因分析及改进措施
+    where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def shown_description(self) -> str:
@@ -63,6 +70,30 @@ class Budget:
 
 
 @dataclass
+class Funds:
+    """One row of the 自评表's 项目资金: 年初预算数 / 全年预算数 / 全年执行数."""
+
+    initial: Decimal | None  # None: as the budget block says (see Project.initial)
+    adjusted: Decimal
+    spent: Decimal
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+# The 其中 rows of 项目资金 in the 自评表, by key, in the order they print.
+FUND_SOURCES = {"fiscal": "本年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+
+
+@dataclass
+class Execution:
+    """What happened in the budget year: the money spent and the goals' 实际完成情况."""
+
+    total: Funds  # 年度资金总额
+    sources: dict[str, Funds] = field(default_factory=dict)  # keys of FUND_SOURCES
+    results: list[str] = field(default_factory=list)  # 实际完成情况, one per paragraph
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
 class Project:
     """One 项目支出绩效目标表."""
 
@@ -71,6 +102,7 @@ class Project:
     usage: str
     goals: list[str]
     indicators: list[Level1]
+    execution: Execution | None = None  # present once the year is evaluated (自评)
     file: str = field(default="", compare=False)  # path relative to the book folder
     pos: Pos | None = field(default=None, compare=False, repr=False)
     # Where each top-level key stands in the source file, for findings.
@@ -79,6 +111,17 @@ class Project:
     @property
     def stem(self) -> str:
         return Path(self.file).stem
+
+    def initial(self, source: str = "") -> Decimal | None:
+        """年初预算数 of the total (or of a fund source): as given, else the budget block's."""
+        if self.execution is None:
+            return None
+        funds = self.execution.sources.get(source) if source else self.execution.total
+        if funds is not None and funds.initial is not None:
+            return funds.initial
+        if not source:
+            return self.budget.total
+        return getattr(self.budget, source, None)
 
     def rows(self) -> Iterator[tuple[Level1, Level2, Indicator]]:
         """Every indicator row with its 一级 and 二级, in order."""
@@ -108,6 +151,7 @@ class Book:
     frame: str = "classic"
     merge: str = "level1"
     department: str | None = None
+    scoring: str = "common"  # the 自评 scoring scheme, a name in scoring.yaml
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
 
@@ -122,6 +166,11 @@ class Book:
     @property
     def projects(self) -> list[Project]:
         return [p for _, _, p in self.numbered()]
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether any project carries execution data (the book has a 自评表)."""
+        return any(p.execution is not None for p in self.projects)
 
     @property
     def author(self) -> str:

@@ -7,6 +7,9 @@ from typing import Any
 
 from .frames import frames
 from .model import MERGES, MONEY_UNITS
+from .scoring import schemes
+
+GRADES = ("达成", "部分达成", "未达成")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ BOOK = (
           "指标表中相同一级/二级指标单元格的合并方式：level1 合并一级；level1+level2 合并一级和二级；"
           "none 每行重复", choices=MERGES, default="level1"),
     Field("department", "部门", "text", False, "发布部门（PDF 作者），缺省为第一个单位的名称"),
+    Field("scoring", "评分方案", "choice", False,
+          "自评表的评分方案（一级指标和预算执行率的分值、等级），见 scoring.yaml", default="common"),
     Field("agencies", "单位", "list", True, "按顺序排列的预算单位及其项目", fields=AGENCY),
 )
 
@@ -52,6 +57,32 @@ INDICATOR = (
     Field("name", "三级指标", "text", True, "三级指标名称"),
     Field("description", "绩效指标描述", "text", False, "绩效指标描述；缺省与三级指标相同"),
     Field("value", "指标值", "text", True, "指标值，按原样印出；>= 和 <= 印作 ≥ 和 ≤"),
+    # 自评 (after the year), all optional:
+    Field("actual", "实际完成值", "text", False,
+          "实际完成值；定量指标写数字和与指标值相同的单位（如 97.5%、38.2万元），定性指标写完成情况"),
+    Field("weight", "分值", "amount", False, "本指标的分值；缺省时平分一级指标剩余的分值"),
+    Field("grade", "完成等级", "choice", False,
+          "定性指标的完成等级：达成 100%、部分达成 80%、未达成 50% 的分值",
+          choices=GRADES),
+    Field("score", "得分", "amount", False, "定性指标的得分（代替完成等级）；不超过分值"),
+    Field("deviation", "偏差原因分析及改进措施", "text", False,
+          "偏差原因分析及改进措施；未得满分或超出指标值 30% 以上时应填写"),
+)
+
+FUNDS = (
+    Field("initial", "年初预算数", "amount", False, "年初预算数"),
+    Field("adjusted", "全年预算数", "amount", True, "全年预算数（调整后）"),
+    Field("spent", "全年执行数", "amount", True, "全年执行数，不超过全年预算数"),
+)
+
+EXECUTION = (
+    Field("initial", "年初预算数", "amount", False, "年度资金总额的年初预算数；缺省为预算数（budget.total）"),
+    Field("adjusted", "全年预算数", "amount", True, "年度资金总额的全年预算数"),
+    Field("spent", "全年执行数", "amount", True, "年度资金总额的全年执行数"),
+    Field("fiscal", "其中：本年财政拨款", "map", False, "本年财政拨款的三个数", fields=FUNDS),
+    Field("carryover", "上年结转资金", "map", False, "上年结转资金的三个数", fields=FUNDS),
+    Field("other", "其他资金", "map", False, "其他资金的三个数", fields=FUNDS),
+    Field("results", "实际完成情况", "text-list", False, "年度总体目标的实际完成情况，每项一段"),
 )
 
 PROJECT = (
@@ -62,9 +93,12 @@ PROJECT = (
     Field("goals", "绩效目标", "text-list", True, "绩效目标，每项一段，自动编号 1. 2. …"),
     Field("indicators", "绩效指标", "indicators", True,
           "一级指标 → 二级指标 → 三级指标列表（name、description、value）"),
+    Field("execution", "预算执行情况", "map", False,
+          "自评：年度资金的年初预算数、全年预算数、全年执行数（单位见 book.yaml）和实际完成情况",
+          fields=EXECUTION),
 )
 
-FIELD_CHOICES = {"frame": lambda: tuple(frames())}
+FIELD_CHOICES = {"frame": lambda: tuple(frames()), "scoring": lambda: tuple(schemes())}
 
 
 def choices_of(field: Field) -> tuple[str, ...]:
@@ -103,6 +137,7 @@ def _json(field: Field) -> dict[str, Any]:
     elif kind == "indicators":
         indicator = _object(INDICATOR)
         indicator["properties"]["value"]["type"] = ["string", "number"]
+        indicator["properties"]["actual"]["type"] = ["string", "number"]
         names = sorted({l1 for f in frames().values() for l1 in f.levels})
         out["type"] = "object"
         out["propertyNames"] = {"enum": names}

@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from .errors import Pos, Report
 from .frames import COST_LEVEL2, Frame, frames
 from .loader import Node
 from .model import (
+    FUND_SOURCES,
     UNIT_SCALE,
     Agency,
     Book,
     Budget,
+    Execution,
+    Funds,
     Indicator,
     Level1,
     Level2,
     Project,
     normalize_value,
 )
-from .schema import BOOK, BUDGET, INDICATOR, PROJECT, Field, choices_of
+from .schema import BOOK, BUDGET, EXECUTION, FUNDS, INDICATOR, PROJECT, Field, choices_of
+from .scoring import BEATEN, RowScore, measure, percent, scheme_of, score_project
 
 AMOUNT = re.compile(r"^[+-]?\d+(\.\d+)?$")
 DAMAGE = ("？", "\ufffd")
@@ -184,6 +189,7 @@ def check_book_node(
     money_unit = c.choice(found.get("money_unit"), by["money_unit"], "money_unit")
     frame = c.choice(found.get("frame"), by["frame"], "frame")
     merge = c.choice(found.get("merge"), by["merge"], "merge")
+    scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -215,10 +221,11 @@ def check_book_node(
             files = c.text_list(projects, f"{where}.projects", "项目文件")
             agencies.append(Agency(code_text, name))
             listed.append(files)
-    if title is None or year is None or money_unit is None or frame is None or merge is None:
+    if (title is None or year is None or money_unit is None or frame is None or merge is None
+            or scoring is None):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
-                merge=merge, department=department, agencies=agencies)
+                merge=merge, department=department, scoring=scoring, agencies=agencies)
     return book, listed
 
 
@@ -247,10 +254,11 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
     usage = c.text(found.get("usage"), "usage", "资金用途", required=False) or ""
     goals = [g for g, _ in c.text_list(found.get("goals"), "goals", "绩效目标")]
     indicators = _indicators(c, found.get("indicators"), frame)
+    execution = _execution(c, found.get("execution"))
     if name is None or budget is None or indicators is None:
         return None
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators,
-                      file=file, pos=root.pos)
+                      execution=execution, file=file, pos=root.pos)
     project.where = {k: _key_pos(root, k) for k in found}
     return project
 
@@ -313,10 +321,55 @@ def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | N
                 if name is None or value is None:
                     continue
                 value_pos = f["value"].pos
-                level2.indicators.append(Indicator(
-                    name=name, value=normalize_value(value), description=desc,
-                    pos=item.pos, value_pos=value_pos))
+                indicator = Indicator(name=name, value=normalize_value(value), description=desc,
+                                      pos=item.pos, value_pos=value_pos)
+                _evaluation(c, f, where3, indicator)
+                level2.indicators.append(indicator)
     return out
+
+
+def _evaluation(c: Checker, f: dict[str, Node], where: str, ind: Indicator) -> None:
+    """An indicator's optional 自评 keys, read into it."""
+    by = {x.key: x for x in INDICATOR}
+    actual = c.text(f.get("actual"), f"{where}.actual", "实际完成值", required=True)
+    ind.actual = normalize_value(actual) if actual is not None else None
+    ind.weight = c.amount(f.get("weight"), f"{where}.weight", "分值")
+    ind.grade = c.choice(f.get("grade"), by["grade"], f"{where}.grade")
+    ind.score = c.amount(f.get("score"), f"{where}.score", "得分")
+    ind.deviation = c.text(f.get("deviation"), f"{where}.deviation", "偏差原因分析及改进措施",
+                           required=True)
+    ind.where = {k: f[k].pos for k in ("actual", "weight", "grade", "score") if k in f}
+
+
+def _execution(c: Checker, node: Node | None) -> Execution | None:
+    """The execution block (预算执行情况) of an evaluated project, None when absent or broken."""
+    if node is None:
+        return None
+    found = c.mapping(node, EXECUTION, "execution")
+    if found is None:
+        return None
+    total = _funds(c, found, "execution")
+    sources = {}
+    for key in FUND_SOURCES:
+        if key in found:
+            sub = c.mapping(found[key], FUNDS, f"execution.{key}")
+            funds = _funds(c, sub, f"execution.{key}") if sub is not None else None
+            if funds is not None:
+                sources[key] = funds
+    results = [r for r, _ in c.text_list(found.get("results"), "execution.results", "实际完成情况")]
+    if total is None:
+        return None
+    return Execution(total, sources, results, pos=node.pos)
+
+
+def _funds(c: Checker, found: dict[str, Node], where: str) -> Funds | None:
+    initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数")
+    adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数")
+    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数")
+    if adjusted is None or spent is None:
+        return None
+    pos = found["spent"].pos
+    return Funds(initial, adjusted, spent, pos=pos)
 
 
 def _numbered_rows(project: Project) -> list[tuple[Level1, Level2, int, Indicator]]:
@@ -367,6 +420,89 @@ def check_project_rules(
     if not has_satisfaction:
         report.warning(project.where.get("indicators", project.pos or Pos("?")), "no-satisfaction",
                        f"项目“{project.name}”没有满意度指标")
+    if project.execution is not None:
+        check_execution(project, book, report, year_rules=year_rules)
+
+
+def check_execution(project: Project, book: Book, report: Report, *, year_rules: bool) -> None:
+    """The 自评 rules: comparable actuals, weights, spending, deviation reasons, the year."""
+    execution = project.execution
+    if execution is None:
+        return
+    here = project.where.get("execution", execution.pos or Pos("?"))
+    if year_rules and book.year >= datetime.now(UTC).year:
+        report.warning(here, "execution-early",
+                       f"execution：预算年度 {book.year} 尚未结束，已填写执行数据（自评）")
+    for key, funds in [("", execution.total), *execution.sources.items()]:
+        title = FUND_SOURCES.get(key, "年度资金总额")
+        if funds.spent > funds.adjusted:
+            report.error(funds.pos or here, "overspent",
+                         f"execution{'.' + key if key else ''}.spent：{title}的全年执行数 "
+                         f"{funds.spent} 超过全年预算数 {funds.adjusted}")
+    scheme = scheme_of(book)
+    for l1 in project.indicators:
+        rows = [ind for g in l1.groups for ind in g.indicators]
+        given = [ind.weight for ind in rows if ind.weight is not None]
+        wanted = scheme.levels.get(l1.name)
+        where = f"indicators.{l1.name}"
+        if wanted is None:
+            report.error(l1.pos or here, "weight-sum",
+                         f"{where}：评分方案 {scheme.name} 没有一级指标“{l1.name}”的分值"
+                         f"（有：{'、'.join(scheme.levels)}）")
+        elif sum(given, Decimal(0)) > wanted or (
+                len(given) == len(rows) and sum(given, Decimal(0)) != wanted):
+            report.error(l1.pos or here, "weight-sum",
+                         f"{where}：三级指标的分值合计 {sum(given, Decimal(0))} 与评分方案 "
+                         f"{scheme.name} 中“{l1.name}”的分值 {wanted} 不符")
+    score = score_project(project, book)
+    for (l1, l2, i, ind), row in zip(_numbered_rows(project), score.rows if score else [],
+                                     strict=False):
+        _check_row(ind, row, f"indicators.{l1.name}.{l2.name}[{i}]", report,
+                   ind.pos or here)
+
+
+def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: Pos) -> None:
+    target, actual = measure(ind.value), measure(ind.actual)
+    at = ind.where.get("actual", pos)
+    if target is not None:
+        if ind.grade is not None or ind.score is not None:
+            key = "grade" if ind.grade is not None else "score"
+            report.error(ind.where[key], "actual-kind",
+                         f"{where}.{key}：定量指标“{ind.value}”的得分按实际完成值计算，"
+                         "不填写完成等级或得分")
+        if ind.actual is None:
+            report.error(pos, "actual-missing", f"{where}：缺少实际完成值（actual）")
+            return
+        if actual is None:
+            report.error(at, "actual-kind",
+                         f"{where}.actual：定量指标“{ind.value}”的实际完成值应为数字和单位，"
+                         f"实际为“{ind.actual}”")
+            return
+        if not actual.comparable(target):
+            report.error(at, "actual-unit",
+                         f"{where}.actual：实际完成值“{ind.actual}”的单位与指标值“{ind.value}”"
+                         f"不同（应为{target.unit or '无单位的数字'}）")
+            return
+    elif ind.grade is None and ind.score is None:
+        report.error(at, "grade-missing",
+                     f"{where}：定性指标“{ind.value}”需要完成等级（grade：达成 | 部分达成 | 未达成）"
+                     "或得分（score）")
+        return
+    elif ind.score is not None and ind.score > row.weight:
+        report.error(ind.where["score"], "score-over-weight",
+                     f"{where}.score：得分 {ind.score} 超过分值 {row.weight}")
+        return
+    if ind.deviation:
+        return
+    if row.score < row.weight:
+        report.warning(at, "deviation-missing",
+                       f"{where}：得分 {row.score} 低于分值 {row.weight}，"
+                       "请填写偏差原因分析及改进措施（deviation）")
+    elif row.beaten is not None and row.beaten >= BEATEN:
+        report.warning(at, "deviation-missing",
+                       f"{where}：实际完成值“{ind.actual}”超出指标值“{ind.value}” "
+                       f"{percent(row.beaten, 0)}，指标值可能定得过低；"
+                       "请填写偏差原因分析及改进措施（deviation）")
 
 
 def known_frame(name: str | None) -> Frame:

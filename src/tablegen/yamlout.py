@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import yaml
 
-from .model import Book, Project, format_amount
+from .model import Book, Indicator, Project, format_amount
 
 SCHEMA_BOOK = "# yaml-language-server: $schema=../../build/schema/book.schema.json"
 SCHEMA_PROJECT = "# yaml-language-server: $schema=../../build/schema/project.schema.json"
@@ -133,7 +134,40 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
                     out.key(f"{item}.description", "        ",
                             f"description: {scalar(ind.description, 8)}")
                 out.key(f"{item}.value", "        ", f"value: {scalar(ind.value, 8)}")
+                _evaluation(out, item, ind)
+    _execution(out, project)
     return out.text()
+
+
+def _evaluation(out: _Out, item: str, ind: Indicator) -> None:
+    """An indicator's 自评 keys (actual, weight, grade, score, deviation), those present."""
+    for key in ("actual", "weight", "grade", "score", "deviation"):
+        value = getattr(ind, key)
+        if value is not None:
+            shown = format_amount(value) if isinstance(value, Decimal) else scalar(value, 8)
+            out.key(f"{item}.{key}", "        ", f"{key}: {shown}")
+
+
+def _execution(out: _Out, project: Project) -> None:
+    """The 自评 execution block, when the project has one."""
+    ex = project.execution
+    if ex is None:
+        return
+    out.key("execution", "", "execution:")
+    for key in ("initial", "adjusted", "spent"):
+        value = getattr(ex.total, key)
+        if value is not None:
+            out.key(f"execution.{key}", "  ", f"{key}: {format_amount(value)}")
+    for source, funds in ex.sources.items():
+        out.key(f"execution.{source}", "  ", f"{source}:")
+        for key in ("initial", "adjusted", "spent"):
+            value = getattr(funds, key)
+            if value is not None:
+                out.key(f"execution.{source}.{key}", "    ", f"{key}: {format_amount(value)}")
+    if ex.results:
+        out.key("execution.results", "  ", "results:")
+        for i, text in enumerate(ex.results, 1):
+            out.key(f"execution.results[{i}]", "    ", f"- {scalar(text, 4)}")
 
 
 def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | None = None) -> str:
