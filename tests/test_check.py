@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+import yaml
 
 from conftest import FIXTURES, ROOT, TARGETS
 from tablegen.books import load_paths
@@ -16,12 +17,16 @@ RULES = FIXTURES / "rules"
 
 # fixture → (file, line, col, severity, rule, message): the one finding it must produce.
 CASES = {
-    "yaml-syntax.yaml": ("yaml-syntax.yaml", 4, 10, "error", "yaml-syntax",
-                         "YAML 语法错误：mapping values are not allowed here"),
+    "yaml-syntax.yaml": ("yaml-syntax.yaml", 4, 4, "error", "yaml-syntax",
+                         "YAML 语法错误：缩进不一致：第 4 行缩进 3 个空格，上一行（第 3 行）缩进 2 个空格；"
+                         "同一层级的键应左对齐"),
     "encoding.yaml": ("encoding.yaml", 1, 7, "error", "encoding",
                       "文件不是 UTF-8 编码（第 7 字节 0xB2 无法解码）；请在编辑器中以 UTF-8 另存"),
     "unsafe-tag.yaml": ("unsafe-tag.yaml", 1, 7, "error", "unsafe-tag",
                         "不允许使用 YAML 标签 !!python/object:os.system：只接受普通文本、列表和映射"),
+    "unquoted-sign.yaml": ("unquoted-sign.yaml", 13, 16, "error", "unquoted-sign",
+                           "“>=1次”以 >= 开头却没有加引号：YAML 会把“>”读作折叠文本的标记，编辑器和"
+                           "其他工具无法读取此文件；请写成“≥1次”或“\">=1次\"”（tablegen fmt 会自动改为 ≥）"),
     "yaml-alias.yaml": ("yaml-alias.yaml", 2, 8, "error", "yaml-alias",
                         "不支持 YAML 别名（*名称）：请把内容直接写出"),
     "unknown-key.yaml": ("unknown-key.yaml", 13, 9, "error", "unknown-key",
@@ -208,17 +213,48 @@ def test_yaml_11_surprises_stay_text(tmp_path):
     assert str(agency.projects[0].budget.total) == "10"
 
 
-def test_ascii_comparison_signs_print_as_math_signs(tmp_path):
+def _parsed(text):
     from tablegen.errors import Report
     from tablegen.loader import parse
     from tablegen.validate import check_project_node, known_frame
 
-    text = (RULES / "valid.yaml").read_text(encoding="utf-8").replace("≥1次", ">=1次")
-    text = text.replace("≥90%", "<=90%")
     report = Report()
     project = check_project_node(parse(text, "p.yaml", report), "p.yaml", known_frame(None),
                                  report)
+    return project, report
+
+
+def test_ascii_comparison_signs_print_as_math_signs_where_they_are_yaml():
+    # `">=1次"` quoted and `<=90%` plain are YAML that every parser reads the same way.
+    text = (RULES / "valid.yaml").read_text(encoding="utf-8").replace("≥1次", '">=1次"')
+    text = text.replace("≥90%", "<=90%")
+    assert yaml.safe_load(text)["indicators"]["产出指标"]["数量指标"][0]["value"] == ">=1次"
+    project, report = _parsed(text)
+    assert report.findings == []
     assert [ind.value for _, _, ind in project.rows()] == ["≥1次", "≤90%"]
+
+
+def test_signs_inside_block_and_multi_line_texts_stay_as_written():
+    text = (RULES / "valid.yaml").read_text(encoding="utf-8").replace(
+        "usage: 用于测试", 'usage: |-\n  说明\n  >=50 人参加').replace(
+        "  - 完成测试", '  - "第一行\n    >=2 行"\n  - ">=50 人参加\\n其余说明"')
+    project, report = _parsed(text)
+    assert report.findings == []
+    assert project.usage == "说明\n>=50 人参加"
+    assert project.goals == ["第一行 >=2 行", ">=50 人参加\n其余说明"]
+
+
+def test_blank_lines_cost_linear_time():
+    from tablegen.errors import Report
+    from tablegen.loader import parse
+
+    # Once quadratic: a `>=` rewrite whose pattern ran across blank lines (20k lines took 24 s).
+    start = time.perf_counter()
+    report = Report()
+    root = parse("name: x" + "\n" * 200_000 + "usage: y\n", "p.yaml", report)
+    assert time.perf_counter() - start < 5
+    assert [(k.text, v.text, v.pos.line) for k, v in root.pairs] == [
+        ("name", "x", 1), ("usage", "y", 200_001)]
 
 
 def test_targets_have_no_errors_and_exactly_the_known_warnings(run):

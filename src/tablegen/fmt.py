@@ -9,10 +9,9 @@ left alone and reported, so formatting never loses anything.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from .books import BOOK_FILE, YAML_SUFFIXES
 from .errors import Pos, Report, display_path
@@ -25,6 +24,8 @@ MODELINE = re.compile(r"^\s*#\s*yaml-language-server:")
 # Findings that do not stop formatting: the model still holds every character of the data.
 HARMLESS = {"unknown-level1", "unknown-level2", "budget-sum", "cost-cap", "percent-over-100",
             "amount-negative", "empty-group"}
+# Findings that formatting mends: the file is written in a form that no longer has them.
+FIXES = {"unquoted-sign"}
 
 
 @dataclass
@@ -35,54 +36,25 @@ class FmtResult:
     report: Report = field(default_factory=Report)
 
 
-def _comment_of(line: str) -> tuple[str, str | None]:
-    """The line without its comment, and the comment (None when there is none)."""
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"" and (i == 0 or line[i - 1] in " \t:-[{,"):
-            quote = ch
-        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
-            return line[:i], line[i + 1:]
-    return line, None
-
-
-def _scalar_spans(text: str) -> list[tuple[int, int]] | None:
-    """Where the scalars are (character offsets), so that a `#` inside a quoted or block text
-    is not taken for a comment; None when the scanner cannot read the text."""
-    try:
-        return [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text)
-                if isinstance(t, yaml.ScalarToken)]
-    except yaml.YAMLError:
-        return None
-
-
-def _comment_at(line: str, start: int, spans: list[tuple[int, int]]) -> tuple[str, str | None]:
-    """The line split at its first `#` that stands outside every scalar."""
-    for m in re.finditer(r"(?:^|(?<=[ \t]))#", line):
-        index = start + m.start()
-        if not any(a <= index < b for a, b in spans):
-            return line[:m.start()], line[m.start() + 1:]
-    return line, None
-
-
-def comments(text: str) -> tuple[dict[int, str], dict[int, str]]:
-    """Full-line comments and trailing comments by line number (the modeline excluded)."""
+def comments(text: str, found: list[tuple[Pos, str]] | None = None
+             ) -> tuple[dict[int, str], dict[int, str]]:
+    """Full-line and trailing comments by line number (the modeline excluded), as the parser met
+    them while reading `text` (`found`, or read here)."""
+    if found is None:
+        found = []
+        parse(text, "", Report(), found)
     full: dict[int, str] = {}
     trailing: dict[int, str] = {}
-    spans = _scalar_spans(text)
-    start = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        offset, start = start, start + len(line) + 1
+    lines = text.split("\n")
+    for pos, comment in found:
+        line = lines[pos.line - 1]
         if MODELINE.match(line):
             continue
-        code, comment = _comment_of(line) if spans is None else _comment_at(line, offset, spans)
-        if comment is None:
-            continue
         comment = comment[1:] if comment.startswith(" ") else comment
-        (trailing if code.strip() else full)[number] = comment.rstrip()
+        code = line[:pos.col - 1]
+        if pos.line in full or pos.line in trailing:  # pragma: no cover - one comment per line
+            continue
+        (trailing if code.strip() else full)[pos.line] = comment.rstrip()
     return full, trailing
 
 
@@ -144,9 +116,10 @@ def book_paths(root: Node) -> dict[int, str]:
     return out
 
 
-def attach(text: str, paths: dict[int, str]) -> dict[str, str]:
+def attach(text: str, paths: dict[int, str],
+           found: list[tuple[Pos, str]] | None = None) -> dict[str, str]:
     """Each comment under the path of the key it stands above or beside."""
-    full, trailing = comments(text)
+    full, trailing = comments(text, found)
     lines = sorted(paths)
     notes: dict[str, list[str]] = {}
     first = lines[0] if lines else 0
@@ -154,12 +127,12 @@ def attach(text: str, paths: dict[int, str]) -> dict[str, str]:
         if number in trailing and number in paths:
             path = paths[number]
         elif number in trailing and number > first:  # beside a text's continuation line
-            path = paths[max(n for n in lines if n < number)]
+            path = paths[lines[bisect_left(lines, number) - 1]]
         elif number < first:
             path = ""  # the file's opening comments stay at its top
         else:
-            after = [n for n in lines if n > number]
-            path = paths[after[0]] if after else "$end"
+            after = bisect_right(lines, number)
+            path = paths[lines[after]] if after < len(lines) else "$end"
         notes.setdefault(path, []).append(comment)
     return {k: "\n".join(v) for k, v in notes.items()}
 
@@ -168,7 +141,8 @@ def format_text(text: str, shown: str, is_book: bool,
                 frame: str | None = None) -> tuple[str | None, Report]:
     """The canonical text of one file, or None with the findings that make it unsafe to format."""
     report = Report()
-    root = parse(text, shown, report)
+    found: list[tuple[Pos, str]] = []
+    root = parse(text, shown, report, found)
     if root is None:
         return None, report
     if is_book:
@@ -176,11 +150,11 @@ def format_text(text: str, shown: str, is_book: bool,
         out = None
         if book is not None:
             files = [[f for f, _ in entries] for entries in listed]
-            out = dump_book(book, files, attach(text, book_paths(root)))
+            out = dump_book(book, files, attach(text, book_paths(root), found))
     else:
         project = check_project_node(root, shown, known_frame(frame), report)
-        out = dump_project(project, attach(text, project_paths(root))) if project else None
-    if any(f.rule not in HARMLESS for f in report.errors):
+        out = dump_project(project, attach(text, project_paths(root), found)) if project else None
+    if any(f.rule not in HARMLESS | FIXES for f in report.errors):
         return None, report
     return out, report
 

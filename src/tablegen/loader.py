@@ -7,6 +7,7 @@ strings, never as YAML 1.1 booleans, sexagesimals, octals or floats.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 from yaml.events import AliasEvent
 
 from .errors import Pos, Report
+from .syntax import explain
 
 MAX_BYTES = 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -54,8 +56,24 @@ class Node:
         return f"文本“{self.text}”"
 
 
+# `value: >=98%` is not YAML (`>` starts a folded block); the scanner below reads it as the plain
+# text it was meant to be, reports it, and `fmt` writes `≥98%`. A quoted ">=98%" is valid YAML
+# and the same typing help: a one-line value that starts with >= or <= reaches the model as ≥ ≤.
+_SIGNS = {">=": "≥", "<=": "≤"}
+_BREAKS = "\0\r\n\x85\u2028\u2029"
+_BARE_VALUE = re.compile(r">=[^\n#,\]}]*")
+# Characters PyYAML (YAML 1.1) counts as line breaks but editors and YAML 1.2 do not.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases: a "billion laughs" file fails at its first `*`."""
+    """SafeLoader that refuses aliases (a "billion laughs" file fails at its first `*`), reads an
+    unquoted `>=` as text, and notes where each comment stands."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.bare_signs: list[int] = []  # offsets of unquoted `>=` at the start of a value
+        self.comments: list[tuple[int, int]] = []  # (offset of `#`, offset of the line's end)
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(AliasEvent):
@@ -63,16 +81,73 @@ class _Loader(yaml.SafeLoader):
             raise _AliasRefused(event.start_mark)
         return super().compose_node(parent, index)
 
+    def fetch_folded(self) -> None:
+        if self.peek(1) == "=":
+            self.bare_signs.append(self.index)
+            return self.fetch_plain()  # type: ignore[no-any-return]
+        return super().fetch_folded()  # type: ignore[no-any-return]
+
+    def check_plain(self) -> bool:
+        if self.peek() == ">" and self.peek(1) == "=":
+            self.bare_signs.append(self.index)
+            return True
+        return super().check_plain()  # type: ignore[no-any-return]
+
+    def _skip_comment(self) -> None:
+        if self.peek() == "#":
+            start = self.index
+            while self.peek() not in _BREAKS:
+                self.forward()
+            self.comments.append((start, self.index))
+
+    def scan_to_next_token(self) -> None:
+        # PyYAML's own loop, noting each comment it skips.
+        if self.index == 0 and self.peek() == "\ufeff":
+            self.forward()
+        while True:
+            while self.peek() == " ":
+                self.forward()
+            self._skip_comment()
+            if not self.scan_line_break():
+                return
+            if not self.flow_level:
+                self.allow_simple_key = True
+
+    def scan_block_scalar_ignored_line(self, start_mark):  # type: ignore[no-untyped-def]
+        while self.peek() == " ":
+            self.forward()
+        self._skip_comment()
+        return super().scan_block_scalar_ignored_line(start_mark)
+
 
 class _AliasRefused(Exception):
     def __init__(self, mark: yaml.Mark):
         self.mark = mark
 
 
-def _pos(path: str, mark: yaml.Mark | None) -> Pos:
-    if mark is None:
-        return Pos(path, 1, 1)
-    return Pos(path, mark.line + 1, mark.column + 1)
+class _Positions:
+    """File positions of parser marks, with lines counted at "\\n" alone: PyYAML also breaks
+    lines at U+0085/U+2028/U+2029, which YAML 1.2 and every editor read as ordinary characters."""
+
+    def __init__(self, shown: str, text: str):
+        self.shown = shown
+        self.text = text
+        self.by_index = bool(_ODD_BREAKS.search(text))
+        self._starts: list[int] | None = None
+
+    def __call__(self, mark: yaml.Mark | None) -> Pos:
+        if mark is None:
+            return Pos(self.shown, 1, 1)
+        if self.by_index:
+            return self.at(mark.index)
+        return Pos(self.shown, mark.line + 1, mark.column + 1)
+
+    def at(self, offset: int) -> Pos:
+        """The position of a character offset."""
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect_right(self._starts, offset)
+        return Pos(self.shown, line, offset - self._starts[line - 1] + 1)
 
 
 def _offset_pos(path: str, text: str, offset: int) -> Pos:
@@ -109,20 +184,34 @@ def read_text(path: Path, shown: str, report: Report) -> str | None:
         return None
 
 
-# `value: >=98%` would start a YAML folded block; as typing help it means `value: ≥98%`.
-_GE_START = re.compile(r"^(\s*(?:-\s+)?(?:[^\s#'\"][^#\n]*?:\s+)?)>=", re.M)
+class _Shared(Exception):
+    """The fast parser resolved an alias (one node reached twice): read again, slowly, to refuse it
+    where it stands."""
 
 
-def parse(text: str, shown: str, report: Report) -> Node | None:
-    """Parse YAML text into a Node tree; syntax problems become findings."""
-    text = _GE_START.sub(lambda m: m.group(1) + "≥", text)
+def parse(text: str, shown: str, report: Report,
+          comments: list[tuple[Pos, str]] | None = None) -> Node | None:
+    """Parse YAML text into a Node tree; syntax problems become findings.
+
+    libyaml (when PyYAML has it) reads a well-formed file; anything it refuses or anything
+    unusual is read again by the pure-Python parser, whose findings are exact. With `comments`,
+    the file's comments are appended to it as (position of `#`, text after it), read by the same
+    scanner that reads the data, so a `#` inside a text is never taken for one.
+    """
+    where = _Positions(shown, text)
+    if comments is None and yaml.__with_libyaml__:
+        before = len(report.findings)
+        try:
+            root = yaml.compose(text, Loader=yaml.CSafeLoader)
+            return _tree(root, where, report, set())
+        except (Exception, RecursionError):  # noqa: BLE001 - every refusal is re-read below
+            del report.findings[before:]
+    loader: _Loader | None = None
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        loader = _Loader(text)
+        root = loader.get_single_node()
     except _AliasRefused as exc:
-        report.error(
-            _pos(shown, exc.mark), "yaml-alias",
-            "不支持 YAML 别名（*名称）：请把内容直接写出",
-        )
+        report.error(where(exc.mark), "yaml-alias", "不支持 YAML 别名（*名称）：请把内容直接写出")
         return None
     except yaml.reader.ReaderError as exc:
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
@@ -132,22 +221,46 @@ def parse(text: str, shown: str, report: Report) -> Node | None:
         )
         return None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "无法解析"
-        report.error(_pos(shown, mark), "yaml-syntax", f"YAML 语法错误：{problem}")
+        start, message = explain(exc, text, where)
+        report.error(start, "yaml-syntax", message)
         return None
+    except RecursionError:
+        report.error(Pos(shown), "yaml-syntax", "YAML 语法错误：列表或映射嵌套的层数过多")
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    for offset in loader.bare_signs:
+        value = _BARE_VALUE.match(text, offset).group().rstrip()  # type: ignore[union-attr]
+        report.error(
+            where.at(offset), "unquoted-sign",
+            f"“{value}”以 >= 开头却没有加引号：YAML 会把“>”读作折叠文本的标记，编辑器和其他工具"
+            f"无法读取此文件；请写成“≥{value[2:]}”或“\"{value}\"”（tablegen fmt 会自动改为 ≥）",
+        )
+    if comments is not None:
+        for start, end in loader.comments:
+            comments.append((where.at(start), text[start + 1:end]))
+    return _tree(root, where, report, None)
+
+
+def _tree(root: yaml.Node | None, where: _Positions, report: Report,
+          seen: set[int] | None) -> Node | None:
     if root is None:
-        return Node("map", Pos(shown, 1, 1))
+        return Node("map", Pos(where.shown, 1, 1))
     before = len(report.findings)
-    tree = _convert(root, shown, report)
+    tree = _convert(root, where, report, seen)
     # A file with a refused tag is not read further: its values are not trusted.
     if any(f.rule == "unsafe-tag" for f in report.findings[before:]):
         return None
     return tree
 
 
-def _convert(node: yaml.Node, shown: str, report: Report) -> Node:
-    pos = _pos(shown, node.start_mark)
+def _convert(node: yaml.Node, where: _Positions, report: Report, seen: set[int] | None) -> Node:
+    if seen is not None:
+        if id(node) in seen:
+            raise _Shared
+        seen.add(id(node))
+    pos = where(node.start_mark)
     if node.tag not in SAFE_TAGS and not (
         isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:value"
     ):
@@ -155,18 +268,22 @@ def _convert(node: yaml.Node, shown: str, report: Report) -> Node:
         report.error(pos, "unsafe-tag", f"不允许使用 YAML 标签 {tag}：只接受普通文本、列表和映射")
     if isinstance(node, yaml.ScalarNode):
         style = node.style if node.style else None
-        if node.tag == "tag:yaml.org,2002:str" and style is None and node.value in NULLS:
+        text = node.value
+        if node.tag == "tag:yaml.org,2002:str" and style is None and text in NULLS:
             style = "!"  # `!!str ~`: an explicit string, not a null
-        bad = XML_ILLEGAL.search(node.value)
+        bad = XML_ILLEGAL.search(text)
         if bad:
             report.error(
                 pos, "control-char",
                 f"文本含有 DOCX/XML 无法保存的控制字符 U+{ord(bad.group()):04X}",
             )
-        return Node("scalar", pos, text=node.value, style=style)
+        if style in (None, "'", '"') and text[:2] in _SIGNS and "\n" not in text:
+            text = _SIGNS[text[:2]] + text[2:]
+        return Node("scalar", pos, text=text, style=style)
     if isinstance(node, yaml.SequenceNode):
-        return Node("seq", pos, items=[_convert(n, shown, report) for n in node.value])
-    pairs = [(_convert(k, shown, report), _convert(v, shown, report)) for k, v in node.value]
+        return Node("seq", pos, items=[_convert(n, where, report, seen) for n in node.value])
+    pairs = [(_convert(k, where, report, seen), _convert(v, where, report, seen))
+             for k, v in node.value]
     return Node("map", pos, pairs=pairs)
 
 
