@@ -92,3 +92,19 @@ def load_loose(path):
                                  path.name, known_frame(None), report)
     assert report.errors == []
     return project
+
+
+def test_fmt_mends_an_unquoted_sign_and_never_invents_a_comment(tmp_path, run):
+    # Once: the `>=` rewrite ran before composing but the comment scan read the original text,
+    # so `# 不是注释` inside the literal block became a comment above another key.
+    text = (FIXTURES / "rules" / "valid.yaml").read_text(encoding="utf-8").replace(
+        "usage: 用于测试", "usage: |-\n  第一行\n  # 不是注释").replace("≥1次", ">=1次  # 至少一次")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    assert run("fmt", "p.yaml", cwd=tmp_path)[:2] == (0, "已格式化：p.yaml\n")
+    out = (tmp_path / "p.yaml").read_text(encoding="utf-8")
+    assert [line.strip() for line in out.splitlines() if line.strip().startswith("#")] == [
+        "# yaml-language-server: $schema=../../build/schema/project.schema.json",
+        "# 不是注释", "# 至少一次"]
+    assert "usage: |-\n  第一行\n  # 不是注释\n" in out
+    assert "      # 至少一次\n        value: ≥1次\n" in out
+    assert run("check", "p.yaml", cwd=tmp_path)[0] == 0

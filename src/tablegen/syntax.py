@@ -49,9 +49,11 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
             f"如“{line(fullwidth).strip().replace('：', ': ', 1)}”")
     if "quoted scalar" in context and start is not None:
         quote = line(start.line)[start.col - 1:start.col] or "引"
+        until = (f"直到文件末尾（第 {text.rstrip(chr(10)).count(chr(10)) + 1} 行）"
+                 if "end of stream" in problem else f"直到第 {end.line} 行")
         return start, (
             f"YAML 语法错误：引号未闭合：第 {start.line} 行第 {start.col} 列开始的 {quote} "
-            f"直到第 {end.line} 行都没有配对的 {quote}；请补上闭合的引号")
+            f"{until}都没有配对的 {quote}；请补上闭合的引号")
     if "flow sequence" in context or "flow mapping" in context:
         bracket = "方括号 [ ]" if "sequence" in context else "花括号 { }"
         assert start is not None

@@ -1,0 +1,65 @@
+"""YAML syntax errors: reported where the problem starts, in Chinese, with the likely cause."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from tablegen.errors import Report
+from tablegen.loader import load
+
+SYNTAX = FIXTURES / "syntax"
+
+CASES = {
+    # An unclosed quote on line 12 of a 27-line file: once reported at 28:1 "end of stream".
+    "unclosed-quote.yaml": (12, 15, "YAML 语法错误：引号未闭合：第 12 行第 15 列开始的 \" 直到文件末尾"
+                                    "（第 27 行）都没有配对的 \"；请补上闭合的引号"),
+    # `indicators:` followed by `  - 产出指标:`: once reported at 18:3 "expected <block end>".
+    "list-for-map.yaml": (9, 3, "YAML 语法错误：第 9 行开始的列表（以“- ”开头的各项）在第 18 行遇到了"
+                                "同一缩进的“键:”；同一层级不能混用列表项和键。若这里应为映射（如 indicators "
+                                "下的“产出指标:”），请去掉“- ”；否则请检查缩进是否一致"),
+    "fullwidth-colon.yaml": (15, 14, "YAML 语法错误：第 15 行使用了全角冒号“：”；键和值之间应为半角冒号"
+                                     "加空格，如“value: 20人”"),
+    "tab-indent.yaml": (4, 1, "YAML 语法错误：第 4 行使用了制表符（Tab）缩进；YAML 只能用空格缩进，"
+                              "请把 Tab 换成空格"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_syntax_errors_are_reported_where_they_start(name):
+    report = Report()
+    assert load(SYNTAX / name, name, report) is None
+    assert [(f.pos.line, f.pos.col, f.rule, f.message) for f in report.findings] == [
+        (*CASES[name][:2], "yaml-syntax", CASES[name][2])]
+
+
+def test_a_flow_bracket_left_open_names_both_lines():
+    report = Report()
+    from tablegen.loader import parse
+
+    parse("goals: [完成测试, 第二个\nusage: x\n", "p.yaml", report)
+    assert [f.text() for f in report.findings] == [
+        "p.yaml:1:8: error[yaml-syntax]: YAML 语法错误：第 1 行开始的方括号 [ ]没有正确闭合（第 2 行处"
+        "无法继续）；请检查括号是否成对、项之间是否用逗号分隔"]
+
+
+def test_unicode_line_separators_do_not_shift_line_numbers():
+    from tablegen.loader import parse
+
+    # PyYAML counts U+2028 as a line break; editors and YAML 1.2 do not.
+    report = Report()
+    root = parse('name: "a\u2028b"\nusage: x\ngoals: [y\n', "p.yaml", report)
+    assert root is None
+    assert [(f.pos.line, f.pos.col) for f in report.findings] == [(3, 8)]
+    root = parse('name: "a\u2028b\u2029c"\nusage: x\n', "p.yaml", Report())
+    assert [(k.text, v.text, v.pos.line, v.pos.col) for k, v in root.pairs] == [
+        ("name", "a\u2028b\u2029c", 1, 7), ("usage", "x", 2, 8)]
+
+
+def test_aliases_are_refused_where_they_stand_whichever_parser_reads():
+    from tablegen.loader import parse
+
+    report = Report()
+    assert parse("a: &x [1, 2]\nb:\n  - c\n  - *x\n", "p.yaml", report) is None
+    assert [f.text() for f in report.findings] == [
+        "p.yaml:4:5: error[yaml-alias]: 不支持 YAML 别名（*名称）：请把内容直接写出"]
