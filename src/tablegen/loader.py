@@ -238,8 +238,8 @@ def parse(text: str, shown: str, report: Report,
             f"无法读取此文件；请写成“≥{value[2:]}”或“\"{value}\"”（tablegen fmt 会自动改为 ≥）",
         )
     if comments is not None:
-        for start, end in loader.comments:
-            comments.append((where.at(start), text[start + 1:end]))
+        for hash_at, end in loader.comments:
+            comments.append((where.at(hash_at), text[hash_at + 1:end]))
     return _tree(root, where, report, None)
 
 
