@@ -28,6 +28,12 @@ RENDERERS = {
     "xlsx": "tablegen.render_xlsx",
 }
 
+# The 项目支出绩效自评表 of a book with execution data, beside its target tables.
+SELFEVAL_RENDERERS = {
+    "html": "tablegen.render_selfeval_html",
+    "pdf": "tablegen.render_selfeval_pdf",
+}
+
 
 @dataclass
 class RenderContext:
@@ -96,6 +102,8 @@ def build(
         for fmt in chosen:
             progress.step(f"{book.key} · {fmt}")
             files.update(_renderer(fmt)(book, ctx))
+            if book.evaluated and fmt in SELFEVAL_RENDERERS:
+                files.update(importlib.import_module(SELFEVAL_RENDERERS[fmt]).render(book, ctx))
     progress.done()
     if "html" in chosen:
         index = importlib.import_module(RENDERERS["html"])

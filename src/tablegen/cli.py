@@ -122,6 +122,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from .rollover import rollover
+
+    result = rollover(_book_dir(args.book), args.year, Path(args.out) if args.out else None)
+    for path in result.written:
+        log.info("写入 %s", path)
+    if result.review:
+        print(f"请复核以下 {len(result.review)} 处：")
+        for item in result.review:
+            print(item.line())
+    return EXIT_OK
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .fonts import doctor
 
@@ -164,6 +177,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new-book": cmd_new_book,
     "diff": cmd_diff,
     "serve": cmd_serve,
+    "rollover": cmd_rollover,
 }
 
 
@@ -224,6 +238,11 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--open", action="store_true", help="启动后在默认浏览器中打开")
     sv.add_argument("--out", default="build", help="生成并提供预览的文件夹（默认 build/）")
     sv.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
+
+    r = sub.add_parser("rollover", help="由本年度的书生成下一年度的书（新文件夹，不改动原书）")
+    r.add_argument("book", help="书文件夹，或 targets/ 下的书名")
+    r.add_argument("--year", type=int, required=True, help="新的预算年度，如 2025")
+    r.add_argument("--out", help="新书文件夹（默认：把文件夹名中的年份顺延）")
 
     f = sub.add_parser("fmt", help="把 YAML 文件改写为统一格式（保留注释）")
     f.add_argument("paths", nargs="*", help="文件或文件夹（默认 targets/）")

@@ -14,6 +14,7 @@ from .build import RenderContext
 from .errors import Report
 from .layout import budget_cells, grid, numbered_goals
 from .model import Agency, Book, Project, format_amount
+from .selfeval import file_name, selfevals
 from .templates import TemplateChain, render_template
 
 
@@ -109,8 +110,21 @@ def overview_entry(book: Book, report: Report, formats: list[str] | tuple[str, .
         "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
         "other": _sum([b.other for b in budgets]), "warnings": warnings,
         "files": [{"href": f"{book.key}/{book.key}.{fmt}", "label": fmt.upper()}
-                  for fmt in ("pdf", "docx", "xlsx") if fmt in formats],
+                  for fmt in ("pdf", "docx", "xlsx") if fmt in formats]
+        + _selfeval_links(book, formats),
+        "evaluations": [{"heading": t.heading, "total": t.total, "grade": t.grade}
+                        for t in selfevals(book)],
     }
+
+
+def _selfeval_links(book: Book, formats: list[str] | tuple[str, ...]) -> list[dict[str, str]]:
+    """Links to the 自评表 files of a book with execution data."""
+    from .build import SELFEVAL_RENDERERS
+
+    if not book.evaluated:
+        return []
+    return [{"href": file_name(book, fmt), "label": f"自评 {fmt.upper()}"}
+            for fmt in SELFEVAL_RENDERERS if fmt in formats]
 
 
 def earlier_entries(out: Path) -> dict[str, dict[str, Any]]:
@@ -131,7 +145,8 @@ def earlier_entries(out: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
-_ENTRY_KEYS = {"key", "title", "unit", "agencies", "count", "total", "fiscal", "other", "warnings", "files"}
+_ENTRY_KEYS = {"key", "title", "unit", "agencies", "count", "total", "fiscal", "other", "warnings", "files",
+               "evaluations"}
 
 
 def render_index(books: list[Book], report: Report, templates: TemplateChain,

@@ -1,0 +1,206 @@
+"""The 项目支出绩效自评表 of the 2024 seed book with a written execution fixture.
+
+Every expected cell below was computed by hand from tests/fixtures/selfeval/ (the three
+evaluated projects of the 2024 seed book) with the rules of the common scheme; the comments
+show the arithmetic.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import FIXTURES, SEED_BOOKS, need_program
+from tablegen.books import load_book_strict
+from tablegen.build import build
+from tablegen.errors import Report
+from tablegen.importers import import_files
+from tablegen.selfeval import selfevals, table_rows
+
+EXECUTION = FIXTURES / "selfeval"
+
+
+def seed_book(tmp_path, key="tianjin-ipa-2024", *, evaluated=True):
+    """The seed book imported from its source dump, with the execution fixture laid over it."""
+    folder = tmp_path / key
+    report = Report()
+    import_files([SEED_BOOKS[key]], folder, report)
+    assert report.errors == []
+    if evaluated:
+        for f in EXECUTION.glob("*.yaml"):
+            shutil.copy(f, folder / f.name)
+    return folder
+
+
+FUNDS_HEAD = ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+GRID_HEAD = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+             "偏差原因分析及改进措施"]
+
+EXPECTED = {
+    1: [
+        ["项目名称", "2024年局机关信息化运维"],
+        ["主管部门", "天津市知识产权局", "实施单位", "天津市知识产权局"],
+        FUNDS_HEAD,
+        # 38.20 / 40.00 = 95.5 %; 10 × 0.955 = 9.55
+        ["年度资金总额", "40.00", "40.00", "38.20", "10.00", "95.50%", "9.55"],
+        ["其中：本年财政拨款", "40.00", "40.00", "38.20", "—", "95.50%", "—"],
+        ["上年结转资金", "", "", "", "—", "", "—"],
+        ["其他资金", "", "", "", "—", "", "—"],
+        ["年度总体目标", "预期目标", "实际完成情况"],
+        ["", "保证局机关信息化系统正常运转", "局机关信息化系统全年正常运转，完成1个系统的等保测评"],
+        GRID_HEAD,
+        # 产出 50 over 6 rows: 8.33 each, the 2 cents left to the first two rows.
+        ["产出指标", "数量指标", "等保测评信息系统", "天津市知识产权专项资金", "已完成局机关门户网站等保测评",
+         "8.34", "8.34", ""],  # qualitative, 达成: 100 %
+        ["", "数量指标", "等保测评系统数", "1个", "1个", "8.34", "8.34", ""],  # no sign: ＝, equal
+        ["", "时效指标", "系统响应时间", "<1分钟", "1.5分钟", "8.33", "4.17",  # 8.33 × (1 − 0.5/1)
+         "年底业务高峰期并发访问多，响应变慢；已扩容服务器"],
+        ["", "时效指标", "系统故障修复时间", "<8小时", "6小时", "8.33", "8.33", ""],  # under: full
+        ["", "质量指标", "系统正常运转率", "≥98%", "97.5%", "8.33", "8.29",  # 8.33 × 97.5/98 = 8.2875
+         "两次机房断电检修；已增配备用电源"],
+        ["", "质量指标", "系统支持同时在线人数", "≥100人", "150人", "8.33", "8.33",  # beaten by 50 %
+         "新办公系统上线后同时在线人数增加，下年指标值相应提高"],
+        # 效益 30: 12 given to 服务采购经济性, the other 18 over 3 rows.
+        ["效益指标", "社会效益指标", "提升整体工作效率", "提升整个知识产权工作效率",  # 部分达成 80 %
+         "业务系统平均办理时长缩短约20%", "6.00", "4.80", "部分业务系统尚未迁移；下年完成迁移"],
+        ["", "经济效益指标", "服务采购经济性", "≤40万元", "382000元", "12.00", "12.00", ""],  # 38.2 万元
+        ["", "可持续影响指标", "信息化系统使用年限", "≥10年", "10年", "6.00", "6.00", ""],
+        ["", "生态效益指标", "不涉及", "不涉及", "不涉及", "6.00", "6.00", ""],
+        # 10 × 96.5/98; ％ and % are one unit
+        ["满意度指标", "服务对象满意度指标", "服务企业满意度", "≥98%", "96.5％", "10.00", "9.85",
+         "个别企业反映系统操作复杂；已编写操作手册并开展培训"],
+        # 45.80 + 28.80 + 9.85 + 9.55
+        ["总分", "100.00", "94.00", "自评等级：优"],
+    ],
+    2: [
+        ["项目名称", "2024年专利代理师资格考试"],
+        ["主管部门", "天津市知识产权局", "实施单位", "天津市知识产权局"],
+        FUNDS_HEAD,
+        # 61.20 / 62.00 = 98.709…%; 10 × 0.98709… = 9.87
+        ["年度资金总额", "60.00", "62.00", "61.20", "10.00", "98.71%", "9.87"],
+        ["其中：本年财政拨款", "60.00", "60.00", "59.20", "—", "98.67%", "—"],
+        ["上年结转资金", "0.00", "2.00", "2.00", "—", "100.00%", "—"],
+        ["其他资金", "", "", "", "—", "", "—"],
+        ["年度总体目标", "预期目标", "实际完成情况"],
+        ["", "促进天津市专利代理行业发展，提高我市专利代理师数量。",
+         "完成2024年专利代理师资格考试天津考区的组织工作，报名2100人，通过85人"],
+        GRID_HEAD,
+        ["产出指标", "数量指标", "专利代理师资格考试报名人数", "≥1500人", "2100人", "12.50", "12.50",
+         "考试宣传扩大了报考人数；下年指标值提高到≥2000人"],
+        ["", "质量指标", "年度代理师资格考试通过人数", "≥100人", "85人", "12.50", "10.63",  # 10.625
+         "当年考试难度提高，通过率下降；加强考前公益培训"],
+        ["", "时效指标", "完成时间", "≤1年", "1年", "12.50", "12.50", ""],
+        # 612000元 = 61.2万元 over a 60 cap: 12.50 × (1 − 1.2/60)
+        ["", "成本指标", "年度资金总额", "≤60万元", "612000元", "12.50", "12.25",
+         "增设考点，机考服务费超出1.2万元，由上年结转资金列支"],
+        ["效益指标", "社会效益指标", "社会知识产权意识", "有所提升", "全市专利代理师考试报名人数同比增长40%",
+         "15.00", "12.00", "宣传覆盖面仍以市内六区为主；下年扩大到各区"],  # explicit score
+        ["", "可持续影响指标", "知识产权服务业专利代理机构", "数量逐年增加", "全市专利代理机构较上年减少3家",
+         "15.00", "7.50", "行业整合，小型机构合并；下年开展机构培育"],  # 未达成 50 %
+        ["满意度指标", "服务对象满意度指标", "服务对象满意度指标", "≥80百分比", "92%", "10.00", "10.00",
+         ""],  # 百分比 and % are one unit
+        # 47.88 + 19.50 + 10.00 + 9.87
+        ["总分", "100.00", "87.25", "自评等级：良"],
+    ],
+    3: [
+        ["项目名称", "2024年保护中心运行维护费"],
+        ["主管部门", "天津市知识产权局", "实施单位", "天津市知识产权保护中心"],
+        FUNDS_HEAD,
+        # 297.50 / 300.00 = 99.166…%
+        ["年度资金总额", "300.00", "300.00", "297.50", "10.00", "99.17%", "9.92"],
+        ["其中：本年财政拨款", "300.00", "", "", "—", "", "—"],
+        ["上年结转资金", "", "", "", "—", "", "—"],
+        ["其他资金", "", "", "", "—", "", "—"],
+        ["年度总体目标", "预期目标", "实际完成情况"],
+        ["", "1.通过租赁办公用房，保障知识产权保护中心办公场地；\n"
+             "2.通过采购物业服务，保障知识产权保护中心日常运行。",
+         "1.租赁办公用房3000平米，保障了保护中心办公场地\n2.采购物业服务，保障了保护中心日常运行"],
+        GRID_HEAD,
+        ["产出指标", "数量指标", "办公场地租赁面积", "≥3000平米", "3000平米", "6.25", "6.25", ""],
+        ["", "数量指标", "物业服务面积", "≥3000平米", "3000平米", "6.25", "6.25", ""],
+        ["", "数量指标", "办公场地物业服务人员", "≥6人", "8人", "6.25", "6.25",
+         "按物业合同增配2名保洁人员，费用在合同内"],
+        ["", "质量指标", "办公场地面积及功能达标率", "100%", "98%", "6.25", "6.13",  # ＝: 6.25 × 0.98
+         "会议室改造期间部分功能暂不可用"],
+        ["", "时效指标", "办公场地租赁费支付完成时间", "2024年12月31日前", "2024年12月20日完成支付",
+         "6.25", "6.25", ""],
+        ["", "时效指标", "物业服务费支付完成时间", "2024年12月31日前", "2025年1月15日完成支付",
+         "6.25", "5.00", "12月物业费发票延迟开具；已要求物业公司按月开票"],  # 部分达成
+        ["", "成本指标", "房租费", "≤231.5万元", "231.5万元", "6.25", "6.25", ""],
+        ["", "成本指标", "物业服务费、水费、电费、停车费", "≤68.5万元", "66.0万元", "6.25", "6.25", ""],
+        ["效益指标", "社会效益指标", "保障保护中心正常运行", "有效保障", "保护中心全年正常运行",
+         "30.00", "30.00", ""],
+        ["满意度指标", "服务对象满意度指标", "办公场地使用人员满意度", "≥95%", "91.2%", "10.00", "9.60",
+         "停车位紧张；已协调增加临时停车位"],  # 10 × 91.2/95
+        # 48.63 + 30.00 + 9.60 + 9.92
+        ["总分", "100.00", "98.15", "自评等级：优"],
+    ],
+}
+
+
+def test_every_cell_score_and_total_of_the_2024_selfeval(tmp_path):
+    book = load_book_strict(seed_book(tmp_path))
+    tables = selfevals(book)
+    assert [t.heading for t in tables] == [
+        "1.2024年局机关信息化运维绩效自评表", "2.2024年专利代理师资格考试绩效自评表",
+        "3.2024年保护中心运行维护费绩效自评表"]
+    for t in tables:
+        assert table_rows(t, book.money_unit) == EXPECTED[t.number], t.heading
+
+
+def test_the_execution_fixture_checks_clean(tmp_path):
+    from tablegen.books import load_paths
+
+    report = load_paths([seed_book(tmp_path)]).report
+    assert report.errors == []
+    # Only the five warnings the seed book itself has: every deviation reason is written.
+    assert sorted(f.rule for f in report.warnings) == [
+        "no-satisfaction", "satisfaction-unit", "whitespace", "whitespace", "whitespace"]
+
+
+def test_build_writes_the_selfeval_beside_the_targets_and_the_overview_shows_scores(tmp_path):
+    folder = seed_book(tmp_path)
+    build([folder], tmp_path / "out", ["html"], quiet=True)
+    names = sorted(p.name for p in (tmp_path / "out" / folder.name).iterdir())
+    assert "tianjin-ipa-2024-自评.html" in names and "index.html" in names
+    page = (tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.html").read_text(encoding="utf-8")
+    assert "<h1>天津市知识产权局2024年项目支出绩效自评表</h1>" in page
+    assert page.count('<section class="project"') == 3
+    overview = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert ("<tr><th scope=\"row\">2.2024年专利代理师资格考试绩效自评表</th><td>87.25</td><td>良</td></tr>"
+            in overview)
+    assert 'href="tianjin-ipa-2024/tianjin-ipa-2024-自评.html"' in overview
+
+
+def test_a_book_without_execution_data_has_no_selfeval(tmp_path):
+    folder = seed_book(tmp_path, evaluated=False)
+    build([folder], tmp_path / "out", ["html"], quiet=True)
+    assert not list((tmp_path / "out").rglob("*自评*"))
+    assert "绩效自评" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_selfeval_pdf_has_its_own_toc_and_bookmarks(tmp_path):
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    folder = seed_book(tmp_path)
+    build([folder], tmp_path / "out", ["pdf"], quiet=True)
+    pdf = tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.pdf"
+    reader = PdfReader(pdf)
+    outline = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
+    assert [t for t, _ in outline] == [
+        "1.2024年局机关信息化运维绩效自评表", "2.2024年专利代理师资格考试绩效自评表",
+        "3.2024年保护中心运行维护费绩效自评表"]
+    assert reader.metadata.title == "天津市知识产权局2024年项目支出绩效自评表"
+    pdftotext = need_program("pdftotext")
+    toc = subprocess.run([pdftotext, "-layout", "-f", "2", "-l", "2", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    # The 目录 names each table with the page its bookmark points at (1-based).
+    for title, page in outline:
+        line = next(x for x in toc.splitlines() if title in x)
+        assert line.split()[-1] == str(page + 1)
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "自评等级：良" in text and "98.15" in text
