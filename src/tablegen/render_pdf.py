@@ -13,7 +13,10 @@ import io
 import logging
 import multiprocessing
 import os
+import shutil
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,9 +92,31 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         raise ValueError(f"tablegen 不允许读取 {url}")
 
 
+@contextmanager
+def font_configuration() -> Iterator[FontConfiguration]:
+    """WeasyPrint's fonts for one layout, and its temporary font folder removed afterwards.
+
+    FontConfiguration copies each @font-face font into a `mkdtemp` folder that it removes only
+    in `__del__`, which never runs in a pool worker that exits: removed here, also on failure
+    and Ctrl-C.
+    """
+    fonts = FontConfiguration()
+    try:
+        yield fonts
+    finally:
+        folder = getattr(fonts, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            fonts._folder = None
+
+
 def layout(job: Job) -> Laid:
     """Lay out one HTML document (runs in a worker process)."""
-    fonts = FontConfiguration()
+    with font_configuration() as fonts:
+        return _layout(job, fonts)
+
+
+def _layout(job: Job, fonts: FontConfiguration) -> Laid:
     doc = HTML(string=job.html, base_url=job.base_url,
                url_fetcher=SafeFetcher(job.allowed)).render(
         stylesheets=[CSS(string=job.css, font_config=fonts)], font_config=fonts)
