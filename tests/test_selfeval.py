@@ -204,3 +204,30 @@ def test_the_selfeval_pdf_has_its_own_toc_and_bookmarks(tmp_path):
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "自评等级：良" in text and "98.15" in text
+
+
+def test_diff_shows_changed_actuals_and_scores(tmp_path):
+    from tablegen.diff import as_text, diff
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    folder = seed_book(tmp_path / "targets")
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-qm", "a")
+    path = folder / "2024年专利代理师资格考试.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("actual: 85人", "actual: 95人").replace("spent: 61.20", "spent: 61.00")
+                    .replace("spent: 59.20", "spent: 59.00"), encoding="utf-8")
+    diffs, _ = diff(tmp_path, "main")
+    # 12.50 × 95/100 = 11.875; 10 × 61.00/62.00 = 9.84; 49.13 + 19.50 + 10.00 + 9.84 = 88.47
+    assert as_text(diffs).splitlines() == [
+        "书 tianjin-ipa-2024（天津市知识产权局2024年项目支出绩效目标表）",
+        "  修改项目：2024年专利代理师资格考试（2024年专利代理师资格考试.yaml）",
+        "    执行 全年执行数（万元）：61.20 → 61.00",
+        "    实际完成值 产出指标 / 质量指标 / 年度代理师资格考试通过人数：85人 → 95人",
+        "    得分 产出指标 / 质量指标 / 年度代理师资格考试通过人数：10.63 → 11.88",
+        "    总分 总分：87.25（良） → 88.47（良）",
+    ]

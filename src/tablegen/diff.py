@@ -17,6 +17,7 @@ from .errors import Report, TablegenError, UsageError
 from .fmt import HARMLESS
 from .loader import parse
 from .model import Agency, Book, Project, format_amount
+from .scoring import score_changes
 from .validate import check_book_node, check_project_node, known_frame
 
 TARGETS = "targets"
@@ -274,6 +275,7 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
             if ag1.code != ag2.code or common_old.index(old_file) != order_new[new_file]:
                 changes.append(Change("位置", "表序", f"{n1}（{ag1.code}）", f"{n2}（{ag2.code}）"))
             changes += project_changes(p1, p2, b.money_unit)
+            changes += [Change(*c) for c in score_changes(p1, a, p2, b)]
             if changes:
                 bd.projects.append(ProjectDiff("修改", p2.name, new_file, changes))
         for f, (_, _, p) in pb.items():

@@ -227,3 +227,38 @@ def score_project(project: Project, book: Book) -> ProjectScore | None:
 def percent(rate: Decimal, places: int = 2) -> str:
     """A rate as printed in the 自评表: `95.50%`."""
     return f"{(rate * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
+
+
+def score_changes(old: Project, old_book: Book, new: Project, new_book: Book
+                  ) -> list[tuple[str, str, str, str]]:
+    """What changed in a project's 自评 (kind, where, old, new): actuals, scores, spending, 总分."""
+    a, b = score_project(old, old_book), score_project(new, new_book)
+    if a is None and b is None:
+        return []
+    out = []
+    ea, eb = old.execution, new.execution
+    for key, label in (("adjusted", "全年预算数"), ("spent", "全年执行数")):
+        x = getattr(ea.total, key) if ea else None
+        y = getattr(eb.total, key) if eb else None
+        if x != y:
+            out.append(("执行", f"{label}（{new_book.money_unit}）",
+                        "" if x is None else f"{x:.2f}", "" if y is None else f"{y:.2f}"))
+    rows_a = {_row_key(r): r for r in (a.rows if a else [])}
+    for r in b.rows if b else []:
+        before = rows_a.get(_row_key(r))
+        where = f"{r.level1.name} / {r.level2.name} / {r.indicator.name}"
+        old_actual = before.indicator.actual or "" if before else ""
+        if old_actual != (r.indicator.actual or ""):
+            out.append(("实际完成值", where, old_actual, r.indicator.actual or ""))
+        old_score = f"{before.score}" if before else ""
+        if old_score != f"{r.score}":
+            out.append(("得分", where, old_score, f"{r.score}"))
+    old_total = f"{a.total}（{a.grade}）" if a else ""
+    new_total = f"{b.total}（{b.grade}）" if b else ""
+    if old_total != new_total:
+        out.append(("总分", "总分", old_total, new_total))
+    return out
+
+
+def _row_key(row: RowScore) -> tuple[str, str, str]:
+    return (row.level1.name, row.level2.name, row.indicator.name)
