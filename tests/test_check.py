@@ -78,6 +78,8 @@ CASES = {
                     "agencies[1].projects：此单位还没有项目（用 tablegen new 添加）"),
     "invalid-choice": ("invalid-choice/book.yaml", 3, 13, "error", "invalid-choice",
                        "money_unit：金额单位应为 元 | 千元 | 万元 之一，实际为文本“万圆”，是否想写“万元”？"),
+    "year-range": ("year-range/book.yaml", 2, 7, "error", "year-range",
+                   "year：预算年度应在 2000 至 2099 之间，实际为 2108"),
     "project-missing": ("project-missing/book.yaml", 9, 9, "error", "project-missing",
                         "列出的项目文件不存在：不存在.yaml"),
     "project-duplicate": ("project-duplicate/book.yaml", 12, 9, "error", "project-duplicate",
@@ -163,7 +165,8 @@ def test_every_rule_id_the_code_emits_has_a_fixture():
     emitted |= set(re.findall(r'(?:error|warning)\([^,]+,\s*"([a-z0-9-]+)"', src))
     tested = {c[4] for c in CASES.values()} | {
         "file-too-large", "path-missing", "file-unreadable", "import-skipped", "import-unit",
-        "import-grid", "import-order", "import-cells", "import-exists", "import-book", "fmt-skipped"}
+        "import-grid", "import-order", "import-cells", "import-exists", "import-book", "fmt-skipped",
+        "file-outside", "not-a-file"}  # tests/test_hostile_reading.py
     rule_like = {r for r in emitted if re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", r)}
     assert rule_like - tested == set()
 

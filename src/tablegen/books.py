@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Pos, Report, display_path
-from .loader import load
+from .errors import Pos, Report, display_path, shown_name
+from .loader import load, parse, read_text
 from .model import Book, Project
 from .validate import check_book_node, check_project_node, check_project_rules, known_frame
 
 BOOK_FILE = "book.yaml"
 _PROBE = Book(key="", title="", year=0)  # stands in for a missing or broken book.yaml
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_NAME = 255  # bytes in one file name component (Linux, macOS, Windows)
 
 
 @dataclass
@@ -52,18 +54,19 @@ def load_paths(paths: list[Path]) -> Catalog:
             loose = [path] if path.is_file() else sorted(
                 p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
             for f in loose:
-                load_loose_project(f, catalog)
+                load_loose_project(f, catalog, path if path.is_dir() else None)
     return catalog
 
 
-def load_loose_project(path: Path, catalog: Catalog) -> Project | None:
-    """A project file outside any book, checked against the classic frame."""
+def load_loose_project(path: Path, catalog: Catalog, folder: Path | None = None,
+                       frame_name: str | None = None) -> Project | None:
+    """A project file outside any (readable) book, inside `folder` when found there."""
     shown = display_path(path)
     catalog.files += 1
-    root = load(path, shown, catalog.report)
+    root = load(path, shown, catalog.report, folder)
     if root is None:
         return None
-    frame = known_frame(None)
+    frame = known_frame(frame_name)
     project = check_project_node(root, path.name, frame, catalog.report)
     if project is not None:
         check_project_rules(project, _PROBE, catalog.report, year_rules=False)
@@ -76,8 +79,16 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
     errors_before = len(report.errors)
     shown = display_path(folder / BOOK_FILE)
     catalog.files += 1
-    root = load(folder / BOOK_FILE, shown, report)
-    book, listed = check_book_node(root, folder.name, report) if root is not None else (None, [])
+    text = read_text(folder / BOOK_FILE, shown, report, folder)
+    root = parse(text, shown, report) if text is not None else None
+    if root is None:
+        # book.yaml cannot be read: its projects are still checked, each on its own, so that
+        # their findings (an amount with 3 decimals) are not hidden behind the book's error.
+        m = re.search(r"^frame:[ \t]*([\w-]+)", text or "", re.M)
+        for path in _yaml_files(folder):
+            load_loose_project(path, catalog, folder, m.group(1) if m else None)
+        return None
+    book, listed = check_book_node(root, folder.name, report)
     frame = known_frame(book.frame if book else None)
     seen: dict[str, Pos] = {}
     names: dict[str, Project] = {}
@@ -89,14 +100,13 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
                              f"项目文件“{file}”被重复列出（第 {seen[file].line} 行已列出）")
                 continue
             seen[file] = pos
-            inside = target.resolve().is_relative_to(folder.resolve())
-            if not inside or not target.is_file():
-                why = "不在本书文件夹内" if not inside else "不存在"
-                report.error(pos, "project-missing", f"列出的项目文件{why}：{file}")
+            why = _missing(folder, file)
+            if why:
+                report.error(pos, "project-missing", f"列出的项目文件{why}：{shown_name(file)}")
                 continue
             project_shown = display_path(target)
             catalog.files += 1
-            proot = load(target, project_shown, report)
+            proot = load(target, project_shown, report, folder)
             if proot is None:
                 continue
             project = check_project_node(proot, file, frame, report)
@@ -112,20 +122,44 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             else:
                 names[project.name] = project
             book.agencies[a].projects.append(project)
-    listed_paths = {(folder / f).resolve() for f, _ in seen.items()}
-    for path in sorted(folder.rglob("*")):
-        if path.suffix in YAML_SUFFIXES and path.name != BOOK_FILE and path.is_file():
-            if path.resolve() not in listed_paths and not _in_templates(path, folder):
-                report.warning(Pos(display_path(path)), "unlisted-file",
-                               "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档")
+    listed_paths = {_resolved(folder / f) for f in seen}
+    for path in _yaml_files(folder):
+        if _resolved(path) not in listed_paths:
+            report.warning(Pos(display_path(path)), "unlisted-file",
+                           "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档")
     if book is None or len(report.errors) > errors_before:
         return None
     book.root = folder
     return book
 
 
-def _in_templates(path: Path, folder: Path) -> bool:
-    return "templates" in path.relative_to(folder).parts
+def _resolved(path: Path) -> Path | None:
+    """The path with links followed, or None when that fails (a loop, a NUL in the name)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _missing(folder: Path, file: str) -> str:
+    """Why a listed project file cannot be read ("" when it can be tried)."""
+    if "\0" in file:
+        return "名称含有空字符"
+    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME for part in Path(file).parts):
+        return f"名称过长（超过 {MAX_NAME} 字节）"
+    target = _resolved(folder / file)
+    if target is None:
+        return "无法解析（符号链接形成了循环）"
+    if not target.is_relative_to(folder.resolve()):
+        return "不在本书文件夹内"
+    return "" if target.exists() else "不存在"
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """The project-like files of a book folder: YAML files other than book.yaml and templates."""
+    return [path for path in sorted(folder.rglob("*"))
+            if path.suffix in YAML_SUFFIXES and path.name != BOOK_FILE and path.is_file()
+            and "templates" not in path.relative_to(folder).parts]
 
 
 def load_book_strict(folder: Path) -> Book:

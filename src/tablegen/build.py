@@ -9,10 +9,10 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .books import load_paths
-from .errors import InvalidData, Report, UsageError
+from .errors import InvalidData, RenderError, Report, UsageError
 from .model import Book
 from .templates import TemplateChain, chain_for
 from .writer import write_all
@@ -109,8 +109,18 @@ def build(
         index = importlib.import_module(RENDERERS["html"])
         files.update(index.render_index(books, report, chain_for(None, templates),
                                         links or chosen, out))
+    _refuse_clashes(files)
     written = write_all(out, files, quiet=quiet)
     return BuildResult(written, report)
+
+
+def _refuse_clashes(files: dict[str, bytes]) -> None:
+    """A file that would also have to be a folder (a book folder named `index.html`)."""
+    folders = {str(parent) for rel in files for parent in PurePosixPath(rel).parents}
+    clash = sorted(rel for rel in files if rel in folders)
+    if clash:
+        raise RenderError(f"输出文件 {clash[0]} 与同名的书文件夹 {clash[0]}/ 冲突，无法同时写出；"
+                          "请给这本书的文件夹换个名字")
 
 
 class Progress:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sys
@@ -252,6 +253,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: parse, dispatch, map errors to exit codes (0 ok, 1 invalid, 2 usage)."""
+    for stream in (sys.stdout, sys.stderr):
+        # A name that is not UTF-8 (or a terminal that is not) prints as `\udcb2`, not a crash.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     logging.basicConfig(format="%(message)s", level=logging.INFO, stream=sys.stderr)
     try:
         args = parser().parse_args(argv)
@@ -272,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_USAGE
+    except Exception as exc:  # a defect of tablegen, never of the data: say so, in Chinese
+        if args.debug:
+            raise
+        print(f"内部错误：{type(exc).__name__}: {exc}\n这是 tablegen 的缺陷而不是数据的问题；"
+              "请加 --debug 重新运行，并把显示的调用栈报告给维护者", file=sys.stderr)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

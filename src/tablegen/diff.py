@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from .books import BOOK_FILE
 from .errors import Report, TablegenError, UsageError
 from .fmt import HARMLESS
-from .loader import parse
+from .loader import decode, parse, read_bytes
 from .model import Agency, Book, Project, format_amount
 from .scoring import score_changes
 from .validate import check_book_node, check_project_node, known_frame
@@ -91,11 +91,28 @@ def read_revision(root: Path, rev: str) -> dict[str, bytes]:
     return files
 
 
-def read_worktree(root: Path) -> dict[str, bytes]:
-    """Every YAML file under targets/ in the working tree, by path as git names it."""
+def read_worktree(root: Path, report: Report) -> dict[str, bytes]:
+    """Every YAML file under targets/ in the working tree, by path as git names it.
+
+    Read as check reads them: regular files whose links stay inside their book's folder.
+    """
     folder = root / TARGETS
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.suffix in (".yaml", ".yml") and p.is_file()} if folder.is_dir() else {}
+    files = {}
+    for p in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if p.suffix in (".yaml", ".yml") and p.is_file():
+            name = p.relative_to(root).as_posix()
+            data = read_bytes(p, name, report, _book_folder(p, folder))
+            if data is not None:
+                files[name] = data
+    return files
+
+
+def _book_folder(path: Path, targets: Path) -> Path:
+    """The nearest folder above path with a book.yaml (else targets/ itself)."""
+    for parent in path.parents:
+        if parent == targets or (parent / BOOK_FILE).is_file():
+            return parent
+    return targets
 
 
 def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
@@ -104,12 +121,13 @@ def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
     Both sides go through the same reader, so a book with an error check reports but the model
     still holds (a budget that does not add up) is compared rather than dropped.
     """
-    files = read_worktree(root) if rev is None else read_revision(root, rev)
+    files = read_worktree(root, report) if rev is None else read_revision(root, rev)
     prefix = "" if rev is None else f"{rev[:8]}:"
     books = {}
     for path in sorted(p for p in files if PurePosixPath(p).name == BOOK_FILE):
         folder = PurePosixPath(path).parent
-        node = parse(files[path].decode("utf-8-sig"), prefix + path, report)
+        text = decode(files[path], prefix + path, report)
+        node = parse(text, prefix + path, report) if text is not None else None
         if node is None:
             continue
         book, listed = check_book_node(node, folder.name, report)
@@ -117,10 +135,12 @@ def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
             continue
         for agency, entries in zip(book.agencies, listed, strict=True):
             for file, _ in entries:
-                text = files.get(str(folder / file))
-                if text is None:
+                data = files.get(str(folder / file))
+                shown = f"{prefix}{folder / file}"
+                ptext = decode(data, shown, report) if data is not None else None
+                if ptext is None:
                     continue
-                pnode = parse(text.decode("utf-8-sig"), f"{prefix}{folder / file}", report)
+                pnode = parse(ptext, shown, report)
                 project = check_project_node(pnode, file, known_frame(book.frame), report) \
                     if pnode is not None else None
                 if project is not None:

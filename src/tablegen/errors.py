@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+# What would break a one-line finding or a terminal: control characters (a tab stays), line
+# and paragraph separators, and lone surrogates (a non-UTF-8 file name, a `"\\ud800"` escape).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+
+
+def shown_name(text: str) -> str:
+    """Text that prints on one line anywhere: `a\\nb`, `\\udcb2` for what would not."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +81,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, pos: Pos, severity: str, rule: str, message: str) -> None:
-        self.findings.append(Finding(pos, severity, rule, message))
+        pos = Pos(shown_name(pos.path), pos.line, pos.col)
+        self.findings.append(Finding(pos, severity, rule, shown_name(message)))
 
     def error(self, pos: Pos, rule: str, message: str) -> None:
         self.add(pos, "error", rule, message)
@@ -141,8 +151,11 @@ class RenderError(TablegenError):
 
 
 def display_path(path: Path) -> str:
-    """A path as the user should read it: relative to the working folder when inside it."""
+    """A path as the user should read it: relative to the working folder when inside it.
+
+    The name itself is kept: a link is shown as the link, never as the file it points to.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .books import BOOK_FILE, YAML_SUFFIXES
 from .errors import Pos, Report, display_path
-from .loader import Node, parse, read_text
+from .loader import Node, parse, read_bytes, read_text
 from .validate import check_book_node, check_project_node, known_frame
 from .writer import write_atomic
 from .yamlout import dump_book, dump_project
@@ -172,10 +172,11 @@ def _files(paths: list[Path]) -> list[Path]:
 
 def _frame_of(path: Path) -> str | None:
     book = path.parent / BOOK_FILE
-    if book.is_file():
-        m = re.search(r"^frame:\s*(\S+)", book.read_text(encoding="utf-8"), re.M)
-        return m.group(1) if m else None
-    return None
+    # Only a hint for the project's check: a book.yaml that cannot be read, or is not UTF-8,
+    # is reported when it is formatted itself.
+    data = read_bytes(book, "", Report(), path.parent) if book.is_file() else None
+    m = re.search(r"^frame:\s*(\S+)", (data or b"").decode("utf-8", "replace"), re.M)
+    return m.group(1) if m else None
 
 
 def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
@@ -183,7 +184,7 @@ def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
     result = FmtResult()
     for path in _files(paths):
         shown = display_path(path)
-        text = read_text(path, shown, result.report)
+        text = read_text(path, shown, result.report, path.parent)
         if text is None:
             continue
         new, report = format_text(text, shown, path.name == BOOK_FILE, _frame_of(path))

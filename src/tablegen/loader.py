@@ -6,7 +6,10 @@ strings, never as YAML 1.1 booleans, sexagesimals, octals or floats.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +29,10 @@ SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
 }
-# Characters that XML 1.0 (and so DOCX) cannot hold.
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters that XML 1.0 (and so DOCX) cannot hold; a lone surrogate (`"\\ud800"`) is no
+# character at all and cannot even be printed.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_DEPTH = 100  # a nesting error points where brackets first nest deeper than any table needs
 
 
 @dataclass
@@ -156,20 +161,62 @@ def _offset_pos(path: str, text: str, offset: int) -> Pos:
     return Pos(path, line, col)
 
 
-def read_text(path: Path, shown: str, report: Report) -> str | None:
-    """The file's text, or None with an error when it is too large or not UTF-8."""
+def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None) -> bytes | None:
+    """A file's bytes, or None with an error: a regular file only, at most MAX_BYTES read.
+
+    With `root`, the file (after following links) must lie inside that folder: a book's
+    `book.yaml` linked to /etc/passwd is refused, its content never read. A device such as
+    /dev/zero or a FIFO is refused before anything is read (no hang, no endless read).
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            report.error(
-                Pos(shown), "file-too-large",
-                f"文件过大（{size} 字节），单个文件最大 {MAX_BYTES} 字节",
-            )
-            return None
-        data = path.read_bytes()
+        real = path.resolve(strict=True)
+    except RuntimeError:  # a symlink loop (Python < 3.13)
+        report.error(Pos(shown), "file-unreadable", "无法读取文件：符号链接形成了循环")
+        return None
+    except ValueError:
+        report.error(Pos(shown), "file-unreadable", "无法读取文件：文件名含有空字符")
+        return None
+    except OSError as exc:
+        why = "符号链接形成了循环" if exc.errno == errno.ELOOP else exc.strerror
+        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{why}")
+        return None
+    if root is not None and not real.is_relative_to(root.resolve()):
+        report.error(Pos(shown), "file-outside",
+                     "文件是指向本书文件夹以外的链接，拒绝读取（只读取书文件夹内的文件）")
+        return None
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
         report.error(Pos(shown), "file-unreadable", f"无法读取文件：{exc.strerror}")
         return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            report.error(Pos(shown), "not-a-file",
+                         "不是普通文件（而是文件夹、设备或管道），拒绝读取")
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:  # counted as read: st_size may lie
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{exc.strerror}")
+        return None
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:
+        report.error(Pos(shown), "file-too-large",
+                     f"文件过大（{max(st.st_size, size)} 字节），单个文件最大 {MAX_BYTES} 字节")
+        return None
+    return b"".join(chunks)
+
+
+def decode(data: bytes, shown: str, report: Report) -> str | None:
+    """UTF-8 text (a BOM dropped), or None with an error naming the first bad byte."""
     if data.startswith(BOM):
         data = data[len(BOM):]
     try:
@@ -182,6 +229,12 @@ def read_text(path: Path, shown: str, report: Report) -> str | None:
             "请在编辑器中以 UTF-8 另存",
         )
         return None
+
+
+def read_text(path: Path, shown: str, report: Report, root: Path | None = None) -> str | None:
+    """The file's text, or None with an error (see read_bytes; then not UTF-8)."""
+    data = read_bytes(path, shown, report, root)
+    return None if data is None else decode(data, shown, report)
 
 
 class _Shared(Exception):
@@ -225,7 +278,8 @@ def parse(text: str, shown: str, report: Report,
         report.error(start, "yaml-syntax", message)
         return None
     except RecursionError:
-        report.error(Pos(shown), "yaml-syntax", "YAML 语法错误：列表或映射嵌套的层数过多")
+        report.error(_deep_pos(shown, text), "yaml-syntax",
+                     "YAML 语法错误：列表或映射嵌套的层数过多")
         return None
     finally:
         if loader is not None:
@@ -253,6 +307,16 @@ def _tree(root: yaml.Node | None, where: _Positions, report: Report,
     if any(f.rule == "unsafe-tag" for f in report.findings[before:]):
         return None
     return tree
+
+
+def _deep_pos(shown: str, text: str) -> Pos:
+    """Where flow brackets first nest deeper than MAX_DEPTH (else the file's start)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch in "[{") - (ch in "]}")
+        if depth > MAX_DEPTH:
+            return _offset_pos(shown, text, i)
+    return Pos(shown, 1, 1)
 
 
 def _convert(node: yaml.Node, where: _Positions, report: Report, seen: set[int] | None) -> Node:
@@ -287,9 +351,9 @@ def _convert(node: yaml.Node, where: _Positions, report: Report, seen: set[int] 
     return Node("map", pos, pairs=pairs)
 
 
-def load(path: Path, shown: str, report: Report) -> Node | None:
-    """Read, decode and parse one YAML file; None when it cannot be read at all."""
-    text = read_text(path, shown, report)
+def load(path: Path, shown: str, report: Report, root: Path | None = None) -> Node | None:
+    """Read, decode and parse one YAML file (inside `root`); None when it cannot be read."""
+    text = read_text(path, shown, report, root)
     if text is None:
         return None
     return parse(text, shown, report)

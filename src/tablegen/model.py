@@ -18,6 +18,9 @@ MONEY_UNITS = ("元", "千元", "万元")
 MERGES = ("level1", "level1+level2", "none")
 # How many 元 one unit holds.
 UNIT_SCALE = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000)}
+# Output names are `01-<stem>.docx`; with the writer's temporary-name affixes they must stay
+# within a 255-byte file name, so a long project file name is cut there.
+STEM_BYTES = 160
 
 
 @dataclass
@@ -110,7 +113,9 @@ class Project:
 
     @property
     def stem(self) -> str:
-        return Path(self.file).stem
+        """The file name without suffix, cut to STEM_BYTES bytes (for output names)."""
+        stem = Path(self.file).stem
+        return stem.encode("utf-8", "surrogateescape")[:STEM_BYTES].decode("utf-8", "ignore")
 
     def initial(self, source: str = "") -> Decimal | None:
         """年初预算数 of the total (or of a fund source): as given, else the budget block's."""

@@ -7,13 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from .books import BOOK_FILE, load_paths
-from .errors import Report, UsageError, display_path
+from .errors import Report, UsageError, display_path, shown_name
 from .frames import frames
 from .importer import Imported
 from .importers import add_to_book
-from .loader import load
+from .loader import XML_ILLEGAL, load
 from .model import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
-from .validate import PLACEHOLDER
+from .validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER
 from .writer import write_atomic
 from .yamlout import SCHEMA_BOOK, scalar
 
@@ -73,6 +73,12 @@ def new_book(folder: Path, title: str, year: int, money_unit: str, code: str, ag
     """A book folder with book.yaml and one agency that has no project yet."""
     if (folder / BOOK_FILE).exists():
         raise UsageError(f"{display_path(folder / BOOK_FILE)} 已存在")
+    for what, text in (("标题", title), ("单位编码", code), ("单位名称", agency)):
+        if XML_ILLEGAL.search(text):
+            raise UsageError(f"{what}“{shown_name(text)}”含有无法保存的字符"
+                             "（控制字符，或不是 UTF-8 编码的字节）")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(f"预算年度应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间")
     if money_unit not in MONEY_UNITS:
         raise UsageError(f"金额单位应为 {' | '.join(MONEY_UNITS)} 之一")
     if frame not in frames() or merge not in MERGES:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 
 from .errors import Pos, Report
 from .frames import COST_LEVEL2, Frame, frames
@@ -32,7 +32,10 @@ from .model import (
 from .schema import BOOK, BUDGET, EXECUTION, FUNDS, INDICATOR, PROJECT, Field, choices_of
 from .scoring import BEATEN, RowScore, measure, percent, scheme_of, score_project
 
-AMOUNT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# ASCII digits only: `４０` or `٤٠` would print as typed but reach the budget system as 40; a
+# leading `+` is no amount either. Both are refused with a hint, not silently read.
+AMOUNT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # budget years a document can carry (and a ZIP date hold)
 DAMAGE = ("？", "\ufffd")
 PLACEHOLDER = "请填写"  # what `tablegen new` puts where the author has to write
 CAP = re.compile(r"^\s*(≤|<)\s*(\d+(?:\.\d+)?)\s*(元|千元|万元|亿元)\s*$")
@@ -40,6 +43,8 @@ NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|百分比)?")
 BARE_NUMBER = re.compile(r"^\s*[≥≤<>=＝]*\s*\d+(?:\.\d+)?\s*$")
 YEAR_IN_TEXT = re.compile(r"(\d{4})\s*年")
 SCALE = dict(UNIT_SCALE, 亿元=Decimal(100000000))
+# Sums and products of amounts are exact: the default 28 digits would round a 32-digit total.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -121,19 +126,31 @@ class Checker:
                              f"文本含有“{mark}”，可能是编码损坏：“{text}”")
                 break
 
-    def amount(self, node: Node | None, where: str, title: str) -> Decimal | None:
-        if node is None or node.is_null:
+    def amount(self, node: Node | None, where: str, title: str, *,
+               required: bool = False) -> Decimal | None:
+        if node is None:
+            return None
+        if node.is_null:
+            if required:
+                self.error(node.pos, "empty-text", where, f"{title}不能为空")
             return None
         if node.kind != "scalar" or not AMOUNT.match(node.text.strip()):
             shown = node.describe()
+            hint = ""
+            if node.kind == "scalar" and any(ch.isdigit() and not ch.isascii() for ch in node.text):
+                hint = "；请只用半角数字 0-9"
+            elif node.kind == "scalar" and node.text.strip().startswith("+"):
+                hint = "；不要写“+”号"
             self.error(node.pos, "amount-invalid", where,
-                       f"{title}应为金额（如 40.00），实际为{shown}")
+                       f"{title}应为金额（如 40.00），实际为{shown}{hint}")
             return None
         text = node.text.strip()
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
             return None
+        if value == 0:
+            value = abs(value)  # `-0.00` is zero and prints as 0.00
         if value < 0:
             self.error(node.pos, "amount-negative", where, f"{title}不能为负数：{text}")
         if "." in text and len(text.split(".")[1]) > 2:
@@ -182,8 +199,12 @@ def check_book_node(
     year = None
     if "year" in found:
         y = found["year"]
-        if y.kind == "scalar" and re.fullmatch(r"\d{4}", y.text.strip()):
+        if y.kind == "scalar" and re.fullmatch(r"[0-9]{4}", y.text.strip()):
             year = int(y.text)
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                c.error(y.pos, "year-range", "year",
+                        f"预算年度应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间，实际为 {y.text.strip()}")
+                year = None
         else:
             c.wrong_type(y, "year", "四位数的年份（如 2024）")
     money_unit = c.choice(found.get("money_unit"), by["money_unit"], "money_unit")
@@ -240,13 +261,14 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
     if "budget" in found:
         bf = c.mapping(found["budget"], BUDGET, "budget")
         if bf is not None:
-            total = c.amount(bf.get("total"), "budget.total", "预算数")
+            total = c.amount(bf.get("total"), "budget.total", "预算数", required=True)
             fiscal = c.amount(bf.get("fiscal"), "budget.fiscal", "财政资金")
             other = c.amount(bf.get("other"), "budget.other", "其他资金")
             if total is not None:
                 budget = Budget(total, fiscal, other)
                 if fiscal is not None or other is not None:
-                    parts = (fiscal or Decimal(0)) + (other or Decimal(0))
+                    with localcontext(EXACT):
+                        parts = (fiscal or Decimal(0)) + (other or Decimal(0))
                     if parts != total:
                         c.error(bf["total"].pos, "budget-sum", "budget.total",
                                 f"预算数 {total} 不等于 财政资金 {fiscal or 0} + 其他资金 "
@@ -259,12 +281,14 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
         return None
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators,
                       execution=execution, file=file, pos=root.pos)
-    project.where = {k: _key_pos(root, k) for k in found}
+    key_of = _key_positions(root)
+    project.where = {k: key_of[id(v)] for k, v in found.items()}
     return project
 
 
-def _key_pos(node: Node, key: str) -> Pos:
-    return next(k.pos for k, _ in node.pairs if k.kind == "scalar" and k.text == key)
+def _key_positions(node: Node) -> dict[int, Pos]:
+    """Each value node's key position, by the value's identity (one pass, not one per key)."""
+    return {id(v): k.pos for k, v in node.pairs}
 
 
 def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | None:
@@ -276,8 +300,9 @@ def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | N
     if not node.pairs:
         c.error(node.pos, "empty-group", "indicators", "没有任何一级指标")
     out = []
+    key_of = _key_positions(node)
     for l1_name, l1_node in c.keys(node, "indicators", known=None).items():
-        key_pos = next(k.pos for k, v in node.pairs if v is l1_node)
+        key_pos = key_of[id(l1_node)]
         where1 = f"indicators.{l1_name}"
         if l1_name not in frame.levels:
             c.error(key_pos, "unknown-level1", "indicators",
@@ -292,8 +317,9 @@ def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | N
             c.wrong_type(l1_node, where1, "映射（二级指标: 列表）")
             continue
         allowed = frame.level2_of(l1_name)
+        key2_of = _key_positions(l1_node)
         for l2_name, l2_node in c.keys(l1_node, where1, known=None).items():
-            key2 = next(k.pos for k, v in l1_node.pairs if v is l2_node)
+            key2 = key2_of[id(l2_node)]
             where2 = f"{where1}.{l2_name}"
             if l1_name in frame.levels and l2_name not in allowed:
                 owner = next((k for k, v in frame.levels.items() if l2_name in v), None)
@@ -386,7 +412,8 @@ def check_project_rules(
 ) -> None:
     """The budget rules on a structurally sound project."""
     scale = UNIT_SCALE.get(book.money_unit, UNIT_SCALE["万元"])
-    total_yuan = project.budget.total * scale
+    with localcontext(EXACT):
+        total_yuan = project.budget.total * scale
     has_satisfaction = False
     for l1, l2, i, ind in _numbered_rows(project):
         pos = ind.value_pos or ind.pos or project.pos or Pos("?")
@@ -396,7 +423,9 @@ def check_project_rules(
         value = ind.value.strip()
         if l2.name in COST_LEVEL2 or l1.name == "成本指标":
             m = CAP.match(value)
-            if m and Decimal(m.group(2)) * SCALE[m.group(3)] > total_yuan:
+            with localcontext(EXACT):
+                over = m is not None and Decimal(m.group(2)) * SCALE[m.group(3)] > total_yuan
+            if m and over:
                 report.error(pos, "cost-cap",
                              f"{where}：成本指标“{value}”超过项目预算数 "
                              f"{project.budget.total:.2f}{book.money_unit}")
