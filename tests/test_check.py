@@ -114,7 +114,7 @@ CASES = {
                                "indicators.满意度指标.服务对象满意度指标[1]：得分 9.44 低于分值 10.00，"
                                "请填写偏差原因分析及改进措施（deviation）"),
     "execution-early": ("execution-early/p.yaml", 20, 1, "warning", "execution-early",
-                        "execution：预算年度 2999 尚未结束，已填写执行数据（自评）"),
+                        "execution：预算年度 2099 尚未结束，已填写执行数据（自评）"),
 }
 
 
