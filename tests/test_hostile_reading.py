@@ -174,8 +174,9 @@ def test_a_book_yaml_syntax_error_still_reports_its_projects(tmp_path, run):
     for target in ("b", "b/p.yaml"):
         code, out, _ = run("check", target, cwd=tmp_path)
         assert code == 1
-        assert findings(out) == [
-            "b/book.yaml:9:3: error[yaml-syntax]: YAML 语法错误：expected <block end>, but found '?'",
+        book_finding, *project_findings = findings(out)
+        assert book_finding.startswith("b/book.yaml:") and "error[yaml-syntax]" in book_finding
+        assert project_findings == [
             "b/p.yaml:4:11: error[amount-precision]: budget.fiscal：财政资金最多保留两位小数：9.999",
             "b/p.yaml:5:10: error[amount-precision]: budget.other：其他资金最多保留两位小数：0.001",
         ]
