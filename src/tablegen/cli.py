@@ -10,8 +10,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from . import __version__
 from .build import build as run_build
 from .build import check as run_check
+from .cli_text import chinese, name_values
 from .errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, Report, TablegenError
 
 log = logging.getLogger("tablegen")
@@ -183,9 +185,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line, every word of its help and errors in Chinese."""
+    with chinese():
+        p = _parser()
+    name_values(p)
+    return p
+
+
+def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tablegen", description="项目支出绩效目标表：校验与生成")
+    p.add_argument("--version", action="version", version=f"tablegen {__version__}",
+                   help="显示版本号并退出")
     p.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     c = sub.add_parser("check", help="校验书和项目文件，报告全部问题")
     c.add_argument("paths", nargs="*", help="书文件夹或 YAML 文件（默认 targets/）")
@@ -210,7 +222,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="build/schema", help="输出文件夹（默认 build/schema/）")
     s.add_argument("-q", "--quiet", action="store_true")
 
-    sub.add_parser("doctor", help="检查字体和 PDF 所需的系统库")
+    sub.add_parser("doctor", help="检查字体、PDF 所需的系统库和外部程序（LibreOffice、poppler）")
 
     n = sub.add_parser("new", help="新建项目文件（按指标框架预填），并加入 book.yaml")
     n.add_argument("book", help="书文件夹，或 targets/ 下的书名")
@@ -222,7 +234,7 @@ def parser() -> argparse.ArgumentParser:
     nb.add_argument("--title", required=True, help="标题")
     nb.add_argument("--year", type=int, required=True, help="预算年度")
     nb.add_argument("--unit", default="万元", help="金额单位：元 | 千元 | 万元（默认 万元）")
-    nb.add_argument("--agency", nargs=2, required=True, metavar=("CODE", "NAME"),
+    nb.add_argument("--agency", nargs=2, required=True, metavar=("编码", "名称"),
                     help="第一个单位的编码和名称")
     nb.add_argument("--frame", default="classic", help="指标框架（默认 classic）")
     nb.add_argument("--merge", default="level1", help="合并方式（默认 level1）")
@@ -259,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     logging.basicConfig(format="%(message)s", level=logging.INFO, stream=sys.stderr)
     try:
-        args = parser().parse_args(argv)
+        with chinese():
+            args = parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
     try:

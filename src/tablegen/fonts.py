@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .templates import DEFAULT_TEMPLATES
+
 FALLBACK_FAMILY = "tablegen-fallback"
 # Font roles, each with the families the default CSS asks for, in order.
 ROLES = {
@@ -125,9 +127,31 @@ def doctor() -> tuple[bool, str]:
                 ok = False
     if not libraries()["harfbuzz-subset"]:
         lines.append("  （缺少 HarfBuzz 子集化库时 WeasyPrint 改用慢约 30 倍的子集化方式）")
+    lines.append("外部程序（可选）：")
+    optional = []
+    for name, program, purpose, hint in programs():
+        lines.append(f"  {name}: {program or '缺少'}（{purpose}）")
+        if program is None:
+            optional.append(hint)
+    lines.append(f"默认模板：{DEFAULT_TEMPLATES}")
     if todo:
         lines.append("需要安装：")
         lines.extend(f"  {t}" for t in todo)
     else:
         lines.append("一切就绪。")
+    if optional:
+        lines.append("可选安装：")
+        lines.extend(f"  {t}" for t in optional)
     return ok, "\n".join(lines)
+
+
+def programs() -> list[tuple[str, str | None, str, str]]:
+    """The outside programs tablegen can use: name, path or None, what for, how to install."""
+    from .toc_pages import soffice
+
+    return [
+        ("LibreOffice", soffice(), "DOCX 目录的真实页码（--toc-pages）",
+         "apt-get install libreoffice-writer-nogui"),
+        ("poppler", shutil.which("pdftotext"), "pdftotext，查看 PDF 的文字层",
+         "apt-get install poppler-utils"),
+    ]

@@ -1,0 +1,81 @@
+"""The command line itself: --version, help and usage errors wholly in Chinese, doctor."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import re
+import shutil
+
+import pytest
+
+import tablegen
+from tablegen.cli import parser
+
+BOILERPLATE = re.compile(r"usage|options|positional|arguments|show |help message|error|"
+                         r"required|invalid|expected|unrecognized", re.IGNORECASE)
+
+
+def test_version(run):
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out == f"tablegen {importlib.metadata.version('tablegen')}\n"
+    assert tablegen.__version__ == importlib.metadata.version("tablegen")
+
+
+def commands() -> list[str]:
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return list(sub.choices)
+
+
+@pytest.mark.parametrize("command", ["", *commands()])
+def test_help_is_wholly_chinese(command, run):
+    code, out, _ = run(*filter(None, [command]), "--help")
+    assert code == 0
+    assert out.startswith(f"用法：tablegen {command}".rstrip())
+    assert "选项：\n  -h, --help" in out and "显示本帮助并退出" in out
+    assert BOILERPLATE.findall(out) == []
+    # Every value has a Chinese name (argparse would print the option's name in capitals).
+    assert re.findall(r"--[a-z-]+ ([A-Z][A-Z_]+)\b", out) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["check", "--format", "x"],
+     "tablegen check：错误：参数 --format：无效的选项：'x'（可选：'text', 'json', 'github'）"),
+    (["build", "--out"], "tablegen build：错误：参数 --out：需要一个值"),
+    (["import", "a.txt"], "tablegen import：错误：缺少必需的参数：--into"),
+    (["check", "--nope"], "tablegen：错误：无法识别的参数：--nope"),
+    (["new-book", "b", "--title", "t", "--year", "x", "--agency", "1", "单位"],
+     "tablegen new-book：错误：参数 --year：无效的 int 值：'x'"),
+    ([], "tablegen：错误：缺少必需的参数：命令"),
+])
+def test_usage_errors_are_chinese_with_exit_code_2(args, message, run):
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    assert err.startswith("用法：tablegen")
+    assert err.splitlines()[-1] == message
+
+
+def test_argparse_speaks_english_again_outside_tablegen(run, capsys):
+    run("--help")
+    with pytest.raises(SystemExit):
+        argparse.ArgumentParser(prog="other").parse_args(["--x"])
+    assert capsys.readouterr().err == "usage: other [-h]\nother: error: unrecognized arguments: --x\n"
+
+
+def test_doctor_names_libreoffice_and_poppler_and_how_to_install_them(run, tmp_path, monkeypatch):
+    code, out, _ = run("doctor")
+    assert re.search(r"^  LibreOffice: (\S+|缺少)（DOCX 目录的真实页码（--toc-pages））$", out, re.M)
+    assert re.search(r"^  poppler: (\S+|缺少)（pdftotext，查看 PDF 的文字层）$", out, re.M)
+    assert f"默认模板：{tablegen.templates.DEFAULT_TEMPLATES}" in out
+    # Without them on PATH (fontconfig's programs stay), doctor says so and how to install them.
+    for program in ("fc-match", "fc-query"):
+        if shutil.which(program):
+            (tmp_path / program).symlink_to(shutil.which(program))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code2, out, _ = run("doctor")
+    assert code2 == code  # optional programs do not make the machine unfit
+    assert "  LibreOffice: 缺少（DOCX 目录的真实页码（--toc-pages））" in out.splitlines()
+    assert "  poppler: 缺少（pdftotext，查看 PDF 的文字层）" in out.splitlines()
+    assert out.splitlines()[-3:] == ["可选安装：", "  apt-get install libreoffice-writer-nogui",
+                                     "  apt-get install poppler-utils"]
