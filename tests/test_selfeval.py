@@ -231,3 +231,20 @@ def test_diff_shows_changed_actuals_and_scores(tmp_path):
         "    得分 产出指标 / 质量指标 / 年度代理师资格考试通过人数：10.63 → 11.88",
         "    总分 总分：87.25（良） → 88.47（良）",
     ]
+
+
+def test_the_selfeval_xlsx_has_every_cell_of_every_table(tmp_path):
+    from openpyxl import load_workbook
+
+    folder = seed_book(tmp_path)
+    build([folder], tmp_path / "out", ["xlsx"], quiet=True)
+    wb = load_workbook(tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.xlsx")
+    assert wb.sheetnames == ["01-2024年局机关信息化运维", "02-2024年专利代理师资格考试",
+                             "03-2024年保护中心运行维护费"]
+    for number, ws in enumerate(wb.worksheets, 1):
+        got = [[c for c in row if c is not None] for row in ws.iter_rows(values_only=True)]
+        expected = [[c for c in row if c] for row in EXPECTED[number]]
+        assert ws["A1"].value == f"{number}.{EXPECTED[number][0][1]}绩效自评表"
+        assert got[1] == ["单位：万元"]
+        assert got[2:] == expected, ws.title
+    assert "A5:A9" in {str(r) for r in wb.worksheets[0].merged_cells.ranges}

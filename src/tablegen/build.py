@@ -32,6 +32,7 @@ RENDERERS = {
 SELFEVAL_RENDERERS = {
     "html": "tablegen.render_selfeval_html",
     "pdf": "tablegen.render_selfeval_pdf",
+    "xlsx": "tablegen.render_selfeval_xlsx",
 }
 
 
