@@ -248,3 +248,22 @@ def test_the_readme_shows_the_preview_early_with_its_screenshot():
     assert "![The preview showing a finding above the table](docs/img/serve-finding.png)" in readme
     image = ROOT / "docs" / "img" / "serve-finding.png"
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and image.stat().st_size <= 150_000
+
+
+def test_a_change_in_the_user_template_folder_reloads_the_pages(book, tmp_path):
+    user = tmp_path / "mine"
+    (user / "html").mkdir(parents=True)
+    with Preview([book.parent, book], tmp_path / "out", port=0, templates=user) as preview:
+        watched = preview.watched()
+        assert book.parent.resolve() in watched and user.resolve() in watched
+        assert book.resolve() not in watched  # inside the books folder: watched once
+        events = Events(preview)
+        try:
+            events.next()
+            (user / "html" / "book.html.j2").write_text(
+                '{% extends "default:book.html.j2" %}{% block style %}.mine { color: red }{% endblock %}',
+                encoding="utf-8")
+            events.next()
+            assert ".mine { color: red }" in page(preview)
+        finally:
+            events.close()
