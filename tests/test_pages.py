@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from conftest import SEED_BOOKS, need_program
 from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
+from tablegen.frames import frames
 from tablegen.importers import import_files
 from tablegen.layout import table_rows
+from tablegen.toc_pages import to_pdf
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +64,83 @@ def test_pdf_text_reads_the_table_row_by_row(seeds, pdfs, key):
                 assert found >= 0, f"{key} table {n}: {cell!r} is not after {text[at - 40:at]!r}"
                 at = found + len(_key(cell))
         assert "：绩效指标" not in text  # the HTML's screen-reader caption stays out
+
+
+DATE = "2027年10月31日前"
+# How each label breaks in its column; a label not named here stays on one line.
+LABEL_LINES = {
+    "服务对象满意度指标": ["服务对象满意度", "指标"],
+    "生态环境成本指标": ["生态环境成本", "指标"],
+    "社会公众或服务对象满意度指标": ["社会公众或服务", "对象满意度指标"],
+    "预算规模及资金用途": ["预算规模及", "资金用途"],
+}
+
+
+def frame_books(root: Path) -> list[Path]:
+    """One book per frame, its one table holding every label of the frame, each row a date."""
+    books = []
+    for name, frame in frames().items():
+        folder = root / name
+        folder.mkdir(parents=True)
+        lines = ["name: 全部标签", "budget:", "  total: 100.00", "usage: 用途", "goals:",
+                 "  - 目标", "indicators:"]
+        for level1, level2s in frame.levels.items():
+            lines.append(f"  {level1}:")
+            for level2 in level2s:
+                lines += [f"    {level2}:", f"      - name: 完成时限", f"        value: {DATE}"]
+        (folder / "p.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (folder / "book.yaml").write_text(
+            f"title: 标签\nyear: 2027\nmoney_unit: 万元\nframe: {name}\nagencies:\n  - code: \"100001\"\n"
+            "    name: 某单位\n    projects: [p.yaml]\n", encoding="utf-8")
+        books.append(folder)
+    return books
+
+
+def page_words(pdf: Path) -> set[str]:
+    """Every line of text of every cell: pdftotext's words on one line, joined where they stand
+    closer than 4 pt (LibreOffice sets Chinese and digits apart by a little; cells stand apart
+    by their margins)."""
+    html = pdftotext("-bbox-layout", str(pdf))
+    tree = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
+    out = set()
+    for line in tree.iter("line"):
+        words = sorted(line.iter("word"), key=lambda w: float(w.get("xmin")))
+        text, right = "", None
+        for w in words:
+            if right is not None and float(w.get("xmin")) - right > 4:
+                out.add(text)
+                text = ""
+            text += w.text or ""
+            right = float(w.get("xmax"))
+        out.add(text)
+    return out
+
+
+def assert_labels_fit(words: set[str], labels: set[str]) -> None:
+    assert DATE in words
+    for label in sorted(labels):
+        want = LABEL_LINES.get(label, [label])
+        assert set(want) <= words, f"{label} should print as {want}"
+
+
+@pytest.fixture(scope="module")
+def frame_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("frames")
+    books = frame_books(root / "books")
+    build(books, root / "out", ["pdf", "docx", "xlsx"], quiet=True)
+    return root / "out"
+
+
+@pytest.mark.parametrize("frame", sorted(frames()))
+def test_dates_and_frame_labels_fit_their_lines_in_the_pdf(frame_build, frame):
+    labels = set(frames()[frame].levels) | {l2 for v in frames()[frame].levels.values() for l2 in v}
+    assert_labels_fit(page_words(frame_build / frame / f"{frame}.pdf"),
+                      labels | {"预算规模及资金用途"})
+
+
+@pytest.mark.parametrize("frame", sorted(frames()))
+def test_dates_and_frame_labels_fit_their_lines_in_the_docx(frame_build, frame, tmp_path):
+    need_program("soffice")
+    labels = set(frames()[frame].levels) | {l2 for v in frames()[frame].levels.values() for l2 in v}
+    (pdf,) = to_pdf([frame_build / frame / f"{frame}.docx"], tmp_path)
+    assert_labels_fit(page_words(pdf), labels | {"预算规模及资金用途"})

@@ -13,6 +13,20 @@ from .model import Book, Project, format_amount
 GRID_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值")
 BUDGET_COLUMNS = 7  # 预算规模及资金用途 | 预算数 | total | 财政资金 | fiscal | 其他资金 | other
 
+# Column widths in thousandths of the table's width (156 mm, 42 characters of 10.5 pt): the one
+# source for the PDF and HTML (<col> widths), the DOCX (grid and cell widths) and the XLSX
+# (its columns are the union of both tables' edges). Chosen from the seed tables' content, less
+# the cells' margins (0.8 character in the DOCX): 一级 holds 满意度指标 (5 characters); 二级
+# holds 7, so 可持续影响指标 stays on one line and 服务对象满意度指标 breaks as 服务对象满意度/指标;
+# 指标值 holds 时效 dates such as `2027年10月31日前` (8.3 characters wide, 9 where Word and
+# LibreOffice set digits apart from Chinese); 预算规模及资金用途 breaks as 预算规模及/资金用途;
+# 其中：财政资金 and 其他资金 stay whole; amounts of 10 digits stay on one line.
+# tests/test_pages.py measures all this on the PDF's pages and on LibreOffice's.
+BUDGET_WIDTHS = (140, 95, 152, 190, 152, 120, 151)
+GRID_WIDTHS = (140, 190, 205, 225, 240)
+# Characters a 一级 / 二级 cell holds on one line with the widths above.
+LABEL_CHARS = (5, 7)
+
 
 @dataclass(frozen=True)
 class Span:
@@ -81,6 +95,43 @@ def file_number(book: Book, number: int) -> str:
 def project_path(book: Book, number: int, project: Project, suffix: str) -> str:
     """`<book>/projects/<NN>-<stem>.<suffix>`, NN padded by file_number."""
     return f"{book.key}/projects/{file_number(book, number)}-{project.stem}.{suffix}"
+
+
+def percent(widths: tuple[int, ...]) -> list[str]:
+    """Widths as CSS percentages: `14.0%`."""
+    return [f"{w / 10:.1f}%" for w in widths]
+
+
+def edges(widths: tuple[int, ...]) -> list[int]:
+    """Where each column starts, and the right edge: (140, 90, …) → [0, 140, 230, …, 1000]."""
+    out = [0]
+    for w in widths:
+        out.append(out[-1] + w)
+    return out
+
+
+def sheet_edges() -> list[int]:
+    """The XLSX columns' edges: every edge of the budget table and of the indicator grid."""
+    return sorted(set(edges(BUDGET_WIDTHS)) | set(edges(GRID_WIDTHS)))
+
+
+def sheet_span(widths: tuple[int, ...], column: int) -> tuple[int, int]:
+    """The first and last XLSX column (1-based) that a table's column covers."""
+    cuts = sheet_edges()
+    ends = edges(widths)
+    return cuts.index(ends[column]) + 1, cuts.index(ends[column + 1])
+
+
+def shown_label(text: str, level: int) -> str:
+    """A 一级/二级 label with a line break before its final 指标 where the column would cut it.
+
+    With LABEL_CHARS[level - 1] characters a line, `生态环境成本指标` would print as
+    `生态环境成本指/标`; it prints as `生态环境成本` / `指标` instead. Other labels wrap by themselves.
+    """
+    chars = LABEL_CHARS[level - 1]
+    if len(text) > chars and text.endswith("指标") and (len(text) - 1) % chars == 0:
+        return f"{text[:-2]}\n指标"
+    return text
 
 
 def agency_line(agency_code: str, agency_name: str, book: Book) -> tuple[str, str]:

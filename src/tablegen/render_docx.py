@@ -25,7 +25,15 @@ from markupsafe import Markup, escape
 from . import toc_pages as toc_layout
 from .build import RenderContext
 from .errors import RenderError
-from .layout import budget_cells, grid, numbered_goals, project_path
+from .layout import (
+    BUDGET_WIDTHS,
+    GRID_WIDTHS,
+    budget_cells,
+    grid,
+    numbered_goals,
+    project_path,
+    shown_label,
+)
 from .model import Agency, Book, Project
 from .templates import sandboxed, unsafe_message
 
@@ -88,8 +96,10 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
 
 def _prepare_block(block: str) -> str:
-    """Keep spaces in every text run and give the 一级/二级 cells their merge slot."""
+    """Keep spaces in every text run, set the column widths, give 一级/二级 their merge slot."""
     block = block.replace("<w:t>", '<w:t xml:space="preserve">')
+    block = _set_widths(block, "t.total", BUDGET_WIDTHS)
+    block = _set_widths(block, "r.level1", GRID_WIDTHS)
     for field, slot in (("level1", "vm1"), ("level2", "vm2")):
         at = re.search(r"\{\{\s*r\." + field + r"\s*\}\}", block)
         if at is None:
@@ -107,6 +117,45 @@ def _prepare_block(block: str) -> str:
             insert = tc + tcpr.index("<w:tcPr>") + len("<w:tcPr>")
         block = block[:insert] + "{{ r." + slot + " }}" + block[insert:]
     return block
+
+
+_TR = re.compile(r"<w:tr[ >].*?</w:tr>", re.S)
+_TC = re.compile(r"<w:tc>.*?</w:tc>", re.S)
+_TCW = re.compile(r'<w:tcW w:type="dxa" w:w="\d+"/>|<w:tcW w:w="\d+" w:type="dxa"/>')
+_GRID_COL = re.compile(r'<w:gridCol w:w="(\d+)"/>')
+
+
+def _set_widths(block: str, marker: str, widths: tuple[int, ...]) -> str:
+    """The table holding `marker` with layout.py's column widths, keeping its total width."""
+    at = block.find(marker)
+    start = block.rfind("<w:tbl>", 0, at)
+    end = block.find("</w:tbl>", at)
+    if at < 0 or start < 0 or end < 0:
+        return block
+    table = block[start:end]
+    cols = [int(w) for w in _GRID_COL.findall(table)]
+    if len(cols) != len(widths):  # a template with other columns keeps its own widths
+        return block
+    total = sum(cols)
+    twips = [total * w // 1000 for w in widths]
+    twips[-1] += total - sum(twips)
+    grid = iter(twips)
+    table = _GRID_COL.sub(lambda m: f'<w:gridCol w:w="{next(grid)}"/>', table)
+
+    def row(tr: re.Match[str]) -> str:
+        column = 0
+
+        def cell(tc: re.Match[str]) -> str:
+            nonlocal column
+            span = re.search(r'<w:gridSpan w:val="(\d+)"/>', tc.group())
+            n = int(span.group(1)) if span else 1
+            width = sum(twips[column:column + n])
+            column += n
+            return _TCW.sub(f'<w:tcW w:type="dxa" w:w="{width}"/>', tc.group(), count=1)
+
+        return _TC.sub(cell, tr.group())
+
+    return block[:start] + _TR.sub(row, table) + block[end:]
 
 
 def bookmark_name(book: Book, project: Project) -> str:
@@ -133,8 +182,8 @@ def _table_context(book: Book, number: int, agency: Agency, project: Project,
     rows = []
     for row in grid(project, book.merge):
         rows.append({
-            "level1": row.level1.text if row.level1.starts else "",
-            "level2": row.level2.text if row.level2.starts else "",
+            "level1": shown_label(row.level1.text, 1) if row.level1.starts else "",
+            "level2": shown_label(row.level2.text, 2) if row.level2.starts else "",
             "name": row.name,
             "description": row.description,
             "value": row.value,

@@ -12,7 +12,15 @@ from typing import Any
 
 from .build import RenderContext
 from .errors import Report
-from .layout import budget_cells, grid, numbered_goals
+from .layout import (
+    BUDGET_WIDTHS,
+    GRID_WIDTHS,
+    budget_cells,
+    grid,
+    numbered_goals,
+    percent,
+    shown_label,
+)
 from .model import Agency, Book, Project, format_amount
 from .selfeval import file_name, selfevals
 from .templates import TemplateChain, render_template
@@ -33,8 +41,10 @@ def table_context(book: Book, number: int, agency: Agency, project: Project) -> 
         "other": cells[5],
         "usage": project.usage,
         "goals": numbered_goals(project),
-        "rows": [{"index": i, "level1": r.level1.text, "span1": r.level1.rows,
-                  "level2": r.level2.text, "span2": r.level2.rows,
+        "budget_widths": percent(BUDGET_WIDTHS),
+        "grid_widths": percent(GRID_WIDTHS),
+        "rows": [{"index": i, "level1": shown_label(r.level1.text, 1), "span1": r.level1.rows,
+                  "level2": shown_label(r.level2.text, 2), "span2": r.level2.rows,
                   "name": r.name, "description": r.description, "value": r.value}
                  for i, r in enumerate(grid(project, book.merge), 1)],
         "page": None,
