@@ -87,7 +87,7 @@ def frame_books(root: Path) -> list[Path]:
         for level1, level2s in frame.levels.items():
             lines.append(f"  {level1}:")
             for level2 in level2s:
-                lines += [f"    {level2}:", f"      - name: 完成时限", f"        value: {DATE}"]
+                lines += [f"    {level2}:", "      - name: 完成时限", f"        value: {DATE}"]
         (folder / "p.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         (folder / "book.yaml").write_text(
             f"title: 标签\nyear: 2027\nmoney_unit: 万元\nframe: {name}\nagencies:\n  - code: \"100001\"\n"
@@ -144,3 +144,35 @@ def test_dates_and_frame_labels_fit_their_lines_in_the_docx(frame_build, frame, 
     labels = set(frames()[frame].levels) | {l2 for v in frames()[frame].levels.values() for l2 in v}
     (pdf,) = to_pdf([frame_build / frame / f"{frame}.docx"], tmp_path)
     assert_labels_fit(page_words(pdf), labels | {"预算规模及资金用途"})
+
+
+def word_boxes(pdf: Path) -> list[tuple[int, str, tuple[float, float, float, float]]]:
+    """Every word pdftotext finds with its page (1-based) and box."""
+    html = pdftotext("-bbox-layout", str(pdf))
+    tree = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
+    out = []
+    for number, page in enumerate(tree.iter("page"), 1):
+        for w in page.iter("word"):
+            box = tuple(float(w.get(k)) for k in ("xmin", "ymin", "xmax", "ymax"))
+            out.append((number, w.text or "", box))
+    return out
+
+
+def test_calc_prints_every_cell_of_the_xlsx_without_overlaps(seeds, tmp_path):
+    need_program("soffice")
+    key = "tianjin-ipa-2024"
+    build([seeds[key]], tmp_path / "out", ["xlsx"], quiet=True)
+    (pdf,) = to_pdf([tmp_path / "out" / key / f"{key}.xlsx"], tmp_path)
+    words = word_boxes(pdf)
+    text = _key(pdftotext("-raw", str(pdf)))  # a cell's lines stay together in -raw
+    book = load_book_strict(seeds[key])
+    missing = [(n, cell) for n, agency, project in book.numbered()
+               for row in table_rows(book, n, agency.code, agency.name, project)
+               for cell in row if _key(cell) not in text]
+    assert missing == [], missing
+    overlaps = []
+    for i, (page, word, (x0, y0, x1, y1)) in enumerate(words):
+        for page2, word2, (a0, b0, a1, b1) in words[i + 1:]:
+            if page2 == page and min(x1, a1) - max(x0, a0) > 0.5 and min(y1, b1) - max(y0, b0) > 1:
+                overlaps.append((page, word, word2))
+    assert overlaps == [], overlaps

@@ -164,6 +164,7 @@ def grid_to_indicators(rows: list[list[str]], where: str, line: int,
                            f"{named}指标表第 {number} 行只有 {len(r)} 个单元格，缺少的按空白处理：{r}")
         r = (r + [""] * 5)[:5]
         l1, l2, name, desc, value = r
+        l1, l2 = squash(l1), squash(l2)  # a label may print on two lines (生态环境成本/指标)
         if not any(c.strip() for c in r):
             continue
         if [squash(c) for c in r] != HEADER and (not name.strip() or not value.strip()):

@@ -6,7 +6,7 @@ DOCX, HTML, PDF and XLSX tables agree cell for cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import Book, Project, format_amount
 
@@ -81,6 +81,26 @@ def grid(project: Project, merge: str) -> list[GridRow]:
                 first1 = False
                 rows.append(GridRow(s1, s2, ind.name, ind.shown_description, ind.value))
     return rows
+
+
+def split_spans(rows: list[GridRow], starts: set[int]) -> list[GridRow]:
+    """The rows with every 一级/二级 span cut where a page starts (row indexes in `starts`):
+    the continuation starts a span of its own that repeats the label, as the PDF shows it."""
+    out = list(rows)
+    for attr in ("level1", "level2"):
+        owner: list[int] = []  # index of the row whose span covers each row
+        for i, row in enumerate(rows):
+            owner.append(i if getattr(row, attr).starts else owner[-1])
+        i = 0
+        while i < len(rows):
+            j = i + 1
+            while j < len(rows) and owner[j] == owner[i] and j not in starts:
+                j += 1
+            text = getattr(rows[owner[i]], attr).text
+            for k in range(i, j):
+                out[k] = replace(out[k], **{attr: Span(text, j - i if k == i else 0)})
+            i = j
+    return out
 
 
 def file_number(book: Book, number: int) -> str:

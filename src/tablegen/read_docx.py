@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -143,6 +145,17 @@ def _info(parts: dict[str, bytes]) -> BookInfo:
     return info
 
 
+def _sheet_text(cell: Any) -> str:
+    """A sheet cell's text; a number as its `0.00` format shows it."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and \
+            cell.number_format == "0.00":
+        return f"{Decimal(str(value)):.2f}"
+    return str(value)
+
+
 def read_xlsx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
     """One section per sheet laid out like the table; the `指标导入` sheet is not a table."""
     _open(path, shown, ("xl/workbook.xml",))
@@ -160,8 +173,13 @@ def read_xlsx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
             continue
         rows: list[list[str]] = []
         heading = ""
-        for row in ws.iter_rows(values_only=True):
-            cells = ["" if v is None else str(v) for v in row]
+        # A cell that a merge covers from the left is no cell of its own: a table's column may
+        # span several sheet columns (tablegen's sheets share the columns of two tables).
+        covered = {(r, c) for m in ws.merged_cells.ranges
+                   for r in range(m.min_row, m.max_row + 1)
+                   for c in range(m.min_col + 1, m.max_col + 1)}
+        for row in ws.iter_rows():
+            cells = [_sheet_text(cell) for cell in row if (cell.row, cell.column) not in covered]
             while cells and cells[-1] == "":
                 cells.pop()
             if len(cells) == 1 and HEADING.match(cells[0]) and not rows:

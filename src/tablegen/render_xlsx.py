@@ -5,19 +5,35 @@ budget-management system (预算管理一体化系统) imports: each value split
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from .build import RenderContext
-from .layout import GRID_HEADER, budget_cells, file_number, grid, numbered_goals
+from .layout import (
+    BUDGET_WIDTHS,
+    GRID_HEADER,
+    GRID_WIDTHS,
+    GridRow,
+    budget_cells,
+    file_number,
+    grid,
+    numbered_goals,
+    sheet_edges,
+    sheet_span,
+    shown_label,
+    split_spans,
+)
 from .model import Agency, Book, Project
 
 CORE_XML = "docProps/core.xml"
@@ -29,15 +45,26 @@ NO_UNIT = "—"
 SIGNS = {"≥": "≥", "≤": "≤", "＝": "＝", "=": "＝", "<": "<", ">": ">", "＜": "<", "＞": ">"}
 QUANTITY = re.compile(r"^\s*(≥|≤|＝|=|<|>|＜|＞)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                       r"\s*([^\d\s][^\d]*)?\s*$")
-# Seven columns carry the budget row; the indicator grid's 指标值 spans E:G, so that both parts
-# of the table share one right edge (its text stays in E: a reader sees five cells).
-WIDTHS = {"A": 13, "B": 13, "C": 22, "D": 24, "E": 12, "F": 10, "G": 12}
+# The table is as wide as A4's printable width (156 mm at 96 px an inch), so that it prints at
+# about 100 %; rows are as high as their wrapped text (Calc and Excel do not grow merged cells).
+PAGE_PX = 590
+FONT_SIZE = 10.5
+HEADING_SIZE = 14.0
+LINE = 1.45  # line height of a CJK font, in font sizes
+CELL_PAD_PX = 3
+CELL_PAD_PT = 3.0
+MIN_ROW_PT = 20.0
+MAX_ROW_PT = 409.0  # Excel's limit
+# A4's printable height (297 mm less 37 and 35 mm of margins) less a tenth: Calc's and Excel's
+# fonts set Chinese a little wider than the estimate.
+PAGE_PT = 0.9 * (297 - 37 - 35) / 25.4 * 72
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-BOLD = Font(name="黑体", bold=False, size=10.5)
-BODY = Font(name="宋体", size=10.5)
+WRAP = Alignment(vertical="top", wrap_text=True)
+BOLD = Font(name="黑体", bold=False, size=FONT_SIZE)
+BODY = Font(name="宋体", size=FONT_SIZE)
 
 
 @dataclass(frozen=True)
@@ -71,13 +98,6 @@ def _literal(cell: Cell, value: str) -> None:
     cell.data_type = "s"
 
 
-def _put(ws: Worksheet, ref: str, value: str, *, bold: bool = False, left: bool = False) -> None:
-    cell = ws[ref]
-    _literal(cell, value)
-    cell.font = BOLD if bold else BODY
-    cell.alignment = LEFT if left else CENTER
-
-
 def sheet_title(book: Book, number: int, project: Project, taken: set[str]) -> str:
     """`01-项目名称…`: at most 31 characters, none that Excel refuses, unique in the book."""
     title = f"{file_number(book, number)}-" + re.sub(r"[\[\]:*?/\\]", "_", project.name)
@@ -88,51 +108,152 @@ def sheet_title(book: Book, number: int, project: Project, taken: set[str]) -> s
     return title
 
 
+def text_width(text: str) -> float:
+    """A line's width in characters of its font size: Chinese 1, Latin letters and digits 0.55."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+
+
+def line_count(text: str, chars: float) -> int:
+    """How many lines wrapped text takes in a cell `chars` characters wide."""
+    return sum(max(1, math.ceil(text_width(line) / chars)) for line in text.split("\n"))
+
+
+class _Table:
+    """A sheet being filled: cells placed over the shared columns, row heights from their text."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.cuts = sheet_edges()
+        self.need: dict[int, float] = {}
+        self.merges: list[str] = []
+        for i, (a, b) in enumerate(zip(self.cuts, self.cuts[1:], strict=False), 1):
+            ws.column_dimensions[get_column_letter(i)].width = round((PAGE_PX * (b - a) / 1000 - 5)
+                                                                     / 7, 2)
+
+    def put(self, row: int, columns: tuple[int, int], value: str | Decimal | None, *,
+            rows: int = 1, bold: bool = False, left: bool = False, size: float = FONT_SIZE) -> Cell:
+        """A cell over sheet columns `columns` (first, last) and `rows` rows, merged when more."""
+        first, last = columns
+        cell = self.ws.cell(row, first)
+        if isinstance(value, Decimal):
+            cell.value = value
+            cell.number_format = "0.00"
+        elif value is not None:
+            _literal(cell, value)
+        cell.font = BOLD if bold else BODY
+        cell.alignment = LEFT if left else CENTER
+        if last > first or rows > 1:
+            self.merges.append(f"{get_column_letter(first)}{row}:{get_column_letter(last)}"
+                               f"{row + rows - 1}")
+        if isinstance(value, str) and value:
+            height = self.height(value, columns, size)
+            last_row = row + rows - 1  # a merged cell's extra height goes to its last row
+            spread = sum(self.need.get(r, 0) for r in range(row, last_row))
+            self.need[last_row] = max(self.need.get(last_row, 0), height - spread)
+        return cell
+
+    def height(self, text: str, columns: tuple[int, int], size: float = FONT_SIZE) -> float:
+        """The height in points that wrapped text needs in a cell over `columns`."""
+        px = PAGE_PX * (self.cuts[columns[1]] - self.cuts[columns[0] - 1]) / 1000 - 2 * CELL_PAD_PX
+        return line_count(text, px / (size * 96 / 72)) * size * LINE + 2 * CELL_PAD_PT
+
+    def row_height(self, row: GridRow) -> float:
+        """A grid row's height from its own cells (a label over several rows counts there)."""
+        cells = [(row.name, 2), (row.description, 3), (row.value, 4)]
+        cells += [(shown_label(span.text, level), level - 1)
+                  for level, span in ((1, row.level1), (2, row.level2)) if span.rows == 1]
+        return max(MIN_ROW_PT, *(self.height(text, sheet_span(GRID_WIDTHS, col))
+                                 for text, col in cells if text))
+
+    def finish(self, last_row: int) -> None:
+        for row in range(1, last_row + 1):
+            self.ws.row_dimensions[row].height = min(MAX_ROW_PT,
+                                                     max(MIN_ROW_PT, round(self.need.get(row, 0), 1)))
+        for cell_range in self.merges:  # after the values: a merged cell's others are read-only
+            self.ws.merge_cells(cell_range)
+
+
+def page_starts(heights: list[float], rows: list[GridRow], top: float, header: float) -> set[int]:
+    """Grid rows (indexes) that start a page when the sheet prints: a 一级 group that fits on a
+    page moves to the next one whole; a longer one is cut where the page is full."""
+    starts: set[int] = set()
+    used = top
+    i = 0
+    while i < len(rows):
+        n = max(rows[i].level1.rows, 1)
+        group = sum(heights[i:i + n])
+        if used + group <= PAGE_PT:
+            used += group
+        elif header + group <= PAGE_PT:
+            starts.add(i)
+            used = header + group
+        else:
+            for k in range(i, i + n):
+                if used + heights[k] > PAGE_PT and used > header:
+                    starts.add(k)
+                    used = header
+                used += heights[k]
+        i += n
+    return starts
+
+
 def table_sheet(ws: Worksheet, book: Book, number: int, agency: Agency, project: Project) -> None:
-    """One table in the official layout: merged cells, borders, widths, A4 print setup."""
-    for col, width in WIDTHS.items():
-        ws.column_dimensions[col].width = width
-    ws.merge_cells("A1:G1")
-    _put(ws, "A1", book.heading(number, project), bold=True)
-    ws["A1"].font = Font(name="黑体", size=14)
-    ws.merge_cells("A2:E2")
-    _put(ws, "A2", f"{agency.code}{agency.name}", left=True)
-    _put(ws, "G2", f"单位：{book.money_unit}")
-    ws["G2"].alignment = Alignment(horizontal="right", vertical="center")
-    _put(ws, "A3", "项目名称", bold=True)
-    ws.merge_cells("B3:G3")
-    _put(ws, "B3", project.name)
-    ws.merge_cells("A4:A5")
-    _put(ws, "A4", "预算规模及资金用途", bold=True)
-    for col, text in zip("BCDEFG", budget_cells(project), strict=True):
-        _put(ws, f"{col}4", text, bold=col in "BDF")
-    ws.merge_cells("B5:G5")
-    _put(ws, "B5", project.usage, left=True)
-    _put(ws, "A6", "绩效目标", bold=True)
-    ws.merge_cells("B6:G6")
-    _put(ws, "B6", "\n".join(numbered_goals(project)), left=True)
-    ws.row_dimensions[6].height = max(15, 15 * len(project.goals)) * 1.6
-    _box(ws, "A3:G6")
-    for col, text in zip("ABCDE", GRID_HEADER, strict=True):
-        _put(ws, f"{col}7", text, bold=True)
-    rows = grid(project, book.merge)
+    """One table in the official layout: merged cells, borders, widths, A4 print setup.
+
+    The sheet's columns are the union of the budget table's and the indicator grid's column
+    edges (layout.sheet_edges), so both keep the widths they have in the PDF and the DOCX.
+    """
+    t = _Table(ws)
+    ncols = len(t.cuts) - 1
+    whole = (1, ncols)
+
+    def b(i: int, j: int | None = None) -> tuple[int, int]:
+        return sheet_span(BUDGET_WIDTHS, i)[0], sheet_span(BUDGET_WIDTHS, i if j is None else j)[1]
+
+    def g(i: int) -> tuple[int, int]:
+        return sheet_span(GRID_WIDTHS, i)
+
+    t.put(1, whole, book.heading(number, project), bold=True, size=HEADING_SIZE)
+    ws["A1"].font = Font(name="黑体", size=HEADING_SIZE)
+    unit = g(len(GRID_WIDTHS) - 1)
+    t.put(2, (1, unit[0] - 1), f"{agency.code}{agency.name}", left=True)
+    t.put(2, unit, f"单位：{book.money_unit}").alignment = Alignment(horizontal="right",
+                                                                    vertical="center")
+    t.put(3, b(0), "项目名称", bold=True)
+    t.put(3, b(1, 6), project.name)
+    t.put(4, b(0), "预算规模及资金用途", rows=2, bold=True)
+    budget = project.budget
+    labels = budget_cells(project)[0::2]
+    for i, (label, amount) in enumerate(zip(labels, (budget.total, budget.fiscal, budget.other),
+                                            strict=True)):
+        t.put(4, b(1 + 2 * i), label, bold=True)
+        t.put(4, b(2 + 2 * i), amount)
+    t.put(5, b(1, 6), project.usage, left=True)
+    t.put(6, b(0), "绩效目标", bold=True)
+    t.put(6, b(1, 6), "\n".join(numbered_goals(project)), left=True)
+    _box(ws, f"A3:{get_column_letter(ncols)}6")
+    for i, text in enumerate(GRID_HEADER):
+        t.put(7, g(i), text, bold=True)
     first = 8
-    merges = [f"E{r}:G{r}" for r in range(7, first + len(rows))]
+    rows = grid(project, book.merge)
+    top = sum(max(MIN_ROW_PT, t.need.get(r, 0)) for r in range(1, first))
+    starts = page_starts([t.row_height(row) for row in rows], rows, top,
+                         max(MIN_ROW_PT, t.need.get(first - 1, 0)))
+    rows = split_spans(rows, starts)
+    for start in sorted(starts):
+        ws.row_breaks.append(Break(id=first + start - 1))
     for i, row in enumerate(rows):
         r = first + i
         if row.level1.starts:
-            _put(ws, f"A{r}", row.level1.text)
+            t.put(r, g(0), shown_label(row.level1.text, 1), rows=row.level1.rows)
         if row.level2.starts:
-            _put(ws, f"B{r}", row.level2.text)
-        _put(ws, f"C{r}", row.name)
-        _put(ws, f"D{r}", row.description)
-        _put(ws, f"E{r}", row.value)
-        merges += [f"{col}{r}:{col}{r + span - 1}"
-                   for span, col in ((row.level1.rows, "A"), (row.level2.rows, "B")) if span > 1]
+            t.put(r, g(1), shown_label(row.level2.text, 2), rows=row.level2.rows)
+        t.put(r, g(2), row.name)
+        t.put(r, g(3), row.description)
+        t.put(r, g(4), row.value)
     last = first + len(rows) - 1
-    _box(ws, f"A7:G{max(last, 7)}")
-    for cell_range in merges:  # after the values: a merged cell's others are read-only
-        ws.merge_cells(cell_range)
+    _box(ws, f"A7:{get_column_letter(ncols)}{max(last, 7)}")
+    t.finish(max(last, 7))
     ws.print_title_rows = "7:7"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
@@ -145,18 +266,34 @@ def table_sheet(ws: Worksheet, book: Book, number: int, agency: Agency, project:
 
 def import_sheet(ws: Worksheet, book: Book) -> None:
     """One row per indicator in the columns budget systems import."""
+    widths = (30, 12, 18, 30, 30, 10, 16, 10)
+    # Characters of the default 11 pt font a column holds (7 px a width unit, 14.7 px a character).
+    chars = [(w * 7 + 5 - 2 * CELL_PAD_PX) / (11 * 96 / 72) for w in widths]
     ws.append(list(IMPORT_HEADER))
     row = 1
     for _, _, project in book.numbered():
         for l1, l2, ind in project.rows():
             s = split_value(ind.value)
             row += 1
-            for col, text in enumerate((project.name, l1.name, l2.name, ind.name,
-                                        ind.shown_description, s.sign, s.number, s.unit), 1):
-                _literal(ws.cell(row, col), text)
-    for i, width in enumerate((30, 12, 18, 30, 30, 10, 16, 10), 1):
+            texts = (project.name, l1.name, l2.name, ind.name, ind.shown_description, s.sign,
+                     s.number, s.unit)
+            for col, text in enumerate(texts, 1):
+                cell = ws.cell(row, col)
+                _literal(cell, text)
+                cell.alignment = WRAP
+            lines = max(line_count(t, c) for t, c in zip(texts, chars, strict=True))
+            # Long names wrap rather than run into the next cell; a CJK line needs more than
+            # the default row height.
+            ws.row_dimensions[row].height = min(MAX_ROW_PT, lines * 11 * LINE + 2 * CELL_PAD_PT)
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def workbook(book: Book) -> bytes:
