@@ -98,7 +98,9 @@ def split_spans(rows: list[GridRow], starts: set[int]) -> list[GridRow]:
                 j += 1
             text = getattr(rows[owner[i]], attr).text
             for k in range(i, j):
-                out[k] = replace(out[k], **{attr: Span(text, j - i if k == i else 0)})
+                span = Span(text, j - i if k == i else 0)
+                out[k] = (replace(out[k], level1=span) if attr == "level1"
+                          else replace(out[k], level2=span))
             i = j
     return out
 
