@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from hostile import VALID, make_book, tree
 from tablegen.build import build
+from tablegen.layout import GRID_WIDTHS, sheet_span
 
 FORMULAS = {
     "name": '=HYPERLINK("http://127.0.0.1:9/x","点击")',
@@ -39,9 +40,11 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert table["B3"].value == FORMULAS["name"]
     assert table["B5"].value == FORMULAS["usage"]
     assert table["B6"].value == "1." + FORMULAS["goal"]
-    assert [c.value for c in table[8]][2:5] == ["测试次数", FORMULAS["description"],
-                                                 FORMULAS["value"]]
-    assert all(c.data_type == "s" for row in table.iter_rows() for c in row if c.value)
+    grid = [table.cell(8, sheet_span(GRID_WIDTHS, i)[0]).value for i in (2, 3, 4)]
+    assert grid == ["测试次数", FORMULAS["description"], FORMULAS["value"]]
+    # Every text is a literal string; the amounts alone are numbers.
+    assert all(c.data_type == "s" for row in table.iter_rows() for c in row
+               if c.value and c.number_format != "0.00")
     assert [c.value for c in imported[2]] == [
         FORMULAS["name"], "产出指标", "数量指标", "测试次数", FORMULAS["description"], "定性",
         FORMULAS["value"], "—"]
