@@ -21,6 +21,8 @@ from .errors import Pos, Report
 from .syntax import explain
 
 MAX_BYTES = 1024 * 1024
+# libyaml reads well-formed files about 5x faster; the pure-Python parser reads the rest.
+LIBYAML = yaml.__with_libyaml__
 BOM = b"\xef\xbb\xbf"
 NULLS = {"", "~", "null", "Null", "NULL"}
 # Tags an author may write or that YAML resolves implicitly; anything else (`!!python/object`,
@@ -252,7 +254,7 @@ def parse(text: str, shown: str, report: Report,
     scanner that reads the data, so a `#` inside a text is never taken for one.
     """
     where = _Positions(shown, text)
-    if comments is None and yaml.__with_libyaml__:
+    if comments is None and LIBYAML:
         before = len(report.findings)
         try:
             root = yaml.compose(text, Loader=yaml.CSafeLoader)
