@@ -81,8 +81,10 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     from .fmt import fmt
 
     result = fmt(_paths(args.paths), check=args.check)
-    for path in result.changed:
+    for path, diff in zip(result.changed, result.diffs, strict=True):
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
+        if args.check:
+            print(diff, end="" if diff.endswith("\n") else "\n")
     text = result.report.format("text")
     if text:
         print(text)
@@ -259,7 +261,8 @@ def _parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("fmt", help="把 YAML 文件改写为统一格式（保留注释）")
     f.add_argument("paths", nargs="*", help="文件或文件夹（默认 targets/）")
-    f.add_argument("--check", action="store_true", help="只列出需要格式化的文件，有则退出码 1")
+    f.add_argument("--check", action="store_true",
+                   help="不改写，只列出需要格式化的文件及改动（统一 diff 格式），有则退出码 1")
     return p
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from .books import BOOK_FILE, YAML_SUFFIXES
 from .errors import Pos, Report, display_path
 from .loader import Node, parse, read_bytes, read_text
+from .textdiff import unified
 from .validate import check_book_node, check_project_node, known_frame
 from .writer import write_atomic
 from .yamlout import dump_book, dump_project
@@ -34,6 +35,7 @@ class FmtResult:
 
     changed: list[Path] = field(default_factory=list)
     report: Report = field(default_factory=Report)
+    diffs: list[str] = field(default_factory=list)  # for each changed file, a unified diff
 
 
 def comments(text: str, found: list[tuple[Pos, str]] | None = None
@@ -196,6 +198,7 @@ def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
             continue
         if new != text:
             result.changed.append(path)
+            result.diffs.append(unified(text, new, f"{shown}（原文）", f"{shown}（格式化后）"))
             if not check:
                 write_atomic(path, new.encode("utf-8"))
     return result

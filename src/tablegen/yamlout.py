@@ -21,6 +21,7 @@ _PLAIN_RISK = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|:\s|\s#|:$|\s$|^$")
 
 _PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
                         "\U00010000-\U0010ffff]")
+_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -71,7 +72,7 @@ def scalar(text: str, indent: int | None = None) -> str:
         return _double_quoted(text)
     if not _PLAIN_RISK.search(text):
         try:
-            node = yaml.compose(f"k: {text}")
+            node = yaml.compose(f"k: {text}", Loader=_LOADER)
         except yaml.YAMLError:
             node = None
         if (
