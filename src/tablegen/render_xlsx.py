@@ -98,6 +98,13 @@ def _literal(cell: Cell, value: str) -> None:
     cell.data_type = "s"
 
 
+def _put(ws: Worksheet, ref: str, value: str, *, bold: bool = False, left: bool = False) -> None:
+    cell = ws[ref]
+    _literal(cell, value)
+    cell.font = BOLD if bold else BODY
+    cell.alignment = LEFT if left else CENTER
+
+
 def sheet_title(book: Book, number: int, project: Project, taken: set[str]) -> str:
     """`01-项目名称…`: at most 31 characters, none that Excel refuses, unique in the book."""
     title = f"{file_number(book, number)}-" + re.sub(r"[\[\]:*?/\\]", "_", project.name)
