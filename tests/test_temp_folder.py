@@ -4,41 +4,24 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import SEED_BOOKS
-from tablegen.errors import Report
-from tablegen.importers import import_files
+from spawn import import_seed_books, tablegen
 
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> Path:
-    """Both seed books, imported from the seed dumps under tests/ into a fresh folder."""
-    root = tmp_path_factory.mktemp("books")
-    for key, dump in SEED_BOOKS.items():
-        report = Report()
-        import_files([dump], root / key, report)
-        assert not report.errors
-    return root
-
-
-def tablegen(tmp: Path, *args: str, cwd: Path) -> subprocess.Popen[bytes]:
-    """The CLI in its own process group, with TMPDIR pointed at `tmp`."""
-    env = dict(os.environ, TMPDIR=str(tmp))
-    return subprocess.Popen([sys.executable, "-m", "tablegen", *args], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    return import_seed_books(tmp_path_factory.mktemp("books"))
 
 
 def test_a_full_build_of_both_seed_books_leaves_nothing(books, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = tablegen(tmp, "build", str(books), "--out", str(tmp_path / "out"), "-q", cwd=tmp_path)
+    proc = tablegen("build", str(books), "--out", str(tmp_path / "out"), "-q",
+                    cwd=tmp_path, tmp=tmp)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
     assert (tmp_path / "out" / "tianjin-ipa-2024" / "tianjin-ipa-2024.pdf").is_file()
@@ -50,10 +33,11 @@ def test_a_failed_build_leaves_nothing(books, tmp_path):
     tmp.mkdir()
     out = tmp_path / "out"
     out.write_text("a file, not a folder")
-    proc = tablegen(tmp, "build", str(books / "binhai-ipa-2026"), "--out", str(out), "-q",
-                    "--format", "pdf,docx", cwd=tmp_path)
+    proc = tablegen("build", str(books / "binhai-ipa-2026"), "--out", str(out), "-q",
+                    "--format", "pdf,docx", cwd=tmp_path, tmp=tmp)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 1, err.decode()
+    assert err.decode().endswith(f"错误：无法写入 {out}：它不是文件夹。之前的输出保持不变。\n")
     assert out.read_text() == "a file, not a folder"
     assert sorted(tmp.iterdir()) == []
 
@@ -61,8 +45,8 @@ def test_a_failed_build_leaves_nothing(books, tmp_path):
 def test_an_interrupted_build_leaves_nothing(books, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = tablegen(tmp, "build", str(books), "--out", str(tmp_path / "out"), "-q",
-                    "--format", "pdf", cwd=tmp_path)
+    proc = tablegen("build", str(books), "--out", str(tmp_path / "out"), "-q",
+                    "--format", "pdf", cwd=tmp_path, tmp=tmp)
     # Ctrl-C reaches the whole process group (the CLI and its layout workers) while WeasyPrint
     # has its fonts copied out.
     deadline = time.monotonic() + 60

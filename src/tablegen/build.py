@@ -15,7 +15,7 @@ from .books import load_paths
 from .errors import InvalidData, RenderError, Report, UsageError
 from .model import Book
 from .templates import TemplateChain, chain_for
-from .writer import write_all
+from .writer import publish
 
 log = logging.getLogger("tablegen")
 
@@ -96,6 +96,7 @@ def build(
     books = [b for b in catalog.books if not (b.root and any(f.inside(b.root) for f in report.errors))]
     if report.errors and not books:
         raise InvalidData(report)
+    output_keys(books)
     files: dict[str, bytes] = {}
     progress = Progress(len(books) * len(chosen), quiet=quiet)
     for book in books:
@@ -106,13 +107,41 @@ def build(
             if book.evaluated and fmt in SELFEVAL_RENDERERS:
                 files.update(importlib.import_module(SELFEVAL_RENDERERS[fmt]).render(book, ctx))
     progress.done()
+    overview = None
     if "html" in chosen:
         index = importlib.import_module(RENDERERS["html"])
-        files.update(index.render_index(books, report, chain_for(None, templates),
-                                        links or chosen, out))
-    _refuse_clashes(files)
-    written = write_all(out, files, quiet=quiet)
+
+        def overview() -> dict[str, bytes]:  # under the output folder's lock: it reads the folder
+            return index.render_index(  # type: ignore[no-any-return]
+                books, report, chain_for(None, templates), links or chosen, out)
+
+    _refuse_clashes({**files, "index.html": b""} if "html" in chosen else files)
+    written = publish(out, files, [b.key for b in books], quiet=quiet, late=overview)
     return BuildResult(written, report)
+
+
+def output_keys(books: list[Book]) -> None:
+    """Give each book a unique, stable output folder name: its folder's name, preceded by as
+    many parent folder names as it takes to tell same-named books apart (a/2024 → a-2024)."""
+    parts = {id(b): (Path.cwd() / (b.root or b.key)).resolve().parts[1:] or ("book",)
+             for b in books}
+    depth = {id(b): 1 for b in books}
+    while True:
+        keys = {id(b): "-".join(parts[id(b)][-depth[id(b)]:]) for b in books}
+        seen: dict[str, list[Book]] = {}
+        for b in books:
+            seen.setdefault(keys[id(b)], []).append(b)
+        clashes = [b for group in seen.values() for b in group if len(group) > 1]
+        grown = [b for b in clashes if depth[id(b)] < len(parts[id(b)])]
+        if not grown:
+            break
+        for b in grown:
+            depth[id(b)] += 1
+    for b in books:
+        key = keys[id(b)]
+        if len(seen[key]) > 1:
+            key = f"{key}-{seen[key].index(b) + 1}"
+        b.key = key
 
 
 def _refuse_clashes(files: dict[str, bytes]) -> None:

@@ -1,0 +1,94 @@
+"""Where a build writes: only inside --out, one folder per book, never half of a set."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import FIXTURES
+from tablegen.writer import STAGE
+
+GOOD = FIXTURES / "html" / "merge"  # a valid one-table book
+
+
+def tree(folder) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_build_dot_inside_a_book_folder_writes_into_out(tmp_path, run):
+    shutil.copytree(GOOD, tmp_path / "work" / "2024")
+    code, _, err = run("build", ".", "--out", "../../out", "--format", "xlsx,docx", "-q",
+                       cwd=tmp_path / "work" / "2024")
+    assert code == 0, err
+    assert tree(tmp_path / "out") == ["2024", "2024/2024.docx", "2024/2024.xlsx", "2024/projects",
+                                      "2024/projects/01-p.docx"]
+    assert tree(tmp_path) == ["out", *(f"out/{p}" for p in tree(tmp_path / "out")), "work",
+                              "work/2024", *(f"work/2024/{p}" for p in tree(GOOD))]
+
+
+def test_build_dot_dot_from_a_subfolder_writes_into_out(tmp_path, run):
+    shutil.copytree(GOOD, tmp_path / "2024")
+    (tmp_path / "2024" / "sub").mkdir()
+    code, _, err = run("build", "..", "--out", "out", "--format", "xlsx", "-q",
+                       cwd=tmp_path / "2024" / "sub")
+    assert code == 0, err
+    assert tree(tmp_path / "2024" / "sub") == ["out", "out/2024", "out/2024/2024.xlsx"]
+
+
+def test_same_named_book_folders_get_their_own_outputs(tmp_path, run):
+    for parent in ("a", "b"):
+        shutil.copytree(GOOD, tmp_path / "targets" / parent / "2024")
+    code, _, err = run("build", "--format", "html,xlsx", "-q", cwd=tmp_path)
+    assert code == 0, err
+    assert [p for p in tree(tmp_path / "build") if "/" not in p] == [
+        ".overview", "a-2024", "b-2024", "index.html"]
+    page = (tmp_path / "build" / "index.html").read_text(encoding="utf-8")
+    assert [line.split('"')[1] for line in page.splitlines() if 'href="' in line
+            and "xlsx" in line] == ["a-2024/index.html", "b-2024/index.html"]
+
+
+@pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, "磁盘已满"),
+                                                (errno.EROFS, "文件系统是只读的")])
+def test_a_full_or_read_only_disk_names_the_path_and_keeps_the_old_outputs(
+        tmp_path, run, monkeypatch, code, reason):
+    shutil.copytree(GOOD, tmp_path / "targets" / "b")
+    assert run("build", "--format", "docx,xlsx", "-q", cwd=tmp_path)[0] == 0
+    old = {p: p.read_bytes() for p in (tmp_path / "build").rglob("*") if p.is_file()}
+    yaml = tmp_path / "targets" / "b" / "book.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("title: ", "title: 新"), encoding="utf-8")
+    real_open = open
+
+    def full(path, *args, **kwargs):
+        if str(path).endswith(".xlsx"):
+            raise OSError(code, os.strerror(code), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("tablegen.writer.open", full, raising=False)
+    exit_code, _, err = run("build", "--format", "docx,xlsx", "-q", cwd=tmp_path)
+    assert exit_code == 1
+    assert err == f"错误：无法写入 {tmp_path / 'build' / 'b' / 'b.xlsx'}：{reason}。之前的输出保持不变。\n"
+    assert {p: p.read_bytes() for p in (tmp_path / "build").rglob("*") if p.is_file()} == old
+    assert not (tmp_path / "build" / STAGE).exists()
+
+
+def test_a_real_full_disk(tmp_path, run):
+    """A build into a small tmpfs (where this machine lets the test mount one)."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                      capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (the simulated full disk above still runs)")
+    try:
+        shutil.copytree(GOOD, tmp_path / "targets" / "b")
+        (mnt / "keep.txt").write_bytes(b"x" * 40_000)
+        code, _, err = run("build", "--format", "docx,xlsx", "-q", "--out", str(mnt), cwd=tmp_path)
+        assert code == 1
+        assert err.startswith(f"错误：无法写入 {mnt / 'b'}/") and err.endswith(
+            "：磁盘已满。之前的输出保持不变。\n")
+        assert tree(mnt) == ["keep.txt"]
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
