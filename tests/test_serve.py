@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import openpyxl
 import pytest
@@ -209,7 +208,12 @@ def test_the_command_serves_until_ctrl_c_and_stops_cleanly(book, tmp_path):
         conn.request("GET", "/m/")
         assert "合并测试项目" in conn.getresponse().read().decode()
         conn.close()
-        time.sleep(0.2)
+        edit(book / "p.yaml", USAGE, "usage: [\n")
+        while not lines[-1].startswith("有 1 个错误"):
+            lines.append(proc.stderr.readline())
+            assert lines[-1], "".join(lines)
+        assert lines[-2:] == ["变更：p.yaml\n", "有 1 个错误，页面显示上一次成功的结果\n"]
+        assert not [line for line in lines if "detected" in line]  # watchfiles' own log is quiet
         proc.send_signal(signal.SIGINT)
         rest = proc.stderr.read()
         assert proc.wait(timeout=30) == 0

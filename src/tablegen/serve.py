@@ -28,6 +28,7 @@ from .errors import Finding, InvalidData, TablegenError, UsageError
 from .templates import chain_for
 
 log = logging.getLogger("tablegen")
+logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its "N changes detected" says nothing
 
 EVENTS = "/__tablegen__/events"
 ON_DEMAND = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx"}
