@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import need_program
 from spawn import import_seed_books, tablegen
 
 
@@ -42,18 +43,30 @@ def test_a_failed_build_leaves_nothing(books, tmp_path):
     assert sorted(tmp.iterdir()) == []
 
 
-def test_an_interrupted_build_leaves_nothing(books, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_build_leaves_nothing(books, tmp_path, signum):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     proc = tablegen("build", str(books), "--out", str(tmp_path / "out"), "-q",
                     "--format", "pdf", cwd=tmp_path, tmp=tmp)
-    # Ctrl-C reaches the whole process group (the CLI and its layout workers) while WeasyPrint
+    # Ctrl-C (or `kill`) reaches the whole process group (the CLI and its layout workers) while WeasyPrint
     # has its fonts copied out.
     deadline = time.monotonic() + 60
     while not any(tmp.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     assert proc.poll() is None, "the build ended before it could be interrupted"
-    os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, signum)
     proc.communicate(timeout=120)
     assert proc.returncode != 0
+    assert sorted(tmp.iterdir()) == []
+
+
+def test_a_build_with_toc_pages_leaves_nothing(books, tmp_path):
+    need_program("soffice")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = tablegen("build", str(books / "binhai-ipa-2026"), "--out", str(tmp_path / "out"), "-q",
+                    "--format", "docx", "--toc-pages", cwd=tmp_path, tmp=tmp)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
     assert sorted(tmp.iterdir()) == []

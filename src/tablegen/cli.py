@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import logging
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import __version__
@@ -279,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
     try:
-        return COMMANDS[args.command](args)
+        with terminated_as_interrupt():
+            return COMMANDS[args.command](args)
     except InvalidData as exc:
         print(exc.report.format("text"), file=sys.stdout)
         print(f"有错误，未写入任何文件：{exc.report.summary()}", file=sys.stderr)
@@ -299,6 +303,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"内部错误：{type(exc).__name__}: {exc}\n这是 tablegen 的缺陷而不是数据的问题；"
               "请加 --debug 重新运行，并把显示的调用栈报告给维护者", file=sys.stderr)
         return EXIT_INVALID
+
+
+@contextlib.contextmanager
+def terminated_as_interrupt() -> Iterator[None]:
+    """`kill` (SIGTERM, as CI sends on cancel) stops a command like Ctrl-C, so that its
+    `finally` blocks remove temporary files, in the main process and in forked workers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
