@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import pytest
+from lxml import etree
 
 from conftest import FIXTURES, SEED_BOOKS, need_program
 from tablegen.books import load_book_strict
@@ -248,3 +249,21 @@ def test_the_selfeval_xlsx_has_every_cell_of_every_table(tmp_path):
         assert got[1] == ["单位：万元"]
         assert got[2:] == expected, ws.title
     assert "A5:A9" in {str(r) for r in wb.worksheets[0].merged_cells.ranges}
+
+
+def test_the_selfeval_docx_from_its_own_template_has_every_cell_and_a_toc(tmp_path):
+    from dumps import docx_document, docx_tables
+
+    folder = seed_book(tmp_path)
+    build([folder], tmp_path / "out", ["docx"], quiet=True)
+    path = tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.docx"
+    tables = docx_tables(path)
+    assert [h for h, _ in tables] == [
+        "1.2024年局机关信息化运维绩效自评表", "2.2024年专利代理师资格考试绩效自评表",
+        "3.2024年保护中心运行维护费绩效自评表"]
+    for number, (_, rows) in enumerate(tables, 1):
+        assert [[c for c in r if c] for r in rows] == [[c for c in r if c] for r in EXPECTED[number]]
+    xml = etree.tostring(docx_document(path), encoding="unicode")
+    assert "天津市知识产权局2024年项目支出绩效自评表" in xml and "目录" in xml
+    # Each table's bookmark: at its heading, as the 目录 entry's link, in its PAGEREF field.
+    assert [xml.count(f"_Toc9{n:08d}") for n in (1, 2, 3)] == [3, 3, 3]

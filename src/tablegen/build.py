@@ -30,6 +30,7 @@ RENDERERS = {
 
 # The 项目支出绩效自评表 of a book with execution data, beside its target tables.
 SELFEVAL_RENDERERS = {
+    "docx": "tablegen.render_selfeval_docx",
     "html": "tablegen.render_selfeval_html",
     "pdf": "tablegen.render_selfeval_pdf",
     "xlsx": "tablegen.render_selfeval_xlsx",

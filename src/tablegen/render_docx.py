@@ -217,13 +217,17 @@ def _vmerge(span: int) -> Markup:
 
 def toc_xml(book: Book, bookmarks: dict[int, str], pages: dict[int, int]) -> Markup:
     """A Word TOC field whose entries are already filled in: hyperlinks with PAGEREF numbers."""
-    entries = list(book.numbered())
+    return toc_field([(bookmarks[number], book.heading(number, project), pages.get(number, ""))
+                      for number, _, project in book.numbered()])
+
+
+def toc_field(entries: list[tuple[str, str, object]]) -> Markup:
+    """The TOC field of (bookmark, heading, page) entries, in order."""
     if not entries:
         return Markup("")
     out = []
     last = len(entries) - 1
-    for i, (number, _, project) in enumerate(entries):
-        name = bookmarks[number]
+    for i, (name, heading, page) in enumerate(entries):
         runs = []
         if i == 0:
             runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
@@ -231,12 +235,12 @@ def toc_xml(book: Book, bookmarks: dict[int, str], pages: dict[int, int]) -> Mar
                         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
         runs.append(
             f'<w:hyperlink w:anchor="{name}" w:history="1">'
-            f'<w:r><w:t xml:space="preserve">{escape(book.heading(number, project))}</w:t></w:r>'
+            f'<w:r><w:t xml:space="preserve">{escape(heading)}</w:t></w:r>'
             '<w:r><w:tab/></w:r>'
             '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
             f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r><w:t>{pages.get(number, "")}</w:t></w:r>'
+            f'<w:r><w:t>{page}</w:t></w:r>'
             '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
             '</w:hyperlink>')
         if i == last:
