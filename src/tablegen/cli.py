@@ -17,7 +17,15 @@ from . import __version__
 from .build import build as run_build
 from .build import check as run_check
 from .cli_text import chinese, name_values
-from .errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, Report, TablegenError
+from .errors import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    InvalidData,
+    Report,
+    TablegenError,
+    shown_name,
+)
 
 log = logging.getLogger("tablegen")
 DEFAULT_TARGETS = Path("targets")
@@ -85,7 +93,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
     result = fmt(_paths(args.paths), check=args.check)
     for path, diff in zip(result.changed, result.diffs, strict=True):
-        print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
+        print(f"{'需要格式化' if args.check else '已格式化'}：{shown_name(str(path))}")
         if args.check:
             print(diff, end="" if diff.endswith("\n") else "\n")
     text = result.report.format("text")

@@ -6,6 +6,8 @@ The working tree stands for the head when no head revision is given.
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,7 +15,7 @@ from difflib import SequenceMatcher
 from pathlib import Path, PurePosixPath
 
 from .books import BOOK_FILE
-from .errors import Report, TablegenError, UsageError
+from .errors import Report, TablegenError, UsageError, shown_name
 from .fmt import HARMLESS
 from .loader import decode, parse, read_bytes
 from .model import Agency, Book, Project, format_amount
@@ -333,7 +335,9 @@ def as_text(diffs: list[BookDiff]) -> str:
         for pd in bd.projects:
             lines.append(f"  {pd.status}项目：{pd.name}（{pd.file}）")
             lines += [f"    {_change_text(c)}" for c in pd.changes]
-    return "\n".join(lines)
+    # One line per change even when the data holds a line break: a line of data never starts
+    # a line of the log (`::error …` would be a GitHub workflow command).
+    return "\n".join(shown_name(line) for line in lines)
 
 
 def _change_text(c: Change) -> str:
@@ -344,8 +348,21 @@ def _change_text(c: Change) -> str:
     return f"{c.kind} {c.where}：{c.old or c.new}"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>") or " "
+    """Data as Markdown text in a table cell: no HTML, link, image or emphasis survives."""
+    text = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return text.replace("\r\n", "\n").replace("\n", "<br>") or " "
+
+
+def _code(text: str) -> str:
+    """Data as a Markdown code span, however many backticks it holds."""
+    text = " ".join(text.split("\n"))
+    fence = "`" * (max((len(m) for m in re.findall("`+", text)), default=0) + 1)
+    pad = " " if fence != "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def as_markdown(diffs: list[BookDiff]) -> str:
@@ -353,7 +370,8 @@ def as_markdown(diffs: list[BookDiff]) -> str:
         return "表格没有变化。"
     lines = []
     for bd in diffs:
-        lines.append(f"### {bd.title}（`{bd.key}`）{'' if bd.status == '修改' else '：' + bd.status}")
+        status = "" if bd.status == "修改" else "：" + bd.status
+        lines.append(f"### {_md(bd.title)}（{_code(bd.key)}）{status}")
         lines.append("")
         if bd.changes:
             lines += ["| 变动 | 位置 | 原值 | 新值 |", "| --- | --- | --- | --- |"]
@@ -361,7 +379,7 @@ def as_markdown(diffs: list[BookDiff]) -> str:
                       for c in bd.changes]
             lines.append("")
         for pd in bd.projects:
-            lines.append(f"**{pd.status}项目：{_md(pd.name)}**（`{pd.file}`）")
+            lines.append(f"**{pd.status}项目：{_md(pd.name)}**（{_code(pd.file)}）")
             lines.append("")
             if pd.changes:
                 lines += ["| 变动 | 位置 | 原值 | 新值 |", "| --- | --- | --- | --- |"]

@@ -81,7 +81,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, pos: Pos, severity: str, rule: str, message: str) -> None:
-        pos = Pos(shown_name(pos.path), pos.line, pos.col)
+        path = shown_name(pos.path)
+        # A line of text output never starts with `::` (a GitHub workflow command).
+        pos = Pos("./" + path if path.startswith(":") else path, pos.line, pos.col)
         self.findings.append(Finding(pos, severity, rule, shown_name(message)))
 
     def error(self, pos: Pos, rule: str, message: str) -> None:

@@ -8,13 +8,17 @@ import io
 import math
 import re
 import zipfile
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
@@ -86,10 +90,49 @@ def split_value(value: str) -> Split:
     return Split(sign, m.group(2).replace(",", ""), unit)
 
 
+# Per workbook: (collection, style object) → its index. openpyxl hashes the whole style object
+# at every assignment, which was most of the time of a table of thousands of rows.
+_STYLE_IDS: WeakKeyDictionary[Workbook, dict[tuple[str, int], tuple[int, object]]] = \
+    WeakKeyDictionary()
+_STYLE_PARTS = {Font: ("_fonts", "fontId"), Alignment: ("_alignments", "alignmentId"),
+                Border: ("_borders", "borderId")}
+
+
+def _style(cell: Cell, *parts: Font | Alignment | Border) -> None:
+    """Set a cell's font, alignment or border, each looked up once per workbook."""
+    wb = cell.parent.parent
+    ids = _STYLE_IDS.setdefault(wb, {})
+    if not cell._style:
+        cell._style = StyleArray()
+    for part in parts:
+        collection, key = _STYLE_PARTS[type(part)]
+        known = ids.get((collection, id(part)))
+        if known is None:  # the object is kept with its index: its id cannot be reused
+            known = ids[collection, id(part)] = (getattr(wb, collection).add(part), part)
+        setattr(cell._style, key, known[0])
+
+
 def _box(ws: Worksheet, cell_range: str) -> None:
     for row in ws[cell_range]:
         for cell in row:
-            cell.border = BOX
+            _style(cell, BOX)
+
+
+def _merge(ws: Worksheet, ref: str) -> None:
+    """Merge a range whose cells already have their final style (borders are drawn first).
+
+    `ws.merge_cells` scans every earlier merge for overlap and re-derives the edge borders,
+    hashing each: quadratic, then minutes, for a table of thousands of rows. The layout's merges
+    never overlap, so each covered cell becomes a MergedCell that keeps its style.
+    """
+    cells = CellRange(ref)
+    ws.merged_cells.ranges.add(cells)
+    for row, col in list(cells.cells)[1:]:
+        old = ws._cells.get((row, col))
+        merged = MergedCell(ws, row, col)
+        if old is not None and old.has_style:
+            merged._style = copy(old._style)
+        ws._cells[row, col] = merged
 
 
 def _literal(cell: Cell, value: str) -> None:
@@ -147,8 +190,7 @@ class _Table:
             cell.number_format = "0.00"
         elif value is not None:
             _literal(cell, value)
-        cell.font = BOLD if bold else BODY
-        cell.alignment = LEFT if left else CENTER
+        _style(cell, BOLD if bold else BODY, LEFT if left else CENTER)
         if last > first or rows > 1:
             self.merges.append(f"{get_column_letter(first)}{row}:{get_column_letter(last)}"
                                f"{row + rows - 1}")
@@ -177,7 +219,7 @@ class _Table:
             self.ws.row_dimensions[row].height = min(MAX_ROW_PT,
                                                      max(MIN_ROW_PT, round(self.need.get(row, 0), 1)))
         for cell_range in self.merges:  # after the values: a merged cell's others are read-only
-            self.ws.merge_cells(cell_range)
+            _merge(self.ws, cell_range)
 
 
 def page_starts(heights: list[float], rows: list[GridRow], top: float, header: float) -> set[int]:
@@ -287,7 +329,7 @@ def import_sheet(ws: Worksheet, book: Book) -> None:
             for col, text in enumerate(texts, 1):
                 cell = ws.cell(row, col)
                 _literal(cell, text)
-                cell.alignment = WRAP
+                _style(cell, WRAP)
             lines = max(line_count(t, c) for t, c in zip(texts, chars, strict=True))
             # Long names wrap rather than run into the next cell; a CJK line needs more than
             # the default row height.
