@@ -7,6 +7,8 @@ builds anywhere; a repository's top-level `templates/` is the user's override fo
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +62,18 @@ def sandboxed(**options: object) -> jinja2.Environment:
     Templates come from the book's folder, that is from whoever edits the repository: a
     template reaching `cycler.__init__.__globals__.os` must fail, never run a command.
     """
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
+    env.filters["href"] = href
+    return env
+
+
+_URL_UNSAFE = re.compile(r"[^\w/.~-]")
+
+
+def href(path: str) -> str:
+    """A relative link to an output file: `:`, `%`, `?`, `#` and the like percent-encoded, so a
+    book folder named `javascript:alert(1)` links to that folder, never runs a script."""
+    return _URL_UNSAFE.sub(lambda m: quote(m.group()), path)
 
 
 def unsafe_message(exc: SecurityError) -> str:
