@@ -142,10 +142,10 @@ def _literal(cell: Cell, value: str) -> None:
 
 
 def _put(ws: Worksheet, ref: str, value: str, *, bold: bool = False, left: bool = False) -> None:
+    """A literal text cell in the body font (the 自评表 sheets place their cells by reference)."""
     cell = ws[ref]
     _literal(cell, value)
-    cell.font = BOLD if bold else BODY
-    cell.alignment = LEFT if left else CENTER
+    _style(cell, BOLD if bold else BODY, LEFT if left else CENTER)
 
 
 def sheet_title(book: Book, number: int, project: Project, taken: set[str]) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
