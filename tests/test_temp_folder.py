@@ -11,6 +11,7 @@ import pytest
 
 from conftest import need_program
 from spawn import import_seed_books, tablegen
+from tablegen.templates import DEFAULT_TEMPLATES
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,26 @@ def test_a_full_build_of_both_seed_books_leaves_nothing(books, tmp_path):
     assert sorted(tmp.iterdir()) == []
 
 
-def test_a_failed_build_leaves_nothing(books, tmp_path):
+def test_a_build_failing_after_the_layout_leaves_nothing(books, tmp_path):
+    # The PDF body is laid out (fonts copied out), then the 目录 part's template fails.
+    book = (DEFAULT_TEMPLATES / "html" / "book.html.j2").read_text(encoding="utf-8")
+    broken = tmp_path / "tpl" / "html" / "book.html.j2"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(book.replace(
+        "{% block meta %}", '{% block meta %}{% if mode == "pdf-front" %}{{ no_such_value }}{% endif %}'),
+        encoding="utf-8")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = tablegen("build", str(books / "binhai-ipa-2026"), "--out", str(tmp_path / "out"), "-q",
+                    "--format", "pdf", "--templates", str(tmp_path / "tpl"), cwd=tmp_path, tmp=tmp)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1, err.decode()
+    assert "no_such_value" in err.decode()
+    assert sorted(tmp.iterdir()) == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_that_is_a_file_is_refused_before_anything_is_rendered(books, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     out = tmp_path / "out"
@@ -38,7 +58,7 @@ def test_a_failed_build_leaves_nothing(books, tmp_path):
                     "--format", "pdf,docx", cwd=tmp_path, tmp=tmp)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 1, err.decode()
-    assert err.decode().endswith(f"错误：无法写入 {out}：它不是文件夹。之前的输出保持不变。\n")
+    assert err.decode() == f"错误：无法写入 {out}：它不是文件夹。之前的输出保持不变。\n"
     assert out.read_text() == "a file, not a folder"
     assert sorted(tmp.iterdir()) == []
 

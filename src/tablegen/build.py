@@ -15,7 +15,7 @@ from .books import load_paths
 from .errors import InvalidData, RenderError, Report, UsageError
 from .model import Book
 from .templates import TemplateChain, chain_for
-from .writer import publish
+from .writer import check_output, publish
 
 log = logging.getLogger("tablegen")
 
@@ -91,6 +91,7 @@ def build(
     unknown = [f for f in chosen if f not in RENDERERS]
     if unknown:
         raise UsageError(f"未知的输出格式：{', '.join(unknown)}（可用：{', '.join(RENDERERS)}）")
+    check_output(out)
     catalog = load_paths(paths)
     report = catalog.report.strict() if strict else catalog.report
     # Books are independent: one with errors is reported and not written; the others build.

@@ -113,6 +113,19 @@ def write_all(root: Path, files: Mapping[str, bytes], *, quiet: bool = False) ->
     return written
 
 
+def check_output(out: Path) -> None:
+    """Refuse at once an output folder that cannot be written, before a long render."""
+    out = Path(os.path.abspath(out))
+    if out.exists() and not out.is_dir():
+        raise WriteError(f"无法写入 {out}：它不是文件夹。之前的输出保持不变。")
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        why = "路径中有一项不是文件夹" if not folder.is_dir() else "没有写入权限（或文件系统是只读的）"
+        raise WriteError(f"无法写入 {out}：{why}。之前的输出保持不变。")
+
+
 def publish(out: Path, files: Mapping[str, bytes], folders: Iterable[str] = (), *,
             quiet: bool = False, late: Callable[[], Mapping[str, bytes]] | None = None) -> list[Path]:
     """Write build outputs under `out`: each of `folders` (a book's) switched in whole, in one
