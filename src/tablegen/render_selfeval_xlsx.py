@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.functions import tostring
 
 from .build import RenderContext
 from .model import Book
-from .render_xlsx import _box, _fixed_zip, _put
+from .render_xlsx import _box, _put, workbook_bytes
 from .selfeval import FUNDS_HEADER, INDICATOR_HEADER, SelfEval, file_name, selfevals, title
 
 COLUMNS = "ABCDEFGH"
@@ -87,14 +85,7 @@ def workbook(book: Book) -> bytes:
         name = f"{t.number:02d}-" + re.sub(r"[\[\]:*?/\\]", "_", t.name)
         selfeval_sheet(wb.create_sheet(name[:31]), t, book.money_unit)
     wb.remove(default)
-    stamp = book.timestamp.replace(tzinfo=None)
-    wb.properties.created = wb.properties.modified = stamp
-    wb.properties.creator = wb.properties.lastModifiedBy = book.author
-    wb.properties.title = title(book)
-    buf = io.BytesIO()
-    wb.save(buf)
-    wb.properties.modified = stamp
-    return _fixed_zip(buf.getvalue(), book, tostring(wb.properties.to_tree()))
+    return workbook_bytes(wb, book, title(book))
 
 
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:

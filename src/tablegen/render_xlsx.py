@@ -355,12 +355,17 @@ def workbook(book: Book) -> bytes:
                     project)
     import_sheet(wb.create_sheet(IMPORT_SHEET), book)
     wb.remove(default)
+    return workbook_bytes(wb, book, book.title)
+
+
+def workbook_bytes(wb: Workbook, book: Book, title: str) -> bytes:
+    """A workbook's bytes with the book's author and date: identical for identical input."""
     stamp = book.timestamp.replace(tzinfo=None)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = book.author
     wb.properties.lastModifiedBy = book.author
-    wb.properties.title = book.title
+    wb.properties.title = title
     buf = io.BytesIO()
     wb.save(buf)
     # save() stamps properties.modified with the clock; core.xml is written again from ours.
