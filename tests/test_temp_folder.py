@@ -90,3 +90,22 @@ def test_a_build_with_toc_pages_leaves_nothing(books, tmp_path):
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
     assert sorted(tmp.iterdir()) == []
+
+
+def test_what_a_killed_build_left_in_the_temp_folder_goes_with_the_next_build(books, tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    args = ("build", str(books / "binhai-ipa-2026"), "--out", str(tmp_path / "out"), "-q",
+            "--format", "pdf")
+    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
+    deadline = time.monotonic() + 60
+    while (not any(p.name.startswith("tablegen-fonts-") for p in tmp.iterdir())
+           and time.monotonic() < deadline and proc.poll() is None):
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)  # no finally runs: the font folders stay behind
+    proc.communicate(timeout=60)
+    assert [p.name for p in tmp.iterdir() if not p.name.startswith("tablegen-fonts-")] == []
+    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert sorted(tmp.iterdir()) == []

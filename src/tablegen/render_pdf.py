@@ -13,7 +13,9 @@ import io
 import logging
 import multiprocessing
 import os
+import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -34,6 +36,7 @@ from .layout import project_path
 from .model import Book
 from .render_html import book_context, with_groups
 from .templates import render_template
+from .writer import alive
 
 TABLES_PER_CHUNK = 25
 # WeasyPrint reports each layout step at INFO level; tablegen logs its own progress.
@@ -92,15 +95,21 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         raise ValueError(f"tablegen 不允许读取 {url}")
 
 
+FONT_FOLDER = "tablegen-fonts-"  # + <pid>-<random>, in the temp folder
+
+
 @contextmanager
 def font_configuration() -> Iterator[FontConfiguration]:
     """WeasyPrint's fonts for one layout, and its temporary font folder removed afterwards.
 
     FontConfiguration copies each @font-face font into a `mkdtemp` folder that it removes only
     in `__del__`, which never runs in a pool worker that exits: removed here, also on failure
-    and Ctrl-C.
+    and Ctrl-C. The folder is named for the process, so that one left by a process killed
+    outright (kill -9, out of memory) is removed by the next layout.
     """
+    remove_orphan_font_folders()
     fonts = FontConfiguration()
+    fonts._folder = Path(tempfile.mkdtemp(prefix=f"{FONT_FOLDER}{os.getpid()}-"))
     try:
         yield fonts
     finally:
@@ -108,6 +117,16 @@ def font_configuration() -> Iterator[FontConfiguration]:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
             fonts._folder = None
+
+
+def remove_orphan_font_folders() -> None:
+    """Font folders of processes that no longer run."""
+    pattern = re.compile(rf"{FONT_FOLDER}(\d+)-[^/]+")
+    with os.scandir(tempfile.gettempdir()) as entries:
+        for entry in entries:
+            match = pattern.fullmatch(entry.name)
+            if match and not alive(int(match.group(1))):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def layout(job: Job) -> Laid:

@@ -76,14 +76,15 @@ def _remove_orphans(path: Path) -> None:
     """Temporary files beside `path` left by a process killed while it wrote them."""
     for entry in path.parent.iterdir():
         match = _ORPHAN.fullmatch(entry.name)
-        if match and not _alive(int(match.group(1))):
+        if match and not alive(int(match.group(1))):
             entry.unlink(missing_ok=True)
 
 
 _ORPHAN = re.compile(r"\..+\.(\d+)\.[^.]+\.tmp")
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process with this id runs (a temporary file's owner, say)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
