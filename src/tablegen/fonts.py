@@ -7,6 +7,8 @@ dependency of tablegen, so a machine with no Chinese font still prints Chinese, 
 from __future__ import annotations
 
 import ctypes.util
+import functools
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -15,6 +17,9 @@ from pathlib import Path
 from .templates import DEFAULT_TEMPLATES
 
 FALLBACK_FAMILY = "tablegen-fallback"
+# Characters whose glyph a CJK font may lack: CJK extension A and everything beyond the BMP
+# (extensions B–H, 𠀀 U+20000, 𪚥 U+2A6A5). The BMP's common CJK is in every CJK font.
+RARE = re.compile("[\u3400-\u4dbf\U00010000-\U0010ffff]")
 # Font roles, each with the families the default CSS asks for, in order.
 ROLES = {
     "正文（仿宋）": ["仿宋_GB2312", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC"],
@@ -36,6 +41,30 @@ def fallback_font() -> Path | None:
         return None
     path = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
     return path if path.is_file() else None
+
+
+@functools.cache
+def fallback_cmap() -> frozenset[int]:
+    """The code points the fallback font has (read once per process; empty without it)."""
+    path = fallback_font()
+    if path is None:
+        return frozenset()
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), fontNumber=0, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The rare characters of a text (CJK extensions, astral planes) no shipped font draws.
+
+    Common text is never looked up: the font is read only when such a character appears.
+    """
+    rare = sorted(set(RARE.findall(text)))
+    if not rare or not fallback_font():
+        return []
+    cmap = fallback_cmap()
+    return [ch for ch in rare if ord(ch) not in cmap]
 
 
 def font_face_css() -> str:

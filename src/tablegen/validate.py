@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 
 from .errors import Pos, Report
+from .fonts import missing_glyphs
 from .frames import COST_LEVEL2, Frame, frames
 from .loader import Node
 from .model import (
@@ -37,6 +38,7 @@ from .scoring import BEATEN, RowScore, measure, percent, scheme_of, score_projec
 AMOUNT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # budget years a document can carry (and a ZIP date hold)
 DAMAGE = ("？", "\ufffd")
+XLSX_CELL_MAX = 32767  # characters a spreadsheet cell holds
 PLACEHOLDER = "请填写"  # what `tablegen new` puts where the author has to write
 CAP = re.compile(r"^\s*(≤|<)\s*(\d+(?:\.\d+)?)\s*(元|千元|万元|亿元)\s*$")
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|百分比)?")
@@ -116,6 +118,14 @@ class Checker:
         return node.text
 
     def inspect(self, text: str, pos: Pos, where: str) -> None:
+        if len(text) > XLSX_CELL_MAX:
+            self.warning(pos, "text-too-long", where,
+                         f"文本长 {len(text)} 个字符，超过 XLSX 单元格的上限 {XLSX_CELL_MAX}，"
+                         "XLSX 中会被截断")
+        for ch in missing_glyphs(text):
+            self.warning(pos, "glyph-missing", where,
+                         f"字符“{ch}”（U+{ord(ch):04X}）没有可用的字体，PDF 中会显示为方框；"
+                         "请改用常用字或安装含此字的字体")
         if PLACEHOLDER in text:
             self.warning(pos, "placeholder", where, f"尚未填写：“{text}”")
         if text != text.strip():
