@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tablegen.importer import squash
+from tablegen.imports.rows import squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 LABELS = {"其中：财政资金", "预算数", "其他资金", "项目名称", "预算规模及资金用途", "绩效目标"}

@@ -13,7 +13,7 @@ from conftest import FIXTURES, SEED_BOOKS, TARGETS, need_program
 from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
 from tablegen.books import load_book_strict
 from tablegen.build import build
-from tablegen.importer import parse_dump
+from tablegen.imports.read_dump import parse_dump
 from tablegen.templates import DEFAULT_TEMPLATES
 
 BOOKS = sorted(SEED_BOOKS)

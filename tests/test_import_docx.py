@@ -16,7 +16,7 @@ from tablegen.books import load_book_strict
 from tablegen.build import RenderContext
 from tablegen.errors import Report
 from tablegen.frames import frames
-from tablegen.importers import import_files
+from tablegen.imports import import_files
 from tablegen.layout import grid
 from tablegen.model import Agency, Book, Budget, Indicator, Level1, Level2, Project
 from tablegen.render_docx import render as render_docx

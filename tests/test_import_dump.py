@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import ROOT, SEED_BOOKS, TARGETS
-from tablegen.importer import parse_dump, split_goals
+from tablegen.imports.read_dump import parse_dump
+from tablegen.imports.rows import split_goals
 from tablegen.yamlout import scalar
 
 
@@ -29,7 +30,8 @@ def test_a_book_yaml_without_agencies_is_not_touched(tmp_path, run):
     (into / "book.yaml").write_text("title: 已有\n", encoding="utf-8")
     code, out, err = run("import", str(SEED_BOOKS["binhai-ipa-2026"]), "--into", str(into))
     assert code == 1
-    assert f"{into / 'book.yaml'}:1:1: error[import-book]: book.yaml 没有可追加的 agencies 列表" in out
+    assert f"{into / 'book.yaml'}:1:1: error[import-book]: 书中有错误，未导入；请先按 tablegen check " \
+           "的提示修正，再导入" in out
     assert sorted(p.name for p in into.iterdir()) == ["book.yaml"]
     assert (into / "book.yaml").read_text(encoding="utf-8") == "title: 已有\n"
 

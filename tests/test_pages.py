@@ -15,7 +15,7 @@ from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.frames import frames
-from tablegen.importers import import_files
+from tablegen.imports import import_files
 from tablegen.layout import table_rows
 from tablegen.toc_pages import to_pdf
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import SEED_BOOKS, TARGETS
 from dumps import normal
 from tablegen.books import load_book_strict
-from tablegen.importer import parse_dump
+from tablegen.imports.read_dump import parse_dump
 from tablegen.layout import table_rows
 
 

@@ -17,7 +17,7 @@ from conftest import FIXTURES, SEED_BOOKS, need_program
 from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
-from tablegen.importers import import_files
+from tablegen.imports import import_files
 from tablegen.selfeval import selfevals, table_rows
 
 EXECUTION = FIXTURES / "selfeval"

@@ -18,7 +18,7 @@ from dumps import normal
 from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
-from tablegen.importers import import_files
+from tablegen.imports import import_files
 from tablegen.layout import GRID_WIDTHS, table_rows
 from tablegen.render_xlsx import IMPORT_HEADER, line_count, split_value, workbook
 

@@ -64,15 +64,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importers import import_files
+    from .imports import import_files
 
     report = Report()
     written = import_files([Path(f) for f in args.files], Path(args.into), report)
+    if report.errors:
+        raise InvalidData(report)  # printed once, with the warnings, where every command prints
     text = report.format("text")
     if text:
         print(text, file=sys.stderr)
-    if report.errors:
-        raise InvalidData(report)
     for path in written:
         log.info("写入 %s", path)
     return EXIT_OK

@@ -148,6 +148,11 @@ class UsageError(TablegenError):
     exit_code = EXIT_USAGE
 
 
+class SourceError(TablegenError):
+    """A source file for `import` that cannot be read at all (not a DOCX/XLSX, damaged, empty,
+    too large)."""
+
+
 class RenderError(TablegenError):
     """A template or renderer failed."""
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from .books import BOOK_FILE, load_paths
 from .errors import Report, UsageError, display_path, shown_name
 from .frames import frames
-from .importer import Imported
-from .importers import add_to_book
+from .imports import add_to_book
+from .imports.rows import Imported
 from .loader import XML_ILLEGAL, load
 from .model import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 from .validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER
@@ -55,7 +55,8 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
     if name in names:
         raise UsageError(f"书中已有项目“{name}”")
     item = Imported(Agency(match[0], match[1]), "", "", skeleton(name, frame))
-    out = add_to_book(book_dir, [item], report)
+    taken = {p.stem for p in book_dir.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}
+    out = add_to_book(book_dir, [item], taken, report)
     if report.errors:
         return []
     for path in sorted(out):

@@ -1,27 +1,22 @@
-"""Import existing tables into YAML: the official layout, read as rows of cell texts.
+"""Rows of cell texts (official layout) → the model: one mapping for every source format.
 
-Every source format (the plain-text dump of an official DOCX here; DOCX and XLSX readers
-produce the same rows) goes through `rows_to_project`, so all importers share one mapping.
+Every reader (`read_dump`, `read_docx`, `read_xlsx`) produces `Section`s — a heading and rows of
+cell texts, a vertically merged continuation cell empty — and `rows_to_project` maps each.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
-from .errors import Pos, Report
-from .model import MONEY_UNITS, Agency, Book, Budget, Indicator, Level1, Level2, Project
-from .yamlout import dump_book, dump_project
+from ..errors import Pos, Report
+from ..model import MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 
-BOOKMARK = re.compile(r"^\s*\[bookmark: ([^\]]*)\](.*)$")
 GOAL_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 AGENCY = re.compile(r"^\s*(\d+)\s*(.*?)\s*$")
 UNIT = re.compile(r"^\s*单位\s*[:：]\s*(\S+)\s*$")
 HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"]
-BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def squash(label: str) -> str:
@@ -50,50 +45,40 @@ class Imported:
     comments: dict[str, str] = field(default_factory=dict)
 
 
-def parse_dump(text: str) -> list[Section]:
-    """Split a plain-text DOCX dump into headed sections of table rows.
+AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+BUDGET_CELLS = (("预算数", "total"), ("其中：财政资金", "fiscal"), ("其他资金", "other"))
 
-    A `[bookmark: …]` line (or an empty heading paragraph) starts a section; a line starting
-    with a tab is a cell; a blank line ends a row; any other line continues the cell above.
-    """
-    sections: list[Section] = []
-    row: list[str] | None = None
 
-    def end_row() -> None:
-        nonlocal row
-        if row and sections:
-            sections[-1].rows.append(row)
-        row = None
-
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip("\r")
-        m = BOOKMARK.match(line)
-        if m:
-            end_row()
-            sections.append(Section(m.group(2), number))
+def read_budget(cells: dict[str, str], pos: Pos, named: str, report: Report) -> Budget | None:
+    """The three amounts of the budget row, or None with an error naming each bad cell: a text
+    that is no amount, a missing 预算数, more than two decimals (never rounded silently)."""
+    amounts: dict[str, Decimal | None] = {}
+    ok = True
+    for label, key in BUDGET_CELLS:
+        raw = cells.get(label)
+        text = (raw or "").strip().replace(",", "").replace("，", "")
+        if not text:
+            amounts[key] = None
+            if key == "total":
+                where = "单元格为空" if raw is not None else "单元格不存在"
+                report.error(pos, "import-amount", f"{named}“预算数”{where}；请在源文件中填写金额")
+                ok = False
             continue
-        if line and not line.startswith("\t") and line.lstrip(" ").startswith("\t"):
-            # An empty heading paragraph runs straight into the next table's first cell.
-            end_row()
-            sections.append(Section("", number))
-            line = line.lstrip(" ")
-        if line.startswith("\t"):
-            if row is None:
-                row = []
-            row.append(line[1:])
-        elif line.strip() == "":
-            end_row()
-        elif row:
-            row[-1] += "\n" + line
-        elif sections:
-            sections[-1].heading += line
-    end_row()
-    return sections
-
-
-def _amount(text: str) -> Decimal | None:
-    text = text.strip().replace(",", "")
-    return Decimal(text) if text else None
+        if not AMOUNT.match(text):
+            report.error(pos, "import-amount",
+                         f"{named}“{label}”单元格应为金额（如 40.00），实际为“{raw}”")
+            ok = False
+            continue
+        value = Decimal(text)
+        if -value.as_tuple().exponent > 2:  # type: ignore[operator]
+            report.error(pos, "import-amount",
+                         f"{named}“{label}”为 {text}，超过两位小数；请在源文件中修正（不会自动舍入）")
+            ok = False
+            continue
+        amounts[key] = value
+    if not ok or amounts["total"] is None:
+        return None
+    return Budget(amounts["total"], amounts["fiscal"], amounts["other"])
 
 
 def rows_to_project(section: Section, where: str, report: Report) -> Imported | None:
@@ -119,8 +104,9 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     name = labels["项目名称"][1]
     budget_row = [squash(c) if i % 2 == 1 else c for i, c in enumerate(labels["预算规模及资金用途"])]
     cells = dict(zip(budget_row[1::2], budget_row[2::2], strict=False))
-    budget = Budget(_amount(cells.get("预算数", "")) or Decimal(0),
-                    _amount(cells.get("其中：财政资金", "")), _amount(cells.get("其他资金", "")))
+    budget = read_budget(cells, pos, named, report)
+    if budget is None:
+        return None
     index = rows.index(labels["预算规模及资金用途"])
     usage_row = rows[index + 1] if index + 1 < len(rows) else []
     usage = usage_row[-1] if len(usage_row) >= 2 and squash(usage_row[0]) == "" else ""
@@ -233,37 +219,6 @@ def _mend(text: str | None, context: str) -> str | None:
     return re.sub(r"(\w{2,})？(\w{2,})", fix, text)
 
 
-def file_stem(name: str, taken: set[str]) -> str:
-    """A file name from a project name: no characters Windows refuses, unique in the book."""
-    stem = BAD_NAME.sub("_", name).strip(" .")[:40] or "project"
-    base, n = stem, 2
-    while stem in taken:
-        stem, n = f"{base}-{n}", n + 1
-    taken.add(stem)
-    return stem
-
-
-def detect_frame(imported: list[Imported]) -> str:
-    """The first frame that admits every 一级/二级 pair found (classic when none does)."""
-    from .frames import frames
-
-    pairs = {(l1.name, l2.name) for it in imported for l1 in it.project.indicators
-             for l2 in l1.groups}
-    for name, frame in frames().items():
-        if all(l2 in frame.level2_of(l1) for l1, l2 in pairs):
-            return name
-    return "classic"
-
-
-def detect_merge(imported: list[Imported]) -> str:
-    """The strongest merging any table shows (a table whose groups have one row shows none)."""
-    found = {it.merge for it in imported}
-    for merge in ("level1+level2", "level1"):
-        if merge in found:
-            return merge
-    return "none"
-
-
 @dataclass
 class BookInfo:
     """What a source says about its book besides the tables (all optional)."""
@@ -271,41 +226,3 @@ class BookInfo:
     title: str | None = None
     author: str | None = None
     year: int | None = None
-
-
-def book_files(into: Path, imported: list[Imported], info: BookInfo | None = None,
-               taken: set[str] | None = None) -> dict[Path, str]:
-    """book.yaml and one file per project, in the canonical YAML form."""
-    info = info or BookInfo()
-    years = Counter(int(y) for it in imported for y in re.findall(r"(20\d\d)年", it.project.name))
-    year = info.year or (years.most_common(1)[0][0] if years else 2000)
-    agencies: list[Agency] = []
-    files: list[list[str]] = []
-    out = project_files(into, imported, taken if taken is not None else set())
-    for it in imported:
-        if not agencies or agencies[-1].code != it.agency.code or agencies[-1].name != it.agency.name:
-            agencies.append(Agency(it.agency.code, it.agency.name))
-            files.append([])
-        files[-1].append(it.project.file)
-    book = Book(
-        key=into.name,
-        title=info.title or f"{agencies[0].name}{year}年项目支出绩效目标表",
-        year=year,
-        money_unit=imported[0].money_unit,
-        frame=detect_frame(imported),
-        merge=detect_merge(imported),
-        department=info.author if info.author and info.author != agencies[0].name else None,
-        agencies=agencies,
-    )
-    out[into / "book.yaml"] = dump_book(book, files)
-    return out
-
-
-def project_files(into: Path, imported: list[Imported], taken: set[str]) -> dict[Path, str]:
-    """One canonical YAML file per imported project, named after it, unique in the folder."""
-    out: dict[Path, str] = {}
-    for it in imported:
-        stem = file_stem(it.project.name, taken)
-        it.project.file = f"{stem}.yaml"
-        out[into / f"{stem}.yaml"] = dump_project(it.project, it.comments)
-    return out

@@ -1,0 +1,106 @@
+"""`tablegen import`: read every source, map every table, then write the book atomically.
+
+The steps, one module each: `office_zip` opens a DOCX/XLSX safely; `read_docx`, `read_xlsx` and
+`read_dump` turn a source into sections of rows of cell texts; `rows` maps each section onto the
+model; `book_files` names the new files and writes a new book's text; an existing book gets the
+new projects listed by `tablegen.edit_book`, its other files untouched. Nothing is written when
+anything fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..books import BOOK_FILE, load_paths
+from ..edit_book import add_projects
+from ..errors import Pos, Report, TablegenError, UsageError, display_path
+from ..loader import read_text
+from ..writer import write_atomic
+from .book_files import book_files, project_files
+from .rows import BookInfo, Imported, Section, rows_to_project
+
+READERS = (".txt", ".docx", ".xlsx")
+
+
+def read_sections(path: Path, report: Report) -> tuple[list[Section], BookInfo]:
+    """The tables of one source file."""
+    from .read_docx import read_docx
+    from .read_dump import parse_dump
+    from .read_xlsx import read_xlsx
+
+    shown = display_path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return read_docx(path, shown)
+    if suffix == ".xlsx":
+        return read_xlsx(path, shown, report)
+    text = read_text(path, shown, report)
+    return (parse_dump(text) if text is not None else []), BookInfo()
+
+
+def import_files(files: list[Path], into: Path, report: Report) -> list[Path]:
+    """Import source files into a book folder; nothing is written when anything fails."""
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise UsageError(f"文件不存在：{', '.join(map(str, missing))}")
+    unknown = sorted({f.suffix for f in files if f.suffix.lower() not in READERS})
+    if unknown:
+        raise UsageError(f"不支持的源文件类型：{', '.join(unknown)}（支持 .docx、.xlsx 和 .txt 转储）")
+    imported: list[Imported] = []
+    info = BookInfo()
+    for f in files:
+        sections, found = read_sections(f, report)
+        info = BookInfo(info.title or found.title, info.author or found.author,
+                        info.year or found.year)
+        for section in sections:
+            item = rows_to_project(section, display_path(f), report)
+            if item is not None:
+                imported.append(item)
+    if report.errors:
+        return []
+    if not imported:
+        raise TablegenError(f"没有在 {', '.join(map(str, files))} 中找到任何项目支出绩效目标表")
+    # A new file never takes the name of a file already in the folder, nor book.yaml's.
+    taken = {p.stem for p in into.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}
+    if (into / BOOK_FILE).exists():
+        out = add_to_book(into, imported, taken, report)
+    else:
+        out = book_files(into, imported, info, taken)
+    if report.errors:
+        return []
+    for path in sorted(out):
+        write_atomic(path, out[path].encode("utf-8"))
+    return sorted(out)
+
+
+def add_to_book(into: Path, imported: list[Imported], taken: set[str],
+                report: Report) -> dict[Path, str]:
+    """The new project files and book.yaml with them listed; the other files stay as they are.
+
+    A book with errors is not imported into: which projects it already has is not known."""
+    book_file = into / BOOK_FILE
+    shown = display_path(book_file)
+    catalog = load_paths([into])
+    if catalog.report.errors:
+        report.findings += catalog.report.errors
+        report.error(Pos(shown), "import-book",
+                     "书中有错误，未导入；请先按 tablegen check 的提示修正，再导入")
+        return {}
+    text = read_text(book_file, shown, report, into)
+    if text is None:
+        return {}
+    existing = {p.name for b in catalog.books for p in b.projects}
+    fresh = []
+    for it in imported:
+        if it.project.name in existing:
+            report.warning(Pos(shown), "import-exists", f"书中已有项目“{it.project.name}”，未重复导入")
+        else:
+            existing.add(it.project.name)
+            fresh.append(it)
+    out = project_files(into, fresh, taken)
+    new = add_projects(text, shown, into.name, [(it.agency, it.project.file) for it in fresh],
+                       report)
+    if new is None:
+        return {}
+    out[book_file] = new
+    return out
