@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 
 from conftest import SEED_BOOKS
-from test_import_docx import export_like
 from tablegen.errors import Report
 from tablegen.imports import import_files
+from test_import_docx import export_like
 
 
 def export_with_budget(path: Path, total: str) -> Path:
