@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import SEED_BOOKS
 from tablegen.errors import Report
-from tablegen.importers import import_files
+from tablegen.imports import import_files
 
 
 def import_seed_books(root: Path) -> Path:
