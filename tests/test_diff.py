@@ -183,7 +183,29 @@ def test_a_file_that_cannot_be_read_stops_the_diff(repo, run):
     edit(repo, P3, "name: ", "name: [")
     code, out, err = run("diff", "HEAD", cwd=repo)
     assert (code, out) == (1, "")
-    assert err.startswith("错误：有文件无法读取，无法比较：\n")
+    # The unreadable file and its error, first and only: no other book's warnings before it.
+    lines = err.splitlines()
+    assert lines[0] == "错误：有文件无法读取，无法比较："
+    assert len(lines) == 2 and lines[1].startswith(f"targets/{BOOK}/{P3}:2:7: error[yaml-syntax]: ")
+
+
+def test_an_added_project_is_shown_whole(repo):
+    src = repo / "targets" / BOOK / P3
+    (repo / "targets" / BOOK / "new.yaml").write_text(
+        src.read_text(encoding="utf-8").replace("name: 中央2025年安可替代专项", "name: 新的专项"),
+        encoding="utf-8")
+    edit(repo, "book.yaml", f"      - {P3}\n", f"      - {P3}\n      - new.yaml\n")
+    diffs, _ = diff(repo, "HEAD")
+    lines = as_text(diffs).splitlines()
+    assert lines[1] == "  新增项目：新的专项-津财行政指[2025]69号（new.yaml）"
+    assert lines[2:4] == ["    预算 预算数（元）：12232.20", "    预算 财政资金（元）：12232.20"]
+    body = "\n".join(lines)
+    assert "    资金用途 资金用途：" in body and "    绩效目标 第 1 条：" in body
+    rows = [line for line in lines if line.startswith("    新增指标 ")]
+    from tablegen.books import load_book_strict
+    project = next(p for p in load_book_strict(repo / "targets" / BOOK).projects
+                   if p.file == "new.yaml")
+    assert len(rows) == len(list(project.rows())) > 0
 
 
 def test_a_project_moved_to_another_agency(repo):

@@ -245,6 +245,22 @@ def project_changes(old: Project, new: Project, unit: str = "") -> list[Change]:
     return out
 
 
+def whole_project(project: Project, unit: str = "") -> list[Change]:
+    """An added project as the reviewer reads it: budget, usage, goals and every indicator row."""
+    out = []
+    for key, label in (("total", "预算数"), ("fiscal", "财政资金"), ("other", "其他资金")):
+        value = getattr(project.budget, key)
+        if value is not None:
+            out.append(Change("预算", f"{label}（{unit}）" if unit else label, "", _amount(value)))
+    if project.usage:
+        out.append(Change("资金用途", "资金用途", "", project.usage))
+    out += [Change("绩效目标", f"第 {i} 条", "", goal) for i, goal in enumerate(project.goals, 1)]
+    for row in _rows(project).values():
+        where = _where(row) if row[3] in (None, row[2]) else f"{_where(row)}（{row[3]}）"
+        out.append(Change("新增指标", where, "", row[4]))
+    return out
+
+
 def book_changes(old: Book, new: Book) -> list[Change]:
     """The book's own settings and its agencies' names."""
     out = [Change("书", label, str(getattr(old, key) or ""), str(getattr(new, key) or ""))
@@ -273,7 +289,9 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
             assert book is not None
             status = "新增" if a is None else "删除"
             out.append(BookDiff(key, book.title, status, [
-                ProjectDiff(status, p.name, p.file) for p in book.projects]))
+                ProjectDiff(status, p.name, p.file,
+                            whole_project(p, book.money_unit) if a is None else [])
+                for p in book.projects]))
             continue
         bd = BookDiff(key, b.title, "修改", changes=book_changes(a, b))
         pa, pb = _placed(a), _placed(b)
@@ -302,7 +320,7 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
                 bd.projects.append(ProjectDiff("修改", p2.name, new_file, changes))
         for f, (_, _, p) in pb.items():
             if f not in pairs.values():
-                bd.projects.append(ProjectDiff("新增", p.name, f))
+                bd.projects.append(ProjectDiff("新增", p.name, f, whole_project(p, b.money_unit)))
         for f, (_, _, p) in pa.items():
             if f not in pairs:
                 bd.projects.append(ProjectDiff("删除", p.name, f))
@@ -320,8 +338,10 @@ def diff(root: Path, base: str | None = None,
     new = books_at(root, head, report)
     # An error the model still holds every character of (a budget that does not add up…) is
     # check's business; the reviewer still wants to see the change that made it.
-    if any(f.rule not in HARMLESS for f in report.errors):
-        raise TablegenError("有文件无法读取，无法比较：\n" + report.format("text"))
+    blocking = [f for f in report.errors if f.rule not in HARMLESS]
+    if blocking:
+        # Only what stops the comparison: other books' warnings would bury it.
+        raise TablegenError("有文件无法读取，无法比较：\n" + Report(blocking).format("text"))
     return diff_books(old, new), report
 
 

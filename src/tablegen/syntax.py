@@ -57,9 +57,10 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
     if "flow sequence" in context or "flow mapping" in context:
         bracket = "方括号 [ ]" if "sequence" in context else "花括号 { }"
         assert start is not None
+        stop = f"（第 {end.line} 行处无法继续）" if end.line != start.line else ""
         return start, (
-            f"YAML 语法错误：第 {start.line} 行开始的{bracket}没有正确闭合"
-            f"（第 {end.line} 行处无法继续）；请检查括号是否成对、项之间是否用逗号分隔")
+            f"YAML 语法错误：第 {start.line} 行开始的{bracket}没有正确闭合{stop}；"
+            "请检查括号是否成对、项之间是否用逗号分隔")
     if "block collection" in context and start is not None:
         return start, (
             f"YAML 语法错误：第 {start.line} 行开始的列表（以“- ”开头的各项）在第 {end.line} 行"
