@@ -75,20 +75,35 @@ def test_a_full_or_read_only_disk_names_the_path_and_keeps_the_old_outputs(
     assert not (tmp_path / "build" / STAGE).exists()
 
 
-def test_a_real_full_disk(tmp_path, run):
-    """A build into a small tmpfs (where this machine lets the test mount one)."""
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A small tmpfs (where this machine lets the test mount one; the simulated cases above
+    run everywhere)."""
     mnt = tmp_path / "small"
     mnt.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
                       capture_output=True, check=False).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (the simulated full disk above still runs)")
-    try:
-        shutil.copytree(GOOD, tmp_path / "targets" / "b")
-        (mnt / "keep.txt").write_bytes(b"x" * 40_000)
-        code, _, err = run("build", "--format", "docx,xlsx", "-q", "--out", str(mnt), cwd=tmp_path)
-        assert code == 1
-        assert err.startswith(f"错误：无法写入 {mnt / 'b'}/") and err.endswith(
-            "：磁盘已满。之前的输出保持不变。\n")
-        assert tree(mnt) == ["keep.txt"]
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
+        pytest.skip("cannot mount a tmpfs here")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_a_real_full_disk(tmp_path, run, tmpfs):
+    shutil.copytree(GOOD, tmp_path / "targets" / "b")
+    (tmpfs / "keep.txt").write_bytes(b"x" * 40_000)
+    code, _, err = run("build", "--format", "docx,xlsx", "-q", "--out", str(tmpfs), cwd=tmp_path)
+    assert code == 1
+    assert err.startswith(f"错误：无法写入 {tmpfs / 'b'}/") and err.endswith(
+        "：磁盘已满。之前的输出保持不变。\n")
+    assert tree(tmpfs) == ["keep.txt"]
+
+
+def test_a_real_read_only_folder(tmp_path, run, tmpfs):
+    shutil.copytree(GOOD, tmp_path / "targets" / "b")
+    assert run("build", "--format", "xlsx", "-q", "--out", str(tmpfs), cwd=tmp_path)[0] == 0
+    old = {p: p.read_bytes() for p in tmpfs.rglob("*") if p.is_file()}
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
+    code, _, err = run("build", "--format", "xlsx", "-q", "--out", str(tmpfs), cwd=tmp_path)
+    assert code == 1
+    assert err == f"错误：无法写入 {tmpfs}：没有写入权限（或文件系统是只读的）。之前的输出保持不变。\n"
+    assert {p: p.read_bytes() for p in tmpfs.rglob("*") if p.is_file()} == old
