@@ -133,3 +133,18 @@ def test_a_write_killed_midway_leaves_a_temporary_the_next_write_removes(tmp_pat
     assert len(list(tmp_path.glob(".book.yaml.*.tmp"))) == 1
     write_atomic(target, b"newer")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.yaml"]
+
+
+def test_ctrl_c_while_staging_leaves_the_old_outputs_and_no_staging(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    publish(out, {"b/b.docx": b"1", "b/b.xlsx": b"1"}, ["b"], quiet=True)
+
+    def interrupted(path, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("tablegen.writer.open", interrupted, raising=False)
+    with pytest.raises(KeyboardInterrupt):
+        publish(out, {"b/b.docx": b"2", "b/b.xlsx": b"2"}, ["b"], quiet=True)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "b", "b/b.docx", "b/b.xlsx"]
+    assert (out / "b" / "b.docx").read_bytes() == b"1"

@@ -167,6 +167,9 @@ def publish(out: Path, files: Mapping[str, bytes], folders: Iterable[str] = (), 
         except OSError as exc:
             shutil.rmtree(stage, ignore_errors=True)
             raise write_error(_shown(out, stage, exc.filename), exc, kept) from exc
+        except BaseException:  # Ctrl-C while staging: nothing switched in, nothing left
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
         try:
             _switch(out, stage, groups, loose)
         except OSError as exc:
