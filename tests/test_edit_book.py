@@ -58,3 +58,16 @@ def test_new_after_a_null_listing_keeps_the_book_valid(tmp_path, run):
                            Report())
     assert listing is not None and listing.files == [["新项目.yaml"]]
     assert run("check", str(book))[1].count("error[") == 0
+
+
+def test_new_into_a_broken_book_yaml_is_a_finding_and_writes_nothing(tmp_path, run):
+    book = tmp_path / "b"
+    book.mkdir()
+    text = HEAD + '  - code: "001"\n    name: "单位一\n    projects:\nframe: classic\n'
+    (book / "book.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run("new", str(book), "新项目")
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert f"{book / 'book.yaml'}:7:11: error[yaml-syntax]: YAML 语法错误：引号未闭合" in out
+    assert sorted(p.name for p in book.iterdir()) == ["book.yaml"]
+    assert (book / "book.yaml").read_text(encoding="utf-8") == text

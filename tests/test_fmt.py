@@ -142,3 +142,15 @@ def test_unified_diff_agrees_with_difflib_on_small_texts():
     assert unified(a, b, "x", "y") == "".join(
         difflib.unified_diff(a.splitlines(True), b.splitlines(True), "x", "y"))
     assert unified(a, a, "x", "y") == ""
+
+
+def test_line_separators_inside_quotes_do_not_move_comments():
+    # PyYAML counts a raw U+2028 as a line break: every later comment went to the wrong key.
+    text = (FIXTURES / "rules" / "valid.yaml").read_text(encoding="utf-8").replace(
+        "usage: 用于测试", 'usage: "用于\u2028测试"').replace("goals:", "goals:  # 目标的说明").replace(
+        "        value: ≥90%", "        # 满意度的说明\n        value: ≥90%")
+    out, report = format_text(text, "p.yaml", False)
+    assert report.errors == []
+    assert out is not None
+    assert "# 目标的说明\ngoals:\n" in out
+    assert "# 满意度的说明\n        value: ≥90%\n" in out
