@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, need_program
+from tablegen.repo_scaffold import SKELETON
 
 
 def pip(*args: str, cwd: Path | None = None) -> None:
@@ -60,3 +61,59 @@ def test_the_installed_wheel_builds_every_format_from_another_folder(wheel, tmp_
     built = {p.relative_to(work / "build").as_posix() for p in (work / "build").rglob("*.*")}
     assert {"index.html", "book/index.html", "book/book.docx", "book/book.pdf",
             "book/book.xlsx"} <= built
+
+
+AGENCY_FILES = [
+    ".github/workflows/tablegen.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md",
+    "targets/example/2025年信息化运维.yaml", "targets/example/book.yaml", "templates/README.md",
+]
+
+
+def make(target: str, repo: Path, wheel: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["make", target, f"TABLEGEN={wheel}", f"PYTHON={sys.executable}"], cwd=repo,
+                          env=clean_env(), capture_output=True, text=True)
+
+
+def test_init_makes_an_agency_repo_whose_make_docs_and_make_test_pass(wheel, tmp_path, run):
+    need_program("make")
+    code, _, err = run("init", "agency", cwd=tmp_path)
+    assert code == 0 and "已建立表格仓库 agency" in err
+    repo = tmp_path / "agency"
+    assert sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file()) == AGENCY_FILES
+    text = "".join((repo / f).read_text(encoding="utf-8") for f in AGENCY_FILES)
+    assert str(ROOT) not in text and "src/" not in text and "tests/" not in text
+    assert "TABLEGEN ?= tablegen==" + tablegen_version() in text
+    # A clean machine: the Makefile sets up .venv with the wheel of this checkout and its dependencies.
+    for target in ("docs", "test"):
+        done = make(target, repo, wheel)
+        assert done.returncode == 0, done.stdout + done.stderr
+    built = {p.relative_to(repo / "build").as_posix() for p in (repo / "build").rglob("*.*")}
+    assert {"index.html", "example/example.docx", "example/example.pdf", "example/example.xlsx",
+            "schema/project.schema.json"} <= built
+    assert (repo / ".venv" / ".tablegen-requirement").read_text() == f"{wheel}\n"
+    # make test guards the data: a warning fails it (strict), and says where.
+    book = repo / "targets" / "example"
+    shutil.copy(book / "2025年信息化运维.yaml", book / "旧.yaml")
+    done = make("test", repo, wheel)
+    assert done.returncode != 0
+    assert "targets/example/旧.yaml:1:1: error[unlisted-file]" in done.stdout
+
+
+def test_init_writes_nothing_over_existing_files(tmp_path, run):
+    (tmp_path / "Makefile").write_text("all:\n", encoding="utf-8")
+    code, _, err = run("init", cwd=tmp_path)
+    assert code == 2
+    assert err.startswith("错误：. 中已有这些文件，未写入任何文件：Makefile")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]
+
+
+def test_the_example_book_is_clean_and_formatted(run, tmp_path):
+    shutil.copytree(SKELETON / "targets", tmp_path / "targets")
+    assert run("check", "--strict", cwd=tmp_path)[:2] == (0, "")
+    assert run("fmt", "--check", cwd=tmp_path)[:2] == (0, "")
+
+
+def tablegen_version() -> str:
+    import tablegen
+
+    return tablegen.__version__

@@ -1,17 +1,23 @@
-"""The pull-request workflow and the pre-commit hooks are valid and run the right commands."""
+"""The pull-request workflow and the pre-commit hooks are valid and run the right commands,
+this repository's and the ones `tablegen init` writes into an agency's repository."""
 
 from __future__ import annotations
 
 import re
 import shutil
 
+import pytest
 import yaml
 
 from conftest import ROOT, TARGETS
+from tablegen.repo_scaffold import SKELETON
 
 
-def test_the_workflow_runs_every_step_on_pull_requests():
-    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "tablegen.yml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("workflow", [ROOT / ".github" / "workflows" / "tablegen.yml",
+                                      SKELETON / "github" / "workflows" / "tablegen.yml"],
+                         ids=["repository", "init"])
+def test_the_workflow_runs_every_step_on_pull_requests(workflow):
+    wf = yaml.safe_load(workflow.read_text(encoding="utf-8"))
     # PyYAML reads the key `on` as True (YAML 1.1); GitHub reads it as "on".
     assert wf[True] == {"pull_request": None}
     steps = wf["jobs"]["tables"]["steps"]
@@ -34,8 +40,10 @@ def test_the_workflow_runs_every_step_on_pull_requests():
     assert order == sorted(order)
 
 
-def test_pre_commit_hooks():
-    cfg = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("config", [ROOT / ".pre-commit-config.yaml",
+                                    SKELETON / "pre-commit-config.yaml"], ids=["repository", "init"])
+def test_pre_commit_hooks(config):
+    cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
     hooks = {h["id"]: h for repo in cfg["repos"] for h in repo["hooks"]}
     assert hooks["tablegen-fmt"]["entry"] == ".venv/bin/tablegen fmt"
     assert hooks["tablegen-check"]["entry"] == ".venv/bin/tablegen check targets"

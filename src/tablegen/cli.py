@@ -151,6 +151,16 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .repo_scaffold import init_repo
+
+    folder = Path(args.dir)
+    for path in init_repo(folder):
+        log.info("写入 %s", path)
+    print(f"已建立表格仓库 {folder}：进入该文件夹后运行 make test、make docs", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .fonts import doctor
 
@@ -188,6 +198,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "schema": cmd_schema,
     "doctor": cmd_doctor,
+    "init": cmd_init,
     "fmt": cmd_fmt,
     "new": cmd_new,
     "new-book": cmd_new_book,
@@ -236,6 +247,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-q", "--quiet", action="store_true")
 
     sub.add_parser("doctor", help="检查字体、PDF 所需的系统库和外部程序（LibreOffice、poppler）")
+
+    it = sub.add_parser("init", help="新建一个单位的表格仓库（示例书、模板文件夹、Makefile、CI）")
+    it.add_argument("dir", nargs="?", default=".", help="新仓库的文件夹（默认当前文件夹）")
 
     n = sub.add_parser("new", help="新建项目文件（按指标框架预填），并加入 book.yaml")
     n.add_argument("book", help="书文件夹，或 targets/ 下的书名")
