@@ -23,7 +23,7 @@ docs: $(STAMP) ## Validate every book in targets/ and build DOCX/HTML/PDF/XLSX i
 	$(BIN)/tablegen schema -q
 	$(BIN)/tablegen build targets
 
-check: $(STAMP) ## Validate every book in targets/
+check: $(STAMP) ## Validate every book in targets/ (what guards the data: the tests never read it)
 	$(BIN)/tablegen check targets
 
 test: $(STAMP) ## Run the whole test suite

@@ -11,7 +11,7 @@ import pytest
 from tablegen.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ROOT / "targets"
+TEST_BOOKS = Path(__file__).parent / "books"  # copies of the seed books: tests never read targets/
 SEEDS = Path(__file__).parent / "seeds"  # copies of ../shared/seeds: the ground truth
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_BOOKS = {

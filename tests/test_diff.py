@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import TARGETS
+from conftest import TEST_BOOKS
 from tablegen.diff import as_markdown, as_text, diff
 
 BOOK = "binhai-ipa-2026"
@@ -22,7 +22,7 @@ def git(repo, *args):
 
 @pytest.fixture
 def repo(tmp_path):
-    shutil.copytree(TARGETS / BOOK, tmp_path / "targets" / BOOK)
+    shutil.copytree(TEST_BOOKS / BOOK, tmp_path / "targets" / BOOK)
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
     git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "a")

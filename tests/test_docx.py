@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from conftest import FIXTURES, SEED_BOOKS, TARGETS, need_program
+from conftest import FIXTURES, SEED_BOOKS, TEST_BOOKS, need_program
 from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
 from tablegen.books import load_book_strict
 from tablegen.build import build
@@ -23,7 +23,7 @@ BOOKS = sorted(SEED_BOOKS)
 def built(tmp_path_factory):
     """Both seed books built once as DOCX."""
     out = tmp_path_factory.mktemp("docx")
-    build([TARGETS], out, ["docx"], quiet=True)
+    build([TEST_BOOKS], out, ["docx"], quiet=True)
     return out
 
 
@@ -36,7 +36,7 @@ def test_every_row_of_every_seed_table_is_reproduced(built, key):
     sections = parse_dump(SEED_BOOKS[key].read_text(encoding="utf-8"))
     tables = docx_tables(book_docx(built, key))
     assert len(tables) == len(sections)
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     for (heading, rows), section, (number, _, project) in zip(
             tables, sections, book.numbered(), strict=True):
         expected = [[c.replace("天津市志？知识产权局志", "天津市志-知识产权局志") for c in r]
@@ -49,7 +49,7 @@ def test_every_row_of_every_seed_table_is_reproduced(built, key):
 
 @pytest.mark.parametrize("key", BOOKS)
 def test_each_project_file_holds_its_own_table(built, key):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     whole = docx_tables(book_docx(built, key))
     files = sorted((built / key / "projects").iterdir())
     assert [f.name for f in files] == sorted(
@@ -77,7 +77,7 @@ def test_bookmarks_and_toc(built):
     first = "".join(t.text for t in links[0].iter(W + "t"))
     assert first == "1.2024年局机关信息化运维绩效目标表3"
     # The names are stable: a second build names the same bookmarks.
-    again = build([TARGETS / key], built.parent / "again", ["docx"], quiet=True)
+    again = build([TEST_BOOKS / key], built.parent / "again", ["docx"], quiet=True)
     doc2 = docx_document(again.written[-1] if again.written[-1].name == f"{key}.docx"
                          else built.parent / "again" / key / f"{key}.docx")
     assert [b.get(W + "name") for b in doc2.iter(W + "bookmarkStart")] == starts
@@ -194,7 +194,7 @@ def test_openxml_audit_would_catch_a_misplaced_setting(built, tmp_path):
 
 
 def test_two_builds_are_byte_identical(built, tmp_path):
-    build([TARGETS], tmp_path, ["docx"], quiet=True)
+    build([TEST_BOOKS], tmp_path, ["docx"], quiet=True)
     for f in sorted(built.rglob("*.docx")):
         assert (tmp_path / f.relative_to(built)).read_bytes() == f.read_bytes(), f.name
 
@@ -219,7 +219,7 @@ def test_toc_pages_are_the_pages_where_headings_land(tmp_path):
     from tablegen.toc_pages import find_pages, page_texts, to_pdf
 
     key = "tianjin-ipa-2024"
-    build([TARGETS / key], tmp_path, ["docx"], quiet=True, toc_pages=True)
+    build([TEST_BOOKS / key], tmp_path, ["docx"], quiet=True, toc_pages=True)
     docx = tmp_path / key / f"{key}.docx"
     doc = docx_document(docx)
     cached = [int(re.search(r"(\d+)$", "".join(t.text for t in link.iter(W + "t"))).group(1))

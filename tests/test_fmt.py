@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import FIXTURES, ROOT, TARGETS
+from conftest import FIXTURES, ROOT, TEST_BOOKS
 from tablegen.errors import Report
 from tablegen.fmt import comments, format_text
 from tablegen.loader import parse
@@ -16,16 +16,16 @@ from tablegen.yamlout import dump_project
 FMT = FIXTURES / "fmt"
 
 
-@pytest.mark.parametrize("path", sorted(TARGETS.rglob("*.yaml")), ids=lambda p: p.name)
-def test_every_target_file_is_already_canonical(path):
+@pytest.mark.parametrize("path", sorted(TEST_BOOKS.rglob("*.yaml")), ids=lambda p: p.name)
+def test_every_seed_book_file_is_already_canonical(path):
     text = path.read_text(encoding="utf-8")
     out, report = format_text(text, path.name, path.name == "book.yaml")
     assert report.errors == []
     assert out == text
 
 
-def test_fmt_check_on_targets_passes(run):
-    code, out, _ = run("fmt", "--check", "targets", cwd=ROOT)
+def test_fmt_check_on_the_seed_books_passes(run):
+    code, out, _ = run("fmt", "--check", str(TEST_BOOKS), cwd=ROOT)
     assert (code, out) == (0, "")
 
 

@@ -7,7 +7,7 @@ import shutil
 import html5lib
 import pytest
 
-from conftest import FIXTURES, TARGETS
+from conftest import FIXTURES, TEST_BOOKS
 from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.layout import grid
@@ -18,7 +18,7 @@ NS = "{http://www.w3.org/1999/xhtml}"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
-    build([TARGETS], out, ["html"], quiet=True)
+    build([TEST_BOOKS], out, ["html"], quiet=True)
     return out
 
 
@@ -39,7 +39,7 @@ def grid_cells(table):
 
 @pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
 def test_every_cell_and_rowspan(built, key):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     doc = parse(built / key / "index.html")
     grids = [t for t in doc.iter(NS + "table") if t.get("class") == "grid"]
     budgets = [t for t in doc.iter(NS + "table") if t.get("class") == "budget"]

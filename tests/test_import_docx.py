@@ -11,7 +11,7 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TARGETS
+from conftest import TEST_BOOKS
 from tablegen.books import load_book_strict
 from tablegen.build import RenderContext
 from tablegen.errors import Report
@@ -43,7 +43,7 @@ def same_document(a: Book, b: Book) -> None:
 
 @pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
 def test_seed_books_round_trip(key, tmp_path):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     docx = build_docx(book, tmp_path)
     report = Report()
     import_files([docx], tmp_path / key, report)
@@ -204,7 +204,7 @@ def test_a_real_export_imports_to_the_expected_yaml(tmp_path):
 
 def test_importing_into_an_existing_book_adds_only_the_new_projects(tmp_path):
     book = tmp_path / "book"
-    shutil.copytree(TARGETS / "binhai-ipa-2026", book)
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", book)
     before = {p.name: p.read_bytes() for p in book.iterdir()}
     text = (book / "book.yaml").read_text(encoding="utf-8")
     (book / "book.yaml").write_text(text.replace("agencies:", "# 保留这条注释\nagencies:"),
@@ -229,7 +229,7 @@ def test_importing_into_an_existing_book_adds_only_the_new_projects(tmp_path):
 
 def test_a_new_agency_is_appended(tmp_path):
     book = tmp_path / "book"
-    shutil.copytree(TARGETS / "binhai-ipa-2026", book)
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", book)
     src = tmp_path / "export.docx"
     export_like(src)
     data = src.read_bytes()

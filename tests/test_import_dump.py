@@ -1,4 +1,4 @@
-"""The seed-dump importer: targets/ is exactly what it writes; its parsing rules; safety."""
+"""The seed-dump importer: the seed books (tests/books/) are what it writes; its parsing rules."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT, SEED_BOOKS, TARGETS
+from conftest import ROOT, SEED_BOOKS, TEST_BOOKS
 from tablegen.imports.read_dump import parse_dump
 from tablegen.imports.rows import split_goals
 from tablegen.yamlout import scalar
 
 
 @pytest.mark.parametrize("key", sorted(SEED_BOOKS))
-def test_targets_are_what_the_importer_writes(key, tmp_path, run):
+def test_seed_books_are_what_the_importer_writes(key, tmp_path, run):
     into = tmp_path / key
     code, _, err = run("import", str(SEED_BOOKS[key]), "--into", str(into), cwd=ROOT)
     assert code == 0, err
-    cmp = filecmp.dircmp(into, TARGETS / key)
+    cmp = filecmp.dircmp(into, TEST_BOOKS / key)
     assert (cmp.left_only, cmp.right_only, cmp.diff_files) == ([], [], [])
 
 
@@ -67,12 +67,12 @@ def test_goals_are_split_and_unnumbered():
 
 
 def test_damaged_text_is_mended_from_context_with_a_comment():
-    text = (TARGETS / "tianjin-ipa-2024" / "2024年天津市志-知识产权局志（1985-2020）编修.yaml"
+    text = (TEST_BOOKS / "tianjin-ipa-2024" / "2024年天津市志-知识产权局志（1985-2020）编修.yaml"
             ).read_text(encoding="utf-8")
     assert [line for line in text.splitlines() if "？" in line and not line.lstrip().startswith("#")] == []
     assert ("# name 源文件为“完成《天津市志？知识产权局志》部分篇章初稿编纂”"
             "（“？”为编码损坏，按项目名称修复）") in text
-    empty_heading = (TARGETS / "tianjin-ipa-2024" / "2024年天津市知识产权保护与服务.yaml"
+    empty_heading = (TEST_BOOKS / "tianjin-ipa-2024" / "2024年天津市知识产权保护与服务.yaml"
                      ).read_text(encoding="utf-8")
     assert empty_heading.splitlines()[1] == "# 源文件中此表的标题为空；标题按项目名称生成。"
 

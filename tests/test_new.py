@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import TARGETS
+from conftest import TEST_BOOKS
 from tablegen.books import load_book_strict, load_paths
 
 
@@ -31,7 +31,7 @@ def test_new_book_then_new_projects(tmp_path, run):
 
 
 def test_new_in_a_book_with_several_agencies_needs_the_agency(tmp_path, run):
-    shutil.copytree(TARGETS / "tianjin-ipa-2024", tmp_path / "b")
+    shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", tmp_path / "b")
     before = (tmp_path / "b" / "book.yaml").read_text(encoding="utf-8")
     code, _, err = run("new", str(tmp_path / "b"), "新项目")
     assert code == 2
@@ -53,7 +53,7 @@ def test_new_uses_the_books_frame(tmp_path, run):
 
 
 def test_new_keeps_book_yaml_and_its_comments(tmp_path, run):
-    shutil.copytree(TARGETS / "binhai-ipa-2026", tmp_path / "b")
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "b")
     book_yaml = tmp_path / "b" / "book.yaml"
     lines = book_yaml.read_text(encoding="utf-8").splitlines()
     lines.insert(1, "# 滨海新区的书（这条注释要保留）")

@@ -10,7 +10,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, ROOT, TARGETS, need_program
+from conftest import FIXTURES, ROOT, TEST_BOOKS, need_program
 from dumps import composed_of, pdf_lines, uncovered
 from tablegen.books import load_book_strict
 from tablegen.build import build
@@ -23,7 +23,7 @@ BOOKS = ["tianjin-ipa-2024", "binhai-ipa-2026"]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf")
-    build([TARGETS], out, ["pdf"], quiet=True)
+    build([TEST_BOOKS], out, ["pdf"], quiet=True)
     return out
 
 
@@ -34,7 +34,7 @@ def book_pdf(built, key):
 @pytest.mark.parametrize("key", BOOKS)
 def test_every_cell_is_in_the_pdf(built, key):
     need_program("pdftotext")
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     words = pdf_lines(book_pdf(built, key))
     missing = [cell for n, a, p in book.numbered()
                for row in table_rows(book, n, a.code, a.name, p) for cell in row
@@ -44,7 +44,7 @@ def test_every_cell_is_in_the_pdf(built, key):
 
 @pytest.mark.parametrize("key", BOOKS)
 def test_outline_points_at_each_table(built, key):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     reader = PdfReader(book_pdf(built, key))
     texts = page_texts(book_pdf(built, key))
     entries = []
@@ -72,7 +72,7 @@ def test_outline_points_at_each_table(built, key):
 
 @pytest.mark.parametrize("key", BOOKS)
 def test_toc_numbers_are_the_pages_where_headings_land(built, key):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     pdf = book_pdf(built, key)
     landed = find_pages(page_texts(pdf), [book.heading(n, p) for n, _, p in book.numbered()])
     need_program("pdftotext")
@@ -85,7 +85,7 @@ def test_toc_numbers_are_the_pages_where_headings_land(built, key):
 
 @pytest.mark.parametrize("key", BOOKS)
 def test_page_numbers_and_metadata(built, key):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     reader = PdfReader(book_pdf(built, key))
     for i, page in enumerate(reader.pages, 1):
         assert page.extract_text().rstrip().endswith(f"— {i} —")
@@ -104,7 +104,7 @@ def test_every_font_is_embedded_and_covers_every_character(built):
 
 
 def test_project_pdfs(built):
-    book = load_book_strict(TARGETS / "binhai-ipa-2026")
+    book = load_book_strict(TEST_BOOKS / "binhai-ipa-2026")
     files = sorted((built / "binhai-ipa-2026" / "projects").glob("*.pdf"))
     assert [f.name for f in files] == [f"{n:02d}-{p.stem}.pdf" for n, _, p in book.numbered()]
     reader = PdfReader(files[0])
@@ -114,7 +114,7 @@ def test_project_pdfs(built):
 
 
 def test_two_builds_are_byte_identical(built, tmp_path):
-    build([TARGETS / "binhai-ipa-2026"], tmp_path, ["pdf"], quiet=True)
+    build([TEST_BOOKS / "binhai-ipa-2026"], tmp_path, ["pdf"], quiet=True)
     for f in sorted((tmp_path / "binhai-ipa-2026").rglob("*.pdf")):
         assert f.read_bytes() == (built / f.relative_to(tmp_path)).read_bytes(), f.name
 
@@ -169,7 +169,7 @@ def test_without_system_fonts_the_pip_font_prints_chinese(tmp_path):
                     encoding="utf-8")
     env = dict(os.environ, FONTCONFIG_FILE=str(conf))
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "-m", "tablegen", "build", str(TARGETS / "binhai-ipa-2026"),
+    subprocess.run([sys.executable, "-m", "tablegen", "build", str(TEST_BOOKS / "binhai-ipa-2026"),
                     "--format", "pdf", "--out", str(out), "-q"], env=env, check=True, cwd=ROOT,
                    capture_output=True)
     pdf = out / "binhai-ipa-2026" / "binhai-ipa-2026.pdf"

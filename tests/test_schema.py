@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import FIXTURES, ROOT, TARGETS
+from conftest import FIXTURES, ROOT, TEST_BOOKS
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_both_schemas_are_written_with_chinese_titles(schemas):
     assert schemas["book.schema.json"]["properties"]["money_unit"]["enum"] == ["元", "千元", "万元"]
 
 
-@pytest.mark.parametrize("path", sorted(TARGETS.rglob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(TEST_BOOKS.rglob("*.yaml")), ids=lambda p: p.name)
 def test_every_target_file_satisfies_its_schema(schemas, path):
     name = "book.schema.json" if path.name == "book.yaml" else "project.schema.json"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -48,6 +48,6 @@ def test_the_schema_rejects_a_misspelt_key(schemas):
 
 
 def test_imported_files_point_editors_at_the_schema():
-    first = (TARGETS / "tianjin-ipa-2024" / "book.yaml").read_text(encoding="utf-8").splitlines()[0]
+    first = (TEST_BOOKS / "tianjin-ipa-2024" / "book.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../build/schema/book.schema.json"
     assert (ROOT / "Makefile").read_text(encoding="utf-8").count("tablegen schema") == 1

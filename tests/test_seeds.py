@@ -1,10 +1,10 @@
-"""The seed books in targets/ reproduce every cell of the two official source dumps."""
+"""The seed books (tests/books/, copies of targets/) reproduce every cell of the two official source dumps."""
 
 from __future__ import annotations
 
 import pytest
 
-from conftest import SEED_BOOKS, TARGETS
+from conftest import SEED_BOOKS, TEST_BOOKS
 from dumps import normal
 from tablegen.books import load_book_strict
 from tablegen.imports.read_dump import parse_dump
@@ -12,9 +12,9 @@ from tablegen.layout import table_rows
 
 
 @pytest.mark.parametrize("key", sorted(SEED_BOOKS))
-def test_every_cell_of_every_seed_table_is_in_targets(key):
+def test_every_cell_of_every_seed_table_is_in_the_seed_books(key):
     sections = parse_dump(SEED_BOOKS[key].read_text(encoding="utf-8"))
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     built = list(book.numbered())
     assert len(built) == len(sections)
     for (number, agency, project), section in zip(built, sections, strict=True):
@@ -29,8 +29,8 @@ def test_every_cell_of_every_seed_table_is_in_targets(key):
 
 
 def test_seed_books_have_the_expected_shape():
-    b24 = load_book_strict(TARGETS / "tianjin-ipa-2024")
-    b26 = load_book_strict(TARGETS / "binhai-ipa-2026")
+    b24 = load_book_strict(TEST_BOOKS / "tianjin-ipa-2024")
+    b26 = load_book_strict(TEST_BOOKS / "binhai-ipa-2026")
     assert [(a.code, a.name, len(a.projects)) for a in b24.agencies] == [
         ("610101", "天津市知识产权局", 6), ("610203", "天津市知识产权保护中心", 4)]
     assert [(a.code, a.name, len(a.projects)) for a in b26.agencies] == [

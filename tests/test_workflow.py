@@ -9,7 +9,7 @@ import shutil
 import pytest
 import yaml
 
-from conftest import ROOT, TARGETS
+from conftest import ROOT, TEST_BOOKS
 from tablegen.repo_scaffold import SKELETON
 
 
@@ -66,7 +66,7 @@ def unescape(value: str) -> str:
 def test_check_in_the_workflow_annotates_repo_relative_lines(tmp_path, run):
     # As in CI: `tablegen check --format github` from the repository's root, default targets/.
     book = tmp_path / "targets" / "b"
-    shutil.copytree(TARGETS / "binhai-ipa-2026", book)
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", book)
     old = "中央2025年安可替代专项-津财行政指[2025]69号.yaml"
     text = (book / old).read_text(encoding="utf-8").replace("  total: 12232.20", "  total: 12000.00")
     (book / old).unlink()

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from conftest import TARGETS
+from conftest import TEST_BOOKS
 from dumps import normal
 from tablegen.books import load_book_strict
 from tablegen.build import build
@@ -126,13 +126,13 @@ EXPECTED = [
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("xlsx")
-    build([TARGETS], out, ["xlsx"], quiet=True)
+    build([TEST_BOOKS], out, ["xlsx"], quiet=True)
     return out
 
 
 def test_the_expected_table_covers_every_seed_value():
     values = {i.value for key in ("tianjin-ipa-2024", "binhai-ipa-2026")
-              for p in load_book_strict(TARGETS / key).projects for _, _, i in p.rows()}
+              for p in load_book_strict(TEST_BOOKS / key).projects for _, _, i in p.rows()}
     assert values == {v for v, *_ in EXPECTED}
 
 
@@ -164,7 +164,7 @@ def test_values_beyond_the_seeds(value, split):
 
 @pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
 def test_import_sheet_has_one_row_per_indicator(built, key):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     wb = load_workbook(built / key / f"{key}.xlsx")
     ws = wb["指标导入"]
     rows = [tuple("" if c is None else c for c in r) for r in ws.iter_rows(values_only=True)]
@@ -214,7 +214,7 @@ def sheet_rows(ws):
 
 @pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
 def test_every_cell_and_merge_of_every_table_sheet(built, key):
-    book = load_book_strict(TARGETS / key)
+    book = load_book_strict(TEST_BOOKS / key)
     wb = load_workbook(built / key / f"{key}.xlsx")
     sheets = [ws for ws in wb.worksheets if ws.title != "指标导入"]
     assert len(sheets) == len(book.projects)
@@ -262,7 +262,7 @@ def test_column_widths_follow_the_layout(built):
 
 
 def test_amounts_are_numbers_with_two_decimals(built):
-    book = load_book_strict(TARGETS / "tianjin-ipa-2024")
+    book = load_book_strict(TEST_BOOKS / "tianjin-ipa-2024")
     wb = load_workbook(built / "tianjin-ipa-2024" / "tianjin-ipa-2024.xlsx")
     sheets = [ws for ws in wb.worksheets if ws.title != "指标导入"]
     for ws, project in zip(sheets, book.projects, strict=True):
@@ -277,7 +277,7 @@ def test_amounts_are_numbers_with_two_decimals(built):
 
 
 def test_rows_are_as_high_as_their_wrapped_text(built):
-    book = load_book_strict(TARGETS / "binhai-ipa-2026")
+    book = load_book_strict(TEST_BOOKS / "binhai-ipa-2026")
     ws = load_workbook(built / "binhai-ipa-2026" / "binhai-ipa-2026.xlsx").worksheets[0]
     goals = "\n".join(f"{i}.{g}" for i, g in enumerate(book.projects[0].goals, 1))
     # B:J is 860 thousandths of 590 px, less the margins: 35.9 characters of 14 px a line.
@@ -301,7 +301,7 @@ class _LaterClock(datetime.datetime):
 
 def test_two_builds_are_byte_identical(built, tmp_path, monkeypatch):
     monkeypatch.setattr(openpyxl.writer.excel.datetime, "datetime", _LaterClock)
-    build([TARGETS], tmp_path, ["xlsx"], quiet=True)
+    build([TEST_BOOKS], tmp_path, ["xlsx"], quiet=True)
     for key in ("tianjin-ipa-2024", "binhai-ipa-2026"):
         assert (tmp_path / key / f"{key}.xlsx").read_bytes() == \
             (built / key / f"{key}.xlsx").read_bytes()
@@ -324,7 +324,7 @@ def test_the_workbook_imports_back(built, tmp_path):
     report = Report()
     import_files([built / key / f"{key}.xlsx"], tmp_path / key, report)
     assert report.findings == []
-    original, again = load_book_strict(TARGETS / key), load_book_strict(tmp_path / key)
+    original, again = load_book_strict(TEST_BOOKS / key), load_book_strict(tmp_path / key)
     assert original.projects == again.projects
     assert (again.title, again.year, again.money_unit) == (original.title, original.year,
                                                            original.money_unit)
@@ -338,7 +338,7 @@ def pieces(first: int, n: int, breaks: set[int]) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("merge", ["level1+level2", "none"])
 def test_merges_follow_the_books_setting(merge):
-    book = load_book_strict(TARGETS / "binhai-ipa-2026")
+    book = load_book_strict(TEST_BOOKS / "binhai-ipa-2026")
     book.merge = merge
     ws = load_workbook(io.BytesIO(workbook(book))).worksheets[0]
     breaks = {b.id + 1 for b in ws.row_breaks.brk}
