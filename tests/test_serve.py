@@ -97,6 +97,9 @@ def test_serves_the_overview_and_the_book_page_with_the_reload_script(preview):
     assert "tablegen-findings" not in book_page  # the fixture is clean
     status, headers, _ = get(preview, "/m")
     assert (status, headers["Location"]) == (301, "/m/")
+    status, headers, body = get(preview, "/m/", method="HEAD")
+    assert (status, headers["Content-Type"], body) == (200, "text/html; charset=utf-8", b"")
+    assert int(headers["Content-Length"]) == len(book_page.encode())
 
 
 def test_a_save_sends_a_reload_event_and_the_page_shows_the_new_content(preview, events, book):
