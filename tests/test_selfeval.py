@@ -243,12 +243,52 @@ def test_the_selfeval_xlsx_has_every_cell_of_every_table(tmp_path):
     assert wb.sheetnames == ["01-2024年局机关信息化运维", "02-2024年专利代理师资格考试",
                              "03-2024年保护中心运行维护费"]
     for number, ws in enumerate(wb.worksheets, 1):
-        got = [[c for c in row if c is not None] for row in ws.iter_rows(values_only=True)]
+        got = [[shown(c) for c in row if c.value is not None] for row in ws.iter_rows()]
         expected = [[c for c in row if c] for row in EXPECTED[number]]
         assert ws["A1"].value == f"{number}.{EXPECTED[number][0][1]}绩效自评表"
         assert got[1] == ["单位：万元"]
         assert got[2:] == expected, ws.title
     assert "A5:A9" in {str(r) for r in wb.worksheets[0].merged_cells.ranges}
+
+
+def shown(cell):
+    """A cell as Excel shows it: numbers through their `0.00` / `0.00%` format."""
+    if isinstance(cell.value, str):
+        return cell.value
+    assert cell.number_format in ("0.00", "0.00%"), cell.coordinate
+    if cell.number_format == "0.00%":
+        return f"{cell.value * 100:.2f}%"
+    return f"{cell.value:.2f}"
+
+
+def test_selfeval_xlsx_figures_are_numbers_and_texts_literal_strings(tmp_path):
+    from openpyxl import load_workbook
+
+    folder = seed_book(tmp_path)
+    build([folder], tmp_path / "out", ["xlsx"], quiet=True)
+    ws = load_workbook(tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.xlsx").worksheets[0]
+
+    def cells(ref):
+        return [(c.value, c.data_type, c.number_format) for row in ws[ref] for c in row]
+
+    # 年度资金总额: 年初预算数, 全年预算数, 全年执行数, 分值 numeric; 执行率 95.50 %; 得分.
+    assert cells("C6:H6") == [(40, "n", "0.00"), (40, "n", "0.00"), (38.2, "n", "0.00"),
+                              (10, "n", "0.00"), (0.955, "n", "0.00%"), (9.55, "n", "0.00")]
+    # 其中：本年财政拨款: no 分值/得分 of its own ("—" stays text); empty sources stay text.
+    assert cells("F7:H7") == [("—", "s", "General"), (0.955, "n", "0.00%"), ("—", "s", "General")]
+    assert [v for v, _, _ in cells("C8:E8")] == [None] * 3
+    # Indicator rows (sheet row 13 on): 分值 and 得分 numeric, 实际完成值 and texts literal.
+    assert cells("C14:G14") == [("等保测评系统数", "s", "General"), ("1个", "s", "General"),
+                                ("1个", "s", "General"), (8.34, "n", "0.00"), (8.34, "n", "0.00")]
+    assert cells("F15:G15") == [(8.33, "n", "0.00"), (4.17, "n", "0.00")]
+    # 总分: 分值 100.00 and the total numeric.
+    total = ws.max_row
+    assert ws[f"A{total}"].value == "总分"
+    assert [(c.data_type, c.number_format) for c in (ws[f"F{total}"], ws[f"G{total}"])] == \
+        [("n", "0.00")] * 2
+    assert ws[f"F{total}"].value == 100
+    assert not [c.coordinate for row in ws.iter_rows() for c in row
+                if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("="))]
 
 
 def test_the_selfeval_docx_from_its_own_template_has_every_cell_and_a_toc(tmp_path):
