@@ -71,6 +71,12 @@ def docx_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
     return out
 
 
+def docx_toc_pages(path: Path) -> list[int]:
+    """The page number each 目录 entry (a hyperlink ending in its PAGEREF result) carries."""
+    return [int(re.search(r"(\d+)$", "".join(t.text or "" for t in link.iter(W + "t"))).group(1))
+            for link in docx_document(path).iter(W + "hyperlink")]
+
+
 def pdf_lines(pdf: Path) -> set[str]:
     """Every word pdftotext finds: a run of text on one line of one cell (cells are apart)."""
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,

@@ -307,3 +307,17 @@ def test_the_selfeval_docx_from_its_own_template_has_every_cell_and_a_toc(tmp_pa
     assert "天津市知识产权局2024年项目支出绩效自评表" in xml and "目录" in xml
     # Each table's bookmark: at its heading, as the 目录 entry's link, in its PAGEREF field.
     assert [xml.count(f"_Toc9{n:08d}") for n in (1, 2, 3)] == [3, 3, 3]
+
+
+def test_the_selfeval_docx_toc_numbers_are_the_pages_where_libreoffice_lays_the_headings(tmp_path):
+    need_program("soffice")
+    from dumps import docx_tables, docx_toc_pages
+    from tablegen.toc_pages import find_pages, page_texts, to_pdf
+
+    folder = seed_book(tmp_path)
+    build([folder], tmp_path / "out", ["docx"], quiet=True, toc_pages=True)
+    path = tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.docx"
+    headings = [h for h, _ in docx_tables(path)]
+    (pdf,) = to_pdf([path], tmp_path)
+    # Title, 目录, then each 自评表 over two pages (the estimate, one page each, said 3, 4, 5).
+    assert docx_toc_pages(path) == find_pages(page_texts(pdf), headings) == [3, 5, 7]

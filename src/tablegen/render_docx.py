@@ -256,6 +256,18 @@ def estimated_pages(book: Book, toc_per_page: int = 24) -> dict[int, int]:
     return {number: 1 + toc + number for number, _, _ in book.numbered()}
 
 
+def true_pages(docx: bytes, headings: list[str], ctx: RenderContext) -> dict[int, int] | None:
+    """The page each heading (numbered from 1) lands on in a LibreOffice layout of the DOCX,
+    for a 目录 whose cached numbers are true (WPS shows them as they are); None when not asked
+    for or not measurable (then the estimate stays, with a warning)."""
+    if not ctx.toc_pages:
+        return None
+    measured = toc_layout.measure(docx, headings)
+    if measured is None:
+        return None
+    return dict(zip(range(1, len(measured) + 1), measured, strict=True))
+
+
 def _set_update_fields(settings: etree._Element) -> None:
     tag = f"{{{W_NS}}}updateFields"
     for old in settings.findall(tag):
@@ -357,12 +369,10 @@ class DocxRenderer:
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     """The book's DOCX and one DOCX per project."""
     renderer = DocxRenderer(ctx.templates.find(TEMPLATE))
-    pages = estimated_pages(book)
-    data = renderer.book(book, pages)
-    if ctx.toc_pages:
-        measured = toc_layout.measure(data, [book.heading(n, p) for n, _, p in book.numbered()])
-        if measured is not None:
-            data = renderer.book(book, dict(zip(range(1, len(measured) + 1), measured, strict=True)))
+    data = renderer.book(book, estimated_pages(book))
+    measured = true_pages(data, [book.heading(n, p) for n, _, p in book.numbered()], ctx)
+    if measured is not None:
+        data = renderer.book(book, measured)
     files = {f"{book.key}/{book.key}.docx": data}
     files.update(renderer.projects(book))
     return files

@@ -14,7 +14,14 @@ from markupsafe import Markup
 
 from .build import RenderContext
 from .model import Book
-from .render_docx import DocxRenderer, _environment, _vmerge, estimated_pages, toc_field
+from .render_docx import (
+    DocxRenderer,
+    _environment,
+    _vmerge,
+    estimated_pages,
+    toc_field,
+    true_pages,
+)
 from .selfeval import SelfEval, file_name, selfevals, title
 
 TEMPLATE = "docx/selfeval.docx"
@@ -45,11 +52,9 @@ def table_context(t: SelfEval, money_unit: str) -> dict[str, Any]:
     }
 
 
-def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
-    """`<book>/<book>-自评.docx` for a book with execution data."""
-    renderer = DocxRenderer(ctx.templates.find(TEMPLATE))
-    tables = selfevals(book)
-    pages = estimated_pages(book)  # Word updates the 目录 on opening (updateFields)
+def document(book: Book, renderer: DocxRenderer, tables: list[SelfEval],
+             pages: dict[int, int]) -> bytes:
+    """The 自评 DOCX with these 目录 page numbers."""
     context = {"single": False, "title": title(book),
                "subtitle": f"{book.year}年 · 单位：{book.money_unit}",
                "toc": toc_field([(bookmark(t.number), t.heading, pages.get(t.number, ""))
@@ -57,4 +62,16 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     entries, block_src = renderer.skeleton(book, context, title(book))
     block = _environment().from_string(block_src)
     body = renderer.render_block(block, [table_context(t, book.money_unit) for t in tables])
-    return {file_name(book, "docx"): renderer.pack(entries, body, book)}
+    return renderer.pack(entries, body, book)
+
+
+def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
+    """`<book>/<book>-自评.docx` for a book with execution data; its 目录 numbers measured like
+    the target tables' (render_docx.true_pages), else estimated."""
+    renderer = DocxRenderer(ctx.templates.find(TEMPLATE))
+    tables = selfevals(book)
+    data = document(book, renderer, tables, estimated_pages(book))
+    measured = true_pages(data, [t.heading for t in tables], ctx)
+    if measured is not None:
+        data = document(book, renderer, tables, measured)
+    return {file_name(book, "docx"): data}
