@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tablegen.layout import file_number, project_path
+import pytest
+
+from tablegen.layout import (
+    BUDGET_WIDTHS,
+    GRID_WIDTHS,
+    GridRow,
+    Span,
+    file_number,
+    project_path,
+    sheet_edges,
+    sheet_span,
+    split_spans,
+    title_lines,
+)
 from tablegen.model import Agency, Book, Budget, Project
 
 
@@ -22,3 +35,34 @@ def test_file_numbers_are_padded_to_the_width_of_the_table_count():
     names = [project_path(big, n, p, "pdf") for n, _, p in big.numbered()]
     assert names[98:100] == ["b/projects/099-p99.pdf", "b/projects/100-p100.pdf"]
     assert names == sorted(names)
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("天津市滨海新区知识产权局2026年项目支出绩效目标表",
+     ["天津市滨海新区知识产权局", "2026年项目支出绩效目标表"]),
+    ("天津市知识产权局2024年项目支出绩效目标表", ["天津市知识产权局", "2024年项目支出绩效目标表"]),
+    ("天津市知识产权保护中心关于某某某某某某项目支出绩效目标表",
+     ["天津市知识产权保护中心关于某某某某某某", "项目支出绩效目标表"]),
+    ("某" * 30, ["某" * 15, "某" * 15]),
+    ("短标题", ["短标题"]),
+])
+def test_cover_titles_break_at_a_natural_point(title, lines):
+    assert title_lines(title) == lines
+
+
+def test_split_spans_repeats_labels_where_a_page_starts():
+    rows = [GridRow(Span("产出指标", 3), Span("数量指标", 2), "a", "a", "1"),
+            GridRow(Span("产出指标", 0), Span("数量指标", 0), "b", "b", "2"),
+            GridRow(Span("产出指标", 0), Span("质量指标", 1), "c", "c", "3"),
+            GridRow(Span("效益指标", 1), Span("社会效益指标", 1), "d", "d", "4")]
+    split = split_spans(rows, {1})
+    assert [(r.level1.text, r.level1.rows, r.level2.text, r.level2.rows) for r in split] == [
+        ("产出指标", 1, "数量指标", 1), ("产出指标", 2, "数量指标", 1), ("产出指标", 0, "质量指标", 1),
+        ("效益指标", 1, "社会效益指标", 1)]
+    assert split_spans(rows, set()) == rows
+
+
+def test_sheet_columns_are_the_union_of_both_tables_edges():
+    assert sheet_edges() == [0, 140, 235, 330, 387, 535, 577, 729, 760, 849, 1000]
+    assert [sheet_span(GRID_WIDTHS, i) for i in range(5)] == [(1, 1), (2, 3), (4, 5), (6, 8), (9, 10)]
+    assert sum(BUDGET_WIDTHS) == sum(GRID_WIDTHS) == 1000

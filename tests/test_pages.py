@@ -17,7 +17,7 @@ from tablegen.errors import Report
 from tablegen.frames import frames
 from tablegen.imports import import_files
 from tablegen.layout import table_rows
-from tablegen.toc_pages import to_pdf
+from tablegen.toc_pages import page_texts, to_pdf
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +98,8 @@ def frame_books(root: Path) -> list[Path]:
 
 def page_words(pdf: Path) -> set[str]:
     """Every line of text of every cell: pdftotext's words on one line, joined where they stand
-    closer than 4 pt (LibreOffice sets Chinese and digits apart by a little; cells stand apart
-    by their margins)."""
+    closer than 0.3 of their height (LibreOffice sets Chinese and digits apart by a little;
+    cells stand apart by their margins)."""
     html = pdftotext("-bbox-layout", str(pdf))
     tree = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
     out = set()
@@ -107,7 +107,8 @@ def page_words(pdf: Path) -> set[str]:
         words = sorted(line.iter("word"), key=lambda w: float(w.get("xmin")))
         text, right = "", None
         for w in words:
-            if right is not None and float(w.get("xmin")) - right > 4:
+            height = float(w.get("ymax")) - float(w.get("ymin"))
+            if right is not None and float(w.get("xmin")) - right > 0.3 * height:
                 out.add(text)
                 text = ""
             text += w.text or ""
@@ -176,3 +177,42 @@ def test_calc_prints_every_cell_of_the_xlsx_without_overlaps(seeds, tmp_path):
             if page2 == page and min(x1, a1) - max(x0, a0) > 0.5 and min(y1, b1) - max(y0, b0) > 1:
                 overlaps.append((page, word, word2))
     assert overlaps == [], overlaps
+
+
+def long_group_book(root: Path, rows: int = 70) -> Path:
+    """A book whose one table has a 产出指标 group of `rows` rows: three pages or more."""
+    root.mkdir(parents=True)
+    lines = ["name: 长表", "budget:", "  total: 100.00", "usage: 用途", "goals:", "  - 目标",
+             "indicators:", "  产出指标:", "    数量指标:"]
+    for i in range(1, rows + 1):
+        lines += [f"      - name: 第{i}项工作", f"        value: ≥{i}个"]
+    lines += ["  满意度指标:", "    服务对象满意度指标:", "      - name: 满意度",
+              "        value: ≥90%"]
+    (root / "p.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "book.yaml").write_text(
+        "title: 长表\nyear: 2027\nmoney_unit: 万元\nframe: classic\nagencies:\n"
+        "  - code: \"100001\"\n    name: 某单位\n    projects: [p.yaml]\n", encoding="utf-8")
+    return root
+
+
+def test_a_long_group_shows_its_label_on_every_page_of_the_docx(tmp_path):
+    need_program("soffice")
+    book = long_group_book(tmp_path / "long")
+    build([book], tmp_path / "out", ["docx"], quiet=True, toc_pages=True)
+    for docx in (tmp_path / "out" / "long" / "long.docx",
+                 next((tmp_path / "out" / "long" / "projects").glob("*.docx"))):
+        (pdf,) = to_pdf([docx], tmp_path)
+        pages = page_texts(pdf)
+        table = [p for p in pages if "第1项工作" in p or "项工作" in p]
+        assert len(table) >= 3
+        assert all("产出指标" in p for p in table), [p[:40] for p in table]
+
+
+def test_the_cover_title_breaks_at_a_natural_point(seeds, pdfs, tmp_path):
+    key = "binhai-ipa-2026"
+    lines = ["天津市滨海新区知识产权局", "2026年项目支出绩效目标表"]
+    assert set(lines) <= page_words(pdfs / key / f"{key}.pdf")
+    need_program("soffice")
+    build([seeds[key]], tmp_path / "out", ["docx"], quiet=True)
+    (pdf,) = to_pdf([tmp_path / "out" / key / f"{key}.docx"], tmp_path)
+    assert set(lines) <= page_words(pdf)

@@ -6,6 +6,7 @@ DOCX, HTML, PDF and XLSX tables agree cell for cell.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from .model import Book, Project, format_amount
@@ -81,6 +82,35 @@ def grid(project: Project, merge: str) -> list[GridRow]:
                 first1 = False
                 rows.append(GridRow(s1, s2, ind.name, ind.shown_description, ind.value))
     return rows
+
+
+def text_width(text: str) -> float:
+    """A line's width in characters of its font size: Chinese 1, Latin letters and digits 0.55."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+
+
+# Where a cover title may break, best first: before the year, before 项目支出…, after a name.
+TITLE_BREAKS = (re.compile(r"(?=(?:19|20)\d\d年)"), re.compile(r"(?=项目支出)"),
+                re.compile(r"(?<=[局厅委办院会心])"))
+TITLE_CHARS = 19  # 22 pt characters on the 156 mm line, less one for fonts that set wider
+
+
+def title_lines(title: str, chars: float = TITLE_CHARS) -> list[str]:
+    """The cover title on one line, or on two balanced lines broken at a natural point
+    (`天津市知识产权局` / `2024年项目支出绩效目标表`) rather than leaving `表` alone."""
+    if text_width(title) <= chars:
+        return [title]
+    def balance(cut: int) -> float:
+        return abs(text_width(title[:cut]) - text_width(title[cut:]))
+
+    for pattern in TITLE_BREAKS:
+        fits = [m.start() for m in pattern.finditer(title) if 0 < m.start() < len(title)
+                and max(text_width(title[:m.start()]), text_width(title[m.start():])) <= chars]
+        if fits:
+            cut = min(fits, key=balance)
+            return [title[:cut], title[cut:]]
+    cut = min(range(1, len(title)), key=balance)  # the middle: neither line is a stub
+    return [title[:cut], title[cut:]]
 
 
 def split_spans(rows: list[GridRow], starts: set[int]) -> list[GridRow]:

@@ -28,11 +28,14 @@ from .errors import RenderError
 from .layout import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
+    GridRow,
     budget_cells,
     grid,
     numbered_goals,
     project_path,
     shown_label,
+    split_spans,
+    title_lines,
 )
 from .model import Agency, Book, Project
 from .templates import sandboxed, unsafe_message
@@ -55,6 +58,8 @@ _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 TOC_FIELD = ' TOC \\o "1-1" \\h \\z \\u '
 VMERGE_RESTART = Markup('<w:vMerge w:val="restart"/>')
 VMERGE_CONTINUE = Markup("<w:vMerge/>")
+KEEP_NEXT = Markup("<w:keepNext/>")
+KEEP_ROWS = 8  # the PDF's limit too (templates/html/macros.html.j2)
 
 
 def _finalize(value: Any) -> Any:
@@ -100,6 +105,7 @@ def _prepare_block(block: str) -> str:
     block = block.replace("<w:t>", '<w:t xml:space="preserve">')
     block = _set_widths(block, "t.total", BUDGET_WIDTHS)
     block = _set_widths(block, "r.level1", GRID_WIDTHS)
+    block = _keep_slot(block, "r.level1")
     for field, slot in (("level1", "vm1"), ("level2", "vm2")):
         at = re.search(r"\{\{\s*r\." + field + r"\s*\}\}", block)
         if at is None:
@@ -158,6 +164,18 @@ def _set_widths(block: str, marker: str, widths: tuple[int, ...]) -> str:
     return block[:start] + _TR.sub(row, table) + block[end:]
 
 
+def _keep_slot(block: str, marker: str) -> str:
+    """Every paragraph of the row holding `marker` gets a `{{ r.keep }}` slot after its style:
+    Word and WPS keep a row whose paragraphs are kept with the next one on the same page."""
+    at = block.find(marker)
+    start = block.rfind("<w:tr", 0, at)
+    end = block.find("</w:tr>", at)
+    if at < 0 or start < 0 or end < 0:
+        return block
+    row = re.sub(r'(<w:pPr><w:pStyle w:val="[^"]*"/>)', r"\1{{ r.keep }}", block[start:end])
+    return block[:start] + row + block[end:]
+
+
 def bookmark_name(book: Book, project: Project) -> str:
     """A stable hidden bookmark for a project's heading: `_Toc` and 9 digits of its file's hash."""
     digest = hashlib.sha1(f"{book.key}/{project.file}".encode()).hexdigest()
@@ -177,11 +195,17 @@ def _bookmarks(book: Book) -> dict[int, str]:
 
 
 def _table_context(book: Book, number: int, agency: Agency, project: Project,
-                   bookmark: str) -> dict[str, Any]:
+                   bookmark: str, starts: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """One table for the template; `starts`: grid rows that LibreOffice put atop a page."""
     labels_and_amounts = budget_cells(project)
     rows = []
-    for row in grid(project, book.merge):
+    whole = grid(project, book.merge)
+    cells = split_spans(whole, set(starts))
+    for i, row in enumerate(cells):
+        together = (book.merge != "none" and i + 1 < len(cells) and not cells[i + 1].level1.starts
+                    and _kept(whole, i))
         rows.append({
+            "keep": KEEP_NEXT if together else Markup(""),
             "level1": shown_label(row.level1.text, 1) if row.level1.starts else "",
             "level2": shown_label(row.level2.text, 2) if row.level2.starts else "",
             "name": row.name,
@@ -205,6 +229,16 @@ def _table_context(book: Book, number: int, agency: Agency, project: Project,
         "goals": numbered_goals(project),
         "rows": rows,
     }
+
+
+def _kept(rows: list[GridRow], i: int) -> bool:
+    """Whether row i's 一级 group moves to the next page whole, as in the PDF: a group of up to
+    KEEP_ROWS rows after the first (the first stays with the header, longer ones flow and are
+    split where LibreOffice breaks them)."""
+    first = i
+    while not rows[first].level1.starts:
+        first -= 1
+    return first > 0 and rows[first].level1.rows <= KEEP_ROWS
 
 
 def _vmerge(span: int) -> Markup:
@@ -343,36 +377,56 @@ class DocxRenderer:
         except jinja2.TemplateError as exc:
             raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{exc}") from exc
 
-    def book(self, book: Book, pages: dict[int, int]) -> bytes:
+    def book(self, book: Book, pages: dict[int, int],
+             starts: dict[int, frozenset[int]] | None = None) -> bytes:
         bookmarks = _bookmarks(book)
-        context = {"single": False, "title": book.title,
+        context = {"single": False, "title": "\n".join(title_lines(book.title)),
                    "subtitle": f"{book.year}年 · 单位：{book.money_unit}",
                    "toc": toc_xml(book, bookmarks, pages)}
         entries, block_src = self.skeleton(book, context, book.title)
         block = _environment().from_string(block_src)
-        tables = [_table_context(book, n, a, p, bookmarks[n]) for n, a, p in book.numbered()]
+        starts = starts or {}
+        tables = [_table_context(book, n, a, p, bookmarks[n], starts.get(n, frozenset()))
+                  for n, a, p in book.numbered()]
         return self.pack(entries, self.render_block(block, tables), book)
 
-    def projects(self, book: Book) -> dict[str, bytes]:
+    def projects(self, book: Book,
+                 starts: dict[int, frozenset[int]] | None = None) -> dict[str, bytes]:
+        """One DOCX per table; every table starts a page, so the book's page starts hold."""
         bookmarks = _bookmarks(book)
         context = {"single": True, "title": book.title, "subtitle": "", "toc": Markup("")}
         entries, block_src = self.skeleton(book, context, book.title)
         block = _environment().from_string(block_src)
         out = {}
         for number, agency, project in book.numbered():
-            table = _table_context(book, number, agency, project, bookmarks[number])
+            table = _table_context(book, number, agency, project, bookmarks[number],
+                                   (starts or {}).get(number, frozenset()))
             body = self.render_block(block, [table])
             out[project_path(book, number, project, "docx")] = self.pack(entries, body, book)
         return out
 
 
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
-    """The book's DOCX and one DOCX per project."""
+    """The book's DOCX and one DOCX per project.
+
+    With LibreOffice (ctx.toc_pages), the book is laid out once: the 目录 gets the headings' true
+    pages, and a 一级/二级 group that a page break cuts is split there, its label repeated on the
+    next page, as in the PDF. Rows of a group are kept together for Word and WPS as well.
+    """
     renderer = DocxRenderer(ctx.templates.find(TEMPLATE))
-    data = renderer.book(book, estimated_pages(book))
-    measured = true_pages(data, [book.heading(n, p) for n, _, p in book.numbered()], ctx)
-    if measured is not None:
-        data = renderer.book(book, measured)
+    pages = estimated_pages(book)
+    data = renderer.book(book, pages)
+    starts: dict[int, frozenset[int]] = {}
+    if ctx.toc_pages:
+        numbered = list(book.numbered())
+        measured = toc_layout.layout(data, [book.heading(n, p) for n, _, p in numbered],
+                                     [[r.name + r.description + r.value
+                                       for r in grid(p, book.merge)] for _, _, p in numbered])
+        if measured is not None:
+            pages = dict(zip(range(1, len(numbered) + 1), measured.headings, strict=True))
+            starts = {n: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])
+                      for (n, _, _), rows in zip(numbered, measured.rows, strict=True)}
+            data = renderer.book(book, pages, starts)
     files = {f"{book.key}/{book.key}.docx": data}
-    files.update(renderer.projects(book))
+    files.update(renderer.projects(book, starts))
     return files

@@ -20,6 +20,7 @@ from .layout import (
     numbered_goals,
     percent,
     shown_label,
+    title_lines,
 )
 from .model import Agency, Book, Project, format_amount
 from .selfeval import file_name, selfevals
@@ -78,6 +79,7 @@ def book_context(book: Book, mode: str) -> dict[str, Any]:
     return {
         "mode": mode,
         "title": book.title,
+        "title_lines": title_lines(book.title),
         "subtitle": f"{book.year}年 · 单位：{book.money_unit}",
         "author": book.author,
         "date": book.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),

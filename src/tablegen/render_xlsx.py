@@ -37,6 +37,7 @@ from .layout import (
     sheet_span,
     shown_label,
     split_spans,
+    text_width,
 )
 from .model import Agency, Book, Project
 
@@ -156,11 +157,6 @@ def sheet_title(book: Book, number: int, project: Project, taken: set[str]) -> s
         title = title[:28] + f"~{len(taken)}"
     taken.add(title)
     return title
-
-
-def text_width(text: str) -> float:
-    """A line's width in characters of its font size: Chinese 1, Latin letters and digits 0.55."""
-    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
 
 
 def line_count(text: str, chars: float) -> int:

@@ -5,11 +5,14 @@ LibreOffice only reads a copy of our DOCX and prints it to PDF; it never re-save
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger("tablegen")
@@ -58,8 +61,38 @@ def find_pages(pages: list[str], headings: list[str]) -> list[int] | None:
     return found
 
 
-def measure(docx: bytes, headings: list[str]) -> list[int] | None:
-    """Pages of the headings in a LibreOffice layout; None (with a warning) when unavailable."""
+@dataclass(frozen=True)
+class Measured:
+    """Where LibreOffice put things: each heading's page, each table's grid rows' pages."""
+
+    headings: list[int]
+    rows: list[list[int]]
+
+
+def find_rows(pages: list[str], heading_pages: list[int],
+              tables: list[list[str]]) -> list[list[int]] | None:
+    """The 1-based page of every grid row, found in order after its table's heading page.
+
+    A row is found by its 三级, 描述 and 指标值 text (rows never break across pages).
+    """
+    text = "".join(pages)
+    ends = list(itertools.accumulate(len(p) for p in pages))
+    out = []
+    for first, rows in zip(heading_pages, tables, strict=True):
+        at = ends[first - 2] if first > 1 else 0
+        found = []
+        for row in rows:
+            at = text.find(_key(row), at)
+            if at < 0:
+                return None
+            found.append(bisect.bisect_right(ends, at) + 1)
+            at += len(_key(row))
+        out.append(found)
+    return out
+
+
+def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measured | None:
+    """Heading and row pages in a LibreOffice layout; None (with a warning) when unavailable."""
     if soffice() is None:
         log.warning("未安装 LibreOffice：目录页码为估计值（Word/WPS 打开时会自动更新）")
         return None
@@ -68,10 +101,22 @@ def measure(docx: bytes, headings: list[str]) -> list[int] | None:
         src.write_bytes(docx)
         try:
             (pdf,) = to_pdf([src], Path(tmp))
-            pages = find_pages(page_texts(pdf), headings)
+            texts = page_texts(pdf)
         except (OSError, subprocess.SubprocessError) as exc:
             log.warning("LibreOffice 排版失败（%s）：目录页码为估计值", exc)
             return None
+    pages = find_pages(texts, headings)
     if pages is None:
         log.warning("LibreOffice 排版结果中找不到全部标题：目录页码为估计值")
-    return pages
+        return None
+    rows = find_rows(texts, pages, tables)
+    if rows is None:  # the 目录 is right; the groups stay merged, kept together by Word's rules
+        log.warning("LibreOffice 排版结果中找不到全部指标行：跨页的一级指标不重复标签")
+        rows = [[p] * len(t) for p, t in zip(pages, tables, strict=True)]
+    return Measured(pages, rows)
+
+
+def measure(docx: bytes, headings: list[str]) -> list[int] | None:
+    """Pages of the headings in a LibreOffice layout; None (with a warning) when unavailable."""
+    measured = layout(docx, headings, [[] for _ in headings])
+    return None if measured is None else measured.headings
