@@ -66,7 +66,7 @@ def read_docx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
             style = _style(child)
             text = _text(child).strip()
             if style == "Title" and info.title is None:
-                info.title = text
+                info.title = text.replace("\n", "")  # a long title prints on two lines
             elif style.lower().startswith("toc"):
                 continue
             elif (style.lower().startswith("heading") and text) or HEADING.match(text):
