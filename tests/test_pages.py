@@ -3,6 +3,7 @@ and XLSX as LibreOffice prints them. Books come from the seed dumps (tests/seeds
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 from pathlib import Path
@@ -216,3 +217,26 @@ def test_the_cover_title_breaks_at_a_natural_point(seeds, pdfs, tmp_path):
     build([seeds[key]], tmp_path / "out", ["docx"], quiet=True)
     (pdf,) = to_pdf([tmp_path / "out" / key / f"{key}.docx"], tmp_path)
     assert set(lines) <= page_words(pdf)
+
+
+def test_progress_moves_per_table_in_every_format(seeds, tmp_path):
+    key = "binhai-ipa-2026"  # three tables
+    calls: list[tuple[int, int, str]] = []
+    build([seeds[key]], tmp_path / "out", ["docx", "html", "pdf", "xlsx"], quiet=True,
+          progress=lambda done, total, label: calls.append((done, total, label)))
+    by_format = {fmt: [done for done, _, label in calls if label == f"{key} · {fmt}"]
+                 for fmt in ("docx", "html", "pdf", "xlsx")}
+    assert by_format["docx"] == [0, 1, 2, 3]
+    assert by_format["html"] == [3, 6]
+    assert by_format["pdf"][0] == 6 and by_format["pdf"][-1] == 9  # per chunk of tables
+    assert by_format["xlsx"] == [9, 10, 11, 12]
+    assert {total for _, total, _ in calls} == {12}
+
+
+@pytest.mark.parametrize("debug, level", [([], logging.ERROR), (["--debug"], logging.DEBUG)])
+def test_library_logs_only_with_debug(run, tmp_path, debug, level):
+    try:
+        run(*debug, "schema", "--out", str(tmp_path), "-q")
+        assert logging.getLogger("weasyprint.progress").getEffectiveLevel() == level
+    finally:
+        logging.getLogger("weasyprint").setLevel(logging.NOTSET)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -45,6 +43,8 @@ class RenderContext:
     report: Report
     toc_pages: bool = False
     books: list[Book] = field(default_factory=list)
+    # Called with how many more tables a renderer has finished (the build's progress).
+    tick: Callable[[int], None] = field(default=lambda n: None)
 
 
 @dataclass
@@ -80,12 +80,14 @@ def build(
     toc_pages: bool = False,
     templates: Path | None = None,
     links: list[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> BuildResult:
     """Validate first; render every valid book in every format in memory; then write it all.
 
     A book with errors is left out (its findings are in the report); InvalidData only when
     no book is left to build. `links` names the files the overview links to when they are not
-    built in this run (`tablegen serve` builds them when their link is opened).
+    built in this run (`tablegen serve` builds them when their link is opened). `progress` is
+    called as each table of each format is done: (tables done, tables in all, `book · format`).
     """
     chosen = formats or available_formats()
     unknown = [f for f in chosen if f not in RENDERERS]
@@ -100,15 +102,24 @@ def build(
         raise InvalidData(report)
     output_keys(books)
     files: dict[str, bytes] = {}
-    progress = Progress(len(books) * len(chosen), quiet=quiet)
+    total = sum(len(b.projects) for b in books) * len(chosen)
+    done = 0
     for book in books:
         ctx = RenderContext(chain_for(book.root, templates), report, toc_pages, books)
         for fmt in chosen:
-            progress.step(f"{book.key} · {fmt}")
+            label = f"{book.key} · {fmt}"
+
+            def tick(n: int, label: str = label) -> None:
+                nonlocal done
+                done += n
+                if progress is not None:
+                    progress(done, total, label)
+
+            tick(0)
+            ctx.tick = tick
             files.update(_renderer(fmt)(book, ctx))
             if book.evaluated and fmt in SELFEVAL_RENDERERS:
                 files.update(importlib.import_module(SELFEVAL_RENDERERS[fmt]).render(book, ctx))
-    progress.done()
     overview = None
     if "html" in chosen:
         index = importlib.import_module(RENDERERS["html"])
@@ -153,29 +164,3 @@ def _refuse_clashes(files: dict[str, bytes]) -> None:
     if clash:
         raise RenderError(f"输出文件 {clash[0]} 与同名的书文件夹 {clash[0]}/ 冲突，无法同时写出；"
                           "请给这本书的文件夹换个名字")
-
-
-class Progress:
-    """A one-line progress bar on a terminal for builds that take more than a moment."""
-
-    def __init__(self, total: int, *, quiet: bool):
-        self.total = total
-        self.n = 0
-        self.start = time.monotonic()
-        self.live = not quiet and sys.stderr.isatty()
-        self.shown = False
-
-    def step(self, label: str) -> None:
-        self.n += 1
-        if self.live and time.monotonic() - self.start > 0.5:
-            width = 30
-            filled = width * (self.n - 1) // max(self.total, 1)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                             f"{self.n}/{self.total} {label}\x1b[K")
-            sys.stderr.flush()
-            self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()

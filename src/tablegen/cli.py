@@ -10,8 +10,10 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .build import build as run_build
@@ -29,6 +31,8 @@ from .errors import (
 
 log = logging.getLogger("tablegen")
 DEFAULT_TARGETS = Path("targets")
+# Libraries whose INFO logs are their own working steps: shown with --debug only.
+LIBRARY_LOGGERS = ("weasyprint", "fontTools")
 
 
 def _paths(values: list[str]) -> list[Path]:
@@ -45,12 +49,42 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_INVALID if report.errors else EXIT_OK
 
 
+class ProgressBar:
+    """A one-line bar on a terminal, per table, for builds that take more than a moment."""
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        self.stream = stream
+        self.start = time.monotonic()
+        self.shown = False
+
+    def update(self, done: int, total: int, label: str) -> None:
+        if time.monotonic() - self.start < 0.5:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 张表 "
+                          f"{label}\x1b[K")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
-    result = run_build(
-        _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=args.quiet,
-        toc_pages=args.toc_pages, templates=Path(args.templates) if args.templates else None,
-    )
+    bar = ProgressBar() if not args.quiet and sys.stderr.isatty() else None
+    try:
+        result = run_build(
+            _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=args.quiet,
+            toc_pages=args.toc_pages, templates=Path(args.templates) if args.templates else None,
+            progress=bar.update if bar else None,
+        )
+    finally:
+        if bar:
+            bar.close()
     for finding in result.report.warnings:
         log.warning("%s", finding.text())
     if result.report.errors:
@@ -303,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             args = parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    for name in LIBRARY_LOGGERS:  # their steps (`Step 2 - Fetching and parsing CSS`) only to debug
+        logging.getLogger(name).setLevel(logging.DEBUG if args.debug else logging.ERROR)
     try:
         with terminated_as_interrupt():
             return COMMANDS[args.command](args)

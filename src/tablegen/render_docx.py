@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -390,8 +391,8 @@ class DocxRenderer:
                   for n, a, p in book.numbered()]
         return self.pack(entries, self.render_block(block, tables), book)
 
-    def projects(self, book: Book,
-                 starts: dict[int, frozenset[int]] | None = None) -> dict[str, bytes]:
+    def projects(self, book: Book, starts: dict[int, frozenset[int]] | None = None,
+                 tick: Callable[[int], None] = lambda n: None) -> dict[str, bytes]:
         """One DOCX per table; every table starts a page, so the book's page starts hold."""
         bookmarks = _bookmarks(book)
         context = {"single": True, "title": book.title, "subtitle": "", "toc": Markup("")}
@@ -403,6 +404,7 @@ class DocxRenderer:
                                    (starts or {}).get(number, frozenset()))
             body = self.render_block(block, [table])
             out[project_path(book, number, project, "docx")] = self.pack(entries, body, book)
+            tick(1)
         return out
 
 
@@ -428,5 +430,5 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
                       for (n, _, _), rows in zip(numbered, measured.rows, strict=True)}
             data = renderer.book(book, pages, starts)
     files = {f"{book.key}/{book.key}.docx": data}
-    files.update(renderer.projects(book, starts))
+    files.update(renderer.projects(book, starts, ctx.tick))
     return files

@@ -91,6 +91,7 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     """`<book>/index.html`."""
     env = ctx.templates.jinja("html")
     html = render_template(env, "book.html.j2", book_context(book, "html"))
+    ctx.tick(len(book.projects))
     return {f"{book.key}/index.html": html.encode("utf-8")}
 
 

@@ -10,13 +10,12 @@ cuts is split there, so its label shows on both pages.
 from __future__ import annotations
 
 import io
-import logging
 import multiprocessing
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,9 +38,6 @@ from .templates import render_template
 from .writer import alive
 
 TABLES_PER_CHUNK = 25
-# WeasyPrint reports each layout step at INFO level; tablegen logs its own progress.
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
-logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
 FOOTER_CSS = """
 @page { size: A4; margin: 37mm 26mm 35mm 28mm;
         @bottom-center { content: "— " counter(page) " —"; font-size: 14pt;
@@ -156,13 +152,21 @@ def _layout(job: Job, fonts: FontConfiguration) -> Laid:
     return Laid(doc.write_pdf(), len(doc.pages), anchors)
 
 
-def _pool_map(jobs: list[Job]) -> list[Laid]:
+def _pool_map(jobs: list[Job], done: Callable[[int], None] = lambda i: None) -> list[Laid]:
+    """Lay out the jobs in parallel, in order; `done(i)` as job i's layout comes back."""
     workers = min(len(jobs), os.cpu_count() or 1)
+    out: list[Laid] = []
     if workers <= 1:
-        return [layout(j) for j in jobs]
+        for i, job in enumerate(jobs):
+            out.append(layout(job))
+            done(i)
+        return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(layout, jobs))
+        for i, laid in enumerate(pool.map(layout, jobs)):
+            out.append(laid)
+            done(i)
+    return out
 
 
 def split_groups(table: dict[str, Any], row_page: list[int]) -> bool:
@@ -192,6 +196,7 @@ class PdfRenderer:
 
     def __init__(self, book: Book, ctx: RenderContext):
         self.book = book
+        self.tick = ctx.tick
         self.env = ctx.templates.jinja("html")
         folders = ctx.templates.folders("html")
         if not folders:
@@ -239,7 +244,8 @@ class PdfRenderer:
     def body(self) -> tuple[list[Laid], list[TablePages]]:
         """Lay out the chunks; re-lay alone each table whose 一级/二级 group a page break cut."""
         chunks = self.chunks()
-        laid = _pool_map([self.job(self.html("pdf-body", c)) for c in chunks])
+        laid = _pool_map([self.job(self.html("pdf-body", c)) for c in chunks],
+                         lambda i: self.tick(sum(len(a["tables"]) for a in chunks[i])))
         tables: list[TablePages] = []
         redo: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         for ci, (chunk, part) in enumerate(zip(chunks, laid, strict=True)):

@@ -8,6 +8,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -341,7 +342,7 @@ def import_sheet(ws: Worksheet, book: Book) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def workbook(book: Book) -> bytes:
+def workbook(book: Book, tick: Callable[[int], None] = lambda n: None) -> bytes:
     """The workbook's bytes, identical for identical input (no clock in it)."""
     wb = Workbook()
     default = wb.active
@@ -349,6 +350,7 @@ def workbook(book: Book) -> bytes:
     for number, agency, project in book.numbered():
         table_sheet(wb.create_sheet(sheet_title(book, number, project, taken)), book, number, agency,
                     project)
+        tick(1)
     import_sheet(wb.create_sheet(IMPORT_SHEET), book)
     wb.remove(default)
     return workbook_bytes(wb, book, book.title)
@@ -384,4 +386,4 @@ def _fixed_zip(data: bytes, book: Book, core: bytes) -> bytes:
 
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     """`<book>/<book>.xlsx`."""
-    return {f"{book.key}/{book.key}.xlsx": workbook(book)}
+    return {f"{book.key}/{book.key}.xlsx": workbook(book, ctx.tick)}
