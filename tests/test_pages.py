@@ -54,7 +54,9 @@ def test_pdf_text_reads_the_table_row_by_row(seeds, pdfs, key):
     book = load_book_strict(seeds[key])
     for n, agency, project in book.numbered():
         single = next((pdfs / key / "projects").glob(f"{n:02d}-*.pdf"))
-        text = _key(pdftotext("-raw", str(single)))
+        raw = pdftotext("-raw", str(single))
+        assert f"{agency.code}{agency.name} 单位：{book.money_unit}\n" in raw  # one line
+        text = _key(raw)
         # Every cell's text in table order, each found after the one before it.
         at = 0
         for row in table_rows(book, n, agency.code, agency.name, project):

@@ -221,7 +221,8 @@ class _Table:
 
 def page_starts(heights: list[float], rows: list[GridRow], top: float, header: float) -> set[int]:
     """Grid rows (indexes) that start a page when the sheet prints: a 一级 group that fits on a
-    page moves to the next one whole; a longer one is cut where the page is full."""
+    page moves to the next one whole; a longer one, or the first (which stays with the grid's
+    header, as in the PDF), is cut where the page is full."""
     starts: set[int] = set()
     used = top
     i = 0
@@ -230,7 +231,7 @@ def page_starts(heights: list[float], rows: list[GridRow], top: float, header: f
         group = sum(heights[i:i + n])
         if used + group <= PAGE_PT:
             used += group
-        elif header + group <= PAGE_PT:
+        elif header + group <= PAGE_PT and i > 0:  # the first stays with the header
             starts.add(i)
             used = header + group
         else:
