@@ -301,14 +301,19 @@ def table_sheet(ws: Worksheet, book: Book, number: int, agency: Agency, project:
     last = first + len(rows) - 1
     _box(ws, f"A7:{get_column_letter(ncols)}{max(last, 7)}")
     t.finish(max(last, 7))
-    ws.print_title_rows = "7:7"
+    print_setup(ws, "7:7", "portrait")
+    ws.page_margins.left, ws.page_margins.right = 28 / 25.4, 26 / 25.4
+    ws.page_margins.top, ws.page_margins.bottom = 37 / 25.4, 35 / 25.4
+
+
+def print_setup(ws: Worksheet, titles: str, orientation: str) -> None:
+    """A4, as wide as the page (pages as long as they come), the `titles` rows on every page."""
+    ws.print_title_rows = titles
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
+    ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left, ws.page_margins.right = 28 / 25.4, 26 / 25.4
-    ws.page_margins.top, ws.page_margins.bottom = 37 / 25.4, 35 / 25.4
 
 
 def import_sheet(ws: Worksheet, book: Book) -> None:
@@ -335,12 +340,7 @@ def import_sheet(ws: Worksheet, book: Book) -> None:
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, "1:1", "landscape")
 
 
 def workbook(book: Book, tick: Callable[[int], None] = lambda n: None) -> bytes:
