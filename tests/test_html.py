@@ -55,8 +55,8 @@ def test_every_cell_and_rowspan(built, key):
             cells += [(row.name, 1), (row.description, 1), (row.value, 1)]
             expected.append(cells)
         assert grid_cells(g) == [[(t.strip(), s) for t, s in r] for r in expected]
-        caption = text(b.find(NS + "caption"))
-        assert caption.split() == [f"{agency.code}{agency.name}", f"单位：{book.money_unit}"]
+        caption = [text(span) for span in b.find(NS + "caption").iter(NS + "span")]
+        assert caption == [f"{agency.code}{agency.name}", f"单位：{book.money_unit}"]
         budget_text = [text(c) for c in b.iter(NS + "td")]
         assert budget_text[0] == project.name
         assert budget_text[4] == project.usage.strip()

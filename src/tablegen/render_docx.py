@@ -166,14 +166,15 @@ def _set_widths(block: str, marker: str, widths: tuple[int, ...]) -> str:
 
 
 def _keep_slot(block: str, marker: str) -> str:
-    """Every paragraph of the row holding `marker` gets a `{{ r.keep }}` slot after its style:
+    """Every paragraph of the row holding `marker` gets a `{{ r.keep }}` slot after its style
+    (empty where a template's rows have no `keep`, as the 自评表's):
     Word and WPS keep a row whose paragraphs are kept with the next one on the same page."""
     at = block.find(marker)
     start = block.rfind("<w:tr", 0, at)
     end = block.find("</w:tr>", at)
     if at < 0 or start < 0 or end < 0:
         return block
-    row = re.sub(r'(<w:pPr><w:pStyle w:val="[^"]*"/>)', r"\1{{ r.keep }}", block[start:end])
+    row = re.sub(r'(<w:pPr><w:pStyle w:val="[^"]*"/>)', r"\1{{ r.keep | default('') }}", block[start:end])
     return block[:start] + row + block[end:]
 
 
