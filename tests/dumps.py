@@ -138,27 +138,60 @@ def pdf_fonts(pdf: Path) -> list[tuple[str, dict[int, str], bytes | None]]:
     return out
 
 
+def drawn(pdf: Path) -> dict[int, set[int]]:
+    """The glyph codes each font (by object number) draws on the pages, from pypdf's parser."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    out: dict[int, set[int]] = {}
+    reader = PdfReader(pdf)
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        current = None
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"Tf":
+                current = fonts.raw_get(operands[0]).idnum
+            elif op in (b"Tj", b"TJ") and current is not None:
+                for item in operands[0] if op == b"TJ" else [operands[0]]:
+                    if isinstance(item, bytes | str):
+                        data = getattr(item, "original_bytes", item)
+                        out.setdefault(current, set()).update(
+                            int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    return out
+
+
 def uncovered(pdf: Path) -> list[str]:
-    """Characters drawn with .notdef (glyph 0) or with a glyph the embedded font lacks."""
+    """Glyphs drawn as .notdef (glyph 0) or that the embedded font program lacks."""
     import io
 
     from fontTools.cffLib import CFFFontSet
     from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
 
-    bad = []
-    for name, cmap, program in pdf_fonts(pdf):
-        if 0 in cmap:
-            bad.append(f"{name}: .notdef for {cmap[0]!r}")
-        if program is None:
-            bad.append(f"{name}: not embedded")
-            continue
-        if program[:4] == b"OTTO" or program[:4] == b"\x00\x01\x00\x00":
-            font = TTFont(io.BytesIO(program))
-            count = font["maxp"].numGlyphs
-        else:
-            cff = CFFFontSet()
-            cff.decompile(io.BytesIO(program), None)
-            count = len(cff[cff.fontNames[0]].charset)
-        bad.extend(f"{name}: glyph {cid} for {text!r} missing" for cid, text in cmap.items()
-                   if cid >= count)
-    return bad
+    shown = drawn(pdf)
+    bad = [] if shown else ["no text drawn at all"]
+    for page in PdfReader(pdf).pages:
+        for ref in page.get("/Resources", {}).get("/Font", {}).values():
+            font = ref.get_object()
+            name = str(font.get("/BaseFont"))
+            cmap = to_unicode(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
+            used = shown.get(ref.idnum, set())
+            if 0 in used:
+                bad.append(f"{name}: .notdef for {cmap.get(0)!r}")
+            fd = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            files = [fd[k].get_object().get_data() for k in ("/FontFile3", "/FontFile2") if k in fd]
+            if not files:
+                bad.append(f"{name}: not embedded")
+                continue
+            program = files[0]
+            if program[:4] in (b"OTTO", b"\x00\x01\x00\x00"):
+                present = set(range(TTFont(io.BytesIO(program))["maxp"].numGlyphs))
+            else:  # a bare CFF: a CID-keyed one is looked up by CID through its charset
+                cff = CFFFontSet()
+                cff.decompile(io.BytesIO(program), None)
+                charset = cff[cff.fontNames[0]].charset
+                present = ({int(n[3:]) for n in charset if n.startswith("cid")} | {0}
+                           if hasattr(cff.topDictIndex[0], "ROS") else set(range(len(charset))))
+            bad.extend(f"{name}: glyph {cid} for {cmap.get(cid)!r} missing"
+                       for cid in sorted(used) if cid not in present)
+    return sorted(set(bad))

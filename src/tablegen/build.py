@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .books import load_paths
+from .cache import FOLDER, Cache, digest, folder_digest, versions
 from .errors import InvalidData, RenderError, Report, UsageError
 from .model import Book
 from .templates import TemplateChain, chain_for
@@ -41,10 +42,11 @@ class RenderContext:
 
     templates: TemplateChain
     report: Report
-    toc_pages: bool = False
+    toc_pages: bool | None = False  # None: measure with LibreOffice when it is installed
     books: list[Book] = field(default_factory=list)
     # Called with how many more tables a renderer has finished (the build's progress).
     tick: Callable[[int], None] = field(default=lambda n: None)
+    cache: Cache = field(default_factory=lambda: Cache(None))
 
 
 @dataclass
@@ -53,6 +55,7 @@ class BuildResult:
 
     written: list[Path]
     report: Report
+    unchanged: int = 0  # files whose bytes were already on disk
 
 
 def available_formats() -> list[str]:
@@ -77,10 +80,11 @@ def build(
     *,
     strict: bool = False,
     quiet: bool = False,
-    toc_pages: bool = False,
+    toc_pages: bool | None = None,
     templates: Path | None = None,
     links: list[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Validate first; render every valid book in every format in memory; then write it all.
 
@@ -102,10 +106,12 @@ def build(
         raise InvalidData(report)
     output_keys(books)
     files: dict[str, bytes] = {}
+    store = Cache(out / FOLDER if use_cache else None)
     total = sum(len(b.projects) for b in books) * len(chosen)
     done = 0
     for book in books:
-        ctx = RenderContext(chain_for(book.root, templates), report, toc_pages, books)
+        ctx = RenderContext(chain_for(book.root, templates), report, toc_pages, books,
+                            cache=store)
         for fmt in chosen:
             label = f"{book.key} · {fmt}"
 
@@ -117,7 +123,8 @@ def build(
 
             tick(0)
             ctx.tick = tick
-            files.update(_renderer(fmt)(book, ctx))
+            store.scope = f"{book.key}/{fmt}"
+            files.update(_render_cached(fmt, book, ctx))
             if book.evaluated and fmt in SELFEVAL_RENDERERS:
                 files.update(importlib.import_module(SELFEVAL_RENDERERS[fmt]).render(book, ctx))
     overview = None
@@ -129,8 +136,87 @@ def build(
                 books, report, chain_for(None, templates), links or chosen, out)
 
     _refuse_clashes({**files, "index.html": b""} if "html" in chosen else files)
-    written = publish(out, files, [b.key for b in books], quiet=quiet, late=overview)
-    return BuildResult(written, report)
+    changed, folders, unchanged = _changes(out, files, [b.key for b in books])
+    late = None
+    if overview is not None:
+        make_overview = overview
+
+        def late() -> dict[str, bytes]:
+            nonlocal unchanged
+            made = make_overview()
+            new = {rel: data for rel, data in made.items() if not _on_disk(out / rel, data)}
+            unchanged += len(made) - len(new)
+            return new
+
+    written = publish(out, changed, folders, quiet=quiet, late=late) if changed or late else []
+    store.finish()
+    return BuildResult(written, report, unchanged)
+
+
+def _changes(out: Path, files: dict[str, bytes],
+             books: list[str]) -> tuple[dict[str, bytes], list[str], int]:
+    """The files to write, the book folders to switch in, how many files are already on disk.
+
+    A book folder whose every file already holds these bytes is left alone (mtimes too); any
+    change, and the whole folder is switched in.
+    """
+    same = {rel for rel, data in files.items() if _on_disk(out / rel, data)}
+    changed_books = {rel.partition("/")[0] for rel in files if rel not in same}
+    folders = [b for b in books if b in changed_books]
+    keep = {b for b in books if b not in changed_books}
+    changed = {rel: data for rel, data in files.items()
+               if rel.partition("/")[0] in changed_books or
+               (rel not in same and rel.partition("/")[0] not in keep)}
+    return changed, folders, len(files) - len(changed)
+
+
+def _on_disk(path: Path, data: bytes) -> bool:
+    """Whether the file already holds exactly these bytes (then it is left alone, mtime too)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _render_cached(fmt: str, book: Book, ctx: RenderContext) -> dict[str, bytes]:
+    """A book's files in one format, from the cache when nothing they depend on changed."""
+    extra = ""
+    if fmt == "pdf":
+        from .pdf_fonts import fonts_digest
+
+        extra = fonts_digest()
+    elif fmt == "docx":
+        from .toc_pages import soffice
+
+        extra = f"{ctx.toc_pages}:{soffice() is not None}"
+    key = digest(versions(), fmt, repr(book), folder_digest(ctx.templates.dirs), extra,
+                 repr([(b.key, b.title) for b in ctx.books]))
+    cached = ctx.cache.get("output", key)
+    if cached is not None:
+        ctx.cache.keep_previous()  # the parts it was made from stay for the next change
+        ctx.tick(len(book.projects))
+        return _unpack(cached)
+    files = _renderer(fmt)(book, ctx)
+    ctx.cache.put("output", key, _pack(files))
+    return files
+
+
+def _pack(files: dict[str, bytes]) -> bytes:
+    import json
+
+    head = json.dumps([[rel, len(data)] for rel, data in files.items()], ensure_ascii=False).encode()
+    return len(head).to_bytes(8, "big") + head + b"".join(files.values())
+
+
+def _unpack(blob: bytes) -> dict[str, bytes]:
+    import json
+
+    size = int.from_bytes(blob[:8], "big")
+    out, at = {}, 8 + size
+    for rel, length in json.loads(blob[8:at]):
+        out[rel] = blob[at:at + length]
+        at += length
+    return out
 
 
 def output_keys(books: list[Book]) -> None:

@@ -80,7 +80,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = run_build(
             _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=args.quiet,
             toc_pages=args.toc_pages, templates=Path(args.templates) if args.templates else None,
-            progress=bar.update if bar else None,
+            progress=bar.update if bar else None, use_cache=not args.no_cache,
         )
     finally:
         if bar:
@@ -92,8 +92,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"有错误的书未写入；其余的书已生成 {len(result.written)} 个文件"
               f"（{result.report.summary()}）", file=sys.stderr)
         return EXIT_INVALID
-    if not args.quiet:
-        print(f"已生成 {len(result.written)} 个文件（{result.report.summary()}）", file=sys.stderr)
+    if not result.written:
+        print(f"没有变化：{args.out} 中的 {result.unchanged} 个文件都已是最新，未改写任何文件",
+              file=sys.stderr)
+    elif not args.quiet:
+        print(f"已生成 {len(result.written)} 个文件，{result.unchanged} 个未变"
+              f"（{result.report.summary()}）", file=sys.stderr)
     return EXIT_OK
 
 
@@ -267,8 +271,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", help="逗号分隔的格式：docx,html,pdf,xlsx（默认全部）")
     b.add_argument("--out", default="build", help="输出文件夹（默认 build/）")
     b.add_argument("--strict", action="store_true", help="有警告也不生成")
-    b.add_argument("--toc-pages", action="store_true",
-                   help="用 LibreOffice 排版以求得 DOCX 目录的真实页码")
+    b.add_argument("--toc-pages", action=argparse.BooleanOptionalAction, default=None,
+                   help="用 LibreOffice 排版求得 DOCX 目录的真实页码（默认：装有 LibreOffice 即求）")
+    b.add_argument("--no-cache", action="store_true",
+                   help="不用也不写构建缓存（<输出文件夹>/.cache/），全部重新生成")
     b.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
     b.add_argument("-q", "--quiet", action="store_true", help="不逐个列出写入的文件")
 

@@ -179,7 +179,7 @@ def programs() -> list[tuple[str, str | None, str, str]]:
     from .toc_pages import soffice
 
     return [
-        ("LibreOffice", soffice(), "DOCX 目录的真实页码（--toc-pages）",
+        ("LibreOffice", soffice(), "DOCX 目录的真实页码",
          "apt-get install libreoffice-writer-nogui"),
         ("poppler", shutil.which("pdftotext"), "pdftotext，查看 PDF 的文字层",
          "apt-get install poppler-utils"),

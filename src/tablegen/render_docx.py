@@ -296,12 +296,12 @@ def true_pages(docx: bytes, headings: list[str], ctx: RenderContext) -> dict[int
     """The page each heading (numbered from 1) lands on in a LibreOffice layout of the DOCX,
     for a 目录 whose cached numbers are true (WPS shows them as they are); None when not asked
     for or not measurable (then the estimate stays, with a warning)."""
-    if not ctx.toc_pages:
+    if ctx.toc_pages is False:
         return None
-    measured = toc_layout.measure(docx, headings)
+    measured = toc_layout.layout_cached(docx, headings, [[] for _ in headings], ctx.cache)
     if measured is None:
         return None
-    return dict(zip(range(1, len(measured) + 1), measured, strict=True))
+    return dict(zip(range(1, len(measured.headings) + 1), measured.headings, strict=True))
 
 
 def _set_update_fields(settings: etree._Element) -> None:
@@ -420,11 +420,12 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     pages = estimated_pages(book)
     data = renderer.book(book, pages)
     starts: dict[int, frozenset[int]] = {}
-    if ctx.toc_pages:
+    if ctx.toc_pages is not False:  # by default whenever LibreOffice is there (else one warning)
         numbered = list(book.numbered())
-        measured = toc_layout.layout(data, [book.heading(n, p) for n, _, p in numbered],
-                                     [[r.name + r.description + r.value
-                                       for r in grid(p, book.merge)] for _, _, p in numbered])
+        measured = toc_layout.layout_cached(
+            data, [book.heading(n, p) for n, _, p in numbered],
+            [[r.name + r.description + r.value for r in grid(p, book.merge)]
+             for _, _, p in numbered], ctx.cache)
         if measured is not None:
             pages = dict(zip(range(1, len(numbered) + 1), measured.headings, strict=True))
             starts = {n: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])

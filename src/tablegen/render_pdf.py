@@ -10,6 +10,8 @@ cuts is split there, so its label shows on both pages.
 from __future__ import annotations
 
 import io
+import json
+import logging
 import multiprocessing
 import os
 import re
@@ -28,7 +30,9 @@ from weasyprint.formatting_structure.boxes import TableRowBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from . import pdf_fonts
 from .build import RenderContext
+from .cache import Cache, digest, folder_digest, versions
 from .errors import RenderError
 from .fonts import fallback_font, font_face_css
 from .layout import project_path
@@ -38,6 +42,7 @@ from .templates import render_template
 from .writer import alive
 
 TABLES_PER_CHUNK = 25
+log = logging.getLogger("tablegen")
 FOOTER_CSS = """
 @page { size: A4; margin: 37mm 26mm 35mm 28mm;
         @bottom-center { content: "— " counter(page) " —"; font-size: 14pt;
@@ -53,6 +58,7 @@ class Job:
     base_url: str
     allowed: tuple[str, ...]
     css: str
+    fonts: tuple[str, ...] = ()  # identities of the font files embedded as placeholders
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,16 @@ class Laid:
     pdf: bytes
     pages: int
     anchors: dict[str, int]
+
+    def dump(self) -> bytes:
+        head = json.dumps({"pages": self.pages, "anchors": self.anchors}, sort_keys=True).encode()
+        return len(head).to_bytes(8, "big") + head + self.pdf
+
+    @classmethod
+    def load(cls, data: bytes) -> Laid:
+        size = int.from_bytes(data[:8], "big")
+        head = json.loads(data[8:8 + size])
+        return cls(data[8 + size:], head["pages"], head["anchors"])
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]
@@ -127,6 +143,7 @@ def remove_orphan_font_folders() -> None:
 
 def layout(job: Job) -> Laid:
     """Lay out one HTML document (runs in a worker process)."""
+    pdf_fonts.use_placeholders(job.fonts)
     with font_configuration() as fonts:
         return _layout(job, fonts)
 
@@ -192,11 +209,12 @@ def split_groups(table: dict[str, Any], row_page: list[int]) -> bool:
 
 
 class PdfRenderer:
-    """Lays out one book and joins the parts."""
+    """Lays out one book (each table once per content, through the cache) and joins the parts."""
 
     def __init__(self, book: Book, ctx: RenderContext):
         self.book = book
         self.tick = ctx.tick
+        self.store: Cache = ctx.cache
         self.env = ctx.templates.jinja("html")
         folders = ctx.templates.folders("html")
         if not folders:
@@ -205,12 +223,32 @@ class PdfRenderer:
         font = fallback_font()
         self.allowed = tuple(str(f) for f in folders) + ((str(font),) if font else ())
         self.css = font_face_css()
+        self.fonts = tuple(pdf_fonts.known_fonts())
+        # What every layout depends on besides its own HTML and CSS.
+        self.base_key = digest(versions(), folder_digest(folders), pdf_fonts.fonts_digest(),
+                               self.base_url)
         self._stamps: list[Any] = []
+        self._stamp_glyphs: list[dict[str, set[int]]] = []
+        self._glyphs: dict[tuple[int, int], dict[str, set[int]]] = {}
+        self.laid_tables = 0  # tables laid out by this renderer (the rest came from the cache)
         # Built once: every chunk and the front matter render from these same table contexts.
         self.context = book_context(book, "pdf-body")
 
     def job(self, html: str, extra_css: str = "") -> Job:
-        return Job(html, self.base_url, self.allowed, self.css + extra_css)
+        return Job(html, self.base_url, self.allowed, self.css + extra_css, self.fonts)
+
+    def key(self, job: Job) -> str:
+        return digest(self.base_key, job.html, job.css)
+
+    def laid(self, job: Job) -> Laid:
+        """One document laid out, or its layout from the cache."""
+        key = self.key(job)
+        cached = self.store.get("laid", key)
+        if cached is not None:
+            return Laid.load(cached)
+        part = layout(job)
+        self.store.put("laid", key, part.dump())
+        return part
 
     def html(self, mode: str, agencies: list[dict[str, Any]] | None = None,
              pages: dict[int, int] | None = None) -> str:
@@ -223,9 +261,10 @@ class PdfRenderer:
                     t["page"] = pages[t["number"]]
         return render_template(self.env, "book.html.j2", context)
 
-    def chunks(self) -> list[list[dict[str, Any]]]:
-        """The book's agencies cut into chunks of about TABLES_PER_CHUNK tables."""
-        agencies = self.context["agencies"]
+    def chunks(self, wanted: set[int] | None = None) -> list[list[dict[str, Any]]]:
+        """The book's agencies (their `wanted` tables) cut into chunks of about TABLES_PER_CHUNK."""
+        agencies = [dict(a, tables=[t for t in a["tables"] if wanted is None or t["number"] in wanted])
+                    for a in self.context["agencies"]]
         n = sum(len(a["tables"]) for a in agencies)
         per = max(1, min(TABLES_PER_CHUNK, -(-n // (os.cpu_count() or 1))))
         out: list[list[dict[str, Any]]] = [[]]
@@ -242,28 +281,78 @@ class PdfRenderer:
         return [c for c in out if c]
 
     def body(self) -> tuple[list[Laid], list[TablePages]]:
-        """Lay out the chunks; re-lay alone each table whose 一级/二级 group a page break cut."""
-        chunks = self.chunks()
-        laid = _pool_map([self.job(self.html("pdf-body", c)) for c in chunks],
-                         lambda i: self.tick(sum(len(a["tables"]) for a in chunks[i])))
-        tables: list[TablePages] = []
-        redo: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
-        for ci, (chunk, part) in enumerate(zip(chunks, laid, strict=True)):
-            entries = [(a, t) for a in chunk for t in a["tables"]]
-            starts = [part.anchors[t["anchor"]] for _, t in entries] + [part.pages]
-            for (agency, t), start, end in zip(entries, starts, starts[1:], strict=False):
-                rows = [part.anchors[f"row-{t['number']}-{k}"] for k in range(1, len(t["rows"]) + 1)]
-                if split_groups(t, rows):
-                    with_groups(t)
-                    redo.append((len(tables), agency, t))
-                tables.append(TablePages(t["number"], t["heading"], ci, start, end))
-        if redo:
-            again = _pool_map([self.job(self.html("pdf-body", [dict(a, tables=[t])]))
-                               for _, a, t in redo])
-            for (index, _, t), part in zip(redo, again, strict=True):
+        """Each table's pages: from the cache, else laid out (in chunks, in parallel).
+
+        A table is keyed by its own HTML alone; a table whose 一级/二级 group a page break cut is
+        laid out again alone with the group split.
+        """
+        keys: dict[int, str] = {}
+        for a in self.context["agencies"]:
+            for t in a["tables"]:
+                keys[t["number"]] = self.key(self.job(self.html("pdf-body", [dict(a, tables=[t])])))
+        laid: list[Laid] = []
+        part_index: dict[str, int] = {}
+        found: dict[int, TablePages] = {}
+
+        def add(part_key: str, part: Laid) -> int:
+            if part_key not in part_index:
+                part_index[part_key] = len(laid)
                 laid.append(part)
-                tables[index] = TablePages(t["number"], t["heading"], len(laid) - 1, 0, part.pages)
-        return laid, tables
+            return part_index[part_key]
+
+        for a in self.context["agencies"]:
+            for t in a["tables"]:
+                entry = self.store.get_json("table", keys[t["number"]])
+                if not isinstance(entry, dict):
+                    continue
+                if entry["part"] in part_index:
+                    index = part_index[entry["part"]]
+                else:
+                    blob = self.store.get("laid", entry["part"])
+                    if blob is None:
+                        continue
+                    index = add(entry["part"], Laid.load(blob))
+                found[t["number"]] = TablePages(t["number"], t["heading"], index,
+                                                entry["start"], entry["end"])
+        missing = set(keys) - set(found)
+        self.tick(len(found))
+        if missing:
+            self.laid_tables += len(missing)
+            chunks = self.chunks(missing)
+            jobs = [self.job(self.html("pdf-body", c)) for c in chunks]
+            parts = _pool_map(jobs, lambda i: self.tick(sum(len(a["tables"]) for a in chunks[i])))
+            redo: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for chunk, job, part in zip(chunks, jobs, parts, strict=True):
+                part_key = self.key(job)
+                self.store.put("laid", part_key, part.dump())
+                entries = [(a, t) for a in chunk for t in a["tables"]]
+                starts = [part.anchors[t["anchor"]] for _, t in entries] + [part.pages]
+                for (agency, t), start, end in zip(entries, starts, starts[1:], strict=False):
+                    rows = [part.anchors[f"row-{t['number']}-{k}"] for k in range(1, len(t["rows"]) + 1)]
+                    if split_groups(t, rows):
+                        with_groups(t)
+                        redo.append((agency, t))
+                        continue
+                    found[t["number"]] = TablePages(t["number"], t["heading"], add(part_key, part),
+                                                    start, end)
+                    self.store.put_json("table", keys[t["number"]],
+                                        {"part": part_key, "start": start, "end": end})
+            if redo:
+                jobs = [self.job(self.html("pdf-body", [dict(a, tables=[t])])) for a, t in redo]
+                for (_, t), job, part in zip(redo, jobs, _pool_map(jobs), strict=True):
+                    part_key = self.key(job)
+                    self.store.put("laid", part_key, part.dump())
+                    found[t["number"]] = TablePages(t["number"], t["heading"], add(part_key, part),
+                                                    0, part.pages)
+                    self.store.put_json("table", keys[t["number"]],
+                                        {"part": part_key, "start": 0, "end": part.pages})
+        return laid, [found[n] for n in sorted(found)]
+
+    def glyphs(self, readers: list[Any], part: int, page: int) -> dict[str, set[int]]:
+        """The glyphs one page of a laid-out part shows (computed once)."""
+        if (part, page) not in self._glyphs:
+            self._glyphs[(part, page)] = pdf_fonts.used_glyphs(readers[part].pages[page])
+        return self._glyphs[(part, page)]
 
     def render(self) -> tuple[bytes, list[Laid], list[TablePages]]:
         """The book's PDF, with the laid-out parts and where each table's pages are."""
@@ -281,21 +370,27 @@ class PdfRenderer:
         front: Laid | None = None
         for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
             pages = {n: front_pages + start + 1 for n, start in starts.items()}
-            front = layout(self.job(self.html("pdf-front", pages=pages)))
+            front = self.laid(self.job(self.html("pdf-front", pages=pages)))
             if front.pages == front_pages:
                 break
             front_pages = front.pages
         assert front is not None
         writer = PdfWriter()
-        for page in PdfReader(io.BytesIO(front.pdf)).pages:
+        glyphs: dict[str, set[int]] = {}
+        front_reader = PdfReader(io.BytesIO(front.pdf))
+        for page in front_reader.pages:
             writer.add_page(page)
+            _union(glyphs, pdf_fonts.used_glyphs(page))
         for tp in tables:
             for i in range(tp.start, tp.end):
                 writer.add_page(readers[tp.part].pages[i])
-        self.number_pages(writer)
+                _union(glyphs, self.glyphs(readers, tp.part, i))
+        self.number_pages(writer, glyphs)
+        pdf_fonts.embed(writer, glyphs, self.store)
         self.outline(writer, {n: front.pages + s for n, s in starts.items()})
         self.metadata(writer, self.book.title)
-        return _bytes(writer, front.pdf, *(p.pdf for p in laid)), laid, tables
+        used = dict.fromkeys(tp.part for tp in tables)  # the parts in book order, once each
+        return _bytes(writer, front.pdf, *(laid[i].pdf for i in used)), laid, tables
 
     def stamps(self, count: int) -> list[Any]:
         """Pages that hold only a footer `— N —`, N = 1 … count (laid out once, then reused)."""
@@ -305,14 +400,18 @@ class PdfRenderer:
             html = ('<html><body style="margin:0">'
                     + '<div style="break-after:page"></div>' * (count - 1)
                     + "<div></div></body></html>")
-            stamp = layout(self.job(html, FOOTER_CSS))
+            stamp = self.laid(self.job(html, FOOTER_CSS))
             self._stamps = list(PdfReader(io.BytesIO(stamp.pdf)).pages)
+            self._stamp_glyphs = [pdf_fonts.used_glyphs(page) for page in self._stamps]
         return self._stamps[:count]
 
-    def number_pages(self, writer: Any) -> None:
-        """Stamp `— N —` in every footer."""
-        for page, number in zip(writer.pages, self.stamps(len(writer.pages)), strict=True):
+    def number_pages(self, writer: Any, glyphs: dict[str, set[int]]) -> None:
+        """Stamp `— N —` in every footer; the stamps' glyphs join `glyphs`."""
+        stamps = self.stamps(len(writer.pages))
+        for page, number, used in zip(writer.pages, stamps, self._stamp_glyphs, strict=False):
             page.merge_page(number)
+            page.compress_content_streams()  # merging leaves the page's content uncompressed
+            _union(glyphs, used)
 
     def outline(self, writer: Any, first_page: dict[int, int]) -> None:
         """One entry per table, under its agency when the book has several."""
@@ -343,14 +442,22 @@ class PdfRenderer:
         out = {}
         for tp in tables:
             writer = PdfWriter()
+            glyphs: dict[str, set[int]] = {}
             for i in range(tp.start, tp.end):
                 writer.add_page(readers[tp.part].pages[i])
-            self.number_pages(writer)
+                _union(glyphs, self.glyphs(readers, tp.part, i))
+            self.number_pages(writer, glyphs)
+            pdf_fonts.embed(writer, glyphs, self.store)
             writer.add_outline_item(title=tp.heading, page_number=0)
             self.metadata(writer, tp.heading)
             path = project_path(self.book, tp.number, numbered[tp.number], "pdf")
             out[path] = _bytes(writer, laid[tp.part].pdf, f"{tp.number}:{tp.start}".encode())
         return out
+
+
+def _union(into: dict[str, set[int]], more: dict[str, set[int]]) -> None:
+    for font, glyphs in more.items():
+        into.setdefault(font, set()).update(glyphs)
 
 
 def _bytes(writer: Any, *parts: bytes) -> bytes:
@@ -359,10 +466,10 @@ def _bytes(writer: Any, *parts: bytes) -> bytes:
 
     from pypdf.generic import ArrayObject, ByteStringObject
 
-    digest = hashlib.md5(usedforsecurity=False)
+    md5 = hashlib.md5(usedforsecurity=False)
     for part in parts:
-        digest.update(part)
-    ident = ByteStringObject(digest.digest())
+        md5.update(part)
+    ident = ByteStringObject(md5.digest())
     writer._ID = ArrayObject([ident, ident])
     buf = io.BytesIO()
     writer.write(buf)
@@ -375,4 +482,7 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     data, laid, tables = renderer.render()
     files = {f"{book.key}/{book.key}.pdf": data}
     files.update(renderer.project_pdfs(laid, tables))
+    if renderer.laid_tables:
+        log.info("PDF %s：排版 %d 张表，%d 张取自缓存", book.key, renderer.laid_tables,
+                 len(tables) - renderer.laid_tables)
     return files

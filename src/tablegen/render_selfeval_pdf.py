@@ -13,7 +13,8 @@ from .build import RenderContext
 from .errors import RenderError
 from .fonts import fallback_font, font_face_css
 from .model import Book
-from .render_pdf import Job, _bytes, layout
+from .pdf_fonts import embed, known_fonts, used_glyphs
+from .render_pdf import Job, _bytes, _union, layout
 from .render_selfeval_html import render_selfeval_html
 from .selfeval import file_name, title
 
@@ -28,8 +29,12 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     font = fallback_font()
     allowed = tuple(str(f) for f in folders) + ((str(font),) if font else ())
     laid = layout(Job(render_selfeval_html(book, ctx, "pdf"), folders[0].as_uri() + "/",
-                      allowed, font_face_css()))
+                      allowed, font_face_css(), tuple(known_fonts())))
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(laid.pdf)))
+    glyphs: dict[str, set[int]] = {}
+    for page in writer.pages:
+        _union(glyphs, used_glyphs(page))
+    embed(writer, glyphs, ctx.cache)  # one subset per font, as in the tables' PDF
     stamp = book.timestamp.strftime("D:%Y%m%d%H%M%SZ")
     writer.add_metadata({"/Title": title(book), "/Author": book.author, "/Creator": "tablegen",
                          "/Producer": "tablegen", "/CreationDate": stamp, "/ModDate": stamp})

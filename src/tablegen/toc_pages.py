@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import logging
 import re
 import shutil
@@ -14,6 +15,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .cache import Cache, digest
 
 log = logging.getLogger("tablegen")
 TIMEOUT = 600
@@ -94,7 +97,8 @@ def find_rows(pages: list[str], heading_pages: list[int],
 def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measured | None:
     """Heading and row pages in a LibreOffice layout; None (with a warning) when unavailable."""
     if soffice() is None:
-        log.warning("未安装 LibreOffice：目录页码为估计值（Word/WPS 打开时会自动更新）")
+        log.warning("未安装 LibreOffice：DOCX 目录页码为估计值（每表一页；WPS 不会自动更新）。"
+                    "要写入真实页码请安装 LibreOffice Writer：apt-get install libreoffice-writer")
         return None
     with tempfile.TemporaryDirectory(prefix="tablegen-toc-") as tmp:
         src = Path(tmp) / "book.docx"
@@ -116,7 +120,17 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
     return Measured(pages, rows)
 
 
-def measure(docx: bytes, headings: list[str]) -> list[int] | None:
-    """Pages of the headings in a LibreOffice layout; None (with a warning) when unavailable."""
-    measured = layout(docx, headings, [[] for _ in headings])
-    return None if measured is None else measured.headings
+def layout_cached(docx: bytes, headings: list[str], tables: list[list[str]],
+                  store: Cache) -> Measured | None:
+    """`layout`, once per content: the pages are cached under the hash of the DOCX."""
+    key = digest("toc", docx, json.dumps([headings, tables], ensure_ascii=False),
+                 soffice() or "")
+    cached = store.get_json("toc", key)
+    if (isinstance(cached, dict) and len(cached.get("headings", ())) == len(headings)
+            and len(cached.get("rows", ())) == len(tables)):
+        return Measured([int(p) for p in cached["headings"]],
+                        [[int(p) for p in rows] for rows in cached["rows"]])
+    measured = layout(docx, headings, tables)
+    if measured is not None:
+        store.put_json("toc", key, {"headings": measured.headings, "rows": measured.rows})
+    return measured

@@ -1,0 +1,116 @@
+"""The build cache: nothing rewritten when nothing changed, one table re-laid per edit, corrupt
+entries rebuilt, the same bytes whether built cold or from the cache."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from tablegen.build import build
+from tablegen.cache import FOLDER
+
+FORMATS = ["docx", "html", "pdf", "xlsx"]
+
+
+@pytest.fixture
+def book(tmp_path):
+    """A copy of the three-table fixture book."""
+    return Path(shutil.copytree(FIXTURES / "cache", tmp_path / "cache"))
+
+
+def outputs(out: Path) -> dict[str, tuple[bytes, int]]:
+    """Every output file (the cache aside): its bytes and its mtime in ns."""
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*")) if p.is_file() and FOLDER not in p.parts}
+
+
+def entries(out: Path) -> list[Path]:
+    return [p for p in (out / FOLDER).rglob("*") if p.is_file() and "manifests" not in p.parts]
+
+
+def test_second_build_rewrites_nothing(book, tmp_path, run):
+    out = tmp_path / "out"
+    first = build([book], out, FORMATS, quiet=True, toc_pages=False)
+    before = outputs(out)
+    assert len(first.written) == len(before) > 10
+    again = build([book], out, FORMATS, quiet=True, toc_pages=False)
+    assert again.written == []
+    assert again.unchanged == len(before)
+    assert outputs(out) == before  # bytes and mtimes
+    code, _, err = run("build", str(book), "--out", str(out), "--no-toc-pages")
+    assert code == 0
+    assert err.splitlines()[-1] == f"没有变化：{out} 中的 {len(before)} 个文件都已是最新，未改写任何文件"
+
+
+def test_one_value_changed_lays_out_exactly_that_table(book, tmp_path, caplog):
+    out = tmp_path / "out"
+    with caplog.at_level(logging.INFO, logger="tablegen"):
+        build([book], out, ["pdf"], quiet=True)
+    assert "PDF cache：排版 3 张表，0 张取自缓存" in caplog.messages
+    before = outputs(out)
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="tablegen"):
+        result = build([book], out, ["pdf"], quiet=True)
+    assert "PDF cache：排版 1 张表，2 张取自缓存" in caplog.messages
+    assert sorted(p.relative_to(out).as_posix() for p in result.written) == [
+        "cache/cache.pdf", "cache/projects/02-b.pdf"]
+    after = outputs(out)
+    assert after["cache/projects/01-a.pdf"] == before["cache/projects/01-a.pdf"]
+    assert "≥2个" in "".join(p.extract_text() for p in _pages(out / "cache/projects/02-b.pdf"))
+
+
+def _pages(pdf: Path) -> list:
+    from pypdf import PdfReader
+
+    return list(PdfReader(pdf).pages)
+
+
+def test_cold_and_cached_builds_are_byte_identical(book, tmp_path):
+    cold = tmp_path / "cold"
+    build([book], cold, FORMATS, quiet=True, toc_pages=False, use_cache=False)
+    assert not (cold / FOLDER).exists()
+    warm = tmp_path / "warm"
+    build([book], warm, FORMATS, quiet=True, toc_pages=False)
+    # Whole outputs from the cache, then PDFs joined again from cached layouts and fonts.
+    for drop in ([], ["output"]):
+        for kind in drop:
+            shutil.rmtree(warm / FOLDER / kind)
+        for f in outputs(warm):
+            (warm / f).unlink()
+        build([book], warm, FORMATS, quiet=True, toc_pages=False)
+        assert {k: v[0] for k, v in outputs(warm).items()} == {
+            k: v[0] for k, v in outputs(cold).items()}
+
+
+def test_a_corrupt_cache_entry_is_rebuilt(book, tmp_path, caplog):
+    out = tmp_path / "out"
+    build([book], out, ["pdf"], quiet=True)
+    good = {k: v[0] for k, v in outputs(out).items()}
+    for i, entry in enumerate(entries(out)):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if i % 2 else data[:-1] + bytes([data[-1] ^ 1]))
+    for f in good:
+        (out / f).unlink()
+    with caplog.at_level(logging.INFO, logger="tablegen"):
+        build([book], out, ["pdf"], quiet=True)
+    assert any(m.startswith("缓存条目损坏，已忽略并重建") for m in caplog.messages)
+    assert "PDF cache：排版 3 张表，0 张取自缓存" in caplog.messages
+    assert {k: v[0] for k, v in outputs(out).items()} == good
+
+
+def test_unused_entries_are_pruned(book, tmp_path):
+    out = tmp_path / "out"
+    build([book], out, ["pdf"], quiet=True)
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥3个"), encoding="utf-8")
+    build([book], out, ["pdf"], quiet=True)
+    count = len(entries(out))
+    b.write_text(b.read_text(encoding="utf-8").replace("≥3个", "≥4个"), encoding="utf-8")
+    build([book], out, ["pdf"], quiet=True)
+    assert len(entries(out)) == count  # the entries of the ≥3个 build went
