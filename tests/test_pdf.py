@@ -179,3 +179,13 @@ def test_without_system_fonts_the_pip_font_prints_chinese(tmp_path):
     assert names and all(n.endswith("+tablegen-fallback") for n in names), names
     assert uncovered(pdf) == []
     assert "知识产权" in PdfReader(pdf).pages[2].extract_text()
+
+
+def test_doctor_names_the_font_files_really_used(run):
+    from tablegen.pdf_fonts import known_fonts
+
+    code, out, _ = run("doctor")
+    assert code == 0
+    used = out.split("PDF 实际使用的字体（试排一页正文、标题和页码）：\n")[1].splitlines()[:-1]
+    assert len(used) == 2  # text (serif) and headings (sans): each a file tablegen subsets itself
+    assert all(line.split(" → ")[1].split("（")[0] in known_fonts().values() for line in used)

@@ -28,7 +28,7 @@ ROLES = {
 INSTALL_HINT = {
     "fontconfig": "apt-get install fontconfig",
     "pango": "apt-get install libpango-1.0-0 libpangoft2-1.0-0",
-    "harfbuzz-subset": "apt-get install libharfbuzz-subset0",
+    "uharfbuzz": "pip install uharfbuzz（tablegen 的依赖，重新 make setup 即可）",
     "cjk-font": "apt-get install fonts-noto-cjk（或安装仿宋_GB2312、黑体等字体）",
 }
 
@@ -131,8 +131,16 @@ def libraries() -> dict[str, bool]:
     return {
         "fontconfig": ctypes.util.find_library("fontconfig") is not None,
         "pango": ctypes.util.find_library("pango-1.0") is not None,
-        "harfbuzz-subset": ctypes.util.find_library("harfbuzz-subset") is not None,
     }
+
+
+def subsetter() -> str | None:
+    """The font subsetter tablegen uses (uharfbuzz, from pip), with its HarfBuzz version."""
+    try:
+        import uharfbuzz
+    except ImportError:
+        return None
+    return f"uharfbuzz {uharfbuzz.__version__}，HarfBuzz {uharfbuzz.version_string()}"
 
 
 def doctor() -> tuple[bool, str]:
@@ -152,10 +160,17 @@ def doctor() -> tuple[bool, str]:
         lines.append(f"  {name}: {'有' if present else '缺少'}")
         if not present:
             todo.append(INSTALL_HINT[name])
-            if name != "harfbuzz-subset":
-                ok = False
-    if not libraries()["harfbuzz-subset"]:
-        lines.append("  （缺少 HarfBuzz 子集化库时 WeasyPrint 改用慢约 30 倍的子集化方式）")
+            ok = False
+    sub = subsetter()
+    lines.append(f"字体子集化：{sub or '缺少 uharfbuzz'}（pip 安装；不需要系统的 libharfbuzz-subset0）")
+    if sub is None:
+        ok = False
+        todo.append(INSTALL_HINT["uharfbuzz"])
+    else:
+        from .pdf_fonts import loaded
+
+        lines.append("PDF 实际使用的字体（试排一页正文、标题和页码）：")
+        lines.extend(f"  {name} → {where}" for name, where in loaded())
     lines.append("外部程序（可选）：")
     optional = []
     for name, program, purpose, hint in programs():
@@ -179,7 +194,7 @@ def programs() -> list[tuple[str, str | None, str, str]]:
     from .toc_pages import soffice
 
     return [
-        ("LibreOffice", soffice(), "DOCX 目录的真实页码",
+        ("LibreOffice", soffice(), "DOCX 目录的真实页码（默认即求，见 --no-toc-pages）",
          "apt-get install libreoffice-writer-nogui"),
         ("poppler", shutil.which("pdftotext"), "pdftotext，查看 PDF 的文字层",
          "apt-get install poppler-utils"),

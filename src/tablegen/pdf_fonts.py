@@ -76,6 +76,31 @@ def fonts_digest() -> str:
     return digest(*sorted(known_fonts()))
 
 
+def loaded() -> list[tuple[str, str]]:
+    """Which font files WeasyPrint really uses for text, headings and footers: a one-page trial."""
+    from pypdf import PdfReader
+
+    from .render_pdf import FOOTER_CSS, Job, layout
+    from .templates import DEFAULT_TEMPLATES
+
+    folder = DEFAULT_TEMPLATES / "html"
+    html = ('<html><head><link rel="stylesheet" href="style.css"></head><body class="pdf-body">'
+            "<h2>标题一二三</h2><table><tr><th>表头</th><td>正文 123 ≥98%</td></tr></table></body></html>")
+    job = Job(html, folder.as_uri() + "/", (str(folder),), FOOTER_CSS, tuple(known_fonts()))
+    page: Any = PdfReader(io.BytesIO(layout(job).pdf)).pages[0]
+    out = []
+    for ref in page["/Resources"]["/Font"].values():
+        font = ref.get_object()
+        name = str(font.get("/BaseFont", "")).split("+")[-1]
+        held = _placeholder(font)
+        if held is None:
+            out.append((name, "（不在已知字体文件中：由 WeasyPrint 自行嵌入）"))
+        else:
+            file_ident, index = held.rsplit(":", 1)
+            out.append((name, f"{known_fonts()[file_ident]}（第 {index} 个字体）"))
+    return sorted(out)
+
+
 def use_placeholders(known: Iterable[str]) -> None:
     """Make WeasyPrint (in this process) embed a placeholder instead of each known font file."""
     from weasyprint.pdf import fonts as wfonts
