@@ -65,7 +65,8 @@ def test_argparse_speaks_english_again_outside_tablegen(run, capsys):
 
 def test_doctor_names_libreoffice_and_poppler_and_how_to_install_them(run, tmp_path, monkeypatch):
     code, out, _ = run("doctor")
-    assert re.search(r"^  LibreOffice: (\S+|缺少)（DOCX 目录的真实页码（--toc-pages））$", out, re.M)
+    assert re.search(r"^  LibreOffice: (\S+|缺少)（DOCX 目录的真实页码（默认即求，见 --no-toc-pages））$",
+                     out, re.M)
     assert re.search(r"^  poppler: (\S+|缺少)（pdftotext，查看 PDF 的文字层）$", out, re.M)
     assert f"默认模板：{tablegen.templates.DEFAULT_TEMPLATES}" in out
     # Without them on PATH (fontconfig's programs stay), doctor says so and how to install them.
@@ -75,7 +76,7 @@ def test_doctor_names_libreoffice_and_poppler_and_how_to_install_them(run, tmp_p
     monkeypatch.setenv("PATH", str(tmp_path))
     code2, out, _ = run("doctor")
     assert code2 == code  # optional programs do not make the machine unfit
-    assert "  LibreOffice: 缺少（DOCX 目录的真实页码（--toc-pages））" in out.splitlines()
+    assert "  LibreOffice: 缺少（DOCX 目录的真实页码（默认即求，见 --no-toc-pages））" in out.splitlines()
     assert "  poppler: 缺少（pdftotext，查看 PDF 的文字层）" in out.splitlines()
     assert out.splitlines()[-3:] == ["可选安装：", "  apt-get install libreoffice-writer-nogui",
                                      "  apt-get install poppler-utils"]

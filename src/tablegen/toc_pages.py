@@ -98,7 +98,7 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
     """Heading and row pages in a LibreOffice layout; None (with a warning) when unavailable."""
     if soffice() is None:
         log.warning("未安装 LibreOffice：DOCX 目录页码为估计值（每表一页；WPS 不会自动更新）。"
-                    "要写入真实页码请安装 LibreOffice Writer：apt-get install libreoffice-writer")
+                    "要写入真实页码请安装 LibreOffice Writer：apt-get install libreoffice-writer-nogui")
         return None
     with tempfile.TemporaryDirectory(prefix="tablegen-toc-") as tmp:
         src = Path(tmp) / "book.docx"

@@ -1,0 +1,121 @@
+"""Issue 9's targets: the build cache, fonts without the system subsetter, cold PDF against
+LibreOffice, and sizes — every figure with its ratio, measured side by side in one run.
+
+Run: `.venv/bin/python bench/bench_cache.py` (a few minutes on 2 cores; root for the
+hidden-subsetter figure, which uses `unshare -m` and a bind mount).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import make_book
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLEGEN = [sys.executable, "-m", "tablegen"]
+
+
+def wall(cmd: list[str], **kw: object) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, **kw)  # type: ignore[call-overload]
+    return time.perf_counter() - start
+
+
+def build(paths: list[Path], out: Path, *extra: str) -> list[str]:
+    return [*TABLEGEN, "build", *map(str, paths), "--out", str(out), "-q", *extra]
+
+
+def libreoffice(docx: Path, tmp: Path) -> float:
+    from tablegen.toc_pages import to_pdf
+
+    start = time.perf_counter()
+    to_pdf([docx], tmp)
+    return time.perf_counter() - start
+
+
+def subset_library() -> str | None:
+    out = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "libharfbuzz-subset.so" in line and "=>" in line:
+            return os.path.realpath(line.split("=>")[1].strip())
+    return None
+
+
+def hidden(cmd: list[str], library: str) -> list[str]:
+    """The command in a private mount namespace where the subsetter library is /dev/null."""
+    script = f"mount --bind /dev/null {library} && exec \"$@\""
+    return ["unshare", "-m", "sh", "-c", script, "sh", *cmd]
+
+
+def row(label: str, ours: float, base: float, target: str) -> None:
+    print(f"{label:<58} {ours:8.2f} s {base:8.2f} s  ratio {ours / base:5.2f}  ({target})")
+
+
+def font_programs(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    found = set()
+    for page in reader.pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            fd = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            for key in ("/FontFile2", "/FontFile3"):
+                if key in fd:
+                    found.add(fd.raw_get(key).idnum)
+    return len(found)
+
+
+def main() -> None:
+    seeds = [ROOT / "targets" / "binhai-ipa-2026", ROOT / "targets" / "tianjin-ipa-2024"]
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        print(f"machine: {os.cpu_count()} cores; figures: ours, baseline, ratio (target)")
+
+        # 1. No-op `make docs` against the cold one, same books, same run.
+        out = tmp / "docs"
+        cold = wall(build(seeds, out))
+        noop = wall(build(seeds, out))
+        row("no-op build of the seed books / cold build", noop, cold, "≤ 0.10")
+
+        # 2. Cold build without the system subsetter against the cold build with it.
+        library = subset_library()
+        if library and os.geteuid() == 0 and shutil.which("unshare"):
+            with_lib = wall(build(seeds, tmp / "with"))
+            without = wall(hidden(build(seeds, tmp / "without"), library))
+            row("cold build, libharfbuzz-subset hidden / present", without, with_lib, "≤ 1.3")
+        else:
+            print("cold build without the system subsetter: skipped (needs root, unshare and the library)")
+
+        # 3. A generated 100-table book: cold PDF, then one value edited, against LibreOffice.
+        book = make_book(tmp / "book100", 100, agencies=4)
+        out = tmp / "out100"
+        cold_pdf = wall(build([book], tmp / "pdf-only", "--format", "pdf", "--no-cache"))
+        wall(build([book], out, "--no-toc-pages"))
+        docx = out / "book100" / "book100.docx"
+        lo = libreoffice(docx, tmp)
+        row("cold PDF of 100 tables / LibreOffice DOCX→PDF", cold_pdf, lo, "≤ 1.0, ambition 0.5")
+        p = book / "p0042.yaml"
+        p.write_text(p.read_text(encoding="utf-8").replace("≥10件", "≥11件", 1), encoding="utf-8")
+        edit = wall(build([book], out, "--no-toc-pages"))
+        row("one value edited, build of every format / LibreOffice", edit, lo, "≤ 0.15")
+
+        # 4. Sizes.
+        seed_pdf = tmp / "docs" / "tianjin-ipa-2024" / "tianjin-ipa-2024.pdf"
+        singles = sorted((tmp / "docs").rglob("projects/*.pdf"))
+        largest = max(singles, key=lambda f: f.stat().st_size)
+        print(f"10-table seed book PDF: {seed_pdf.stat().st_size / 1024:.0f} KB (target ≤ 400 KB), "
+              f"{font_programs(seed_pdf)} font programs")
+        print(f"largest one-table PDF: {largest.stat().st_size / 1024:.0f} KB (target ≤ 150 KB), "
+              f"{font_programs(largest)} font programs")
+        print(f"100-table book PDF: {(out / 'book100' / 'book100.pdf').stat().st_size / 1024:.0f} KB, "
+              f"{font_programs(out / 'book100' / 'book100.pdf')} font programs")
+
+
+if __name__ == "__main__":
+    main()
