@@ -68,6 +68,8 @@ class Cache:
         self.root = root
         self.used: dict[str, set[str]] = {}  # manifest name → entry paths used this run
         self.scope = "-"
+        # New entries wait in memory until the build succeeds: a failed build writes nothing.
+        self.pending: dict[tuple[str, str], bytes] = {}
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.root is not None
@@ -80,6 +82,9 @@ class Cache:
         """The entry's bytes, or None when missing or corrupt (a corrupt entry is removed)."""
         if self.root is None:
             return None
+        if (kind, key) in self.pending:
+            self._use(kind, key)
+            return self.pending[(kind, key)]
         path = self._path(kind, key)
         try:
             raw = path.read_bytes()
@@ -94,11 +99,15 @@ class Cache:
         return body
 
     def put(self, kind: str, key: str, data: bytes) -> None:
-        """Store an entry atomically (a reader sees the whole entry or none)."""
+        """Keep an entry, to be stored when the build has succeeded (`finish`)."""
         if self.root is None:
             return
-        path = self._path(kind, key)
         self._use(kind, key)
+        self.pending[(kind, key)] = data
+
+    def _store(self, kind: str, key: str, data: bytes) -> None:
+        """Store an entry atomically (a reader sees the whole entry or none)."""
+        path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
         try:
@@ -132,8 +141,14 @@ class Cache:
         self.used.setdefault(self.scope, set()).update(old.split())
 
     def finish(self) -> int:
-        """Record this run's manifests and prune entries no manifest refers to; how many went."""
-        if self.root is None or not self.root.is_dir():
+        """Store the new entries, record this run's manifests and prune the entries no manifest
+        refers to; how many went."""
+        if self.root is None:
+            return 0
+        for (kind, key), data in sorted(self.pending.items()):
+            self._store(kind, key, data)
+        self.pending.clear()
+        if not self.root.is_dir():
             return 0
         manifests = self.root / "manifests"
         manifests.mkdir(exist_ok=True)
