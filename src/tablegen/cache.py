@@ -145,8 +145,8 @@ class Cache:
         refers to; how many went."""
         if self.root is None:
             return 0
-        for (kind, key), data in sorted(self.pending.items()):
-            self._store(kind, key, data)
+        for (kind_name, key), blob in sorted(self.pending.items()):
+            self._store(kind_name, key, blob)
         self.pending.clear()
         if not self.root.is_dir():
             return 0
