@@ -137,7 +137,7 @@ def build(
 
     _refuse_clashes({**files, "index.html": b""} if "html" in chosen else files)
     changed, folders, unchanged = _changes(out, files, [b.key for b in books])
-    late = None
+    late: Callable[[], dict[str, bytes]] | None = None
     if overview is not None:
         make_overview = overview
 
@@ -148,7 +148,7 @@ def build(
             unchanged += len(made) - len(new)
             return new
 
-    written = publish(out, changed, folders, quiet=quiet, late=late) if changed or late else []
+    written = publish(out, changed, folders, quiet=quiet, late=late)
     store.finish()
     return BuildResult(written, report, unchanged)
 
