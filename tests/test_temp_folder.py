@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -78,6 +80,25 @@ def test_an_interrupted_build_leaves_nothing(books, tmp_path, signum):
     os.killpg(proc.pid, signum)
     proc.communicate(timeout=120)
     assert proc.returncode != 0
+    assert sorted(tmp.iterdir()) == []
+
+
+def test_loading_weasyprint_runs_no_compiler(tmp_path):
+    # ctypes.util.find_library compiles a probe with gcc for each of the library names WeasyPrint
+    # tries (15 runs per import, in every layout worker); a Ctrl-C meanwhile left gcc's cc* files.
+    spy = tmp_path / "bin"
+    spy.mkdir()
+    for name in ("gcc", "cc"):
+        (spy / name).write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/{name}.log\nexit 1\n')
+        (spy / name).chmod(0o755)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, PATH=f"{spy}:{os.environ['PATH']}", TMPDIR=str(tmp))
+    subprocess.run([sys.executable, "-c", "import tablegen.render_pdf, tablegen.cli\n"
+                    "from tablegen.fonts import libraries\n"
+                    "assert libraries() == {'fontconfig': True, 'pango': True}"],
+                   env=env, check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "tmp"]
     assert sorted(tmp.iterdir()) == []
 
 

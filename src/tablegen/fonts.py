@@ -11,6 +11,8 @@ import functools
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,11 +128,41 @@ def resolve() -> list[Resolved]:
     return out
 
 
+_FIND_LIBRARY = ctypes.util.find_library
+
+
+def find_library(name: str) -> str | None:
+    """`ctypes.util.find_library` without its step that compiles a program with gcc.
+
+    WeasyPrint tries six names per library, so importing it ran gcc 15 times (and in every
+    layout worker); gcc's cc* files in the temp folder stay behind when a Ctrl-C lands
+    meanwhile. The linker cache (`ldconfig -p`) and `ld` find the same libraries (also on
+    LD_LIBRARY_PATH) without writing anything. Elsewhere than on Linux: the standard lookup.
+    """
+    ldconfig = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    ld = getattr(ctypes.util, "_findLib_ld", None)
+    soname = getattr(ctypes.util, "_get_soname", None)
+    if ldconfig is None or ld is None or soname is None:
+        return _FIND_LIBRARY(name)
+    found: str | None = ldconfig(name) or soname(ld(name))
+    return found
+
+
+@contextmanager
+def libraries_found_without_a_compiler() -> Iterator[None]:
+    """While WeasyPrint loads its system libraries (cffi asks ctypes.util), use `find_library`."""
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = _FIND_LIBRARY
+
+
 def libraries() -> dict[str, bool]:
     """Which of WeasyPrint's system libraries are present."""
     return {
-        "fontconfig": ctypes.util.find_library("fontconfig") is not None,
-        "pango": ctypes.util.find_library("pango-1.0") is not None,
+        "fontconfig": find_library("fontconfig") is not None,
+        "pango": find_library("pango-1.0") is not None,
     }
 
 

@@ -25,21 +25,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from weasyprint import CSS, HTML
-from weasyprint.formatting_structure.boxes import TableRowBox
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 from . import pdf_fonts
 from .build import RenderContext
 from .cache import Cache, digest, folder_digest, versions
 from .errors import RenderError
-from .fonts import fallback_font, font_face_css
+from .fonts import fallback_font, font_face_css, libraries_found_without_a_compiler
 from .layout import project_path
 from .model import Book
 from .render_html import book_context, with_groups
 from .templates import render_template
 from .writer import alive
+
+with libraries_found_without_a_compiler():
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure.boxes import TableRowBox
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 TABLES_PER_CHUNK = 25
 log = logging.getLogger("tablegen")
