@@ -106,6 +106,17 @@ def test_the_size_cap_counts_bytes_read(tmp_path, monkeypatch):
     assert [f.rule for f in report.findings] == ["file-too-large"]
 
 
+def test_a_file_that_cannot_be_opened_is_a_finding_not_a_traceback(tmp_path):
+    (tmp_path / "q.yaml").symlink_to("q2.yaml")
+    (tmp_path / "q2.yaml").symlink_to("q.yaml")
+    report = Report()
+    assert read_bytes(tmp_path / "q.yaml", "q.yaml", report) is None
+    assert read_bytes(tmp_path / "r\0.yaml", "r.yaml", report) is None
+    assert [f.text() for f in report.findings] == [
+        "q.yaml:1:1: error[file-unreadable]: 无法读取文件：符号链接形成了循环",
+        "r.yaml:1:1: error[file-unreadable]: 无法读取文件：文件名含有空字符"]
+
+
 def test_symlink_loop_and_nul_in_a_listed_name(tmp_path, run):
     book = make_book(tmp_path / "b", book=BOOK.replace(
         "      - p.yaml\n", '      - p.yaml\n      - q.yaml\n      - "r.yaml\\0"\n'))

@@ -177,3 +177,40 @@ def test_a_project_named_book_does_not_take_book_yaml(tmp_path):
     written = import_files([src], tmp_path / "book", report)
     assert sorted(p.name for p in written) == ["book-2.yaml", "book.yaml"]
     assert (tmp_path / "book" / "notes.yaml").read_text(encoding="utf-8") == "别动\n"
+
+
+STORED = "".join(TABLE).replace('<c r="C3"><f>SUM(E3:G3)</f></c>', '<c r="C3"><v>40</v></c>')
+AMOUNT = '<c r="C3"><v>40</v></c>'
+NOT_A_NUMBER = "工作表“表1”：“预算数”单元格应为金额（如 40.00），实际为"
+
+
+@pytest.mark.parametrize("old, new, finding", [
+    (AMOUNT, '<c r="C3"><v>NaN</v></c>', f"error[import-amount]: {NOT_A_NUMBER}“NaN”"),
+    (AMOUNT, '<c r="C3"><v>1E+400</v></c>', f"error[import-amount]: {NOT_A_NUMBER}“1E+400”"),
+    (AMOUNT, '<c r="C3" t="inlineStr"><is><t>四十</t></is></c>',
+     f"error[import-amount]: {NOT_A_NUMBER}“四十”"),
+    (AMOUNT, "", "error[import-amount]: 工作表“表1”：“预算数”单元格为空；请在源文件中填写金额"),
+    ("单位：万元", "单位：美元",
+     "error[import-unit]: 工作表“表1”：无法识别的金额单位“美元”（可用：元、千元、万元）"),
+    (row(6, *["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"]), "",
+     "error[import-grid]: 工作表“表1”：找不到指标表的表头（一级指标 | 二级指标 | …）"),
+])
+def test_a_bad_xlsx_cell_is_a_finding_printed_once_and_nothing_is_written(tmp_path, run, old,
+                                                                          new, finding):
+    assert old in STORED
+    xlsx(tmp_path / "t.xlsx", STORED.replace(old, new))
+    code, out, err = run("import", "t.xlsx", "--into", "book", cwd=tmp_path)
+    assert (code, out) == (1, f"t.xlsx:1:1: {finding}\n")
+    assert err == "有错误，未写入任何文件：1 个错误，0 个警告\n"
+    assert not (tmp_path / "book").exists()
+
+
+def test_a_level1_group_that_comes_back_is_joined_with_a_warning(tmp_path, run):
+    xlsx(tmp_path / "t.xlsx", STORED + row(8, "效益指标", "社会效益指标", "惠及人数", "惠及人数", "≥10人")
+         + row(9, "产出指标", "质量指标", "合格率", "合格率", "100%"))
+    code, out, err = run("import", "t.xlsx", "--into", "book", cwd=tmp_path)
+    assert code == 0, out + err
+    assert err.startswith("t.xlsx:1:1: warning[import-order]: 一级指标“产出指标”不连续出现，"
+                          "已并入前面的同名分组\n")
+    text = (tmp_path / "book" / "测试项目.yaml").read_text(encoding="utf-8")
+    assert text.index("效益指标:") < text.index("产出指标:") < text.index("质量指标:")
