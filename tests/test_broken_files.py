@@ -1,8 +1,13 @@
-"""Fifty different broken files: every one reported in one run, no traceback, nothing built."""
+"""Fifty different broken files: every one reported in one run, no traceback, nothing built;
+and every editing and review command on each of them."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 from conftest import FIXTURES
+from hostile import make_book
 from tablegen.books import load_paths
 
 VALID = (FIXTURES / "rules" / "valid.yaml").read_text(encoding="utf-8")
@@ -93,3 +98,49 @@ def test_fifty_broken_files_each_give_a_finding(tmp_path, run):
     assert missing == []
     for line in out.splitlines():
         assert line.startswith("broken/"), line
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                   cwd=repo, check=True, capture_output=True)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and not {".git", ".cache"} & set(p.relative_to(folder).parts)}
+
+
+def test_every_editing_and_review_command_on_each_broken_file(tmp_path, run):
+    # fmt, new, rollover, diff and build on a book whose project is broken in each of the fifty
+    # ways: a finding or a clear refusal, never a traceback; nothing written but what succeeded.
+    repo = tmp_path / "repo"
+    book = make_book(repo / "targets" / "b")
+    assert run("fmt", "targets/b", cwd=repo)[0] == 0
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "a")
+    formatted = 0
+    for what, old, new in MUTATIONS:
+        (book / "p.yaml").write_text(VALID.replace(old, new, 1), encoding="utf-8")
+        clean = files(repo)
+        for args in (("new", "targets/b", "新项目"), ("rollover", "targets/b", "--year", "2025"),
+                     ("build", "targets/b", "--format", "docx,html,xlsx", "--out", "out"),
+                     ("fmt", "--check", "targets/b")):
+            code, out, err = run(*args, cwd=repo)
+            assert (code, "Traceback" in out + err) == (1, False), (what, args, out + err)
+            assert "targets/b/p.yaml" in out + err, (what, args)
+            assert files(repo) == clean, (what, args)
+        code, out, err = run("diff", "HEAD", cwd=repo)
+        assert code in (0, 1) and "Traceback" not in out + err, (what, out + err)
+        assert code == 0 or "targets/b/p.yaml:" in err.splitlines()[1], (what, err)
+        assert files(repo) == clean, (what, "diff")
+        code, out, err = run("fmt", "targets/b", cwd=repo)
+        assert code in (0, 1) and "Traceback" not in out + err, (what, out + err)
+        if code == 1:  # not formatted: left exactly as it was
+            assert "targets/b/p.yaml:" in out + err and files(repo) == clean, what
+        else:  # a data error fmt can carry over (a sum, a rate): formatted, and stable
+            formatted += 1
+            after = files(repo)
+            assert set(after) == set(clean), what
+            assert run("fmt", "targets/b", cwd=repo)[0] == 0 and files(repo) == after, what
+    assert formatted == 12

@@ -11,6 +11,7 @@ import pytest
 
 import tablegen
 from tablegen.cli import parser
+from tablegen.cli_text import width, wrap
 
 BOILERPLATE = re.compile(r"usage|options|positional|arguments|show |help message|error|"
                          r"required|invalid|expected|unrecognized", re.IGNORECASE)
@@ -80,3 +81,29 @@ def test_doctor_names_libreoffice_and_poppler_and_how_to_install_them(run, tmp_p
     assert "  poppler: 缺少（pdftotext，查看 PDF 的文字层）" in out.splitlines()
     assert out.splitlines()[-3:] == ["可选安装：", "  apt-get install libreoffice-writer-nogui",
                                      "  apt-get install poppler-utils"]
+
+
+@pytest.mark.parametrize("command", ["", *commands()])
+def test_help_columns_line_up_as_shown_on_screen(command, run, monkeypatch):
+    # argparse counts one column per character; a Chinese character takes two on screen.
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = run(*filter(None, [command]), "--help")
+    usage, _, rest = out.partition("\n\n")
+    prefix = f"用法：tablegen {command}".rstrip() + " "
+    assert usage.startswith(prefix)
+    assert {len(line) - len(line.lstrip()) for line in usage.splitlines()[1:]} <= {width(prefix)}
+    columns = set()
+    for line in rest.splitlines():
+        if m := re.match(r" {2,}\S.*? {2,}(?=\S)", line):  # an option and its help
+            columns.add(width(m.group()))
+        elif m := re.match(r" {3,}(?=\S)", line):  # the help's next line
+            columns.add(width(m.group()))
+    assert len(columns) == 1, out
+    assert max(width(line) for line in out.splitlines()) <= 78, out
+
+
+def test_wrap_counts_columns_and_keeps_latin_words_whole():
+    assert wrap("用 LibreOffice 排版求得页码", 10) == ["用", "LibreOffice", "排版求得页", "码"]
+    assert wrap("不用也不写构建缓存（<输出文件夹>/.cache/）", 20) == [
+        "不用也不写构建缓存（", "<输出文件夹>/.cache/", "）"]
+    assert [width(s) for s in ("路径", "--out 文件夹", "（）", "a")] == [4, 12, 4, 1]

@@ -8,9 +8,12 @@ touched, and only for the duration.
 from __future__ import annotations
 
 import argparse
+import builtins
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 TEXTS = {
     "usage: ": "用法：",
@@ -54,11 +57,67 @@ def _plural(singular: str, plural: str, n: int) -> str:
     return PLURALS.get(singular, singular if n == 1 else plural)
 
 
+def width(text: str) -> int:
+    """Columns a text takes in a terminal: a Chinese character (or full-width sign) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _measure(obj: Any) -> int:
+    return width(obj) if isinstance(obj, str) else builtins.len(obj)
+
+
+@contextmanager
+def _columns() -> Iterator[None]:
+    """argparse lays out help with `len()`, one column per character: inside the block its
+    `len` measures texts in columns, so `路径` and `用法：` line up as wide as they show."""
+    argparse.len = _measure  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del argparse.len  # type: ignore[attr-defined]
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """Lines of at most `columns` columns: Latin words are not split, Chinese breaks anywhere."""
+    lines: list[str] = []
+    line = ""
+    for token in re.findall(r"[!-~]+|\s+|.", text):
+        if line and width(line + token.rstrip()) > columns:
+            lines.append(line.rstrip())
+            line = ""
+        if line or not token.isspace():
+            line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
 class ChineseHelp(argparse.HelpFormatter):
-    """Section headings end with a full-width colon (`选项：`)."""
+    """Section headings end with a full-width colon (`选项：`); columns are counted as shown."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        with _columns():
+            super().add_argument(action)
 
     def format_help(self) -> str:
-        return re.sub(r"^(\S.*):$", r"\1：", super().format_help(), flags=re.MULTILINE)
+        with _columns():
+            text = super().format_help()
+        return re.sub(r"^(\S.*):$", r"\1：", text, flags=re.MULTILINE)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        # argparse pads the option column with `%-*s`, one space per character: as many spaces
+        # too many as the option's Chinese value name (`--out 文件夹`) is wider than long.
+        text = super()._format_action(action)
+        header = " " * self._current_indent + self._format_action_invocation(action)
+        extra = width(header) - len(header)
+        first, newline, rest = text.partition("\n")
+        if extra and first.startswith(header + " " * (extra + 2)):
+            first = header + first[len(header) + extra:]
+        return first + newline + rest
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width))
 
 
 def name_values(parser: argparse.ArgumentParser) -> None:
