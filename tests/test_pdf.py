@@ -103,6 +103,57 @@ def test_every_font_is_embedded_and_covers_every_character(built):
         assert uncovered(f) == [], f.name
 
 
+def font_streams(pdf) -> list[tuple[int, str]]:
+    """Each embedded font program of a PDF: its object number and the hash of its bytes."""
+    import hashlib
+
+    out = set()
+    for page in PdfReader(pdf).pages:
+        for ref in page.get("/Resources", {}).get("/Font", {}).values():
+            fd = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            for key in ("/FontFile2", "/FontFile3"):
+                if key in fd:
+                    data = fd[key].get_object().get_data()
+                    out.add((fd.raw_get(key).idnum, hashlib.sha256(data).hexdigest()))
+    return sorted(out)
+
+
+def test_each_font_program_is_embedded_once_per_pdf(built):
+    from tablegen.pdf_fonts import known_fonts
+
+    pdfs = [book_pdf(built, key) for key in BOOKS] + sorted(built.rglob("projects/*.pdf"))
+    assert len(pdfs) == 15
+    for pdf in pdfs:
+        streams = font_streams(pdf)
+        assert streams, pdf.name
+        assert len({digest for _, digest in streams}) == len(streams), pdf.name  # no copies
+        assert len(streams) <= len(known_fonts()), pdf.name
+
+
+def test_pdf_sizes_stay_small(built):
+    assert book_pdf(built, "tianjin-ipa-2024").stat().st_size <= 400 * 1024
+    for pdf in sorted(built.rglob("projects/*.pdf")):
+        assert pdf.stat().st_size <= 150 * 1024, pdf.name
+
+
+def test_without_the_system_subsetter_the_pdf_is_the_same(built, tmp_path, monkeypatch):
+    """WeasyPrint never subsets (tablegen's uharfbuzz does), so hiding libharfbuzz-subset, as on
+    a machine without it, changes nothing: no fontTools fallback, the same bytes."""
+    import weasyprint.pdf.fonts as wfonts
+
+    def refused(*args, **kwargs):
+        raise AssertionError("WeasyPrint subset a font itself")
+
+    monkeypatch.setattr(wfonts, "harfbuzz_subset", None)
+    monkeypatch.setattr(wfonts.Font, "_fonttools_subset", refused)
+    monkeypatch.setattr(wfonts.Font, "_harfbuzz_subset", refused)
+    key = "binhai-ipa-2026"
+    build([TEST_BOOKS / key], tmp_path, ["pdf"], quiet=True, use_cache=False)
+    pdf = tmp_path / key / f"{key}.pdf"
+    assert uncovered(pdf) == []
+    assert pdf.read_bytes() == book_pdf(built, key).read_bytes()
+
+
 def test_project_pdfs(built):
     book = load_book_strict(TEST_BOOKS / "binhai-ipa-2026")
     files = sorted((built / "binhai-ipa-2026" / "projects").glob("*.pdf"))
