@@ -56,10 +56,16 @@ def test_one_value_changed_lays_out_exactly_that_table(book, tmp_path, caplog):
     b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="tablegen"):
-        build([book], out, ["pdf"], quiet=True)
+        result = build([book], out, ["pdf"], quiet=True)
     assert "PDF cache：排版 1 张表，2 张取自缓存" in caplog.messages
+    assert [p.relative_to(out).as_posix() for p in result.written] == [
+        "cache/cache.pdf", "cache/projects/02-b.pdf"]
+    assert result.unchanged == 2
     after = outputs(out)
     assert sorted(rel for rel in after if after[rel][0] != before[rel][0]) == [
+        "cache/cache.pdf", "cache/projects/02-b.pdf"]
+    # The book folder is switched in whole, but the files that kept their bytes keep their mtimes.
+    assert sorted(rel for rel in after if after[rel] != before[rel]) == [
         "cache/cache.pdf", "cache/projects/02-b.pdf"]
     assert "≥2个" in "".join(p.extract_text() for p in _pages(out / "cache/projects/02-b.pdf"))
 

@@ -138,18 +138,22 @@ def build(
     _refuse_clashes({**files, "index.html": b""} if "html" in chosen else files)
     changed, folders, unchanged = _changes(out, files, [b.key for b in books])
     late: Callable[[], dict[str, bytes]] | None = None
+    made_late = 0
     if overview is not None:
         make_overview = overview
 
         def late() -> dict[str, bytes]:
-            nonlocal unchanged
+            nonlocal unchanged, made_late
             made = make_overview()
             new = {rel: data for rel, data in made.items() if not _on_disk(out / rel, data)}
             unchanged += len(made) - len(new)
+            made_late = len(new)
             return new
 
     written = publish(out, changed, folders, quiet=quiet, late=late)
     store.finish()
+    # Files of a switched-in book that already held their bytes were linked in, not written.
+    unchanged += len(changed) + made_late - len(written)
     return BuildResult(written, report, unchanged)
 
 
@@ -158,7 +162,8 @@ def _changes(out: Path, files: dict[str, bytes],
     """The files to write, the book folders to switch in, how many files are already on disk.
 
     A book folder whose every file already holds these bytes is left alone (mtimes too); any
-    change, and the whole folder is switched in.
+    change, and the whole folder is switched in (the writer links in the files that hold their
+    bytes already, so they keep their mtimes).
     """
     same = {rel for rel, data in files.items() if _on_disk(out / rel, data)}
     changed_books = {rel.partition("/")[0] for rel in files if rel not in same}

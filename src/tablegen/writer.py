@@ -163,7 +163,7 @@ def publish(out: Path, files: Mapping[str, bytes], folders: Iterable[str] = (), 
             else:
                 loose[rel] = data
         try:
-            _stage(out, stage, groups, loose)
+            same = _stage(out, stage, groups, loose)
         except OSError as exc:
             shutil.rmtree(stage, ignore_errors=True)
             raise write_error(_shown(out, stage, exc.filename), exc, kept) from exc
@@ -176,7 +176,7 @@ def publish(out: Path, files: Mapping[str, bytes], folders: Iterable[str] = (), 
             raise write_error(_shown(out, stage, exc.filename), exc,
                               "每本书的文件或全为旧版、或全为新版；再次生成即可。") from exc
         shutil.rmtree(stage, ignore_errors=True)
-    written = sorted(inside(out, rel) for rel in files)
+    written = sorted(inside(out, rel) for rel in files if rel not in same)
     if not quiet:
         for path in written:
             log.info("写入 %s", path)
@@ -195,17 +195,41 @@ def _shown(out: Path, stage: Path, filename: str | None) -> Path:
 
 
 def _stage(out: Path, stage: Path, groups: dict[str, dict[str, bytes]],
-           loose: dict[str, bytes]) -> None:
-    """Every new file under stage/new/<book>/ (beside what the book keeps) or stage/loose/."""
+           loose: dict[str, bytes]) -> set[str]:
+    """Every new file under stage/new/<book>/ (beside what the book keeps) or stage/loose/;
+    the paths (relative to `out`) whose old file already held the bytes and was linked in."""
     stage.mkdir()
+    same: set[str] = set()
     for book, group in sorted(groups.items()):
         folder = stage / "new" / book
         folder.mkdir(parents=True)
         old = out / book
         if old.is_dir() and not old.is_symlink():
             _carry_over(old, folder, group)
+            kept = _link_unchanged(old, folder, group)
+            same.update(f"{book}/{rel}" for rel in kept)
+            group = {rel: data for rel, data in group.items() if rel not in kept}
         _write_tree(folder, group)
     _write_tree(stage / "loose", loose)
+    return same
+
+
+def _link_unchanged(old: Path, new: Path, group: dict[str, bytes]) -> set[str]:
+    """Link into the new folder each old file that already holds its new bytes, so a book
+    switched in for one changed table keeps the other files as they were (mtimes too)."""
+    linked = set()
+    for rel, data in group.items():
+        path = old / rel
+        try:
+            if path.is_symlink() or path.stat().st_size != len(data) or path.read_bytes() != data:
+                continue
+            target = new / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+        except OSError:
+            continue  # written anew instead
+        linked.add(rel)
+    return linked
 
 
 def _write_tree(folder: Path, files: dict[str, bytes]) -> None:
