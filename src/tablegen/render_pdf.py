@@ -232,6 +232,7 @@ class PdfRenderer:
         self._stamp_glyphs: list[dict[str, set[int]]] = []
         self._glyphs: dict[tuple[int, int], dict[str, set[int]]] = {}
         self.laid_tables = 0  # tables laid out by this renderer (the rest came from the cache)
+        self.part_keys: dict[int, str] = {}  # laid-out part → its cache key
         # Built once: every chunk and the front matter render from these same table contexts.
         self.context = book_context(book, "pdf-body")
 
@@ -347,6 +348,7 @@ class PdfRenderer:
                                                     0, part.pages)
                     self.store.put_json("table", keys[t["number"]],
                                         {"part": part_key, "start": 0, "end": part.pages})
+        self.part_keys = {index: key for key, index in part_index.items()}
         return laid, [found[n] for n in sorted(found)]
 
     def glyphs(self, readers: list[Any], part: int, page: int) -> dict[str, set[int]]:
@@ -442,6 +444,14 @@ class PdfRenderer:
         numbered = {n: p for n, _, p in self.book.numbered()}
         out = {}
         for tp in tables:
+            path = project_path(self.book, tp.number, numbered[tp.number], "pdf")
+            # A table's own PDF depends on its pages in their part and on nothing else of the book.
+            key = digest(self.base_key, self.part_keys[tp.part], str(tp.number), str(tp.start),
+                         str(tp.end), tp.heading, self.book.author, self.book.timestamp.isoformat())
+            cached = self.store.get("project-pdf", key)
+            if cached is not None:
+                out[path] = cached
+                continue
             writer = PdfWriter()
             glyphs: dict[str, set[int]] = {}
             for i in range(tp.start, tp.end):
@@ -451,8 +461,8 @@ class PdfRenderer:
             pdf_fonts.embed(writer, glyphs, self.store)
             writer.add_outline_item(title=tp.heading, page_number=0)
             self.metadata(writer, tp.heading)
-            path = project_path(self.book, tp.number, numbered[tp.number], "pdf")
             out[path] = _bytes(writer, laid[tp.part].pdf, f"{tp.number}:{tp.start}".encode())
+            self.store.put("project-pdf", key, out[path])
         return out
 
 
