@@ -1,20 +1,19 @@
-"""Property test (hypothesis): `check` on arbitrary project files — random nesting, blank lines,
-Unicode line separators, surrogate escapes, long names, repeated many times — never raises,
-always prints, and takes time linear in the file's size (the README's bound)."""
+"""Property test (hypothesis): `check` and `fmt --check` on arbitrary project files — random
+nesting, blank lines, Unicode line separators, surrogate escapes, long names, a part repeated
+many times — never raise, always print, and take time linear in the file's size (the README's
+bound), shown by the same file with its repeated part GROWTH times as often (tests/linear.py)."""
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hostile import BOOK, VALID
+from linear import GROWTH, assert_linear
 from tablegen.books import load_paths
-
-# Time allowed for one file: generous for a busy 2-core machine, far below what a quadratic
-# step costs at these sizes (20k blank lines once took 24 s).
-FIXED_S, PER_BYTE_S = 2.0, 60e-6
+from tablegen.fmt import fmt
 
 FRAGMENTS = [
     "\n", "\n\n\n", "   \n", "\u2028", "\u2029", "\x85", "\t", "# 注释\n", "- ", "? ", ": ",
@@ -23,6 +22,7 @@ FRAGMENTS = [
     "name: ", "budget:\n  total: ", "indicators:\n  产出指标:\n    数量指标:\n      - name: ",
     "  value: ", "goals:\n  - ", "𠀀", "𪚥", "中文", "a" * 300, "名" * 200,
 ]
+SMALL_BYTES = 2048  # the repeated part fills about this much in the smaller of the two runs
 
 pieces = st.lists(st.one_of(st.sampled_from(FRAGMENTS),
                             st.text(alphabet=st.characters(blacklist_categories=("Cs",)),
@@ -33,24 +33,44 @@ def nested(depth: int) -> str:
     return "name: " + "[" * depth + "]" * (depth // 2) + "\n"
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(head=pieces, body=pieces, repeat=st.integers(1, 1500), depth=st.integers(0, 400),
-       base=st.booleans())
-def test_check_never_raises_and_runs_in_linear_time(tmp_path_factory, head, body, repeat, depth,
-                                                    base):
-    folder = tmp_path_factory.mktemp("fuzz")
-    text = (VALID if base else "") + "".join(head) + "".join(body) * repeat + nested(depth)
-    data = text.encode("utf-8", "surrogatepass")[: 1024 * 1024]
-    (folder / "book.yaml").write_text(BOOK, encoding="utf-8")
-    (folder / "p.yaml").write_bytes(data)
-    start = time.perf_counter()
+def check_and_fmt(folder: Path) -> None:
+    """What `check` and `fmt --check` do with the folder, asserting that all of it prints."""
     report = load_paths([folder]).report
-    for fmt in ("text", "json", "github"):
-        out = report.format(fmt)
+    for fmt_name in ("text", "json", "github"):
+        out = report.format(fmt_name)
         out.encode("utf-8")  # prints on a strict UTF-8 terminal
-        if fmt == "text":
+        if fmt_name == "text":
             assert all(line.count(": ") >= 2 for line in out.splitlines()), out[:500]
-    elapsed = time.perf_counter() - start
-    assert elapsed < FIXED_S + PER_BYTE_S * len(data), (len(data), elapsed)
     assert all(f.pos.line >= 1 and f.pos.col >= 1 for f in report.findings)
+    result = fmt([folder / "p.yaml"], check=True)
+    result.report.format("text").encode("utf-8")
+    "".join(result.diffs).encode("utf-8")
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(head=pieces, body=pieces, depth=st.integers(0, 400), base=st.booleans())
+# Inputs that once took quadratic time or worse (issue 15): blank lines after a value, comments
+# (fmt --check), 一级 keys, deep brackets, line separators inside quotes.
+@example(head=["name: x"], body=["\n"], depth=0, base=False)
+@example(head=[], body=["# 注释\n"], depth=0, base=True)
+@example(head=["indicators:\n"], body=["  产出指标:\n"], depth=0, base=False)
+@example(head=["usage: "], body=['"a\u2028b"\n', "x: 1\n"], depth=350, base=False)
+def test_check_and_fmt_never_raise_and_run_in_linear_time(tmp_path_factory, head, body, depth,
+                                                          base):
+    folders = {}
+
+    def write(repeat: int) -> Path:
+        folder = tmp_path_factory.mktemp("fuzz")
+        text = (VALID if base else "") + "".join(head) + "".join(body) * repeat + nested(depth)
+        (folder / "book.yaml").write_text(BOOK, encoding="utf-8")
+        (folder / "p.yaml").write_bytes(text.encode("utf-8", "surrogatepass")[: 1024 * 1024])
+        return folder
+
+    unit = len("".join(body).encode("utf-8", "surrogatepass"))
+    n = max(1, SMALL_BYTES // max(1, unit))
+    for repeat in (n, GROWTH * n):
+        folders[repeat] = write(repeat)
+        check_and_fmt(folders[repeat])  # no traceback at either size
+    if unit:
+        assert_linear(lambda repeat: check_and_fmt(folders[repeat]), n)
