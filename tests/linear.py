@@ -15,10 +15,16 @@ JITTER_S = 0.005  # CPU-time noise of a run of a few milliseconds
 
 
 def cpu_time(work: Callable[[], object]) -> float:
+    """CPU seconds of one run, with Python's cycle collector paused (its passes grow with the
+    heap, not with the work measured)."""
     gc.collect()
-    start = time.process_time()
-    work()
-    return time.process_time() - start
+    gc.disable()
+    try:
+        start = time.process_time()
+        work()
+        return time.process_time() - start
+    finally:
+        gc.enable()
 
 
 def costs(work: Callable[[int], object], n: int) -> tuple[float, float]:
