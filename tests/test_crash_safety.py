@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import time
 import zipfile
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from conftest import FIXTURES, SEED_BOOKS
 from spawn import import_seed_books, tablegen
 from tablegen.writer import STAGE
 
@@ -172,3 +174,73 @@ def test_fmt_killed_at_random_moments_leaves_each_file_old_or_formatted(messy, t
     (messy / "p01.yaml").write_bytes(before["p01.yaml"])
     finish(tablegen("fmt", str(messy), cwd=tmp_path))
     assert {p.name: p.read_bytes() for p in messy.iterdir()} == after
+
+
+def yaml_files(book: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in book.iterdir() if p.is_file()}
+
+
+def kill_at_random(proc, took: float, chance: random.Random, folder: Path, n: int) -> None:
+    """SIGKILL the process: every other time while it writes (a temporary file is there), else
+    at a random moment of its run."""
+    if n % 2 == 0:
+        while not any(p.suffix == ".tmp" for p in folder.iterdir()) and proc.poll() is None:
+            time.sleep(0.001)
+        time.sleep(chance.uniform(0, 0.002))
+    else:
+        time.sleep(chance.uniform(0.3, 1.1) * took)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+
+
+def old_or_new(book: Path, before: dict[str, bytes], after: dict[str, bytes]) -> None:
+    """Every YAML file is the old one or the complete new one; book.yaml lists only files
+    that are there (it is written last)."""
+    now = {n: d for n, d in yaml_files(book).items() if not n.endswith(".tmp")}
+    assert set(before) <= set(now) <= set(after)
+    for name, data in now.items():
+        assert data in (before.get(name), after[name]), name
+    if now["book.yaml"] == after["book.yaml"]:
+        assert now == after
+
+
+EXISTING = ("title: 已有\nyear: 2024\nmoney_unit: 万元\nagencies:\n  - code: \"999\"\n"
+            "    name: 别的单位\n    projects:\n      - a.yaml\nframe: classic\nmerge: level1\n")
+
+
+def existing_book(folder: Path) -> Path:
+    """A book of one agency and one project, for `import` and `new` to add to."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    (folder / "book.yaml").write_text(EXISTING, encoding="utf-8")
+    shutil.copy(FIXTURES / "rules" / "valid.yaml", folder / "a.yaml")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["import", "new"])
+def test_import_and_new_killed_at_random_moments_leave_no_truncated_yaml(tmp_path, command):
+    # `import` adds the 2024 seed's 10 projects to an existing book, `new` one project.
+    book = existing_book(tmp_path / "book")
+    args = (("import", str(SEED_BOOKS["tianjin-ipa-2024"]), "--into", str(book))
+            if command == "import" else ("new", str(book), "2024年新项目"))
+    before = yaml_files(book)
+    start = time.monotonic()
+    finish(tablegen(*args, cwd=tmp_path))
+    took = time.monotonic() - start
+    after = yaml_files(book)
+    assert len(after) == len(before) + (10 if command == "import" else 1)
+    chance = random.Random(14)
+    cut_short = 0
+    for n in range(8):
+        existing_book(book)
+        kill_at_random(tablegen(*args, cwd=tmp_path), took, chance, book, n)
+        old_or_new(book, before, after)
+        if (book / "book.yaml").read_bytes() == before["book.yaml"]:
+            # The next run succeeds, removes what the kill left half-written, and the book
+            # checks without errors (a project file written before the kill stays unlisted).
+            cut_short += 1
+            finish(tablegen(*args, cwd=tmp_path))
+            assert not [p for p in book.iterdir() if p.suffix == ".tmp"]
+            finish(tablegen("check", str(book), cwd=tmp_path))
+    assert cut_short >= 2

@@ -9,7 +9,7 @@ from pathlib import Path
 from .books import BOOK_FILE, load_paths
 from .errors import Report, UsageError, display_path, shown_name
 from .frames import frames
-from .imports import add_to_book
+from .imports import add_to_book, write_book
 from .imports.rows import Imported
 from .loader import XML_ILLEGAL, load
 from .model import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
@@ -59,9 +59,7 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
     out = add_to_book(book_dir, [item], taken, report)
     if report.errors:
         return []
-    for path in sorted(out):
-        write_atomic(path, out[path].encode("utf-8"))
-    return sorted(out)
+    return write_book(out)
 
 
 def _text(node, key: str) -> str:  # type: ignore[no-untyped-def]

@@ -68,7 +68,13 @@ def import_files(files: list[Path], into: Path, report: Report) -> list[Path]:
         out = book_files(into, imported, info, taken)
     if report.errors:
         return []
-    for path in sorted(out):
+    return write_book(out)
+
+
+def write_book(out: dict[Path, str]) -> list[Path]:
+    """Write a book's new files, book.yaml last: killed in between, the book lists no file that
+    is not there yet (each file is written whole or not at all)."""
+    for path in sorted(out, key=lambda p: (p.name == BOOK_FILE, p)):
         write_atomic(path, out[path].encode("utf-8"))
     return sorted(out)
 
