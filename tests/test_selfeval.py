@@ -207,6 +207,25 @@ def test_the_selfeval_pdf_has_its_own_toc_and_bookmarks(tmp_path):
     assert "自评等级：良" in text and "98.15" in text
 
 
+def test_a_selfeval_cut_by_a_page_break_repeats_the_header_and_the_group_label(tmp_path):
+    from tablegen.toc_pages import page_texts
+
+    need_program("pdftotext")
+    folder = seed_book(tmp_path)
+    build([folder], tmp_path / "out", ["pdf"], quiet=True)
+    pages = page_texts(tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.pdf")
+    assert len(pages) == 8  # cover, 目录, then each 自评表 on two pages
+    header = "一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施"
+    for first, cont in ((2, 3), (4, 5), (6, 7)):
+        assert "项目名称" in pages[first] and "项目名称" not in pages[cont]
+        # The indicators' header row again, then the rows the break carried over, each
+        # starting with its 一级 label.
+        assert pages[cont].startswith(header)
+    assert pages[3].startswith(header + "效益指标生态效益指标")  # 效益指标 continued
+    assert pages[5].startswith(header + "满意度指标")
+    assert pages[7].startswith(header + "产出指标成本指标")  # 产出指标 continued
+
+
 def test_diff_shows_changed_actuals_and_scores(tmp_path):
     from tablegen.diff import as_text, diff
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any, Protocol, TypeVar
 
 from .model import Book, Project, format_amount
 
@@ -113,7 +114,19 @@ def title_lines(title: str, chars: float = TITLE_CHARS) -> list[str]:
     return [title[:cut], title[cut:]]
 
 
-def split_spans(rows: list[GridRow], starts: set[int]) -> list[GridRow]:
+class Spanned(Protocol):
+    """A row with 一级 and 二级 spans: the target tables' GridRow, the 自评表's EvalRow."""
+
+    @property
+    def level1(self) -> Span: ...
+    @property
+    def level2(self) -> Span: ...
+
+
+R = TypeVar("R", bound=Spanned)
+
+
+def split_spans(rows: list[R], starts: set[int]) -> list[R]:
     """The rows with every 一级/二级 span cut where a page starts (row indexes in `starts`):
     the continuation starts a span of its own that repeats the label, as the PDF shows it."""
     out = list(rows)
@@ -128,9 +141,8 @@ def split_spans(rows: list[GridRow], starts: set[int]) -> list[GridRow]:
                 j += 1
             text = getattr(rows[owner[i]], attr).text
             for k in range(i, j):
-                span = Span(text, j - i if k == i else 0)
-                out[k] = (replace(out[k], level1=span) if attr == "level1"
-                          else replace(out[k], level2=span))
+                cut: Any = out[k]  # a dataclass
+                out[k] = replace(cut, **{attr: Span(text, j - i if k == i else 0)})
             i = j
     return out
 
