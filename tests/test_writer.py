@@ -6,11 +6,12 @@ import errno
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tablegen.writer import STAGE, WriteError, publish, write_all, write_atomic
+from tablegen.writer import STAGE, WriteError, alive, publish, write_all, write_atomic
 
 
 def test_write_all_writes_every_file_in_sorted_order(tmp_path, caplog):
@@ -148,3 +149,20 @@ def test_ctrl_c_while_staging_leaves_the_old_outputs_and_no_staging(tmp_path, mo
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
         "b", "b/b.docx", "b/b.xlsx"]
     assert (out / "b" / "b.docx").read_bytes() == b"1"
+
+
+def test_a_killed_process_not_yet_reaped_is_not_alive():
+    """Its font folder may go: a zombie only waits for its parent to collect its exit status."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        for _ in range(200):  # until it has exited (a zombie until waited for)
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                if fh.read().rpartition(")")[2].split()[0] == "Z":
+                    break
+            time.sleep(0.01)
+        assert not alive(pid)
+    finally:
+        os.waitpid(pid, 0)
+    assert alive(os.getpid())

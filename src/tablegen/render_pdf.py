@@ -493,6 +493,7 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     data, laid, tables = renderer.render()
     files = {f"{book.key}/{book.key}.pdf": data}
     files.update(renderer.project_pdfs(laid, tables))
+    remove_orphan_font_folders()  # again: a killed process's workers may have died since
     if renderer.laid_tables:
         log.info("PDF %s：排版 %d 张表，%d 张取自缓存", book.key, renderer.laid_tables,
                  len(tables) - renderer.laid_tables)

@@ -91,7 +91,11 @@ def alive(pid: int) -> bool:
         return False
     except OSError:
         return True
-    return True
+    try:  # a zombie (killed, not yet reaped by its new parent) has stopped running
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rpartition(")")[2].split()[:1] != ["Z"]
+    except OSError:
+        return True
 
 
 def inside(root: Path, rel: str) -> Path:
