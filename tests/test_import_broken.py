@@ -214,3 +214,35 @@ def test_a_level1_group_that_comes_back_is_joined_with_a_warning(tmp_path, run):
                           "已并入前面的同名分组\n")
     text = (tmp_path / "book" / "测试项目.yaml").read_text(encoding="utf-8")
     assert text.index("效益指标:") < text.index("产出指标:") < text.index("质量指标:")
+
+
+def test_docx_cells_merged_out_of_place(tmp_path, run):
+    # 预算数 merged with its amount: the amount is gone, a finding, nothing written.
+    src = tmp_path / "budget.docx"
+    export_like(src)
+    doc = Document(str(src))
+    budget = next(t for t in doc.tables if t.cell(0, 0).text == "项目名称")
+    budget.cell(1, 1).merge(budget.cell(1, 2))
+    doc.save(str(src))
+    code, out, _ = run("import", "budget.docx", "--into", "book", cwd=tmp_path)
+    assert code == 1
+    assert out.splitlines()[1:] == [
+        "budget.docx:2:1: error[import-amount]: 第 2 个表格：“预算数”单元格不存在；请在源文件中填写金额"]
+    assert not (tmp_path / "book").exists()
+    # An indicator row whose last three cells are merged: warned, its text kept, and the empty
+    # value it leaves is an error for check (never built as it stands).
+    src = tmp_path / "grid.docx"
+    export_like(src)
+    doc = Document(str(src))
+    doc.tables[2].cell(1, 2).merge(doc.tables[2].cell(1, 4))
+    doc.save(str(src))
+    code, out, err = run("import", "grid.docx", "--into", "book", cwd=tmp_path)
+    assert code == 0, out + err
+    assert [line[:37] for line in err.splitlines()[1:3]] == [
+        "grid.docx:2:1: warning[import-cells]:"] * 2
+    assert "第 2 个表格：指标表第 1 行只有 3 个单元格，缺少的按空白处理" in err
+    text = (tmp_path / "book" / "2024年知识产权宣传项目.yaml").read_text(encoding="utf-8")
+    assert "          宣传活动次数\n          宣传活动次数\n          ≥4次\n" in text
+    code, out, _ = run("check", "book", cwd=tmp_path)
+    assert code == 1
+    assert "error[empty-text]: indicators.产出指标.数量指标[1].value：指标值不能为空" in out

@@ -92,12 +92,17 @@ def tmpfs(tmp_path):
 
 def test_a_real_full_disk(tmp_path, run, tmpfs):
     shutil.copytree(GOOD, tmp_path / "targets" / "b")
-    (tmpfs / "keep.txt").write_bytes(b"x" * 40_000)
+    assert run("build", "--format", "xlsx", "-q", "--out", str(tmpfs), cwd=tmp_path)[0] == 0
+    (tmpfs / "keep.txt").write_bytes(b"x" * 30_000)
+    old = {p: p.read_bytes() for p in tmpfs.rglob("*") if p.is_file()}
+    yaml = tmp_path / "targets" / "b" / "book.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("title: ", "title: 新"), encoding="utf-8")
     code, _, err = run("build", "--format", "docx,xlsx", "-q", "--out", str(tmpfs), cwd=tmp_path)
     assert code == 1
     assert err.startswith(f"错误：无法写入 {tmpfs / 'b'}/") and err.endswith(
         "：磁盘已满。之前的输出保持不变。\n")
-    assert tree(tmpfs) == ["keep.txt"]
+    assert {p: p.read_bytes() for p in tmpfs.rglob("*") if p.is_file()} == old
+    assert tree(tmpfs) == ["b", "b/b.xlsx", "keep.txt"]
 
 
 def test_a_real_read_only_folder(tmp_path, run, tmpfs):
