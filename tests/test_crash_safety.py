@@ -7,8 +7,10 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,21 @@ def check_complete(out: Path, expected: set[str]) -> None:
     assert not [p for p in out.rglob("*.tmp")]
 
 
+def kill_sometime(proc: subprocess.Popen[bytes], chance: random.Random, took: float,
+                  writing: Callable[[], bool] | None = None, within: float = 0.0) -> None:
+    """SIGKILL the process group: `within` seconds after `writing()` first holds, or without
+    it at a random moment of a run that takes `took` seconds."""
+    if writing is not None:
+        while not writing() and proc.poll() is None:
+            time.sleep(0.001)
+        time.sleep(chance.uniform(0, within))
+    else:
+        time.sleep(chance.uniform(0.1, 1.1) * took)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+
+
 def finish(proc) -> str:
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
@@ -102,16 +119,9 @@ def test_a_build_killed_at_20_random_moments_leaves_every_output_complete(tmp_pa
         # Mostly the quick formats; XLSX now and then, and twice a PDF killed while laid out.
         formats = "pdf" if n in (6, 13) else "docx,html,xlsx" if n % 5 == 0 else "docx,html"
         proc = tablegen(*args, "--format", formats, cwd=tmp_path)
-        if n % 4 == 3:
-            # A quarter of the kills land in the write phase itself, which is short.
-            while not (out / STAGE / "loose").exists() and proc.poll() is None:
-                time.sleep(0.002)
-            time.sleep(chance.uniform(0, 0.05))
-        else:
-            time.sleep(chance.uniform(0.1, 1.1) * took)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=60)
+        # A quarter of the kills land in the write phase itself, which is short.
+        writing = (out / STAGE / "loose").exists if n % 4 == 3 else None
+        kill_sometime(proc, chance, took, writing, 0.05)
         check_complete(out, expected)
     retitle(book, 20)
     finish(tablegen(*args, "--format", "docx,html", cwd=tmp_path))
@@ -180,20 +190,6 @@ def yaml_files(book: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in book.iterdir() if p.is_file()}
 
 
-def kill_at_random(proc, took: float, chance: random.Random, folder: Path, n: int) -> None:
-    """SIGKILL the process: every other time while it writes (a temporary file is there), else
-    at a random moment of its run."""
-    if n % 2 == 0:
-        while not any(p.suffix == ".tmp" for p in folder.iterdir()) and proc.poll() is None:
-            time.sleep(0.001)
-        time.sleep(chance.uniform(0, 0.002))
-    else:
-        time.sleep(chance.uniform(0.3, 1.1) * took)
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
-
-
 def old_or_new(book: Path, before: dict[str, bytes], after: dict[str, bytes]) -> None:
     """Every YAML file is the old one or the complete new one; book.yaml lists only files
     that are there (it is written last)."""
@@ -234,7 +230,9 @@ def test_import_and_new_killed_at_random_moments_leave_no_truncated_yaml(tmp_pat
     cut_short = 0
     for n in range(8):
         existing_book(book)
-        kill_at_random(tablegen(*args, cwd=tmp_path), took, chance, book, n)
+        # Every other kill while it writes (a temporary file is there).
+        writing = (lambda: any(p.suffix == ".tmp" for p in book.iterdir())) if n % 2 == 0 else None
+        kill_sometime(tablegen(*args, cwd=tmp_path), chance, took, writing, 0.002)
         old_or_new(book, before, after)
         if (book / "book.yaml").read_bytes() == before["book.yaml"]:
             # The next run succeeds, removes what the kill left half-written, and the book
