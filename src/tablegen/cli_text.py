@@ -70,11 +70,13 @@ def _measure(obj: Any) -> int:
 def _columns() -> Iterator[None]:
     """argparse lays out help with `len()`, one column per character: inside the block its
     `len` measures texts in columns, so `路径` and `用法：` line up as wide as they show."""
+    shadowed = "len" in vars(argparse)
     argparse.len = _measure  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        del argparse.len  # type: ignore[attr-defined]
+        if not shadowed:
+            del argparse.len  # type: ignore[attr-defined]
 
 
 def wrap(text: str, columns: int) -> list[str]:
