@@ -70,3 +70,24 @@ def test_restyling_still_works_in_the_sandbox(tmp_path, run):
     code, _, err = run("build", str(book), "--out", str(tmp_path / "out"), "--format", "html")
     assert code == 0, err
     assert "测试项目" in (tmp_path / "out" / "b" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("linked", ["file", "folder"])
+@pytest.mark.parametrize("fmt, rel", [("html", "html/book.html.j2"), ("docx", "docx/book.docx")])
+def test_a_template_linked_outside_the_book_is_refused_unread(tmp_path, run, linked, fmt, rel):
+    book = make_book(tmp_path / "b")
+    outside = tmp_path / "outside"
+    (outside / rel).parent.mkdir(parents=True)
+    (outside / rel).write_text("<p>root:x:0:0:secret-content</p>\n", encoding="utf-8")
+    if linked == "file":
+        (book / "templates" / rel).parent.mkdir(parents=True)
+        (book / "templates" / rel).symlink_to(outside / rel)
+    else:
+        (book / "templates").symlink_to(outside)
+    code, out, err = run("build", str(book), "--out", str(tmp_path / "out"), "--format", fmt)
+    assert code == 1
+    assert "secret-content" not in out + err
+    assert "Traceback" not in out + err
+    where = "本书文件夹" if linked == "folder" else "模板文件夹"
+    assert f"是指向{where}以外的链接，拒绝读取" in err
+    assert not (tmp_path / "out").exists()

@@ -246,3 +246,17 @@ def test_docx_cells_merged_out_of_place(tmp_path, run):
     code, out, _ = run("check", "book", cwd=tmp_path)
     assert code == 1
     assert "error[empty-text]: indicators.产出指标.数量指标[1].value：指标值不能为空" in out
+
+
+def test_a_folder_without_book_yaml_keeps_its_same_named_file(tmp_path):
+    # Once overwritten (exit 0): a folder that is not yet a book still holds someone's files.
+    src = export_with_budget(tmp_path / "export.docx", "12.50")
+    name = "2024年知识产权宣传项目"
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / f"{name}.yaml").write_text("别动\n", encoding="utf-8")
+    report = Report()
+    written = import_files([src], tmp_path / "book", report)
+    assert sorted(p.name for p in written) == [f"{name}-2.yaml", "book.yaml"]
+    assert (tmp_path / "book" / f"{name}.yaml").read_text(encoding="utf-8") == "别动\n"
+    book = (tmp_path / "book" / "book.yaml").read_text(encoding="utf-8")
+    assert f"      - {name}-2.yaml\n" in book and f"{name}.yaml" not in book

@@ -63,3 +63,25 @@ def test_aliases_are_refused_where_they_stand_whichever_parser_reads():
     assert parse("a: &x [1, 2]\nb:\n  - c\n  - *x\n", "p.yaml", report) is None
     assert [f.text() for f in report.findings] == [
         "p.yaml:4:5: error[yaml-alias]: 不支持 YAML 别名（*名称）：请把内容直接写出"]
+
+
+SEPARATORS = [("\x85", "下一行符 NEL"), ("\u2028", "行分隔符"), ("\u2029", "段分隔符")]
+
+
+@pytest.mark.parametrize("char, name", SEPARATORS)
+def test_a_line_separator_editors_show_unbroken_is_refused(char, name):
+    from tablegen.loader import parse
+
+    # `# 说明<U+2028>goals: [y]` is one comment line in an editor; YAML 1.1 read `goals` after it.
+    message = (f"文本含有不可见的字符 U+{ord(char):04X}（{name}）：YAML 会把它读作换行，编辑器却显示在"
+               "同一行，读出的内容会与看到的不同；请删除它，或换成普通换行")
+    cases = [(f"usage: x  # 说明{char}goals: [y]\n", 15), (f'usage: "x"{char}goals: [y]\n', 11),
+             (f"usage: a{char}b\n", 9), (f"usage: |\n  a{char}b\n", 4)]
+    if char == "\x85":  # inside quotes too: it was read as a space
+        cases += [(f'usage: "a{char}b"\n', 10), (f"usage: 'a{char}b'\n", 10)]
+    for text, col in cases:
+        report = Report()
+        assert parse(text, "p.yaml", report) is None, text
+        line = 2 if text.startswith("usage: |") else 1
+        assert [f.text() for f in report.findings] == [
+            f"p.yaml:{line}:{col}: error[control-char]: {message}"], text

@@ -18,6 +18,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from .templates import inside
+
 log = logging.getLogger("tablegen")
 FOLDER = ".cache"  # inside the output folder, so `make clean` (rm -rf build) clears it
 _DIGEST = 32
@@ -49,7 +51,11 @@ def folder_digest(folders: Iterable[Path]) -> str:
     """The contents of every file under the folders, by relative path."""
     parts: list[bytes | str] = []
     for root in folders:
+        # A file linked out of its folder is never read (templates.inside); its name still counts.
         for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+            if not inside(path, Path(root)):
+                parts += [str(path.relative_to(root)), "outside"]
+                continue
             parts += [str(path.relative_to(root)), path.read_bytes()]
     return digest(*parts)
 

@@ -71,6 +71,7 @@ _BREAKS = "\0\r\n\x85\u2028\u2029"
 _BARE_VALUE = re.compile(r">=[^\n#,\]}]*")
 # Characters PyYAML (YAML 1.1) counts as line breaks but editors and YAML 1.2 do not.
 _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_ODD_NAMES = {"\x85": "下一行符 NEL", "\u2028": "行分隔符", "\u2029": "段分隔符"}
 
 
 class _Loader(yaml.SafeLoader):
@@ -81,6 +82,9 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.bare_signs: list[int] = []  # offsets of unquoted `>=` at the start of a value
         self.comments: list[tuple[int, int]] = []  # (offset of `#`, offset of the line's end)
+        # Offsets of U+0085/U+2028/U+2029 read as line breaks where an editor shows none.
+        self.odd_breaks: list[int] = []
+        self._quoted = False
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(AliasEvent):
@@ -99,6 +103,21 @@ class _Loader(yaml.SafeLoader):
             self.bare_signs.append(self.index)
             return True
         return super().check_plain()  # type: ignore[no-any-return]
+
+    def scan_flow_scalar(self, style):  # type: ignore[no-untyped-def]
+        self._quoted = True
+        try:
+            return super().scan_flow_scalar(style)
+        finally:
+            self._quoted = False
+
+    def scan_line_break(self) -> str:
+        # Inside quotes U+2028 and U+2029 stay in the text as typed; anywhere else, and U+0085
+        # even there (it became a space), the file would read otherwise than it shows.
+        char = self.peek()
+        if char in _ODD_NAMES and not (self._quoted and char != "\x85"):
+            self.odd_breaks.append(self.index)
+        return super().scan_line_break()  # type: ignore[no-any-return]
 
     def _skip_comment(self) -> None:
         if self.peek() == "#":
@@ -254,7 +273,7 @@ def parse(text: str, shown: str, report: Report,
     scanner that reads the data, so a `#` inside a text is never taken for one.
     """
     where = _Positions(shown, text)
-    if comments is None and LIBYAML:
+    if comments is None and LIBYAML and not where.by_index:
         before = len(report.findings)
         try:
             root = yaml.compose(text, Loader=yaml.CSafeLoader)
@@ -276,8 +295,9 @@ def parse(text: str, shown: str, report: Report,
         )
         return None
     except yaml.MarkedYAMLError as exc:
-        start, message = explain(exc, text, where)
-        report.error(start, "yaml-syntax", message)
+        if not _odd_breaks(loader, where, report):  # else the likely cause, reported alone
+            start, message = explain(exc, text, where)
+            report.error(start, "yaml-syntax", message)
         return None
     except RecursionError:
         report.error(_deep_pos(shown, text), "yaml-syntax",
@@ -286,6 +306,8 @@ def parse(text: str, shown: str, report: Report,
     finally:
         if loader is not None:
             loader.dispose()
+    if _odd_breaks(loader, where, report):
+        return None
     for offset in loader.bare_signs:
         value = _BARE_VALUE.match(text, offset).group().rstrip()  # type: ignore[union-attr]
         report.error(
@@ -297,6 +319,16 @@ def parse(text: str, shown: str, report: Report,
         for hash_at, end in loader.comments:
             comments.append((where.at(hash_at), text[hash_at + 1:end]))
     return _tree(root, where, report, None)
+
+
+def _odd_breaks(loader: _Loader | None, where: _Positions, report: Report) -> bool:
+    """Report each line separator the parser broke a line at; whether there was one."""
+    for offset in loader.odd_breaks if loader is not None else []:
+        char = where.text[offset]
+        report.error(where.at(offset), "control-char",
+                     f"文本含有不可见的字符 U+{ord(char):04X}（{_ODD_NAMES[char]}）：YAML 会把它读作"
+                     "换行，编辑器却显示在同一行，读出的内容会与看到的不同；请删除它，或换成普通换行")
+    return loader is not None and bool(loader.odd_breaks)
 
 
 def _tree(root: yaml.Node | None, where: _Positions, report: Report,

@@ -20,6 +20,30 @@ from .errors import RenderError
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 ENV_VAR = "TABLEGEN_TEMPLATES"
 OVERRIDES = "templates"  # in the book's folder and in the folder tablegen runs in
+OUTSIDE = "是指向模板文件夹以外的链接，拒绝读取（只读取模板文件夹内的文件）"
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether the path lies inside the folder, links followed on both sides."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a loop, a NUL
+        return False
+
+
+class _InsideLoader(jinja2.FileSystemLoader):
+    """Template folders whose files are read only when they lie inside their folder: a book's
+    `book.html.j2` linked to /etc/passwd (or to a token in .git/config) never reaches a page."""
+
+    def get_source(self, environment, template):  # type: ignore[no-untyped-def]
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            if path.is_file():
+                if not inside(path, Path(folder)):
+                    raise RenderError(f"模板 {path} {OUTSIDE}")
+                break
+        return super().get_source(environment, template)
 
 
 @dataclass(frozen=True)
@@ -32,6 +56,8 @@ class TemplateChain:
         """The first folder's copy of a template file."""
         for d in self.dirs:
             if (d / rel).is_file():
+                if not inside(d / rel, d):
+                    raise RenderError(f"模板 {d / rel} {OUTSIDE}")
                 return d / rel
         raise RenderError(f"找不到模板 {rel}（查找了：{', '.join(map(str, self.dirs))}）")
 
@@ -44,8 +70,8 @@ class TemplateChain:
         A user's template can `{% extends "default:base.html.j2" %}` to reach the default.
         """
         loader = jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader([str(p) for p in self.folders(sub)]),
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES / sub))},
+            _InsideLoader([str(p) for p in self.folders(sub)]),
+            jinja2.PrefixLoader({"default": _InsideLoader(str(DEFAULT_TEMPLATES / sub))},
                                delimiter=":"),
         ])
         return sandboxed(
@@ -112,6 +138,9 @@ def chain_for(book_root: Path | None, user: Path | None = None) -> TemplateChain
     or $TABLEGEN_TEMPLATES, the repository's `templates/` (in the working folder), the defaults."""
     dirs: list[Path] = []
     if book_root is not None and (book_root / OVERRIDES).is_dir():
+        if not inside(book_root / OVERRIDES, book_root):
+            raise RenderError(f"模板文件夹 {book_root / OVERRIDES} 是指向本书文件夹以外的链接，"
+                              "拒绝读取（只读取书文件夹内的文件）")
         dirs.append(book_root / OVERRIDES)
     chosen = user or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else None)
     if chosen is not None:
