@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, ROOT, TEST_BOOKS
+from linear import GROWTH, assert_linear
 from tablegen.errors import Report
-from tablegen.fmt import comments, format_text
+from tablegen.fmt import comments, fmt, format_text
 from tablegen.loader import parse
 from tablegen.validate import check_project_node, known_frame
 from tablegen.yamlout import dump_project
@@ -154,3 +156,24 @@ def test_line_separators_inside_quotes_do_not_move_comments():
     assert out is not None
     assert "# 目标的说明\ngoals:\n" in out
     assert "# 满意度的说明\n        value: ≥90%\n" in out
+
+
+def test_fmt_check_of_many_comments_costs_linear_time(tmp_path):
+    # Once 169 s for 25.7k comments. Every row's comments are kept and every row changes
+    # (`value:  1个` is written `value: 1个`), so the comments and the diff both grow with n.
+    def commented(n: int) -> Path:
+        lines = ["name: x", "budget:", "  total: 1.00", "  fiscal: 1.00", "  other:", "usage: u",
+                 "goals:", "  - g", "indicators:", "  产出指标:", "    数量指标:"]
+        for i in range(n):
+            lines += [f"      # 说明 {i}", f"      - name: n{i}  # 注 {i}", f"        value:  {i}个"]
+        lines += ["  满意度指标:", "    服务对象满意度指标:", "      - name: s", "        value: ≥90%"]
+        path = tmp_path / f"c{n}.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    files = {n: commented(n) for n in (300, 300 * GROWTH)}
+    assert_linear(lambda n: fmt([files[n]], check=True), 300)
+    result = fmt([files[300]], check=True)
+    assert result.report.findings == []
+    assert result.changed == [files[300]]
+    assert result.diffs[0].count("\n+        value: ") == 300

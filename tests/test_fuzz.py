@@ -30,7 +30,8 @@ pieces = st.lists(st.one_of(st.sampled_from(FRAGMENTS),
 
 
 def nested(depth: int) -> str:
-    return "name: " + "[" * depth + "]" * (depth // 2) + "\n"
+    """Brackets nested `depth` deep, half of them closed (none at 0: the file may be valid)."""
+    return "name: " + "[" * depth + "]" * (depth // 2) + "\n" if depth else ""
 
 
 def check_and_fmt(folder: Path) -> None:
