@@ -133,6 +133,18 @@ def test_symlink_loop_and_nul_in_a_listed_name(tmp_path, run):
     ]
 
 
+def test_an_unlisted_symlink_loop_is_named_not_skipped(tmp_path, run):
+    book = make_book(tmp_path / "b")
+    (book / "q.yaml").symlink_to("q2.yaml")
+    (book / "q2.yaml").symlink_to("q.yaml")
+    (book / "gone.yaml").symlink_to("nowhere.yaml")
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 0
+    assert findings(out) == [
+        f"b/{name}:1:1: warning[unlisted-file]: 此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档"
+        for name in ("gone.yaml", "q.yaml", "q2.yaml")]
+
+
 def test_350_nested_brackets(tmp_path, run):
     make_book(tmp_path / "b", "name: " + "[" * 350 + "\n")
     code, out, err = run("check", "b", cwd=tmp_path)

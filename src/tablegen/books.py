@@ -158,7 +158,8 @@ def _missing(folder: Path, file: str) -> str:
 def _yaml_files(folder: Path) -> list[Path]:
     """The project-like files of a book folder: YAML files other than book.yaml and templates."""
     return [path for path in sorted(folder.rglob("*"))
-            if path.suffix in YAML_SUFFIXES and path.name != BOOK_FILE and path.is_file()
+            if path.suffix in YAML_SUFFIXES and path.name != BOOK_FILE
+            and (path.is_file() or path.is_symlink())  # a looping or broken link is named too
             and "templates" not in path.relative_to(folder).parts]
 
 
