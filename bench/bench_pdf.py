@@ -70,7 +70,7 @@ def libreoffice(book, tmp: Path) -> float:
 def cli_wall(path: Path, out: Path) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "tablegen", "build", str(path), "--format", "pdf",
-                    "--out", str(out), "-q"], check=True, capture_output=True, cwd=ROOT)
+                    "--out", str(out), "-q", "--no-cache"], check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - start
 
 
