@@ -104,30 +104,35 @@ def finish(proc) -> str:
 
 def test_a_build_killed_at_20_random_moments_leaves_every_output_complete(tmp_path):
     book = fifty_table_book(tmp_path)
+    tmp = tmp_path / "tmp"  # the temp folder of every build
+    tmp.mkdir()
     out = tmp_path / "out"
     args = ("build", str(book), "--out", str(out), "-q")
-    finish(tablegen(*args, "--format", "docx,html,xlsx", cwd=tmp_path))
+    finish(tablegen(*args, "--format", "docx,html,xlsx", cwd=tmp_path, tmp=tmp))
     expected = set(outputs(out))
     assert len(expected) == 50 + 5  # 50 project DOCX, book DOCX/XLSX/HTML, overview + its entry
     check_complete(out, expected)
     start = time.monotonic()
-    finish(tablegen(*args, "--format", "docx,html", cwd=tmp_path))
+    finish(tablegen(*args, "--format", "docx,html", cwd=tmp_path, tmp=tmp))
     took = time.monotonic() - start
     chance = random.Random(14)
     for n in range(20):
         retitle(book, n)
         # Mostly the quick formats; XLSX now and then, and twice a PDF killed while laid out.
         formats = "pdf" if n in (6, 13) else "docx,html,xlsx" if n % 5 == 0 else "docx,html"
-        proc = tablegen(*args, "--format", formats, cwd=tmp_path)
+        proc = tablegen(*args, "--format", formats, cwd=tmp_path, tmp=tmp)
         # A quarter of the kills land in the write phase itself, which is short.
         writing = (out / STAGE / "loose").exists if n % 4 == 3 else None
         kill_sometime(proc, chance, took, writing, 0.05)
         check_complete(out, expected)
     retitle(book, 20)
-    finish(tablegen(*args, "--format", "docx,html", cwd=tmp_path))
+    finish(tablegen(*args, "--format", "docx,html", cwd=tmp_path, tmp=tmp))
     check_complete(out, expected)
     assert not (out / STAGE).exists()
     assert "第20版绩效目标表" in (out / "book50" / "index.html").read_text(encoding="utf-8")
+    # What the killed builds left in the temp folder (fonts, LibreOffice's profile and work
+    # folders) went with the next build.
+    assert sorted(p.name for p in tmp.iterdir()) == []
 
 
 def test_two_builds_at_once_both_finish_with_complete_files(tmp_path):

@@ -130,3 +130,26 @@ def test_what_a_killed_build_left_in_the_temp_folder_goes_with_the_next_build(bo
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
     assert sorted(tmp.iterdir()) == []
+
+
+def test_what_a_build_killed_in_libreoffice_left_goes_with_the_next_build(books, tmp_path):
+    need_program("soffice")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    args = ("build", str(books / "binhai-ipa-2026"), "--out", str(tmp_path / "out"), "-q",
+            "--format", "docx")
+    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
+    deadline = time.monotonic() + 120
+    while (not any(p.name.startswith("tablegen-lo-") for p in tmp.iterdir())
+           and time.monotonic() < deadline and proc.poll() is None):
+        time.sleep(0.01)
+    time.sleep(1)  # LibreOffice at work in its profile
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    left = sorted(p.name for p in tmp.iterdir())
+    assert [n for n in left if n.startswith("tablegen-lo-")], left  # killed: no finally ran
+    assert [n for n in left if not n.startswith("tablegen-")] == []  # LibreOffice's files inside
+    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert sorted(tmp.iterdir()) == []

@@ -14,9 +14,7 @@ import json
 import logging
 import multiprocessing
 import os
-import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -25,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from . import pdf_fonts
+from . import pdf_fonts, tempdirs
 from .build import RenderContext
 from .cache import Cache, digest, folder_digest, versions
 from .errors import RenderError
@@ -34,7 +32,6 @@ from .layout import project_path
 from .model import Book
 from .render_html import book_context, with_groups
 from .templates import render_template
-from .writer import alive
 
 with libraries_found_without_a_compiler():
     from weasyprint import CSS, HTML
@@ -108,21 +105,17 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         raise ValueError(f"tablegen 不允许读取 {url}")
 
 
-FONT_FOLDER = "tablegen-fonts-"  # + <pid>-<random>, in the temp folder
-
-
 @contextmanager
 def font_configuration() -> Iterator[FontConfiguration]:
     """WeasyPrint's fonts for one layout, and its temporary font folder removed afterwards.
 
     FontConfiguration copies each @font-face font into a `mkdtemp` folder that it removes only
     in `__del__`, which never runs in a pool worker that exits: removed here, also on failure
-    and Ctrl-C. The folder is named for the process, so that one left by a process killed
-    outright (kill -9, out of memory) is removed by the next layout.
+    and Ctrl-C. The folder is named for the process (`tempdirs`), so that one left by a process
+    killed outright (kill -9, out of memory) is removed by the next layout.
     """
-    remove_orphan_font_folders()
     fonts = FontConfiguration()
-    fonts._folder = Path(tempfile.mkdtemp(prefix=f"{FONT_FOLDER}{os.getpid()}-"))
+    fonts._folder = tempdirs.make("fonts")
     try:
         yield fonts
     finally:
@@ -130,16 +123,6 @@ def font_configuration() -> Iterator[FontConfiguration]:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
             fonts._folder = None
-
-
-def remove_orphan_font_folders() -> None:
-    """Font folders of processes that no longer run."""
-    pattern = re.compile(rf"{FONT_FOLDER}(\d+)-[^/]+")
-    with os.scandir(tempfile.gettempdir()) as entries:
-        for entry in entries:
-            match = pattern.fullmatch(entry.name)
-            if match and not alive(int(match.group(1))):
-                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def layout(job: Job) -> Laid:
@@ -493,7 +476,7 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     data, laid, tables = renderer.render()
     files = {f"{book.key}/{book.key}.pdf": data}
     files.update(renderer.project_pdfs(laid, tables))
-    remove_orphan_font_folders()  # again: a killed process's workers may have died since
+    tempdirs.remove_orphans()  # again: a killed process's workers may have died since
     if renderer.laid_tables:
         log.info("PDF %s：排版 %d 张表，%d 张取自缓存", book.key, renderer.laid_tables,
                  len(tables) - renderer.laid_tables)

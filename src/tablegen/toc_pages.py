@@ -9,13 +9,14 @@ import bisect
 import itertools
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import tempdirs
 from .cache import Cache, digest
 
 log = logging.getLogger("tablegen")
@@ -32,11 +33,14 @@ def to_pdf(docx_files: list[Path], out_dir: Path) -> list[Path]:
     program = soffice()
     if program is None:
         raise FileNotFoundError("soffice")
-    with tempfile.TemporaryDirectory(prefix="tablegen-lo-") as profile:
+    with tempdirs.folder("lo") as profile:
+        # LibreOffice's own temporary files go inside the profile's folder, so that whatever a
+        # killed LibreOffice leaves goes with it.
         subprocess.run(
             [program, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
              "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, docx_files)],
             check=True, capture_output=True, timeout=TIMEOUT,
+            env=dict(os.environ, TMPDIR=str(profile)),
         )
     return [out_dir / (f.stem + ".pdf") for f in docx_files]
 
@@ -100,7 +104,7 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
         log.warning("未安装 LibreOffice：DOCX 目录页码为估计值（每表一页；WPS 不会自动更新）。"
                     "要写入真实页码请安装 LibreOffice Writer：apt-get install libreoffice-writer-nogui")
         return None
-    with tempfile.TemporaryDirectory(prefix="tablegen-toc-") as tmp:
+    with tempdirs.folder("toc") as tmp:
         src = Path(tmp) / "book.docx"
         src.write_bytes(docx)
         try:
