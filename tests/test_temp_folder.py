@@ -113,23 +113,36 @@ def test_a_build_with_toc_pages_leaves_nothing(books, tmp_path):
     assert sorted(tmp.iterdir()) == []
 
 
+def kill_once_made(args: tuple[str, ...], cwd: Path, tmp: Path, prefix: str,
+                   settle: float = 0.0) -> list[str]:
+    """Run the command; SIGKILL it `settle` seconds after it made a folder named `prefix…` in
+    the temp folder (no finally runs); what it left there."""
+    proc = tablegen(*args, cwd=cwd, tmp=tmp)
+    deadline = time.monotonic() + 120
+    while (not any(p.name.startswith(prefix) for p in tmp.iterdir())
+           and time.monotonic() < deadline and proc.poll() is None):
+        time.sleep(0.01)
+    time.sleep(settle)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    return sorted(p.name for p in tmp.iterdir())
+
+
+def the_next_run_leaves_nothing(args: tuple[str, ...], cwd: Path, tmp: Path) -> None:
+    proc = tablegen(*args, cwd=cwd, tmp=tmp)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert sorted(tmp.iterdir()) == []
+
+
 def test_what_a_killed_build_left_in_the_temp_folder_goes_with_the_next_build(books, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     args = ("build", str(books / "binhai-ipa-2026"), "--out", str(tmp_path / "out"), "-q",
             "--format", "pdf")
-    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
-    deadline = time.monotonic() + 60
-    while (not any(p.name.startswith("tablegen-fonts-") for p in tmp.iterdir())
-           and time.monotonic() < deadline and proc.poll() is None):
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)  # no finally runs: the font folders stay behind
-    proc.communicate(timeout=60)
-    assert [p.name for p in tmp.iterdir() if not p.name.startswith("tablegen-fonts-")] == []
-    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
-    _, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, err.decode()
-    assert sorted(tmp.iterdir()) == []
+    left = kill_once_made(args, tmp_path, tmp, "tablegen-fonts-")  # the font folders stay
+    assert [n for n in left if not n.startswith("tablegen-fonts-")] == []
+    the_next_run_leaves_nothing(args, tmp_path, tmp)
 
 
 def test_what_a_build_killed_in_libreoffice_left_goes_with_the_next_build(books, tmp_path):
@@ -138,18 +151,7 @@ def test_what_a_build_killed_in_libreoffice_left_goes_with_the_next_build(books,
     tmp.mkdir()
     args = ("build", str(books / "binhai-ipa-2026"), "--out", str(tmp_path / "out"), "-q",
             "--format", "docx")
-    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
-    deadline = time.monotonic() + 120
-    while (not any(p.name.startswith("tablegen-lo-") for p in tmp.iterdir())
-           and time.monotonic() < deadline and proc.poll() is None):
-        time.sleep(0.01)
-    time.sleep(1)  # LibreOffice at work in its profile
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
-    left = sorted(p.name for p in tmp.iterdir())
+    left = kill_once_made(args, tmp_path, tmp, "tablegen-lo-", settle=1)  # LibreOffice at work
     assert [n for n in left if n.startswith("tablegen-lo-")], left  # killed: no finally ran
     assert [n for n in left if not n.startswith("tablegen-")] == []  # LibreOffice's files inside
-    proc = tablegen(*args, cwd=tmp_path, tmp=tmp)
-    _, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, err.decode()
-    assert sorted(tmp.iterdir()) == []
+    the_next_run_leaves_nothing(args, tmp_path, tmp)
