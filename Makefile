@@ -36,5 +36,5 @@ lint: $(STAMP) ## ruff and mypy
 bench: $(STAMP) ## Run the benchmarks in bench/ (slow; prints figures and ratios)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-clean: ## Remove build/ with its build cache build/.cache/ (the venv stays)
+clean: ## Remove build/ with its build cache build/.tablegen-cache/ (the venv stays)
 	rm -rf build

@@ -28,5 +28,5 @@ def make_book(folder: Path, project: str = VALID, book: str = BOOK) -> Path:
 
 def tree(folder: Path) -> set[str]:
     """Every path under a folder, relative to it (to show nothing else was written), the build
-    cache `.cache/` aside."""
-    return {str(p.relative_to(folder)) for p in folder.rglob("*") if ".cache" not in p.parts}
+    cache `.tablegen-cache/` aside."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if ".tablegen-cache" not in p.parts}

@@ -31,7 +31,7 @@ def test_a_book_with_errors_is_not_written_and_the_others_are(tmp_path, run):
         "targets/b/q.yaml:1:1: error[name-duplicate]: name：项目名称“测试项目”与 p.yaml 重复"]
     assert "有错误的书未写入；其余的书已生成 4 个文件（1 个错误，0 个警告）" in err
     assert sorted(p.relative_to(tmp_path / "build").as_posix()
-                  for p in (tmp_path / "build").rglob("*") if ".cache" not in p.parts) == [
+                  for p in (tmp_path / "build").rglob("*") if ".tablegen-cache" not in p.parts) == [
         ".overview", ".overview/a.json", "a", "a/a.xlsx", "a/index.html", "index.html"]
     assert overview(tmp_path / "build") == ["合并测试"]
 

@@ -67,7 +67,7 @@ def opens(path: Path) -> None:
 
 def outputs(out: Path) -> dict[str, Path]:
     return {p.relative_to(out).as_posix(): p for p in out.rglob("*")
-            if p.is_file() and not {STAGE, ".cache"} & set(p.relative_to(out).parts)}
+            if p.is_file() and not {STAGE, ".tablegen-cache"} & set(p.relative_to(out).parts)}
 
 
 def check_complete(out: Path, expected: set[str]) -> None:

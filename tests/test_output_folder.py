@@ -18,7 +18,7 @@ GOOD = FIXTURES / "html" / "merge"  # a valid one-table book
 def tree(folder) -> list[str]:
     """Every path under the folder, the build cache aside."""
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                  if ".cache" not in p.parts)
+                  if ".tablegen-cache" not in p.parts)
 
 
 def test_build_dot_inside_a_book_folder_writes_into_out(tmp_path, run):

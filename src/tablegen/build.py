@@ -47,6 +47,9 @@ class RenderContext:
     # Called with how many more tables a renderer has finished (the build's progress).
     tick: Callable[[int], None] = field(default=lambda n: None)
     cache: Cache = field(default_factory=lambda: Cache(None))
+    # Set by a renderer whose files hold a guess (a DOCX 目录 whose page numbers LibreOffice
+    # failed to measure): such files are never cached, so the next build measures again.
+    provisional: bool = False
 
 
 @dataclass
@@ -125,8 +128,6 @@ def build(
             ctx.tick = tick
             store.scope = f"{book.key}/{fmt}"
             files.update(_render_cached(fmt, book, ctx))
-            if book.evaluated and fmt in SELFEVAL_RENDERERS:
-                files.update(importlib.import_module(SELFEVAL_RENDERERS[fmt]).render(book, ctx))
     overview = None
     if "html" in chosen:
         index = importlib.import_module(RENDERERS["html"])
@@ -194,15 +195,18 @@ def _render_cached(fmt: str, book: Book, ctx: RenderContext) -> dict[str, bytes]
         from .toc_pages import soffice
 
         extra = f"{ctx.toc_pages}:{soffice() is not None}"
-    key = digest(versions(), fmt, repr(book), folder_digest(ctx.templates.dirs), extra,
-                 repr([(b.key, b.title) for b in ctx.books]))
+    key = digest(versions(), fmt, repr(book), folder_digest(ctx.templates.dirs), extra)
     cached = ctx.cache.get("output", key)
     if cached is not None:
         ctx.cache.keep_previous()  # the parts it was made from stay for the next change
         ctx.tick(len(book.projects))
         return _unpack(cached)
+    ctx.provisional = False
     files = _renderer(fmt)(book, ctx)
-    ctx.cache.put("output", key, _pack(files))
+    if book.evaluated and fmt in SELFEVAL_RENDERERS:
+        files.update(importlib.import_module(SELFEVAL_RENDERERS[fmt]).render(book, ctx))
+    if not ctx.provisional:
+        ctx.cache.put("output", key, _pack(files))
     return files
 
 

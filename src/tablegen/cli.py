@@ -274,7 +274,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--toc-pages", action=argparse.BooleanOptionalAction, default=None,
                    help="用 LibreOffice 排版求得 DOCX 目录的真实页码（默认：装有 LibreOffice 即求）")
     b.add_argument("--no-cache", action="store_true",
-                   help="不用也不写构建缓存（<输出文件夹>/.cache/），全部重新生成")
+                   help="不用也不写构建缓存（<输出文件夹>/.tablegen-cache/），全部重新生成")
     b.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
     b.add_argument("-q", "--quiet", action="store_true", help="不逐个列出写入的文件")
 

@@ -300,6 +300,7 @@ def true_pages(docx: bytes, headings: list[str], ctx: RenderContext) -> dict[int
         return None
     measured = toc_layout.layout_cached(docx, headings, [[] for _ in headings], ctx.cache)
     if measured is None:
+        ctx.provisional = ctx.provisional or toc_layout.soffice() is not None
         return None
     return dict(zip(range(1, len(measured.headings) + 1), measured.headings, strict=True))
 
@@ -426,7 +427,10 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
             data, [book.heading(n, p) for n, _, p in numbered],
             [[r.name + r.description + r.value for r in grid(p, book.merge)]
              for _, _, p in numbered], ctx.cache)
-        if measured is not None:
+        if measured is None:
+            # LibreOffice is there but failed: the estimate is not cached, the next build measures.
+            ctx.provisional = ctx.provisional or toc_layout.soffice() is not None
+        else:
             pages = dict(zip(range(1, len(numbered) + 1), measured.headings, strict=True))
             starts = {n: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])
                       for (n, _, _), rows in zip(numbered, measured.rows, strict=True)}

@@ -45,6 +45,21 @@ def to_pdf(docx_files: list[Path], out_dir: Path) -> list[Path]:
     return [out_dir / (f.stem + ".pdf") for f in docx_files]
 
 
+def failure(exc: BaseException) -> str:
+    """Why a LibreOffice run failed, in Chinese (never its own English output)."""
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"超过 {TIMEOUT} 秒仍未完成"
+    if isinstance(exc, subprocess.CalledProcessError):
+        if exc.returncode < 0:
+            return f"LibreOffice 被信号 {-exc.returncode} 终止"
+        return f"LibreOffice 异常退出，退出码 {exc.returncode}"
+    if isinstance(exc, FileNotFoundError):
+        return "找不到 LibreOffice 程序或它应生成的 PDF"
+    if isinstance(exc, OSError):
+        return f"无法运行 LibreOffice：{exc.strerror or '系统错误'}"
+    return "LibreOffice 生成的 PDF 无法读取"
+
+
 def page_texts(pdf: Path) -> list[str]:
     """The letters and digits of every page: headings may wrap, punctuation may come out of order."""
     from pypdf import PdfReader
@@ -110,12 +125,14 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
         try:
             (pdf,) = to_pdf([src], Path(tmp))
             texts = page_texts(pdf)
-        except (OSError, subprocess.SubprocessError) as exc:
-            log.warning("LibreOffice 排版失败（%s）：目录页码为估计值", exc)
+        except Exception as exc:  # noqa: BLE001 - whatever LibreOffice or its PDF did: estimate
+            log.warning("LibreOffice 排版失败（%s）：DOCX 目录中的页码是估计值（按每表一页估算），"
+                        "可能与真实页码不同；下次生成时会重新测量", failure(exc))
             return None
     pages = find_pages(texts, headings)
     if pages is None:
-        log.warning("LibreOffice 排版结果中找不到全部标题：目录页码为估计值")
+        log.warning("LibreOffice 排版结果中找不到全部标题：DOCX 目录中的页码是估计值"
+                    "（按每表一页估算），可能与真实页码不同；下次生成时会重新测量")
         return None
     rows = find_rows(texts, pages, tables)
     if rows is None:  # the 目录 is right; the groups stay merged, kept together by Word's rules
