@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import FIXTURES
 from hostile import make_book
-from tablegen.books import load_paths
+from tablegen.load.books import load_paths
 
 VALID = (FIXTURES / "rules" / "valid.yaml").read_text(encoding="utf-8")
 

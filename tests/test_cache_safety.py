@@ -14,7 +14,7 @@ import pytest
 
 from conftest import FIXTURES
 from tablegen import cache as cache_module
-from tablegen import toc_pages
+from tablegen.render import toc_pages
 from tablegen.build import build
 from tablegen.cache import FOLDER, MARK, code_digest, versions
 
@@ -201,7 +201,7 @@ def test_the_cache_key_follows_the_code_not_the_version(tmp_path, book, monkeypa
     build([book], out, ["pdf"], quiet=True)
     # Other code under the same version string: nothing comes from the cache.
     monkeypatch.setattr(cache_module, "versions", lambda: "tablegen-code=other")
-    for module in ("tablegen.build", "tablegen.render_pdf", "tablegen.pdf_fonts"):
+    for module in ("tablegen.build", "tablegen.render.pdf", "tablegen.render.pdf_fonts"):
         monkeypatch.setattr(sys.modules[module], "versions", lambda: "tablegen-code=other")
     with caplog.at_level(logging.INFO, logger="tablegen"):
         build([book], out, ["pdf"], quiet=True)

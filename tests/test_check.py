@@ -10,8 +10,8 @@ import yaml
 
 from conftest import FIXTURES, ROOT, TEST_BOOKS
 from linear import GROWTH, assert_linear
-from tablegen.books import load_paths
-from tablegen.loader import MAX_BYTES
+from tablegen.load.books import load_paths
+from tablegen.load.loader import MAX_BYTES
 
 RULES = FIXTURES / "rules"
 
@@ -201,7 +201,7 @@ def test_utf8_bom_is_accepted(tmp_path, monkeypatch):
 
 
 def test_yaml_11_surprises_stay_text(tmp_path):
-    from tablegen.books import load_book_strict
+    from tablegen.load.books import load_book_strict
 
     (tmp_path / "book.yaml").write_text(
         "title: 测试书\nyear: 2024\nmoney_unit: 万元\nagencies:\n"
@@ -220,8 +220,8 @@ def test_yaml_11_surprises_stay_text(tmp_path):
 
 def _parsed(text):
     from tablegen.errors import Report
-    from tablegen.loader import parse
-    from tablegen.validate import check_project_node, known_frame
+    from tablegen.load.loader import parse
+    from tablegen.load.validate import check_project_node, known_frame
 
     report = Report()
     project = check_project_node(parse(text, "p.yaml", report), "p.yaml", known_frame(None),
@@ -251,7 +251,7 @@ def test_signs_inside_block_and_multi_line_texts_stay_as_written():
 
 def test_blank_lines_cost_linear_time():
     from tablegen.errors import Report
-    from tablegen.loader import parse
+    from tablegen.load.loader import parse
 
     # Once quadratic: a `>=` rewrite whose pattern ran across blank lines (20k lines took 24 s).
     def blank_lines(n: int) -> str:

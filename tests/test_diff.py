@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from conftest import TEST_BOOKS
-from tablegen.diff import as_markdown, as_text, diff
+from tablegen.commands.diff import as_markdown, as_text, diff
 
 BOOK = "binhai-ipa-2026"
 P1 = "2026年滨海新区知识产权运营促进保护发展工作经费.yaml"
@@ -202,7 +202,7 @@ def test_an_added_project_is_shown_whole(repo):
     body = "\n".join(lines)
     assert "    资金用途 资金用途：" in body and "    绩效目标 第 1 条：" in body
     rows = [line for line in lines if line.startswith("    新增指标 ")]
-    from tablegen.books import load_book_strict
+    from tablegen.load.books import load_book_strict
     project = next(p for p in load_book_strict(repo / "targets" / BOOK).projects
                    if p.file == "new.yaml")
     assert len(rows) == len(list(project.rows())) > 0

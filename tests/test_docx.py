@@ -11,7 +11,7 @@ from lxml import etree
 
 from conftest import FIXTURES, SEED_BOOKS, TEST_BOOKS, need_program
 from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.imports.read_dump import parse_dump
 from tablegen.templates import DEFAULT_TEMPLATES
@@ -202,7 +202,7 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 def test_libreoffice_shows_every_cell(built, tmp_path):
     need_program("soffice")
     need_program("pdftotext")
-    from tablegen.toc_pages import to_pdf
+    from tablegen.render.toc_pages import to_pdf
 
     docs = sorted(built.rglob("*.docx"))
     assert len(docs) == 15
@@ -216,7 +216,7 @@ def test_libreoffice_shows_every_cell(built, tmp_path):
 
 def test_default_build_toc_pages_are_the_pages_where_headings_land(built, tmp_path):
     need_program("soffice")
-    from tablegen.toc_pages import find_pages, page_texts, to_pdf
+    from tablegen.render.toc_pages import find_pages, page_texts, to_pdf
 
     key = "tianjin-ipa-2024"
     docx = built / key / f"{key}.docx"

@@ -10,10 +10,10 @@ import pytest
 from conftest import FIXTURES, ROOT, TEST_BOOKS
 from linear import GROWTH, assert_linear
 from tablegen.errors import Report
-from tablegen.fmt import comments, fmt, format_text
-from tablegen.loader import parse
-from tablegen.validate import check_project_node, known_frame
-from tablegen.yamlout import dump_project
+from tablegen.commands.fmt import comments, fmt, format_text
+from tablegen.load.loader import parse
+from tablegen.load.validate import check_project_node, known_frame
+from tablegen.source.yamlout import dump_project
 
 FMT = FIXTURES / "fmt"
 
@@ -137,7 +137,7 @@ def test_fmt_check_shows_the_change_as_a_unified_diff(tmp_path, run):
 def test_unified_diff_agrees_with_difflib_on_small_texts():
     import difflib
 
-    from tablegen.textdiff import unified
+    from tablegen.commands.textdiff import unified
 
     a = "".join(f"{c}\n" for c in "abcdefghijklmnopqrstuvwxyz")
     b = a.replace("c\n", "").replace("m\n", "M\nN\n") + "z\n"

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tablegen.errors import Report
-from tablegen.fmt import format_text
-from tablegen.loader import parse
-from tablegen.yamlout import scalar
+from tablegen.commands.fmt import format_text
+from tablegen.load.loader import parse
+from tablegen.source.yamlout import scalar
 
 # Texts full of what looks like a comment or a key: `#`, ` #`, `: `, quotes, line breaks.
 TEXT = st.text(alphabet="甲乙丙 #:'\"-a1\n", min_size=1, max_size=12).filter(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from hostile import BOOK, VALID, make_book
-from tablegen.diff import as_markdown, as_text, diff
+from tablegen.commands.diff import as_markdown, as_text, diff
 
 HOSTILE = '<img src=x onerror=alert(1)> ![x](http://127.0.0.1:9/t.png) <details> *b* `c` | d'
 COMMAND = "\n::error file=book.yaml,line=1::伪造的错误"

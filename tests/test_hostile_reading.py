@@ -11,7 +11,7 @@ import pytest
 
 from hostile import BOOK, VALID, make_book, tree
 from tablegen.errors import Report
-from tablegen.loader import MAX_BYTES, read_bytes
+from tablegen.load.loader import MAX_BYTES, read_bytes
 
 SECRET = "root:x:0:0:secret-content"
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from hostile import VALID, make_book, tree
 from tablegen.build import build
-from tablegen.layout import GRID_WIDTHS, sheet_span
+from tablegen.kinds.targets import GRID_WIDTHS, sheet_span
 
 FORMULAS = {
     "name": '=HYPERLINK("http://127.0.0.1:9/x","点击")',

@@ -8,9 +8,9 @@ import html5lib
 import pytest
 
 from conftest import FIXTURES, TEST_BOOKS
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.build import build
-from tablegen.layout import grid
+from tablegen.kinds.targets import grid
 
 NS = "{http://www.w3.org/1999/xhtml}"
 

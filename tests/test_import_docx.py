@@ -12,16 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import TEST_BOOKS
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.build import RenderContext
 from tablegen.errors import Report
-from tablegen.frames import frames
+from tablegen.model.frames import frames
 from tablegen.imports import import_files
-from tablegen.layout import grid
-from tablegen.model import Agency, Book, Budget, Indicator, Level1, Level2, Project
-from tablegen.render_docx import render as render_docx
+from tablegen.kinds.targets import grid
+from tablegen.model.book import Agency, Book, Budget, Indicator, Level1, Level2, Project
+from tablegen.render.docx import render as render_docx
 from tablegen.templates import chain_for
-from tablegen.yamlout import dump_book, dump_project
+from tablegen.source.yamlout import dump_book, dump_project
 
 
 def build_docx(book: Book, out: Path) -> Path:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, SEED_BOOKS, TEST_BOOKS
 from tablegen.imports.read_dump import parse_dump
 from tablegen.imports.rows import split_goals
-from tablegen.yamlout import scalar
+from tablegen.source.yamlout import scalar
 
 
 @pytest.mark.parametrize("key", sorted(SEED_BOOKS))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from tablegen.repo_scaffold import SKELETON
+from tablegen.commands.init import SKELETON
 
 NESTED = "TABLEGEN_NESTED_SUITE"
 # The inner run: the modules that run commands in the repository's folder, read the seed books or

@@ -6,19 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from tablegen.layout import (
+from tablegen.document import Span, split_spans, title_lines
+from tablegen.kinds.targets import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
     GridRow,
-    Span,
     file_number,
     project_path,
     sheet_edges,
     sheet_span,
-    split_spans,
-    title_lines,
 )
-from tablegen.model import Agency, Book, Budget, Project
+from tablegen.model.book import Agency, Book, Budget, Project
 
 
 def _book(count: int) -> Book:

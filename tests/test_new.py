@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from conftest import TEST_BOOKS
-from tablegen.books import load_book_strict, load_paths
+from tablegen.load.books import load_book_strict, load_paths
 
 
 def test_new_book_then_new_projects(tmp_path, run):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT, need_program
-from tablegen.repo_scaffold import SKELETON
+from tablegen.commands.init import SKELETON
 
 
 def pip(*args: str, cwd: Path | None = None) -> None:

@@ -12,13 +12,13 @@ import pytest
 from lxml import etree
 
 from conftest import SEED_BOOKS, need_program
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
-from tablegen.frames import frames
+from tablegen.model.frames import frames
 from tablegen.imports import import_files
-from tablegen.layout import table_rows
-from tablegen.toc_pages import page_texts, to_pdf
+from tablegen.kinds.targets import table_rows
+from tablegen.render.toc_pages import page_texts, to_pdf
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from pypdf import PdfReader
 
 from conftest import FIXTURES, ROOT, TEST_BOOKS, need_program
 from dumps import composed_of, pdf_lines, uncovered
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.build import build
-from tablegen.layout import table_rows
-from tablegen.toc_pages import find_pages, page_texts
+from tablegen.kinds.targets import table_rows
+from tablegen.render.toc_pages import find_pages, page_texts
 
 BOOKS = ["tianjin-ipa-2024", "binhai-ipa-2026"]
 
@@ -119,7 +119,7 @@ def font_streams(pdf) -> list[tuple[int, str]]:
 
 
 def test_each_font_program_is_embedded_once_per_pdf(built):
-    from tablegen.pdf_fonts import known_fonts
+    from tablegen.render.pdf_fonts import known_fonts
 
     pdfs = [book_pdf(built, key) for key in BOOKS] + sorted(built.rglob("projects/*.pdf"))
     assert len(pdfs) == 15
@@ -180,7 +180,7 @@ def test_markup_in_data_fetches_nothing(tmp_path):
 
 
 def test_the_fetcher_reads_only_templates_and_fonts(tmp_path):
-    from tablegen.render_pdf import SafeFetcher
+    from tablegen.render.pdf import SafeFetcher
 
     allowed = tmp_path / "templates"
     allowed.mkdir()
@@ -233,7 +233,7 @@ def test_without_system_fonts_the_pip_font_prints_chinese(tmp_path):
 
 
 def test_doctor_names_the_font_files_really_used(run):
-    from tablegen.pdf_fonts import known_fonts
+    from tablegen.render.pdf_fonts import known_fonts
 
     code, out, _ = run("doctor")
     assert code == 0

@@ -8,11 +8,11 @@ import pytest
 
 from conftest import FIXTURES
 from tablegen.errors import Report
-from tablegen.loader import parse
-from tablegen.model import Book, Indicator, Level1, Level2
-from tablegen.scoring import achieved, measure, schemes, score_project, weights
-from tablegen.validate import check_project_node, known_frame
-from tablegen.yamlout import dump_project
+from tablegen.load.loader import parse
+from tablegen.model.book import Book, Indicator, Level1, Level2
+from tablegen.model.scoring import achieved, measure, schemes, score_project, weights
+from tablegen.load.validate import check_project_node, known_frame
+from tablegen.source.yamlout import dump_project
 
 D = Decimal
 

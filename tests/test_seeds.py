@@ -6,9 +6,9 @@ import pytest
 
 from conftest import SEED_BOOKS, TEST_BOOKS
 from dumps import normal
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.imports.read_dump import parse_dump
-from tablegen.layout import table_rows
+from tablegen.kinds.targets import table_rows
 
 
 @pytest.mark.parametrize("key", sorted(SEED_BOOKS))

@@ -14,11 +14,11 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, SEED_BOOKS, need_program
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.imports import import_files
-from tablegen.selfeval import selfevals, table_rows
+from tablegen.kinds.selfeval import selfevals, table_rows
 
 EXECUTION = FIXTURES / "selfeval"
 
@@ -152,7 +152,7 @@ def test_every_cell_score_and_total_of_the_2024_selfeval(tmp_path):
 
 
 def test_the_execution_fixture_checks_clean(tmp_path):
-    from tablegen.books import load_paths
+    from tablegen.load.books import load_paths
 
     report = load_paths([seed_book(tmp_path)]).report
     assert report.errors == []
@@ -208,7 +208,7 @@ def test_the_selfeval_pdf_has_its_own_toc_and_bookmarks(tmp_path):
 
 
 def test_a_selfeval_cut_by_a_page_break_repeats_the_header_and_the_group_label(tmp_path):
-    from tablegen.toc_pages import page_texts
+    from tablegen.render.toc_pages import page_texts
 
     need_program("pdftotext")
     folder = seed_book(tmp_path)
@@ -227,7 +227,7 @@ def test_a_selfeval_cut_by_a_page_break_repeats_the_header_and_the_group_label(t
 
 
 def test_diff_shows_changed_actuals_and_scores(tmp_path):
-    from tablegen.diff import as_text, diff
+    from tablegen.commands.diff import as_text, diff
 
     def git(*args):
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
@@ -331,7 +331,7 @@ def test_the_selfeval_docx_from_its_own_template_has_every_cell_and_a_toc(tmp_pa
 def test_the_selfeval_docx_toc_numbers_are_the_pages_where_libreoffice_lays_the_headings(tmp_path):
     need_program("soffice")
     from dumps import docx_tables, docx_toc_pages
-    from tablegen.toc_pages import find_pages, page_texts, to_pdf
+    from tablegen.render.toc_pages import find_pages, page_texts, to_pdf
 
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["docx"], quiet=True, toc_pages=True)

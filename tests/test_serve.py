@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from conftest import FIXTURES, need_program
-from tablegen.serve import EVENTS, Preview
+from tablegen.commands.serve import EVENTS, Preview
 
 USAGE = "usage: 用于测试\n"
 

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import FIXTURES
 from tablegen.errors import Report
-from tablegen.loader import load
+from tablegen.load.loader import load
 
 SYNTAX = FIXTURES / "syntax"
 
@@ -35,7 +35,7 @@ def test_syntax_errors_are_reported_where_they_start(name):
 
 def test_a_flow_bracket_left_open_names_both_lines():
     report = Report()
-    from tablegen.loader import parse
+    from tablegen.load.loader import parse
 
     parse("goals: [完成测试, 第二个\nusage: x\n", "p.yaml", report)
     assert [f.text() for f in report.findings] == [
@@ -44,7 +44,7 @@ def test_a_flow_bracket_left_open_names_both_lines():
 
 
 def test_unicode_line_separators_do_not_shift_line_numbers():
-    from tablegen.loader import parse
+    from tablegen.load.loader import parse
 
     # PyYAML counts U+2028 as a line break; editors and YAML 1.2 do not.
     report = Report()
@@ -57,7 +57,7 @@ def test_unicode_line_separators_do_not_shift_line_numbers():
 
 
 def test_aliases_are_refused_where_they_stand_whichever_parser_reads():
-    from tablegen.loader import parse
+    from tablegen.load.loader import parse
 
     report = Report()
     assert parse("a: &x [1, 2]\nb:\n  - c\n  - *x\n", "p.yaml", report) is None
@@ -70,7 +70,7 @@ SEPARATORS = [("\x85", "下一行符 NEL"), ("\u2028", "行分隔符"), ("\u2029
 
 @pytest.mark.parametrize("char, name", SEPARATORS)
 def test_a_line_separator_editors_show_unbroken_is_refused(char, name):
-    from tablegen.loader import parse
+    from tablegen.load.loader import parse
 
     # `# 说明<U+2028>goals: [y]` is one comment line in an editor; YAML 1.1 read `goals` after it.
     message = (f"文本含有不可见的字符 U+{ord(char):04X}（{name}）：YAML 会把它读作换行，编辑器却显示在"

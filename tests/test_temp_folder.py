@@ -94,8 +94,8 @@ def test_loading_weasyprint_runs_no_compiler(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = dict(os.environ, PATH=f"{spy}:{os.environ['PATH']}", TMPDIR=str(tmp))
-    subprocess.run([sys.executable, "-c", "import tablegen.render_pdf, tablegen.cli\n"
-                    "from tablegen.fonts import libraries\n"
+    subprocess.run([sys.executable, "-c", "import tablegen.render.pdf, tablegen.cli\n"
+                    "from tablegen.render.fonts import libraries\n"
                     "assert libraries() == {'fontconfig': True, 'pango': True}"],
                    env=env, check=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "tmp"]

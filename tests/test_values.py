@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tablegen.values import parse, unit_base
+from tablegen.model.values import parse, unit_base
 
 D = Decimal
 CASES = [

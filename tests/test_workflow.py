@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, TEST_BOOKS
-from tablegen.repo_scaffold import SKELETON
+from tablegen.commands.init import SKELETON
 
 
 @pytest.mark.parametrize("workflow", [ROOT / ".github" / "workflows" / "tablegen.yml",

@@ -15,12 +15,14 @@ from openpyxl.utils import get_column_letter
 
 from conftest import TEST_BOOKS
 from dumps import normal
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.imports import import_files
-from tablegen.layout import GRID_WIDTHS, table_rows
-from tablegen.render_xlsx import IMPORT_HEADER, line_count, split_value, workbook
+from tablegen.kinds.targets import GRID_WIDTHS, table_rows
+from tablegen.kinds import targets
+from tablegen.kinds.targets import IMPORT_HEADER, split_value
+from tablegen.render.xlsx import line_count, workbook
 
 # Every distinct 指标值 of the two seed books, split as the budget system imports it.
 EXPECTED = [
@@ -340,7 +342,7 @@ def pieces(first: int, n: int, breaks: set[int]) -> list[tuple[int, int]]:
 def test_merges_follow_the_books_setting(merge):
     book = load_book_strict(TEST_BOOKS / "binhai-ipa-2026")
     book.merge = merge
-    ws = load_workbook(io.BytesIO(workbook(book))).worksheets[0]
+    ws = load_workbook(io.BytesIO(workbook(targets.document(book)))).worksheets[0]
     breaks = {b.id + 1 for b in ws.row_breaks.brk}
     assert breaks  # the first table prints on three pages
     project = book.projects[0]

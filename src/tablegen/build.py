@@ -1,4 +1,9 @@
-"""The orchestrator: load and validate everything, render every format, then write."""
+"""The orchestrator: load and validate everything, build every book's documents (one per kind
+that applies to it) in every format, then write it all.
+
+Books × kinds × formats: a kind (`tablegen.kinds`) makes a document of a book; an engine
+(`tablegen.render`) draws any document in its format. This is the one place that knows both.
+"""
 
 from __future__ import annotations
 
@@ -6,50 +11,22 @@ import importlib
 import importlib.util
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from .books import load_paths
 from .cache import FOLDER, Cache, digest, folder_digest, versions
+from .document import Document
 from .errors import InvalidData, RenderError, Report, UsageError
-from .model import Book
-from .templates import TemplateChain, chain_for
+from .kinds import KINDS
+from .load.books import load_paths
+from .model.book import Book
+from .render import ENGINES
+from .render.context import RenderContext
+from .templates import chain_for
 from .writer import check_output, publish
 
 log = logging.getLogger("tablegen")
-
-# Output format → module with `render(book, ctx) -> dict[str, bytes]` (paths relative to the
-# output folder). Modules load on demand: WeasyPrint alone takes a second to import.
-RENDERERS = {
-    "docx": "tablegen.render_docx",
-    "html": "tablegen.render_html",
-    "pdf": "tablegen.render_pdf",
-    "xlsx": "tablegen.render_xlsx",
-}
-
-# The 项目支出绩效自评表 of a book with execution data, beside its target tables.
-SELFEVAL_RENDERERS = {
-    "docx": "tablegen.render_selfeval_docx",
-    "html": "tablegen.render_selfeval_html",
-    "pdf": "tablegen.render_selfeval_pdf",
-    "xlsx": "tablegen.render_selfeval_xlsx",
-}
-
-
-@dataclass
-class RenderContext:
-    """What a renderer may use besides the book."""
-
-    templates: TemplateChain
-    report: Report
-    toc_pages: bool | None = False  # None: measure with LibreOffice when it is installed
-    books: list[Book] = field(default_factory=list)
-    # Called with how many more tables a renderer has finished (the build's progress).
-    tick: Callable[[int], None] = field(default=lambda n: None)
-    cache: Cache = field(default_factory=lambda: Cache(None))
-    # Set by a renderer whose files hold a guess (a DOCX 目录 whose page numbers LibreOffice
-    # failed to measure): such files are never cached, so the next build measures again.
-    provisional: bool = False
 
 
 @dataclass
@@ -62,12 +39,17 @@ class BuildResult:
 
 
 def available_formats() -> list[str]:
-    """The formats whose renderer is implemented, in the default build order."""
-    return [name for name, module in RENDERERS.items() if importlib.util.find_spec(module)]
+    """The formats whose engine is implemented, in the default build order."""
+    return [name for name, module in ENGINES.items() if importlib.util.find_spec(module)]
 
 
-def _renderer(fmt: str) -> Callable[[Book, RenderContext], dict[str, bytes]]:
-    return importlib.import_module(RENDERERS[fmt]).render  # type: ignore[no-any-return]
+def _engine(fmt: str) -> Callable[[Document, RenderContext], dict[str, bytes]]:
+    return importlib.import_module(ENGINES[fmt]).render  # type: ignore[no-any-return]
+
+
+def documents(book: Book) -> list[Document]:
+    """The book's documents: one per kind that applies to it, in the order of KINDS."""
+    return [kind.document(book) for kind in KINDS if kind.applies(book)]
 
 
 def check(paths: list[Path], *, strict: bool = False) -> Report:
@@ -97,9 +79,9 @@ def build(
     called as each table of each format is done: (tables done, tables in all, `book · format`).
     """
     chosen = formats or available_formats()
-    unknown = [f for f in chosen if f not in RENDERERS]
+    unknown = [f for f in chosen if f not in ENGINES]
     if unknown:
-        raise UsageError(f"未知的输出格式：{', '.join(unknown)}（可用：{', '.join(RENDERERS)}）")
+        raise UsageError(f"未知的输出格式：{', '.join(unknown)}（可用：{', '.join(ENGINES)}）")
     check_output(out)
     catalog = load_paths(paths)
     report = catalog.report.strict() if strict else catalog.report
@@ -110,11 +92,11 @@ def build(
     output_keys(books)
     files: dict[str, bytes] = {}
     store = Cache(out / FOLDER if use_cache else None)
-    total = sum(len(b.projects) for b in books) * len(chosen)
+    docs = {book.key: documents(book) for book in books}
+    total = sum(len(d.tables) for ds in docs.values() for d in ds) * len(chosen)
     done = 0
     for book in books:
-        ctx = RenderContext(chain_for(book.root, templates), report, toc_pages, books,
-                            cache=store)
+        ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store)
         for fmt in chosen:
             label = f"{book.key} · {fmt}"
 
@@ -126,15 +108,17 @@ def build(
 
             tick(0)
             ctx.tick = tick
-            store.scope = f"{book.key}/{fmt}"
-            files.update(_render_cached(fmt, book, ctx))
+            for doc in docs[book.key]:
+                store.scope = f"{book.key}/{doc.kind}/{fmt}"
+                files.update(_render_cached(fmt, book, doc, ctx))
     overview = None
     if "html" in chosen:
-        index = importlib.import_module(RENDERERS["html"])
+        from .render.overview import render_index
+
+        entries = [overview_entry(book, report, links or chosen) for book in books]
 
         def overview() -> dict[str, bytes]:  # under the output folder's lock: it reads the folder
-            return index.render_index(  # type: ignore[no-any-return]
-                books, report, chain_for(None, templates), links or chosen, out)
+            return render_index(entries, chain_for(None, templates), out)
 
     _refuse_clashes({**files, "index.html": b""} if "html" in chosen else files)
     changed, folders, unchanged = _changes(out, files, [b.key for b in books])
@@ -184,30 +168,42 @@ def _on_disk(path: Path, data: bytes) -> bool:
         return False
 
 
-def _render_cached(fmt: str, book: Book, ctx: RenderContext) -> dict[str, bytes]:
-    """A book's files in one format, from the cache when nothing they depend on changed."""
+def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext) -> dict[str, bytes]:
+    """A document's files in one format, from the cache when nothing they depend on changed."""
     extra = ""
     if fmt == "pdf":
-        from .pdf_fonts import fonts_digest
+        from .render.pdf_fonts import fonts_digest
 
         extra = fonts_digest()
     elif fmt == "docx":
-        from .toc_pages import soffice
+        from .render.toc_pages import soffice
 
         extra = f"{ctx.toc_pages}:{soffice() is not None}"
-    key = digest(versions(), fmt, repr(book), folder_digest(ctx.templates.dirs), extra)
+    key = digest(versions(), doc.kind, fmt, repr(book), folder_digest(ctx.templates.dirs), extra)
     cached = ctx.cache.get("output", key)
     if cached is not None:
         ctx.cache.keep_previous()  # the parts it was made from stay for the next change
-        ctx.tick(len(book.projects))
+        ctx.tick(len(doc.tables))
         return _unpack(cached)
     ctx.provisional = False
-    files = _renderer(fmt)(book, ctx)
-    if book.evaluated and fmt in SELFEVAL_RENDERERS:
-        files.update(importlib.import_module(SELFEVAL_RENDERERS[fmt]).render(book, ctx))
+    files = _engine(fmt)(doc, ctx)
     if not ctx.provisional:
         ctx.cache.put("output", key, _pack(files))
     return files
+
+
+def overview_entry(book: Book, report: Report, formats: list[str]) -> dict[str, Any]:
+    """One book's entry on the overview page: each kind's summary, its warnings, its files."""
+    root = book.root or Path(book.key)
+    entry: dict[str, Any] = {"key": book.key}
+    links: list[dict[str, str]] = []
+    for kind in KINDS:
+        entry.update(kind.overview(book))
+        links += kind.links(book, formats)
+    entry["warnings"] = [{"where": f"{f.pos}", "rule": f.rule, "message": f.message}
+                         for f in report.warnings if f.inside(root)]
+    entry["files"] = links
+    return entry
 
 
 def _pack(files: dict[str, bytes]) -> bytes:

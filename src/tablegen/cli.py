@@ -117,7 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import json_schemas
+    from .model.schema import json_schemas
     from .writer import write_all
 
     files = {name: (json.dumps(s, ensure_ascii=False, indent=2) + "\n").encode()
@@ -127,7 +127,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    from .fmt import fmt
+    from .commands.fmt import fmt
 
     result = fmt(_paths(args.paths), check=args.check)
     for path, diff in zip(result.changed, result.diffs, strict=True):
@@ -141,7 +141,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_project
+    from .commands.scaffold import new_project
 
     report = Report()
     written = new_project(_book_dir(args.book), args.name, args.agency, report)
@@ -153,7 +153,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_new_book(args: argparse.Namespace) -> int:
-    from .scaffold import new_book
+    from .commands.scaffold import new_book
 
     path = new_book(_book_dir(args.book), args.title, args.year, args.unit, args.agency[0],
                     args.agency[1], args.frame, args.merge)
@@ -168,7 +168,7 @@ def _book_dir(value: str) -> Path:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import as_markdown, as_text, diff, git
+    from .commands.diff import as_markdown, as_text, diff, git
 
     root = Path(git(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
     diffs, _ = diff(root, args.base, args.head)
@@ -177,7 +177,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_rollover(args: argparse.Namespace) -> int:
-    from .rollover import rollover
+    from .commands.rollover import rollover
 
     result = rollover(_book_dir(args.book), args.year, Path(args.out) if args.out else None)
     for path in result.written:
@@ -190,7 +190,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .repo_scaffold import init_repo
+    from .commands.init import init_repo
 
     folder = Path(args.dir)
     for path in init_repo(folder):
@@ -200,7 +200,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from .fonts import doctor
+    from .render.fonts import doctor
 
     ok, text = doctor()
     print(text)
@@ -208,7 +208,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import Preview
+    from .commands.serve import Preview
 
     preview = Preview(_paths(args.paths), Path(args.out), host=args.host, port=args.port,
                       templates=Path(args.templates) if args.templates else None)

@@ -46,6 +46,12 @@ class _InsideLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
+def _checked(folder: Path, rel: str) -> Path:
+    if not inside(folder / rel, folder):
+        raise RenderError(f"模板 {folder / rel} {OUTSIDE}")
+    return folder / rel
+
+
 @dataclass(frozen=True)
 class TemplateChain:
     """Template folders searched in order; the first that has a file wins."""
@@ -56,23 +62,32 @@ class TemplateChain:
         """The first folder's copy of a template file."""
         for d in self.dirs:
             if (d / rel).is_file():
-                if not inside(d / rel, d):
-                    raise RenderError(f"模板 {d / rel} {OUTSIDE}")
-                return d / rel
+                return _checked(d, rel)
         raise RenderError(f"找不到模板 {rel}（查找了：{', '.join(map(str, self.dirs))}）")
 
-    def folders(self, sub: str) -> list[Path]:
-        return [d / sub for d in self.dirs if (d / sub).is_dir()]
+    def find_for(self, kind: str, fmt: str, name: str) -> Path:
+        """A kind's template file: in each folder of the chain, `<kind>/<name>`, then
+        `<fmt>/<name>` (where a restyled `templates/docx/book.docx` is looked for)."""
+        for d in self.dirs:
+            for rel in (f"{kind}/{name}", f"{fmt}/{name}"):
+                if (d / rel).is_file():
+                    return _checked(d, rel)
+        raise RenderError(f"找不到模板 {kind}/{name}（查找了：{', '.join(map(str, self.dirs))}）")
 
-    def jinja(self, sub: str, **options: object) -> jinja2.Environment:
-        """A sandboxed, strict, autoescaping Jinja environment over `<folder>/<sub>` of each folder.
+    def folders(self, *subs: str) -> list[Path]:
+        """In each folder of the chain, its sub-folders `subs` that exist, in that order."""
+        return [d / sub for d in self.dirs for sub in subs if (d / sub).is_dir()]
+
+    def jinja(self, *subs: str, **options: object) -> jinja2.Environment:
+        """A sandboxed, strict, autoescaping Jinja environment over the `subs` of each folder
+        (a kind's folder, then `html/`, which holds the shared pages).
 
         A user's template can `{% extends "default:base.html.j2" %}` to reach the default.
         """
         loader = jinja2.ChoiceLoader([
-            _InsideLoader([str(p) for p in self.folders(sub)]),
-            jinja2.PrefixLoader({"default": _InsideLoader(str(DEFAULT_TEMPLATES / sub))},
-                               delimiter=":"),
+            _InsideLoader([str(p) for p in self.folders(*subs)]),
+            jinja2.PrefixLoader({"default": _InsideLoader(
+                [str(DEFAULT_TEMPLATES / sub) for sub in subs])}, delimiter=":"),
         ])
         return sandboxed(
             loader=loader,

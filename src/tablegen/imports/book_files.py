@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..model import Agency, Book
-from ..yamlout import dump_book, dump_project
+from ..model.book import Agency, Book
+from ..source.yamlout import dump_book, dump_project
 from .rows import BookInfo, Imported
 
 BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -26,7 +26,7 @@ def file_stem(name: str, taken: set[str]) -> str:
 
 def detect_frame(imported: list[Imported]) -> str:
     """The first frame that admits every 一级/二级 pair found (classic when none does)."""
-    from ..frames import frames
+    from ..model.frames import frames
 
     pairs = {(l1.name, l2.name) for it in imported for l1 in it.project.indicators
              for l2 in l1.groups}

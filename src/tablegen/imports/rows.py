@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..errors import Pos, Report
-from ..model import MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
+from ..model.book import MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 
 GOAL_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 AGENCY = re.compile(r"^\s*(\d+)\s*(.*?)\s*$")

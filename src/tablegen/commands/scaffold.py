@@ -1,0 +1,91 @@
+"""`tablegen new` and `tablegen new-book`: start a table or a book from the frame's skeleton."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from ..load.books import BOOK_FILE, load_paths
+from ..errors import Report, UsageError, display_path, shown_name
+from ..model.frames import frames
+from ..imports import add_to_book, write_book
+from ..imports.rows import Imported
+from ..load.loader import XML_ILLEGAL, load
+from ..model.book import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
+from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER
+from ..writer import write_atomic
+from ..source.yamlout import SCHEMA_BOOK, scalar
+
+
+def skeleton(name: str, frame: str) -> Project:
+    """A project with every 一级/二级 of the frame and a placeholder row under each."""
+    levels = [Level1(l1, [Level2(l2, [Indicator(name=f"{PLACEHOLDER}三级指标",
+                                                 value=f"{PLACEHOLDER}指标值")]) for l2 in l2s])
+              for l1, l2s in frames()[frame].levels.items()]
+    return Project(name=name, budget=Budget(Decimal("0.00"), Decimal("0.00"), None),
+                   usage=f"{PLACEHOLDER}资金用途", goals=[f"{PLACEHOLDER}绩效目标"],
+                   indicators=levels)
+
+
+def new_project(book_dir: Path, name: str, agency_code: str | None, report: Report) -> list[Path]:
+    """Create a project file from the skeleton and list it in book.yaml under the agency."""
+    book_file = book_dir / BOOK_FILE
+    if not book_file.is_file():
+        raise UsageError(f"{display_path(book_dir)} 不是书文件夹（没有 book.yaml）")
+    root = load(book_file, display_path(book_file), report)
+    if root is None:
+        return []
+    data = {k.text: v for k, v in root.pairs} if root.kind == "map" else {}
+    frame = data["frame"].text if "frame" in data and data["frame"].kind == "scalar" else "classic"
+    if frame not in frames():
+        raise UsageError(f"book.yaml 的 frame “{frame}” 不是已知的指标框架")
+    agencies = [(_text(a, "code"), _text(a, "name")) for a in
+                (data["agencies"].items if "agencies" in data and data["agencies"].kind == "seq"
+                 else [])]
+    if agency_code is None:
+        if len(agencies) != 1:
+            codes = "、".join(c for c, _ in agencies) or "（无）"
+            raise UsageError(f"这本书有 {len(agencies)} 个单位，请用 --agency 指定：{codes}")
+        agency_code = agencies[0][0]
+    match = next((a for a in agencies if a[0] == agency_code), None)
+    if match is None:
+        raise UsageError(f"book.yaml 中没有编码为 {agency_code} 的单位")
+    names = {p.name for b in load_paths([book_dir]).books for p in b.projects}
+    if name in names:
+        raise UsageError(f"书中已有项目“{name}”")
+    item = Imported(Agency(match[0], match[1]), "", "", skeleton(name, frame))
+    taken = {p.stem for p in book_dir.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}
+    out = add_to_book(book_dir, [item], taken, report)
+    if report.errors:
+        return []
+    return write_book(out)
+
+
+def _text(node, key: str) -> str:  # type: ignore[no-untyped-def]
+    value = next((v for k, v in node.pairs if k.text == key), None) if node.kind == "map" else None
+    return value.text if value is not None and value.kind == "scalar" else ""
+
+
+def new_book(folder: Path, title: str, year: int, money_unit: str, code: str, agency: str,
+             frame: str = "classic", merge: str = "level1") -> Path:
+    """A book folder with book.yaml and one agency that has no project yet."""
+    if (folder / BOOK_FILE).exists():
+        raise UsageError(f"{display_path(folder / BOOK_FILE)} 已存在")
+    for what, text in (("标题", title), ("单位编码", code), ("单位名称", agency)):
+        if XML_ILLEGAL.search(text):
+            raise UsageError(f"{what}“{shown_name(text)}”含有无法保存的字符"
+                             "（控制字符，或不是 UTF-8 编码的字节）")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(f"预算年度应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间")
+    if money_unit not in MONEY_UNITS:
+        raise UsageError(f"金额单位应为 {' | '.join(MONEY_UNITS)} 之一")
+    if frame not in frames() or merge not in MERGES:
+        raise UsageError(f"frame 应为 {' | '.join(frames())}，merge 应为 {' | '.join(MERGES)}")
+    text = "\n".join([
+        SCHEMA_BOOK, f"title: {scalar(title)}", f"year: {year}", f"money_unit: {money_unit}",
+        f"frame: {frame}", f"merge: {merge}", "agencies:",
+        f"  - code: {json.dumps(code, ensure_ascii=False)}", f"    name: {scalar(agency)}",
+        "    projects:", ""])
+    write_atomic(folder / BOOK_FILE, text.encode("utf-8"))
+    return folder / BOOK_FILE

@@ -1,0 +1,308 @@
+"""The 项目支出绩效自评表: one table per evaluated project, after the budget year.
+
+Its typed view-model (`SelfEval`, with `FundRow` and `EvalRow`) is built once from the book and
+the scores (`tablegen.model.scoring`); the templates are `templates/selfeval/`
+(`selfeval.html.j2`, `selfeval.css`, `selfeval.docx`). Engines never compute a score: the
+HTML, PDF, DOCX and XLSX 自评表 agree cell for cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span
+from ..model.book import FUND_SOURCES, Agency, Book, Funds, Project, format_amount
+from ..model.scoring import ProjectScore, percent, scheme_of, score_project
+
+NAME = "selfeval"
+# The document's name in titles and output file names (`<book>-自评.pdf`).
+LABEL = "自评"
+INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                    "偏差原因分析及改进措施")
+FUNDS_HEADER = ("项目资金（{unit}）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率",
+                "得分")
+# The sheet's columns A–H in Excel's character units.
+SHEET_WIDTHS = [11.0, 14, 20, 14, 16, 8, 9, 30]
+
+
+@dataclass(frozen=True)
+class FundRow:
+    """One row of 项目资金: 年度资金总额 or one of its 其中 rows."""
+
+    label: str
+    initial: str
+    adjusted: str
+    spent: str
+    weight: str
+    rate: str
+    score: str
+
+    def texts(self) -> list[str]:
+        return [self.label, self.initial, self.adjusted, self.spent, self.weight, self.rate,
+                self.score]
+
+
+@dataclass(frozen=True)
+class EvalRow:
+    """One indicator row of the 自评表."""
+
+    level1: Span
+    level2: Span
+    name: str
+    value: str
+    actual: str
+    weight: str
+    score: str
+    deviation: str
+
+    def texts(self) -> list[str]:
+        return [self.level1.text if self.level1.starts else "",
+                self.level2.text if self.level2.starts else "",
+                self.name, self.value, self.actual, self.weight, self.score, self.deviation]
+
+
+@dataclass(frozen=True)
+class SelfEval:
+    """One project's 自评表, every cell as printed."""
+
+    number: int
+    heading: str
+    name: str
+    department: str  # 主管部门
+    agency: str  # 实施单位
+    unit: str  # 单位：万元
+    money: str  # 万元
+    funds: tuple[FundRow, ...]
+    goals: tuple[str, ...]
+    results: tuple[str, ...]
+    rows: tuple[EvalRow, ...]
+    full: str  # the sum of every 分值 (100.00 with the common scheme)
+    total: str  # 总分
+    grade: str  # 自评等级
+    score: ProjectScore
+    places: int = 2
+
+    @property
+    def anchor(self) -> str:
+        return f"e{self.number}"
+
+    @property
+    def bookmark(self) -> str:
+        """A hidden bookmark per 自评表 (its own document: no clash with the target tables')."""
+        return f"_Toc9{self.number:08d}"
+
+    def with_rows(self, rows: list[Any]) -> SelfEval:
+        return replace(self, rows=tuple(rows))
+
+
+def _fund_rows(book: Book, project: Project, score: ProjectScore) -> list[FundRow]:
+    execution = project.execution
+    assert execution is not None
+    places = scheme_of(book).places
+    total = execution.total
+    rows = [FundRow("年度资金总额", format_amount(project.initial()), format_amount(total.adjusted),
+                    format_amount(total.spent), f"{score.budget.weight:.{places}f}",
+                    percent(score.budget.rate, places), f"{score.budget.score}")]
+    for key, label in FUND_SOURCES.items():
+        funds: Funds | None = execution.sources.get(key)
+        rows.append(FundRow(
+            ("其中：" if key == "fiscal" else "") + label, format_amount(project.initial(key)),
+            format_amount(funds.adjusted) if funds else "",
+            format_amount(funds.spent) if funds else "",
+            "—", percent(funds.spent / funds.adjusted, places) if funds and funds.adjusted else "",
+            "—"))
+    return rows
+
+
+def _spans(project: Project, merge: str) -> list[tuple[Span, Span]]:
+    """The 一级/二级 spans of each indicator row, as the book's `merge` setting asks."""
+    out = []
+    for l1 in project.indicators:
+        n1 = sum(len(g.indicators) for g in l1.groups)
+        first1 = True
+        for l2 in l1.groups:
+            for i, _ in enumerate(l2.indicators):
+                if merge == "none":
+                    s1, s2 = Span(l1.name), Span(l2.name)
+                else:
+                    s1 = Span(l1.name, n1 if first1 else 0)
+                    s2 = (Span(l2.name, len(l2.indicators) if i == 0 else 0)
+                          if merge == "level1+level2" else Span(l2.name))
+                first1 = False
+                out.append((s1, s2))
+    return out
+
+
+def selfeval(book: Book, number: int, agency: Agency, project: Project) -> SelfEval | None:
+    """One project's 自评表, None when the project has no execution data."""
+    score = score_project(project, book)
+    if score is None or project.execution is None:
+        return None
+    places = scheme_of(book).places
+    rows = []
+    for (s1, s2), r in zip(_spans(project, book.merge), score.rows, strict=True):
+        ind = r.indicator
+        rows.append(EvalRow(s1, s2, ind.name, ind.value, ind.actual or "",
+                            f"{r.weight:.{places}f}", f"{r.score}", ind.deviation or ""))
+    full = sum((r.weight for r in score.rows), score.budget.weight)
+    return SelfEval(
+        number=number, heading=f"{number}.{project.name}绩效自评表", name=project.name,
+        department=book.author, agency=agency.name, unit=f"单位：{book.money_unit}",
+        money=book.money_unit, funds=tuple(_fund_rows(book, project, score)),
+        goals=tuple(f"{i}.{g}" if len(project.goals) > 1 else g
+                    for i, g in enumerate(project.goals, 1)),
+        results=tuple(f"{i}.{g}" if len(project.execution.results) > 1 else g
+                      for i, g in enumerate(project.execution.results, 1)),
+        rows=tuple(rows), full=f"{full:.{places}f}", total=f"{score.total}", grade=score.grade,
+        score=score, places=places,
+    )
+
+
+def selfevals(book: Book) -> list[SelfEval]:
+    """Every evaluated project's 自评表, numbered 1, 2, … in book order."""
+    out: list[SelfEval] = []
+    for _, agency, project in book.numbered():
+        table = selfeval(book, len(out) + 1, agency, project)
+        if table is not None:
+            out.append(table)
+    return out
+
+
+def title(book: Book) -> str:
+    """The 自评 document's title: the book's, with 目标表 turned into 自评表."""
+    if "绩效目标表" in book.title:
+        return book.title.replace("绩效目标表", "绩效自评表")
+    return f"{book.title}（绩效自评）"
+
+
+def table_rows(table: SelfEval) -> list[list[str]]:
+    """Every cell of one 自评表 as text rows (for dumps and tests), in print order."""
+    out = [["项目名称", table.name], ["主管部门", table.department, "实施单位", table.agency],
+           [FUNDS_HEADER[0].format(unit=table.money), *FUNDS_HEADER[1:]]]
+    out += [f.texts() for f in table.funds]
+    out.append(["年度总体目标", "预期目标", "实际完成情况"])
+    out.append(["", "\n".join(table.goals), "\n".join(table.results)])
+    out.append(list(INDICATOR_HEADER))
+    out += [r.texts() for r in table.rows]
+    out.append(["总分", table.full, table.total, f"自评等级：{table.grade}"])
+    return out
+
+
+def file_name(book: Book, ext: str) -> str:
+    """`<book>/<book>-自评.<ext>`: never confused with the target tables' files."""
+    return f"{book.key}/{book.key}-{LABEL}.{ext}"
+
+
+# -- the sheet --------------------------------------------------------------------------------
+
+_PERCENT_OR_NUMBER = re.compile(r"-?\d+(\.\d+)?%?")
+
+
+def _figure(row: int, column: int, text: str, places: int, style: str = "body") -> Cell:
+    """An amount, 分值 or 得分 as a number shown with `places` decimals, 执行率 as a percentage
+    (`95.50%` is 0.955 shown `0.00%`), as every other format prints it; `—` and blanks stay text."""
+    if not _PERCENT_OR_NUMBER.fullmatch(text):
+        return Cell(row, (column, column), text, style=style)
+    digits = "0." + "0" * places if places else "0"
+    if text.endswith("%"):
+        return Cell(row, (column, column), Decimal(text[:-1]).scaleb(-2), style=style,
+                    number_format=digits + "%")
+    return Cell(row, (column, column), Decimal(text), style=style, number_format=digits)
+
+
+def _span_px(first: int, last: int) -> float:
+    return sum(w * 7 + 5 for w in SHEET_WIDTHS[first - 1:last])
+
+
+def _place_row(places: int) -> Any:
+    def place(r: int, row: EvalRow) -> list[Cell]:
+        cells = []
+        if row.level1.starts:
+            cells.append(Cell(r, (1, 1), row.level1.label, rows=row.level1.rows))
+        if row.level2.starts:
+            cells.append(Cell(r, (2, 2), row.level2.label, rows=row.level2.rows))
+        cells += [Cell(r, (3, 3), row.name), Cell(r, (4, 4), row.value),
+                  Cell(r, (5, 5), row.actual), _figure(r, 6, row.weight, places),
+                  _figure(r, 7, row.score, places), Cell(r, (8, 8), row.deviation, align="left")]
+        return cells
+    return place
+
+
+def selfeval_sheet(t: SelfEval) -> Sheet:
+    """One 自评表: merged cells, borders, widths, A4 landscape print setup; figures as numbers."""
+    p = t.places
+    cells = [
+        Cell(1, (1, 8), t.heading, style="title", size=14.0),
+        Cell(2, (8, 8), t.unit, align="right"),
+        Cell(3, (1, 1), "项目名称", style="label"), Cell(3, (2, 8), t.name),
+        Cell(4, (1, 1), "主管部门", style="label"), Cell(4, (2, 4), t.department),
+        Cell(4, (5, 5), "实施单位", style="label"), Cell(4, (6, 8), t.agency),
+    ]
+    last_fund = 5 + len(t.funds)
+    cells.append(Cell(5, (1, 1), FUNDS_HEADER[0].format(unit=t.money), rows=len(t.funds) + 1,
+                      style="label"))
+    cells += [Cell(5, (c, c), text, style="label") for c, text in enumerate(FUNDS_HEADER[1:], 3)]
+    for r, fund in enumerate(t.funds, 6):
+        cells.append(Cell(r, (2, 2), fund.label, style="label"))
+        cells += [_figure(r, c, text, p) for c, text in enumerate(fund.texts()[1:], 3)]
+    g = last_fund + 1
+    cells += [
+        Cell(g, (1, 1), "年度总体目标", rows=2, style="label"),
+        Cell(g, (2, 4), "预期目标", style="label"), Cell(g, (5, 8), "实际完成情况", style="label"),
+        Cell(g + 1, (2, 4), "\n".join(t.goals), align="left"),
+        Cell(g + 1, (5, 8), "\n".join(t.results), align="left"),
+    ]
+    head = g + 2
+    cells += [Cell(head, (c, c), text, style="label")
+              for c, text in enumerate(INDICATOR_HEADER, 1)]
+    total = head + len(t.rows) + 1
+    cells += [Cell(total, (1, 5), "总分", style="label"), _figure(total, 6, t.full, p, "label"),
+              _figure(total, 7, t.total, p, "label"),
+              Cell(total, (8, 8), f"自评等级：{t.grade}", style="label")]
+    name = (f"{t.number:02d}-" + re.sub(r"[\[\]:*?/\\]", "_", t.name))[:31]
+    return Sheet(title=name, widths=list(SHEET_WIDTHS), cells=cells, boxes=[(3, total)],
+                 grid=SheetGrid(first=head + 1, header=head, rows=t.rows, place=_place_row(p)),
+                 print_titles=f"{head}:{head}", orientation="landscape", span_px=_span_px)
+
+
+class SelfevalDocument(Document):
+    """A book's 自评表: cover, 目录 with each table's 总分, one 自评表 per evaluated project."""
+
+    def __init__(self, book: Book):
+        super().__init__(
+            kind=NAME, template="selfeval", key=book.key, title=title(book),
+            subtitle=f"{book.year}年 · 单位：{book.money_unit}", author=book.author,
+            timestamp=book.timestamp, groups=[Group("", list(selfevals(book)))],
+            files={fmt: file_name(book, fmt) for fmt in ("html", "pdf", "docx", "xlsx")},
+            page=Page("A4 landscape", "20mm 18mm 20mm 18mm", "12pt"), toc_groups=False)
+        self.unit = book.money_unit
+
+    def sheet(self, t: Any) -> Sheet:
+        return selfeval_sheet(t)
+
+
+
+def overview(book: Book) -> dict[str, Any]:
+    """The overview's part: each evaluated project's 总分 and 自评等级."""
+    return {"evaluations": [{"heading": t.heading, "total": t.total, "grade": t.grade}
+                            for t in selfevals(book)]}
+
+
+def links(book: Book, formats: list[str]) -> list[dict[str, str]]:
+    """The overview's links to the 自评表 files of a book with execution data."""
+    if not applies(book):
+        return []
+    return [{"href": file_name(book, fmt), "label": f"自评 {fmt.upper()}"}
+            for fmt in ("docx", "html", "pdf", "xlsx") if fmt in formats]
+
+
+def applies(book: Book) -> bool:
+    """A book with execution data has its 自评表."""
+    return book.evaluated
+
+
+def document(book: Book) -> SelfevalDocument:
+    return SelfevalDocument(book)

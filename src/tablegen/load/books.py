@@ -1,0 +1,174 @@
+"""Finding books on disk, loading every file, and validating it all in one pass."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Pos, Report, display_path, shown_name
+from .loader import load, parse, read_text
+from ..model.book import Book, Project
+from .validate import check_book_node, check_project_node, check_project_rules, known_frame
+
+BOOK_FILE = "book.yaml"
+_PROBE = Book(key="", title="", year=0)  # stands in for a missing or broken book.yaml
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_NAME = 255  # bytes in one file name component (Linux, macOS, Windows)
+
+
+@dataclass
+class Catalog:
+    """What a run found: the valid books and every finding of every file."""
+
+    books: list[Book] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    files: int = 0
+
+
+def _book_dirs(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path.parent] if path.name == BOOK_FILE or (path.parent / BOOK_FILE).exists() else []
+    if (path / BOOK_FILE).exists():
+        return [path]
+    return sorted({p.parent for p in path.rglob(BOOK_FILE)})
+
+
+def load_paths(paths: list[Path]) -> Catalog:
+    """Load and validate every book (and stray project file) under the given paths."""
+    catalog = Catalog()
+    done: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            catalog.report.error(Pos(display_path(path)), "path-missing", "路径不存在")
+            continue
+        dirs = _book_dirs(path)
+        for d in dirs:
+            if d.resolve() in done:
+                continue
+            done.add(d.resolve())
+            book = load_book(d, catalog)
+            if book is not None:
+                catalog.books.append(book)
+        if not dirs:
+            loose = [path] if path.is_file() else sorted(
+                p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+            for f in loose:
+                load_loose_project(f, catalog, path if path.is_dir() else None)
+    return catalog
+
+
+def load_loose_project(path: Path, catalog: Catalog, folder: Path | None = None,
+                       frame_name: str | None = None) -> Project | None:
+    """A project file outside any (readable) book, inside `folder` when found there."""
+    shown = display_path(path)
+    catalog.files += 1
+    root = load(path, shown, catalog.report, folder)
+    if root is None:
+        return None
+    frame = known_frame(frame_name)
+    project = check_project_node(root, path.name, frame, catalog.report)
+    if project is not None:
+        check_project_rules(project, _PROBE, catalog.report, year_rules=False)
+    return project
+
+
+def load_book(folder: Path, catalog: Catalog) -> Book | None:
+    """One book folder: book.yaml, every listed project, and the book-wide rules."""
+    report = catalog.report
+    errors_before = len(report.errors)
+    shown = display_path(folder / BOOK_FILE)
+    catalog.files += 1
+    text = read_text(folder / BOOK_FILE, shown, report, folder)
+    root = parse(text, shown, report) if text is not None else None
+    if root is None:
+        # book.yaml cannot be read: its projects are still checked, each on its own, so that
+        # their findings (an amount with 3 decimals) are not hidden behind the book's error.
+        m = re.search(r"^frame:[ \t]*([\w-]+)", text or "", re.M)
+        for path in _yaml_files(folder):
+            load_loose_project(path, catalog, folder, m.group(1) if m else None)
+        return None
+    book, listed = check_book_node(root, folder.name, report)
+    frame = known_frame(book.frame if book else None)
+    seen: dict[str, Pos] = {}
+    names: dict[str, Project] = {}
+    for a, files in enumerate(listed):
+        for file, pos in files:
+            target = (folder / file)
+            if file in seen:
+                report.error(pos, "project-duplicate",
+                             f"项目文件“{file}”被重复列出（第 {seen[file].line} 行已列出）")
+                continue
+            seen[file] = pos
+            why = _missing(folder, file)
+            if why:
+                report.error(pos, "project-missing", f"列出的项目文件{why}：{shown_name(file)}")
+                continue
+            project_shown = display_path(target)
+            catalog.files += 1
+            proot = load(target, project_shown, report, folder)
+            if proot is None:
+                continue
+            project = check_project_node(proot, file, frame, report)
+            if project is None:
+                continue
+            check_project_rules(project, book or _PROBE, report, year_rules=book is not None)
+            if book is None:
+                continue
+            if project.name in names:
+                other = names[project.name]
+                report.error(project.where.get("name", Pos(project_shown)), "name-duplicate",
+                             f"name：项目名称“{project.name}”与 {other.file} 重复")
+            else:
+                names[project.name] = project
+            book.agencies[a].projects.append(project)
+    listed_paths = {_resolved(folder / f) for f in seen}
+    for path in _yaml_files(folder):
+        if _resolved(path) not in listed_paths:
+            report.warning(Pos(display_path(path)), "unlisted-file",
+                           "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档")
+    if book is None or len(report.errors) > errors_before:
+        return None
+    book.root = folder
+    return book
+
+
+def _resolved(path: Path) -> Path | None:
+    """The path with links followed, or None when that fails (a loop, a NUL in the name)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _missing(folder: Path, file: str) -> str:
+    """Why a listed project file cannot be read ("" when it can be tried)."""
+    if "\0" in file:
+        return "名称含有空字符"
+    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME for part in Path(file).parts):
+        return f"名称过长（超过 {MAX_NAME} 字节）"
+    target = _resolved(folder / file)
+    if target is None:
+        return "无法解析（符号链接形成了循环）"
+    if not target.is_relative_to(folder.resolve()):
+        return "不在本书文件夹内"
+    return "" if target.exists() else "不存在"
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """The project-like files of a book folder: YAML files other than book.yaml and templates."""
+    return [path for path in sorted(folder.rglob("*"))
+            if path.suffix in YAML_SUFFIXES and path.name != BOOK_FILE
+            and (path.is_file() or path.is_symlink())  # a looping or broken link is named too
+            and "templates" not in path.relative_to(folder).parts]
+
+
+def load_book_strict(folder: Path) -> Book:
+    """A valid book or InvalidData with every finding (for tests and library callers)."""
+    from ..errors import InvalidData
+
+    catalog = Catalog()
+    book = load_book(folder, catalog)
+    if book is None:
+        raise InvalidData(catalog.report)
+    return book

@@ -1,0 +1,549 @@
+"""Validation: node trees in, a model and every finding of every file out.
+
+Structure (keys, types, required fields) is checked against `schema.py`; then the rules a
+budget officer cares about (sums, cost caps, percentages, satisfaction, dates) run on the model.
+Nothing stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import UTC, datetime
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
+
+from ..errors import Pos, Report
+from ..model.values import CAP_SIGNS, MONEY_SCALE, parse
+from .glyphs import missing_glyphs
+from ..model.frames import COST_LEVEL2, Frame, frames
+from .loader import Node
+from ..model.book import (
+    FUND_SOURCES,
+    Agency,
+    Book,
+    Budget,
+    Execution,
+    Funds,
+    Indicator,
+    Level1,
+    Level2,
+    Project,
+    normalize_value,
+)
+from ..model.schema import BOOK, BUDGET, EXECUTION, FUNDS, INDICATOR, PROJECT, Field, choices_of
+from ..model.scoring import BEATEN, RowScore, measure, percent, scheme_of, score_project
+
+# ASCII digits only: `４０` or `٤٠` would print as typed but reach the budget system as 40; a
+# leading `+` is no amount either. Both are refused with a hint, not silently read.
+AMOUNT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # budget years a document can carry (and a ZIP date hold)
+DAMAGE = ("？", "\ufffd")
+XLSX_CELL_MAX = 32767  # characters a spreadsheet cell holds
+PLACEHOLDER = "请填写"  # what `tablegen new` puts where the author has to write
+# A percentage inside a sentence (`提高至105%的水平`), for percent-over-100 on qualitative values.
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|百分比)?")
+YEAR_IN_TEXT = re.compile(r"(\d{4})\s*年")
+# Sums and products of amounts are exact: the default 28 digits would round a 32-digit total.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
+    """A "did you mean" hint, or an empty string."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
+    return f"，是否想写“{close[0]}”？" if close else ""
+
+
+class Checker:
+    """Structural checks for one file, reporting into a shared report."""
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def error(self, pos: Pos, rule: str, where: str, message: str) -> None:
+        self.report.error(pos, rule, f"{where}：{message}" if where else message)
+
+    def warning(self, pos: Pos, rule: str, where: str, message: str) -> None:
+        self.report.warning(pos, rule, f"{where}：{message}" if where else message)
+
+    def wrong_type(self, node: Node, where: str, expected: str) -> None:
+        self.error(node.pos, "wrong-type", where, f"应为{expected}，实际为{node.describe()}")
+
+    def mapping(self, node: Node, fields: tuple[Field, ...], where: str) -> dict[str, Node] | None:
+        """The keys of a mapping node, after unknown, duplicate and missing keys are reported."""
+        if node.kind != "map":
+            self.wrong_type(node, where, "映射（键: 值）")
+            return None
+        names = [f.key for f in fields]
+        found = self.keys(node, where, known=names)
+        for f in fields:
+            if f.required and f.key not in found:
+                self.error(node.pos, "missing-field", where,
+                           f"缺少必填项“{f.key}”（{f.title}）")
+        return found
+
+    def keys(self, node: Node, where: str, known: list[str] | None) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        first: dict[str, Pos] = {}
+        for key, value in node.pairs:
+            if key.kind != "scalar":
+                self.wrong_type(key, where, "文本键")
+                continue
+            name = key.text
+            if name in first:
+                self.error(key.pos, "duplicate-key", where,
+                           f"重复的键“{name}”（第 {first[name].line} 行已出现）")
+                continue
+            first[name] = key.pos
+            if known is not None and name not in known:
+                self.error(key.pos, "unknown-key", where,
+                           f"未知的键“{name}”{suggest(name, known) or '；可用的键：' + '、'.join(known)}")
+                continue
+            found[name] = value
+        return found
+
+    def text(self, node: Node | None, where: str, title: str, *, required: bool) -> str | None:
+        """A text scalar; empty, wrong-type and suspicious-text findings reported."""
+        if node is None:
+            return None
+        if node.kind != "scalar":
+            self.wrong_type(node, where, f"文本（{title}）")
+            return None
+        if node.is_null or node.text.strip() == "":
+            if required:
+                self.error(node.pos, "empty-text", where, f"{title}不能为空")
+            return "" if not node.is_null else None
+        self.inspect(node.text, node.pos, where)
+        return node.text
+
+    def inspect(self, text: str, pos: Pos, where: str) -> None:
+        if len(text) > XLSX_CELL_MAX:
+            self.warning(pos, "text-too-long", where,
+                         f"文本长 {len(text)} 个字符，超过 XLSX 单元格的上限 {XLSX_CELL_MAX}，"
+                         "XLSX 中会被截断")
+        for ch in missing_glyphs(text):
+            self.warning(pos, "glyph-missing", where,
+                         f"字符“{ch}”（U+{ord(ch):04X}）没有可用的字体，PDF 中会显示为方框；"
+                         "请改用常用字或安装含此字的字体")
+        if PLACEHOLDER in text:
+            self.warning(pos, "placeholder", where, f"尚未填写：“{text}”")
+        if text != text.strip():
+            self.warning(pos, "whitespace", where, f"文本首尾有空白：“{text}”")
+        for mark in DAMAGE:
+            if mark in text:
+                self.warning(pos, "encoding-damage", where,
+                             f"文本含有“{mark}”，可能是编码损坏：“{text}”")
+                break
+
+    def amount(self, node: Node | None, where: str, title: str, *,
+               required: bool = False) -> Decimal | None:
+        if node is None:
+            return None
+        if node.is_null:
+            if required:
+                self.error(node.pos, "empty-text", where, f"{title}不能为空")
+            return None
+        if node.kind != "scalar" or not AMOUNT.match(node.text.strip()):
+            shown = node.describe()
+            hint = ""
+            if node.kind == "scalar" and any(ch.isdigit() and not ch.isascii() for ch in node.text):
+                hint = "；请只用半角数字 0-9"
+            elif node.kind == "scalar" and node.text.strip().startswith("+"):
+                hint = "；不要写“+”号"
+            self.error(node.pos, "amount-invalid", where,
+                       f"{title}应为金额（如 40.00），实际为{shown}{hint}")
+            return None
+        text = node.text.strip()
+        try:
+            value = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
+            return None
+        if value == 0:
+            value = abs(value)  # `-0.00` is zero and prints as 0.00
+        if value < 0:
+            self.error(node.pos, "amount-negative", where, f"{title}不能为负数：{text}")
+        if "." in text and len(text.split(".")[1]) > 2:
+            self.error(node.pos, "amount-precision", where,
+                       f"{title}最多保留两位小数：{text}")
+        return value
+
+    def choice(self, node: Node | None, field: Field, where: str) -> str | None:
+        if node is None or node.is_null:
+            return field.default
+        options = choices_of(field)
+        if node.kind != "scalar" or node.text not in options:
+            shown = node.describe()
+            hint = suggest(node.text, options) if node.kind == "scalar" else ""
+            self.error(node.pos, "invalid-choice", where,
+                       f"{field.title}应为 {' | '.join(options)} 之一，实际为{shown}{hint}")
+            return None
+        return node.text
+
+    def text_list(self, node: Node | None, where: str, title: str) -> list[tuple[str, Pos]]:
+        if node is None:
+            return []
+        if node.kind != "seq":
+            self.wrong_type(node, where, f"列表（{title}，每项以“- ”开头）")
+            return []
+        if not node.items:
+            self.error(node.pos, "empty-text", where, f"{title}不能为空列表")
+        out = []
+        for i, item in enumerate(node.items, 1):
+            value = self.text(item, f"{where}[{i}]", title, required=True)
+            if value:
+                out.append((value, item.pos))
+        return out
+
+
+def check_book_node(
+    root: Node, key: str, report: Report
+) -> tuple[Book | None, list[list[tuple[str, Pos]]]]:
+    """Book metadata (None when unusable) and, per agency, its listed project files."""
+    c = Checker(report)
+    found = c.mapping(root, BOOK, "")
+    if found is None:
+        return None, []
+    by = {f.key: f for f in BOOK}
+    title = c.text(found.get("title"), "title", "标题", required=True)
+    year = None
+    if "year" in found:
+        y = found["year"]
+        if y.kind == "scalar" and re.fullmatch(r"[0-9]{4}", y.text.strip()):
+            year = int(y.text)
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                c.error(y.pos, "year-range", "year",
+                        f"预算年度应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间，实际为 {y.text.strip()}")
+                year = None
+        else:
+            c.wrong_type(y, "year", "四位数的年份（如 2024）")
+    money_unit = c.choice(found.get("money_unit"), by["money_unit"], "money_unit")
+    frame = c.choice(found.get("frame"), by["frame"], "frame")
+    merge = c.choice(found.get("merge"), by["merge"], "merge")
+    scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")
+    department = c.text(found.get("department"), "department", "部门", required=False)
+    agencies: list[Agency] = []
+    listed: list[list[tuple[str, Pos]]] = []
+    node = found.get("agencies")
+    if node is not None:
+        if node.kind != "seq":
+            c.wrong_type(node, "agencies", "列表（每个单位以“- ”开头）")
+        elif not node.items:
+            c.error(node.pos, "empty-group", "agencies", "至少需要一个单位")
+        agency_fields = BOOK[-1].fields
+        for i, item in enumerate(node.items if node.kind == "seq" else [], 1):
+            where = f"agencies[{i}]"
+            af = c.mapping(item, agency_fields, where)
+            if af is None:
+                continue
+            code = af.get("code")
+            code_text = ""
+            if code is not None:
+                if code.kind != "scalar" or code.is_null or not code.text.strip():
+                    c.error(code.pos, "empty-text", f"{where}.code", "单位编码不能为空")
+                else:
+                    code_text = code.text
+            name = c.text(af.get("name"), f"{where}.name", "单位名称", required=True) or ""
+            projects = af.get("projects")
+            if projects is not None and projects.is_null:
+                c.warning(projects.pos, "no-projects", f"{where}.projects",
+                          "此单位还没有项目（用 tablegen new 添加）")
+                projects = None
+            files = c.text_list(projects, f"{where}.projects", "项目文件")
+            agencies.append(Agency(code_text, name))
+            listed.append(files)
+    if (title is None or year is None or money_unit is None or frame is None or merge is None
+            or scoring is None):
+        return None, listed
+    book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
+                merge=merge, department=department, scoring=scoring, agencies=agencies)
+    return book, listed
+
+
+def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> Project | None:
+    """A project from its node tree, or None when its structure is too broken to use."""
+    c = Checker(report)
+    found = c.mapping(root, PROJECT, "")
+    if found is None:
+        return None
+    name = c.text(found.get("name"), "name", "项目名称", required=True)
+    budget = None
+    if "budget" in found:
+        bf = c.mapping(found["budget"], BUDGET, "budget")
+        if bf is not None:
+            total = c.amount(bf.get("total"), "budget.total", "预算数", required=True)
+            fiscal = c.amount(bf.get("fiscal"), "budget.fiscal", "财政资金")
+            other = c.amount(bf.get("other"), "budget.other", "其他资金")
+            if total is not None:
+                budget = Budget(total, fiscal, other)
+                if fiscal is not None or other is not None:
+                    with localcontext(EXACT):
+                        parts = (fiscal or Decimal(0)) + (other or Decimal(0))
+                    if parts != total:
+                        c.error(bf["total"].pos, "budget-sum", "budget.total",
+                                f"预算数 {total} 不等于 财政资金 {fiscal or 0} + 其他资金 "
+                                f"{other or 0} = {parts}")
+    usage = c.text(found.get("usage"), "usage", "资金用途", required=False) or ""
+    goals = [g for g, _ in c.text_list(found.get("goals"), "goals", "绩效目标")]
+    indicators = _indicators(c, found.get("indicators"), frame)
+    execution = _execution(c, found.get("execution"))
+    if name is None or budget is None or indicators is None:
+        return None
+    project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators,
+                      execution=execution, file=file, pos=root.pos)
+    key_of = _key_positions(root)
+    project.where = {k: key_of[id(v)] for k, v in found.items()}
+    return project
+
+
+def _key_positions(node: Node) -> dict[int, Pos]:
+    """Each value node's key position, by the value's identity (one pass, not one per key)."""
+    return {id(v): k.pos for k, v in node.pairs}
+
+
+def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | None:
+    if node is None:
+        return None
+    if node.kind != "map":
+        c.wrong_type(node, "indicators", "映射（一级指标: 二级指标: 列表）")
+        return None
+    if not node.pairs:
+        c.error(node.pos, "empty-group", "indicators", "没有任何一级指标")
+    out = []
+    key_of = _key_positions(node)
+    for l1_name, l1_node in c.keys(node, "indicators", known=None).items():
+        key_pos = key_of[id(l1_node)]
+        where1 = f"indicators.{l1_name}"
+        if l1_name not in frame.levels:
+            c.error(key_pos, "unknown-level1", "indicators",
+                    f"一级指标“{l1_name}”不在指标框架 {frame.name} 中"
+                    f"{suggest(l1_name, tuple(frame.levels)) or '（可用：' + '、'.join(frame.levels) + '）'}")
+        level1 = Level1(l1_name, pos=key_pos)
+        out.append(level1)
+        if l1_node.is_null or (l1_node.kind == "map" and not l1_node.pairs):
+            c.error(key_pos, "empty-group", where1, f"一级指标“{l1_name}”下没有二级指标")
+            continue
+        if l1_node.kind != "map":
+            c.wrong_type(l1_node, where1, "映射（二级指标: 列表）")
+            continue
+        allowed = frame.level2_of(l1_name)
+        key2_of = _key_positions(l1_node)
+        for l2_name, l2_node in c.keys(l1_node, where1, known=None).items():
+            key2 = key2_of[id(l2_node)]
+            where2 = f"{where1}.{l2_name}"
+            if l1_name in frame.levels and l2_name not in allowed:
+                owner = next((k for k, v in frame.levels.items() if l2_name in v), None)
+                hint = f"；它属于一级指标“{owner}”" if owner else ""
+                c.error(key2, "unknown-level2", where1,
+                        f"二级指标“{l2_name}”不属于一级指标“{l1_name}”（框架 {frame.name}）{hint}；"
+                        f"“{l1_name}”下可用：{'、'.join(allowed)}")
+            level2 = Level2(l2_name, pos=key2)
+            level1.groups.append(level2)
+            if l2_node.is_null or (l2_node.kind == "seq" and not l2_node.items):
+                c.error(key2, "empty-group", where2, f"二级指标“{l2_name}”下没有三级指标")
+                continue
+            if l2_node.kind != "seq":
+                c.wrong_type(l2_node, where2, "列表（每个三级指标以“- ”开头）")
+                continue
+            for i, item in enumerate(l2_node.items, 1):
+                where3 = f"{where2}[{i}]"
+                f = c.mapping(item, INDICATOR, where3)
+                if f is None:
+                    continue
+                name = c.text(f.get("name"), f"{where3}.name", "三级指标", required=True)
+                desc = c.text(f.get("description"), f"{where3}.description", "绩效指标描述",
+                              required=False)
+                value = c.text(f.get("value"), f"{where3}.value", "指标值", required=True)
+                if name is None or value is None:
+                    continue
+                value_pos = f["value"].pos
+                indicator = Indicator(name=name, value=normalize_value(value), description=desc,
+                                      pos=item.pos, value_pos=value_pos)
+                _evaluation(c, f, where3, indicator)
+                level2.indicators.append(indicator)
+    return out
+
+
+def _evaluation(c: Checker, f: dict[str, Node], where: str, ind: Indicator) -> None:
+    """An indicator's optional 自评 keys, read into it."""
+    by = {x.key: x for x in INDICATOR}
+    actual = c.text(f.get("actual"), f"{where}.actual", "实际完成值", required=True)
+    ind.actual = normalize_value(actual) if actual is not None else None
+    ind.weight = c.amount(f.get("weight"), f"{where}.weight", "分值")
+    ind.grade = c.choice(f.get("grade"), by["grade"], f"{where}.grade")
+    ind.score = c.amount(f.get("score"), f"{where}.score", "得分")
+    ind.deviation = c.text(f.get("deviation"), f"{where}.deviation", "偏差原因分析及改进措施",
+                           required=True)
+    ind.where = {k: f[k].pos for k in ("actual", "weight", "grade", "score") if k in f}
+
+
+def _execution(c: Checker, node: Node | None) -> Execution | None:
+    """The execution block (预算执行情况) of an evaluated project, None when absent or broken."""
+    if node is None:
+        return None
+    found = c.mapping(node, EXECUTION, "execution")
+    if found is None:
+        return None
+    total = _funds(c, found, "execution")
+    sources = {}
+    for key in FUND_SOURCES:
+        if key in found:
+            sub = c.mapping(found[key], FUNDS, f"execution.{key}")
+            funds = _funds(c, sub, f"execution.{key}") if sub is not None else None
+            if funds is not None:
+                sources[key] = funds
+    results = [r for r, _ in c.text_list(found.get("results"), "execution.results", "实际完成情况")]
+    if total is None:
+        return None
+    return Execution(total, sources, results, pos=node.pos)
+
+
+def _funds(c: Checker, found: dict[str, Node], where: str) -> Funds | None:
+    initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数")
+    adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数")
+    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数")
+    if adjusted is None or spent is None:
+        return None
+    pos = found["spent"].pos
+    return Funds(initial, adjusted, spent, pos=pos)
+
+
+def _numbered_rows(project: Project) -> list[tuple[Level1, Level2, int, Indicator]]:
+    return [(l1, l2, i, ind) for l1 in project.indicators for l2 in l1.groups
+            for i, ind in enumerate(l2.indicators, 1)]
+
+
+def _is_satisfaction(l1: Level1, l2: Level2) -> bool:
+    return "满意度" in l1.name or "满意度" in l2.name
+
+
+def check_project_rules(
+    project: Project, book: Book, report: Report, *, year_rules: bool = True
+) -> None:
+    """The budget rules on a structurally sound project."""
+    scale = MONEY_SCALE.get(book.money_unit, MONEY_SCALE["万元"])
+    with localcontext(EXACT):
+        total_yuan = project.budget.total * scale
+    has_satisfaction = False
+    for l1, l2, i, ind in _numbered_rows(project):
+        pos = ind.value_pos or ind.pos or project.pos or Pos("?")
+        where = f"indicators.{l1.name}.{l2.name}[{i}].value"
+        satisfaction = _is_satisfaction(l1, l2) or "满意度" in ind.name
+        has_satisfaction = has_satisfaction or _is_satisfaction(l1, l2)
+        value = ind.value.strip()
+        v = parse(value)
+        unit = v.measure if v.quantitative else None
+        bounds = [n for n in (v.number, v.upper) if n is not None]
+        if (l2.name in COST_LEVEL2 or l1.name == "成本指标") and unit and unit[1] == "元" and (
+                v.sign in CAP_SIGNS or v.is_range):
+            with localcontext(EXACT):
+                over = max(bounds) * unit[0] > total_yuan
+            if over:
+                report.error(pos, "cost-cap",
+                             f"{where}：成本指标“{value}”超过项目预算数 "
+                             f"{project.budget.total:.2f}{book.money_unit}")
+        if satisfaction or ind.name.strip().endswith("率"):
+            if unit is not None:
+                over = (unit[1] == "%" or (satisfaction and not v.unit)) and max(bounds) > 100
+            else:  # a sentence: any percentage in it
+                over = any(m.group(2) and Decimal(m.group(1)) > 100 for m in PERCENT.finditer(value))
+            if over:
+                report.error(pos, "percent-over-100", f"{where}：百分比不能超过 100：“{value}”")
+        if satisfaction and unit is not None and not v.unit:
+            report.warning(pos, "satisfaction-unit",
+                           f"{where}：满意度指标值“{value}”没有单位（如 %）")
+        if l2.name == "时效指标" and year_rules:
+            for m in YEAR_IN_TEXT.finditer(value):
+                year = int(m.group(1))
+                if year < book.year or year > book.year + 3:
+                    report.warning(pos, "date-range",
+                                   f"{where}：时效指标中的年份 {year} 不在预算年度 {book.year} "
+                                   f"至 {book.year + 3} 之间：“{value}”")
+    if not has_satisfaction:
+        report.warning(project.where.get("indicators", project.pos or Pos("?")), "no-satisfaction",
+                       f"项目“{project.name}”没有满意度指标")
+    if project.execution is not None:
+        check_execution(project, book, report, year_rules=year_rules)
+
+
+def check_execution(project: Project, book: Book, report: Report, *, year_rules: bool) -> None:
+    """The 自评 rules: comparable actuals, weights, spending, deviation reasons, the year."""
+    execution = project.execution
+    if execution is None:
+        return
+    here = project.where.get("execution", execution.pos or Pos("?"))
+    if year_rules and book.year >= datetime.now(UTC).year:
+        report.warning(here, "execution-early",
+                       f"execution：预算年度 {book.year} 尚未结束，已填写执行数据（自评）")
+    for key, funds in [("", execution.total), *execution.sources.items()]:
+        title = FUND_SOURCES.get(key, "年度资金总额")
+        if funds.spent > funds.adjusted:
+            report.error(funds.pos or here, "overspent",
+                         f"execution{'.' + key if key else ''}.spent：{title}的全年执行数 "
+                         f"{funds.spent} 超过全年预算数 {funds.adjusted}")
+    scheme = scheme_of(book)
+    for l1 in project.indicators:
+        rows = [ind for g in l1.groups for ind in g.indicators]
+        given = [ind.weight for ind in rows if ind.weight is not None]
+        wanted = scheme.levels.get(l1.name)
+        where = f"indicators.{l1.name}"
+        if wanted is None:
+            report.error(l1.pos or here, "weight-sum",
+                         f"{where}：评分方案 {scheme.name} 没有一级指标“{l1.name}”的分值"
+                         f"（有：{'、'.join(scheme.levels)}）")
+        elif sum(given, Decimal(0)) > wanted or (
+                len(given) == len(rows) and sum(given, Decimal(0)) != wanted):
+            report.error(l1.pos or here, "weight-sum",
+                         f"{where}：三级指标的分值合计 {sum(given, Decimal(0))} 与评分方案 "
+                         f"{scheme.name} 中“{l1.name}”的分值 {wanted} 不符")
+    score = score_project(project, book)
+    for (l1, l2, i, ind), row in zip(_numbered_rows(project), score.rows if score else [],
+                                     strict=False):
+        _check_row(ind, row, f"indicators.{l1.name}.{l2.name}[{i}]", report,
+                   ind.pos or here)
+
+
+def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: Pos) -> None:
+    target, actual = measure(ind.value), measure(ind.actual)
+    at = ind.where.get("actual", pos)
+    if target is not None:
+        if ind.grade is not None or ind.score is not None:
+            key = "grade" if ind.grade is not None else "score"
+            report.error(ind.where[key], "actual-kind",
+                         f"{where}.{key}：定量指标“{ind.value}”的得分按实际完成值计算，"
+                         "不填写完成等级或得分")
+        if ind.actual is None:
+            report.error(pos, "actual-missing", f"{where}：缺少实际完成值（actual）")
+            return
+        if actual is None:
+            report.error(at, "actual-kind",
+                         f"{where}.actual：定量指标“{ind.value}”的实际完成值应为数字和单位，"
+                         f"实际为“{ind.actual}”")
+            return
+        if not actual.comparable(target):
+            report.error(at, "actual-unit",
+                         f"{where}.actual：实际完成值“{ind.actual}”的单位与指标值“{ind.value}”"
+                         f"不同（应为{target.unit or '无单位的数字'}）")
+            return
+    elif ind.grade is None and ind.score is None:
+        report.error(at, "grade-missing",
+                     f"{where}：定性指标“{ind.value}”需要完成等级（grade：达成 | 部分达成 | 未达成）"
+                     "或得分（score）")
+        return
+    elif ind.score is not None and ind.score > row.weight:
+        report.error(ind.where["score"], "score-over-weight",
+                     f"{where}.score：得分 {ind.score} 超过分值 {row.weight}")
+        return
+    if ind.deviation:
+        return
+    if row.score < row.weight:
+        report.warning(at, "deviation-missing",
+                       f"{where}：得分 {row.score} 低于分值 {row.weight}，"
+                       "请填写偏差原因分析及改进措施（deviation）")
+    elif row.beaten is not None and row.beaten >= BEATEN:
+        report.warning(at, "deviation-missing",
+                       f"{where}：实际完成值“{ind.actual}”超出指标值“{ind.value}” "
+                       f"{percent(row.beaten, 0)}，指标值可能定得过低；"
+                       "请填写偏差原因分析及改进措施（deviation）")
+
+
+def known_frame(name: str | None) -> Frame:
+    return frames().get(name or "classic", frames()["classic"])

@@ -1,0 +1,204 @@
+"""The data model: a book of agencies, each with its projects' performance target tables.
+
+Every text is exactly what the author wrote (after `>=`/`<=` became `≥`/`≤` in values);
+amounts are `Decimal`; order is the authored order everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import Pos
+
+MONEY_UNITS = ("元", "千元", "万元")
+MERGES = ("level1", "level1+level2", "none")
+# Output names are `01-<stem>.docx`; with the writer's temporary-name affixes they must stay
+# within a 255-byte file name, so a long project file name is cut there.
+STEM_BYTES = 160
+
+
+@dataclass
+class Indicator:
+    """One row of the indicator grid (三级指标)."""
+
+    name: str  # 三级指标
+    value: str  # 指标值, as printed
+    description: str | None = None  # 绩效指标描述; None means "same as name"
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+    value_pos: Pos | None = field(default=None, compare=False, repr=False)
+    # 自评 (after the year): all optional, absent in a target-only file.
+    actual: str | None = None  # 实际完成值, as printed
+    weight: Decimal | None = None  # 分值; None: a share of the 一级's weight
+    grade: str | None = None  # 达成 | 部分达成 | 未达成 (qualitative indicators)
+    score: Decimal | None = None  # an explicit 得分 for a qualitative indicator
+    deviation: str | None = None  # 偏差原因分析及改进措施
+    where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def shown_description(self) -> str:
+        return self.name if self.description is None else self.description
+
+
+@dataclass
+class Level2:
+    """A 二级指标 and its rows."""
+
+    name: str
+    indicators: list[Indicator] = field(default_factory=list)
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Level1:
+    """A 一级指标 and its 二级指标."""
+
+    name: str
+    groups: list[Level2] = field(default_factory=list)
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Budget:
+    """预算数 / 其中：财政资金 / 其他资金, in the book's money unit."""
+
+    total: Decimal
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+
+
+@dataclass
+class Funds:
+    """One row of the 自评表's 项目资金: 年初预算数 / 全年预算数 / 全年执行数."""
+
+    initial: Decimal | None  # None: as the budget block says (see Project.initial)
+    adjusted: Decimal
+    spent: Decimal
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+# The 其中 rows of 项目资金 in the 自评表, by key, in the order they print.
+FUND_SOURCES = {"fiscal": "本年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+
+
+@dataclass
+class Execution:
+    """What happened in the budget year: the money spent and the goals' 实际完成情况."""
+
+    total: Funds  # 年度资金总额
+    sources: dict[str, Funds] = field(default_factory=dict)  # keys of FUND_SOURCES
+    results: list[str] = field(default_factory=list)  # 实际完成情况, one per paragraph
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Project:
+    """One 项目支出绩效目标表."""
+
+    name: str
+    budget: Budget
+    usage: str
+    goals: list[str]
+    indicators: list[Level1]
+    execution: Execution | None = None  # present once the year is evaluated (自评)
+    file: str = field(default="", compare=False)  # path relative to the book folder
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+    # Where each top-level key stands in the source file, for findings.
+    where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def stem(self) -> str:
+        """The file name without suffix, cut to STEM_BYTES bytes (for output names)."""
+        stem = Path(self.file).stem
+        return stem.encode("utf-8", "surrogateescape")[:STEM_BYTES].decode("utf-8", "ignore")
+
+    def initial(self, source: str = "") -> Decimal | None:
+        """年初预算数 of the total (or of a fund source): as given, else the budget block's."""
+        if self.execution is None:
+            return None
+        funds = self.execution.sources.get(source) if source else self.execution.total
+        if funds is not None and funds.initial is not None:
+            return funds.initial
+        if not source:
+            return self.budget.total
+        return getattr(self.budget, source, None)
+
+    def rows(self) -> Iterator[tuple[Level1, Level2, Indicator]]:
+        """Every indicator row with its 一级 and 二级, in order."""
+        for l1 in self.indicators:
+            for l2 in l1.groups:
+                for ind in l2.indicators:
+                    yield l1, l2, ind
+
+
+@dataclass
+class Agency:
+    """A budget unit (单位) with its code and its projects in order."""
+
+    code: str
+    name: str
+    projects: list[Project] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    """One submission document: every agency's tables in order."""
+
+    key: str  # the book's folder name, used for output names
+    title: str
+    year: int
+    money_unit: str = "万元"
+    frame: str = "classic"
+    merge: str = "level1"
+    department: str | None = None
+    scoring: str = "common"  # the 自评 scoring scheme, a name in scoring.yaml
+    agencies: list[Agency] = field(default_factory=list)
+    root: Path | None = field(default=None, compare=False, repr=False)
+
+    def numbered(self) -> Iterator[tuple[int, Agency, Project]]:
+        """Every project with its table number (1, 2, … across agencies)."""
+        n = 0
+        for agency in self.agencies:
+            for project in agency.projects:
+                n += 1
+                yield n, agency, project
+
+    @property
+    def projects(self) -> list[Project]:
+        return [p for _, _, p in self.numbered()]
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether any project carries execution data (the book has a 自评表)."""
+        return any(p.execution is not None for p in self.projects)
+
+    @property
+    def author(self) -> str:
+        """The department the document is published by."""
+        if self.department:
+            return self.department
+        return self.agencies[0].name if self.agencies else ""
+
+    @property
+    def timestamp(self) -> datetime:
+        """The fixed date stamped into document metadata: 1 January of the budget year."""
+        return datetime(self.year, 1, 1, tzinfo=UTC)
+
+    def heading(self, number: int, project: Project) -> str:
+        """The numbered table heading, e.g. `1.2024年局机关信息化运维绩效目标表`."""
+        return f"{number}.{project.name}绩效目标表"
+
+
+def format_amount(amount: Decimal | None) -> str:
+    """An amount as printed: two decimals, blank when absent."""
+    if amount is None:
+        return ""
+    return f"{amount:.2f}"
+
+
+def normalize_value(value: str) -> str:
+    """ASCII `>=`/`<=` typed for convenience print as `≥`/`≤`."""
+    return value.replace(">=", "≥").replace("<=", "≤")

@@ -1,0 +1,14 @@
+"""The format engines: each draws any kind's document (`tablegen.document`) in one format.
+
+`ENGINES` maps a format to its module, loaded on demand (WeasyPrint alone takes a second to
+import); each module has `render(document, ctx) -> {path: bytes}`.
+"""
+
+from __future__ import annotations
+
+ENGINES = {
+    "docx": "tablegen.render.docx",
+    "html": "tablegen.render.html",
+    "pdf": "tablegen.render.pdf",
+    "xlsx": "tablegen.render.xlsx",
+}

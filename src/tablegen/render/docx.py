@@ -1,0 +1,369 @@
+"""DOCX through the kind's editable docxtpl template (`templates/<kind>/<template>.docx`).
+
+docxtpl renders the document once; the repeated table block (the part of the template between
+`{%p for t in tables %}` and `{%p endfor %}`) is lifted out and rendered by Jinja once per table
+as a small XML fragment, then spliced into the body. docxtpl's regex passes thus
+run over the template, not over a thousand tables, and the appearance still comes entirely from
+the template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SecurityError
+from lxml import etree
+from markupsafe import Markup, escape
+
+from ..document import Document, split_spans
+from ..errors import RenderError
+from ..templates import sandboxed, unsafe_message
+from . import ooxml
+from . import toc_pages as toc_layout
+from .context import RenderContext
+
+LOOP_OPEN = "{% for t in tables %}"
+SENTINEL = "TABLEGEN-BODY-SENTINEL"
+SENTINEL_P = f"<w:p><w:r><w:t>{SENTINEL}</w:t></w:r></w:p>"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# settings.xml children that must follow <w:updateFields> (ECMA-376 CT_Settings order).
+AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+    "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+)
+_TAG = re.compile(r"\{%-?\s*(for|endfor)\b[^%]*-?%\}")
+_BR = '</w:t><w:br/><w:t xml:space="preserve">'
+_TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+TOC_FIELD = ' TOC \\o "1-1" \\h \\z \\u '
+VMERGE_RESTART = Markup('<w:vMerge w:val="restart"/>')
+VMERGE_CONTINUE = Markup("<w:vMerge/>")
+KEEP_NEXT = Markup("<w:keepNext/>")
+
+
+def _finalize(value: Any) -> Any:
+    """Every `{{ }}` output: data escaped, line breaks and tabs as Word breaks and tabs."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    text = str(escape(value))
+    if "\n" in text or "\t" in text or "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\n", _BR).replace("\t", _TAB)
+    return Markup(text)
+
+
+def _environment() -> jinja2.Environment:
+    return sandboxed(autoescape=True, finalize=_finalize)
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl with the per-table loop lifted out of the body into `self.block`."""
+
+    block: str = ""
+    widths: list[tuple[str, tuple[int, ...]]] = []
+
+    def patch_xml(self, src_xml: str) -> str:
+        xml: str = super().patch_xml(src_xml)
+        start = xml.find(LOOP_OPEN)
+        if start < 0:  # headers, footers, or a body without the loop (checked after render)
+            return xml
+        depth, end = 0, -1
+        for m in _TAG.finditer(xml, start):
+            depth += 1 if m.group(1) == "for" else -1
+            if depth == 0:
+                end = m.start()
+                close = m.end()
+                break
+        if end < 0:
+            raise RenderError("DOCX 模板的项目循环没有对应的 {%p endfor %}")
+        self.block = _prepare_block(xml[start + len(LOOP_OPEN):end], self.widths)
+        return xml[:start] + SENTINEL_P + xml[close:]
+
+
+def _prepare_block(block: str, widths: list[tuple[str, tuple[int, ...]]]) -> str:
+    """Keep spaces in every text run, set the column widths (the table holding each marker gets
+    the kind's widths), give 一级/二级 their merge slot and every grid row a keep slot."""
+    block = block.replace("<w:t>", '<w:t xml:space="preserve">')
+    for marker, columns in widths:
+        block = _set_widths(block, marker, columns)
+    block = _keep_slot(block, "r.level1")
+    for field, slot in (("level1", "vm1"), ("level2", "vm2")):
+        at = re.search(r"\{\{\s*r\." + field + r"\s*\}\}", block)
+        if at is None:
+            continue
+        tc = block.rfind("<w:tc>", 0, at.start())
+        tcpr_end = block.find("</w:tcPr>", tc, at.start())
+        if tc < 0 or tcpr_end < 0:
+            continue
+        tcpr = block[tc:tcpr_end]
+        # vMerge stands after tcW/gridSpan/hMerge and before borders, shading and vAlign.
+        anchor = max((tcpr.rfind(t) for t in ("<w:tcW", "<w:gridSpan", "<w:hMerge")), default=-1)
+        if anchor >= 0:
+            insert = tc + tcpr.index("/>", anchor) + 2
+        else:
+            insert = tc + tcpr.index("<w:tcPr>") + len("<w:tcPr>")
+        block = block[:insert] + "{{ r." + slot + " }}" + block[insert:]
+    return block
+
+
+_TR = re.compile(r"<w:tr[ >].*?</w:tr>", re.S)
+_TC = re.compile(r"<w:tc>.*?</w:tc>", re.S)
+_TCW = re.compile(r'<w:tcW w:type="dxa" w:w="\d+"/>|<w:tcW w:w="\d+" w:type="dxa"/>')
+_GRID_COL = re.compile(r'<w:gridCol w:w="(\d+)"/>')
+
+
+def _set_widths(block: str, marker: str, widths: tuple[int, ...]) -> str:
+    """The table holding `marker` with layout.py's column widths, keeping its total width."""
+    at = block.find(marker)
+    start = block.rfind("<w:tbl>", 0, at)
+    end = block.find("</w:tbl>", at)
+    if at < 0 or start < 0 or end < 0:
+        return block
+    table = block[start:end]
+    cols = [int(w) for w in _GRID_COL.findall(table)]
+    if len(cols) != len(widths):  # a template with other columns keeps its own widths
+        return block
+    total = sum(cols)
+    twips = [total * w // 1000 for w in widths]
+    twips[-1] += total - sum(twips)
+    grid = iter(twips)
+    table = _GRID_COL.sub(lambda m: f'<w:gridCol w:w="{next(grid)}"/>', table)
+
+    def row(tr: re.Match[str]) -> str:
+        column = 0
+
+        def cell(tc: re.Match[str]) -> str:
+            nonlocal column
+            span = re.search(r'<w:gridSpan w:val="(\d+)"/>', tc.group())
+            n = int(span.group(1)) if span else 1
+            width = sum(twips[column:column + n])
+            column += n
+            return _TCW.sub(f'<w:tcW w:type="dxa" w:w="{width}"/>', tc.group(), count=1)
+
+        return _TC.sub(cell, tr.group())
+
+    return block[:start] + _TR.sub(row, table) + block[end:]
+
+
+def _keep_slot(block: str, marker: str) -> str:
+    """Every paragraph of the row holding `marker` gets a `{{ r.keep }}` slot after its style
+    (empty where a template's rows have no `keep`, as the 自评表's):
+    Word and WPS keep a row whose paragraphs are kept with the next one on the same page."""
+    at = block.find(marker)
+    start = block.rfind("<w:tr", 0, at)
+    end = block.find("</w:tr>", at)
+    if at < 0 or start < 0 or end < 0:
+        return block
+    row = re.sub(r'(<w:pPr><w:pStyle w:val="[^"]*"/>)', r"\1{{ r.keep | default('') }}", block[start:end])
+    return block[:start] + row + block[end:]
+
+
+def table_context(doc: Document, table: Any, starts: frozenset[int] = frozenset()
+                  ) -> dict[str, Any]:
+    """One table for the template's block: the kind's fields, its bookmark, and its grid rows
+    with their merge and keep marks; `starts`: grid rows that LibreOffice put atop a page."""
+    out = {f.name: getattr(table, f.name) for f in fields(table)}
+    n = table.number
+    out["bookmark_start"] = Markup(f'<w:bookmarkStart w:id="{n}" w:name="{table.bookmark}"/>')
+    out["bookmark_end"] = Markup(f'<w:bookmarkEnd w:id="{n}"/>')
+    cells = split_spans(table.rows, set(starts))
+    rows = []
+    for i, row in enumerate(cells):
+        item = {f.name: getattr(row, f.name) for f in fields(row)}
+        item.update({
+            "keep": KEEP_NEXT if doc.keep_rows(table, cells, i) else Markup(""),
+            "level1": row.level1.label if row.level1.starts else "",
+            "level2": row.level2.label if row.level2.starts else "",
+            "vm1": _vmerge(row.level1.rows),
+            "vm2": _vmerge(row.level2.rows),
+        })
+        rows.append(item)
+    out["rows"] = rows
+    return out
+
+
+def _vmerge(span: int) -> Markup:
+    if span == 0:
+        return VMERGE_CONTINUE
+    if span > 1:
+        return VMERGE_RESTART
+    return Markup("")
+
+
+def toc_field(entries: list[tuple[str, str, object]]) -> Markup:
+    """The TOC field of (bookmark, heading, page) entries, in order."""
+    if not entries:
+        return Markup("")
+    out = []
+    last = len(entries) - 1
+    for i, (name, heading, page) in enumerate(entries):
+        runs = []
+        if i == 0:
+            runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                        f'<w:r><w:instrText xml:space="preserve">{TOC_FIELD}</w:instrText></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        runs.append(
+            f'<w:hyperlink w:anchor="{name}" w:history="1">'
+            f'<w:r><w:t xml:space="preserve">{escape(heading)}</w:t></w:r>'
+            '<w:r><w:tab/></w:r>'
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r><w:t>{page}</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+            '</w:hyperlink>')
+        if i == last:
+            runs.append('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        out.append('<w:p><w:pPr><w:pStyle w:val="toc1"/></w:pPr>' + "".join(runs) + "</w:p>")
+    return Markup("".join(out))
+
+
+def estimated_pages(doc: Document, toc_per_page: int = 24) -> dict[int, int]:
+    """Page numbers assuming every table fills one page after the title and the 目录 pages."""
+    n = len(doc.tables)
+    toc = max(1, -(-n // toc_per_page))
+    return {t.number: 1 + toc + t.number for t in doc.tables}
+
+
+def _set_update_fields(settings: etree._Element) -> None:
+    tag = f"{{{W_NS}}}updateFields"
+    for old in settings.findall(tag):
+        settings.remove(old)
+    el = etree.Element(tag)
+    el.set(f"{{{W_NS}}}val", "true")
+    for child in settings:
+        if etree.QName(child).localname in AFTER_UPDATE_FIELDS:
+            child.addprevious(el)
+            return
+    settings.append(el)
+
+
+class DocxRenderer:
+    """Renders one document's DOCX files from its kind's template."""
+
+    def __init__(self, template: Path, doc: Document):
+        self.template = template
+        self.doc = doc
+
+    def skeleton(self, context: dict[str, Any], title: str
+                 ) -> tuple[list[tuple[str, bytes]], str]:
+        """The template rendered without its table block: zip entries and the block source."""
+        tpl = _Template(str(self.template))
+        tpl.widths = self.doc.docx_widths()
+        env = _environment()
+        try:
+            tpl.render(dict(context, tables=[]), jinja_env=env, autoescape=True)
+        except SecurityError as exc:
+            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"DOCX 模板 {self.template} 出错：{exc}") from exc
+        if not tpl.block:
+            raise RenderError(f"DOCX 模板缺少表格循环 {{%p for t in tables %}}…{{%p endfor %}}"
+                              f"（{self.template}）")
+        doc = tpl.docx
+        props = doc.core_properties
+        stamp = self.doc.timestamp.replace(tzinfo=None)
+        props.title = title
+        props.author = self.doc.author
+        props.last_modified_by = self.doc.author
+        props.created = stamp
+        props.modified = stamp
+        props.last_printed = stamp
+        props.revision = 1
+        _set_update_fields(doc.settings.element)
+        buf = io.BytesIO()
+        doc.save(buf)
+        with zipfile.ZipFile(buf) as z:
+            entries = [(name, z.read(name)) for name in z.namelist()]
+        return entries, tpl.block
+
+    def pack(self, entries: list[tuple[str, bytes]], body: str) -> bytes:
+        """The final DOCX: the body spliced in, entries in template order, fixed timestamps."""
+        out: list[tuple[str, bytes]] = []
+        for name, data in entries:
+            if name == "word/document.xml":
+                text = data.decode("utf-8")
+                if SENTINEL_P not in text:
+                    raise RenderError("DOCX 模板渲染后找不到表格的位置")
+                data = text.replace(SENTINEL_P, body, 1).encode("utf-8")
+            out.append((name, data))
+        return ooxml.pack(out, self.doc.timestamp.year)
+
+    def render_block(self, block: jinja2.Template, tables: list[dict[str, Any]]) -> str:
+        try:
+            return "".join(block.render(t=t) for t in tables)
+        except SecurityError as exc:
+            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"DOCX 模板 {self.template} 的表格部分出错：{exc}") from exc
+
+    def whole(self, pages: dict[int, int], starts: dict[int, frozenset[int]] | None = None
+              ) -> bytes:
+        """The document's DOCX with these 目录 page numbers."""
+        doc = self.doc
+        context = {"single": False, "title": doc.docx_title, "subtitle": doc.subtitle,
+                   "toc": toc_field([(t.bookmark, t.heading, pages.get(t.number, ""))
+                                     for t in doc.tables])}
+        entries, block_src = self.skeleton(context, doc.title)
+        block = _environment().from_string(block_src)
+        starts = starts or {}
+        tables = [table_context(doc, t, starts.get(t.number, frozenset())) for t in doc.tables]
+        return self.pack(entries, self.render_block(block, tables))
+
+    def singles(self, starts: dict[int, frozenset[int]] | None = None,
+                tick: Callable[[int], None] = lambda n: None) -> dict[str, bytes]:
+        """One DOCX per table that has files of its own; every table starts a page, so the
+        whole document's page starts hold."""
+        doc = self.doc
+        wanted = [(t, doc.table_file(t)) for t in doc.tables]
+        if not any(stem for _, stem in wanted):
+            return {}
+        context = {"single": True, "title": doc.title, "subtitle": "", "toc": Markup("")}
+        entries, block_src = self.skeleton(context, doc.title)
+        block = _environment().from_string(block_src)
+        out = {}
+        for t, stem in wanted:
+            if stem is None:
+                continue
+            table = table_context(doc, t, (starts or {}).get(t.number, frozenset()))
+            out[f"{stem}.docx"] = self.pack(entries, self.render_block(block, [table]))
+            tick(1)
+        return out
+
+
+def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
+    """The document's DOCX and, for a kind with them, one DOCX per table.
+
+    With LibreOffice (ctx.toc_pages), the document is laid out once: the 目录 gets the headings'
+    true pages, and a 一级/二级 group that a page break cuts is split there, its label repeated on
+    the next page, as in the PDF. Rows of a group are kept together for Word and WPS as well.
+    """
+    renderer = DocxRenderer(ctx.templates.find_for(doc.kind, "docx", f"{doc.template}.docx"), doc)
+    pages = estimated_pages(doc)
+    data = renderer.whole(pages)
+    starts: dict[int, frozenset[int]] = {}
+    if ctx.toc_pages is not False:  # by default whenever LibreOffice is there (else one warning)
+        tables = doc.tables
+        measured = toc_layout.layout_cached(data, [t.heading for t in tables],
+                                            [doc.row_texts(t) for t in tables], ctx.cache)
+        if measured is None:
+            # LibreOffice is there but failed: the estimate is not cached, the next build measures.
+            ctx.provisional = ctx.provisional or toc_layout.soffice() is not None
+        else:
+            pages = {t.number: p for t, p in zip(tables, measured.headings, strict=True)}
+            starts = {t.number: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])
+                      for t, rows in zip(tables, measured.rows, strict=True)}
+            data = renderer.whole(pages, starts)
+    files = {doc.files["docx"]: data}
+    files.update(renderer.singles(starts, ctx.tick))
+    return files

@@ -1,0 +1,197 @@
+"""CJK fonts for the PDF: the template's fonts, then the system's, then one pip installs.
+
+The last link is the Noto Sans CJK collection shipped by the `noto-cjk-sans-otc` package, a
+dependency of tablegen, so a machine with no Chinese font still prints Chinese, never boxes.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import functools
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..load.glyphs import fallback_font
+from ..templates import DEFAULT_TEMPLATES
+
+FALLBACK_FAMILY = "tablegen-fallback"
+# Font roles, each with the families the default CSS asks for, in order.
+ROLES = {
+    "正文（仿宋）": ["仿宋_GB2312", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC"],
+    "标题（黑体）": ["黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC"],
+}
+INSTALL_HINT = {
+    "fontconfig": "apt-get install fontconfig",
+    "pango": "apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+    "uharfbuzz": "pip install uharfbuzz（tablegen 的依赖，重新 make setup 即可）",
+    "cjk-font": "apt-get install fonts-noto-cjk（或安装仿宋_GB2312、黑体等字体）",
+}
+
+
+def font_face_css() -> str:
+    """@font-face for the fallback family (empty when the package is missing)."""
+    path = fallback_font()
+    if path is None:
+        return ""
+    return (f'@font-face {{ font-family: "{FALLBACK_FAMILY}"; '
+            f'src: url("{path.as_uri()}"); }}\n')
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Which file a role's font stack lands on."""
+
+    role: str
+    family: str
+    file: str
+    source: str  # 模板指定 | 系统字体 | pip 字体
+
+
+def _fc_match(family: str) -> tuple[str, str] | None:
+    if shutil.which("fc-match") is None:
+        return None
+    out = subprocess.run(["fc-match", "-f", "%{family[0]}\t%{file}", f"{family}:lang=zh-cn"],
+                         capture_output=True, text=True, check=False).stdout
+    if "\t" not in out:
+        return None
+    found, file = out.split("\t", 1)
+    return found, file
+
+
+def _has_zh(file: str) -> bool:
+    if shutil.which("fc-query") is None:
+        return False
+    out = subprocess.run(["fc-query", "-f", "%{lang}\n", file], capture_output=True, text=True,
+                         check=False).stdout
+    return "zh-cn" in out
+
+
+def resolve() -> list[Resolved]:
+    """For each role, the first family of its stack the system really has, else the pip font."""
+    out = []
+    for role, stack in ROLES.items():
+        hit = None
+        for i, family in enumerate(stack):
+            match = _fc_match(family)
+            if match and match[0].lower() == family.lower() and _has_zh(match[1]):
+                hit = Resolved(role, family, match[1], "模板指定" if i < 2 else "系统字体")
+                break
+        if hit is None:
+            match = _fc_match("serif" if "仿宋" in role else "sans-serif")
+            if match and _has_zh(match[1]):
+                hit = Resolved(role, match[0], match[1], "系统字体")
+        if hit is None:
+            fb = fallback_font()
+            hit = Resolved(role, FALLBACK_FAMILY, str(fb) if fb else "（无）", "pip 字体")
+        out.append(hit)
+    return out
+
+
+_FIND_LIBRARY = ctypes.util.find_library
+
+
+def find_library(name: str) -> str | None:
+    """`ctypes.util.find_library` without its step that compiles a program with gcc.
+
+    WeasyPrint tries six names per library, so importing it ran gcc 15 times (and in every
+    layout worker); gcc's cc* files in the temp folder stay behind when a Ctrl-C lands
+    meanwhile. The linker cache (`ldconfig -p`) and `ld` find the same libraries (also on
+    LD_LIBRARY_PATH) without writing anything. Elsewhere than on Linux: the standard lookup.
+    """
+    ldconfig = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    ld = getattr(ctypes.util, "_findLib_ld", None)
+    soname = getattr(ctypes.util, "_get_soname", None)
+    if ldconfig is None or ld is None or soname is None:
+        return _FIND_LIBRARY(name)
+    found: str | None = ldconfig(name) or soname(ld(name))
+    return found
+
+
+@contextmanager
+def libraries_found_without_a_compiler() -> Iterator[None]:
+    """While WeasyPrint loads its system libraries (cffi asks ctypes.util), use `find_library`."""
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = _FIND_LIBRARY
+
+
+def libraries() -> dict[str, bool]:
+    """Which of WeasyPrint's system libraries are present."""
+    return {
+        "fontconfig": find_library("fontconfig") is not None,
+        "pango": find_library("pango-1.0") is not None,
+    }
+
+
+def subsetter() -> str | None:
+    """The font subsetter tablegen uses (uharfbuzz, from pip), with its HarfBuzz version."""
+    try:
+        import uharfbuzz
+    except ImportError:
+        return None
+    return f"uharfbuzz {uharfbuzz.__version__}，HarfBuzz {uharfbuzz.version_string()}"
+
+
+def doctor() -> tuple[bool, str]:
+    """A report for `tablegen doctor`: fonts per role, libraries, what to install."""
+    lines = ["字体："]
+    ok = True
+    todo = []
+    for r in resolve():
+        lines.append(f"  {r.role}: {r.family} → {r.file}（{r.source}）")
+        if r.source == "pip 字体" and fallback_font() is None:
+            ok = False
+            todo.append(INSTALL_HINT["cjk-font"])
+    fb = fallback_font()
+    lines.append(f"  兜底字体（pip）: {fb if fb else '未安装 noto-cjk-sans-otc'}")
+    lines.append("系统库：")
+    for name, present in libraries().items():
+        lines.append(f"  {name}: {'有' if present else '缺少'}")
+        if not present:
+            todo.append(INSTALL_HINT[name])
+            ok = False
+    sub = subsetter()
+    lines.append(f"字体子集化：{sub or '缺少 uharfbuzz'}（pip 安装；不需要系统的 libharfbuzz-subset0）")
+    if sub is None:
+        ok = False
+        todo.append(INSTALL_HINT["uharfbuzz"])
+    else:
+        from .pdf_fonts import loaded
+
+        lines.append("PDF 实际使用的字体（试排一页正文、标题和页码）：")
+        lines.extend(f"  {name} → {where}" for name, where in loaded())
+    lines.append("外部程序（可选）：")
+    optional = []
+    for name, program, purpose, hint in programs():
+        lines.append(f"  {name}: {program or '缺少'}（{purpose}）")
+        if program is None:
+            optional.append(hint)
+    lines.append(f"默认模板：{DEFAULT_TEMPLATES}")
+    if todo:
+        lines.append("需要安装：")
+        lines.extend(f"  {t}" for t in todo)
+    else:
+        lines.append("一切就绪。")
+    if optional:
+        lines.append("可选安装：")
+        lines.extend(f"  {t}" for t in optional)
+    return ok, "\n".join(lines)
+
+
+def programs() -> list[tuple[str, str | None, str, str]]:
+    """The outside programs tablegen can use: name, path or None, what for, how to install."""
+    from .toc_pages import soffice
+
+    return [
+        ("LibreOffice", soffice(), "DOCX 目录的真实页码（默认即求，见 --no-toc-pages）",
+         "apt-get install libreoffice-writer-nogui"),
+        ("poppler", shutil.which("pdftotext"), "pdftotext，查看 PDF 的文字层",
+         "apt-get install poppler-utils"),
+    ]

@@ -1,0 +1,270 @@
+"""Fonts in the PDF: laid out with the whole font, embedded once per file as a small subset.
+
+WeasyPrint lays text out with the system's (or the pip-installed) CJK fonts as they are; when it
+writes a part, the font program of each known font file is replaced by a placeholder naming the
+file, so WeasyPrint never subsets anything (its speed no longer depends on the system's
+libharfbuzz-subset) and a cached part does not depend on which characters other parts use. When
+the parts are joined, each file gets one subset per font, made by uharfbuzz (HarfBuzz's subsetter,
+installed by pip) from the glyphs that file's pages really show, and every font of the file points
+at that one program. A new character therefore invalidates nothing in the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+from ..cache import Cache, digest, versions
+
+MAGIC = b"tablegen-font:"
+# Tables a PDF viewer does not read from an embedded font (it takes widths from /W, the
+# glyphs from CFF/glyf): dropping them also stops HarfBuzz pulling in alternates through GSUB.
+DROP = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "VORG", "vhea", "vmtx", "DSIG", "kern",
+        "morx", "meta")
+_TOKENS = re.compile(rb"/([^\s/<>\[\]()]+)\s+[-+\d.]+\s+Tf|<([0-9A-Fa-f\s]*)>")
+
+
+HEAD, TAIL = 1 << 20, 1 << 16
+
+
+def _ident(size: int, head: bytes, tail: bytes) -> str:
+    return hashlib.sha256(size.to_bytes(8, "big") + head + tail).hexdigest()
+
+
+def ident(data: bytes) -> str:
+    """A font file's identity: its size and the hash of its start and end (cheap for 20 MB)."""
+    return _ident(len(data), data[:HEAD], data[-TAIL:])
+
+
+@cache
+def known_fonts() -> dict[str, str]:
+    """Font files the CSS families can land on (regular and bold), identity → path."""
+    from .fonts import ROLES, fallback_font
+
+    paths: set[str] = set()
+    if shutil.which("fc-match"):
+        for family in [f for stack in ROLES.values() for f in stack] + ["serif", "sans-serif"]:
+            for style in ("", ":bold"):
+                found = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:lang=zh-cn{style}"],
+                                       capture_output=True, text=True, check=False).stdout
+                if found:
+                    paths.add(found)
+    fb = fallback_font()
+    if fb is not None:
+        paths.add(str(fb))
+    out = {}
+    for path in sorted(paths):
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(HEAD)
+                size = fh.seek(0, 2)
+                fh.seek(max(0, size - TAIL))
+                out[_ident(size, head, fh.read())] = path
+        except OSError:
+            continue
+    return out
+
+
+def fonts_digest() -> str:
+    """What the known font files are, for cache keys."""
+    return digest(*sorted(known_fonts()))
+
+
+def loaded() -> list[tuple[str, str]]:
+    """Which font files WeasyPrint really uses for text, headings and footers: a one-page trial."""
+    from pypdf import PdfReader
+
+    from .pdf import FOOTER_CSS, Job, layout
+    from ..templates import DEFAULT_TEMPLATES
+
+    folder = DEFAULT_TEMPLATES / "html"
+    html = ('<html><head><link rel="stylesheet" href="style.css"></head><body class="pdf-body">'
+            "<h2>标题一二三</h2><table><tr><th>表头</th><td>正文 123 ≥98%</td></tr></table></body></html>")
+    job = Job(html, folder.as_uri() + "/", (str(folder),), FOOTER_CSS, tuple(known_fonts()))
+    page: Any = PdfReader(io.BytesIO(layout(job).pdf)).pages[0]
+    out = []
+    for ref in page["/Resources"]["/Font"].values():
+        font = ref.get_object()
+        name = str(font.get("/BaseFont", "")).split("+")[-1]
+        held = _placeholder(font)
+        if held is None:
+            out.append((name, "（不在已知字体文件中：由 WeasyPrint 自行嵌入）"))
+        else:
+            file_ident, index = held.rsplit(":", 1)
+            out.append((name, f"{known_fonts()[file_ident]}（第 {index} 个字体）"))
+    return sorted(out)
+
+
+def use_placeholders(known: Iterable[str]) -> None:
+    """Make WeasyPrint (in this process) embed a placeholder instead of each known font file."""
+    from weasyprint.pdf import fonts as wfonts
+
+    known_set = set(known)
+    original = getattr(wfonts.Font.clean, "__wrapped__", wfonts.Font.clean)
+
+    def clean(self: Any, to_unicode: Any, hinting: Any) -> None:
+        key = ident(self.file_content)
+        if key in known_set and not getattr(self, "bitmap", False):
+            head = b"OTTO" if "CFF " in self.tables else b"\0\1\0\0"
+            self.file_content = head + MAGIC + f"{key}:{self.index}".encode()
+            return
+        original(self, to_unicode, hinting)
+
+    clean.__wrapped__ = original  # type: ignore[attr-defined]
+    wfonts.Font.clean = clean
+
+
+def _font_file(font: Any) -> tuple[Any, str] | None:
+    """The font descriptor of a Type0 font and the key of its font program."""
+    try:
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    except (KeyError, IndexError, TypeError):
+        return None
+    for key in ("/FontFile3", "/FontFile2"):
+        if key in descriptor:
+            return descriptor, key
+    return None
+
+
+def _placeholder(font: Any) -> str | None:
+    found = _font_file(font)
+    if found is None:
+        return None
+    descriptor, key = found
+    data = descriptor[key].get_object().get_data()
+    if not data[4:].startswith(MAGIC):
+        return None
+    return data[4 + len(MAGIC):].decode()
+
+
+def _resources(page: Any) -> Iterator[tuple[bytes, Any]]:
+    """(content bytes, resources) of a page and of the form XObjects it draws."""
+    resources = page.get("/Resources")
+    contents = page.get_contents()
+    yield (contents.get_data() if contents is not None else b""), resources
+    stack = [resources]
+    while stack:
+        res = stack.pop()
+        if res is None:
+            continue
+        xobjects = res.get_object().get("/XObject")
+        for ref in (xobjects.get_object().values() if xobjects is not None else ()):
+            form = ref.get_object()
+            if form.get("/Subtype") == "/Form":
+                inner = form.get("/Resources")
+                yield form.get_data(), inner
+                stack.append(inner)
+
+
+def used_glyphs(page: Any) -> dict[str, set[int]]:
+    """The glyph ids a page shows, per placeholder font (`<identity>:<face index>`)."""
+    out: dict[str, set[int]] = {}
+    for data, resources in _resources(page):
+        fonts = resources.get_object().get("/Font") if resources is not None else None
+        fonts = fonts.get_object() if fonts is not None else {}
+        current: str | None = None
+        for match in _TOKENS.finditer(data):
+            if match.group(1) is not None:
+                font = fonts.get("/" + match.group(1).decode("latin-1"))
+                current = _placeholder(font.get_object()) if font is not None else None
+            elif current is not None:
+                text = re.sub(rb"\s", b"", match.group(2))
+                codes = bytes.fromhex(text.decode()) if len(text) % 2 == 0 else b""
+                out.setdefault(current, set()).update(
+                    int.from_bytes(codes[i:i + 2], "big") for i in range(0, len(codes) - 1, 2))
+    return out
+
+
+def _cid_keyed(cff: bytes) -> bool:
+    """Whether a CFF table is CID-keyed with CID = glyph id (as Noto/Source Han CJK fonts are).
+
+    Only then may a subset renumber its glyphs: the page shows glyph ids, the viewer looks the
+    CID up in the subset's charset.
+    """
+    if len(cff) < 4:
+        return False
+    from fontTools.cffLib import CFFFontSet
+
+    fonts = CFFFontSet()
+    try:
+        fonts.decompile(io.BytesIO(cff), None, isCFF2=False)
+        top = fonts.topDictIndex[0]
+        return hasattr(top, "ROS") and all(
+            name == f"cid{gid:05d}" for gid, name in enumerate(top.charset) if gid)
+    except Exception:  # an unreadable CFF: keep glyph ids, the safe way
+        return False
+
+
+@cache
+def _face(font: str) -> tuple[Any, bool]:
+    """The HarfBuzz face of a placeholder font, and whether it is a CID-keyed CFF font."""
+    import uharfbuzz as hb
+
+    file_ident, index = font.rsplit(":", 1)
+    face = hb.Face(hb.Blob.from_file_path(known_fonts()[file_ident]), int(index))
+    return face, _cid_keyed(face.reference_table("CFF ").data)
+
+
+def subset(font: str, glyphs: set[int], store: Cache) -> tuple[bytes, bool]:
+    """The font program holding the glyphs (bare CFF, renumbered; others keep glyph ids)."""
+    import uharfbuzz as hb
+
+    key = digest("subset", versions(), font, ",".join(map(str, sorted(glyphs))))
+    cff = store.get("font", key)
+    if cff is not None:
+        return cff[1:], cff[:1] == b"1"
+    face, is_cff = _face(font)
+    plan = hb.SubsetInput()
+    for g in glyphs | {0}:
+        plan.glyph_set.add(g)
+    drop = plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in DROP:
+        drop.add(int.from_bytes(tag.ljust(4).encode(), "big"))
+    # A CID-keyed CFF keeps each glyph's CID (what the page shows) when renumbered; any other
+    # font is addressed by glyph id, so it keeps them.
+    flags = hb.SubsetFlags.NO_HINTING
+    if not is_cff:
+        flags |= hb.SubsetFlags.RETAIN_GIDS
+    plan.flags = flags
+    result = hb.subset(face, plan)
+    # The bare CFF (FontFile3 /CIDFontType0C): viewers then map each CID through its charset,
+    # while an OpenType wrapper makes some (poppler) read the CIDs as glyph ids.
+    data = result.reference_table("CFF ").data if is_cff else result.blob.data
+    store.put("font", key, (b"1" if is_cff else b"0") + data)
+    return data, is_cff
+
+
+def embed(writer: Any, glyphs: dict[str, set[int]], store: Cache) -> None:
+    """Give every placeholder font of the writer's pages one shared subset program."""
+    from pypdf.generic import NameObject, NumberObject, StreamObject
+
+    found: list[tuple[str, Any, str]] = []
+    seen: set[int] = set()
+    for page in writer.pages:
+        for _, resources in _resources(page):
+            fonts = resources.get_object().get("/Font") if resources is not None else None
+            for ref in (fonts.get_object().values() if fonts is not None else ()):
+                font = ref.get_object()
+                name = _placeholder(font)
+                where = _font_file(font)
+                if id(font) not in seen and name is not None and where is not None:
+                    seen.add(id(font))
+                    found.append((name, *where))
+    programs: dict[str, Any] = {}
+    for name in sorted({name for name, _, _ in found}):
+        data, is_cff = subset(name, glyphs.get(name, set()), store)
+        stream = StreamObject()
+        stream.set_data(data)
+        if is_cff:
+            stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
+        else:
+            stream[NameObject("/Length1")] = NumberObject(len(data))
+        programs[name] = writer._add_object(stream.flate_encode())
+    for name, descriptor, key in found:
+        descriptor[NameObject(key)] = programs[name]

@@ -1,0 +1,157 @@
+"""True page numbers for the DOCX table of contents, from a LibreOffice layout of the file.
+
+LibreOffice only reads a copy of our DOCX and prints it to PDF; it never re-saves the DOCX.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import tempdirs
+from ..cache import Cache, digest
+
+log = logging.getLogger("tablegen")
+TIMEOUT = 600
+
+
+def soffice() -> str | None:
+    """The LibreOffice program, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(docx_files: list[Path], out_dir: Path) -> list[Path]:
+    """Convert DOCX files to PDF with headless LibreOffice in one run (private profile)."""
+    program = soffice()
+    if program is None:
+        raise FileNotFoundError("soffice")
+    with tempdirs.folder("lo") as profile:
+        # LibreOffice's own temporary files go inside the profile's folder, so that whatever a
+        # killed LibreOffice leaves goes with it.
+        subprocess.run(
+            [program, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+             "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, docx_files)],
+            check=True, capture_output=True, timeout=TIMEOUT,
+            env=dict(os.environ, TMPDIR=str(profile)),
+        )
+    return [out_dir / (f.stem + ".pdf") for f in docx_files]
+
+
+def failure(exc: BaseException) -> str:
+    """Why a LibreOffice run failed, in Chinese (never its own English output)."""
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"超过 {TIMEOUT} 秒仍未完成"
+    if isinstance(exc, subprocess.CalledProcessError):
+        if exc.returncode < 0:
+            return f"LibreOffice 被信号 {-exc.returncode} 终止"
+        return f"LibreOffice 异常退出，退出码 {exc.returncode}"
+    if isinstance(exc, FileNotFoundError):
+        return "找不到 LibreOffice 程序或它应生成的 PDF"
+    if isinstance(exc, OSError):
+        return f"无法运行 LibreOffice：{exc.strerror or '系统错误'}"
+    return "LibreOffice 生成的 PDF 无法读取"
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The letters and digits of every page: headings may wrap, punctuation may come out of order."""
+    from pypdf import PdfReader
+
+    return [_key(page.extract_text() or "") for page in PdfReader(pdf).pages]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def find_pages(pages: list[str], headings: list[str]) -> list[int] | None:
+    """The 1-based page each heading lands on in the body (the 目录 lists them earlier)."""
+    found = []
+    for heading in headings:
+        key = _key(heading)
+        hits = [i for i, text in enumerate(pages, 1) if key in text]
+        if not hits:
+            return None
+        found.append(hits[-1])
+    return found
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Where LibreOffice put things: each heading's page, each table's grid rows' pages."""
+
+    headings: list[int]
+    rows: list[list[int]]
+
+
+def find_rows(pages: list[str], heading_pages: list[int],
+              tables: list[list[str]]) -> list[list[int]] | None:
+    """The 1-based page of every grid row, found in order after its table's heading page.
+
+    A row is found by its 三级, 描述 and 指标值 text (rows never break across pages).
+    """
+    text = "".join(pages)
+    ends = list(itertools.accumulate(len(p) for p in pages))
+    out = []
+    for first, rows in zip(heading_pages, tables, strict=True):
+        at = ends[first - 2] if first > 1 else 0
+        found = []
+        for row in rows:
+            at = text.find(_key(row), at)
+            if at < 0:
+                return None
+            found.append(bisect.bisect_right(ends, at) + 1)
+            at += len(_key(row))
+        out.append(found)
+    return out
+
+
+def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measured | None:
+    """Heading and row pages in a LibreOffice layout; None (with a warning) when unavailable."""
+    if soffice() is None:
+        log.warning("未安装 LibreOffice：DOCX 目录页码为估计值（每表一页；WPS 不会自动更新）。"
+                    "要写入真实页码请安装 LibreOffice Writer：apt-get install libreoffice-writer-nogui")
+        return None
+    with tempdirs.folder("toc") as tmp:
+        src = Path(tmp) / "book.docx"
+        src.write_bytes(docx)
+        try:
+            (pdf,) = to_pdf([src], Path(tmp))
+            texts = page_texts(pdf)
+        except Exception as exc:  # noqa: BLE001 - whatever LibreOffice or its PDF did: estimate
+            log.warning("LibreOffice 排版失败（%s）：DOCX 目录中的页码是估计值（按每表一页估算），"
+                        "可能与真实页码不同；下次生成时会重新测量", failure(exc))
+            return None
+    pages = find_pages(texts, headings)
+    if pages is None:
+        log.warning("LibreOffice 排版结果中找不到全部标题：DOCX 目录中的页码是估计值"
+                    "（按每表一页估算），可能与真实页码不同；下次生成时会重新测量")
+        return None
+    rows = find_rows(texts, pages, tables)
+    if rows is None:  # the 目录 is right; the groups stay merged, kept together by Word's rules
+        log.warning("LibreOffice 排版结果中找不到全部指标行：跨页的一级指标不重复标签")
+        rows = [[p] * len(t) for p, t in zip(pages, tables, strict=True)]
+    return Measured(pages, rows)
+
+
+def layout_cached(docx: bytes, headings: list[str], tables: list[list[str]],
+                  store: Cache) -> Measured | None:
+    """`layout`, once per content: the pages are cached under the hash of the DOCX."""
+    key = digest("toc", docx, json.dumps([headings, tables], ensure_ascii=False),
+                 soffice() or "")
+    cached = store.get_json("toc", key)
+    if (isinstance(cached, dict) and len(cached.get("headings", ())) == len(headings)
+            and len(cached.get("rows", ())) == len(tables)):
+        return Measured([int(p) for p in cached["headings"]],
+                        [[int(p) for p in rows] for rows in cached["rows"]])
+    measured = layout(docx, headings, tables)
+    if measured is not None:
+        store.put_json("toc", key, {"headings": measured.headings, "rows": measured.rows})
+    return measured
