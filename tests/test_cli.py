@@ -104,6 +104,6 @@ def test_help_columns_line_up_as_shown_on_screen(command, run, monkeypatch):
 
 def test_wrap_counts_columns_and_keeps_latin_words_whole():
     assert wrap("用 LibreOffice 排版求得页码", 10) == ["用", "LibreOffice", "排版求得页", "码"]
-    assert wrap("不用也不写构建缓存（<输出文件夹>/.tablegen-cache/）", 20) == [
-        "不用也不写构建缓存（", "<输出文件夹>/.tablegen-cache/", "）"]
+    assert wrap("不用也不写构建缓存（<输出文件夹>/.cache/）", 20) == [
+        "不用也不写构建缓存（", "<输出文件夹>/.cache/", "）"]
     assert [width(s) for s in ("路径", "--out 文件夹", "（）", "a")] == [4, 12, 4, 1]

@@ -119,16 +119,11 @@ def _regular(path: Path) -> bool:
 
 
 def open_folder(root: Path) -> Path | None:
-    """The cache folder when tablegen may use it (creating and marking it when there is none);
-    None, with a warning, for a folder it did not make or a link."""
-    try:
-        if not os.path.lexists(root):
-            root.mkdir(parents=True)
-            (root / MARK).write_text(MARK_TEXT, encoding="utf-8")
-            return root
-    except OSError as exc:
-        log.warning("无法建立构建缓存文件夹 %s（%s）：本次不使用缓存", root, exc.strerror or exc)
-        return None
+    """The cache folder when tablegen may use it (one that is not there yet is made and marked
+    when the build has succeeded, by `Cache.finish`); None, with a warning, for a folder it did
+    not make or a link."""
+    if not os.path.lexists(root):
+        return root
     if not _is_real_dir(root) or not _is_real_dir(root.parent):
         log.warning("%s 不是普通文件夹（是文件或链接）：本次不使用构建缓存，也不改动它", root)
         return None
@@ -261,6 +256,11 @@ class Cache:
             return 0
 
     def _finish(self, root: Path) -> int:
+        if not os.path.lexists(root):
+            if not self.pending:
+                return 0
+            root.mkdir(parents=True)
+            (root / MARK).write_text(MARK_TEXT, encoding="utf-8")
         for (kind_name, key), blob in sorted(self.pending.items()):
             self._store(kind_name, key, blob)
         self.pending.clear()
