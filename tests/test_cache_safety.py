@@ -14,9 +14,9 @@ import pytest
 
 from conftest import FIXTURES
 from tablegen import cache as cache_module
-from tablegen.render import toc_pages
 from tablegen.build import build
 from tablegen.cache import FOLDER, MARK, code_digest, versions
+from tablegen.render import toc_pages
 
 KEY = "ab" + "0" * 62  # shaped like an entry's key
 

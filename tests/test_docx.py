@@ -11,9 +11,9 @@ from lxml import etree
 
 from conftest import FIXTURES, SEED_BOOKS, TEST_BOOKS, need_program
 from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
-from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.imports.read_dump import parse_dump
+from tablegen.load.books import load_book_strict
 from tablegen.templates import DEFAULT_TEMPLATES
 
 BOOKS = sorted(SEED_BOOKS)
@@ -247,7 +247,7 @@ def test_a_user_template_overrides_the_default(tmp_path):
     book = tmp_path / "book"
     shutil.copytree(FIXTURES / "docx" / "literal", book)
     (book / "templates" / "docx").mkdir(parents=True)
-    shutil.copy(DEFAULT_TEMPLATES / "docx" / "book.docx", book / "templates" / "docx" / "book.docx")
+    shutil.copy(DEFAULT_TEMPLATES / "targets" / "book.docx", book / "templates" / "docx" / "book.docx")
     with zipfile.ZipFile(book / "templates" / "docx" / "book.docx") as z:
         items = {n: z.read(n) for n in z.namelist()}
     items["word/document.xml"] = items["word/document.xml"].replace(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tablegen.source.edit_book import add_projects, read_listing
 from tablegen.errors import Report
 from tablegen.model.book import Agency
+from tablegen.source.edit_book import add_projects, read_listing
 
 HEAD = "# 书的说明\ntitle: 测试书  # 标题\nyear: 2024\nmoney_unit: 万元\nagencies:\n"
 AGENCY = Agency("001", "单位一")

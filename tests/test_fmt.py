@@ -9,8 +9,8 @@ import pytest
 
 from conftest import FIXTURES, ROOT, TEST_BOOKS
 from linear import GROWTH, assert_linear
-from tablegen.errors import Report
 from tablegen.commands.fmt import comments, fmt, format_text
+from tablegen.errors import Report
 from tablegen.load.loader import parse
 from tablegen.load.validate import check_project_node, known_frame
 from tablegen.source.yamlout import dump_project

@@ -7,8 +7,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tablegen.errors import Report
 from tablegen.commands.fmt import format_text
+from tablegen.errors import Report
 from tablegen.load.loader import parse
 from tablegen.source.yamlout import scalar
 

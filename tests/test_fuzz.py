@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from hostile import BOOK, VALID
 from linear import GROWTH, assert_linear
-from tablegen.load.books import load_paths
 from tablegen.commands.fmt import fmt
+from tablegen.load.books import load_paths
 
 FRAGMENTS = [
     "\n", "\n\n\n", "   \n", "\u2028", "\u2029", "\x85", "\t", "# 注释\n", "- ", "? ", ": ",

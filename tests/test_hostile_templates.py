@@ -32,7 +32,7 @@ def test_html_template_reaching_python_internals_is_refused(tmp_path, run):
 
 
 def _docx_with(text: str) -> bytes:
-    src = DEFAULT_TEMPLATES / "docx" / "book.docx"
+    src = DEFAULT_TEMPLATES / "targets" / "book.docx"
     out = io.BytesIO()
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
         for name in zin.namelist():
@@ -66,7 +66,7 @@ def test_docx_template_reaching_python_internals_is_refused(tmp_path, run, where
 def test_restyling_still_works_in_the_sandbox(tmp_path, run):
     book = make_book(tmp_path / "b")
     (book / "templates" / "html").mkdir(parents=True)
-    shutil.copy(DEFAULT_TEMPLATES / "html" / "book.html.j2", book / "templates" / "html")
+    shutil.copy(DEFAULT_TEMPLATES / "targets" / "book.html.j2", book / "templates" / "html")
     code, _, err = run("build", str(book), "--out", str(tmp_path / "out"), "--format", "html")
     assert code == 0, err
     assert "测试项目" in (tmp_path / "out" / "b" / "index.html").read_text(encoding="utf-8")

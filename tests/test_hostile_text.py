@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hostile import VALID, make_book
+from tablegen.kinds.targets import budget_cells
 from tablegen.load.books import load_book_strict
 from tablegen.render.fonts import fallback_font
-from tablegen.kinds.targets import budget_cells
 
 
 def test_minus_zero_prints_as_zero(tmp_path):

@@ -8,9 +8,9 @@ import html5lib
 import pytest
 
 from conftest import FIXTURES, TEST_BOOKS
-from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.kinds.targets import grid
+from tablegen.load.books import load_book_strict
 
 NS = "{http://www.w3.org/1999/xhtml}"
 

@@ -12,20 +12,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import TEST_BOOKS
-from tablegen.load.books import load_book_strict
-from tablegen.build import RenderContext
 from tablegen.errors import Report
-from tablegen.model.frames import frames
 from tablegen.imports import import_files
+from tablegen.kinds import targets
 from tablegen.kinds.targets import grid
+from tablegen.load.books import load_book_strict
 from tablegen.model.book import Agency, Book, Budget, Indicator, Level1, Level2, Project
+from tablegen.model.frames import frames
+from tablegen.render.context import RenderContext
 from tablegen.render.docx import render as render_docx
-from tablegen.templates import chain_for
 from tablegen.source.yamlout import dump_book, dump_project
+from tablegen.templates import chain_for
 
 
 def build_docx(book: Book, out: Path) -> Path:
-    files = render_docx(book, RenderContext(chain_for(None), Report()))
+    files = render_docx(targets.document(book), RenderContext(chain_for(None)))
     path = out / f"{book.key}.docx"
     path.write_bytes(files[f"{book.key}/{book.key}.docx"])
     return path

@@ -12,12 +12,12 @@ import pytest
 from lxml import etree
 
 from conftest import SEED_BOOKS, need_program
-from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
-from tablegen.model.frames import frames
 from tablegen.imports import import_files
 from tablegen.kinds.targets import table_rows
+from tablegen.load.books import load_book_strict
+from tablegen.model.frames import frames
 from tablegen.render.toc_pages import page_texts, to_pdf
 
 
@@ -59,7 +59,7 @@ def test_pdf_text_reads_the_table_row_by_row(seeds, pdfs, key):
         text = _key(raw)
         # Every cell's text in table order, each found after the one before it.
         at = 0
-        for row in table_rows(book, n, agency.code, agency.name, project):
+        for row in table_rows(book, n, agency, project):
             for cell in row:
                 if not cell.strip():
                     continue
@@ -171,7 +171,7 @@ def test_calc_prints_every_cell_of_the_xlsx_without_overlaps(seeds, tmp_path):
     text = _key(pdftotext("-raw", str(pdf)))  # a cell's lines stay together in -raw
     book = load_book_strict(seeds[key])
     missing = [(n, cell) for n, agency, project in book.numbered()
-               for row in table_rows(book, n, agency.code, agency.name, project)
+               for row in table_rows(book, n, agency, project)
                for cell in row if _key(cell) not in text]
     assert missing == [], missing
     overlaps = []

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from conftest import FIXTURES, ROOT, TEST_BOOKS, need_program
 from dumps import composed_of, pdf_lines, uncovered
-from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.kinds.targets import table_rows
+from tablegen.load.books import load_book_strict
 from tablegen.render.toc_pages import find_pages, page_texts
 
 BOOKS = ["tianjin-ipa-2024", "binhai-ipa-2026"]
@@ -37,7 +37,7 @@ def test_every_cell_is_in_the_pdf(built, key):
     book = load_book_strict(TEST_BOOKS / key)
     words = pdf_lines(book_pdf(built, key))
     missing = [cell for n, a, p in book.numbered()
-               for row in table_rows(book, n, a.code, a.name, p) for cell in row
+               for row in table_rows(book, n, a, p) for cell in row
                if not composed_of(cell, words)]
     assert missing == []
 

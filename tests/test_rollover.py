@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tablegen.load.books import load_book_strict, load_paths
-from tablegen.errors import UsageError
 from tablegen.commands.rollover import _Shifter, rollover
+from tablegen.errors import UsageError
+from tablegen.load.books import load_book_strict, load_paths
 from test_selfeval import seed_book
 
 

@@ -6,9 +6,9 @@ import pytest
 
 from conftest import SEED_BOOKS, TEST_BOOKS
 from dumps import normal
-from tablegen.load.books import load_book_strict
 from tablegen.imports.read_dump import parse_dump
 from tablegen.kinds.targets import table_rows
+from tablegen.load.books import load_book_strict
 
 
 @pytest.mark.parametrize("key", sorted(SEED_BOOKS))
@@ -19,7 +19,7 @@ def test_every_cell_of_every_seed_table_is_in_the_seed_books(key):
     assert len(built) == len(sections)
     for (number, agency, project), section in zip(built, sections, strict=True):
         expected = normal(section.rows)
-        got = normal(table_rows(book, number, agency.code, agency.name, project))
+        got = normal(table_rows(book, number, agency, project))
         # Damage mended on import (`天津市志？知识产权局志`) is the one allowed difference.
         expected = [[c.replace("天津市志？知识产权局志", "天津市志-知识产权局志") for c in r]
                     for r in expected]

@@ -14,11 +14,11 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, SEED_BOOKS, need_program
-from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.imports import import_files
 from tablegen.kinds.selfeval import selfevals, table_rows
+from tablegen.load.books import load_book_strict
 
 EXECUTION = FIXTURES / "selfeval"
 
@@ -148,7 +148,7 @@ def test_every_cell_score_and_total_of_the_2024_selfeval(tmp_path):
         "1.2024年局机关信息化运维绩效自评表", "2.2024年专利代理师资格考试绩效自评表",
         "3.2024年保护中心运行维护费绩效自评表"]
     for t in tables:
-        assert table_rows(t, book.money_unit) == EXPECTED[t.number], t.heading
+        assert table_rows(t) == EXPECTED[t.number], t.heading
 
 
 def test_the_execution_fixture_checks_clean(tmp_path):
@@ -261,13 +261,24 @@ def test_the_selfeval_xlsx_has_every_cell_of_every_table(tmp_path):
     wb = load_workbook(tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.xlsx")
     assert wb.sheetnames == ["01-2024年局机关信息化运维", "02-2024年专利代理师资格考试",
                              "03-2024年保护中心运行维护费"]
+    # Printed pages break where a 一级 group ends (row 18 of the first table) or, for the third
+    # table's 产出指标, which does not fit on the first page, inside the group with its label
+    # repeated after the break, as the PDF does.
+    assert [[b.id for b in ws.row_breaks.brk] for ws in wb.worksheets] == [[18], [], [19]]
     for number, ws in enumerate(wb.worksheets, 1):
         got = [[shown(c) for c in row if c.value is not None] for row in ws.iter_rows()]
         expected = [[c for c in row if c] for row in EXPECTED[number]]
+        for b in ws.row_breaks.brk:
+            first = b.id - 2  # the sheet's row after the break (got[2:] is from row 3)
+            if not EXPECTED[number][first][0]:  # the break cuts a group
+                level1 = next(r[0] for r in reversed(EXPECTED[number][:first]) if r[0])
+                expected[first] = [level1, *expected[first]]
         assert ws["A1"].value == f"{number}.{EXPECTED[number][0][1]}绩效自评表"
         assert got[1] == ["单位：万元"]
         assert got[2:] == expected, ws.title
     assert "A5:A9" in {str(r) for r in wb.worksheets[0].merged_cells.ranges}
+    assert "A13:A19" in {str(r) for r in wb.worksheets[2].merged_cells.ranges}
+    assert wb.worksheets[2]["A20"].value == "产出指标"
 
 
 def shown(cell):

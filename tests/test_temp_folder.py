@@ -34,7 +34,7 @@ def test_a_full_build_of_both_seed_books_leaves_nothing(books, tmp_path):
 
 def test_a_build_failing_after_the_layout_leaves_nothing(books, tmp_path):
     # The PDF body is laid out (fonts copied out), then the 目录 part's template fails.
-    book = (DEFAULT_TEMPLATES / "html" / "book.html.j2").read_text(encoding="utf-8")
+    book = (DEFAULT_TEMPLATES / "targets" / "book.html.j2").read_text(encoding="utf-8")
     broken = tmp_path / "tpl" / "html" / "book.html.j2"
     broken.parent.mkdir(parents=True)
     broken.write_text(book.replace(

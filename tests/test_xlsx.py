@@ -15,13 +15,12 @@ from openpyxl.utils import get_column_letter
 
 from conftest import TEST_BOOKS
 from dumps import normal
-from tablegen.load.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.imports import import_files
-from tablegen.kinds.targets import GRID_WIDTHS, table_rows
 from tablegen.kinds import targets
-from tablegen.kinds.targets import IMPORT_HEADER, split_value
+from tablegen.kinds.targets import GRID_WIDTHS, IMPORT_HEADER, split_value, table_rows
+from tablegen.load.books import load_book_strict
 from tablegen.render.xlsx import line_count, workbook
 
 # Every distinct 指标值 of the two seed books, split as the budget system imports it.
@@ -222,7 +221,7 @@ def test_every_cell_and_merge_of_every_table_sheet(built, key):
     assert len(sheets) == len(book.projects)
     for ws, (n, agency, project) in zip(sheets, book.numbered(), strict=True):
         assert ws["A1"].value == book.heading(n, project)
-        expected = table_rows(book, n, agency.code, agency.name, project)
+        expected = table_rows(book, n, agency, project)
         for row in expected:  # a sheet row ends at its last filled cell
             while row and row[-1] == "":
                 row.pop()

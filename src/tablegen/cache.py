@@ -220,9 +220,10 @@ class Cache:
         if data is None:
             return None
         try:
-            return json.loads(data)
+            value: object = json.loads(data)
         except ValueError:
             return None
+        return value
 
     def put_json(self, kind: str, key: str, value: object) -> None:
         self.put(kind, key, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))

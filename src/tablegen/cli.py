@@ -200,7 +200,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from .render.fonts import doctor
+    from .commands.doctor import doctor
 
     ok, text = doctor()
     print(text)

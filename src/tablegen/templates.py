@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import RenderError
 
@@ -93,7 +94,7 @@ class TemplateChain:
             loader=loader,
             autoescape=True,
             keep_trailing_newline=True,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
 
 
@@ -103,7 +104,7 @@ def sandboxed(**options: object) -> jinja2.Environment:
     Templates come from the book's folder, that is from whoever edits the repository: a
     template reaching `cycler.__init__.__globals__.os` must fail, never run a command.
     """
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)
     env.filters["href"] = href
     return env
 

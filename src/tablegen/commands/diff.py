@@ -14,13 +14,13 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from pathlib import Path, PurePosixPath
 
-from ..load.books import BOOK_FILE
 from ..errors import Report, TablegenError, UsageError, shown_name
-from .fmt import HARMLESS
+from ..load.books import BOOK_FILE
 from ..load.loader import decode, parse, read_bytes
+from ..load.validate import check_book_node, check_project_node, known_frame
 from ..model.book import Agency, Book, Project, format_amount
 from ..model.scoring import score_changes
-from ..load.validate import check_book_node, check_project_node, known_frame
+from .fmt import HARMLESS
 
 TARGETS = "targets"
 

@@ -13,13 +13,13 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..load.books import BOOK_FILE, YAML_SUFFIXES
 from ..errors import Pos, Report, display_path
+from ..load.books import BOOK_FILE, YAML_SUFFIXES
 from ..load.loader import Node, parse, read_bytes, read_text
-from .textdiff import unified
 from ..load.validate import check_book_node, check_project_node, known_frame
-from ..writer import write_atomic
 from ..source.yamlout import dump_book, dump_project
+from ..writer import write_atomic
+from .textdiff import unified
 
 MODELINE = re.compile(r"^\s*#\s*yaml-language-server:")
 # Findings that do not stop formatting: the model still holds every character of the data.

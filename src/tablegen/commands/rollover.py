@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..load.books import BOOK_FILE, load_book_strict
 from ..errors import Report, UsageError
-from .fmt import attach, book_paths, project_paths
+from ..load.books import BOOK_FILE, load_book_strict
 from ..load.loader import Node, parse
 from ..model.book import Book, Indicator, Level1, Level2, Project
 from ..model.scoring import BEATEN, measure, score_project
-from ..writer import write_all
 from ..source.yamlout import dump_book, dump_project
+from ..writer import write_all
+from .fmt import attach, book_paths, project_paths
 
 # A year standing alone (not part of a longer number, not a quantity like `≥2000件`).
 YEAR = re.compile(r"(?<![\d.≥≤<>=＝])((?:19|20)\d{2})(?!\d)")

@@ -6,16 +6,16 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from ..load.books import BOOK_FILE, load_paths
 from ..errors import Report, UsageError, display_path, shown_name
-from ..model.frames import frames
 from ..imports import add_to_book, write_book
 from ..imports.rows import Imported
+from ..load.books import BOOK_FILE, load_paths
 from ..load.loader import XML_ILLEGAL, load
-from ..model.book import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER
-from ..writer import write_atomic
+from ..model.book import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
+from ..model.frames import frames
 from ..source.yamlout import SCHEMA_BOOK, scalar
+from ..writer import write_atomic
 
 
 def skeleton(name: str, frame: str) -> Project:

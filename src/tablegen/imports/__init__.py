@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..load.books import BOOK_FILE, load_paths
-from ..source.edit_book import add_projects
 from ..errors import Pos, Report, TablegenError, UsageError, display_path
+from ..load.books import BOOK_FILE, load_paths
 from ..load.loader import read_text
+from ..source.edit_book import add_projects
 from ..writer import write_atomic
 from .book_files import book_files, project_files
 from .rows import BookInfo, Imported, Section, rows_to_project

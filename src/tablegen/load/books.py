@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Pos, Report, display_path, shown_name
-from .loader import load, parse, read_text
 from ..model.book import Book, Project
+from .loader import load, parse, read_text
 from .validate import check_book_node, check_project_node, check_project_rules, known_frame
 
 BOOK_FILE = "book.yaml"

@@ -88,21 +88,21 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _AliasRefused(event.start_mark)
         return super().compose_node(parent, index)
 
     def fetch_folded(self) -> None:
         if self.peek(1) == "=":
             self.bare_signs.append(self.index)
-            return self.fetch_plain()  # type: ignore[no-any-return]
-        return super().fetch_folded()  # type: ignore[no-any-return]
+            return self.fetch_plain()
+        return super().fetch_folded()
 
     def check_plain(self) -> bool:
         if self.peek() == ">" and self.peek(1) == "=":
             self.bare_signs.append(self.index)
             return True
-        return super().check_plain()  # type: ignore[no-any-return]
+        return super().check_plain()
 
     def scan_flow_scalar(self, style):  # type: ignore[no-untyped-def]
         self._quoted = True
@@ -117,7 +117,7 @@ class _Loader(yaml.SafeLoader):
         char = self.peek()
         if char in _ODD_NAMES and not (self._quoted and char != "\x85"):
             self.odd_breaks.append(self.index)
-        return super().scan_line_break()  # type: ignore[no-any-return]
+        return super().scan_line_break()  # type: ignore[no-untyped-call,no-any-return]
 
     def _skip_comment(self) -> None:
         if self.peek() == "#":

@@ -13,10 +13,6 @@ from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 
 from ..errors import Pos, Report
-from ..model.values import CAP_SIGNS, MONEY_SCALE, parse
-from .glyphs import missing_glyphs
-from ..model.frames import COST_LEVEL2, Frame, frames
-from .loader import Node
 from ..model.book import (
     FUND_SOURCES,
     Agency,
@@ -30,8 +26,12 @@ from ..model.book import (
     Project,
     normalize_value,
 )
+from ..model.frames import COST_LEVEL2, Frame, frames
 from ..model.schema import BOOK, BUDGET, EXECUTION, FUNDS, INDICATOR, PROJECT, Field, choices_of
 from ..model.scoring import BEATEN, RowScore, measure, percent, scheme_of, score_project
+from ..model.values import CAP_SIGNS, MONEY_SCALE, parse
+from .glyphs import missing_glyphs
+from .loader import Node
 
 # ASCII digits only: `４０` or `٤٠` would print as typed but reach the budget system as 40; a
 # leading `+` is no amount either. Both are refused with a hint, not silently read.

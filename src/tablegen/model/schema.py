@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .frames import frames
 from .book import MERGES, MONEY_UNITS
+from .frames import frames
 from .scoring import schemes
 
 GRADES = ("达成", "部分达成", "未达成")

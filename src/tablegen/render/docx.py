@@ -9,7 +9,6 @@ the template.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import zipfile
@@ -20,7 +19,7 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 from lxml import etree
 from markupsafe import Markup, escape
 

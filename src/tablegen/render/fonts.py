@@ -7,17 +7,13 @@ dependency of tablegen, so a machine with no Chinese font still prints Chinese, 
 from __future__ import annotations
 
 import ctypes.util
-import functools
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..load.glyphs import fallback_font
-from ..templates import DEFAULT_TEMPLATES
 
 FALLBACK_FAMILY = "tablegen-fallback"
 # Font roles, each with the families the default CSS asks for, in order.
@@ -137,52 +133,6 @@ def subsetter() -> str | None:
     except ImportError:
         return None
     return f"uharfbuzz {uharfbuzz.__version__}，HarfBuzz {uharfbuzz.version_string()}"
-
-
-def doctor() -> tuple[bool, str]:
-    """A report for `tablegen doctor`: fonts per role, libraries, what to install."""
-    lines = ["字体："]
-    ok = True
-    todo = []
-    for r in resolve():
-        lines.append(f"  {r.role}: {r.family} → {r.file}（{r.source}）")
-        if r.source == "pip 字体" and fallback_font() is None:
-            ok = False
-            todo.append(INSTALL_HINT["cjk-font"])
-    fb = fallback_font()
-    lines.append(f"  兜底字体（pip）: {fb if fb else '未安装 noto-cjk-sans-otc'}")
-    lines.append("系统库：")
-    for name, present in libraries().items():
-        lines.append(f"  {name}: {'有' if present else '缺少'}")
-        if not present:
-            todo.append(INSTALL_HINT[name])
-            ok = False
-    sub = subsetter()
-    lines.append(f"字体子集化：{sub or '缺少 uharfbuzz'}（pip 安装；不需要系统的 libharfbuzz-subset0）")
-    if sub is None:
-        ok = False
-        todo.append(INSTALL_HINT["uharfbuzz"])
-    else:
-        from .pdf_fonts import loaded
-
-        lines.append("PDF 实际使用的字体（试排一页正文、标题和页码）：")
-        lines.extend(f"  {name} → {where}" for name, where in loaded())
-    lines.append("外部程序（可选）：")
-    optional = []
-    for name, program, purpose, hint in programs():
-        lines.append(f"  {name}: {program or '缺少'}（{purpose}）")
-        if program is None:
-            optional.append(hint)
-    lines.append(f"默认模板：{DEFAULT_TEMPLATES}")
-    if todo:
-        lines.append("需要安装：")
-        lines.extend(f"  {t}" for t in todo)
-    else:
-        lines.append("一切就绪。")
-    if optional:
-        lines.append("可选安装：")
-        lines.extend(f"  {t}" for t in optional)
-    return ok, "\n".join(lines)
 
 
 def programs() -> list[tuple[str, str | None, str, str]]:

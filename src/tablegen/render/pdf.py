@@ -27,10 +27,11 @@ from .. import tempdirs
 from ..cache import Cache, digest, folder_digest, versions
 from ..document import Document, Group, Page, split_spans
 from ..errors import RenderError
+from ..load.glyphs import fallback_font
+from . import html as html_engine
 from . import pdf_fonts
 from .context import RenderContext
-from .fonts import fallback_font, font_face_css, libraries_found_without_a_compiler
-from .html import environment, page
+from .fonts import font_face_css, libraries_found_without_a_compiler
 
 with libraries_found_without_a_compiler():
     from weasyprint import CSS, HTML
@@ -184,7 +185,7 @@ class PdfRenderer:
         self.doc = doc
         self.tick = ctx.tick
         self.store: Cache = ctx.cache
-        self.env = environment(doc, ctx.templates)
+        self.env = html_engine.environment(doc, ctx.templates)
         folders = ctx.templates.folders(doc.kind, "html")
         if not folders:
             raise RenderError(f"找不到模板文件夹 {doc.kind}/ 或 html/")
@@ -220,7 +221,7 @@ class PdfRenderer:
 
     def html(self, mode: str, groups: list[Group] | None = None,
              pages: dict[int, int] | None = None) -> str:
-        return page(self.doc, self.env, mode, groups, pages)
+        return html_engine.page(self.doc, self.env, mode, groups, pages)
 
     def alone(self, group: Group, table: Any) -> str:
         """The body HTML of one table alone (what its cache key hashes)."""

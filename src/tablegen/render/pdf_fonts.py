@@ -45,7 +45,8 @@ def ident(data: bytes) -> str:
 @cache
 def known_fonts() -> dict[str, str]:
     """Font files the CSS families can land on (regular and bold), identity → path."""
-    from .fonts import ROLES, fallback_font
+    from ..load.glyphs import fallback_font
+    from .fonts import ROLES
 
     paths: set[str] = set()
     if shutil.which("fc-match"):
@@ -74,31 +75,6 @@ def known_fonts() -> dict[str, str]:
 def fonts_digest() -> str:
     """What the known font files are, for cache keys."""
     return digest(*sorted(known_fonts()))
-
-
-def loaded() -> list[tuple[str, str]]:
-    """Which font files WeasyPrint really uses for text, headings and footers: a one-page trial."""
-    from pypdf import PdfReader
-
-    from .pdf import FOOTER_CSS, Job, layout
-    from ..templates import DEFAULT_TEMPLATES
-
-    folder = DEFAULT_TEMPLATES / "html"
-    html = ('<html><head><link rel="stylesheet" href="style.css"></head><body class="pdf-body">'
-            "<h2>标题一二三</h2><table><tr><th>表头</th><td>正文 123 ≥98%</td></tr></table></body></html>")
-    job = Job(html, folder.as_uri() + "/", (str(folder),), FOOTER_CSS, tuple(known_fonts()))
-    page: Any = PdfReader(io.BytesIO(layout(job).pdf)).pages[0]
-    out = []
-    for ref in page["/Resources"]["/Font"].values():
-        font = ref.get_object()
-        name = str(font.get("/BaseFont", "")).split("+")[-1]
-        held = _placeholder(font)
-        if held is None:
-            out.append((name, "（不在已知字体文件中：由 WeasyPrint 自行嵌入）"))
-        else:
-            file_ident, index = held.rsplit(":", 1)
-            out.append((name, f"{known_fonts()[file_ident]}（第 {index} 个字体）"))
-    return sorted(out)
 
 
 def use_placeholders(known: Iterable[str]) -> None:
@@ -132,7 +108,7 @@ def _font_file(font: Any) -> tuple[Any, str] | None:
     return None
 
 
-def _placeholder(font: Any) -> str | None:
+def placeholder(font: Any) -> str | None:
     found = _font_file(font)
     if found is None:
         return None
@@ -140,7 +116,7 @@ def _placeholder(font: Any) -> str | None:
     data = descriptor[key].get_object().get_data()
     if not data[4:].startswith(MAGIC):
         return None
-    return data[4 + len(MAGIC):].decode()
+    return str(data[4 + len(MAGIC):].decode())
 
 
 def _resources(page: Any) -> Iterator[tuple[bytes, Any]]:
@@ -172,7 +148,7 @@ def used_glyphs(page: Any) -> dict[str, set[int]]:
         for match in _TOKENS.finditer(data):
             if match.group(1) is not None:
                 font = fonts.get("/" + match.group(1).decode("latin-1"))
-                current = _placeholder(font.get_object()) if font is not None else None
+                current = placeholder(font.get_object()) if font is not None else None
             elif current is not None:
                 text = re.sub(rb"\s", b"", match.group(2))
                 codes = bytes.fromhex(text.decode()) if len(text) % 2 == 0 else b""
@@ -251,7 +227,7 @@ def embed(writer: Any, glyphs: dict[str, set[int]], store: Cache) -> None:
             fonts = resources.get_object().get("/Font") if resources is not None else None
             for ref in (fonts.get_object().values() if fonts is not None else ()):
                 font = ref.get_object()
-                name = _placeholder(font)
+                name = placeholder(font)
                 where = _font_file(font)
                 if id(font) not in seen and name is not None and where is not None:
                     seen.add(id(font))

@@ -16,8 +16,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ..errors import Pos, Report
 from ..load.loader import parse
-from ..model.book import Agency
 from ..load.validate import check_book_node
+from ..model.book import Agency
 
 
 @dataclass
