@@ -100,6 +100,9 @@ CASES = {
                          "单位，实际为“完成”"),
     "actual-missing.yaml": ("actual-missing.yaml", 12, 9, "error", "actual-missing",
                             "indicators.产出指标.数量指标[1]：缺少实际完成值（actual）"),
+    "actual-outlier.yaml": ("actual-outlier.yaml", 14, 17, "warning", "actual-outlier",
+                            "indicators.产出指标.数量指标[1].actual：实际完成值“1500次”是指标值“≥1次”的 "
+                            "1000 倍以上，请核对是否多写了数字或用错了单位"),
     "grade-missing.yaml": ("grade-missing.yaml", 14, 17, "error", "grade-missing",
                            "indicators.产出指标.数量指标[1]：定性指标“有效保障”需要完成等级"
                            "（grade：达成 | 部分达成 | 未达成）或得分（score）"),

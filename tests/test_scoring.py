@@ -105,3 +105,50 @@ def test_execution_data_survives_the_canonical_writer():
     assert dump_project(again) == dump_project(project)
     assert again.execution.sources["fiscal"].initial == D(8)
     assert again.initial() == D(10)  # 年初预算数 defaults to the budget
+
+
+def _book(tmp_path, text, *, frame="classic", scoring=None):
+    """A one-project book (year 2024) in tmp_path/b with the given project text."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "book.yaml").write_text(
+        f"title: 测试书\nyear: 2024\nmoney_unit: 万元\nframe: {frame}\n"
+        + (f"scoring: {scoring}\n" if scoring else "")
+        + 'agencies:\n  - code: "610101"\n    name: 测试单位\n    projects:\n      - p.yaml\n',
+        encoding="utf-8")
+    (folder / "p.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_huge_actual_is_a_finding_not_a_crash(tmp_path, run):
+    # 10^27 × the target: once InvalidOperation in check and build (quantize past 28 digits).
+    huge = "1" + "0" * 27
+    text = (FIXTURES / "rules" / "valid-evaluated.yaml").read_text(encoding="utf-8")
+    _book(tmp_path, text.replace("actual: 1次", f"actual: {huge}次"))
+    code, out, err = run("check", "b", cwd=tmp_path)
+    assert (code, err.strip()) == (0, "0 个错误，2 个警告")
+    assert out.splitlines() == [
+        f"b/p.yaml:14:17: warning[actual-outlier]: indicators.产出指标.数量指标[1].actual："
+        f"实际完成值“{huge}次”是指标值“≥1次”的 1000 倍以上，请核对是否多写了数字或用错了单位",
+        f"b/p.yaml:14:17: warning[deviation-missing]: indicators.产出指标.数量指标[1]："
+        f"实际完成值“{huge}次”超出指标值“≥1次” {'9' * 27}00%，指标值可能定得过低；"
+        "请填写偏差原因分析及改进措施（deviation）"]
+    code, out, err = run("build", "b", "--format", "html,xlsx", "--out", "out", cwd=tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "out" / "b" / "b-自评.html").is_file()
+
+
+@pytest.mark.parametrize("change", [
+    ("value: ≥1次", "value: ≥0." + "0" * 2000 + "1次"),  # a tiny target: the ratio's exponent
+    ("actual: 1次", "actual: 1次\n        weight: " + "9" * 60 + ".00"),  # a 60-digit 分值
+    ("value: ≥1次\n        actual: 1次", "value: 有效保障\n        actual: 已保障\n        score: "
+     + "9" * 60),
+])
+def test_absurd_numbers_score_without_an_internal_error(change, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    text = (FIXTURES / "rules" / "valid-evaluated.yaml").read_text(encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(text.replace(*change), encoding="utf-8")
+    from tablegen.books import load_paths
+
+    found = load_paths([tmp_path / "p.yaml"]).report.findings  # no InvalidOperation/Overflow
+    assert found, "each absurd number is a finding"

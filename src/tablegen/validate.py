@@ -31,7 +31,16 @@ from .model import (
     normalize_value,
 )
 from .schema import BOOK, BUDGET, EXECUTION, FUNDS, INDICATOR, PROJECT, Field, choices_of
-from .scoring import BEATEN, RowScore, measure, percent, scheme_of, score_project
+from .scoring import (
+    BEATEN,
+    OUTLIER,
+    RowScore,
+    measure,
+    percent,
+    scheme_of,
+    score_project,
+    times,
+)
 
 # ASCII digits only: `４０` or `٤٠` would print as typed but reach the budget system as 40; a
 # leading `+` is no amount either. Both are refused with a hint, not silently read.
@@ -482,16 +491,17 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
     for l1 in project.indicators:
         rows = [ind for g in l1.groups for ind in g.indicators]
         given = [ind.weight for ind in rows if ind.weight is not None]
+        with localcontext(EXACT):
+            given_sum = sum(given, Decimal(0))
         wanted = scheme.levels.get(l1.name)
         where = f"indicators.{l1.name}"
         if wanted is None:
             report.error(l1.pos or here, "weight-sum",
                          f"{where}：评分方案 {scheme.name} 没有一级指标“{l1.name}”的分值"
                          f"（有：{'、'.join(scheme.levels)}）")
-        elif sum(given, Decimal(0)) > wanted or (
-                len(given) == len(rows) and sum(given, Decimal(0)) != wanted):
+        elif given_sum > wanted or (len(given) == len(rows) and given_sum != wanted):
             report.error(l1.pos or here, "weight-sum",
-                         f"{where}：三级指标的分值合计 {sum(given, Decimal(0))} 与评分方案 "
+                         f"{where}：三级指标的分值合计 {given_sum} 与评分方案 "
                          f"{scheme.name} 中“{l1.name}”的分值 {wanted} 不符")
     score = score_project(project, book)
     for (l1, l2, i, ind), row in zip(_numbered_rows(project), score.rows if score else [],
@@ -522,6 +532,11 @@ def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: P
                          f"{where}.actual：实际完成值“{ind.actual}”的单位与指标值“{ind.value}”"
                          f"不同（应为{target.unit or '无单位的数字'}）")
             return
+        ratio = times(target, actual)
+        if ratio is not None and ratio >= OUTLIER:
+            report.warning(at, "actual-outlier",
+                           f"{where}.actual：实际完成值“{ind.actual}”是指标值“{ind.value}”的 "
+                           f"{OUTLIER} 倍以上，请核对是否多写了数字或用错了单位")
     elif ind.grade is None and ind.score is None:
         report.error(at, "grade-missing",
                      f"{where}：定性指标“{ind.value}”需要完成等级（grade：达成 | 部分达成 | 未达成）"
