@@ -71,11 +71,12 @@ def test_a_project_total_is_the_sum_of_its_rounded_parts():
     text = text.replace("actual: 95%", "actual: 85%\n        deviation: 问卷回收少")
     project = _project(text)
     score = score_project(project, Book("b", "t", 2024))
-    assert [(r.weight, r.score) for r in score.rows] == [(D(50), D("50.00")), (D(10), D("9.44"))]
+    assert [(r.weight, r.score) for r in score.rows] == [
+        (D(50), D("50.00")), (D(10), D("9.44")), (D(30), D("30.00"))]
     # 9.50 / 10.00 = 95 % of 预算执行率's 10 points.
     assert (score.budget.rate, score.budget.score) == (D("0.95"), D("9.50"))
-    assert score.total == D("68.94")
-    assert score.grade == "中"
+    assert score.total == D("98.94")
+    assert score.grade == "优"
 
 
 def test_qualitative_grades_and_an_explicit_score():
@@ -152,3 +153,62 @@ def test_absurd_numbers_score_without_an_internal_error(change, monkeypatch, tmp
 
     found = load_paths([tmp_path / "p.yaml"]).report.findings  # no InvalidOperation/Overflow
     assert found, "each absurd number is a finding"
+
+
+LEGACY = """name: 旧框架项目
+budget:
+  total: 10.00
+goals:
+  - 完成测试
+indicators:
+  产出指标:
+    数量指标:
+      - name: 测试次数
+        value: ≥1次
+        actual: 1次
+  效益指标:
+    社会效益指标:
+      - name: 测试效果
+        value: 有效保障
+        actual: 已保障
+        grade: 达成
+    社会公众或服务对象满意度指标:
+      - name: 服务对象满意度
+        value: ≥90%
+        actual: 95%
+execution:
+  adjusted: 10.00
+  spent: 10.00
+"""
+
+
+def test_a_legacy_book_scores_by_the_legacy_scheme_unless_it_names_another(tmp_path):
+    from tablegen.books import load_book_strict, load_paths
+
+    # Once the common scheme whatever the frame: a perfect legacy project scored 90 (产出 50,
+    # 效益 30, 预算执行率 10; 满意度 10 nowhere), any shortfall 良, with no finding.
+    book = load_book_strict(_book(tmp_path, LEGACY, frame="legacy"))
+    score = score_project(book.projects[0], book)
+    assert [r.weight for r in score.rows] == [D(50), D(20), D(20)]
+    assert (score.total, score.grade) == (D("100.00"), "优")
+    (tmp_path / "b" / "book.yaml").write_text(
+        (tmp_path / "b" / "book.yaml").read_text(encoding="utf-8").replace(
+            "frame: legacy\n", "frame: legacy\nscoring: common\n"), encoding="utf-8")
+    assert [f.text() for f in load_paths([tmp_path / "b"]).report.errors] == [
+        f"{tmp_path / 'b' / 'p.yaml'}:6:1: error[full-marks]: indicators：没有评分方案 common 的一级指标"
+        "“满意度指标”（10 分），总分最高只有 90 分而不是 100 分；请补充该一级指标，或在 book.yaml 中用 "
+        "scoring 选择与指标相符的评分方案"]
+
+
+def test_fmt_and_rollover_keep_the_scoring_scheme_a_book_names(tmp_path):
+    from tablegen.books import load_book_strict
+    from tablegen.fmt import fmt
+    from tablegen.rollover import rollover
+
+    folder = _book(tmp_path, LEGACY.replace("社会公众或服务对象满意度指标", "经济效益指标"),
+                   frame="classic", scoring="legacy")
+    fmt([folder])  # once dropped `scoring:`, and the book fell back to its frame's scheme
+    assert "\nscoring: legacy\n" in (folder / "book.yaml").read_text(encoding="utf-8")
+    assert load_book_strict(folder).scoring == "legacy"
+    new = rollover(folder, 2025).folder
+    assert load_book_strict(new).scoring == "legacy"

@@ -50,11 +50,17 @@ class Scheme:
 
     name: str
     title: str
+    frames: tuple[str, ...]  # the frames whose books use this scheme when they name none
     budget: Decimal  # 预算执行率's 分值
     levels: dict[str, Decimal]  # 一级指标 → 分值
     grades: dict[str, Decimal]  # 达成 / 部分达成 / 未达成 → share of the 分值 (0..1)
     places: int
     bands: tuple[tuple[str, Decimal], ...]  # (等级, minimum 总分), best first
+
+    @property
+    def full(self) -> Decimal:
+        """The full marks: every 一级's 分值 and 预算执行率's (100)."""
+        return sum(self.levels.values(), self.budget)
 
     @property
     def quantum(self) -> Decimal:
@@ -75,7 +81,8 @@ def schemes() -> dict[str, Scheme]:
     out = {}
     for name, spec in yaml.safe_load(text).items():
         out[name] = Scheme(
-            name=name, title=spec["title"], budget=Decimal(str(spec["budget"])),
+            name=name, title=spec["title"], frames=tuple(spec.get("frames", ())),
+            budget=Decimal(str(spec["budget"])),
             levels={k: Decimal(str(v)) for k, v in spec["levels"].items()},
             grades={k: Decimal(str(v)) / HUNDRED for k, v in spec["grades"].items()},
             places=int(spec["places"]),
@@ -84,8 +91,15 @@ def schemes() -> dict[str, Scheme]:
     return out
 
 
+def scheme_for_frame(frame: str) -> str:
+    """The scheme a book of this frame uses when it names none (`scoring:` left out)."""
+    return next((s.name for s in schemes().values() if frame in s.frames), "common")
+
+
 def scheme_of(book: Book) -> Scheme:
-    return schemes().get(book.scoring, schemes()["common"])
+    """The book's scoring scheme: the one it names, else its frame's."""
+    name = book.scoring or scheme_for_frame(book.frame)
+    return schemes().get(name, schemes()["common"])
 
 
 @dataclass(frozen=True)

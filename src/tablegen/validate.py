@@ -229,7 +229,8 @@ def check_book_node(
     money_unit = c.choice(found.get("money_unit"), by["money_unit"], "money_unit")
     frame = c.choice(found.get("frame"), by["frame"], "frame")
     merge = c.choice(found.get("merge"), by["merge"], "merge")
-    scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")
+    scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")  # None: the frame's
+    bad_scoring = scoring is None and not (found.get("scoring") is None or found["scoring"].is_null)
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -262,7 +263,7 @@ def check_book_node(
             agencies.append(Agency(code_text, name))
             listed.append(files)
     if (title is None or year is None or money_unit is None or frame is None or merge is None
-            or scoring is None):
+            or bad_scoring):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
                 merge=merge, department=department, scoring=scoring, agencies=agencies)
@@ -414,7 +415,8 @@ def _funds(c: Checker, found: dict[str, Node], where: str) -> Funds | None:
     if adjusted is None or spent is None:
         return None
     pos = found["spent"].pos
-    return Funds(initial, adjusted, spent, pos=pos)
+    at: dict[str, Pos] = {k: found[k].pos for k in ("initial", "adjusted", "spent") if k in found}
+    return Funds(initial, adjusted, spent, pos=pos, where=at)
 
 
 def _numbered_rows(project: Project) -> list[tuple[Level1, Level2, int, Indicator]]:
@@ -487,6 +489,7 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
             report.error(funds.pos or here, "overspent",
                          f"execution{'.' + key if key else ''}.spent：{title}的全年执行数 "
                          f"{funds.spent} 超过全年预算数 {funds.adjusted}")
+    _check_fund_sums(project, report, here)
     scheme = scheme_of(book)
     for l1 in project.indicators:
         rows = [ind for g in l1.groups for ind in g.indicators]
@@ -503,11 +506,51 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
             report.error(l1.pos or here, "weight-sum",
                          f"{where}：三级指标的分值合计 {given_sum} 与评分方案 "
                          f"{scheme.name} 中“{l1.name}”的分值 {wanted} 不符")
+    present = {l1.name for l1 in project.indicators}
+    missing = [name for name in scheme.levels if name not in present]
+    if missing:
+        with localcontext(EXACT):
+            full = scheme.full - sum((scheme.levels[name] for name in missing), Decimal(0))
+        names = "、".join(f"“{name}”（{scheme.levels[name]} 分）" for name in missing)
+        report.error(project.where.get("indicators", here), "full-marks",
+                     f"indicators：没有评分方案 {scheme.name} 的一级指标{names}，总分最高只有 "
+                     f"{full} 分而不是 {scheme.full} 分；请补充该一级指标，或在 book.yaml 中用 "
+                     "scoring 选择与指标相符的评分方案")
     score = score_project(project, book)
     for (l1, l2, i, ind), row in zip(_numbered_rows(project), score.rows if score else [],
                                      strict=False):
-        _check_row(ind, row, f"indicators.{l1.name}.{l2.name}[{i}]", report,
-                   ind.pos or here)
+        where = f"indicators.{l1.name}.{l2.name}[{i}]"
+        if row.weight == 0 and l1.name in scheme.levels:
+            report.warning(ind.where.get("weight", ind.pos or here), "weight-zero",
+                           f"{where}：分值为 {row.weight:.{scheme.places}f}，此指标完成与否都不影响总分；"
+                           f"请给它分值（weight），或减少“{l1.name}”下其他指标的分值")
+        _check_row(ind, row, where, report, ind.pos or here)
+
+
+def _check_fund_sums(project: Project, report: Report, here: Pos) -> None:
+    """年度资金总额 = 本年财政拨款 + 上年结转资金 + 其他资金 in each column the 自评表 prints."""
+    execution = project.execution
+    if execution is None or not execution.sources:
+        return
+    for column, title in (("initial", "年初预算数"), ("adjusted", "全年预算数"),
+                          ("spent", "全年执行数")):
+        total: Decimal | None
+        if column == "initial":  # as printed: given, else the budget block's
+            parts = {key: project.initial(key) for key in FUND_SOURCES}
+            total = project.initial()
+            if all(v is None for v in parts.values()):
+                continue
+        else:
+            parts = {key: getattr(execution.sources[key], column) if key in execution.sources
+                     else None for key in FUND_SOURCES}
+            total = getattr(execution.total, column)
+        with localcontext(EXACT):
+            added = sum((v for v in parts.values() if v is not None), Decimal(0))
+        if added != total:
+            terms = " + ".join(f"{FUND_SOURCES[key]} {'0' if v is None else v}"
+                               for key, v in parts.items())
+            report.error(execution.total.where.get(column, here), "execution-sum",
+                         f"execution.{column}：年度资金总额的{title} {total} 不等于 {terms} = {added}")
 
 
 def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: Pos) -> None:
