@@ -74,6 +74,8 @@ CASES = {
                         "indicators.产出指标.数量指标[1].name：文本首尾有空白：“测试次数 ”"),
     "placeholder.yaml": ("placeholder.yaml", 6, 8, "warning", "placeholder",
                          "usage：尚未填写：“请填写资金用途”"),
+    "placeholder-amount.yaml": ("placeholder-amount.yaml", 3, 10, "warning", "placeholder",
+                                "budget.total：尚未填写：预算数为 0.00；请填写项目的预算数"),
     "no-projects": ("no-projects/book.yaml", 7, 14, "warning", "no-projects",
                     "agencies[1].projects：此单位还没有项目（用 tablegen new 添加）"),
     "invalid-choice": ("invalid-choice/book.yaml", 3, 13, "error", "invalid-choice",

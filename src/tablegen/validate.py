@@ -286,6 +286,9 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
             other = c.amount(bf.get("other"), "budget.other", "其他资金")
             if total is not None:
                 budget = Budget(total, fiscal, other)
+                if total == 0:  # what `tablegen new` writes until the author fills it in
+                    c.warning(bf["total"].pos, "placeholder", "budget.total",
+                              f"尚未填写：预算数为 {total}；请填写项目的预算数")
                 if fiscal is not None or other is not None:
                     with localcontext(EXACT):
                         parts = (fiscal or Decimal(0)) + (other or Decimal(0))
