@@ -62,6 +62,10 @@ CASES = {
                               "indicators.产出指标.质量指标[1].value：百分比不能超过 100：“≥101%”"),
     "control-char.yaml": ("control-char.yaml", 12, 15, "error", "control-char",
                           "文本含有 DOCX/XML 无法保存的控制字符 U+0001"),
+    "invisible-char.yaml": ("invisible-char.yaml", 13, 16, "error", "invisible-char",
+                            "indicators.产出指标.数量指标[1].value：文本含有不可见的字符 "
+                            "U+202E（从右至左强制），显示出的文字与实际内容不同：“≥\\u202e次21”；请删除后核对文字（它改变了文字的"
+                            "显示顺序，tablegen fmt 不会自动删除）"),
     "no-satisfaction.yaml": ("no-satisfaction.yaml", 9, 1, "warning", "no-satisfaction",
                              "项目“测试项目”没有满意度指标"),
     "satisfaction-unit.yaml": ("satisfaction-unit.yaml", 17, 16, "warning", "satisfaction-unit",

@@ -9,7 +9,13 @@ from pathlib import Path
 from .errors import Pos, Report, display_path, shown_name
 from .loader import load, parse, read_text
 from .model import Book, Project
-from .validate import check_book_node, check_project_node, check_project_rules, known_frame
+from .validate import (
+    check_book_node,
+    check_project_node,
+    check_project_rules,
+    known_frame,
+    visible,
+)
 
 BOOK_FILE = "book.yaml"
 _PROBE = Book(key="", title="", year=0)  # stands in for a missing or broken book.yaml
@@ -115,12 +121,13 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             check_project_rules(project, book or _PROBE, report, year_rules=book is not None)
             if book is None:
                 continue
-            if project.name in names:
-                other = names[project.name]
+            shown_as = visible(project.name)  # `测试\u200b项目` prints as `测试项目`
+            if shown_as in names:
+                other = names[shown_as]
                 report.error(project.where.get("name", Pos(project_shown)), "name-duplicate",
                              f"name：项目名称“{project.name}”与 {other.file} 重复")
             else:
-                names[project.name] = project
+                names[shown_as] = project
             book.agencies[a].projects.append(project)
     listed_paths = {_resolved(folder / f) for f in seen}
     for path in _yaml_files(folder):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 
@@ -56,6 +57,60 @@ YEAR_IN_TEXT = re.compile(r"(\d{4})\s*年")
 SCALE = dict(UNIT_SCALE, 亿元=Decimal(100000000))
 # Sums and products of amounts are exact: the default 28 digits would round a 32-digit total.
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+# Invisible format characters (Unicode category Cf): a text holding one reads differently from
+# what it is (`≥\u202e家21` shows as `≥12家`; `测试\u200b项目` looks like `测试项目`). None
+# belongs in a Chinese budget table. Bidi embeddings, overrides and isolates reorder what is shown,
+# so removing one changes the text a reader saw: `fmt` removes only the others.
+REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                       "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
+                       "\ufff9\ufffa\ufffb\U000110bd\U000110cd")
+MARKS = frozenset("\u200e\u200f\u061c")  # reorder only around right-to-left letters
+INVISIBLE_NAMES = {
+    "\u00ad": "软连字符", "\u061c": "阿拉伯字母标记", "\u180e": "蒙古文元音分隔符",
+    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u200e": "从左至右标记",
+    "\u200f": "从右至左标记", "\u202a": "从左至右嵌入", "\u202b": "从右至左嵌入",
+    "\u202c": "嵌入结束", "\u202d": "从左至右强制", "\u202e": "从右至左强制", "\u2060": "字连接符",
+    "\u2066": "从左至右隔离", "\u2067": "从右至左隔离", "\u2068": "首字隔离", "\u2069": "隔离结束",
+    "\ufeff": "零宽不换行空格",
+}
+
+
+def _emoji_joiner(text: str, i: int) -> bool:
+    """Whether the ZWJ at i joins two emoji (👨\u200d👩), where it is what draws them."""
+    before = text[i - 1] if i else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return (bool(before) and bool(after) and unicodedata.category(after) == "So"
+            and (unicodedata.category(before) in ("So", "Sk") or before == "\ufe0f"))
+
+
+def invisible(text: str) -> list[int]:
+    """The indexes of the invisible format characters in a text."""
+    if text.isascii():
+        return []
+    return [i for i, ch in enumerate(text) if unicodedata.category(ch) == "Cf"
+            and not (ch == "\u200d" and _emoji_joiner(text, i))]
+
+
+def visible(text: str) -> str:
+    """The text without its invisible format characters (what a reader sees, in order)."""
+    drop = set(invisible(text))
+    return "".join(ch for i, ch in enumerate(text) if i not in drop) if drop else text
+
+
+def _removable(text: str, ch: str) -> bool:
+    if ch in REORDERING:
+        return False
+    if ch in MARKS:
+        return not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+    return True
+
+
+def cleaned(text: str) -> str:
+    """The text without the invisible characters whose removal changes nothing a reader sees."""
+    drop = {i for i in invisible(text) if _removable(text, text[i])}
+    return "".join(ch for i, ch in enumerate(text) if i not in drop) if drop else text
 
 
 def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -137,6 +192,7 @@ class Checker:
                          "请改用常用字或安装含此字的字体")
         if PLACEHOLDER in text:
             self.warning(pos, "placeholder", where, f"尚未填写：“{text}”")
+        self.invisible(text, pos, where)
         if text != text.strip():
             self.warning(pos, "whitespace", where, f"文本首尾有空白：“{text}”")
         for mark in DAMAGE:
@@ -144,6 +200,19 @@ class Checker:
                 self.warning(pos, "encoding-damage", where,
                              f"文本含有“{mark}”，可能是编码损坏：“{text}”")
                 break
+
+    def invisible(self, text: str, pos: Pos, where: str) -> None:
+        found = [text[i] for i in invisible(text)]
+        if not found:
+            return
+        chars = "、".join(f"U+{ord(ch):04X}（{INVISIBLE_NAMES.get(ch, '格式字符')}）"
+                         for ch in dict.fromkeys(found))
+        if all(_removable(text, ch) for ch in found):
+            hint = "请删除（tablegen fmt 会删除它）"
+        else:
+            hint = "请删除后核对文字（它改变了文字的显示顺序，tablegen fmt 不会自动删除）"
+        self.error(pos, "invisible-char", where,
+                   f"文本含有不可见的字符 {chars}，显示出的文字与实际内容不同：“{text}”；{hint}")
 
     def amount(self, node: Node | None, where: str, title: str, *,
                required: bool = False) -> Decimal | None:
@@ -253,6 +322,7 @@ def check_book_node(
                     c.error(code.pos, "empty-text", f"{where}.code", "单位编码不能为空")
                 else:
                     code_text = code.text
+                    c.invisible(code_text, code.pos, f"{where}.code")
             name = c.text(af.get("name"), f"{where}.name", "单位名称", required=True) or ""
             projects = af.get("projects")
             if projects is not None and projects.is_null:
