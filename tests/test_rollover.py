@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hostile import BOOK, VALID, make_book
+from linear import assert_linear
 from tablegen.books import load_book_strict, load_paths
 from tablegen.errors import UsageError
 from tablegen.rollover import _Shifter, rollover
@@ -192,3 +193,10 @@ def test_rollover_never_writes_into_the_old_book(tmp_path, run):
     assert code == 2
     assert "新书文件夹 next 在原书 . 之内：rollover 不改动原书；请用 --out 指定原书以外的文件夹" in err
     assert _snapshot(folder) == before
+
+
+def test_shifting_costs_linear_time():
+    shift = _Shifter(2024, 1).shift
+    # Many years in one text (each once looked at everything before it), and long gaps.
+    assert_linear(lambda n: shift("2024年12月31日前，津财预（2024）12号，《2024年办法》；" * n), 2000)
+    assert_linear(lambda n: shift("2024" + " " * n + "-" + " " * n + "2025"), 20_000)

@@ -34,9 +34,10 @@ YEAR = re.compile(r"(?<![\d.．≥≤<>=＝])((?:19|20)\d{2})(?!\d)")
 # What makes a year a date: 年 after it, or a month (`2024.07`, `2024-7`, `2024/12`).
 YEAR_WORD = re.compile(r"\s*年")
 MONTH = re.compile(r"\s*[.．/\-－]\s*(?:0?[1-9]|1[0-2])(?!\d)")
-# Between the two years of a period: `2021—2035`, `2023.07-2024.01`, `2024年1月至2025年6月`.
-PERIOD = re.compile(r"(?:\s*[.．/\-－]\s*\d{1,2}){0,2}\s*(?:年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?)?"
-                    r"\s*[-－—–~～至到]\s*$")
+# Between the two years of a period: `2021—2035`, `2023.07-2024.01`, `2024年1月至2025年6月`
+# (a short stretch: only that much is ever matched, so a long gap costs nothing).
+PERIOD = re.compile(r"(?:[.．/\-－]\d{1,2}){0,2}(?:年(?:\d{1,2}月(?:\d{1,2}日)?)?)?[-－—–~～至到]")
+PERIOD_MAX = 12
 # A number followed by a unit or a measure word is a quantity (`2030人次`, `2050家`), whatever its
 # digits; words that merely start like one (天津, 元旦, 项目, 台账) are not.
 QUANTITY = re.compile(
@@ -44,9 +45,8 @@ QUANTITY = re.compile(
     r"万|千|百|亿|余|多|米|平方米|吨|辆|台(?!账)|套|座|张|页|批|例|小时|分钟|天(?!津)|周(?!年)|"
     r"课时|学时|GB|TB|kg|km)")
 # A document number's year: `[2025]`, `〔2025〕`, `【2025】`, or `（2024）12号` in round brackets.
-SQUARE = ("[〔【", "]〕】")
-ROUND = ("（(", "）)")
-NUMBER_SIGN = re.compile(r"\s*第?\s*\d+\s*号")
+SQUARE = re.compile(r"\s*[\]〕】]")
+ROUND = re.compile(r"\s*[）)]\s*第?\s*\d+\s*号")
 # 2月29日 after a year, in any of the ways a date is written.
 LEAP_DAY = re.compile(r"\s*年\s*0?2\s*月\s*(?P<day>29)(?!\d)|\s*(?P<sep>[.．/\-－])\s*0?2\s*(?P=sep)\s*"
                       r"(?P<day2>29)(?!\d)")
@@ -103,9 +103,14 @@ class _Shifter:
         In a name (title, folder, file, project), a year that is neither a quantity, a title's
         nor a document number's is the plan's year even without 年 (`非财政拨款——2024共建…`).
         """
-        years = [_Year(m, _kind(text, m)) for m in YEAR.finditer(text)]
+        years, depth, at = [], 0, 0  # depth: how many 《 are open where a year stands
+        for m in YEAR.finditer(text):
+            depth += text.count("《", at, m.start()) - text.count("》", at, m.start())
+            at = m.start()
+            years.append(_Year(m, "title" if depth > 0 else _kind(text, m)))
         for a, b in zip(years, years[1:], strict=False):
-            if PERIOD.match(text[a.match.end():b.match.start()]) and not (
+            between = text[a.match.end():b.match.start()]
+            if len(between) <= PERIOD_MAX and PERIOD.fullmatch("".join(between.split())) and not (
                     {a.kind, b.kind} & {"quantity", "document", "title"}):
                 a.kind = b.kind = "date"
                 a.period_start = True
@@ -157,18 +162,16 @@ class _Shifter:
 
 
 def _kind(text: str, m: re.Match[str]) -> str:
-    """What a year-like number is, from its surroundings (periods are found afterwards)."""
+    """What a year-like number outside 《》 is, from what stands next to it (periods are found
+    afterwards)."""
     start, end = m.span(1)
-    before = text[:start]
-    if before.count("《") > before.count("》"):
-        return "title"
-    opening = before.rstrip()[-1:]
-    after = text[end:].lstrip()
-    closing = after[:1]
-    for opens, closes in (SQUARE, ROUND):
-        if opening and opening in opens and closing and closing in closes and (
-                opens is SQUARE[0] or NUMBER_SIGN.match(after, 1)):
-            return "document"
+    before = start
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    opening = text[before - 1] if before else ""
+    if opening and (opening in "[〔【" and SQUARE.match(text, end)
+                    or opening in "（(" and ROUND.match(text, end)):
+        return "document"
     if YEAR_WORD.match(text, end):
         return "date"
     if QUANTITY.match(text, end):  # `2024.5万元` before `2024.5` could be read as May
