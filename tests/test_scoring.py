@@ -212,3 +212,14 @@ def test_fmt_and_rollover_keep_the_scoring_scheme_a_book_names(tmp_path):
     assert load_book_strict(folder).scoring == "legacy"
     new = rollover(folder, 2025).folder
     assert load_book_strict(new).scoring == "legacy"
+
+
+def test_a_project_of_a_broken_legacy_book_is_scored_by_the_legacy_scheme(tmp_path):
+    from tablegen.books import load_paths
+
+    folder = _book(tmp_path, LEGACY, frame="legacy")
+    book_yaml = folder / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text(encoding="utf-8").replace("title: 测试书", "title: [测试书"),
+                         encoding="utf-8")
+    # book.yaml's own error only: the project, read on its own, keeps the legacy scheme.
+    assert [f.rule for f in load_paths([folder]).report.errors] == ["yaml-syntax"]

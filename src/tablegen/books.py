@@ -75,7 +75,9 @@ def load_loose_project(path: Path, catalog: Catalog, folder: Path | None = None,
     frame = known_frame(frame_name)
     project = check_project_node(root, path.name, frame, catalog.report)
     if project is not None:
-        check_project_rules(project, _PROBE, catalog.report, year_rules=False)
+        # the frame read from a broken book.yaml also picks the 自评 scheme (legacy → legacy)
+        probe = Book(key="", title="", year=0, frame=frame.name)
+        check_project_rules(project, probe, catalog.report, year_rules=False)
     return project
 
 
