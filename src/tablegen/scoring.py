@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_DOWN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    localcontext,
+)
 from functools import cache
 from importlib import resources
 
@@ -26,6 +35,13 @@ MONEY_SCALE = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(100
 HUNDRED = Decimal(100)
 # How far beyond its target an indicator may land before its target looks set too low.
 BEATEN = Decimal("0.3")
+# An actual this many times its target is more likely a slip of the keyboard than a result.
+OUTLIER = Decimal(1000)
+# User numbers can be as long as a file (a million digits). Ratios keep the default 28 digits
+# but any exponent, so `10^27 × the target` or `0.000…1` never overflows; sums, products and
+# roundings to cents are exact, so a 30-digit 分值 rounds instead of raising InvalidOperation.
+RATIO = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,7 @@ class Scheme:
 
     name: str
     title: str
+    frames: tuple[str, ...]  # the frames whose books use this scheme when they name none
     budget: Decimal  # 预算执行率's 分值
     levels: dict[str, Decimal]  # 一级指标 → 分值
     grades: dict[str, Decimal]  # 达成 / 部分达成 / 未达成 → share of the 分值 (0..1)
@@ -41,11 +58,17 @@ class Scheme:
     bands: tuple[tuple[str, Decimal], ...]  # (等级, minimum 总分), best first
 
     @property
+    def full(self) -> Decimal:
+        """The full marks: every 一级's 分值 and 预算执行率's (100)."""
+        return sum(self.levels.values(), self.budget)
+
+    @property
     def quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.places)
 
     def round(self, value: Decimal) -> Decimal:
-        return value.quantize(self.quantum, rounding=ROUND_HALF_UP)
+        with localcontext(EXACT):
+            return value.quantize(self.quantum, rounding=ROUND_HALF_UP)
 
     def grade_of(self, total: Decimal) -> str:
         return next((name for name, low in self.bands if total >= low), self.bands[-1][0])
@@ -58,7 +81,8 @@ def schemes() -> dict[str, Scheme]:
     out = {}
     for name, spec in yaml.safe_load(text).items():
         out[name] = Scheme(
-            name=name, title=spec["title"], budget=Decimal(str(spec["budget"])),
+            name=name, title=spec["title"], frames=tuple(spec.get("frames", ())),
+            budget=Decimal(str(spec["budget"])),
             levels={k: Decimal(str(v)) for k, v in spec["levels"].items()},
             grades={k: Decimal(str(v)) / HUNDRED for k, v in spec["grades"].items()},
             places=int(spec["places"]),
@@ -67,8 +91,15 @@ def schemes() -> dict[str, Scheme]:
     return out
 
 
+def scheme_for_frame(frame: str) -> str:
+    """The scheme a book of this frame uses when it names none (`scoring:` left out)."""
+    return next((s.name for s in schemes().values() if frame in s.frames), "common")
+
+
 def scheme_of(book: Book) -> Scheme:
-    return schemes().get(book.scoring, schemes()["common"])
+    """The book's scoring scheme: the one it names, else its frame's."""
+    name = book.scoring or scheme_for_frame(book.frame)
+    return schemes().get(name, schemes()["common"])
 
 
 @dataclass(frozen=True)
@@ -85,7 +116,8 @@ class Measure:
     def converted(self, other: Measure) -> Decimal:
         """This number in the other's unit (万元 ↔ 元 and so on)."""
         if self.unit in MONEY_SCALE and other.unit in MONEY_SCALE:
-            return self.number * MONEY_SCALE[self.unit] / MONEY_SCALE[other.unit]
+            with localcontext(RATIO):
+                return self.number * MONEY_SCALE[self.unit] / MONEY_SCALE[other.unit]
         return self.number
 
 
@@ -100,6 +132,11 @@ def measure(text: str | None) -> Measure | None:
 
 def achieved(target: Measure, actual: Measure) -> Decimal:
     """The share of the 分值 (0..1) an actual earns against its target, by the target's sign."""
+    with localcontext(RATIO):
+        return min(Decimal(1), max(Decimal(0), _achieved(target, actual)))
+
+
+def _achieved(target: Measure, actual: Measure) -> Decimal:
     got, goal = actual.converted(target), target.number
     if target.sign in ("≥", ">"):
         if got >= goal or goal == 0:
@@ -124,11 +161,20 @@ def beaten_by(target: Measure, actual: Measure) -> Decimal | None:
     got, goal = actual.converted(target), target.number
     if goal == 0:
         return None
-    if target.sign in ("≥", ">") and got > goal:
-        return (got - goal) / goal
-    if target.sign in ("≤", "<") and got < goal:
-        return (goal - got) / goal
+    with localcontext(RATIO):
+        if target.sign in ("≥", ">") and got > goal:
+            return (got - goal) / goal
+        if target.sign in ("≤", "<") and got < goal:
+            return (goal - got) / goal
     return None
+
+
+def times(target: Measure, actual: Measure) -> Decimal | None:
+    """How many times its target an actual is (None for a zero target)."""
+    if target.number == 0:
+        return None
+    with localcontext(RATIO):
+        return actual.converted(target) / target.number
 
 
 @dataclass(frozen=True)
@@ -170,9 +216,10 @@ def weights(level1: Level1, scheme: Scheme) -> list[Decimal]:
     rows, so that a 一级's rows always add up to its 分值 exactly.
     """
     rows = [ind for g in level1.groups for ind in g.indicators]
-    given = sum((ind.weight for ind in rows if ind.weight is not None), Decimal(0))
+    with localcontext(EXACT):
+        given = sum((ind.weight for ind in rows if ind.weight is not None), Decimal(0))
+        rest = max(scheme.levels.get(level1.name, given) - given, Decimal(0))
     open_rows = [i for i, ind in enumerate(rows) if ind.weight is None]
-    rest = max(scheme.levels.get(level1.name, given) - given, Decimal(0))
     out = [ind.weight if ind.weight is not None else Decimal(0) for ind in rows]
     if open_rows:
         share = (rest / len(open_rows)).quantize(scheme.quantum, rounding=ROUND_DOWN)
@@ -186,7 +233,8 @@ def execution_rate(funds: Funds) -> Decimal:
     """全年执行数 / 全年预算数; a zero budget spent nothing counts as fully executed."""
     if funds.adjusted == 0:
         return Decimal(1) if funds.spent == 0 else Decimal(0)
-    return funds.spent / funds.adjusted
+    with localcontext(RATIO):
+        return funds.spent / funds.adjusted
 
 
 def row_share(ind: Indicator, weight: Decimal, scheme: Scheme) -> tuple[Decimal, bool]:
@@ -195,10 +243,12 @@ def row_share(ind: Indicator, weight: Decimal, scheme: Scheme) -> tuple[Decimal,
     if target is not None:
         if actual is None or not actual.comparable(target):
             return Decimal(0), True
-        return weight * achieved(target, actual), True
+        with localcontext(EXACT):
+            return weight * achieved(target, actual), True
     if ind.score is not None:
         return ind.score, False
-    return weight * scheme.grades.get(ind.grade or "", Decimal(0)), False
+    with localcontext(EXACT):
+        return weight * scheme.grades.get(ind.grade or "", Decimal(0)), False
 
 
 def score_project(project: Project, book: Book) -> ProjectScore | None:
@@ -219,14 +269,18 @@ def score_project(project: Project, book: Book) -> ProjectScore | None:
                 rows.append(RowScore(l1, l2, ind, weight, scheme.round(value), quantitative,
                                      beaten))
     rate = execution_rate(project.execution.total)
-    budget = BudgetScore(rate, scheme.budget, scheme.round(scheme.budget * min(rate, Decimal(1))))
-    total = sum((r.score for r in rows), budget.score)
+    with localcontext(EXACT):
+        budget = BudgetScore(rate, scheme.budget,
+                             scheme.round(scheme.budget * min(rate, Decimal(1))))
+        total = sum((r.score for r in rows), budget.score)
     return ProjectScore(rows, budget, total, scheme.grade_of(total))
 
 
 def percent(rate: Decimal, places: int = 2) -> str:
     """A rate as printed in the 自评表: `95.50%`."""
-    return f"{(rate * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
+    with localcontext(EXACT):
+        shown = (rate * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{shown:f}%"
 
 
 def score_changes(old: Project, old_book: Book, new: Project, new_book: Book
