@@ -113,3 +113,14 @@ def test_the_rules_registry_holds_every_rule_the_guide_and_the_readme_name():
     assert missing == {}
     wrong = {i: s for i, s in severities.items() if by_id[i].severity != s}
     assert wrong == {}
+
+
+def test_the_readmes_first_screen_shows_what_tablegen_is_a_picture_the_two_commands_and_the_guide():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = readme.split("\n## ")[0]  # what comes before the developers' section
+    assert len(first.splitlines()) <= 30
+    picture = re.search(r'<img src="(docs/img/[^"]+)"|!\[[^\]]*\]\((docs/img/[^)]+)\)', first)
+    assert picture is not None and (ROOT / (picture.group(1) or picture.group(2))).is_file()
+    assert "项目支出绩效目标表" in first
+    assert "tablegen init" in first and "make docs" in first
+    assert "make guide" in first and "](docs/index.md)" in first
