@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup docs check test lint bench clean
+.PHONY: help setup docs guide check test lint bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "tablegen needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,docs]'
 	@touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install tablegen with its dependencies
@@ -23,6 +23,9 @@ docs: $(STAMP) ## Validate every book in targets/ and build DOCX/HTML/PDF/XLSX i
 	$(BIN)/tablegen schema -q
 	$(BIN)/tablegen build targets
 
+guide: $(STAMP) ## Build the user guide (docs/, in Chinese) into site/; any warning fails
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 check: $(STAMP) ## Validate every book in targets/ (what guards the data: the tests never read it)
 	$(BIN)/tablegen check targets
 
@@ -30,11 +33,11 @@ test: $(STAMP) ## Run the whole test suite
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench docs
 	$(BIN)/mypy
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (slow; prints figures and ratios)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-clean: ## Remove build/ with its build cache build/.tablegen-cache/ (the venv stays)
-	rm -rf build
+clean: ## Remove build/ with its build cache build/.tablegen-cache/, and the guide's site/ (the venv stays)
+	rm -rf build site

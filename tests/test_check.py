@@ -62,6 +62,10 @@ CASES = {
                               "indicators.产出指标.质量指标[1].value：百分比不能超过 100：“≥101%”"),
     "control-char.yaml": ("control-char.yaml", 12, 15, "error", "control-char",
                           "文本含有 DOCX/XML 无法保存的控制字符 U+0001"),
+    "invisible-char.yaml": ("invisible-char.yaml", 13, 16, "error", "invisible-char",
+                            "indicators.产出指标.数量指标[1].value：文本含有不可见的字符 "
+                            "U+202E（从右至左强制），显示出的文字与实际内容不同：“≥\\u202e次21”；请删除后核对文字（它改变了文字的"
+                            "显示顺序，tablegen fmt 不会自动删除）"),
     "no-satisfaction.yaml": ("no-satisfaction.yaml", 9, 1, "warning", "no-satisfaction",
                              "项目“测试项目”没有满意度指标"),
     "satisfaction-unit.yaml": ("satisfaction-unit.yaml", 17, 16, "warning", "satisfaction-unit",
@@ -74,6 +78,8 @@ CASES = {
                         "indicators.产出指标.数量指标[1].name：文本首尾有空白：“测试次数 ”"),
     "placeholder.yaml": ("placeholder.yaml", 6, 8, "warning", "placeholder",
                          "usage：尚未填写：“请填写资金用途”"),
+    "placeholder-amount.yaml": ("placeholder-amount.yaml", 3, 10, "warning", "placeholder",
+                                "budget.total：尚未填写：预算数为 0.00；请填写项目的预算数"),
     "no-projects": ("no-projects/book.yaml", 7, 14, "warning", "no-projects",
                     "agencies[1].projects：此单位还没有项目（用 tablegen new 添加）"),
     "invalid-choice": ("invalid-choice/book.yaml", 3, 13, "error", "invalid-choice",
@@ -100,6 +106,9 @@ CASES = {
                          "单位，实际为“完成”"),
     "actual-missing.yaml": ("actual-missing.yaml", 12, 9, "error", "actual-missing",
                             "indicators.产出指标.数量指标[1]：缺少实际完成值（actual）"),
+    "actual-outlier.yaml": ("actual-outlier.yaml", 14, 17, "warning", "actual-outlier",
+                            "indicators.产出指标.数量指标[1].actual：实际完成值“1500次”是指标值“≥1次”的 "
+                            "1000 倍以上，请核对是否多写了数字或用错了单位"),
     "grade-missing.yaml": ("grade-missing.yaml", 14, 17, "error", "grade-missing",
                            "indicators.产出指标.数量指标[1]：定性指标“有效保障”需要完成等级"
                            "（grade：达成 | 部分达成 | 未达成）或得分（score）"),
@@ -108,12 +117,22 @@ CASES = {
     "weight-sum.yaml": ("weight-sum.yaml", 10, 3, "error", "weight-sum",
                         "indicators.产出指标：三级指标的分值合计 40.00 与评分方案 common 中“产出指标”"
                         "的分值 50 不符"),
-    "overspent.yaml": ("overspent.yaml", 22, 10, "error", "overspent",
+    "overspent.yaml": ("overspent.yaml", 28, 10, "error", "overspent",
                        "execution.spent：年度资金总额的全年执行数 10.50 超过全年预算数 10.00"),
+    "full-marks.yaml": ("full-marks.yaml", 9, 1, "error", "full-marks",
+                        "indicators：没有评分方案 common 的一级指标“效益指标”（30 分），总分最高只有 70 分"
+                        "而不是 100 分；请补充该一级指标，或在 book.yaml 中用 scoring "
+                        "选择与指标相符的评分方案"),
+    "weight-zero.yaml": ("weight-zero.yaml", 16, 9, "warning", "weight-zero",
+                         "indicators.产出指标.数量指标[2]：分值为 0.00，此指标完成与否都不影响总分；"
+                         "请给它分值（weight），或减少“产出指标”下其他指标的分值"),
+    "execution-sum.yaml": ("execution-sum.yaml", 27, 13, "error", "execution-sum",
+                           "execution.adjusted：年度资金总额的全年预算数 10.00 不等于 本年财政拨款 50.00 + "
+                           "上年结转资金 30.00 + 其他资金 0 = 80.00"),
     "deviation-missing.yaml": ("deviation-missing.yaml", 19, 17, "warning", "deviation-missing",
                                "indicators.满意度指标.服务对象满意度指标[1]：得分 9.44 低于分值 10.00，"
                                "请填写偏差原因分析及改进措施（deviation）"),
-    "execution-early": ("execution-early/p.yaml", 20, 1, "warning", "execution-early",
+    "execution-early": ("execution-early/p.yaml", 26, 1, "warning", "execution-early",
                         "execution：预算年度 2099 尚未结束，已填写执行数据（自评）"),
 }
 
@@ -150,6 +169,28 @@ def test_a_target_beaten_by_30_percent_asks_for_a_reason(tmp_path, monkeypatch):
     (tmp_path / "p.yaml").write_text(text.replace("actual: 1次", "actual: 2次\n        deviation: 超额完成"),
                                      encoding="utf-8")
     assert findings_of(tmp_path / "p.yaml") == []
+
+
+def test_fund_rows_that_do_not_add_up_are_reported_in_each_column(tmp_path, monkeypatch):
+    monkeypatch.chdir(RULES)
+    # 本年财政拨款 50 + 上年结转资金 30 under a 年度资金总额 of 10: once printed as they were.
+    assert findings_of(RULES / "execution-sum.yaml") == [
+        ("execution-sum.yaml", 27, 13, "error", "execution-sum",
+         "execution.adjusted：年度资金总额的全年预算数 10.00 不等于 本年财政拨款 50.00 + "
+         "上年结转资金 30.00 + 其他资金 0 = 80.00"),
+        ("execution-sum.yaml", 28, 10, "error", "execution-sum",
+         "execution.spent：年度资金总额的全年执行数 9.50 不等于 本年财政拨款 50.00 + 上年结转资金 30.00 + "
+         "其他资金 0 = 80.00")]
+    # 年初预算数 as printed: the total's defaults to budget.total (10.00), given here for a source.
+    monkeypatch.chdir(tmp_path)
+    text = (RULES / "valid-evaluated.yaml").read_text(encoding="utf-8").replace(
+        "  spent: 9.50\n", "  spent: 9.50\n  fiscal:\n    initial: 8.00\n    adjusted: 10.00\n"
+        "    spent: 9.50\n")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    assert findings_of(tmp_path / "p.yaml") == [
+        ("p.yaml", 26, 1, "error", "execution-sum",
+         "execution.initial：年度资金总额的年初预算数 10.00 不等于 本年财政拨款 8.00 + 上年结转资金 0 + "
+         "其他资金 0 = 8.00")]
 
 
 def test_unknown_key_and_its_missing_partner_are_both_reported(monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hostile import VALID, make_book
+from hostile import BOOK, VALID, make_book
 from tablegen.kinds.targets import budget_cells
 from tablegen.load.books import load_book_strict
 from tablegen.render.fonts import fallback_font
@@ -69,3 +69,56 @@ def test_a_line_break_in_a_file_name_stays_on_one_line(tmp_path, run):
     assert code == 1
     assert len(out.splitlines()) == 1
     assert out.startswith("a\\nb.yaml:1:")
+
+
+def test_text_that_reads_differently_from_what_it_is_is_an_error(tmp_path, run):
+    # `≥\u202e次21` shows as `≥12次` in the PDF, the HTML and a terminal; once it passed check.
+    make_book(tmp_path / "b", VALID.replace("value: ≥1次", 'value: "≥\\u202e次21"').replace(
+        "usage: 用于测试", "usage: 用于\u200b测试\ufeff"))
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert out.splitlines() == [
+        "b/p.yaml:6:8: error[invisible-char]: usage：文本含有不可见的字符 U+200B（零宽空格）、"
+        "U+FEFF（零宽不换行空格），显示出的文字与实际内容不同：“用于\\u200b测试\\ufeff”；"
+        "请删除（tablegen fmt 会删除它）",
+        "b/p.yaml:13:16: error[invisible-char]: indicators.产出指标.数量指标[1].value：文本含有不可见的"
+        "字符 U+202E（从右至左强制），显示出的文字与实际内容不同：“≥\\u202e次21”；请删除后核对文字"
+        "（它改变了文字的显示顺序，tablegen fmt 不会自动删除）"]
+
+
+def test_names_that_print_alike_are_duplicates(tmp_path, run):
+    folder = make_book(tmp_path / "b", book=BOOK.replace("      - p.yaml", "      - p.yaml\n      - q.yaml"))
+    (folder / "q.yaml").write_text(VALID.replace("name: 测试项目", "name: 测试\u200b项目"),
+                                   encoding="utf-8")
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert out.splitlines() == [
+        "b/q.yaml:1:1: error[name-duplicate]: name：项目名称“测试\\u200b项目”与 p.yaml 重复",
+        "b/q.yaml:1:7: error[invisible-char]: name：文本含有不可见的字符 U+200B（零宽空格），"
+        "显示出的文字与实际内容不同：“测试\\u200b项目”；请删除（tablegen fmt 会删除它）"]
+
+
+def test_fmt_removes_what_changes_nothing_shown_and_leaves_a_reordering_control(tmp_path, run):
+    folder = make_book(tmp_path / "b", VALID.replace("name: 测试次数", "name: 测试\u00ad次数\u2060")
+                       .replace("  产出指标:", "  产出\u200b指标:"))
+    assert run("fmt", "b", cwd=tmp_path)[0] == 0
+    text = (folder / "p.yaml").read_text(encoding="utf-8")
+    assert "name: 测试次数\n" in text and "  产出指标:\n" in text
+    assert run("check", "b")[0] == 0
+    # A bidi override: removing it would change what the reader saw (≥12次 → ≥次21).
+    (folder / "p.yaml").write_text(VALID.replace("value: ≥1次", 'value: "≥\\u202e次21"'),
+                                   encoding="utf-8")
+    code, out, err = run("fmt", "b")
+    assert code == 1
+    assert [line.split(": ")[1] for line in out.splitlines() + err.splitlines()
+            if line.startswith("b/")] == ["error[fmt-skipped]", "error[invisible-char]"]
+    assert '"≥\\u202e次21"' in (folder / "p.yaml").read_text(encoding="utf-8")
+
+
+def test_a_zero_width_joiner_inside_an_emoji_is_no_finding():
+    from tablegen.load.validate import invisible, visible
+
+    family = "👨\u200d👩\u200d👧"
+    assert invisible(family) == []
+    assert invisible("测\u200d试") == [1]
+    assert visible("测试\u200b项目") == "测试项目"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from conftest import TEST_BOOKS
@@ -78,3 +79,18 @@ def test_new_keeps_book_yaml_and_its_comments(tmp_path, run):
         "    数量指标:",
         "      - name: 请填写三级指标",
     ]
+
+
+def test_a_budget_left_at_the_placeholder_0_00_does_not_pass_strict(tmp_path, run):
+    # Once: with every 请填写 text replaced, `total: 0.00` went through `check --strict`.
+    run("new-book", "b", "--title", "书", "--year", "2025", "--agency", "610101", "单位",
+        cwd=tmp_path)
+    assert run("new", "b", "新项目")[0] == 0
+    project = tmp_path / "targets" / "b" / "新项目.yaml"
+    text = project.read_text(encoding="utf-8")
+    project.write_text(re.sub(r"请填写(指标值)?", lambda m: "≥1次" if m.group(1) else "已填写", text),
+                       encoding="utf-8")
+    code, out, err = run("check", "--strict", "targets")
+    assert (code, out.splitlines()) == (1, [
+        "targets/b/新项目.yaml:4:10: error[placeholder]: budget.total：尚未填写：预算数为 0.00；"
+        "请填写项目的预算数"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hostile import BOOK, VALID, make_book
+from linear import assert_linear
 from tablegen.commands.rollover import _Shifter, rollover
 from tablegen.errors import UsageError
 from tablegen.load.books import load_book_strict, load_paths
@@ -43,12 +45,12 @@ def test_the_2024_book_rolls_its_dates_and_lists_past_events(tmp_path):
     assert [item.line() for item in result.review] == [
         "2024年服务业发展资金（专利转化专项计划）-中央专款.yaml: name：上年年份已顺延（2023→2024），请复核："
         "“2024年服务业发展资金（专利转化专项计划）-中央专款”",
-        "2025年天津市志-知识产权局志（1985-2020）编修.yaml: name：含往年或文号年份 1985、2020，未改动，"
+        "2025年天津市志-知识产权局志（1985-2020）编修.yaml: name：未顺延的年份 1985（往年）、2020（往年），"
         "请复核是否仍适用：“2025年天津市志-知识产权局志（1985-2020）编修”",
-        "2025年天津市志-知识产权局志（1985-2020）编修.yaml: usage：含往年或文号年份 1985、2020，未改动，"
+        "2025年天津市志-知识产权局志（1985-2020）编修.yaml: usage：未顺延的年份 1985（书名）、2020（书名），"
         "请复核是否仍适用：“完成《天津市志-知识产权局志（1985-2020）》编修、校对、评审”",
-        "2025年天津市志-知识产权局志（1985-2020）编修.yaml: goals[1]：含往年或文号年份 1985、2020，未改动，"
-        "请复核是否仍适用：“完成《天津市志-知识产权局志（1985-2020）》初稿、组织评审和校对”",
+        "2025年天津市志-知识产权局志（1985-2020）编修.yaml: goals[1]：未顺延的年份 1985（书名）、"
+        "2020（书名），请复核是否仍适用：“完成《天津市志-知识产权局志（1985-2020）》初稿、组织评审和校对”",
     ]
 
 
@@ -62,7 +64,7 @@ def test_the_2026_book_keeps_document_numbers(tmp_path):
     assert [i.value for p in book.projects for _, l2, i in p.rows() if l2.name == "时效指标"
             and "年" in i.value and "月" in i.value] == ["2027年11月底前", "2027年6月前", "2027年11月底前"]
     assert [item.reason for item in result.review] == [
-        "含往年或文号年份 2025（文号），未改动，请复核是否仍适用",
+        "未顺延的年份 2025（文号），请复核是否仍适用",
         "上年年份已顺延（2025→2026），请复核"]
 
 
@@ -101,3 +103,100 @@ def test_rollover_refuses_an_existing_folder_and_a_past_year(tmp_path, run):
     assert code == 0
     assert out.startswith("请复核以下 4 处：\n")
     assert (tmp_path / "tianjin-ipa-2026" / "book.yaml").is_file()
+
+
+@pytest.mark.parametrize(("text", "new", "reasons"), [
+    # Quantities: a number followed by a measure word is no year, whatever its digits.
+    ("2030人次", "2030人次", []),
+    ("服务企业2050家", "服务企业2050家", []),
+    ("2024.5万元", "2024.5万元", []),
+    # Titles in 《》 and document numbers in any bracket stay, listed.
+    ("《知识产权强国建设纲要（2021—2035年）》", "《知识产权强国建设纲要（2021—2035年）》",
+     ["未顺延的年份 2021（书名）、2035（书名），请复核是否仍适用"]),
+    ("《天津市2024年知识产权资助办法》", "《天津市2024年知识产权资助办法》",
+     ["未顺延的年份 2024（书名），请复核是否仍适用"]),
+    ("津财预（2024）12号", "津财预（2024）12号", ["未顺延的年份 2024（文号），请复核是否仍适用"]),
+    ("国知发〔2024〕3号", "国知发〔2024〕3号", ["未顺延的年份 2024（文号），请复核是否仍适用"]),
+    # A period moves whole or not at all; a year beyond the plan is a long-range goal.
+    ("纲要（2021—2035年）", "纲要（2021—2035年）",
+     ["未顺延的年份 2021（往年）、2035（远期），请复核是否仍适用"]),
+    ("2023-2030年行动", "2023-2030年行动",
+     ["未顺延的年份 2023（期间的另一端未顺延）、2030（远期），请复核是否仍适用"]),
+    ("2024年1月至2025年6月", "2025年1月至2026年6月", []),
+    # No impossible date: 2月29日 of a year that has none becomes 2月28日, listed.
+    ("2024年2月29日前", "2025年2月28日前",
+     ["新的年份没有2月29日，已改为2月28日（2024年2月29日→2025年2月28日），请复核"]),
+    ("2024-02-29", "2025-02-28",
+     ["新的年份没有2月29日，已改为2月28日（2024-02-29→2025-02-28），请复核"]),
+    # A bare number in a text: not evidently a year; kept and listed.
+    ("2024天津论坛", "2024天津论坛", ["未顺延的年份 2024（不能确定是年份），请复核是否仍适用"]),
+])
+def test_only_dates_and_periods_of_the_plan_move(text, new, reasons):
+    assert _Shifter(2024, 1).shift(text) == (new, reasons)
+
+
+def test_in_a_name_the_plans_year_moves_without_年():
+    shift = _Shifter(2024, 1).shift
+    assert shift("非财政拨款——2024共建保护中心项目", name=True) == (
+        "非财政拨款——2025共建保护中心项目", [])
+    assert shift("tianjin-ipa-2024", name=True) == ("tianjin-ipa-2025", [])
+    assert shift("服务2030家企业", name=True) == (
+        "服务2030家企业", ["未顺延的年份 2030（数量），请复核是否仍适用"])
+    assert shift("2028年2月29日", name=True) == ("2028年2月29日", [
+        "未顺延的年份 2028（远期），请复核是否仍适用"])
+    assert _Shifter(2024, 4).shift("2024年2月29日") == ("2028年2月29日", [])  # a leap year
+
+
+def test_a_book_of_numbers_that_are_not_dates_rolls_over_and_lists_them(tmp_path):
+    # Once: 2030人次 → 2031人次, （2021—2035年） → （2021—2036年）, 津财预（2024）12号 →
+    # （2025）12号, 2024年2月29日前 → 2025年2月29日前, and the new book passed check.
+    project = VALID.replace("usage: 用于测试",
+                            "usage: 依据《天津市2024年知识产权资助办法》和津财预（2024）12号")
+    project = project.replace("  - 完成测试",
+                              "  - 服务企业2050家，落实《知识产权强国建设纲要（2021—2035年）》")
+    project = project.replace("        value: ≥1次", "        value: ≥2030人次\n"
+                              "      - name: 完成时间\n        value: 2024年2月29日前")
+    folder = make_book(tmp_path / "b-2024", project)
+    result = rollover(folder, 2025)
+    assert result.folder == tmp_path / "b-2025"
+    new = load_book_strict(result.folder).projects[0]
+    assert new.usage == "依据《天津市2024年知识产权资助办法》和津财预（2024）12号"
+    assert new.goals == ["服务企业2050家，落实《知识产权强国建设纲要（2021—2035年）》"]
+    assert [i.value for _, _, i in new.rows()] == ["≥2030人次", "2025年2月28日前", "≥90%"]
+    assert [item.line() for item in result.review] == [
+        "p.yaml: usage：未顺延的年份 2024（书名）、2024（文号），请复核是否仍适用："
+        "“依据《天津市2024年知识产权资助办法》和津财预（2024）12号”",
+        "p.yaml: goals[1]：未顺延的年份 2021（书名）、2035（书名），请复核是否仍适用："
+        "“服务企业2050家，落实《知识产权强国建设纲要（2021—2035年）》”",
+        "p.yaml: indicators.产出指标.数量指标[2].value：新的年份没有2月29日，已改为2月28日"
+        "（2024年2月29日→2025年2月28日），请复核：“2025年2月28日前”"]
+
+
+def test_rollover_refuses_a_year_check_would_refuse_before_reading_anything(tmp_path, run):
+    folder = make_book(tmp_path / "b", VALID, BOOK.replace("year: 2024", "year: 2099"))
+    with pytest.raises(UsageError) as info:
+        rollover(folder, 2100)
+    assert str(info.value) == "新年度应在 2000 至 2099 之间，实际为 2100"
+    assert run("rollover", "b", "--year", "2100", cwd=tmp_path)[0] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b"]
+
+
+def test_rollover_never_writes_into_the_old_book(tmp_path, run):
+    folder = make_book(tmp_path / "tianjin-2024")
+    before = _snapshot(folder)
+    # `rollover .` inside the book once wrote `-2025/` into it; now the folder has its name.
+    code, out, err = run("rollover", ".", "--year", "2025", cwd=folder)
+    assert code == 0, err
+    assert (tmp_path / "tianjin-2025" / "book.yaml").is_file()
+    assert _snapshot(folder) == before
+    code, _, err = run("rollover", ".", "--year", "2026", "--out", "next")
+    assert code == 2
+    assert "新书文件夹 next 在原书 . 之内：rollover 不改动原书；请用 --out 指定原书以外的文件夹" in err
+    assert _snapshot(folder) == before
+
+
+def test_shifting_costs_linear_time():
+    shift = _Shifter(2024, 1).shift
+    # Many years in one text (each once looked at everything before it), and long gaps.
+    assert_linear(lambda n: shift("2024年12月31日前，津财预（2024）12号，《2024年办法》；" * n), 2000)
+    assert_linear(lambda n: shift("2024" + " " * n + "-" + " " * n + "2025"), 20_000)

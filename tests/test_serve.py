@@ -245,14 +245,14 @@ def test_the_browser_shows_a_save_without_a_manual_reload(preview, book, tmp_pat
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
 
 
-def test_the_readme_shows_the_preview_early_with_its_screenshot():
+def test_the_guide_shows_the_preview_before_the_build_with_its_screenshot():
     from conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sections = [line for line in readme.splitlines() if line.startswith("## ")]
-    preview = sections.index("## Preview while you edit: `tablegen serve`")
-    assert preview < sections.index("## The file format")  # before any reference section
-    assert "![The preview showing a finding above the table](docs/img/serve-finding.png)" in readme
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    # Among the officer's steps, before building and long before any reference page.
+    assert nav.index("预览: serve.md") < nav.index("生成文档: build.md") < nav.index("文件格式:")
+    page = (ROOT / "docs" / "serve.md").read_text(encoding="utf-8")
+    assert "![预览页面：表格上方列出一条问题](img/serve-finding.png)" in page
     image = ROOT / "docs" / "img" / "serve-finding.png"
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and image.stat().st_size <= 150_000
 

@@ -11,8 +11,12 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 # What would break a one-line finding or a terminal: control characters (a tab stays), line
-# and paragraph separators, and lone surrogates (a non-UTF-8 file name, a `"\\ud800"` escape).
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+# and paragraph separators, and lone surrogates (a non-UTF-8 file name, a `"\\ud800"` escape);
+# and what would make it read differently from what it is: bidi controls and zero-width
+# characters (`≥\u202e家21` would show as `≥12家`).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff"
+                          "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                          "\u2066-\u206f\ufeff]")
 
 
 def shown_name(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import Pos, Report, display_path
 from ..load.books import BOOK_FILE, YAML_SUFFIXES
 from ..load.loader import Node, parse, read_bytes, read_text
-from ..load.validate import check_book_node, check_project_node, known_frame
+from ..load.validate import check_book_node, check_project_node, cleaned, known_frame
 from ..source.yamlout import dump_book, dump_project
 from ..writer import write_atomic
 from .textdiff import unified
@@ -26,6 +26,8 @@ MODELINE = re.compile(r"^\s*#\s*yaml-language-server:")
 HARMLESS = {"unknown-level1", "unknown-level2", "budget-sum", "cost-cap", "percent-over-100",
             "amount-negative", "empty-group"}
 # Findings that formatting mends: the file is written in a form that no longer has them.
+# (An invisible character whose removal changes nothing shown is removed before the check, by
+# _clean, so its invisible-char finding never stops fmt; one that reorders the text does.)
 FIXES = {"unquoted-sign"}
 
 
@@ -147,6 +149,7 @@ def format_text(text: str, shown: str, is_book: bool,
     root = parse(text, shown, report, found)
     if root is None:
         return None, report
+    _clean(root)
     if is_book:
         book, listed = check_book_node(root, "", report)
         out = None
@@ -159,6 +162,18 @@ def format_text(text: str, shown: str, is_book: bool,
     if any(f.rule not in HARMLESS | FIXES for f in report.errors):
         return None, report
     return out, report
+
+
+def _clean(node: Node) -> None:
+    """Remove the invisible characters whose removal changes nothing a reader sees (a zero-width
+    space, a soft hyphen); the ones that reorder the text stay, and check reports them."""
+    if node.kind == "scalar":
+        node.text = cleaned(node.text)
+    for item in node.items:
+        _clean(item)
+    for key, value in node.pairs:
+        _clean(key)
+        _clean(value)
 
 
 def _files(paths: list[Path]) -> list[Path]:

@@ -11,7 +11,7 @@ from ..imports import add_to_book, write_book
 from ..imports.rows import Imported
 from ..load.books import BOOK_FILE, load_paths
 from ..load.loader import XML_ILLEGAL, load
-from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER
+from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER, visible
 from ..model.book import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 from ..model.frames import frames
 from ..source.yamlout import SCHEMA_BOOK, scalar
@@ -51,8 +51,8 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
     match = next((a for a in agencies if a[0] == agency_code), None)
     if match is None:
         raise UsageError(f"book.yaml 中没有编码为 {agency_code} 的单位")
-    names = {p.name for b in load_paths([book_dir]).books for p in b.projects}
-    if name in names:
+    names = {visible(p.name) for b in load_paths([book_dir]).books for p in b.projects}
+    if visible(name) in names:
         raise UsageError(f"书中已有项目“{name}”")
     item = Imported(Agency(match[0], match[1]), "", "", skeleton(name, frame))
     taken = {p.stem for p in book_dir.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}

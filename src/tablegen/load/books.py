@@ -9,7 +9,13 @@ from pathlib import Path
 from ..errors import Pos, Report, display_path, shown_name
 from ..model.book import Book, Project
 from .loader import load, parse, read_text
-from .validate import check_book_node, check_project_node, check_project_rules, known_frame
+from .validate import (
+    check_book_node,
+    check_project_node,
+    check_project_rules,
+    known_frame,
+    visible,
+)
 
 BOOK_FILE = "book.yaml"
 _PROBE = Book(key="", title="", year=0)  # stands in for a missing or broken book.yaml
@@ -69,7 +75,9 @@ def load_loose_project(path: Path, catalog: Catalog, folder: Path | None = None,
     frame = known_frame(frame_name)
     project = check_project_node(root, path.name, frame, catalog.report)
     if project is not None:
-        check_project_rules(project, _PROBE, catalog.report, year_rules=False)
+        # the frame read from a broken book.yaml also picks the 自评 scheme (legacy → legacy)
+        probe = Book(key="", title="", year=0, frame=frame.name)
+        check_project_rules(project, probe, catalog.report, year_rules=False)
     return project
 
 
@@ -115,12 +123,13 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             check_project_rules(project, book or _PROBE, report, year_rules=book is not None)
             if book is None:
                 continue
-            if project.name in names:
-                other = names[project.name]
+            shown_as = visible(project.name)  # `测试\u200b项目` prints as `测试项目`
+            if shown_as in names:
+                other = names[shown_as]
                 report.error(project.where.get("name", Pos(project_shown)), "name-duplicate",
                              f"name：项目名称“{project.name}”与 {other.file} 重复")
             else:
-                names[project.name] = project
+                names[shown_as] = project
             book.agencies[a].projects.append(project)
     listed_paths = {_resolved(folder / f) for f in seen}
     for path in _yaml_files(folder):

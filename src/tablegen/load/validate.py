@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 
@@ -28,7 +29,16 @@ from ..model.book import (
 )
 from ..model.frames import COST_LEVEL2, Frame, frames
 from ..model.schema import BOOK, BUDGET, EXECUTION, FUNDS, INDICATOR, PROJECT, Field, choices_of
-from ..model.scoring import BEATEN, RowScore, measure, percent, scheme_of, score_project
+from ..model.scoring import (
+    BEATEN,
+    OUTLIER,
+    RowScore,
+    measure,
+    percent,
+    scheme_of,
+    score_project,
+    times,
+)
 from ..model.values import CAP_SIGNS, MONEY_SCALE, parse
 from .glyphs import missing_glyphs
 from .loader import Node
@@ -45,6 +55,60 @@ PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|百分比)?")
 YEAR_IN_TEXT = re.compile(r"(\d{4})\s*年")
 # Sums and products of amounts are exact: the default 28 digits would round a 32-digit total.
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+# Invisible format characters (Unicode category Cf): a text holding one reads differently from
+# what it is (`≥\u202e家21` shows as `≥12家`; `测试\u200b项目` looks like `测试项目`). None
+# belongs in a Chinese budget table. Bidi embeddings, overrides and isolates reorder what is shown,
+# so removing one changes the text a reader saw: `fmt` removes only the others.
+REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                       "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
+                       "\ufff9\ufffa\ufffb\U000110bd\U000110cd")
+MARKS = frozenset("\u200e\u200f\u061c")  # reorder only around right-to-left letters
+INVISIBLE_NAMES = {
+    "\u00ad": "软连字符", "\u061c": "阿拉伯字母标记", "\u180e": "蒙古文元音分隔符",
+    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u200e": "从左至右标记",
+    "\u200f": "从右至左标记", "\u202a": "从左至右嵌入", "\u202b": "从右至左嵌入",
+    "\u202c": "嵌入结束", "\u202d": "从左至右强制", "\u202e": "从右至左强制", "\u2060": "字连接符",
+    "\u2066": "从左至右隔离", "\u2067": "从右至左隔离", "\u2068": "首字隔离", "\u2069": "隔离结束",
+    "\ufeff": "零宽不换行空格",
+}
+
+
+def _emoji_joiner(text: str, i: int) -> bool:
+    """Whether the ZWJ at i joins two emoji (👨\u200d👩), where it is what draws them."""
+    before = text[i - 1] if i else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return (bool(before) and bool(after) and unicodedata.category(after) == "So"
+            and (unicodedata.category(before) in ("So", "Sk") or before == "\ufe0f"))
+
+
+def invisible(text: str) -> list[int]:
+    """The indexes of the invisible format characters in a text."""
+    if text.isascii():
+        return []
+    return [i for i, ch in enumerate(text) if unicodedata.category(ch) == "Cf"
+            and not (ch == "\u200d" and _emoji_joiner(text, i))]
+
+
+def visible(text: str) -> str:
+    """The text without its invisible format characters (what a reader sees, in order)."""
+    drop = set(invisible(text))
+    return "".join(ch for i, ch in enumerate(text) if i not in drop) if drop else text
+
+
+def _removable(text: str, ch: str) -> bool:
+    if ch in REORDERING:
+        return False
+    if ch in MARKS:
+        return not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+    return True
+
+
+def cleaned(text: str) -> str:
+    """The text without the invisible characters whose removal changes nothing a reader sees."""
+    drop = {i for i in invisible(text) if _removable(text, text[i])}
+    return "".join(ch for i, ch in enumerate(text) if i not in drop) if drop else text
 
 
 def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -126,6 +190,7 @@ class Checker:
                          "请改用常用字或安装含此字的字体")
         if PLACEHOLDER in text:
             self.warning(pos, "placeholder", where, f"尚未填写：“{text}”")
+        self.invisible(text, pos, where)
         if text != text.strip():
             self.warning(pos, "whitespace", where, f"文本首尾有空白：“{text}”")
         for mark in DAMAGE:
@@ -133,6 +198,19 @@ class Checker:
                 self.warning(pos, "encoding-damage", where,
                              f"文本含有“{mark}”，可能是编码损坏：“{text}”")
                 break
+
+    def invisible(self, text: str, pos: Pos, where: str) -> None:
+        found = [text[i] for i in invisible(text)]
+        if not found:
+            return
+        chars = "、".join(f"U+{ord(ch):04X}（{INVISIBLE_NAMES.get(ch, '格式字符')}）"
+                         for ch in dict.fromkeys(found))
+        if all(_removable(text, ch) for ch in found):
+            hint = "请删除（tablegen fmt 会删除它）"
+        else:
+            hint = "请删除后核对文字（它改变了文字的显示顺序，tablegen fmt 不会自动删除）"
+        self.error(pos, "invisible-char", where,
+                   f"文本含有不可见的字符 {chars}，显示出的文字与实际内容不同：“{text}”；{hint}")
 
     def amount(self, node: Node | None, where: str, title: str, *,
                required: bool = False) -> Decimal | None:
@@ -218,7 +296,8 @@ def check_book_node(
     money_unit = c.choice(found.get("money_unit"), by["money_unit"], "money_unit")
     frame = c.choice(found.get("frame"), by["frame"], "frame")
     merge = c.choice(found.get("merge"), by["merge"], "merge")
-    scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")
+    scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")  # None: the frame's
+    bad_scoring = scoring is None and not (found.get("scoring") is None or found["scoring"].is_null)
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -241,6 +320,7 @@ def check_book_node(
                     c.error(code.pos, "empty-text", f"{where}.code", "单位编码不能为空")
                 else:
                     code_text = code.text
+                    c.invisible(code_text, code.pos, f"{where}.code")
             name = c.text(af.get("name"), f"{where}.name", "单位名称", required=True) or ""
             projects = af.get("projects")
             if projects is not None and projects.is_null:
@@ -251,7 +331,7 @@ def check_book_node(
             agencies.append(Agency(code_text, name))
             listed.append(files)
     if (title is None or year is None or money_unit is None or frame is None or merge is None
-            or scoring is None):
+            or bad_scoring):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
                 merge=merge, department=department, scoring=scoring, agencies=agencies)
@@ -274,6 +354,9 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
             other = c.amount(bf.get("other"), "budget.other", "其他资金")
             if total is not None:
                 budget = Budget(total, fiscal, other)
+                if total == 0:  # what `tablegen new` writes until the author fills it in
+                    c.warning(bf["total"].pos, "placeholder", "budget.total",
+                              f"尚未填写：预算数为 {total}；请填写项目的预算数")
                 if fiscal is not None or other is not None:
                     with localcontext(EXACT):
                         parts = (fiscal or Decimal(0)) + (other or Decimal(0))
@@ -403,7 +486,8 @@ def _funds(c: Checker, found: dict[str, Node], where: str) -> Funds | None:
     if adjusted is None or spent is None:
         return None
     pos = found["spent"].pos
-    return Funds(initial, adjusted, spent, pos=pos)
+    at: dict[str, Pos] = {k: found[k].pos for k in ("initial", "adjusted", "spent") if k in found}
+    return Funds(initial, adjusted, spent, pos=pos, where=at)
 
 
 def _numbered_rows(project: Project) -> list[tuple[Level1, Level2, int, Indicator]]:
@@ -479,26 +563,68 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
             report.error(funds.pos or here, "overspent",
                          f"execution{'.' + key if key else ''}.spent：{title}的全年执行数 "
                          f"{funds.spent} 超过全年预算数 {funds.adjusted}")
+    _check_fund_sums(project, report, here)
     scheme = scheme_of(book)
     for l1 in project.indicators:
         rows = [ind for g in l1.groups for ind in g.indicators]
         given = [ind.weight for ind in rows if ind.weight is not None]
+        with localcontext(EXACT):
+            given_sum = sum(given, Decimal(0))
         wanted = scheme.levels.get(l1.name)
         where = f"indicators.{l1.name}"
         if wanted is None:
             report.error(l1.pos or here, "weight-sum",
                          f"{where}：评分方案 {scheme.name} 没有一级指标“{l1.name}”的分值"
                          f"（有：{'、'.join(scheme.levels)}）")
-        elif sum(given, Decimal(0)) > wanted or (
-                len(given) == len(rows) and sum(given, Decimal(0)) != wanted):
+        elif given_sum > wanted or (len(given) == len(rows) and given_sum != wanted):
             report.error(l1.pos or here, "weight-sum",
-                         f"{where}：三级指标的分值合计 {sum(given, Decimal(0))} 与评分方案 "
+                         f"{where}：三级指标的分值合计 {given_sum} 与评分方案 "
                          f"{scheme.name} 中“{l1.name}”的分值 {wanted} 不符")
+    present = {l1.name for l1 in project.indicators}
+    missing = [name for name in scheme.levels if name not in present]
+    if missing:
+        with localcontext(EXACT):
+            full = scheme.full - sum((scheme.levels[name] for name in missing), Decimal(0))
+        names = "、".join(f"“{name}”（{scheme.levels[name]} 分）" for name in missing)
+        report.error(project.where.get("indicators", here), "full-marks",
+                     f"indicators：没有评分方案 {scheme.name} 的一级指标{names}，总分最高只有 "
+                     f"{full} 分而不是 {scheme.full} 分；请补充该一级指标，或在 book.yaml 中用 "
+                     "scoring 选择与指标相符的评分方案")
     score = score_project(project, book)
     for (l1, l2, i, ind), row in zip(_numbered_rows(project), score.rows if score else [],
                                      strict=False):
-        _check_row(ind, row, f"indicators.{l1.name}.{l2.name}[{i}]", report,
-                   ind.pos or here)
+        where = f"indicators.{l1.name}.{l2.name}[{i}]"
+        if row.weight == 0 and l1.name in scheme.levels:
+            report.warning(ind.where.get("weight", ind.pos or here), "weight-zero",
+                           f"{where}：分值为 {row.weight:.{scheme.places}f}，此指标完成与否都不影响总分；"
+                           f"请给它分值（weight），或减少“{l1.name}”下其他指标的分值")
+        _check_row(ind, row, where, report, ind.pos or here)
+
+
+def _check_fund_sums(project: Project, report: Report, here: Pos) -> None:
+    """年度资金总额 = 本年财政拨款 + 上年结转资金 + 其他资金 in each column the 自评表 prints."""
+    execution = project.execution
+    if execution is None or not execution.sources:
+        return
+    for column, title in (("initial", "年初预算数"), ("adjusted", "全年预算数"),
+                          ("spent", "全年执行数")):
+        total: Decimal | None
+        if column == "initial":  # as printed: given, else the budget block's
+            parts = {key: project.initial(key) for key in FUND_SOURCES}
+            total = project.initial()
+            if all(v is None for v in parts.values()):
+                continue
+        else:
+            parts = {key: getattr(execution.sources[key], column) if key in execution.sources
+                     else None for key in FUND_SOURCES}
+            total = getattr(execution.total, column)
+        with localcontext(EXACT):
+            added = sum((v for v in parts.values() if v is not None), Decimal(0))
+        if added != total:
+            terms = " + ".join(f"{FUND_SOURCES[key]} {'0' if v is None else v}"
+                               for key, v in parts.items())
+            report.error(execution.total.where.get(column, here), "execution-sum",
+                         f"execution.{column}：年度资金总额的{title} {total} 不等于 {terms} = {added}")
 
 
 def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: Pos) -> None:
@@ -523,6 +649,11 @@ def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: P
                          f"{where}.actual：实际完成值“{ind.actual}”的单位与指标值“{ind.value}”"
                          f"不同（应为{target.unit or '无单位的数字'}）")
             return
+        ratio = times(target, actual)
+        if ratio is not None and ratio >= OUTLIER:
+            report.warning(at, "actual-outlier",
+                           f"{where}.actual：实际完成值“{ind.actual}”是指标值“{ind.value}”的 "
+                           f"{OUTLIER} 倍以上，请核对是否多写了数字或用错了单位")
     elif ind.grade is None and ind.score is None:
         report.error(at, "grade-missing",
                      f"{where}：定性指标“{ind.value}”需要完成等级（grade：达成 | 部分达成 | 未达成）"

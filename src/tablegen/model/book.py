@@ -78,6 +78,8 @@ class Funds:
     adjusted: Decimal
     spent: Decimal
     pos: Pos | None = field(default=None, compare=False, repr=False)
+    # Where each of the three numbers stands in the source file, by key, for findings.
+    where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
 
 
 # The 其中 rows of 项目资金 in the 自评表, by key, in the order they print.
@@ -154,7 +156,7 @@ class Book:
     frame: str = "classic"
     merge: str = "level1"
     department: str | None = None
-    scoring: str = "common"  # the 自评 scoring scheme, a name in scoring.yaml
+    scoring: str | None = None  # the 自评 scoring scheme in scoring.yaml; None: the frame's
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
 

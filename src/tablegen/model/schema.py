@@ -43,7 +43,8 @@ BOOK = (
           "none 每行重复", choices=MERGES, default="level1"),
     Field("department", "部门", "text", False, "发布部门（PDF 作者），缺省为第一个单位的名称"),
     Field("scoring", "评分方案", "choice", False,
-          "自评表的评分方案（一级指标和预算执行率的分值、等级），见 scoring.yaml", default="common"),
+          "自评表的评分方案（一级指标和预算执行率的分值、等级），见 scoring.yaml；缺省按指标框架："
+          "classic 用 common，cost-first 用 cost-first，legacy 用 legacy"),
     Field("agencies", "单位", "list", True, "按顺序排列的预算单位及其项目", fields=AGENCY),
 )
 

@@ -8,7 +8,16 @@ grade shares, rounding, bands) is data in `scoring.yaml`, like the indicator fra
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_DOWN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    localcontext,
+)
 from functools import cache
 from importlib import resources
 
@@ -20,6 +29,13 @@ from .values import Value, parse
 HUNDRED = Decimal(100)
 # How far beyond its target an indicator may land before its target looks set too low.
 BEATEN = Decimal("0.3")
+# An actual this many times its target is more likely a slip of the keyboard than a result.
+OUTLIER = Decimal(1000)
+# User numbers can be as long as a file (a million digits). Ratios keep the default 28 digits
+# but any exponent, so `10^27 × the target` or `0.000…1` never overflows; sums, products and
+# roundings to cents are exact, so a 30-digit 分值 rounds instead of raising InvalidOperation.
+RATIO = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,7 @@ class Scheme:
 
     name: str
     title: str
+    frames: tuple[str, ...]  # the frames whose books use this scheme when they name none
     budget: Decimal  # 预算执行率's 分值
     levels: dict[str, Decimal]  # 一级指标 → 分值
     grades: dict[str, Decimal]  # 达成 / 部分达成 / 未达成 → share of the 分值 (0..1)
@@ -35,11 +52,17 @@ class Scheme:
     bands: tuple[tuple[str, Decimal], ...]  # (等级, minimum 总分), best first
 
     @property
+    def full(self) -> Decimal:
+        """The full marks: every 一级's 分值 and 预算执行率's (100)."""
+        return sum(self.levels.values(), self.budget)
+
+    @property
     def quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.places)
 
     def round(self, value: Decimal) -> Decimal:
-        return value.quantize(self.quantum, rounding=ROUND_HALF_UP)
+        with localcontext(EXACT):
+            return value.quantize(self.quantum, rounding=ROUND_HALF_UP)
 
     def grade_of(self, total: Decimal) -> str:
         return next((name for name, low in self.bands if total >= low), self.bands[-1][0])
@@ -52,7 +75,8 @@ def schemes() -> dict[str, Scheme]:
     out = {}
     for name, spec in yaml.safe_load(text).items():
         out[name] = Scheme(
-            name=name, title=spec["title"], budget=Decimal(str(spec["budget"])),
+            name=name, title=spec["title"], frames=tuple(spec.get("frames", ())),
+            budget=Decimal(str(spec["budget"])),
             levels={k: Decimal(str(v)) for k, v in spec["levels"].items()},
             grades={k: Decimal(str(v)) / HUNDRED for k, v in spec["grades"].items()},
             places=int(spec["places"]),
@@ -61,8 +85,15 @@ def schemes() -> dict[str, Scheme]:
     return out
 
 
+def scheme_for_frame(frame: str) -> str:
+    """The scheme a book of this frame uses when it names none (`scoring:` left out)."""
+    return next((s.name for s in schemes().values() if frame in s.frames), "common")
+
+
 def scheme_of(book: Book) -> Scheme:
-    return schemes().get(book.scoring, schemes()["common"])
+    """The book's scoring scheme: the one it names, else its frame's."""
+    name = book.scoring or scheme_for_frame(book.frame)
+    return schemes().get(name, schemes()["common"])
 
 
 def measure(text: str | None) -> Value | None:
@@ -74,15 +105,20 @@ def measure(text: str | None) -> Value | None:
 
 def achieved(target: Value, actual: Value) -> Decimal:
     """The share of the 分值 (0..1) an actual earns against its target, by the target's sign."""
+    with localcontext(RATIO):
+        return min(Decimal(1), max(Decimal(0), _achieved(target, actual)))
+
+
+def _achieved(target: Value, actual: Value) -> Decimal:
     assert target.number is not None
     got, goal = actual.in_unit_of(target), target.number
-    if target.is_range:
-        assert target.upper is not None
-        if goal <= got <= target.upper:
+    if target.is_range:  # `90%-95%`: full inside, below like a floor, above like a cap
+        upper = target.upper if target.upper is not None else goal
+        if goal <= got <= upper:
             return Decimal(1)
         if got < goal:
-            return got / goal if goal else Decimal(0)
-        return max(Decimal(0), 1 - (got - target.upper) / target.upper) if target.upper else Decimal(0)
+            return got / goal
+        return Decimal(0) if upper == 0 else 1 - (got - upper) / upper
     if target.sign in ("≥", ">"):
         if got >= goal or goal == 0:
             return Decimal(1)
@@ -104,14 +140,23 @@ def achieved(target: Value, actual: Value) -> Decimal:
 def beaten_by(target: Value, actual: Value) -> Decimal | None:
     """How far (a share of the target) an actual went beyond a ≥ or ≤ target, None if not."""
     assert target.number is not None
-    got, goal = actual.in_unit_of(target), target.number
-    if goal == 0:
-        return None
-    if target.sign in ("≥", ">") and got > goal:
-        return (got - goal) / goal
-    if target.sign in ("≤", "<") and got < goal:
-        return (goal - got) / goal
+    with localcontext(RATIO):
+        got, goal = actual.in_unit_of(target), target.number
+        if goal == 0:
+            return None
+        if target.sign in ("≥", ">") and got > goal:
+            return (got - goal) / goal
+        if target.sign in ("≤", "<") and got < goal:
+            return (goal - got) / goal
     return None
+
+
+def times(target: Value, actual: Value) -> Decimal | None:
+    """How many times its target an actual is (None for a zero target)."""
+    if not target.number:
+        return None
+    with localcontext(RATIO):
+        return actual.in_unit_of(target) / target.number
 
 
 @dataclass(frozen=True)
@@ -153,9 +198,10 @@ def weights(level1: Level1, scheme: Scheme) -> list[Decimal]:
     rows, so that a 一级's rows always add up to its 分值 exactly.
     """
     rows = [ind for g in level1.groups for ind in g.indicators]
-    given = sum((ind.weight for ind in rows if ind.weight is not None), Decimal(0))
+    with localcontext(EXACT):
+        given = sum((ind.weight for ind in rows if ind.weight is not None), Decimal(0))
+        rest = max(scheme.levels.get(level1.name, given) - given, Decimal(0))
     open_rows = [i for i, ind in enumerate(rows) if ind.weight is None]
-    rest = max(scheme.levels.get(level1.name, given) - given, Decimal(0))
     out = [ind.weight if ind.weight is not None else Decimal(0) for ind in rows]
     if open_rows:
         share = (rest / len(open_rows)).quantize(scheme.quantum, rounding=ROUND_DOWN)
@@ -169,7 +215,8 @@ def execution_rate(funds: Funds) -> Decimal:
     """全年执行数 / 全年预算数; a zero budget spent nothing counts as fully executed."""
     if funds.adjusted == 0:
         return Decimal(1) if funds.spent == 0 else Decimal(0)
-    return funds.spent / funds.adjusted
+    with localcontext(RATIO):
+        return funds.spent / funds.adjusted
 
 
 def row_share(ind: Indicator, weight: Decimal, scheme: Scheme) -> tuple[Decimal, bool]:
@@ -178,10 +225,12 @@ def row_share(ind: Indicator, weight: Decimal, scheme: Scheme) -> tuple[Decimal,
     if target is not None:
         if actual is None or not actual.comparable(target):
             return Decimal(0), True
-        return weight * achieved(target, actual), True
+        with localcontext(EXACT):
+            return weight * achieved(target, actual), True
     if ind.score is not None:
         return ind.score, False
-    return weight * scheme.grades.get(ind.grade or "", Decimal(0)), False
+    with localcontext(EXACT):
+        return weight * scheme.grades.get(ind.grade or "", Decimal(0)), False
 
 
 def score_project(project: Project, book: Book) -> ProjectScore | None:
@@ -202,14 +251,18 @@ def score_project(project: Project, book: Book) -> ProjectScore | None:
                 rows.append(RowScore(l1, l2, ind, weight, scheme.round(value), quantitative,
                                      beaten))
     rate = execution_rate(project.execution.total)
-    budget = BudgetScore(rate, scheme.budget, scheme.round(scheme.budget * min(rate, Decimal(1))))
-    total = sum((r.score for r in rows), budget.score)
+    with localcontext(EXACT):
+        budget = BudgetScore(rate, scheme.budget,
+                             scheme.round(scheme.budget * min(rate, Decimal(1))))
+        total = sum((r.score for r in rows), budget.score)
     return ProjectScore(rows, budget, total, scheme.grade_of(total))
 
 
 def percent(rate: Decimal, places: int = 2) -> str:
     """A rate as printed in the 自评表: `95.50%`."""
-    return f"{(rate * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
+    with localcontext(EXACT):
+        shown = (rate * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{shown:f}%"
 
 
 def score_changes(old: Project, old_book: Book, new: Project, new_book: Book

@@ -181,6 +181,8 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
     out.key("merge", "", f"merge: {book.merge}")
     if book.department:
         out.key("department", "", f"department: {scalar(book.department)}")
+    if book.scoring:
+        out.key("scoring", "", f"scoring: {book.scoring}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
         out.key(f"agencies[{i}]", "  ", f"- code: {json.dumps(agency.code, ensure_ascii=False)}",
