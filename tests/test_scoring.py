@@ -203,9 +203,9 @@ def test_a_legacy_book_scores_by_the_legacy_scheme_unless_it_names_another(tmp_p
 
 
 def test_fmt_and_rollover_keep_the_scoring_scheme_a_book_names(tmp_path):
-    from tablegen.load.books import load_book_strict
     from tablegen.commands.fmt import fmt
     from tablegen.commands.rollover import rollover
+    from tablegen.load.books import load_book_strict
 
     folder = _book(tmp_path, LEGACY.replace("社会公众或服务对象满意度指标", "经济效益指标"),
                    frame="classic", scoring="legacy")

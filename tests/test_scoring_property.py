@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tablegen.errors import Report
-from tablegen.model.frames import frames
-from tablegen.load.loader import parse
-from tablegen.model.book import Agency, Book
-from tablegen.model.scoring import scheme_of, score_project
 from tablegen.kinds.selfeval import selfeval, table_rows
+from tablegen.load.loader import parse
 from tablegen.load.validate import EXACT, check_project_node, check_project_rules, known_frame
+from tablegen.model.book import Agency, Book
+from tablegen.model.frames import frames
+from tablegen.model.scoring import scheme_of, score_project
 
 UNITS = ["%", "次", "万元", "元", "人", "分钟"]
 SIGNS = ["≥", ">", "≤", "<", "＝", ""]

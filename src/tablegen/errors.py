@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .rules import Rule
+
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -84,17 +86,12 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
 
-    def add(self, pos: Pos, severity: str, rule: str, message: str) -> None:
+    def add(self, pos: Pos, rule: Rule, message: str) -> None:
+        """A finding of a rule of the registry (`tablegen.rules`), as severe as the rule is."""
         path = shown_name(pos.path)
         # A line of text output never starts with `::` (a GitHub workflow command).
         pos = Pos("./" + path if path.startswith(":") else path, pos.line, pos.col)
-        self.findings.append(Finding(pos, severity, rule, shown_name(message)))
-
-    def error(self, pos: Pos, rule: str, message: str) -> None:
-        self.add(pos, "error", rule, message)
-
-    def warning(self, pos: Pos, rule: str, message: str) -> None:
-        self.add(pos, "warning", rule, message)
+        self.findings.append(Finding(pos, rule.severity, rule.id, shown_name(message)))
 
     def extend(self, other: Report) -> None:
         self.findings.extend(other.findings)

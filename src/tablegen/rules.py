@@ -1,10 +1,10 @@
-"""The rules tablegen reports, one registry: id, severity, title, description, whether fmt fixes it.
+"""The rules tablegen reports, one registry: id, severity, title, description, what fmt does.
 
-The user guide makes one page per rule from `RULES` (docs/hooks.py) and its test checks that
-every rule the guide or the README names is here. The checks themselves still name their rule
-by its id (`report.error(pos, "budget-sum", …)`); reading severity and fixability from here is
-the next step. Titles and descriptions are Chinese, for budget officers; a description is
-Markdown.
+Every finding names its rule object (`report.add(pos, rules.BUDGET_SUM, message)`), which
+decides how bad it is; `fmt` and `diff` read `fixable` and `readable` from here; the user guide
+makes one page per rule from `RULES` (docs/hooks.py); a test checks that every rule has a
+fixture or a test that makes it fire. Titles and descriptions are Chinese, for budget
+officers; a description is Markdown.
 """
 
 from __future__ import annotations
@@ -24,205 +24,295 @@ class Rule:
     title: str
     description: str
     fixable: bool = False  # `tablegen fmt` writes the file in a form that no longer has it
+    # The file still reads completely as data (`fmt` formats it, `diff` compares it): a budget
+    # that does not add up is still every character of the budget.
+    readable: bool = False
 
 
+# Reading the files
+PATH_MISSING = Rule("path-missing", ERROR, "路径不存在",
+    "命令行给出的文件或文件夹不存在（比如在错误的文件夹里运行了命令，或路径有错字）。"
+    "请检查路径；在表格仓库的根文件夹里运行时，不给路径就是 `targets/`。")
+FILE_UNREADABLE = Rule("file-unreadable", ERROR, "文件无法读取",
+    "文件存在但读不出来：没有读取权限、符号链接形成了循环、文件名含有空字符等。"
+    "消息会说明原因（如 `无法读取文件：符号链接形成了循环`）。请修正文件的权限或链接。")
+FILE_OUTSIDE = Rule("file-outside", ERROR, "文件指向书文件夹以外",
+    "文件是一个链接，指向本书文件夹以外的地方（例如 `book.yaml` 链接到 `/etc/passwd`）。"
+    "tablegen 只读取书文件夹内的文件，这样的文件一律拒绝、不读取。"
+    "请把真正的文件放进书文件夹。")
+NOT_A_FILE = Rule("not-a-file", ERROR, "不是普通文件",
+    "需要 YAML 文件的地方是一个文件夹、设备（如 `/dev/zero`）或管道。tablegen 不读取它，"
+    "以免卡住或读入无穷的数据。请换成普通的 YAML 文件。")
+FILE_TOO_LARGE = Rule("file-too-large", ERROR, "文件过大",
+    "文件超过 1 MiB（1048576 字节）。一个项目文件通常只有几 KB；按读到的字节计算，"
+    "文件在读取时变大也会在上限处停下。请检查是否误放了别的文件，或把内容拆成几个项目。")
+ENCODING = Rule("encoding", ERROR, "不是 UTF-8 编码",
+    "文件不是 UTF-8 编码（常见于用记事本以 GBK/ANSI 保存的文件）。消息指出第一个无法解码的"
+    "字节所在的行和列。请在编辑器中选择“以 UTF-8 编码另存”；带 BOM 的 UTF-8 也可以。")
+INVISIBLE_CHAR = Rule("invisible-char", ERROR, "看不见的格式字符",
+    "文本中有看不见的格式字符（Unicode Cf 类）：双向控制符（如 U+202E 会让 `≥\\u202e次21` "
+    "显示成 `≥12次`）、零宽字符（U+200B–U+200D、U+2060、U+FEFF）、软连字符（U+00AD）。"
+    "显示出来的文字与实际内容不同，审阅人会被误导。`tablegen fmt` 删除那些删掉后显示不变的"
+    "字符；双向控制符留给作者处理，因为删掉它会改变读者看到的文字。消息把这些字符显示为 "
+    "`\\u202e` 的形式。两个表情符号之间的零宽连接符不算。")
+CONTROL_CHAR = Rule("control-char", ERROR, "不可见的控制字符",
+    "文本中有 DOCX/XML 无法保存的控制字符，或者有行分隔符（U+0085、U+2028、U+2029）："
+    "YAML 把它们读作换行，编辑器却显示在同一行，读出的内容会与看到的不同（一条注释可能"
+    "藏住一个键）。这些字符通常来自从网页或 PDF 复制的文字。请删除它，或换成普通换行；"
+    "引号里的 U+2028、U+2029 按原样保留。")
+# YAML syntax
+YAML_SYNTAX = Rule("yaml-syntax", ERROR, "YAML 语法错误",
+    "文件不是合法的 YAML。位置指向问题开始的地方（未闭合的引号指向开头的引号，"
+    "应为映射处出现的列表指向第一个 `- `），同时说明读取在哪一行停下，并给出可能的原因："
+    "引号未闭合、缩进不一致、使用了制表符（Tab）、用了全角冒号 `：`。"
+    "YAML 的键和值之间要用半角冒号加空格（`name: 项目名称`），缩进只用空格。")
+UNQUOTED_SIGN = Rule("unquoted-sign", ERROR, "以 >= 开头的值没有加引号",
+    "`value: >=98%` 不是合法的 YAML：没有引号时 `>` 是折叠文本的标记，编辑器和其他工具"
+    "无法读取此文件。请写成 `value: ≥98%` 或 `value: \">=98%\"`（`<=40万元` 可以不加引号）。"
+    "`tablegen fmt` 会自动改为 `≥`。", fixable=True)
+UNSAFE_TAG = Rule("unsafe-tag", ERROR, "不允许的 YAML 标签",
+    "文件中有 YAML 标签，如 `!!python/object` 或 `!custom`。tablegen 只接受普通文本、列表和"
+    "映射，带标签的文件不会被执行或解释。请删除标签。")
+YAML_ALIAS = Rule("yaml-alias", ERROR, "不支持 YAML 别名",
+    "文件中有 YAML 别名（`*名称`，引用前面用 `&名称` 标记的内容）。别名会让一小段文字展开成"
+    "极大的数据（“十亿笑声”攻击），所以在第一个别名处就拒绝。请把内容直接写出来。")
+DUPLICATE_KEY = Rule("duplicate-key", ERROR, "重复的键",
+    "同一个映射里同一个键出现了两次（例如一个指标写了两个 `value:`）。消息说明第一次出现在"
+    "哪一行。请删掉多余的一个。")
+# Structure
+UNKNOWN_KEY = Rule("unknown-key", ERROR, "未知的键",
+    "文件格式中没有这个键，常见于拼写错误。消息会给出最接近的写法："
+    "`未知的键“vaule”，是否想写“value”？`；没有接近的写法时列出可用的键。"
+    "各个键见“填写”一章。")
+MISSING_FIELD = Rule("missing-field", ERROR, "缺少必填项",
+    "缺少必须填写的键，例如项目文件没有 `name`，或一个指标行没有 `value`。消息写明缺少的键"
+    "和它的中文名称（`缺少必填项“value”（指标值）`）。键名拼错时，同时会有一条 "
+    "`unknown-key`。")
+WRONG_TYPE = Rule("wrong-type", ERROR, "类型不对",
+    "值的种类不对，例如需要列表的地方写了一段文本：`goals` 的每条目标要以 `- ` 开头。"
+    "消息写明应为什么、实际是什么（`应为列表（绩效目标，每项以“- ”开头），实际为文本…`）。")
+EMPTY_TEXT = Rule("empty-text", ERROR, "必填的文本为空",
+    "项目名称、指标名称、指标值、绩效目标、单位编码或预算数是空的（包括 `total:` 后面什么都"
+    "不写或写 `~`）。请填写内容；财政资金、其他资金可以留空，留空时打印为空白。")
+EMPTY_GROUP = Rule("empty-group", ERROR, "空的分组",
+    "一级指标下没有二级指标、二级指标下没有三级指标、`indicators` 里什么都没有，或者书中"
+    "没有任何单位。请补上内容，或删除空的分组。", readable=True)
+INVALID_CHOICE = Rule("invalid-choice", ERROR, "不在可选值之中",
+    "`money_unit`（元 | 千元 | 万元）、`frame`（classic | cost-first | legacy）、`merge`"
+    "（level1 | level1+level2 | none）、`scoring` 或 `grade`（达成 | 部分达成 | 未达成）的值不是"
+    "可选值之一。消息列出可选值，并提示最接近的写法。")
+YEAR_RANGE = Rule("year-range", ERROR, "预算年度超出范围",
+    "`year` 不在 2000 至 2099 之间。请写四位数的预算年度，如 `year: 2025`。")
+# Amounts
+AMOUNT_INVALID = Rule("amount-invalid", ERROR, "金额不是数字",
+    "金额不是数字，例如 `四十`、`40万`。只接受半角数字 0-9 和小数点：`+5`、全角的 `４０`、"
+    "阿拉伯文数字 `٤٠` 都会被拒绝并给出提示（它们在文档里看起来没问题，导入预算系统时"
+    "却会出错）。金额的单位由 `book.yaml` 的 `money_unit` 统一规定，不要写在数字后面。")
+AMOUNT_NEGATIVE = Rule("amount-negative", ERROR, "金额为负数",
+    "金额不能为负数。`-0.00` 按 0.00 处理，不算负数。", readable=True)
+AMOUNT_PRECISION = Rule("amount-precision", ERROR, "金额超过两位小数",
+    "金额最多保留两位小数（`40.005` 不行）。tablegen 从不悄悄舍入：请按实际金额写到分"
+    "（以书的金额单位计）。")
+BUDGET_SUM = Rule("budget-sum", ERROR, "预算数不等于资金来源之和",
+    "预算数 ≠ 财政资金 + 其他资金，例如 "
+    "`预算数 10.00 不等于 财政资金 6.00 + 其他资金 3.00 = 9.00`。"
+    "计算是精确的十进制运算，不会有舍入误差。财政资金和其他资金都留空时不检查。", readable=True)
+# Indicators
+UNKNOWN_LEVEL1 = Rule("unknown-level1", ERROR, "一级指标不在指标框架中",
+    "一级指标的名称不在本书 `frame` 规定的指标框架中（常见于错字或多了空格）。"
+    "消息提示最接近的名称或列出可用的一级指标。各框架见“填写”一章。", readable=True)
+UNKNOWN_LEVEL2 = Rule("unknown-level2", ERROR, "二级指标不属于该一级指标",
+    "二级指标不在指标框架中，或者放在了别的一级指标下面。消息写明它应属于哪个一级指标，"
+    "并列出当前一级指标下可用的二级指标。", readable=True)
+COST_CAP = Rule("cost-cap", ERROR, "成本指标超过预算数",
+    "成本指标（`成本指标`、`经济成本指标` 等）中以 `≤` 或 `<` 给出的上限，单位为元、千元、"
+    "万元或亿元，换算后超过了项目的预算数，例如预算 10.00 万元的项目写了 `≤20万元`。"
+    "请核对指标值或预算数。", readable=True)
+PERCENT_OVER_100 = Rule("percent-over-100", ERROR, "百分比超过 100",
+    "满意度指标的值，或名称以“率”结尾的指标的值，超过了 100%（如 `120%`）。"
+    "请核对指标值。", readable=True)
+SATISFACTION_UNIT = Rule("satisfaction-unit", WARNING, "满意度指标值没有单位",
+    "满意度指标值只有数字没有单位，如 `≥90`。请写明单位，如 `≥90%`。")
+NO_SATISFACTION = Rule("no-satisfaction", WARNING, "项目没有满意度指标",
+    "项目中没有任何满意度指标（三个指标框架都设有满意度指标：classic、cost-first 的一级"
+    "“满意度指标”，legacy 的二级“社会公众或服务对象满意度指标”）。请补上；原表确实没有时，"
+    "这条警告会一直显示，`check --strict`（`make test`）会把它当作错误。")
+DATE_RANGE = Rule("date-range", WARNING, "时效指标的年份不合理",
+    "时效指标中的年份早于预算年度，或晚于预算年度三年以上，例如 2024 年的书写了 "
+    "`2030年12月31日前`。常见于沿用上一年的表格时忘了改年份（`tablegen rollover` 会自动顺延）。")
+# The book
+PROJECT_MISSING = Rule("project-missing", ERROR, "列出的项目文件不存在",
+    "`book.yaml` 列出的项目文件不存在，或者不在本书文件夹内（也包括名称过长、含有空字符、"
+    "链接循环）。请检查文件名（包括“年”“（）”等全角字符）是否与文件夹里的文件完全一致。")
+PROJECT_DUPLICATE = Rule("project-duplicate", ERROR, "项目文件被重复列出",
+    "同一个项目文件在 `book.yaml` 中列出了两次。消息说明第一次列出在哪一行。请删除重复的一行。")
+NAME_DUPLICATE = Rule("name-duplicate", ERROR, "项目名称重复",
+    "一本书中两个项目的项目名称（`name`）相同（按印出的样子比较：`测试项目` 与夹着零宽字符的 "
+    "`测试\\u200b项目` 算同一个名称）。标题“N.项目名称绩效目标表”和目录会无法区分，"
+    "请修改其中一个。")
+UNLISTED_FILE = Rule("unlisted-file", WARNING, "YAML 文件没有被列出",
+    "书文件夹中有一个 YAML 文件，但 `book.yaml` 的任何单位都没有列出它，所以它不会进入文档。"
+    "请把它加入相应单位的 `projects`，或者删除它（`tablegen new` 新建的项目会自动列出）。")
+NO_PROJECTS = Rule("no-projects", WARNING, "单位还没有项目",
+    "`book.yaml` 中某个单位的 `projects:` 是空的。用 `tablegen new` 添加项目。")
+# Texts
+WHITESPACE = Rule("whitespace", WARNING, "文本首尾有空白",
+    "文本开头或结尾有空格或制表符（常见于从 Word 或 Excel 复制来的文字），例如 "
+    "`信息系统漏洞处置率 `。删除多余的空白即可。")
+PLACEHOLDER = Rule("placeholder", WARNING, "尚未填写",
+    "文本中还有 `tablegen new` 预填的占位文字“请填写…”（`请填写三级指标`、`请填写指标值`），"
+    "或者预算数还是 `tablegen new` 写下的 0.00（没有预算为零的项目支出）。"
+    "请换成实际内容，或删除不需要的行；`check --strict`（即 `make test`）在占位文字全部"
+    "替换、预算数填写之前不会通过。")
+ENCODING_DAMAGE = Rule("encoding-damage", WARNING, "疑似编码损坏",
+    "文本中有 `？` 或 `�`，这通常是复制或转换时丢失的字（如 `天津市志？知识产权局志`）。"
+    "请对照原件改正。")
+GLYPH_MISSING = Rule("glyph-missing", WARNING, "字体中没有这个字",
+    "文本中有生僻字（CJK 扩展区的字，如 𠀀 U+20000），tablegen 自带的字体无法显示，"
+    "PDF 中会显示为方框。请改用常用字，或者安装包含此字的字体。")
+TEXT_TOO_LONG = Rule("text-too-long", WARNING, "文本过长",
+    "文本超过 32767 个字符，这是 XLSX 一个单元格能容纳的上限，XLSX 中会被截断。"
+    "请精简文字。")
+# 自评 (execution data)
+ACTUAL_MISSING = Rule("actual-missing", ERROR, "缺少实际完成值",
+    "项目已有 `execution:`（要做自评），但某个定量指标（如 `≥98%`、`1个`）没有填写 "
+    "`actual:`。请填写实际完成值。")
+ACTUAL_UNIT = Rule("actual-unit", ERROR, "实际完成值的单位与指标值不同",
+    "实际完成值的单位与指标值的单位不同，无法比较，例如指标值 `≥98%`、实际完成值 `30个`。"
+    "`%`、`％`、`百分比` 视为同一单位；元、千元、万元、亿元之间会自动换算。")
+ACTUAL_KIND = Rule("actual-kind", ERROR, "定量指标的实际完成值不是数字",
+    "定量指标的实际完成值应为数字和单位（如 `97.5%`），实际写的是一段文字；或者定量指标"
+    "填写了 `grade`/`score`。定量指标的得分按实际完成值计算，不填写完成等级或得分。")
+GRADE_MISSING = Rule("grade-missing", ERROR, "定性指标缺少完成等级",
+    "要做自评的项目中，某个定性指标（如 `有效提升`）既没有 `grade:`（达成 | 部分达成 | 未达成）"
+    "也没有 `score:`（直接给出得分）。请填写其中一个。")
+SCORE_OVER_WEIGHT = Rule("score-over-weight", ERROR, "得分超过分值",
+    "直接填写的 `score:` 超过了该指标的分值。请核对得分。")
+WEIGHT_SUM = Rule("weight-sum", ERROR, "分值合计不符",
+    "一个一级指标下各行 `weight:` 的合计与评分方案中该一级指标的分值不符（超过，或者每行都"
+    "写了分值却加起来不等），或者评分方案中没有这个一级指标。没有写 `weight:` 的行平分剩下"
+    "的分值。")
+FULL_MARKS = Rule("full-marks", ERROR, "总分达不到满分",
+    "已自评的项目缺少评分方案中的某个一级指标（比如没有效益指标），它的总分最高只能到 70，"
+    "一个全部达标的项目也只能评为“中”。请补上这个一级指标，或在 book.yaml 中用 `scoring:` "
+    "选择与指标框架相符的评分方案（不写时评分方案跟随 `frame:`）。")
+EXECUTION_SUM = Rule("execution-sum", ERROR, "资金来源合计不符",
+    "项目资金的其中各行（本年财政拨款 + 上年结转资金 + 其他资金）与年度资金总额不符：逐列"
+    "核对年初预算数（按印出的数）、全年预算数和全年执行数。请核对执行数据。")
+OVERSPENT = Rule("overspent", ERROR, "执行数超过预算数",
+    "全年执行数超过了全年预算数（总额，或某一资金来源）。请核对执行数据。")
+DEVIATION_MISSING = Rule("deviation-missing", WARNING, "缺少偏差原因",
+    "某个指标得分低于分值，或者实际完成值超出 ≥/≤ 指标值 30% 以上（指标值可能定得过低），"
+    "却没有填写 `deviation:`（偏差原因分析及改进措施）。请说明原因。")
+WEIGHT_ZERO = Rule("weight-zero", WARNING, "指标分值为 0",
+    "已自评的指标分值为 0：同一一级指标下其他行的 `weight:` 已经占满了这个一级指标的分值，"
+    "这个指标没有完成也不扣分。请给它分一些分值，或说明为什么不计分。")
+ACTUAL_OUTLIER = Rule("actual-outlier", WARNING, "实际完成值异常大",
+    "实际完成值是指标值的 1000 倍以上，多半是多打了几位数或写错了单位。请核对；任何长度的"
+    "数字都能准确计算，不会出现内部错误。")
+EXECUTION_EARLY = Rule("execution-early", WARNING, "预算年度尚未结束",
+    "预算年度还没有结束（今年或以后的书），却已经填写了执行数据（`execution:`）。"
+    "如果是提前试填，可以保留这条警告。")
+# fmt
+FMT_SKIPPED = Rule("fmt-skipped", ERROR, "文件有错误，未格式化",
+    "`tablegen fmt` 没有改写这个文件：文件有错误（语法错误、未知的键、三位小数的金额等），"
+    "改写可能丢失内容。同一位置的其他消息说明了错误；请先按 `tablegen check` 的提示修正，"
+    "再运行 `fmt`。")
+# import
+IMPORT_BOOK = Rule("import-book", ERROR, "无法导入到这本书",
+    "`tablegen import`（或 `tablegen new`）没有修改这本书：书中有错误（请先按 "
+    "`tablegen check` 的提示修正），`book.yaml` 没有可追加的 `agencies` 列表，某个单位的 "
+    "`projects` 不是列表，或者改写后的 `book.yaml` 读出来会与预期不同。此时不写入任何文件；"
+    "可以手动把新的项目文件加入 `agencies`。")
+IMPORT_EXISTS = Rule("import-exists", WARNING, "项目已在书中",
+    "导入的项目与书中已有项目的项目名称相同，未重复导入。")
+IMPORT_SKIPPED = Rule("import-skipped", WARNING, "不是绩效目标表，已跳过",
+    "源文件中的这个表格不是项目支出绩效目标表（例如封面上的表格），已跳过。"
+    "消息指出是第几个表格。")
+IMPORT_UNIT = Rule("import-unit", ERROR, "无法识别的金额单位",
+    "源表格的“单位：…”不是元、千元或万元。请在源文件中改正后再导入。")
+IMPORT_GRID = Rule("import-grid", ERROR, "找不到指标表的表头",
+    "源表格中找不到指标表的表头（一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值）。"
+    "请检查表格是否完整。")
+IMPORT_AMOUNT = Rule("import-amount", ERROR, "源表格中的金额有误",
+    "源表格中的金额不是数字（`四十`、`NaN`），缺少预算数，或者超过两位小数（`40.005`，"
+    "从不自动舍入）。消息指出文件、表格和单元格；此时不写入任何文件。请在源文件中修正。")
+IMPORT_FORMULA = Rule("import-formula", ERROR, "公式没有保存计算结果",
+    "XLSX 的单元格是公式，但文件中没有保存计算结果（常见于由程序生成、从未打开过的文件）。"
+    "请在 Excel 或 WPS 中打开并保存后再导入。")
+IMPORT_CELLS = Rule("import-cells", WARNING, "指标表的行单元格数不对",
+    "指标表的某一行多出或缺少单元格，或者缺少三级指标或指标值。多出的单元格被忽略，缺少的"
+    "按空白处理。请核对导入后的 YAML 文件。")
+IMPORT_ORDER = Rule("import-order", WARNING, "指标分组不连续",
+    "同一个一级指标（或同一个一级指标下的二级指标）在表格中不连续出现，已并入前面的同名分组。"
+    "请核对导入后的指标顺序。")
+
+# Every rule, in the order the guide lists them.
 RULES: tuple[Rule, ...] = (
-    # Reading the files
-    Rule("path-missing", ERROR, "路径不存在",
-         "命令行给出的文件或文件夹不存在（比如在错误的文件夹里运行了命令，或路径有错字）。"
-         "请检查路径；在表格仓库的根文件夹里运行时，不给路径就是 `targets/`。"),
-    Rule("file-unreadable", ERROR, "文件无法读取",
-         "文件存在但读不出来：没有读取权限、符号链接形成了循环、文件名含有空字符等。"
-         "消息会说明原因（如 `无法读取文件：符号链接形成了循环`）。请修正文件的权限或链接。"),
-    Rule("file-outside", ERROR, "文件指向书文件夹以外",
-         "文件是一个链接，指向本书文件夹以外的地方（例如 `book.yaml` 链接到 `/etc/passwd`）。"
-         "tablegen 只读取书文件夹内的文件，这样的文件一律拒绝、不读取。"
-         "请把真正的文件放进书文件夹。"),
-    Rule("not-a-file", ERROR, "不是普通文件",
-         "需要 YAML 文件的地方是一个文件夹、设备（如 `/dev/zero`）或管道。tablegen 不读取它，"
-         "以免卡住或读入无穷的数据。请换成普通的 YAML 文件。"),
-    Rule("file-too-large", ERROR, "文件过大",
-         "文件超过 1 MiB（1048576 字节）。一个项目文件通常只有几 KB；按读到的字节计算，"
-         "文件在读取时变大也会在上限处停下。请检查是否误放了别的文件，或把内容拆成几个项目。"),
-    Rule("encoding", ERROR, "不是 UTF-8 编码",
-         "文件不是 UTF-8 编码（常见于用记事本以 GBK/ANSI 保存的文件）。消息指出第一个无法解码的"
-         "字节所在的行和列。请在编辑器中选择“以 UTF-8 编码另存”；带 BOM 的 UTF-8 也可以。"),
-    Rule("control-char", ERROR, "不可见的控制字符",
-         "文本中有 DOCX/XML 无法保存的控制字符，或者有行分隔符（U+0085、U+2028、U+2029）："
-         "YAML 把它们读作换行，编辑器却显示在同一行，读出的内容会与看到的不同（一条注释可能"
-         "藏住一个键）。这些字符通常来自从网页或 PDF 复制的文字。请删除它，或换成普通换行；"
-         "引号里的 U+2028、U+2029 按原样保留。"),
-    # YAML syntax
-    Rule("yaml-syntax", ERROR, "YAML 语法错误",
-         "文件不是合法的 YAML。位置指向问题开始的地方（未闭合的引号指向开头的引号，"
-         "应为映射处出现的列表指向第一个 `- `），同时说明读取在哪一行停下，并给出可能的原因："
-         "引号未闭合、缩进不一致、使用了制表符（Tab）、用了全角冒号 `：`。"
-         "YAML 的键和值之间要用半角冒号加空格（`name: 项目名称`），缩进只用空格。"),
-    Rule("unquoted-sign", ERROR, "以 >= 开头的值没有加引号",
-         "`value: >=98%` 不是合法的 YAML：没有引号时 `>` 是折叠文本的标记，编辑器和其他工具"
-         "无法读取此文件。请写成 `value: ≥98%` 或 `value: \">=98%\"`（`<=40万元` 可以不加引号）。"
-         "`tablegen fmt` 会自动改为 `≥`。", fixable=True),
-    Rule("unsafe-tag", ERROR, "不允许的 YAML 标签",
-         "文件中有 YAML 标签，如 `!!python/object` 或 `!custom`。tablegen 只接受普通文本、列表和"
-         "映射，带标签的文件不会被执行或解释。请删除标签。"),
-    Rule("yaml-alias", ERROR, "不支持 YAML 别名",
-         "文件中有 YAML 别名（`*名称`，引用前面用 `&名称` 标记的内容）。别名会让一小段文字展开成"
-         "极大的数据（“十亿笑声”攻击），所以在第一个别名处就拒绝。请把内容直接写出来。"),
-    Rule("duplicate-key", ERROR, "重复的键",
-         "同一个映射里同一个键出现了两次（例如一个指标写了两个 `value:`）。消息说明第一次出现在"
-         "哪一行。请删掉多余的一个。"),
-    # Structure
-    Rule("unknown-key", ERROR, "未知的键",
-         "文件格式中没有这个键，常见于拼写错误。消息会给出最接近的写法："
-         "`未知的键“vaule”，是否想写“value”？`；没有接近的写法时列出可用的键。"
-         "各个键见“填写”一章。"),
-    Rule("missing-field", ERROR, "缺少必填项",
-         "缺少必须填写的键，例如项目文件没有 `name`，或一个指标行没有 `value`。消息写明缺少的键"
-         "和它的中文名称（`缺少必填项“value”（指标值）`）。键名拼错时，同时会有一条 "
-         "`unknown-key`。"),
-    Rule("wrong-type", ERROR, "类型不对",
-         "值的种类不对，例如需要列表的地方写了一段文本：`goals` 的每条目标要以 `- ` 开头。"
-         "消息写明应为什么、实际是什么（`应为列表（绩效目标，每项以“- ”开头），实际为文本…`）。"),
-    Rule("empty-text", ERROR, "必填的文本为空",
-         "项目名称、指标名称、指标值、绩效目标、单位编码或预算数是空的（包括 `total:` 后面什么都"
-         "不写或写 `~`）。请填写内容；财政资金、其他资金可以留空，留空时打印为空白。"),
-    Rule("empty-group", ERROR, "空的分组",
-         "一级指标下没有二级指标、二级指标下没有三级指标、`indicators` 里什么都没有，或者书中"
-         "没有任何单位。请补上内容，或删除空的分组。"),
-    Rule("invalid-choice", ERROR, "不在可选值之中",
-         "`money_unit`（元 | 千元 | 万元）、`frame`（classic | cost-first | legacy）、`merge`"
-         "（level1 | level1+level2 | none）、`scoring` 或 `grade`（达成 | 部分达成 | 未达成）的值不是"
-         "可选值之一。消息列出可选值，并提示最接近的写法。"),
-    Rule("year-range", ERROR, "预算年度超出范围",
-         "`year` 不在 2000 至 2099 之间。请写四位数的预算年度，如 `year: 2025`。"),
-    # Amounts
-    Rule("amount-invalid", ERROR, "金额不是数字",
-         "金额不是数字，例如 `四十`、`40万`。只接受半角数字 0-9 和小数点：`+5`、全角的 `４０`、"
-         "阿拉伯文数字 `٤٠` 都会被拒绝并给出提示（它们在文档里看起来没问题，导入预算系统时"
-         "却会出错）。金额的单位由 `book.yaml` 的 `money_unit` 统一规定，不要写在数字后面。"),
-    Rule("amount-negative", ERROR, "金额为负数",
-         "金额不能为负数。`-0.00` 按 0.00 处理，不算负数。"),
-    Rule("amount-precision", ERROR, "金额超过两位小数",
-         "金额最多保留两位小数（`40.005` 不行）。tablegen 从不悄悄舍入：请按实际金额写到分"
-         "（以书的金额单位计）。"),
-    Rule("budget-sum", ERROR, "预算数不等于资金来源之和",
-         "预算数 ≠ 财政资金 + 其他资金，例如 "
-         "`预算数 10.00 不等于 财政资金 6.00 + 其他资金 3.00 = 9.00`。"
-         "计算是精确的十进制运算，不会有舍入误差。财政资金和其他资金都留空时不检查。"),
-    # Indicators
-    Rule("unknown-level1", ERROR, "一级指标不在指标框架中",
-         "一级指标的名称不在本书 `frame` 规定的指标框架中（常见于错字或多了空格）。"
-         "消息提示最接近的名称或列出可用的一级指标。各框架见“填写”一章。"),
-    Rule("unknown-level2", ERROR, "二级指标不属于该一级指标",
-         "二级指标不在指标框架中，或者放在了别的一级指标下面。消息写明它应属于哪个一级指标，"
-         "并列出当前一级指标下可用的二级指标。"),
-    Rule("cost-cap", ERROR, "成本指标超过预算数",
-         "成本指标（`成本指标`、`经济成本指标` 等）中以 `≤` 或 `<` 给出的上限，单位为元、千元、"
-         "万元或亿元，换算后超过了项目的预算数，例如预算 10.00 万元的项目写了 `≤20万元`。"
-         "请核对指标值或预算数。"),
-    Rule("percent-over-100", ERROR, "百分比超过 100",
-         "满意度指标的值，或名称以“率”结尾的指标的值，超过了 100%（如 `120%`）。"
-         "请核对指标值。"),
-    Rule("satisfaction-unit", WARNING, "满意度指标值没有单位",
-         "满意度指标值只有数字没有单位，如 `≥90`。请写明单位，如 `≥90%`。"),
-    Rule("no-satisfaction", WARNING, "项目没有满意度指标",
-         "项目中没有任何满意度指标（三个指标框架都设有满意度指标：classic、cost-first 的一级"
-         "“满意度指标”，legacy 的二级“社会公众或服务对象满意度指标”）。请补上；原表确实没有时，"
-         "这条警告会一直显示，`check --strict`（`make test`）会把它当作错误。"),
-    Rule("date-range", WARNING, "时效指标的年份不合理",
-         "时效指标中的年份早于预算年度，或晚于预算年度三年以上，例如 2024 年的书写了 "
-         "`2030年12月31日前`。常见于沿用上一年的表格时忘了改年份（`tablegen rollover` 会自动顺延）。"),
-    # The book
-    Rule("project-missing", ERROR, "列出的项目文件不存在",
-         "`book.yaml` 列出的项目文件不存在，或者不在本书文件夹内（也包括名称过长、含有空字符、"
-         "链接循环）。请检查文件名（包括“年”“（）”等全角字符）是否与文件夹里的文件完全一致。"),
-    Rule("project-duplicate", ERROR, "项目文件被重复列出",
-         "同一个项目文件在 `book.yaml` 中列出了两次。消息说明第一次列出在哪一行。请删除重复的一行。"),
-    Rule("name-duplicate", ERROR, "项目名称重复",
-         "一本书中两个项目的项目名称（`name`）相同。标题“N.项目名称绩效目标表”和目录会无法区分，"
-         "请修改其中一个。"),
-    Rule("unlisted-file", WARNING, "YAML 文件没有被列出",
-         "书文件夹中有一个 YAML 文件，但 `book.yaml` 的任何单位都没有列出它，所以它不会进入文档。"
-         "请把它加入相应单位的 `projects`，或者删除它（`tablegen new` 新建的项目会自动列出）。"),
-    Rule("no-projects", WARNING, "单位还没有项目",
-         "`book.yaml` 中某个单位的 `projects:` 是空的。用 `tablegen new` 添加项目。"),
-    # Texts
-    Rule("whitespace", WARNING, "文本首尾有空白",
-         "文本开头或结尾有空格或制表符（常见于从 Word 或 Excel 复制来的文字），例如 "
-         "`信息系统漏洞处置率 `。删除多余的空白即可。"),
-    Rule("placeholder", WARNING, "尚未填写",
-         "文本中还有 `tablegen new` 预填的占位文字“请填写…”（`请填写三级指标`、`请填写指标值`）。"
-         "请换成实际内容，或删除不需要的行；`check --strict`（即 `make test`）在占位文字全部"
-         "替换之前不会通过。"),
-    Rule("encoding-damage", WARNING, "疑似编码损坏",
-         "文本中有 `？` 或 `�`，这通常是复制或转换时丢失的字（如 `天津市志？知识产权局志`）。"
-         "请对照原件改正。"),
-    Rule("glyph-missing", WARNING, "字体中没有这个字",
-         "文本中有生僻字（CJK 扩展区的字，如 𠀀 U+20000），tablegen 自带的字体无法显示，"
-         "PDF 中会显示为方框。请改用常用字，或者安装包含此字的字体。"),
-    Rule("text-too-long", WARNING, "文本过长",
-         "文本超过 32767 个字符，这是 XLSX 一个单元格能容纳的上限，XLSX 中会被截断。"
-         "请精简文字。"),
-    # 自评 (execution data)
-    Rule("actual-missing", ERROR, "缺少实际完成值",
-         "项目已有 `execution:`（要做自评），但某个定量指标（如 `≥98%`、`1个`）没有填写 "
-         "`actual:`。请填写实际完成值。"),
-    Rule("actual-unit", ERROR, "实际完成值的单位与指标值不同",
-         "实际完成值的单位与指标值的单位不同，无法比较，例如指标值 `≥98%`、实际完成值 `30个`。"
-         "`%`、`％`、`百分比` 视为同一单位；元、千元、万元、亿元之间会自动换算。"),
-    Rule("actual-kind", ERROR, "定量指标的实际完成值不是数字",
-         "定量指标的实际完成值应为数字和单位（如 `97.5%`），实际写的是一段文字；或者定量指标"
-         "填写了 `grade`/`score`。定量指标的得分按实际完成值计算，不填写完成等级或得分。"),
-    Rule("grade-missing", ERROR, "定性指标缺少完成等级",
-         "要做自评的项目中，某个定性指标（如 `有效提升`）既没有 `grade:`（达成 | 部分达成 | 未达成）"
-         "也没有 `score:`（直接给出得分）。请填写其中一个。"),
-    Rule("score-over-weight", ERROR, "得分超过分值",
-         "直接填写的 `score:` 超过了该指标的分值。请核对得分。"),
-    Rule("weight-sum", ERROR, "分值合计不符",
-         "一个一级指标下各行 `weight:` 的合计与评分方案中该一级指标的分值不符（超过，或者每行都"
-         "写了分值却加起来不等），或者评分方案中没有这个一级指标。没有写 `weight:` 的行平分剩下"
-         "的分值。"),
-    Rule("overspent", ERROR, "执行数超过预算数",
-         "全年执行数超过了全年预算数（总额，或某一资金来源）。请核对执行数据。"),
-    Rule("deviation-missing", WARNING, "缺少偏差原因",
-         "某个指标得分低于分值，或者实际完成值超出 ≥/≤ 指标值 30% 以上（指标值可能定得过低），"
-         "却没有填写 `deviation:`（偏差原因分析及改进措施）。请说明原因。"),
-    Rule("execution-early", WARNING, "预算年度尚未结束",
-         "预算年度还没有结束（今年或以后的书），却已经填写了执行数据（`execution:`）。"
-         "如果是提前试填，可以保留这条警告。"),
-    # fmt
-    Rule("fmt-skipped", ERROR, "文件有错误，未格式化",
-         "`tablegen fmt` 没有改写这个文件：文件有错误（语法错误、未知的键、三位小数的金额等），"
-         "改写可能丢失内容。同一位置的其他消息说明了错误；请先按 `tablegen check` 的提示修正，"
-         "再运行 `fmt`。"),
-    # import
-    Rule("import-book", ERROR, "无法导入到这本书",
-         "`tablegen import`（或 `tablegen new`）没有修改这本书：书中有错误（请先按 "
-         "`tablegen check` 的提示修正），`book.yaml` 没有可追加的 `agencies` 列表，某个单位的 "
-         "`projects` 不是列表，或者改写后的 `book.yaml` 读出来会与预期不同。此时不写入任何文件；"
-         "可以手动把新的项目文件加入 `agencies`。"),
-    Rule("import-exists", WARNING, "项目已在书中",
-         "导入的项目与书中已有项目的项目名称相同，未重复导入。"),
-    Rule("import-skipped", WARNING, "不是绩效目标表，已跳过",
-         "源文件中的这个表格不是项目支出绩效目标表（例如封面上的表格），已跳过。"
-         "消息指出是第几个表格。"),
-    Rule("import-unit", ERROR, "无法识别的金额单位",
-         "源表格的“单位：…”不是元、千元或万元。请在源文件中改正后再导入。"),
-    Rule("import-grid", ERROR, "找不到指标表的表头",
-         "源表格中找不到指标表的表头（一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值）。"
-         "请检查表格是否完整。"),
-    Rule("import-amount", ERROR, "源表格中的金额有误",
-         "源表格中的金额不是数字（`四十`、`NaN`），缺少预算数，或者超过两位小数（`40.005`，"
-         "从不自动舍入）。消息指出文件、表格和单元格；此时不写入任何文件。请在源文件中修正。"),
-    Rule("import-formula", ERROR, "公式没有保存计算结果",
-         "XLSX 的单元格是公式，但文件中没有保存计算结果（常见于由程序生成、从未打开过的文件）。"
-         "请在 Excel 或 WPS 中打开并保存后再导入。"),
-    Rule("import-cells", WARNING, "指标表的行单元格数不对",
-         "指标表的某一行多出或缺少单元格，或者缺少三级指标或指标值。多出的单元格被忽略，缺少的"
-         "按空白处理。请核对导入后的 YAML 文件。"),
-    Rule("import-order", WARNING, "指标分组不连续",
-         "同一个一级指标（或同一个一级指标下的二级指标）在表格中不连续出现，已并入前面的同名分组。"
-         "请核对导入后的指标顺序。"),
+    PATH_MISSING,
+    FILE_UNREADABLE,
+    FILE_OUTSIDE,
+    NOT_A_FILE,
+    FILE_TOO_LARGE,
+    ENCODING,
+    INVISIBLE_CHAR,
+    CONTROL_CHAR,
+    YAML_SYNTAX,
+    UNQUOTED_SIGN,
+    UNSAFE_TAG,
+    YAML_ALIAS,
+    DUPLICATE_KEY,
+    UNKNOWN_KEY,
+    MISSING_FIELD,
+    WRONG_TYPE,
+    EMPTY_TEXT,
+    EMPTY_GROUP,
+    INVALID_CHOICE,
+    YEAR_RANGE,
+    AMOUNT_INVALID,
+    AMOUNT_NEGATIVE,
+    AMOUNT_PRECISION,
+    BUDGET_SUM,
+    UNKNOWN_LEVEL1,
+    UNKNOWN_LEVEL2,
+    COST_CAP,
+    PERCENT_OVER_100,
+    SATISFACTION_UNIT,
+    NO_SATISFACTION,
+    DATE_RANGE,
+    PROJECT_MISSING,
+    PROJECT_DUPLICATE,
+    NAME_DUPLICATE,
+    UNLISTED_FILE,
+    NO_PROJECTS,
+    WHITESPACE,
+    PLACEHOLDER,
+    ENCODING_DAMAGE,
+    GLYPH_MISSING,
+    TEXT_TOO_LONG,
+    ACTUAL_MISSING,
+    ACTUAL_UNIT,
+    ACTUAL_KIND,
+    GRADE_MISSING,
+    SCORE_OVER_WEIGHT,
+    WEIGHT_SUM,
+    FULL_MARKS,
+    EXECUTION_SUM,
+    OVERSPENT,
+    DEVIATION_MISSING,
+    WEIGHT_ZERO,
+    ACTUAL_OUTLIER,
+    EXECUTION_EARLY,
+    FMT_SKIPPED,
+    IMPORT_BOOK,
+    IMPORT_EXISTS,
+    IMPORT_SKIPPED,
+    IMPORT_UNIT,
+    IMPORT_GRID,
+    IMPORT_AMOUNT,
+    IMPORT_FORMULA,
+    IMPORT_CELLS,
+    IMPORT_ORDER,
 )
 
 

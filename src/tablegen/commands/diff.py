@@ -14,13 +14,13 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from pathlib import Path, PurePosixPath
 
+from .. import rules
 from ..errors import Report, TablegenError, UsageError, shown_name
 from ..load.books import BOOK_FILE
 from ..load.loader import decode, parse, read_bytes
 from ..load.validate import check_book_node, check_project_node, known_frame
 from ..model.book import Agency, Book, Project, format_amount
 from ..model.scoring import score_changes
-from .fmt import HARMLESS
 
 TARGETS = "targets"
 
@@ -338,7 +338,7 @@ def diff(root: Path, base: str | None = None,
     new = books_at(root, head, report)
     # An error the model still holds every character of (a budget that does not add up…) is
     # check's business; the reviewer still wants to see the change that made it.
-    blocking = [f for f in report.errors if f.rule not in HARMLESS]
+    blocking = [f for f in report.errors if not rules.rule(f.rule).readable]
     if blocking:
         # Only what stops the comparison: other books' warnings would bury it.
         raise TablegenError("有文件无法读取，无法比较：\n" + Report(blocking).format("text"))

@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import rules
 from ..errors import Pos, Report, display_path
 from ..load.books import BOOK_FILE, YAML_SUFFIXES
 from ..load.loader import Node, parse, read_bytes, read_text
@@ -22,13 +23,12 @@ from ..writer import write_atomic
 from .textdiff import unified
 
 MODELINE = re.compile(r"^\s*#\s*yaml-language-server:")
-# Findings that do not stop formatting: the model still holds every character of the data.
-HARMLESS = {"unknown-level1", "unknown-level2", "budget-sum", "cost-cap", "percent-over-100",
-            "amount-negative", "empty-group"}
-# Findings that formatting mends: the file is written in a form that no longer has them.
-# (An invisible character whose removal changes nothing shown is removed before the check, by
-# _clean, so its invisible-char finding never stops fmt; one that reorders the text does.)
-FIXES = {"unquoted-sign"}
+# Findings that do not stop formatting: the model still holds every character of the data
+# (`readable` rules), or formatting mends them (`fixable` rules, written in a form that no
+# longer has them). An invisible character whose removal changes nothing shown is removed
+# before the check, by _clean, so its invisible-char finding never stops fmt; one that reorders
+# the text does.
+GOES_ON = {r.id for r in rules.RULES if r.readable or r.fixable}
 
 
 @dataclass
@@ -159,7 +159,7 @@ def format_text(text: str, shown: str, is_book: bool,
     else:
         project = check_project_node(root, shown, known_frame(frame), report)
         out = dump_project(project, attach(text, project_paths(root), found)) if project else None
-    if any(f.rule not in HARMLESS | FIXES for f in report.errors):
+    if any(f.rule not in GOES_ON for f in report.errors):
         return None, report
     return out, report
 
@@ -208,7 +208,7 @@ def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
         if new is None:
             result.report.extend(report)
             where = report.errors[0].pos if report.errors else Pos(shown)
-            result.report.error(where, "fmt-skipped",
+            result.report.add(where, rules.FMT_SKIPPED,
                                 "文件有错误，未格式化；请先按 tablegen check 的提示修正")
             continue
         if new != text:

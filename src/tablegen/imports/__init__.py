@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import rules
 from ..errors import Pos, Report, TablegenError, UsageError, display_path
 from ..load.books import BOOK_FILE, load_paths
 from ..load.loader import read_text
@@ -89,7 +90,7 @@ def add_to_book(into: Path, imported: list[Imported], taken: set[str],
     catalog = load_paths([into])
     if catalog.report.errors:
         report.findings += catalog.report.errors
-        report.error(Pos(shown), "import-book",
+        report.add(Pos(shown), rules.IMPORT_BOOK,
                      "书中有错误，未导入；请先按 tablegen check 的提示修正，再导入")
         return {}
     text = read_text(book_file, shown, report, into)
@@ -99,7 +100,7 @@ def add_to_book(into: Path, imported: list[Imported], taken: set[str],
     fresh = []
     for it in imported:
         if it.project.name in existing:
-            report.warning(Pos(shown), "import-exists", f"书中已有项目“{it.project.name}”，未重复导入")
+            report.add(Pos(shown), rules.IMPORT_EXISTS, f"书中已有项目“{it.project.name}”，未重复导入")
         else:
             existing.add(it.project.name)
             fresh.append(it)

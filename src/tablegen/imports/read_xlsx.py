@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .. import rules
 from ..errors import Pos, Report, SourceError
 from .office_zip import core_info, open_parts
 from .read_docx import HEADING
@@ -111,7 +112,7 @@ def _rows(sheet: etree._Element, strings: list[str], where: str, pos: Pos,
             text = "".join(t.text or "" for t in c.iter(M + "t"))
         elif v is None or v.text is None:
             if c.find(M + "f") is not None:
-                report.error(pos, "import-formula",
+                report.add(pos, rules.IMPORT_FORMULA,
                              f"{where}单元格 {c.get('r')} 是公式，但文件中没有保存计算结果；"
                              "请在 Excel/WPS 中打开并保存后再导入")
             continue

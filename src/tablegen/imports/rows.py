@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .. import rules
 from ..errors import Pos, Report
 from ..model.book import MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 
@@ -61,17 +62,17 @@ def read_budget(cells: dict[str, str], pos: Pos, named: str, report: Report) -> 
             amounts[key] = None
             if key == "total":
                 where = "单元格为空" if raw is not None else "单元格不存在"
-                report.error(pos, "import-amount", f"{named}“预算数”{where}；请在源文件中填写金额")
+                report.add(pos, rules.IMPORT_AMOUNT, f"{named}“预算数”{where}；请在源文件中填写金额")
                 ok = False
             continue
         if not AMOUNT.match(text):
-            report.error(pos, "import-amount",
+            report.add(pos, rules.IMPORT_AMOUNT,
                          f"{named}“{label}”单元格应为金额（如 40.00），实际为“{raw}”")
             ok = False
             continue
         value = Decimal(text)
         if -value.as_tuple().exponent > 2:  # type: ignore[operator]
-            report.error(pos, "import-amount",
+            report.add(pos, rules.IMPORT_AMOUNT,
                          f"{named}“{label}”为 {text}，超过两位小数；请在源文件中修正（不会自动舍入）")
             ok = False
             continue
@@ -90,7 +91,7 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     agency_row = next((r for r in rows if len(r) >= 1 and AGENCY.match(r[0]) and
                        any(UNIT.search(c) for c in r)), None)
     if agency_row is None or "项目名称" not in labels or "预算规模及资金用途" not in labels:
-        report.warning(pos, "import-skipped", f"{named}这不是项目支出绩效目标表，已跳过")
+        report.add(pos, rules.IMPORT_SKIPPED, f"{named}这不是项目支出绩效目标表，已跳过")
         return None
     m = AGENCY.match(agency_row[0])
     unit_m = next(filter(None, (UNIT.search(c) for c in reversed(agency_row))), None)
@@ -99,7 +100,7 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     agency = Agency(m.group(1), m.group(2))
     unit = unit_m.group(1)
     if unit not in MONEY_UNITS:
-        report.error(pos, "import-unit", f"{named}无法识别的金额单位“{unit}”（可用：元、千元、万元）")
+        report.add(pos, rules.IMPORT_UNIT, f"{named}无法识别的金额单位“{unit}”（可用：元、千元、万元）")
         return None
     name = labels["项目名称"][1]
     budget_row = [squash(c) if i % 2 == 1 else c for i, c in enumerate(labels["预算规模及资金用途"])]
@@ -114,7 +115,7 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     goals = split_goals(goals_cell)
     header_at = next((i for i, r in enumerate(rows) if [squash(c) for c in r[:5]] == HEADER), None)
     if header_at is None:
-        report.error(pos, "import-grid", f"{named}找不到指标表的表头（一级指标 | 二级指标 | …）")
+        report.add(pos, rules.IMPORT_GRID, f"{named}找不到指标表的表头（一级指标 | 二级指标 | …）")
         return None
     indicators, merge = grid_to_indicators(rows[header_at + 1:], where, section.line, report, named)
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators)
@@ -143,10 +144,10 @@ def grid_to_indicators(rows: list[list[str]], where: str, line: int,
     merged1 = merged2 = False
     for number, r in enumerate(rows, 1):
         if len(r) > 5 and any(c.strip() for c in r[5:]):
-            report.warning(Pos(where, line), "import-cells",
+            report.add(Pos(where, line), rules.IMPORT_CELLS,
                            f"{named}指标表第 {number} 行多出 {len(r) - 5} 个单元格，已忽略：{r[5:]}")
         if 0 < len(r) < 5 and any(c.strip() for c in r):
-            report.warning(Pos(where, line), "import-cells",
+            report.add(Pos(where, line), rules.IMPORT_CELLS,
                            f"{named}指标表第 {number} 行只有 {len(r)} 个单元格，缺少的按空白处理：{r}")
         r = (r + [""] * 5)[:5]
         l1, l2, name, desc, value = r
@@ -154,7 +155,7 @@ def grid_to_indicators(rows: list[list[str]], where: str, line: int,
         if not any(c.strip() for c in r):
             continue
         if [squash(c) for c in r] != HEADER and (not name.strip() or not value.strip()):
-            report.warning(Pos(where, line), "import-cells",
+            report.add(Pos(where, line), rules.IMPORT_CELLS,
                            f"{named}指标表第 {number} 行缺少三级指标或指标值：{r}")
         if [squash(c) for c in r] == HEADER:
             continue  # a grid split by a page break repeats its header
@@ -167,7 +168,7 @@ def grid_to_indicators(rows: list[list[str]], where: str, line: int,
                 l2 = out[-1].groups[-1].name
         if not out or out[-1].name != l1:
             if any(g.name == l1 for g in out):
-                report.warning(Pos(where, line), "import-order",
+                report.add(Pos(where, line), rules.IMPORT_ORDER,
                                f"一级指标“{l1}”不连续出现，已并入前面的同名分组")
                 target = next(g for g in out if g.name == l1)
                 out.remove(target)
@@ -178,7 +179,7 @@ def grid_to_indicators(rows: list[list[str]], where: str, line: int,
         if not level1.groups or level1.groups[-1].name != l2:
             existing = next((g for g in level1.groups if g.name == l2), None)
             if existing is not None:
-                report.warning(Pos(where, line), "import-order",
+                report.add(Pos(where, line), rules.IMPORT_ORDER,
                                f"二级指标“{l2}”不连续出现，已并入前面的同名分组")
                 level1.groups.remove(existing)
                 level1.groups.append(existing)

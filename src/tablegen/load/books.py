@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import rules
 from ..errors import Pos, Report, display_path, shown_name
 from ..model.book import Book, Project
 from .loader import load, parse, read_text
@@ -46,7 +47,7 @@ def load_paths(paths: list[Path]) -> Catalog:
     done: set[Path] = set()
     for path in paths:
         if not path.exists():
-            catalog.report.error(Pos(display_path(path)), "path-missing", "路径不存在")
+            catalog.report.add(Pos(display_path(path)), rules.PATH_MISSING, "路径不存在")
             continue
         dirs = _book_dirs(path)
         for d in dirs:
@@ -104,13 +105,13 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
         for file, pos in files:
             target = (folder / file)
             if file in seen:
-                report.error(pos, "project-duplicate",
+                report.add(pos, rules.PROJECT_DUPLICATE,
                              f"项目文件“{file}”被重复列出（第 {seen[file].line} 行已列出）")
                 continue
             seen[file] = pos
             why = _missing(folder, file)
             if why:
-                report.error(pos, "project-missing", f"列出的项目文件{why}：{shown_name(file)}")
+                report.add(pos, rules.PROJECT_MISSING, f"列出的项目文件{why}：{shown_name(file)}")
                 continue
             project_shown = display_path(target)
             catalog.files += 1
@@ -126,7 +127,7 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             shown_as = visible(project.name)  # `测试\u200b项目` prints as `测试项目`
             if shown_as in names:
                 other = names[shown_as]
-                report.error(project.where.get("name", Pos(project_shown)), "name-duplicate",
+                report.add(project.where.get("name", Pos(project_shown)), rules.NAME_DUPLICATE,
                              f"name：项目名称“{project.name}”与 {other.file} 重复")
             else:
                 names[shown_as] = project
@@ -134,7 +135,7 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
     listed_paths = {_resolved(folder / f) for f in seen}
     for path in _yaml_files(folder):
         if _resolved(path) not in listed_paths:
-            report.warning(Pos(display_path(path)), "unlisted-file",
+            report.add(Pos(display_path(path)), rules.UNLISTED_FILE,
                            "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档")
     if book is None or len(report.errors) > errors_before:
         return None

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from yaml.events import AliasEvent
 
+from .. import rules
 from ..errors import Pos, Report
 from .syntax import explain
 
@@ -192,28 +193,28 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
     try:
         real = path.resolve(strict=True)
     except RuntimeError:  # a symlink loop (Python < 3.13)
-        report.error(Pos(shown), "file-unreadable", "无法读取文件：符号链接形成了循环")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, "无法读取文件：符号链接形成了循环")
         return None
     except ValueError:
-        report.error(Pos(shown), "file-unreadable", "无法读取文件：文件名含有空字符")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, "无法读取文件：文件名含有空字符")
         return None
     except OSError as exc:
         why = "符号链接形成了循环" if exc.errno == errno.ELOOP else exc.strerror
-        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{why}")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{why}")
         return None
     if root is not None and not real.is_relative_to(root.resolve()):
-        report.error(Pos(shown), "file-outside",
+        report.add(Pos(shown), rules.FILE_OUTSIDE,
                      "文件是指向本书文件夹以外的链接，拒绝读取（只读取书文件夹内的文件）")
         return None
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
-        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{exc.strerror}")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{exc.strerror}")
         return None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            report.error(Pos(shown), "not-a-file",
+            report.add(Pos(shown), rules.NOT_A_FILE,
                          "不是普通文件（而是文件夹、设备或管道），拒绝读取")
             return None
         chunks: list[bytes] = []
@@ -225,12 +226,12 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{exc.strerror}")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{exc.strerror}")
         return None
     finally:
         os.close(fd)
     if size > MAX_BYTES:
-        report.error(Pos(shown), "file-too-large",
+        report.add(Pos(shown), rules.FILE_TOO_LARGE,
                      f"文件过大（{max(st.st_size, size)} 字节），单个文件最大 {MAX_BYTES} 字节")
         return None
     return b"".join(chunks)
@@ -244,8 +245,8 @@ def decode(data: bytes, shown: str, report: Report) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8")
-        report.error(
-            _offset_pos(shown, good, len(good)), "encoding",
+        report.add(
+            _offset_pos(shown, good, len(good)), rules.ENCODING,
             f"文件不是 UTF-8 编码（第 {exc.start + 1} 字节 0x{data[exc.start]:02X} 无法解码）；"
             "请在编辑器中以 UTF-8 另存",
         )
@@ -285,22 +286,22 @@ def parse(text: str, shown: str, report: Report,
         loader = _Loader(text)
         root = loader.get_single_node()
     except _AliasRefused as exc:
-        report.error(where(exc.mark), "yaml-alias", "不支持 YAML 别名（*名称）：请把内容直接写出")
+        report.add(where(exc.mark), rules.YAML_ALIAS, "不支持 YAML 别名（*名称）：请把内容直接写出")
         return None
     except yaml.reader.ReaderError as exc:
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        report.error(
-            _offset_pos(shown, text, exc.position), "control-char",
+        report.add(
+            _offset_pos(shown, text, exc.position), rules.CONTROL_CHAR,
             f"文本含有 DOCX/XML 无法保存的控制字符 U+{ord(char):04X}",
         )
         return None
     except yaml.MarkedYAMLError as exc:
         if not _odd_breaks(loader, where, report):  # else the likely cause, reported alone
             start, message = explain(exc, text, where)
-            report.error(start, "yaml-syntax", message)
+            report.add(start, rules.YAML_SYNTAX, message)
         return None
     except RecursionError:
-        report.error(_deep_pos(shown, text), "yaml-syntax",
+        report.add(_deep_pos(shown, text), rules.YAML_SYNTAX,
                      "YAML 语法错误：列表或映射嵌套的层数过多")
         return None
     finally:
@@ -310,8 +311,8 @@ def parse(text: str, shown: str, report: Report,
         return None
     for offset in loader.bare_signs:
         value = _BARE_VALUE.match(text, offset).group().rstrip()  # type: ignore[union-attr]
-        report.error(
-            where.at(offset), "unquoted-sign",
+        report.add(
+            where.at(offset), rules.UNQUOTED_SIGN,
             f"“{value}”以 >= 开头却没有加引号：YAML 会把“>”读作折叠文本的标记，编辑器和其他工具"
             f"无法读取此文件；请写成“≥{value[2:]}”或“\"{value}\"”（tablegen fmt 会自动改为 ≥）",
         )
@@ -325,7 +326,7 @@ def _odd_breaks(loader: _Loader | None, where: _Positions, report: Report) -> bo
     """Report each line separator the parser broke a line at; whether there was one."""
     for offset in loader.odd_breaks if loader is not None else []:
         char = where.text[offset]
-        report.error(where.at(offset), "control-char",
+        report.add(where.at(offset), rules.CONTROL_CHAR,
                      f"文本含有不可见的字符 U+{ord(char):04X}（{_ODD_NAMES[char]}）：YAML 会把它读作"
                      "换行，编辑器却显示在同一行，读出的内容会与看到的不同；请删除它，或换成普通换行")
     return loader is not None and bool(loader.odd_breaks)
@@ -363,7 +364,7 @@ def _convert(node: yaml.Node, where: _Positions, report: Report, seen: set[int] 
         isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:value"
     ):
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        report.error(pos, "unsafe-tag", f"不允许使用 YAML 标签 {tag}：只接受普通文本、列表和映射")
+        report.add(pos, rules.UNSAFE_TAG, f"不允许使用 YAML 标签 {tag}：只接受普通文本、列表和映射")
     if isinstance(node, yaml.ScalarNode):
         style = node.style if node.style else None
         text = node.value
@@ -371,8 +372,8 @@ def _convert(node: yaml.Node, where: _Positions, report: Report, seen: set[int] 
             style = "!"  # `!!str ~`: an explicit string, not a null
         bad = XML_ILLEGAL.search(text)
         if bad:
-            report.error(
-                pos, "control-char",
+            report.add(
+                pos, rules.CONTROL_CHAR,
                 f"文本含有 DOCX/XML 无法保存的控制字符 U+{ord(bad.group()):04X}",
             )
         if style in (None, "'", '"') and text[:2] in _SIGNS and "\n" not in text:

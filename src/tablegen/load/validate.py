@@ -13,6 +13,7 @@ import unicodedata
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 
+from .. import rules
 from ..errors import Pos, Report
 from ..model.book import (
     FUND_SOURCES,
@@ -40,6 +41,7 @@ from ..model.scoring import (
     times,
 )
 from ..model.values import CAP_SIGNS, MONEY_SCALE, parse
+from ..rules import Rule
 from .glyphs import missing_glyphs
 from .loader import Node
 
@@ -123,14 +125,12 @@ class Checker:
     def __init__(self, report: Report):
         self.report = report
 
-    def error(self, pos: Pos, rule: str, where: str, message: str) -> None:
-        self.report.error(pos, rule, f"{where}：{message}" if where else message)
-
-    def warning(self, pos: Pos, rule: str, where: str, message: str) -> None:
-        self.report.warning(pos, rule, f"{where}：{message}" if where else message)
+    def find(self, pos: Pos, rule: Rule, where: str, message: str) -> None:
+        """A finding of `rule` at `pos`, its message after the key path `where`."""
+        self.report.add(pos, rule, f"{where}：{message}" if where else message)
 
     def wrong_type(self, node: Node, where: str, expected: str) -> None:
-        self.error(node.pos, "wrong-type", where, f"应为{expected}，实际为{node.describe()}")
+        self.find(node.pos, rules.WRONG_TYPE, where, f"应为{expected}，实际为{node.describe()}")
 
     def mapping(self, node: Node, fields: tuple[Field, ...], where: str) -> dict[str, Node] | None:
         """The keys of a mapping node, after unknown, duplicate and missing keys are reported."""
@@ -141,7 +141,7 @@ class Checker:
         found = self.keys(node, where, known=names)
         for f in fields:
             if f.required and f.key not in found:
-                self.error(node.pos, "missing-field", where,
+                self.find(node.pos, rules.MISSING_FIELD, where,
                            f"缺少必填项“{f.key}”（{f.title}）")
         return found
 
@@ -154,12 +154,12 @@ class Checker:
                 continue
             name = key.text
             if name in first:
-                self.error(key.pos, "duplicate-key", where,
+                self.find(key.pos, rules.DUPLICATE_KEY, where,
                            f"重复的键“{name}”（第 {first[name].line} 行已出现）")
                 continue
             first[name] = key.pos
             if known is not None and name not in known:
-                self.error(key.pos, "unknown-key", where,
+                self.find(key.pos, rules.UNKNOWN_KEY, where,
                            f"未知的键“{name}”{suggest(name, known) or '；可用的键：' + '、'.join(known)}")
                 continue
             found[name] = value
@@ -174,28 +174,28 @@ class Checker:
             return None
         if node.is_null or node.text.strip() == "":
             if required:
-                self.error(node.pos, "empty-text", where, f"{title}不能为空")
+                self.find(node.pos, rules.EMPTY_TEXT, where, f"{title}不能为空")
             return "" if not node.is_null else None
         self.inspect(node.text, node.pos, where)
         return node.text
 
     def inspect(self, text: str, pos: Pos, where: str) -> None:
         if len(text) > XLSX_CELL_MAX:
-            self.warning(pos, "text-too-long", where,
+            self.find(pos, rules.TEXT_TOO_LONG, where,
                          f"文本长 {len(text)} 个字符，超过 XLSX 单元格的上限 {XLSX_CELL_MAX}，"
                          "XLSX 中会被截断")
         for ch in missing_glyphs(text):
-            self.warning(pos, "glyph-missing", where,
+            self.find(pos, rules.GLYPH_MISSING, where,
                          f"字符“{ch}”（U+{ord(ch):04X}）没有可用的字体，PDF 中会显示为方框；"
                          "请改用常用字或安装含此字的字体")
         if PLACEHOLDER in text:
-            self.warning(pos, "placeholder", where, f"尚未填写：“{text}”")
+            self.find(pos, rules.PLACEHOLDER, where, f"尚未填写：“{text}”")
         self.invisible(text, pos, where)
         if text != text.strip():
-            self.warning(pos, "whitespace", where, f"文本首尾有空白：“{text}”")
+            self.find(pos, rules.WHITESPACE, where, f"文本首尾有空白：“{text}”")
         for mark in DAMAGE:
             if mark in text:
-                self.warning(pos, "encoding-damage", where,
+                self.find(pos, rules.ENCODING_DAMAGE, where,
                              f"文本含有“{mark}”，可能是编码损坏：“{text}”")
                 break
 
@@ -209,7 +209,7 @@ class Checker:
             hint = "请删除（tablegen fmt 会删除它）"
         else:
             hint = "请删除后核对文字（它改变了文字的显示顺序，tablegen fmt 不会自动删除）"
-        self.error(pos, "invisible-char", where,
+        self.find(pos, rules.INVISIBLE_CHAR, where,
                    f"文本含有不可见的字符 {chars}，显示出的文字与实际内容不同：“{text}”；{hint}")
 
     def amount(self, node: Node | None, where: str, title: str, *,
@@ -218,7 +218,7 @@ class Checker:
             return None
         if node.is_null:
             if required:
-                self.error(node.pos, "empty-text", where, f"{title}不能为空")
+                self.find(node.pos, rules.EMPTY_TEXT, where, f"{title}不能为空")
             return None
         if node.kind != "scalar" or not AMOUNT.match(node.text.strip()):
             shown = node.describe()
@@ -227,7 +227,7 @@ class Checker:
                 hint = "；请只用半角数字 0-9"
             elif node.kind == "scalar" and node.text.strip().startswith("+"):
                 hint = "；不要写“+”号"
-            self.error(node.pos, "amount-invalid", where,
+            self.find(node.pos, rules.AMOUNT_INVALID, where,
                        f"{title}应为金额（如 40.00），实际为{shown}{hint}")
             return None
         text = node.text.strip()
@@ -238,9 +238,9 @@ class Checker:
         if value == 0:
             value = abs(value)  # `-0.00` is zero and prints as 0.00
         if value < 0:
-            self.error(node.pos, "amount-negative", where, f"{title}不能为负数：{text}")
+            self.find(node.pos, rules.AMOUNT_NEGATIVE, where, f"{title}不能为负数：{text}")
         if "." in text and len(text.split(".")[1]) > 2:
-            self.error(node.pos, "amount-precision", where,
+            self.find(node.pos, rules.AMOUNT_PRECISION, where,
                        f"{title}最多保留两位小数：{text}")
         return value
 
@@ -251,7 +251,7 @@ class Checker:
         if node.kind != "scalar" or node.text not in options:
             shown = node.describe()
             hint = suggest(node.text, options) if node.kind == "scalar" else ""
-            self.error(node.pos, "invalid-choice", where,
+            self.find(node.pos, rules.INVALID_CHOICE, where,
                        f"{field.title}应为 {' | '.join(options)} 之一，实际为{shown}{hint}")
             return None
         return node.text
@@ -263,7 +263,7 @@ class Checker:
             self.wrong_type(node, where, f"列表（{title}，每项以“- ”开头）")
             return []
         if not node.items:
-            self.error(node.pos, "empty-text", where, f"{title}不能为空列表")
+            self.find(node.pos, rules.EMPTY_TEXT, where, f"{title}不能为空列表")
         out = []
         for i, item in enumerate(node.items, 1):
             value = self.text(item, f"{where}[{i}]", title, required=True)
@@ -288,7 +288,7 @@ def check_book_node(
         if y.kind == "scalar" and re.fullmatch(r"[0-9]{4}", y.text.strip()):
             year = int(y.text)
             if not FIRST_YEAR <= year <= LAST_YEAR:
-                c.error(y.pos, "year-range", "year",
+                c.find(y.pos, rules.YEAR_RANGE, "year",
                         f"预算年度应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间，实际为 {y.text.strip()}")
                 year = None
         else:
@@ -306,7 +306,7 @@ def check_book_node(
         if node.kind != "seq":
             c.wrong_type(node, "agencies", "列表（每个单位以“- ”开头）")
         elif not node.items:
-            c.error(node.pos, "empty-group", "agencies", "至少需要一个单位")
+            c.find(node.pos, rules.EMPTY_GROUP, "agencies", "至少需要一个单位")
         agency_fields = BOOK[-1].fields
         for i, item in enumerate(node.items if node.kind == "seq" else [], 1):
             where = f"agencies[{i}]"
@@ -317,14 +317,14 @@ def check_book_node(
             code_text = ""
             if code is not None:
                 if code.kind != "scalar" or code.is_null or not code.text.strip():
-                    c.error(code.pos, "empty-text", f"{where}.code", "单位编码不能为空")
+                    c.find(code.pos, rules.EMPTY_TEXT, f"{where}.code", "单位编码不能为空")
                 else:
                     code_text = code.text
                     c.invisible(code_text, code.pos, f"{where}.code")
             name = c.text(af.get("name"), f"{where}.name", "单位名称", required=True) or ""
             projects = af.get("projects")
             if projects is not None and projects.is_null:
-                c.warning(projects.pos, "no-projects", f"{where}.projects",
+                c.find(projects.pos, rules.NO_PROJECTS, f"{where}.projects",
                           "此单位还没有项目（用 tablegen new 添加）")
                 projects = None
             files = c.text_list(projects, f"{where}.projects", "项目文件")
@@ -355,13 +355,13 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
             if total is not None:
                 budget = Budget(total, fiscal, other)
                 if total == 0:  # what `tablegen new` writes until the author fills it in
-                    c.warning(bf["total"].pos, "placeholder", "budget.total",
+                    c.find(bf["total"].pos, rules.PLACEHOLDER, "budget.total",
                               f"尚未填写：预算数为 {total}；请填写项目的预算数")
                 if fiscal is not None or other is not None:
                     with localcontext(EXACT):
                         parts = (fiscal or Decimal(0)) + (other or Decimal(0))
                     if parts != total:
-                        c.error(bf["total"].pos, "budget-sum", "budget.total",
+                        c.find(bf["total"].pos, rules.BUDGET_SUM, "budget.total",
                                 f"预算数 {total} 不等于 财政资金 {fiscal or 0} + 其他资金 "
                                 f"{other or 0} = {parts}")
     usage = c.text(found.get("usage"), "usage", "资金用途", required=False) or ""
@@ -389,20 +389,20 @@ def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | N
         c.wrong_type(node, "indicators", "映射（一级指标: 二级指标: 列表）")
         return None
     if not node.pairs:
-        c.error(node.pos, "empty-group", "indicators", "没有任何一级指标")
+        c.find(node.pos, rules.EMPTY_GROUP, "indicators", "没有任何一级指标")
     out = []
     key_of = _key_positions(node)
     for l1_name, l1_node in c.keys(node, "indicators", known=None).items():
         key_pos = key_of[id(l1_node)]
         where1 = f"indicators.{l1_name}"
         if l1_name not in frame.levels:
-            c.error(key_pos, "unknown-level1", "indicators",
+            c.find(key_pos, rules.UNKNOWN_LEVEL1, "indicators",
                     f"一级指标“{l1_name}”不在指标框架 {frame.name} 中"
                     f"{suggest(l1_name, tuple(frame.levels)) or '（可用：' + '、'.join(frame.levels) + '）'}")
         level1 = Level1(l1_name, pos=key_pos)
         out.append(level1)
         if l1_node.is_null or (l1_node.kind == "map" and not l1_node.pairs):
-            c.error(key_pos, "empty-group", where1, f"一级指标“{l1_name}”下没有二级指标")
+            c.find(key_pos, rules.EMPTY_GROUP, where1, f"一级指标“{l1_name}”下没有二级指标")
             continue
         if l1_node.kind != "map":
             c.wrong_type(l1_node, where1, "映射（二级指标: 列表）")
@@ -415,13 +415,13 @@ def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | N
             if l1_name in frame.levels and l2_name not in allowed:
                 owner = next((k for k, v in frame.levels.items() if l2_name in v), None)
                 hint = f"；它属于一级指标“{owner}”" if owner else ""
-                c.error(key2, "unknown-level2", where1,
+                c.find(key2, rules.UNKNOWN_LEVEL2, where1,
                         f"二级指标“{l2_name}”不属于一级指标“{l1_name}”（框架 {frame.name}）{hint}；"
                         f"“{l1_name}”下可用：{'、'.join(allowed)}")
             level2 = Level2(l2_name, pos=key2)
             level1.groups.append(level2)
             if l2_node.is_null or (l2_node.kind == "seq" and not l2_node.items):
-                c.error(key2, "empty-group", where2, f"二级指标“{l2_name}”下没有三级指标")
+                c.find(key2, rules.EMPTY_GROUP, where2, f"二级指标“{l2_name}”下没有三级指标")
                 continue
             if l2_node.kind != "seq":
                 c.wrong_type(l2_node, where2, "列表（每个三级指标以“- ”开头）")
@@ -521,7 +521,7 @@ def check_project_rules(
             with localcontext(EXACT):
                 over = max(bounds) * unit[0] > total_yuan
             if over:
-                report.error(pos, "cost-cap",
+                report.add(pos, rules.COST_CAP,
                              f"{where}：成本指标“{value}”超过项目预算数 "
                              f"{project.budget.total:.2f}{book.money_unit}")
         if satisfaction or ind.name.strip().endswith("率"):
@@ -530,19 +530,19 @@ def check_project_rules(
             else:  # a sentence: any percentage in it
                 over = any(m.group(2) and Decimal(m.group(1)) > 100 for m in PERCENT.finditer(value))
             if over:
-                report.error(pos, "percent-over-100", f"{where}：百分比不能超过 100：“{value}”")
+                report.add(pos, rules.PERCENT_OVER_100, f"{where}：百分比不能超过 100：“{value}”")
         if satisfaction and unit is not None and not v.unit:
-            report.warning(pos, "satisfaction-unit",
+            report.add(pos, rules.SATISFACTION_UNIT,
                            f"{where}：满意度指标值“{value}”没有单位（如 %）")
         if l2.name == "时效指标" and year_rules:
             for m in YEAR_IN_TEXT.finditer(value):
                 year = int(m.group(1))
                 if year < book.year or year > book.year + 3:
-                    report.warning(pos, "date-range",
+                    report.add(pos, rules.DATE_RANGE,
                                    f"{where}：时效指标中的年份 {year} 不在预算年度 {book.year} "
                                    f"至 {book.year + 3} 之间：“{value}”")
     if not has_satisfaction:
-        report.warning(project.where.get("indicators", project.pos or Pos("?")), "no-satisfaction",
+        report.add(project.where.get("indicators", project.pos or Pos("?")), rules.NO_SATISFACTION,
                        f"项目“{project.name}”没有满意度指标")
     if project.execution is not None:
         check_execution(project, book, report, year_rules=year_rules)
@@ -555,12 +555,12 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
         return
     here = project.where.get("execution", execution.pos or Pos("?"))
     if year_rules and book.year >= datetime.now(UTC).year:
-        report.warning(here, "execution-early",
+        report.add(here, rules.EXECUTION_EARLY,
                        f"execution：预算年度 {book.year} 尚未结束，已填写执行数据（自评）")
     for key, funds in [("", execution.total), *execution.sources.items()]:
         title = FUND_SOURCES.get(key, "年度资金总额")
         if funds.spent > funds.adjusted:
-            report.error(funds.pos or here, "overspent",
+            report.add(funds.pos or here, rules.OVERSPENT,
                          f"execution{'.' + key if key else ''}.spent：{title}的全年执行数 "
                          f"{funds.spent} 超过全年预算数 {funds.adjusted}")
     _check_fund_sums(project, report, here)
@@ -573,11 +573,11 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
         wanted = scheme.levels.get(l1.name)
         where = f"indicators.{l1.name}"
         if wanted is None:
-            report.error(l1.pos or here, "weight-sum",
+            report.add(l1.pos or here, rules.WEIGHT_SUM,
                          f"{where}：评分方案 {scheme.name} 没有一级指标“{l1.name}”的分值"
                          f"（有：{'、'.join(scheme.levels)}）")
         elif given_sum > wanted or (len(given) == len(rows) and given_sum != wanted):
-            report.error(l1.pos or here, "weight-sum",
+            report.add(l1.pos or here, rules.WEIGHT_SUM,
                          f"{where}：三级指标的分值合计 {given_sum} 与评分方案 "
                          f"{scheme.name} 中“{l1.name}”的分值 {wanted} 不符")
     present = {l1.name for l1 in project.indicators}
@@ -586,7 +586,7 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
         with localcontext(EXACT):
             full = scheme.full - sum((scheme.levels[name] for name in missing), Decimal(0))
         names = "、".join(f"“{name}”（{scheme.levels[name]} 分）" for name in missing)
-        report.error(project.where.get("indicators", here), "full-marks",
+        report.add(project.where.get("indicators", here), rules.FULL_MARKS,
                      f"indicators：没有评分方案 {scheme.name} 的一级指标{names}，总分最高只有 "
                      f"{full} 分而不是 {scheme.full} 分；请补充该一级指标，或在 book.yaml 中用 "
                      "scoring 选择与指标相符的评分方案")
@@ -595,7 +595,7 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
                                      strict=False):
         where = f"indicators.{l1.name}.{l2.name}[{i}]"
         if row.weight == 0 and l1.name in scheme.levels:
-            report.warning(ind.where.get("weight", ind.pos or here), "weight-zero",
+            report.add(ind.where.get("weight", ind.pos or here), rules.WEIGHT_ZERO,
                            f"{where}：分值为 {row.weight:.{scheme.places}f}，此指标完成与否都不影响总分；"
                            f"请给它分值（weight），或减少“{l1.name}”下其他指标的分值")
         _check_row(ind, row, where, report, ind.pos or here)
@@ -623,7 +623,7 @@ def _check_fund_sums(project: Project, report: Report, here: Pos) -> None:
         if added != total:
             terms = " + ".join(f"{FUND_SOURCES[key]} {'0' if v is None else v}"
                                for key, v in parts.items())
-            report.error(execution.total.where.get(column, here), "execution-sum",
+            report.add(execution.total.where.get(column, here), rules.EXECUTION_SUM,
                          f"execution.{column}：年度资金总额的{title} {total} 不等于 {terms} = {added}")
 
 
@@ -633,44 +633,44 @@ def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: P
     if target is not None:
         if ind.grade is not None or ind.score is not None:
             key = "grade" if ind.grade is not None else "score"
-            report.error(ind.where[key], "actual-kind",
+            report.add(ind.where[key], rules.ACTUAL_KIND,
                          f"{where}.{key}：定量指标“{ind.value}”的得分按实际完成值计算，"
                          "不填写完成等级或得分")
         if ind.actual is None:
-            report.error(pos, "actual-missing", f"{where}：缺少实际完成值（actual）")
+            report.add(pos, rules.ACTUAL_MISSING, f"{where}：缺少实际完成值（actual）")
             return
         if actual is None:
-            report.error(at, "actual-kind",
+            report.add(at, rules.ACTUAL_KIND,
                          f"{where}.actual：定量指标“{ind.value}”的实际完成值应为数字和单位，"
                          f"实际为“{ind.actual}”")
             return
         if not actual.comparable(target):
-            report.error(at, "actual-unit",
+            report.add(at, rules.ACTUAL_UNIT,
                          f"{where}.actual：实际完成值“{ind.actual}”的单位与指标值“{ind.value}”"
                          f"不同（应为{target.unit or '无单位的数字'}）")
             return
         ratio = times(target, actual)
         if ratio is not None and ratio >= OUTLIER:
-            report.warning(at, "actual-outlier",
+            report.add(at, rules.ACTUAL_OUTLIER,
                            f"{where}.actual：实际完成值“{ind.actual}”是指标值“{ind.value}”的 "
                            f"{OUTLIER} 倍以上，请核对是否多写了数字或用错了单位")
     elif ind.grade is None and ind.score is None:
-        report.error(at, "grade-missing",
+        report.add(at, rules.GRADE_MISSING,
                      f"{where}：定性指标“{ind.value}”需要完成等级（grade：达成 | 部分达成 | 未达成）"
                      "或得分（score）")
         return
     elif ind.score is not None and ind.score > row.weight:
-        report.error(ind.where["score"], "score-over-weight",
+        report.add(ind.where["score"], rules.SCORE_OVER_WEIGHT,
                      f"{where}.score：得分 {ind.score} 超过分值 {row.weight}")
         return
     if ind.deviation:
         return
     if row.score < row.weight:
-        report.warning(at, "deviation-missing",
+        report.add(at, rules.DEVIATION_MISSING,
                        f"{where}：得分 {row.score} 低于分值 {row.weight}，"
                        "请填写偏差原因分析及改进措施（deviation）")
     elif row.beaten is not None and row.beaten >= BEATEN:
-        report.warning(at, "deviation-missing",
+        report.add(at, rules.DEVIATION_MISSING,
                        f"{where}：实际完成值“{ind.actual}”超出指标值“{ind.value}” "
                        f"{percent(row.beaten, 0)}，指标值可能定得过低；"
                        "请填写偏差原因分析及改进措施（deviation）")

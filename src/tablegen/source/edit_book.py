@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RoundTripError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from .. import rules
 from ..errors import Pos, Report
 from ..load.loader import parse
 from ..load.validate import check_book_node
@@ -53,16 +54,17 @@ def add_projects(text: str, shown: str, key: str, additions: list[tuple[Agency, 
     (with its name); None, with an error saying why, when that cannot be done safely."""
     listing = read_listing(text, shown, key, report)
     if listing is None:
-        report.error(Pos(shown), "import-book", "book.yaml 有错误，未修改；请先按 tablegen check 的提示修正")
+        report.add(Pos(shown), rules.IMPORT_BOOK,
+                   "book.yaml 有错误，未修改；请先按 tablegen check 的提示修正")
         return None
     try:
         data = _yaml().load(text)
     except RoundTripError as exc:  # pragma: no cover - the file has just parsed cleanly
-        report.error(Pos(shown), "import-book", f"无法改写 book.yaml：{exc}")
+        report.add(Pos(shown), rules.IMPORT_BOOK, f"无法改写 book.yaml：{exc}")
         return None
     agencies = data.get("agencies") if isinstance(data, CommentedMap) else None
     if not isinstance(agencies, CommentedSeq) or len(agencies) != len(listing.agencies):
-        report.error(Pos(shown), "import-book", "book.yaml 没有可追加的 agencies 列表")
+        report.add(Pos(shown), rules.IMPORT_BOOK, "book.yaml 没有可追加的 agencies 列表")
         return None
     codes = [a.code for a in listing.agencies]
     expected = [list(files) for files in listing.files]
@@ -75,7 +77,7 @@ def add_projects(text: str, shown: str, key: str, additions: list[tuple[Agency, 
             elif isinstance(projects, CommentedSeq):
                 projects.append(file)
             else:
-                report.error(Pos(shown), "import-book",
+                report.add(Pos(shown), rules.IMPORT_BOOK,
                              f"无法把项目追加到单位 {agency.code}：它的 projects 不是列表")
                 return None
         else:
@@ -93,7 +95,7 @@ def add_projects(text: str, shown: str, key: str, additions: list[tuple[Agency, 
     again = read_listing(new, shown, key, Report())
     if again is None or again.files != expected or [(a.code, a.name) for a in again.agencies] != [
             (a.code, a.name) for a in listing.agencies] or not _same_settings(text, new, shown, key):
-        report.error(Pos(shown), "import-book",
+        report.add(Pos(shown), rules.IMPORT_BOOK,
                      "无法安全地改写 book.yaml（改写后读出的内容与预期不同），未写入任何文件；"
                      "请手动把新的项目文件加入 agencies")
         return None
