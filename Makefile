@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup docs guide check test lint bench clean
+.PHONY: help setup docs guide check test lint bench golden clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: $(STAMP) ## ruff and mypy
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (slow; prints figures and ratios)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+golden: $(STAMP) ## Record the seed outputs' SHA-256 (tests/golden/) after an intended change
+	TABLEGEN_GOLDEN=update $(BIN)/pytest -q -p no:cacheprovider tests/test_golden.py
 
 clean: ## Remove build/ with its build cache build/.tablegen-cache/, and the guide's site/ (the venv stays)
 	rm -rf build site
