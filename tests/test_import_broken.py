@@ -14,6 +14,8 @@ from tablegen.errors import Report
 from tablegen.imports import import_files
 from test_import_docx import export_like
 
+TABLE1 = "表“2024年知识产权宣传项目”（第 1 张表）："  # as the officer counts tables in Word
+
 
 def export_with_budget(path: Path, total: str) -> Path:
     export_like(path)
@@ -25,10 +27,10 @@ def export_with_budget(path: Path, total: str) -> Path:
 
 
 @pytest.mark.parametrize("total, message", [
-    ("四十", "第 2 个表格：“预算数”单元格应为金额（如 40.00），实际为“四十”"),
-    ("", "第 2 个表格：“预算数”单元格为空；请在源文件中填写金额"),
-    ("40.005", "第 2 个表格：“预算数”为 40.005，超过两位小数；请在源文件中修正（不会自动舍入）"),
-    ("NaN", "第 2 个表格：“预算数”单元格应为金额（如 40.00），实际为“NaN”"),
+    ("四十", f"{TABLE1}“预算数”单元格应为金额（如 40.00），实际为“四十”"),
+    ("", f"{TABLE1}“预算数”单元格为空；请在源文件中填写金额"),
+    ("40.005", f"{TABLE1}“预算数”为 40.005，超过两位小数；请在源文件中修正（不会自动舍入）"),
+    ("NaN", f"{TABLE1}“预算数”单元格应为金额（如 40.00），实际为“NaN”"),
 ])
 def test_a_bad_amount_is_a_finding_printed_once_and_nothing_is_written(tmp_path, run, total,
                                                                         message):
@@ -36,7 +38,8 @@ def test_a_bad_amount_is_a_finding_printed_once_and_nothing_is_written(tmp_path,
     code, out, err = run("import", "export.docx", "--into", "book", cwd=tmp_path)
     assert code == 1
     assert out.splitlines() == [
-        "export.docx:1:1: warning[import-skipped]: 第 1 个表格：这不是项目支出绩效目标表，已跳过",
+        "export.docx:1:1: warning[import-skipped]: 表格“序号 | 事项”（第 1 张表之前）：这不是项目支出"
+        "绩效目标表，已跳过",
         f"export.docx:2:1: error[import-amount]: {message}"]
     assert "error[" not in err  # once: on stdout, not again on stderr
     assert "Traceback" not in out + err
@@ -227,7 +230,7 @@ def test_docx_cells_merged_out_of_place(tmp_path, run):
     code, out, _ = run("import", "budget.docx", "--into", "book", cwd=tmp_path)
     assert code == 1
     assert out.splitlines()[1:] == [
-        "budget.docx:2:1: error[import-amount]: 第 2 个表格：“预算数”单元格不存在；请在源文件中填写金额"]
+        f"budget.docx:2:1: error[import-amount]: {TABLE1}“预算数”单元格不存在；请在源文件中填写金额"]
     assert not (tmp_path / "book").exists()
     # An indicator row whose last three cells are merged: warned, its text kept, and the empty
     # value it leaves is an error for check (never built as it stands).
@@ -240,7 +243,7 @@ def test_docx_cells_merged_out_of_place(tmp_path, run):
     assert code == 0, out + err
     assert [line[:37] for line in err.splitlines()[1:3]] == [
         "grid.docx:2:1: warning[import-cells]:"] * 2
-    assert "第 2 个表格：指标表第 1 行只有 3 个单元格，缺少的按空白处理" in err
+    assert f"{TABLE1[:-1]}第 6 行只有 3 个单元格，缺少的按空白处理" in err
     text = (tmp_path / "book" / "2024年知识产权宣传项目.yaml").read_text(encoding="utf-8")
     assert "          宣传活动次数\n          宣传活动次数\n          ≥4次\n" in text
     code, out, _ = run("check", "book", cwd=tmp_path)

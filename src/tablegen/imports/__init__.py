@@ -31,7 +31,7 @@ def read_sections(path: Path, report: Report) -> tuple[list[Section], BookInfo]:
     shown = display_path(path)
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        return read_docx(path, shown)
+        return read_docx(path, shown, report)
     if suffix == ".xlsx":
         return read_xlsx(path, shown, report)
     text = read_text(path, shown, report)
@@ -87,7 +87,7 @@ def add_to_book(into: Path, imported: list[Imported], taken: set[str],
     book_file = into / BOOK_FILE
     shown = display_path(book_file)
     catalog = load_paths([into])
-    if catalog.report.errors:
+    if catalog.report.errors or not catalog.books:
         report.findings += catalog.report.errors
         report.error(Pos(shown), "import-book",
                      "书中有错误，未导入；请先按 tablegen check 的提示修正，再导入")

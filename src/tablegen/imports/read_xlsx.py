@@ -113,12 +113,13 @@ def read_xlsx(path: Path, shown: str, report: Report) -> tuple[list[Section], Bo
                            f"{label}是{HIDDEN[state]}的工作表，未导入；如需导入，请在 Excel/WPS "
                            "中取消隐藏后再导入")
             continue
-        rows = _rows(_xml(parts, part, shown), strings, styles, f"{shown}：{label}", Pos(shown, n),
-                     report)
+        rows, numbers = _rows(_xml(parts, part, shown), strings, styles, f"{shown}：{label}",
+                              Pos(shown, n), report)
         heading = ""
         if rows and len(rows[0]) == 1 and HEADING.match(rows[0][0]):
             heading = rows.pop(0)[0].strip()
-        sections.append(Section(heading, n, rows, label=label))
+            numbers.pop(0)
+        sections.append(Section(heading, n, rows, label=label, numbers=numbers))
     return sections, info
 
 
@@ -179,9 +180,9 @@ def _not_phonetic(t: etree._Element, si: etree._Element) -> bool:
 
 
 def _rows(sheet: etree._Element, strings: list[str], styles: Styles, where: str, pos: Pos,
-          report: Report) -> list[list[str]]:
-    """The sheet's non-empty rows as cell texts; a cell a merge covers from the left is skipped
-    (a table's column may span several sheet columns)."""
+          report: Report) -> tuple[list[list[str]], list[int]]:
+    """The sheet's non-empty rows as cell texts, and their row numbers; a cell a merge covers
+    from the left is skipped (a table's column may span several sheet columns)."""
     cells: dict[int, dict[int, str]] = {}
     for c in sheet.iter(M + "c"):
         at = _ref(c.get("r", ""))
@@ -233,4 +234,4 @@ def _rows(sheet: etree._Element, strings: list[str], styles: Styles, where: str,
         spans = [(c1, c2) for r1, r2, c1, c2 in merges if r1 <= r <= r2 and c2 > c1]
         out.append([row.get(c, "") for c in range(1, width + 1)
                     if not any(c1 < c <= c2 for c1, c2 in spans)])
-    return out
+    return out, sorted(cells)
