@@ -433,3 +433,22 @@ def test_what_cannot_be_read_is_named(tmp_path):
         "再导入"]
     assert new == {"book", "book/book.yaml", "book/2024年知识产权宣传项目.yaml"}
 
+
+def test_import_never_leaves_a_book_that_check_refuses(tmp_path, run):
+    # Once exit 0 and `写入 book/…`, then `check book` failed: a 一级 no frame knows.
+    src = tmp_path / "export.docx"
+    export_like(src)
+    doc = Document(src)
+    doc.tables[2].rows[2].cells[0].text = "产出指票"
+    doc.save(src)
+    from hostile import tree
+
+    before = tree(tmp_path)
+    code, out, err = run("import", "export.docx", "--into", "book", cwd=tmp_path)
+    errors = [line for line in out.splitlines() if ": error[" in line]
+    assert code == 1
+    assert errors == [
+        "export.docx:2:1: error[unknown-level1]: 表“2024年知识产权宣传项目”（第 1 张表）：indicators："
+        "一级指标“产出指票”不在指标框架 classic 中，是否想写“产出指标”？"]
+    assert err == "有错误，未写入任何文件：1 个错误，1 个警告\n"
+    assert tree(tmp_path) == before

@@ -3,8 +3,8 @@
 The steps, one module each: `office_zip` opens a DOCX/XLSX safely; `read_docx`, `read_xlsx` and
 `read_dump` turn a source into sections of rows of cell texts; `rows` maps each section onto the
 model; `book_files` names the new files and writes a new book's text; an existing book gets the
-new projects listed by `tablegen.edit_book`, its other files untouched. Nothing is written when
-anything fails.
+new projects listed by `tablegen.edit_book`, its other files untouched; `verify` checks the book
+as it would be written exactly as `check` does. Nothing is written when anything fails.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..loader import read_text
 from ..writer import write_atomic
 from .book_files import book_files, project_files
 from .rows import BookInfo, Imported, Section, rows_to_project
+from .verify import verify
 
 READERS = (".txt", ".docx", ".xlsx")
 
@@ -66,6 +67,10 @@ def import_files(files: list[Path], into: Path, report: Report) -> list[Path]:
         out = add_to_book(into, imported, taken, report)
     else:
         out = book_files(into, imported, info, taken)
+    if report.errors:
+        return []
+    # `import` never leaves a book that `check` refuses: a bogus 一级, an empty 指标值…
+    verify(into, out, imported, report)
     if report.errors:
         return []
     return write_book(out)
