@@ -263,3 +263,30 @@ def test_a_folder_without_book_yaml_keeps_its_same_named_file(tmp_path):
     assert (tmp_path / "book" / f"{name}.yaml").read_text(encoding="utf-8") == "别动\n"
     book = (tmp_path / "book" / "book.yaml").read_text(encoding="utf-8")
     assert f"      - {name}-2.yaml\n" in book and f"{name}.yaml" not in book
+
+
+def test_errors_name_the_table_as_the_officer_counts_it(tmp_path, run):
+    # Once `第 5 个表格` and `指标表第 2 行`: the count took in the agency lines, which print as
+    # borderless tables no reader sees as tables, and restarted rows at the grid.
+    from conftest import TEST_BOOKS
+    from tablegen.books import load_book_strict
+    from test_import_docx import build_docx
+
+    src = build_docx(load_book_strict(TEST_BOOKS / "binhai-ipa-2026"), tmp_path)
+    doc = Document(str(src))
+    budgets = [t for t in doc.tables if t.cell(0, 0).text == "项目名称"]
+    assert len(doc.tables) == 9 and len(budgets) == 3  # an agency line, a budget, a grid each
+    budgets[1].cell(1, 2).text = "四十"
+    grids = [t for t in doc.tables if t.cell(0, 0).text == "一级指标"]
+    grids[2].cell(2, 2).text = ""
+    doc.save(str(src))
+    code, out, err = run("import", src.name, "--into", "book", cwd=tmp_path)
+    name = ("2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目"
+            "（自有资金）（其他收入资金）")
+    assert (code, out.splitlines()) == (1, [
+        f"{src.name}:2:1: error[import-amount]: 表“{name}”（第 2 张表）：“预算数”单元格应为金额"
+        "（如 40.00），实际为“四十”",
+        f"{src.name}:3:1: warning[import-cells]: 表“中央2025年安可替代专项-津财行政指[2025]69号”"
+        "（第 3 张表）第 7 行第 3 列（三级指标）为空："
+        "['', '质量指标', '', '设备验收合格率', '≥90%']"])  # 产出指标 merged from above
+    assert not (tmp_path / "book").exists()
