@@ -290,3 +290,19 @@ def test_errors_name_the_table_as_the_officer_counts_it(tmp_path, run):
         "（第 3 张表）第 7 行第 3 列（三级指标）为空："
         "['', '质量指标', '', '设备验收合格率', '≥90%']"])  # 产出指标 merged from above
     assert not (tmp_path / "book").exists()
+
+
+def test_a_table_in_another_money_unit_is_not_added_to_a_book(tmp_path, run):
+    # Once 12.50 万元 came into a book in 元 as 12.50 元, exit 0.
+    import shutil
+
+    from conftest import TEST_BOOKS
+
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "book")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "book").iterdir()}
+    export_like(tmp_path / "export.docx")
+    code, out, err = run("import", "export.docx", "--into", "book", cwd=tmp_path)
+    assert (code, out.splitlines()[1:]) == (1, [
+        f"export.docx:2:1: error[import-unit]: {TABLE1}金额单位是万元，而这本书用元；"
+        "请在源文件中把金额换算为元后再导入（不会自动换算）"])
+    assert {p.name: p.read_bytes() for p in (tmp_path / "book").iterdir()} == before

@@ -121,14 +121,14 @@ def cell_runs(cell, *parts):
         run.bold = i % 2 == 0
 
 
-def export_like(path: Path) -> None:
+def export_like(path: Path, unit: str = "万元") -> None:
     doc = Document()
     doc.add_paragraph("说明：以下为部门项目支出绩效目标表。")
     other = doc.add_table(rows=2, cols=2)  # not a target table
     other.cell(0, 0).text, other.cell(0, 1).text = "序号", "事项"
     other.cell(1, 0).text, other.cell(1, 1).text = "1", "其他"
     doc.add_paragraph("")  # an empty heading: the name comes from 项目名称
-    doc.add_paragraph("610101天津市知识产权局\t\t单位：万元")  # agency line as a paragraph
+    doc.add_paragraph(f"610101天津市知识产权局\t\t单位：{unit}")  # agency line as a paragraph
     budget = doc.add_table(rows=4, cols=7)
     budget.cell(0, 0).text = "项目名称"
     merged = budget.cell(0, 1).merge(budget.cell(0, 6))
@@ -211,7 +211,7 @@ def test_importing_into_an_existing_book_adds_only_the_new_projects(tmp_path):
     (book / "book.yaml").write_text(text.replace("agencies:", "# 保留这条注释\nagencies:"),
                                     encoding="utf-8")
     src = tmp_path / "export.docx"
-    export_like(src)
+    export_like(src, unit="元")  # the book's unit
     import_files([src], book, Report())
     after = (book / "book.yaml").read_text(encoding="utf-8")
     assert "# 保留这条注释\n" in after
@@ -232,7 +232,7 @@ def test_a_new_agency_is_appended(tmp_path):
     book = tmp_path / "book"
     shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", book)
     src = tmp_path / "export.docx"
-    export_like(src)
+    export_like(src, unit="元")  # the book's unit
     data = src.read_bytes()
     import io
     import zipfile

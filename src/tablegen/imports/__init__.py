@@ -84,6 +84,18 @@ def write_book(out: dict[Path, str]) -> list[Path]:
     return sorted(out)
 
 
+def same_unit(it: Imported, unit: str, report: Report) -> bool:
+    """Whether a table's amounts are in the book's money unit (an error when not: 12.50 万元 is
+    never read as 12.50 元)."""
+    if not it.money_unit or it.money_unit == unit:
+        return True
+    named = f"{it.label}：" if it.label else ""
+    report.error(it.source, "import-unit",
+                 f"{named}金额单位是{it.money_unit}，而这本书用{unit}；请在源文件中把金额换算为{unit}"
+                 "后再导入（不会自动换算）")
+    return False
+
+
 def add_to_book(into: Path, imported: list[Imported], taken: set[str],
                 report: Report) -> dict[Path, str]:
     """The new project files and book.yaml with them listed; the other files stay as they are.
@@ -100,11 +112,14 @@ def add_to_book(into: Path, imported: list[Imported], taken: set[str],
     text = read_text(book_file, shown, report, into)
     if text is None:
         return {}
-    existing = {p.name for b in catalog.books for p in b.projects}
+    book = catalog.books[0]
+    existing = {p.name for p in book.projects}
     fresh = []
     for it in imported:
         if it.project.name in existing:
             report.warning(Pos(shown), "import-exists", f"书中已有项目“{it.project.name}”，未重复导入")
+        elif not same_unit(it, book.money_unit, report):
+            continue
         else:
             existing.add(it.project.name)
             fresh.append(it)
