@@ -39,8 +39,8 @@ def read_sections(path: Path, report: Report) -> tuple[list[Section], BookInfo]:
     return (parse_dump(text) if text is not None else []), BookInfo()
 
 
-def import_files(files: list[Path], into: Path, report: Report) -> list[Path]:
-    """Import source files into a book folder; nothing is written when anything fails."""
+def read_all(files: list[Path], report: Report) -> tuple[list[Imported], BookInfo]:
+    """Every target table of the source files, mapped onto the model."""
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise UsageError(f"文件不存在：{', '.join(map(str, missing))}")
@@ -57,17 +57,24 @@ def import_files(files: list[Path], into: Path, report: Report) -> list[Path]:
             item = rows_to_project(section, display_path(f), report)
             if item is not None:
                 imported.append(item)
+    if not imported and not report.errors:
+        raise TablegenError(f"没有在 {', '.join(map(str, files))} 中找到任何项目支出绩效目标表")
+    return imported, info
+
+
+def import_files(files: list[Path], into: Path, report: Report) -> list[Path]:
+    """Import source files into a book folder; nothing is written when anything fails, nor when
+    the book already has every project (`update.update_files` brings those up to date)."""
+    imported, info = read_all(files, report)
     if report.errors:
         return []
-    if not imported:
-        raise TablegenError(f"没有在 {', '.join(map(str, files))} 中找到任何项目支出绩效目标表")
     # A new file never takes the name of a file already in the folder, nor book.yaml's.
     taken = {p.stem for p in into.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}
     if (into / BOOK_FILE).exists():
         out = add_to_book(into, imported, taken, report)
     else:
         out = book_files(into, imported, info, taken)
-    if report.errors:
+    if report.errors or not out:
         return []
     # `import` never leaves a book that `check` refuses: a bogus 一级, an empty 指标值…
     verify(into, out, imported, report)
@@ -117,12 +124,16 @@ def add_to_book(into: Path, imported: list[Imported], taken: set[str],
     fresh = []
     for it in imported:
         if it.project.name in existing:
-            report.warning(Pos(shown), "import-exists", f"书中已有项目“{it.project.name}”，未重复导入")
+            report.warning(Pos(shown), "import-exists",
+                           f"书中已有项目“{it.project.name}”，未重复导入；要用源文件中的内容更新它，"
+                           "请加 --update 查看改动")
         elif not same_unit(it, book.money_unit, report):
             continue
         else:
             existing.add(it.project.name)
             fresh.append(it)
+    if not fresh:
+        return {}
     out = project_files(into, fresh, taken)
     new = add_projects(text, shown, into.name, [(it.agency, it.project.file) for it in fresh],
                        report)
