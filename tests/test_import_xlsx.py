@@ -163,6 +163,9 @@ ASK = "；请在源文件中把它改为显示的文字，或改用常规、数�
     ('<c r="E7" s="5"><v>12</v></c>', 0, "",
      f"{REFUSED}无法确定显示的内容（样式编号 5 在 styles.xml 中不存在）；请在 Excel/WPS 中把它改为"
      "常规、数值、百分比或日期格式后再导入"),
+    ('<c r="E7" s="²"><v>12</v></c>', 0, "",  # once an internal error (ValueError)
+     f"{REFUSED}无法确定显示的内容（样式编号 ² 在 styles.xml 中不存在）；请在 Excel/WPS 中把它改为"
+     "常规、数值、百分比或日期格式后再导入"),
     ('<c r="E7" t="e"><f>1/0</f><v>#DIV/0!</v></c>', 0, "",
      "t.xlsx:1:1: error[import-formula]: t.xlsx：工作表“表1”单元格 E7 显示错误值 #DIV/0!；"
      "请在源文件中修正后再导入"),
@@ -213,6 +216,7 @@ def test_number_format_rendering(stored, code, shown):
     ("46387", "yyyy-mm-dd ddd", "星期的名称"),
     ("-0.001", "0.00", "显示为“-0.00”，但存的值是 -0.001（显示时舍入）"),
     ("12", "0\"-\"0", "数字中间夹有文字"),
+    ("2958466", "yyyy", "2958466 超出了日期的范围"),
 ])
 def test_number_format_refusals(stored, code, why):
     from tablegen.imports.number_format import Unshowable, parse, show_number
@@ -220,3 +224,12 @@ def test_number_format_refusals(stored, code, why):
     with pytest.raises(Unshowable) as caught:
         show_number(stored, parse(code))
     assert str(caught.value) == why
+
+
+def test_the_last_day_of_both_date_systems():
+    from tablegen.imports.number_format import Unshowable, parse, show_number
+
+    assert show_number("2958465", parse("yyyy-mm-dd")) == "9999-12-31"
+    assert show_number("2957003", parse("yyyy-mm-dd"), date1904=True) == "9999-12-31"
+    with pytest.raises(Unshowable):  # once an internal error (OverflowError)
+        show_number("2958465", parse("yyyy-mm-dd"), date1904=True)

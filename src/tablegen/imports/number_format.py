@@ -295,7 +295,7 @@ def _serial(value: Decimal, date1904: bool) -> tuple[date | None, int]:
     seconds = int(((value - days) * 86400).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if seconds == 86400:
         days, seconds = days + 1, 0
-    if days > MAX_SERIAL:
+    if days > (MAX_SERIAL - 1462 if date1904 else MAX_SERIAL):  # the last day is 9999-12-31
         raise Unshowable(f"{value} 超出了日期的范围")
     if date1904:
         return date(1904, 1, 1) + timedelta(days=days), seconds

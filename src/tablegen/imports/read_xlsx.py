@@ -52,12 +52,13 @@ class Styles:
     codes: list[str | None] = field(default_factory=list)
     date1904: bool = False
 
-    def code(self, index: int) -> tuple[str | None, str]:
-        """A style's format code, or None and why it cannot be known."""
+    def code(self, raw: str) -> tuple[str | None, str]:
+        """A style's format code (`s="…"` of a cell), or None and why it cannot be known."""
+        index = _index(raw)
         if not self.codes and index == 0:
             return GENERAL, ""  # a workbook without styles: every cell General
         if not 0 <= index < len(self.codes):
-            return None, f"样式编号 {index} 在 styles.xml 中不存在"
+            return None, f"样式编号 {raw} 在 styles.xml 中不存在"
         code = self.codes[index]
         return code, "" if code is not None else "数字格式是随地区而变的内置格式"
 
@@ -123,6 +124,12 @@ def read_xlsx(path: Path, shown: str, report: Report) -> tuple[list[Section], Bo
     return sections, info
 
 
+def _index(text: str) -> int:
+    """A number in an attribute (a style, a format, a shared string); -1 for anything else
+    (`²` is a digit to `str.isdigit`, not to `int`)."""
+    return int(text) if text.isascii() and text.isdigit() else -1
+
+
 def _styles(parts: dict[str, bytes], shown: str, workbook: etree._Element) -> Styles:
     """Each cell style's number format code (cellXfs → numFmtId → numFmts or built-in)."""
     pr = workbook.find(M + "workbookPr")
@@ -132,12 +139,13 @@ def _styles(parts: dict[str, bytes], shown: str, workbook: etree._Element) -> St
     root = _xml(parts, "xl/styles.xml", shown)
     custom = {}
     for fmt in root.iter(M + "numFmt"):
-        if (fmt.get("numFmtId") or "").isdigit():
-            custom[int(fmt.get("numFmtId") or 0)] = fmt.get("formatCode", "")
+        number = _index(fmt.get("numFmtId") or "")
+        if number >= 0:
+            custom[number] = fmt.get("formatCode", "")
     xfs = root.find(M + "cellXfs")
     for xf in xfs.iter(M + "xf") if xfs is not None else []:
         raw = xf.get("numFmtId", "0")
-        number = int(raw) if raw.isdigit() else -1
+        number = _index(raw)
         styles.codes.append(custom[number] if number in custom else builtin(number))
     return styles
 
@@ -146,7 +154,7 @@ def _shown(c: etree._Element, kind: str, text: str, styles: Styles, where: str, 
            report: Report) -> str | None:
     """A cell's text as the spreadsheet shows it, or None with the cell refused."""
     raw = c.get("s", "0")
-    code, unknown = styles.code(int(raw) if raw.isdigit() else -1)
+    code, unknown = styles.code(raw)
     at = f"{where}单元格 {c.get('r')} "
     if code is None:
         if kind not in ("n", "d"):
@@ -199,7 +207,7 @@ def _rows(sheet: etree._Element, strings: list[str], styles: Styles, where: str,
                              "请在 Excel/WPS 中打开并保存后再导入")
             continue
         elif kind == "s":
-            index = int(v.text) if v.text.isdigit() else -1
+            index = _index(v.text)
             text = strings[index] if 0 <= index < len(strings) else ""
         elif kind == "b":
             text = "TRUE" if v.text == "1" else "FALSE"
