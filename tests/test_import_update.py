@@ -171,3 +171,22 @@ def test_apply_needs_update(tmp_path, run):
     code, _, err = run("import", "x.docx", "--into", "example", "--apply", cwd=tmp_path)
     assert (code, err) == (2, "错误：--apply 只能与 --update 一起使用：tablegen import 源文件 --into 书 "
                               "--update --apply\n")
+
+
+def test_self_evaluation_data_of_a_deleted_indicator_is_named(tmp_path, run):
+    folder = seed_book(tmp_path)
+    build_docx(load_book_strict(folder), tmp_path)
+    doc = Document(str(tmp_path / "tianjin-ipa-2024.docx"))
+    grid = next(t for t in doc.tables if t.cell(0, 0).text == "一级指标"
+                and any(c.text == "系统支持同时在线人数" for c in t.columns[2].cells))
+    row = next(r for r in grid.rows if r.cells[2].text == "系统支持同时在线人数")
+    grid._tbl.remove(row._tr)
+    doc.save(str(tmp_path / "tianjin-ipa-2024.docx"))
+    code, out, err = run("import", "tianjin-ipa-2024.docx", "--into", "tianjin-ipa-2024", "--update",
+                         cwd=tmp_path)
+    assert code == 0
+    assert "    删除指标 产出指标 / 质量指标 / 系统支持同时在线人数：≥100人" in out.splitlines()
+    assert err.splitlines()[0] == (
+        "tianjin-ipa-2024.docx:1:1: warning[import-update]: 表“2024年局机关信息化运维”（第 1 张表）："
+        "源文件中没有指标“产出指标 / 质量指标 / 系统支持同时在线人数”，它在 2024年局机关信息化运维.yaml "
+        "中的自评数据（实际完成值等）随之删除")
