@@ -452,3 +452,8 @@ def test_import_never_leaves_a_book_that_check_refuses(tmp_path, run):
         "一级指标“产出指票”不在指标框架 classic 中，是否想写“产出指标”？"]
     assert err == "有错误，未写入任何文件：1 个错误，1 个警告\n"
     assert tree(tmp_path) == before
+    # The book was checked in a folder of tablegen's own in the temp folder, removed afterwards.
+    import os
+    import tempfile
+
+    assert list(Path(tempfile.gettempdir()).glob(f"tablegen-import-{os.getpid()}-*")) == []
