@@ -77,15 +77,23 @@ def default_base(root: Path) -> str:
 
 def read_revision(root: Path, rev: str) -> dict[str, bytes]:
     """Every file under targets/ at a revision, by path."""
-    # -z: names as they are (without it git quotes every non-ASCII name).
-    names = git(root, "ls-tree", "-r", "-z", "--name-only", rev, "--", TARGETS).decode().split("\0")
-    names = [n for n in names if n.endswith((".yaml", ".yml"))]
+    # -z: names as they are, NUL-separated (without it git quotes every non-ASCII name, and a
+    # name may hold a line break). The contents are asked for by object id, one per line: a
+    # `rev:path` line would break on such a name.
+    entries = git(root, "ls-tree", "-r", "-z", rev, "--", TARGETS).decode(
+        "utf-8", "surrogateescape").split("\0")
+    names: list[tuple[str, str]] = []
+    for entry in entries:
+        meta, tab, name = entry.partition("\t")
+        fields = meta.split()
+        if tab and len(fields) == 3 and fields[1] == "blob" and name.endswith((".yaml", ".yml")):
+            names.append((name, fields[2]))
     if not names:
         return {}
-    out = git(root, "cat-file", "--batch", data="".join(f"{rev}:{n}\n" for n in names).encode())
+    out = git(root, "cat-file", "--batch", data="".join(f"{oid}\n" for _, oid in names).encode())
     files: dict[str, bytes] = {}
     pos = 0
-    for name in names:
+    for name, _ in names:
         header_end = out.index(b"\n", pos)
         size = int(out[pos:header_end].split()[2])
         files[name] = out[header_end + 1:header_end + 1 + size]
