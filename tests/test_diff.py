@@ -219,3 +219,32 @@ def test_a_project_moved_to_another_agency(repo):
         f"  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（{P3}）",
         "    位置 表序：3（610101） → 3（610203）",
     ]
+
+
+def test_a_committed_file_name_with_a_line_break(repo, run):
+    # Once an internal error (IndexError): `git cat-file` was asked for `rev:path` lines.
+    odd = "安可\n替代.yaml"
+    git(repo, "mv", f"targets/{BOOK}/{P3}", f"targets/{BOOK}/{odd}")
+    edit(repo, "book.yaml", f"      - {P3}", '      - "安可\\n替代.yaml"')
+    (repo / "targets" / BOOK / "草稿\n.yaml").write_text("x: 1\n", encoding="utf-8")
+    git(repo, "add", ".")
+    commit(repo)
+    edit(repo, odd, "  total: 12232.20\n  fiscal: 12232.20", "  total: 13000.00\n  fiscal: 13000.00")
+    commit(repo)
+    expected = [
+        "书 binhai-ipa-2026（天津市滨海新区知识产权局2026年项目支出绩效目标表）",
+        "  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（安可\\n替代.yaml）",
+        "    预算 预算数（元）：12232.20 → 13000.00（+767.80）",
+        "    预算 财政资金（元）：12232.20 → 13000.00（+767.80）",
+    ]
+    diffs, _ = diff(repo, "HEAD~1", "HEAD")
+    assert as_text(diffs).splitlines() == expected
+    code, out, err = run("diff", "HEAD~1", cwd=repo)
+    assert (code, out.splitlines(), err) == (0, expected, "")
+    diffs, _ = diff(repo, "HEAD~2", "HEAD~1")
+    assert as_text(diffs).splitlines() == [
+        expected[0], "  修改项目：中央2025年安可替代专项-津财行政指[2025]69号（安可\\n替代.yaml）",
+        f"    位置 文件：{P3} → 安可\\n替代.yaml"]
+    # diff reads through git and writes nothing.
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True)
+    assert status.stdout == b""

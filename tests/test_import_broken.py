@@ -14,6 +14,8 @@ from tablegen.errors import Report
 from tablegen.imports import import_files
 from test_import_docx import export_like
 
+TABLE1 = "表“2024年知识产权宣传项目”（第 1 张表）："  # as the officer counts tables in Word
+
 
 def export_with_budget(path: Path, total: str) -> Path:
     export_like(path)
@@ -25,10 +27,10 @@ def export_with_budget(path: Path, total: str) -> Path:
 
 
 @pytest.mark.parametrize("total, message", [
-    ("四十", "第 2 个表格：“预算数”单元格应为金额（如 40.00），实际为“四十”"),
-    ("", "第 2 个表格：“预算数”单元格为空；请在源文件中填写金额"),
-    ("40.005", "第 2 个表格：“预算数”为 40.005，超过两位小数；请在源文件中修正（不会自动舍入）"),
-    ("NaN", "第 2 个表格：“预算数”单元格应为金额（如 40.00），实际为“NaN”"),
+    ("四十", f"{TABLE1}“预算数”单元格应为金额（如 40.00），实际为“四十”"),
+    ("", f"{TABLE1}“预算数”单元格为空；请在源文件中填写金额"),
+    ("40.005", f"{TABLE1}“预算数”为 40.005，超过两位小数；请在源文件中修正（不会自动舍入）"),
+    ("NaN", f"{TABLE1}“预算数”单元格应为金额（如 40.00），实际为“NaN”"),
 ])
 def test_a_bad_amount_is_a_finding_printed_once_and_nothing_is_written(tmp_path, run, total,
                                                                         message):
@@ -36,7 +38,8 @@ def test_a_bad_amount_is_a_finding_printed_once_and_nothing_is_written(tmp_path,
     code, out, err = run("import", "export.docx", "--into", "book", cwd=tmp_path)
     assert code == 1
     assert out.splitlines() == [
-        "export.docx:1:1: warning[import-skipped]: 第 1 个表格：这不是项目支出绩效目标表，已跳过",
+        "export.docx:1:1: warning[import-skipped]: 表格“序号 | 事项”（第 1 张表之前）：这不是项目支出"
+        "绩效目标表，已跳过",
         f"export.docx:2:1: error[import-amount]: {message}"]
     assert "error[" not in err  # once: on stdout, not again on stderr
     assert "Traceback" not in out + err
@@ -227,25 +230,25 @@ def test_docx_cells_merged_out_of_place(tmp_path, run):
     code, out, _ = run("import", "budget.docx", "--into", "book", cwd=tmp_path)
     assert code == 1
     assert out.splitlines()[1:] == [
-        "budget.docx:2:1: error[import-amount]: 第 2 个表格：“预算数”单元格不存在；请在源文件中填写金额"]
+        f"budget.docx:2:1: error[import-amount]: {TABLE1}“预算数”单元格不存在；请在源文件中填写金额"]
     assert not (tmp_path / "book").exists()
-    # An indicator row whose last three cells are merged: warned, its text kept, and the empty
-    # value it leaves is an error for check (never built as it stands).
+    # An indicator row whose last three cells are merged: its text kept in the one cell left,
+    # the empty 指标值 it leaves an error check would report. Once exit 0, with a book check
+    # refused; now nothing is written.
     src = tmp_path / "grid.docx"
     export_like(src)
     doc = Document(str(src))
     doc.tables[2].cell(1, 2).merge(doc.tables[2].cell(1, 4))
     doc.save(str(src))
     code, out, err = run("import", "grid.docx", "--into", "book", cwd=tmp_path)
-    assert code == 0, out + err
-    assert [line[:37] for line in err.splitlines()[1:3]] == [
-        "grid.docx:2:1: warning[import-cells]:"] * 2
-    assert "第 2 个表格：指标表第 1 行只有 3 个单元格，缺少的按空白处理" in err
-    text = (tmp_path / "book" / "2024年知识产权宣传项目.yaml").read_text(encoding="utf-8")
-    assert "          宣传活动次数\n          宣传活动次数\n          ≥4次\n" in text
-    code, out, _ = run("check", "book", cwd=tmp_path)
-    assert code == 1
-    assert "error[empty-text]: indicators.产出指标.数量指标[1].value：指标值不能为空" in out
+    assert (code, out.splitlines()[1:]) == (1, [
+        f"grid.docx:2:1: error[empty-text]: {TABLE1}indicators.产出指标.数量指标[1].value：指标值不能为空",
+        f"grid.docx:2:1: warning[import-cells]: {TABLE1[:-1]}第 6 行只有 3 个单元格，缺少的按空白处理："
+        "['产出指标', '数量指标', '宣传活动次数\\n宣传活动次数\\n≥4次']",
+        f"grid.docx:2:1: warning[import-cells]: {TABLE1[:-1]}第 6 行第 5 列（指标值）为空："
+        "['产出指标', '数量指标', '宣传活动次数\\n宣传活动次数\\n≥4次', '', '']"])
+    assert err == "有错误，未写入任何文件：1 个错误，3 个警告\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.docx", "grid.docx"]
 
 
 def test_a_folder_without_book_yaml_keeps_its_same_named_file(tmp_path):
@@ -260,3 +263,46 @@ def test_a_folder_without_book_yaml_keeps_its_same_named_file(tmp_path):
     assert (tmp_path / "book" / f"{name}.yaml").read_text(encoding="utf-8") == "别动\n"
     book = (tmp_path / "book" / "book.yaml").read_text(encoding="utf-8")
     assert f"      - {name}-2.yaml\n" in book and f"{name}.yaml" not in book
+
+
+def test_errors_name_the_table_as_the_officer_counts_it(tmp_path, run):
+    # Once `第 5 个表格` and `指标表第 2 行`: the count took in the agency lines, which print as
+    # borderless tables no reader sees as tables, and restarted rows at the grid.
+    from conftest import TEST_BOOKS
+    from tablegen.load.books import load_book_strict
+    from test_import_docx import build_docx
+
+    src = build_docx(load_book_strict(TEST_BOOKS / "binhai-ipa-2026"), tmp_path)
+    doc = Document(str(src))
+    budgets = [t for t in doc.tables if t.cell(0, 0).text == "项目名称"]
+    assert len(doc.tables) == 9 and len(budgets) == 3  # an agency line, a budget, a grid each
+    budgets[1].cell(1, 2).text = "四十"
+    grids = [t for t in doc.tables if t.cell(0, 0).text == "一级指标"]
+    grids[2].cell(2, 2).text = ""
+    doc.save(str(src))
+    code, out, err = run("import", src.name, "--into", "book", cwd=tmp_path)
+    name = ("2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目"
+            "（自有资金）（其他收入资金）")
+    assert (code, out.splitlines()) == (1, [
+        f"{src.name}:2:1: error[import-amount]: 表“{name}”（第 2 张表）：“预算数”单元格应为金额"
+        "（如 40.00），实际为“四十”",
+        f"{src.name}:3:1: warning[import-cells]: 表“中央2025年安可替代专项-津财行政指[2025]69号”"
+        "（第 3 张表）第 7 行第 3 列（三级指标）为空："
+        "['', '质量指标', '', '设备验收合格率', '≥90%']"])  # 产出指标 merged from above
+    assert not (tmp_path / "book").exists()
+
+
+def test_a_table_in_another_money_unit_is_not_added_to_a_book(tmp_path, run):
+    # Once 12.50 万元 came into a book in 元 as 12.50 元, exit 0.
+    import shutil
+
+    from conftest import TEST_BOOKS
+
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "book")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "book").iterdir()}
+    export_like(tmp_path / "export.docx")
+    code, out, err = run("import", "export.docx", "--into", "book", cwd=tmp_path)
+    assert (code, out.splitlines()[1:]) == (1, [
+        f"export.docx:2:1: error[import-unit]: {TABLE1}金额单位是万元，而这本书用元；"
+        "请在源文件中把金额换算为元后再导入（不会自动换算）"])
+    assert {p.name: p.read_bytes() for p in (tmp_path / "book").iterdir()} == before

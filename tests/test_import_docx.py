@@ -122,14 +122,14 @@ def cell_runs(cell, *parts):
         run.bold = i % 2 == 0
 
 
-def export_like(path: Path) -> None:
+def export_like(path: Path, unit: str = "万元") -> None:
     doc = Document()
     doc.add_paragraph("说明：以下为部门项目支出绩效目标表。")
     other = doc.add_table(rows=2, cols=2)  # not a target table
     other.cell(0, 0).text, other.cell(0, 1).text = "序号", "事项"
     other.cell(1, 0).text, other.cell(1, 1).text = "1", "其他"
     doc.add_paragraph("")  # an empty heading: the name comes from 项目名称
-    doc.add_paragraph("610101天津市知识产权局\t\t单位：万元")  # agency line as a paragraph
+    doc.add_paragraph(f"610101天津市知识产权局\t\t单位：{unit}")  # agency line as a paragraph
     budget = doc.add_table(rows=4, cols=7)
     budget.cell(0, 0).text = "项目名称"
     merged = budget.cell(0, 1).merge(budget.cell(0, 6))
@@ -193,7 +193,8 @@ def test_a_real_export_imports_to_the_expected_yaml(tmp_path):
     report = Report()
     written = import_files([src], tmp_path / "book", report)
     assert [f.text() for f in report.findings] == [
-        f"{src}:1:1: warning[import-skipped]: 第 1 个表格：这不是项目支出绩效目标表，已跳过"]
+        f"{src}:1:1: warning[import-skipped]: 表格“序号 | 事项”（第 1 张表之前）：这不是项目支出绩效目标表，"
+        "已跳过"]
     assert sorted(p.name for p in written) == ["2024年知识产权宣传项目.yaml", "book.yaml"]
     assert (tmp_path / "book" / "2024年知识产权宣传项目.yaml").read_text(encoding="utf-8") == \
         EXPECTED_PROJECT
@@ -211,7 +212,7 @@ def test_importing_into_an_existing_book_adds_only_the_new_projects(tmp_path):
     (book / "book.yaml").write_text(text.replace("agencies:", "# 保留这条注释\nagencies:"),
                                     encoding="utf-8")
     src = tmp_path / "export.docx"
-    export_like(src)
+    export_like(src, unit="元")  # the book's unit
     import_files([src], book, Report())
     after = (book / "book.yaml").read_text(encoding="utf-8")
     assert "# 保留这条注释\n" in after
@@ -232,7 +233,7 @@ def test_a_new_agency_is_appended(tmp_path):
     book = tmp_path / "book"
     shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", book)
     src = tmp_path / "export.docx"
-    export_like(src)
+    export_like(src, unit="元")  # the book's unit
     data = src.read_bytes()
     import io
     import zipfile
@@ -320,7 +321,8 @@ def test_extra_and_missing_grid_cells_are_reported_not_lost(tmp_path):
     report = Report()
     import_files([src], tmp_path / "book", report)
     assert [f.message for f in report.findings if f.rule == "import-cells"] == [
-        "第 2 个表格：指标表第 6 行缺少三级指标或指标值：['多余', '', '', '', '']"]
+        "表“2024年知识产权宣传项目”（第 1 张表）第 11 行第 3 列（三级指标）、第 5 列（指标值）为空："
+        "['多余', '', '', '', '']"]
     doc = Document(src)
     extra = doc.tables[2].rows[1]._tr
     import copy
@@ -329,5 +331,130 @@ def test_extra_and_missing_grid_cells_are_reported_not_lost(tmp_path):
     report = Report()
     import_files([src], tmp_path / "book2", report)
     messages = [f.message for f in report.findings if f.rule == "import-cells"]
-    assert messages == ["第 2 个表格：指标表第 1 行多出 1 个单元格，已忽略：['≥4次']",
-                        "第 2 个表格：指标表第 6 行缺少三级指标或指标值：['多余', '', '', '', '']"]
+    assert messages == [
+        "表“2024年知识产权宣传项目”（第 1 张表）第 6 行多出 1 个单元格，已忽略：['≥4次']",
+        "表“2024年知识产权宣传项目”（第 1 张表）第 11 行第 3 列（三级指标）、第 5 列（指标值）为空："
+        "['多余', '', '', '', '']"]
+
+
+# ---- what Word shows that a naive reader loses or invents (issue: content controls, nested
+# tables, altChunk) ----
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def w(tag: str):
+    from docx.oxml import OxmlElement
+
+    return OxmlElement(f"w:{tag}")
+
+
+def wrap_in_control(el, placeholder: bool = False):
+    """Put an element inside a content control (`w:sdt`) where it stands."""
+    sdt, pr, content = w("sdt"), w("sdtPr"), w("sdtContent")
+    if placeholder:
+        pr.append(w("showingPlcHdr"))
+    sdt.append(pr)
+    sdt.append(content)
+    el.addprevious(sdt)
+    content.append(el)
+    return sdt
+
+
+def import_tree(tmp_path: Path, src: Path) -> tuple[Report, list[Path], set[str]]:
+    """Import into tmp_path/book; the report, the files written and every path that is new."""
+    from hostile import tree
+
+    before = tree(tmp_path)
+    report = Report()
+    written = import_files([src], tmp_path / "book", report)
+    return report, written, tree(tmp_path) - before
+
+
+def test_content_controls_at_every_level_are_read(tmp_path, run):
+    # Once: a table, a row or a cell inside a content control was dropped (exit 0, a book check
+    # refused: 预算数 missing, an indicator gone).
+    src = tmp_path / "export.docx"
+    export_like(src)
+    doc = Document(src)
+    budget, grid1, grid2 = doc.tables[1], doc.tables[2], doc.tables[3]
+    wrap_in_control(budget._tbl)  # body level
+    wrap_in_control(grid1.rows[2]._tr)  # row level: 质量指标 / 活动覆盖率
+    wrap_in_control(grid2.rows[1]._tr.tc_lst[4])  # cell level: ≥85%
+    run_ = grid1.rows[1].cells[4].paragraphs[0].runs[0]._r  # run level: ≥4次
+    wrap_in_control(run_)
+    # A control still showing its prompt is empty, not content.
+    prompt = grid2.rows[2].cells[3].paragraphs[0].add_run("单击或点击此处输入文字。")._r
+    wrap_in_control(prompt, placeholder=True)
+    doc.save(src)
+    report, written, new = import_tree(tmp_path, src)
+    assert [f.text() for f in report.findings] == [
+        f"{src}:1:1: warning[import-skipped]: 表格“序号 | 事项”（第 1 张表之前）：这不是项目支出绩效目标表，"
+        "已跳过"]
+    assert new == {"book", "book/book.yaml", "book/2024年知识产权宣传项目.yaml"}
+    assert (tmp_path / "book" / "2024年知识产权宣传项目.yaml").read_text(encoding="utf-8") == \
+        EXPECTED_PROJECT
+    assert run("check", str(tmp_path / "book"))[0] == 0
+
+
+def test_a_nested_table_is_the_text_of_its_cell(tmp_path, run):
+    # Once: the nested table's rows became rows of the grid, a bogus 一级 `≥4次`, exit 0.
+    src = tmp_path / "export.docx"
+    export_like(src)
+    doc = Document(src)
+    cell = doc.tables[2].rows[1].cells[4]
+    cell.text = ""
+    inner = cell.add_table(rows=2, cols=1)
+    inner.cell(0, 0).text, inner.cell(1, 0).text = "≥4次", "（每季度1次）"
+    doc.save(src)
+    report, written, new = import_tree(tmp_path, src)
+    assert [f.text() for f in report.sorted()][1:] == [
+        f"{src}:2:1: warning[import-nested]: 表“2024年知识产权宣传项目”（第 1 张表）第 6 行第 5 列中嵌有"
+        "表格，已按其文字读入（每格一行）；请核对"]
+    text = (tmp_path / "book" / "2024年知识产权宣传项目.yaml").read_text(encoding="utf-8")
+    assert "      - name: 宣传活动次数\n        value: |-\n          ≥4次\n          （每季度1次）\n" \
+        in text
+    assert text.count("name: ") == 4  # the project and its three indicators, none invented
+    assert run("check", str(tmp_path / "book"))[0] == 0
+
+
+def test_what_cannot_be_read_is_named(tmp_path):
+    # Once: w:altChunk content (merged in by Word on opening) was skipped without a word.
+    src = tmp_path / "export.docx"
+    export_like(src)
+    doc = Document(src)
+    chunk = w("altChunk")
+    chunk.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", "rId99")
+    doc.element.body.insert(0, chunk)
+    doc.save(src)
+    report, written, new = import_tree(tmp_path, src)
+    assert [f.text() for f in report.sorted()][1:] == [
+        f"{src}:1:1: warning[import-unreadable]: 文档中有 1 处嵌入的外部内容（w:altChunk，Word 打开时才"
+        "并入正文），无法读取，其中的表格未导入；如其中有绩效目标表，请在 Word 中打开后另存为新的 DOCX "
+        "再导入"]
+    assert new == {"book", "book/book.yaml", "book/2024年知识产权宣传项目.yaml"}
+
+
+def test_import_never_leaves_a_book_that_check_refuses(tmp_path, run):
+    # Once exit 0 and `写入 book/…`, then `check book` failed: a 一级 no frame knows.
+    src = tmp_path / "export.docx"
+    export_like(src)
+    doc = Document(src)
+    doc.tables[2].rows[2].cells[0].text = "产出指票"
+    doc.save(src)
+    from hostile import tree
+
+    before = tree(tmp_path)
+    code, out, err = run("import", "export.docx", "--into", "book", cwd=tmp_path)
+    errors = [line for line in out.splitlines() if ": error[" in line]
+    assert code == 1
+    assert errors == [
+        "export.docx:2:1: error[unknown-level1]: 表“2024年知识产权宣传项目”（第 1 张表）：indicators："
+        "一级指标“产出指票”不在指标框架 classic 中，是否想写“产出指标”？"]
+    assert err == "有错误，未写入任何文件：1 个错误，1 个警告\n"
+    assert tree(tmp_path) == before
+    # The book was checked in a folder of tablegen's own in the temp folder, removed afterwards.
+    import os
+    import tempfile
+
+    assert list(Path(tempfile.gettempdir()).glob(f"tablegen-import-{os.getpid()}-*")) == []

@@ -26,6 +26,7 @@ from .errors import (
     InvalidData,
     Report,
     TablegenError,
+    UsageError,
     shown_name,
 )
 
@@ -103,14 +104,33 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .imports import import_files
+    from .imports.update import update_files
 
+    if args.apply and not args.update:
+        raise UsageError("--apply 只能与 --update 一起使用："
+                         "tablegen import 源文件 --into 书 --update --apply")
     report = Report()
-    written = import_files([Path(f) for f in args.files], Path(args.into), report)
+    files, into = [Path(f) for f in args.files], Path(args.into)
+    if args.update:
+        update = update_files(files, into, report, apply=args.apply)
+        written = update.written
+    else:
+        written = import_files(files, into, report)
     if report.errors:
         raise InvalidData(report)  # printed once, with the warnings, where every command prints
     text = report.format("text")
     if text:
         print(text, file=sys.stderr)
+    if args.update:
+        from .diff import as_text
+
+        print(as_text(update.diffs))
+        if update.diffs and not args.apply:
+            print("以上是源文件带来的改动，未写入任何文件；确认无误后加 --apply 写入（保留文件中的注释）",
+                  file=sys.stderr)
+    elif not written:
+        print("未写入任何文件：书中已有源文件中的全部项目；要用源文件更新这些项目，请加 --update 查看改动",
+              file=sys.stderr)
     for path in written:
         log.info("写入 %s", path)
     return EXIT_OK
@@ -281,6 +301,10 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="把已有的表格导入为 YAML")
     i.add_argument("files", nargs="+", help="源文件（.txt 转储、.docx、.xlsx）")
     i.add_argument("--into", required=True, help="目标书文件夹，如 targets/2024")
+    i.add_argument("--update", action="store_true",
+                   help="书中已有的项目按源文件更新：以 tablegen diff 的形式列出改动，不写入")
+    i.add_argument("--apply", action="store_true",
+                   help="与 --update 一起用：写入这些改动（保留 YAML 注释）")
 
     s = sub.add_parser("schema", help="写出 book/project 文件的 JSON Schema")
     s.add_argument("--out", default="build/schema", help="输出文件夹（默认 build/schema/）")

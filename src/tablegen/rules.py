@@ -240,6 +240,28 @@ IMPORT_AMOUNT = Rule("import-amount", ERROR, "源表格中的金额有误",
 IMPORT_FORMULA = Rule("import-formula", ERROR, "公式没有保存计算结果",
     "XLSX 的单元格是公式，但文件中没有保存计算结果（常见于由程序生成、从未打开过的文件）。"
     "请在 Excel 或 WPS 中打开并保存后再导入。")
+IMPORT_FORMAT = Rule("import-format", ERROR, "无法确定单元格显示的内容",
+    "XLSX 单元格的数字格式 tablegen 无法照样还原（例如把 0.985 显示成 99% 的舍入、月份名称、"
+    "跟随系统区域的日期或货币格式、`[DBNum1]` 中文数字、分数），或单元格显示错误值（`#DIV/0!`）。"
+    "tablegen 只读入表格上显示的内容，不猜测；消息指出工作表和单元格。请在 Excel/WPS 中把它改为"
+    "常规、数值、百分比或日期格式，或直接写成显示的文字，再导入。")
+IMPORT_HIDDEN = Rule("import-hidden", WARNING, "隐藏的工作表未导入",
+    "XLSX 中有隐藏（或“非常隐藏”）的工作表，其中可能是旧表或草稿，未导入。"
+    "如确实需要导入，请在 Excel/WPS 中取消隐藏后再导入。")
+IMPORT_NESTED = Rule("import-nested", WARNING, "单元格中嵌有表格",
+    "DOCX 表格的某个单元格里又嵌了一张表格：它按文字读入这个单元格（每格一行），不会变成一行"
+    "指标。请核对导入后的文字。")
+IMPORT_UNREADABLE = Rule("import-unreadable", WARNING, "文档中有读不到的内容",
+    "DOCX 中有 tablegen 读不到的内容：嵌入的外部内容（`w:altChunk`，Word 打开时才并入正文）、"
+    "嵌入对象（如粘贴进来的 Excel 表格）、文本框中的表格。其中的表格没有导入。请在 Word 中打开后"
+    "另存为新的 DOCX，或把表格移到正文、另存为 XLSX 后再导入。")
+IMPORT_UPDATE = Rule("import-update", WARNING, "更新时需要核对的地方",
+    "`tablegen import --update` 用修改过的 DOCX/XLSX 更新书中已有的项目时，有需要核对的地方："
+    "源文件中的单位与书中不同（单位不改动），或者源文件删去了一个指标，它在项目文件中的自评数据"
+    "（实际完成值等）随之删除。")
+IMPORT_TWICE = Rule("import-twice", ERROR, "两个表更新同一个项目",
+    "`tablegen import --update` 的源文件中有两个表都要更新同一个项目。不写入任何文件；请在源文件"
+    "中只保留一个。")
 IMPORT_CELLS = Rule("import-cells", WARNING, "指标表的行单元格数不对",
     "指标表的某一行多出或缺少单元格，或者缺少三级指标或指标值。多出的单元格被忽略，缺少的"
     "按空白处理。请核对导入后的 YAML 文件。")
@@ -311,6 +333,12 @@ RULES: tuple[Rule, ...] = (
     IMPORT_GRID,
     IMPORT_AMOUNT,
     IMPORT_FORMULA,
+    IMPORT_FORMAT,
+    IMPORT_HIDDEN,
+    IMPORT_NESTED,
+    IMPORT_UNREADABLE,
+    IMPORT_UPDATE,
+    IMPORT_TWICE,
     IMPORT_CELLS,
     IMPORT_ORDER,
 )

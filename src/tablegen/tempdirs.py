@@ -15,8 +15,9 @@ from pathlib import Path
 from .writer import alive
 
 # fonts: WeasyPrint's copies of @font-face fonts; lo: a LibreOffice profile; toc: the DOCX that
-# LibreOffice lays out for the 目录's page numbers, and its PDF.
-KINDS = ("fonts", "lo", "toc")
+# LibreOffice lays out for the 目录's page numbers, and its PDF; import: the book an import would
+# write, checked there before anything is written into the real one.
+KINDS = ("fonts", "lo", "toc", "import")
 _OWNED = re.compile(rf"tablegen-(?:{'|'.join(KINDS)})-(\d+)-[^/]+")
 
 

@@ -25,9 +25,9 @@ from ..load.loader import Node, parse
 from ..load.validate import FIRST_YEAR, LAST_YEAR
 from ..model.book import Book, Indicator, Level1, Level2, Project
 from ..model.scoring import BEATEN, measure, score_project
+from ..source.comments import attach, book_paths, project_paths
 from ..source.yamlout import dump_book, dump_project
 from ..writer import write_all
-from .fmt import attach, book_paths, project_paths
 
 # A year standing alone: not part of a longer number, a decimal or a bound (`≥2000件`).
 YEAR = re.compile(r"(?<![\d.．≥≤<>=＝])((?:19|20)\d{2})(?!\d)")

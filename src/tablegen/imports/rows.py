@@ -32,7 +32,16 @@ class Section:
     heading: str
     line: int
     rows: list[list[str]] = field(default_factory=list)
-    label: str = ""  # how messages name it: 第 3 个表格, 工作表“…”
+    label: str = ""  # how messages name it: 表“…”（第 2 张表）, 工作表“…”
+    numbers: list[int] | None = None  # each row's number as its reader sees it
+
+
+@dataclass
+class GridRow:
+    """One row of an indicator grid: its cells and how messages name it."""
+
+    cells: list[str]
+    name: str  # 表“…”（第 2 张表）第 9 行, 工作表“表1”第 8 行, 指标表第 3 行
 
 
 @dataclass
@@ -44,6 +53,8 @@ class Imported:
     merge: str
     project: Project
     comments: dict[str, str] = field(default_factory=dict)
+    source: Pos = field(default_factory=lambda: Pos(""))  # the table it came from
+    label: str = ""  # how messages name that table
 
 
 AMOUNT = re.compile(r"^\d+(\.\d+)?$")
@@ -82,15 +93,38 @@ def read_budget(cells: dict[str, str], pos: Pos, named: str, report: Report) -> 
     return Budget(amounts["total"], amounts["fiscal"], amounts["other"])
 
 
+def _agency_row(rows: list[list[str]]) -> list[str] | None:
+    return next((r for r in rows if len(r) >= 1 and AGENCY.match(r[0]) and
+                 any(UNIT.search(c) for c in r)), None)
+
+
+def is_target(rows: list[list[str]]) -> bool:
+    """Whether rows are a 项目支出绩效目标表: an agency line, 项目名称 and the budget block."""
+    labels = {squash(r[0]) for r in rows if r and any(c.strip() for c in r)}
+    return _agency_row(rows) is not None and {"项目名称", "预算规模及资金用途"} <= labels
+
+
+def _grid_rows(section: Section, kept: list[int], start: int) -> list[GridRow]:
+    """The rows after the grid's header, each named as the section's reader counts rows."""
+    out = []
+    for n, index in enumerate(kept[start:], 1):
+        if section.numbers is not None:
+            name = f"{section.label}第 {section.numbers[index]} 行"
+        else:
+            name = f"{section.label}：指标表第 {n} 行" if section.label else f"指标表第 {n} 行"
+        out.append(GridRow(section.rows[index], name))
+    return out
+
+
 def rows_to_project(section: Section, where: str, report: Report) -> Imported | None:
     """Map one section's rows (official layout) onto the model."""
-    rows = [r for r in section.rows if any(c.strip() for c in r)]
+    kept = [i for i, r in enumerate(section.rows) if any(c.strip() for c in r)]
+    rows = [section.rows[i] for i in kept]
     pos = Pos(where, section.line)
     named = f"{section.label}：" if section.label else ""
     labels = {squash(r[0]): r for r in rows if r}
-    agency_row = next((r for r in rows if len(r) >= 1 and AGENCY.match(r[0]) and
-                       any(UNIT.search(c) for c in r)), None)
-    if agency_row is None or "项目名称" not in labels or "预算规模及资金用途" not in labels:
+    agency_row = _agency_row(rows)
+    if agency_row is None or not is_target(rows):
         report.add(pos, rules.IMPORT_SKIPPED, f"{named}这不是项目支出绩效目标表，已跳过")
         return None
     m = AGENCY.match(agency_row[0])
@@ -117,7 +151,7 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     if header_at is None:
         report.add(pos, rules.IMPORT_GRID, f"{named}找不到指标表的表头（一级指标 | 二级指标 | …）")
         return None
-    indicators, merge = grid_to_indicators(rows[header_at + 1:], where, section.line, report, named)
+    indicators, merge = grid_to_indicators(_grid_rows(section, kept, header_at + 1), pos, report)
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators)
     comments: dict[str, str] = {}
     expected_tail = f"{name}绩效目标表"
@@ -126,7 +160,7 @@ def rows_to_project(section: Section, where: str, report: Report) -> Imported | 
     elif not section.heading.endswith(expected_tail):
         comments[""] = f"源文件中此表的标题为：{section.heading}"
     repair(project, comments)
-    return Imported(agency, unit, merge, project, comments)
+    return Imported(agency, unit, merge, project, comments, pos, section.label)
 
 
 def split_goals(cell: str) -> list[str]:
@@ -137,26 +171,27 @@ def split_goals(cell: str) -> list[str]:
     return goals
 
 
-def grid_to_indicators(rows: list[list[str]], where: str, line: int,
-                       report: Report, named: str = "") -> tuple[list[Level1], str]:
+def grid_to_indicators(rows: list[GridRow], pos: Pos,
+                       report: Report) -> tuple[list[Level1], str]:
     """Indicator rows (merged cells empty) into groups; also which merge style the source used."""
     out: list[Level1] = []
     merged1 = merged2 = False
-    for number, r in enumerate(rows, 1):
+    for row in rows:
+        r = row.cells
         if len(r) > 5 and any(c.strip() for c in r[5:]):
-            report.add(Pos(where, line), rules.IMPORT_CELLS,
-                           f"{named}指标表第 {number} 行多出 {len(r) - 5} 个单元格，已忽略：{r[5:]}")
+            report.add(pos, rules.IMPORT_CELLS,
+                           f"{row.name}多出 {len(r) - 5} 个单元格，已忽略：{r[5:]}")
         if 0 < len(r) < 5 and any(c.strip() for c in r):
-            report.add(Pos(where, line), rules.IMPORT_CELLS,
-                           f"{named}指标表第 {number} 行只有 {len(r)} 个单元格，缺少的按空白处理：{r}")
+            report.add(pos, rules.IMPORT_CELLS,
+                           f"{row.name}只有 {len(r)} 个单元格，缺少的按空白处理：{r}")
         r = (r + [""] * 5)[:5]
         l1, l2, name, desc, value = r
         l1, l2 = squash(l1), squash(l2)  # a label may print on two lines (生态环境成本/指标)
         if not any(c.strip() for c in r):
             continue
-        if [squash(c) for c in r] != HEADER and (not name.strip() or not value.strip()):
-            report.add(Pos(where, line), rules.IMPORT_CELLS,
-                           f"{named}指标表第 {number} 行缺少三级指标或指标值：{r}")
+        empty = [f"第 {i + 1} 列（{HEADER[i]}）" for i in (2, 4) if not r[i].strip()]
+        if [squash(c) for c in r] != HEADER and empty:
+            report.add(pos, rules.IMPORT_CELLS, f"{row.name}{'、'.join(empty)}为空：{r}")
         if [squash(c) for c in r] == HEADER:
             continue  # a grid split by a page break repeats its header
         if not l1.strip():
@@ -168,7 +203,7 @@ def grid_to_indicators(rows: list[list[str]], where: str, line: int,
                 l2 = out[-1].groups[-1].name
         if not out or out[-1].name != l1:
             if any(g.name == l1 for g in out):
-                report.add(Pos(where, line), rules.IMPORT_ORDER,
+                report.add(pos, rules.IMPORT_ORDER,
                                f"一级指标“{l1}”不连续出现，已并入前面的同名分组")
                 target = next(g for g in out if g.name == l1)
                 out.remove(target)
@@ -179,7 +214,7 @@ def grid_to_indicators(rows: list[list[str]], where: str, line: int,
         if not level1.groups or level1.groups[-1].name != l2:
             existing = next((g for g in level1.groups if g.name == l2), None)
             if existing is not None:
-                report.add(Pos(where, line), rules.IMPORT_ORDER,
+                report.add(pos, rules.IMPORT_ORDER,
                                f"二级指标“{l2}”不连续出现，已并入前面的同名分组")
                 level1.groups.remove(existing)
                 level1.groups.append(existing)
