@@ -9,10 +9,11 @@ import pytest
 
 from conftest import FIXTURES, ROOT, TEST_BOOKS
 from linear import GROWTH, assert_linear
-from tablegen.commands.fmt import comments, fmt, format_text
+from tablegen.commands.fmt import fmt, format_text
 from tablegen.errors import Report
 from tablegen.load.loader import parse
 from tablegen.load.validate import check_project_node, known_frame
+from tablegen.source.comments import comments
 from tablegen.source.yamlout import dump_project
 
 FMT = FIXTURES / "fmt"

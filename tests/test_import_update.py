@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 
 from hostile import tree
+from tablegen.commands.init import SKELETON
 from tablegen.load.books import load_book_strict
-from tablegen.repo_scaffold import SKELETON
 from test_import_docx import build_docx
 from test_selfeval import seed_book
 
