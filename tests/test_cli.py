@@ -20,8 +20,8 @@ BOILERPLATE = re.compile(r"usage|options|positional|arguments|show |help message
 def test_version(run):
     code, out, _ = run("--version")
     assert code == 0
-    assert out == f"tablegen {importlib.metadata.version('tablegen')}\n"
-    assert tablegen.__version__ == importlib.metadata.version("tablegen")
+    assert out == f"tablegen {importlib.metadata.version(tablegen.DISTRIBUTION)}\n"
+    assert tablegen.__version__ == importlib.metadata.version(tablegen.DISTRIBUTION)
 
 
 def commands() -> list[str]:

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from . import DISTRIBUTION
 from .templates import inside
 
 log = logging.getLogger("tablegen")
@@ -39,7 +40,8 @@ def digest(*parts: bytes | str) -> str:
 def versions() -> str:
     """tablegen's version and the versions of the libraries that shape its output."""
     out = []
-    for name in "tablegen weasyprint pydyf pypdf uharfbuzz docxtpl python-docx openpyxl jinja2".split():
+    libraries = "weasyprint pydyf pypdf uharfbuzz docxtpl python-docx openpyxl jinja2".split()
+    for name in [DISTRIBUTION, *libraries]:
         try:
             out.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
