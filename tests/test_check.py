@@ -339,6 +339,15 @@ def test_missing_path_is_reported(run, tmp_path, monkeypatch):
     assert out.strip() == "nowhere:1:1: error[path-missing]: 路径不存在"
 
 
+@pytest.mark.parametrize("command", ["check", "build", "fmt"])
+def test_a_command_run_outside_the_repository_says_where_to_run_it(run, tmp_path, command):
+    # The default targets/ is not here (a book folder, say): the message says what to do.
+    code, out, _ = run(command, cwd=tmp_path)
+    assert code == 1
+    assert out == ("targets:1:1: error[path-missing]: 路径不存在：当前文件夹中没有 targets/。请在表格仓库的"
+                   "根文件夹（有 targets/ 和 Makefile 的那一层）运行，或给出书文件夹的路径\n")
+
+
 def test_debug_shows_the_traceback_that_is_otherwise_hidden(run, monkeypatch):
     monkeypatch.chdir(RULES)
     code, out, err = run("check", "budget-sum.yaml")
