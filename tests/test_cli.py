@@ -29,6 +29,14 @@ def commands() -> list[str]:
     return list(sub.choices)
 
 
+def test_every_argument_of_every_command_says_what_it_is_for():
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+            for name, command in sub.choices.items() for action in command._actions
+            if not action.help or action.help == argparse.SUPPRESS]
+    assert bare == []
+
+
 @pytest.mark.parametrize("command", ["", *commands()])
 def test_help_is_wholly_chinese(command, run):
     code, out, _ = run(*filter(None, [command]), "--help")

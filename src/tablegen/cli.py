@@ -264,7 +264,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="校验书和项目文件，报告全部问题")
     c.add_argument("paths", nargs="*", help="书文件夹或 YAML 文件（默认 targets/）")
     c.add_argument("--strict", action="store_true", help="把警告当作错误")
-    c.add_argument("--format", choices=["text", "json", "github"], default="text")
+    c.add_argument("--format", choices=["text", "json", "github"], default="text",
+                   help="输出格式：text 逐行（默认），json 供程序读取，github 在拉取请求的改动行上标注")
 
     b = sub.add_parser("build", help="校验后生成 DOCX/HTML/PDF/XLSX")
     b.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
@@ -284,7 +285,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("schema", help="写出 book/project 文件的 JSON Schema")
     s.add_argument("--out", default="build/schema", help="输出文件夹（默认 build/schema/）")
-    s.add_argument("-q", "--quiet", action="store_true")
+    s.add_argument("-q", "--quiet", action="store_true", help="不列出写入的文件")
 
     sub.add_parser("doctor", help="检查字体、PDF 所需的系统库和外部程序（LibreOffice、poppler）")
 
@@ -309,7 +310,8 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("diff", help="两个版本之间表格的变化（默认：与主分支的分叉点对比工作区）")
     d.add_argument("base", nargs="?", help="基准版本（默认与 main 的 merge-base）")
     d.add_argument("head", nargs="?", help="比较的版本（默认工作区）")
-    d.add_argument("--format", choices=["text", "markdown"], default="text")
+    d.add_argument("--format", choices=["text", "markdown"], default="text",
+                   help="输出格式：text 供终端阅读（默认），markdown 供 CI 的摘要或拉取请求的评论")
 
     sv = sub.add_parser("serve", help="在浏览器中实时预览：保存即重新生成，页面自动刷新并显示校验问题")
     sv.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
