@@ -119,9 +119,13 @@ def test_overview_lists_books_totals_and_warnings(built):
 
 
 @pytest.mark.parametrize("body, message", [
-    ("{% block style %}{{ no_such_thing }}{% endblock %}", "模板出错：'no_such_thing' is undefined"),
+    ("{% block style %}{{ no_such_thing }}{% endblock %}",
+     "模板出错：没有名为“no_such_thing”的值（模板只能使用给定的数据）"),
     ("{% block style %}{% if %}{% endblock %}",
-     "模板语法错误：Expected an expression, got 'end of statement block'"),
+     "模板语法错误：此处应有一个值或表达式，却是“%}”"),
+    ("{% block style %}{{ x | nofilter }}{% endblock %}", "模板语法错误：没有名为“nofilter”的过滤器"),
+    ("{% block style %}{% for a in b %}{% endblock %}",
+     "模板语法错误：“endblock”之前缺少 {% endfor %}（“for”块没有结束）"),
 ])
 def test_a_broken_user_template_names_its_file_and_line(tmp_path, run, body, message):
     book = tmp_path / "book"

@@ -168,9 +168,9 @@ def _book_dir(value: str) -> Path:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import as_markdown, as_text, diff, git
+    from .diff import as_markdown, as_text, diff, repository_root
 
-    root = Path(git(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
+    root = repository_root(Path.cwd())
     diffs, _ = diff(root, args.base, args.head)
     print(as_markdown(diffs) if args.format == "markdown" else as_text(diffs))
     return EXIT_OK
@@ -315,7 +315,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="在浏览器中实时预览：保存即重新生成，页面自动刷新并显示校验问题")
     sv.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
-    sv.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    sv.add_argument("--port", type=_port, default=8000, help="端口（默认 8000；0：任选一个空闲端口）")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机能访问）")
     sv.add_argument("--open", action="store_true", help="启动后在默认浏览器中打开")
     sv.add_argument("--out", default="build", help="生成并提供预览的文件夹（默认 build/）")
@@ -331,6 +331,12 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true",
                    help="不改写，只列出需要格式化的文件及改动（统一 diff 格式），有则退出码 1")
     return p
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 0 至 65535 之间的整数，而不是“{text}”")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a defect of tablegen, never of the data: say so, in Chinese
         if args.debug:
             raise
-        print(f"内部错误：{type(exc).__name__}: {exc}\n这是 tablegen 的缺陷而不是数据的问题；"
+        # The exception's own text (English) shows with --debug, in the traceback.
+        print(f"内部错误（{type(exc).__name__}）：这是 tablegen 的缺陷而不是数据的问题；"
               "请加 --debug 重新运行，并把显示的调用栈报告给维护者", file=sys.stderr)
         return EXIT_INVALID
 

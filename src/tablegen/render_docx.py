@@ -39,7 +39,7 @@ from .layout import (
     title_lines,
 )
 from .model import Agency, Book, Project
-from .templates import sandboxed, unsafe_message
+from .templates import jinja_message, sandboxed, unsafe_message
 
 TEMPLATE = "docx/book.docx"
 LOOP_OPEN = "{% for t in tables %}"
@@ -333,7 +333,7 @@ class DocxRenderer:
         except SecurityError as exc:
             raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
         except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 出错：{exc}") from exc
+            raise RenderError(f"DOCX 模板 {self.template} 出错：{jinja_message(exc)}") from exc
         if not tpl.block:
             raise RenderError(f"DOCX 模板缺少项目循环 {{%p for t in tables %}}…{{%p endfor %}}"
                               f"（{self.template}）")
@@ -377,7 +377,7 @@ class DocxRenderer:
         except SecurityError as exc:
             raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
         except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{exc}") from exc
+            raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{jinja_message(exc)}") from exc
 
     def book(self, book: Book, pages: dict[int, int],
              starts: dict[int, frozenset[int]] | None = None) -> bytes:

@@ -12,12 +12,16 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf.errors import PyPdfError
+
 from . import tempdirs
 from .cache import Cache, digest
+from .errors import os_reason
 
 log = logging.getLogger("tablegen")
 TIMEOUT = 600
@@ -35,14 +39,39 @@ def to_pdf(docx_files: list[Path], out_dir: Path) -> list[Path]:
         raise FileNotFoundError("soffice")
     with tempdirs.folder("lo") as profile:
         # LibreOffice's own temporary files go inside the profile's folder, so that whatever a
-        # killed LibreOffice leaves goes with it.
-        subprocess.run(
-            [program, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, docx_files)],
-            check=True, capture_output=True, timeout=TIMEOUT,
-            env=dict(os.environ, TMPDIR=str(profile)),
-        )
+        # killed LibreOffice leaves goes with it; its socket, which it always makes in /tmp, is
+        # removed after it (a crashed LibreOffice leaves it).
+        try:
+            subprocess.run(
+                [program, f"-env:UserInstallation={tempdirs.profile_url(profile)}", "--headless",
+                 "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
+                 *map(str, docx_files)],
+                check=True, capture_output=True, timeout=TIMEOUT,
+                env=dict(os.environ, TMPDIR=str(profile)),
+            )
+        finally:
+            tempdirs.remove_office_pipe(profile)
     return [out_dir / (f.stem + ".pdf") for f in docx_files]
+
+
+def failure(exc: BaseException) -> str:
+    """Why LibreOffice gave no layout, in Chinese (never the subprocess module's English)."""
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"LibreOffice 在 {TIMEOUT} 秒内没有完成"
+    if isinstance(exc, subprocess.CalledProcessError):
+        code = exc.returncode
+        number = -code if code < 0 else code - 128 if code > 128 else 0
+        try:
+            name = f"，{signal.Signals(number).name} 信号" if number else ""
+        except ValueError:
+            name = ""
+        what = "崩溃了" if number else "出错退出"
+        return f"LibreOffice {what}（退出码 {code}{name}）"
+    if isinstance(exc, FileNotFoundError) and exc.filename and str(exc.filename).endswith(".pdf"):
+        return "LibreOffice 没有生成 PDF"
+    if isinstance(exc, OSError):
+        return f"无法运行 LibreOffice（{os_reason(exc)}）"
+    return "LibreOffice 生成的 PDF 无法读取"
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -110,8 +139,8 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
         try:
             (pdf,) = to_pdf([src], Path(tmp))
             texts = page_texts(pdf)
-        except (OSError, subprocess.SubprocessError) as exc:
-            log.warning("LibreOffice 排版失败（%s）：目录页码为估计值", exc)
+        except (OSError, subprocess.SubprocessError, PyPdfError) as exc:
+            log.warning("%s：目录页码为估计值", failure(exc))
             return None
     pages = find_pages(texts, headings)
     if pages is None:

@@ -50,7 +50,8 @@ def read_docx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
     try:
         root = etree.fromstring(parts["word/document.xml"])
     except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{shown}：文档内容已损坏（{exc.msg}）") from exc
+        raise SourceError(f"{shown}：文档内容已损坏"
+                          f"（word/document.xml 第 {exc.lineno} 行不是完整的 XML）") from exc
     info = core_info(parts)
     body = root.find(W + "body")
     sections: list[Section] = []
