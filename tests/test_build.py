@@ -32,7 +32,7 @@ def test_a_book_with_errors_is_not_written_and_the_others_are(tmp_path, run):
     assert "有错误的书未写入；其余的书已生成 4 个文件（1 个错误，0 个警告）" in err
     assert sorted(p.relative_to(tmp_path / "build").as_posix()
                   for p in (tmp_path / "build").rglob("*") if ".cache" not in p.parts) == [
-        ".overview", ".overview/a.json", "a", "a/a.xlsx", "a/index.html", "index.html"]
+        ".overview", ".overview/a.json", "a", "a/index.html", "a/合并测试.xlsx", "index.html"]
     assert overview(tmp_path / "build") == ["合并测试"]
 
 
@@ -42,7 +42,7 @@ def test_strict_leaves_out_only_the_book_with_warnings(tmp_path, run):
     assert code == 1
     assert out.splitlines() == ["targets/w/旧项目.yaml:1:1: error[unlisted-file]: "
                                 "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档"]
-    assert (tmp_path / "build" / "a" / "a.xlsx").is_file()
+    assert (tmp_path / "build" / "a" / "合并测试.xlsx").is_file()
     assert not (tmp_path / "build" / "w").exists()
 
 

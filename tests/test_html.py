@@ -142,5 +142,5 @@ def test_a_broken_user_template_names_its_file_and_line(tmp_path, run, body, mes
 def test_overview_links_files_not_built_in_this_run(tmp_path):
     build([FIXTURES / "html" / "merge"], tmp_path, ["html"], quiet=True, links=["pdf", "docx", "xlsx"])
     links = [a.get("href") for a in parse(tmp_path / "index.html").iter(NS + "a")]
-    assert links == ["merge/index.html", "merge/merge.pdf", "merge/merge.docx", "merge/merge.xlsx"]
+    assert links == ["merge/index.html", "merge/合并测试.pdf", "merge/合并测试.docx", "merge/合并测试.xlsx"]
     assert sorted(p.name for p in (tmp_path / "merge").iterdir()) == ["index.html"]

@@ -77,8 +77,8 @@ def test_the_installed_wheel_builds_every_format_from_another_folder(installed, 
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     built = {p.relative_to(work / "build").as_posix() for p in (work / "build").rglob("*.*")}
-    assert {"index.html", "book/index.html", "book/book.docx", "book/book.pdf",
-            "book/book.xlsx"} <= built
+    assert {"index.html", "book/index.html", "book/合并测试.docx", "book/合并测试.pdf",
+            "book/合并测试.xlsx"} <= built
 
 
 WHEEL_NAME = f"tablegen_jixiao-{tablegen.__version__}-py3-none-any.whl"
@@ -140,7 +140,8 @@ def test_init_makes_an_agency_repo_whose_make_docs_and_make_test_pass(wheel, ins
     assert (env / "tablegen.sha256").read_text() == sha256(carried) + "\n"
     assert distributions(repo) == {"tablegen": ["tablegen-jixiao"], "named tablegen": []}
     built = {p.relative_to(repo / "build").as_posix() for p in (repo / "build").rglob("*.*")}
-    assert {"index.html", "example/example.docx", "example/example.pdf", "example/example.xlsx",
+    title = "示例单位2025年项目支出绩效目标表"  # the files are named after the book's title
+    assert {"index.html", f"example/{title}.docx", f"example/{title}.pdf", f"example/{title}.xlsx",
             "schema/project.schema.json"} <= built
     # make test guards the data: a warning fails it (strict), and says where.
     book = repo / "targets" / "example"

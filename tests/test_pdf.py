@@ -10,7 +10,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, ROOT, TEST_BOOKS, need_program
+from conftest import FIXTURES, ROOT, TEST_BOOKS, book_file, need_program
 from dumps import composed_of, pdf_lines, uncovered
 from tablegen.books import load_book_strict
 from tablegen.build import build
@@ -28,7 +28,7 @@ def built(tmp_path_factory):
 
 
 def book_pdf(built, key):
-    return built / key / f"{key}.pdf"
+    return book_file(built, key, "pdf")
 
 
 @pytest.mark.parametrize("key", BOOKS)
@@ -149,7 +149,7 @@ def test_without_the_system_subsetter_the_pdf_is_the_same(built, tmp_path, monke
     monkeypatch.setattr(wfonts.Font, "_harfbuzz_subset", refused)
     key = "binhai-ipa-2026"
     build([TEST_BOOKS / key], tmp_path, ["pdf"], quiet=True, use_cache=False)
-    pdf = tmp_path / key / f"{key}.pdf"
+    pdf = book_file(tmp_path, key, "pdf")
     assert uncovered(pdf) == []
     assert pdf.read_bytes() == book_pdf(built, key).read_bytes()
 
@@ -172,7 +172,7 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 
 def test_markup_in_data_fetches_nothing(tmp_path):
     build([FIXTURES / "html" / "markup"], tmp_path, ["pdf"], quiet=True)
-    reader = PdfReader(tmp_path / "markup" / "markup.pdf")
+    reader = PdfReader(tmp_path / "markup" / "标记测试.pdf")
     for page in reader.pages:
         assert not page["/Resources"].get("/XObject")
     text = "".join(p.extract_text() for p in reader.pages)
@@ -206,7 +206,7 @@ def test_a_template_that_reaches_outside_fetches_nothing(tmp_path):
         '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/y.png">{{ super() }}'
         "{% endblock %}", encoding="utf-8")
     build([book], tmp_path / "out", ["pdf", "html"], quiet=True)
-    reader = PdfReader(tmp_path / "out" / "book" / "book.pdf")
+    reader = PdfReader(tmp_path / "out" / "book" / "标记测试.pdf")
     assert all(not p["/Resources"].get("/XObject") for p in reader.pages)
     page = (tmp_path / "out" / "book" / "index.html").read_text(encoding="utf-8")
     assert '<img src="file:///etc/passwd">' in page  # the user's own template, kept in HTML
@@ -223,7 +223,7 @@ def test_without_system_fonts_the_pip_font_prints_chinese(tmp_path):
     subprocess.run([sys.executable, "-m", "tablegen", "build", str(TEST_BOOKS / "binhai-ipa-2026"),
                     "--format", "pdf", "--out", str(out), "-q"], env=env, check=True, cwd=ROOT,
                    capture_output=True)
-    pdf = out / "binhai-ipa-2026" / "binhai-ipa-2026.pdf"
+    pdf = book_file(out, "binhai-ipa-2026", "pdf")
     from dumps import pdf_fonts
 
     names = {n for n, _, _ in pdf_fonts(pdf)}

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
-from .model import Book, Project, format_amount
+from .model import Book, Project, format_amount, safe_stem
 
 GRID_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值")
 BUDGET_COLUMNS = 7  # 预算规模及资金用途 | 预算数 | total | 财政资金 | fiscal | 其他资金 | other
@@ -154,6 +154,12 @@ def file_number(book: Book, number: int) -> str:
     """
     count = sum(len(a.projects) for a in book.agencies)
     return f"{number:0{max(2, len(str(count)))}d}"
+
+
+def book_path(book: Book, suffix: str, title: str | None = None) -> str:
+    """`<book>/<title>.<suffix>`: the book's file named after its title (the 自评 document's
+    after its own), as a reader looks for it, not after the folder."""
+    return f"{book.key}/{safe_stem(title or book.title)}.{suffix}"
 
 
 def project_path(book: Book, number: int, project: Project, suffix: str) -> str:

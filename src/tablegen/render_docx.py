@@ -30,6 +30,7 @@ from .layout import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
     GridRow,
+    book_path,
     budget_cells,
     grid,
     numbered_goals,
@@ -431,6 +432,6 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
             starts = {n: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])
                       for (n, _, _), rows in zip(numbered, measured.rows, strict=True)}
             data = renderer.book(book, pages, starts)
-    files = {f"{book.key}/{book.key}.docx": data}
+    files = {book_path(book, "docx"): data}
     files.update(renderer.projects(book, starts, ctx.tick))
     return files

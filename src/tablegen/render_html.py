@@ -15,6 +15,7 @@ from .errors import Report
 from .layout import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
+    book_path,
     budget_cells,
     grid,
     numbered_goals,
@@ -122,7 +123,7 @@ def overview_entry(book: Book, report: Report, formats: list[str] | tuple[str, .
         "agencies": agencies, "count": len(book.projects),
         "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
         "other": _sum([b.other for b in budgets]), "warnings": warnings,
-        "files": [{"href": f"{book.key}/{book.key}.{fmt}", "label": fmt.upper()}
+        "files": [{"href": book_path(book, fmt), "label": fmt.upper()}
                   for fmt in ("pdf", "docx", "xlsx") if fmt in formats]
         + _selfeval_links(book, formats),
         "evaluations": [{"heading": t.heading, "total": t.total, "grade": t.grade}
