@@ -26,6 +26,7 @@ from .errors import (
     InvalidData,
     Report,
     TablegenError,
+    display_path,
     shown_name,
 )
 
@@ -76,29 +77,57 @@ class ProgressBar:
 def cmd_build(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
     bar = ProgressBar() if not args.quiet and sys.stderr.isatty() else None
+    # The build's own steps (how many tables of a PDF came from the cache) only with -v.
+    steps = None if args.verbose else _WarningsOnly()
+    if steps:
+        log.addFilter(steps)
     try:
         result = run_build(
-            _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=args.quiet,
+            _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=True,
             toc_pages=args.toc_pages, templates=Path(args.templates) if args.templates else None,
             progress=bar.update if bar else None, use_cache=not args.no_cache,
         )
     finally:
+        if steps:
+            log.removeFilter(steps)
         if bar:
             bar.close()
     for finding in result.report.warnings:
         log.warning("%s", finding.text())
+    out = Path(args.out)
+    # The files a user opens, as the working folder names them; tablegen's own (the overview's
+    # records in .overview/, the cache) are never listed nor counted.
+    shown = [display_path(p) for p in result.written if not _internal(p, out)]
+    if args.verbose:
+        for path in shown:
+            print(f"写入 {path}", file=sys.stderr)
     if result.report.errors:
         print("\n".join(f.text() for f in result.report.errors))
-        print(f"有错误的书未写入；其余的书已生成 {len(result.written)} 个文件"
+        print(f"有错误的书未写入；其余的书已生成 {len(shown)} 个文件"
               f"（{result.report.summary()}）", file=sys.stderr)
         return EXIT_INVALID
-    if not result.written:
+    if not shown:  # nothing a user opens changed
         print(f"没有变化：{args.out} 中的 {result.unchanged} 个文件都已是最新，未改写任何文件",
               file=sys.stderr)
     elif not args.quiet:
-        print(f"已生成 {len(result.written)} 个文件，{result.unchanged} 个未变"
-              f"（{result.report.summary()}）", file=sys.stderr)
+        index = f"，打开 {display_path(out / 'index.html')} 查看" if (out / "index.html").is_file() else ""
+        print(f"已生成 {len(shown)} 个文件到 {display_path(out)}/{index}（{result.report.summary()}）",
+              file=sys.stderr)
     return EXIT_OK
+
+
+class _WarningsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def _internal(path: Path, out: Path) -> bool:
+    """A file of tablegen's own under the output folder (a part starting with a dot)."""
+    try:
+        rel = path.resolve().relative_to(out.resolve())
+    except ValueError:
+        return False
+    return any(part.startswith(".") for part in rel.parts)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -277,7 +306,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true",
                    help="不用也不写构建缓存（<输出文件夹>/.cache/），全部重新生成")
     b.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
-    b.add_argument("-q", "--quiet", action="store_true", help="不逐个列出写入的文件")
+    b.add_argument("-q", "--quiet", action="store_true", help="成功时什么也不显示（警告和错误照常显示）")
+    b.add_argument("-v", "--verbose", action="store_true",
+                   help="逐个列出写入的文件，并说明每本书的 PDF 有几张表取自缓存")
 
     i = sub.add_parser("import", help="把已有的表格导入为 YAML")
     i.add_argument("files", nargs="+", help="源文件（.txt 转储、.docx、.xlsx）")
