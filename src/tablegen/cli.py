@@ -106,10 +106,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"有错误的书未写入；其余的书已生成 {len(shown)} 个文件"
               f"（{result.report.summary()}）", file=sys.stderr)
         return EXIT_INVALID
+    if args.quiet:
+        return EXIT_OK
     if not shown:  # nothing a user opens changed
         print(f"没有变化：{args.out} 中的 {result.unchanged} 个文件都已是最新，未改写任何文件",
               file=sys.stderr)
-    elif not args.quiet:
+    else:
         index = f"，打开 {display_path(out / 'index.html')} 查看" if (out / "index.html").is_file() else ""
         print(f"已生成 {len(shown)} 个文件到 {display_path(out)}/{index}（{result.report.summary()}）",
               file=sys.stderr)
