@@ -143,7 +143,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if text:
         print(text, file=sys.stderr)
     for path in written:
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     return EXIT_OK
 
 
@@ -179,7 +179,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if report.findings:
         print(report.format("text"))
     for path in written:
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     return EXIT_INVALID if report.errors else EXIT_OK
 
 
@@ -188,7 +188,7 @@ def cmd_new_book(args: argparse.Namespace) -> int:
 
     path = new_book(_book_dir(args.book), args.title, args.year, args.unit, args.agency[0],
                     args.agency[1], args.frame, args.merge)
-    log.info("写入 %s", path)
+    log.info("写入 %s", display_path(path))
     return EXIT_OK
 
 
@@ -212,7 +212,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
     result = rollover(_book_dir(args.book), args.year, Path(args.out) if args.out else None)
     for path in result.written:
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     if result.review:
         print(f"请复核以下 {len(result.review)} 处：")
         for item in result.review:
@@ -225,7 +225,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     folder = Path(args.dir)
     for path in init_repo(folder):
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     print(f"已建立表格仓库 {folder}：进入该文件夹后运行 make test、make docs", file=sys.stderr)
     return EXIT_OK
 

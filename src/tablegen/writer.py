@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
-from .errors import TablegenError, os_reason
+from .errors import TablegenError, display_path, os_reason
 
 log = logging.getLogger("tablegen")
 STAGE = ".tablegen-stage"  # inside the output folder; only the build holding the lock uses it
@@ -114,7 +114,7 @@ def write_all(root: Path, files: Mapping[str, bytes], *, quiet: bool = False) ->
         write_atomic(targets[rel], files[rel])
         written.append(targets[rel])
         if not quiet:
-            log.info("写入 %s", targets[rel])
+            log.info("写入 %s", display_path(targets[rel]))
     return written
 
 
