@@ -66,6 +66,22 @@ def test_every_cell_and_rowspan(built, key):
     assert toc == [f"#t{n}" for n, _, _ in book.numbered()]
 
 
+def test_labels_and_last_characters_stay_whole(built):
+    page = (built / "tianjin-ipa-2024" / "index.html").read_text(encoding="utf-8")
+    # A line may break between the label's halves, never inside one (预算规模及资金用/途), nor
+    # leave a cell's last character alone (信息化系统使用年/限); the heading's lines are spans
+    # that the PDF sets one under the other and a browser balances.
+    assert '<span class="nw">预算规模及</span><span class="nw">资金用途</span>' in page
+    assert '<td>信息化系统使用<span class="nw">年限</span></td>' in page
+    assert ('<h2 class="heading" id="t3-h"><span class="line">3.2023年服务业发展资金</span>'
+            '<span class="line">（专利转化专项计划）-中央专款绩效目标表</span></h2>') in page
+    assert ".nw { white-space: nowrap; }" in page and "text-wrap: balance" in page
+    # Markup in the data is escaped inside the span too.
+    from tablegen.templates import no_orphan
+    assert str(no_orphan("<b>年限")) == '&lt;b&gt;<span class="nw">年限</span>'
+    assert no_orphan("≥10年") == "≥10年" and no_orphan("年限") == "年限"
+
+
 def test_semantic_table_markup(built):
     doc = parse(built / "binhai-ipa-2026" / "index.html")
     table = next(t for t in doc.iter(NS + "table") if t.get("class") == "grid")

@@ -164,6 +164,19 @@ def test_project_pdfs(built):
     assert reader.metadata.title == book.heading(1, book.projects[0])
 
 
+def test_headings_and_labels_break_where_a_reader_would(built):
+    # Each line of the page is a word of pdftotext: the heading's balanced lines, the label's
+    # halves and a cell's last two characters together (not 绩效目 / 标表, 资金用 / 途, 年 / 限).
+    need_program("pdftotext")
+    binhai = pdf_lines(book_pdf(built, "binhai-ipa-2026"))
+    assert {"1.2026年滨海新区知识产权运营促进", "保护发展工作经费绩效目标表",
+            "3.中央2025年安可替代专项-", "津财行政指[2025]69号绩效目标表"} <= binhai
+    tianjin = pdf_lines(book_pdf(built, "tianjin-ipa-2024"))
+    assert {"3.2023年服务业发展资金", "（专利转化专项计划）-中央专款绩效目标表",
+            "预算规模及", "资金用途", "信息化系统使用", "年限"} <= tianjin
+    assert not {"标表", "表", "途", "限", "信息化系统使用年"} & (binhai | tianjin)
+
+
 def test_two_builds_are_byte_identical(built, tmp_path):
     build([TEST_BOOKS / "binhai-ipa-2026"], tmp_path, ["pdf"], quiet=True)
     for f in sorted((tmp_path / "binhai-ipa-2026").rglob("*.pdf")):

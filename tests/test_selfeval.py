@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, SEED_BOOKS, need_program
+from dumps import pdf_lines
 from tablegen.books import load_book_strict
 from tablegen.build import build
 from tablegen.errors import Report
@@ -197,6 +198,8 @@ def test_the_selfeval_pdf_has_its_own_toc_and_bookmarks(tmp_path):
         "3.2024年保护中心运行维护费绩效自评表"]
     assert reader.metadata.title == "天津市知识产权局2024年项目支出绩效自评表"
     pdftotext = need_program("pdftotext")
+    # The unit stays whole: 项目资金 / （万元）, never 项目资金（万 / 元）.
+    assert {"项目资金", "（万元）"} <= pdf_lines(pdf) and "元）" not in pdf_lines(pdf)
     toc = subprocess.run([pdftotext, "-layout", "-f", "2", "-l", "2", str(pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
     # The 目录 names each table with the page its bookmark points at (1-based).

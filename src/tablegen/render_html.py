@@ -18,6 +18,7 @@ from .layout import (
     book_path,
     budget_cells,
     grid,
+    heading_lines,
     numbered_goals,
     percent,
     shown_label,
@@ -35,6 +36,8 @@ def table_context(book: Book, number: int, agency: Agency, project: Project) -> 
         "number": number,
         "anchor": f"t{number}",
         "heading": book.heading(number, project),
+        # The lines the PDF prints it on (the page shows it as one text, balanced by the browser).
+        "heading_lines": heading_lines(book.heading(number, project)),
         "agency": f"{agency.code}{agency.name}",
         "unit": f"单位：{book.money_unit}",
         "name": project.name,

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
 
 from .errors import RenderError
 
@@ -90,7 +91,17 @@ def sandboxed(**options: object) -> jinja2.Environment:
     """
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
     env.filters["href"] = href
+    env.filters["no_orphan"] = no_orphan
     return env
+
+
+def no_orphan(text: object) -> object:
+    """A cell's text whose last two Chinese characters stay on one line (HTML): a line break
+    never leaves one character alone (`信息化系统使用` / `年限`, not `…使用年` / `限`)."""
+    if not isinstance(text, str) or isinstance(text, Markup) or len(text) < 4 or \
+            not all(ord(ch) >= 0x2E80 and not ch.isspace() for ch in text[-2:]):
+        return text
+    return Markup(f'{escape(text[:-2])}<span class="nw">{escape(text[-2:])}</span>')
 
 
 _URL_UNSAFE = re.compile(r"[^\w/.~-]")

@@ -70,8 +70,8 @@ def read_docx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
                 info.title = text.replace("\n", "")  # a long title prints on two lines
             elif style.lower().startswith("toc"):
                 continue
-            elif (style.lower().startswith("heading") and text) or HEADING.match(text):
-                start(text, table_no + 1)
+            elif (style.lower().startswith("heading") and text) or HEADING.match(text.replace("\n", "")):
+                start(text.replace("\n", ""), table_no + 1)  # a long heading prints on two lines
                 pending_agency = None
             elif m := AGENCY_PARAGRAPH.match(text):
                 pending_agency = [m.group(1), m.group(2)]
