@@ -27,9 +27,9 @@ def pip(*args: str, cwd: Path | None = None) -> None:
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory) -> Path:
-    """The wheel of this checkout, built from a copy (setuptools writes its working folder next
-    to the source)."""
+def source_and_wheel(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of this checkout and its wheel, built from the copy with `pip wheel` (setuptools
+    writes its working folder next to the source)."""
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "setup.cfg", "README.md"):
         shutil.copy(ROOT / name, source / name)
@@ -37,9 +37,20 @@ def wheel(tmp_path_factory) -> Path:
                     ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     dist = tmp_path_factory.mktemp("dist")
     pip("wheel", "--no-deps", "-w", str(dist), str(source))
-    # setuptools worked in .setuptools-build/ (setup.cfg), never in build/, tablegen's output.
-    assert (source / ".setuptools-build").is_dir() and not (source / "build").exists()
-    return next(dist.glob("tablegen_jixiao-*.whl"))
+    return source, next(dist.glob("tablegen_jixiao-*.whl"))
+
+
+@pytest.fixture(scope="session")
+def wheel(source_and_wheel) -> Path:
+    return source_and_wheel[1]
+
+
+def test_pip_wheel_leaves_tablegens_build_folder_alone(source_and_wheel):
+    # setuptools works in .setuptools-build/ (setup.cfg), never in build/, tablegen's output.
+    source, wheel = source_and_wheel
+    assert {p.name.split(".")[0] for p in (source / ".setuptools-build").iterdir()} == {"bdist", "lib"}
+    assert not (source / "build").exists()
+    assert wheel.name == f"tablegen_jixiao-{tablegen.__version__}-py3-none-any.whl"
 
 
 def clean_env() -> dict[str, str]:
