@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 import tablegen
 from conftest import FIXTURES, ROOT, need_program
@@ -138,6 +139,13 @@ def test_init_makes_an_agency_repo_whose_make_docs_and_make_test_pass(wheel, ins
     assert str(ROOT) not in text and "src/" not in text and "tests/" not in text
     # Nothing asks an index for tablegen by name: that name is another project there.
     assert "TABLEGEN" not in text and re.findall(r"pip install[^\n]*tablegen(?!_jixiao)", text) == []
+    # The pull-request workflow installs LibreOffice (the DOCX 目录's true page numbers), then
+    # tablegen as make does, from tools/.
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "tablegen.yml").read_text(encoding="utf-8"))
+    runs = [s.get("run", "") for s in workflow["jobs"]["tables"]["steps"]]
+    apt = next(r for r in runs if "apt-get install" in r)
+    assert {"libreoffice-writer-nogui", "fonts-liberation"} <= set(apt.split())
+    assert runs.index(apt) < runs.index("make setup") < runs.index(".venv/bin/tablegen build -q")
     # A clean machine, twice: the first `make docs` sets up .venv from tools/ (dependencies from
     # the index); the rest find it ready and install nothing.
     for turn in (1, 2):
