@@ -17,7 +17,7 @@ from tablegen.build import RenderContext
 from tablegen.errors import Report
 from tablegen.frames import frames
 from tablegen.imports import import_files
-from tablegen.layout import grid
+from tablegen.layout import book_path, grid
 from tablegen.model import Agency, Book, Budget, Indicator, Level1, Level2, Project
 from tablegen.render_docx import render as render_docx
 from tablegen.templates import chain_for
@@ -27,7 +27,7 @@ from tablegen.yamlout import dump_book, dump_project
 def build_docx(book: Book, out: Path) -> Path:
     files = render_docx(book, RenderContext(chain_for(None), Report()))
     path = out / f"{book.key}.docx"
-    path.write_bytes(files[f"{book.key}/{book.key}.docx"])
+    path.write_bytes(files[book_path(book, "docx")])
     return path
 
 

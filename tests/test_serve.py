@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -88,7 +89,9 @@ def edit(path, old, new):
 
 def test_serves_the_overview_and_the_book_page_with_the_reload_script(preview):
     overview = page(preview, "/")
-    for href in ('href="m/index.html"', 'href="m/m.pdf"', 'href="m/m.docx"', 'href="m/m.xlsx"'):
+    # The book's files are named after its title (合并测试).
+    for href in ('href="m/index.html"', 'href="m/合并测试.pdf"', 'href="m/合并测试.docx"',
+                 'href="m/合并测试.xlsx"'):
         assert href in overview
     book_page = page(preview, "/m/")
     assert "合并测试项目" in book_page and "用于测试" in book_page
@@ -149,7 +152,7 @@ def test_office_files_are_built_when_opened_and_never_stale(preview, events, boo
     events.next()
 
     def usage_in_xlsx():
-        status, headers, body = get(preview, "/m/m.xlsx")
+        status, headers, body = get(preview, "/m/" + quote("合并测试.xlsx"))
         assert status == 200
         assert headers["Content-Type"].endswith("spreadsheetml.sheet")
         sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
@@ -163,7 +166,8 @@ def test_office_files_are_built_when_opened_and_never_stale(preview, events, boo
     edit(book / "p.yaml", "usage: 用于新版\n", "usage: [\n")
     events.next()
     assert usage_in_xlsx() == {"用于新版"}  # still what the visible page shows
-    status, _, body = get(preview, "/m/m.docx")  # newer pages than this file, and broken data
+    # Newer pages than this file, and broken data:
+    status, _, body = get(preview, "/m/" + quote("合并测试.docx"))
     assert status == 503
     assert "数据有错误，DOCX 暂时无法生成；改正后再打开此链接。" in body.decode()
     assert "error[yaml-syntax]" in body.decode()

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .books import BOOK_FILE, YAML_SUFFIXES
+from .books import BOOK_FILE, YAML_SUFFIXES, report_missing
 from .errors import Pos, Report, display_path
 from .loader import Node, parse, read_bytes, read_text
 from .textdiff import unified
@@ -176,10 +176,12 @@ def _clean(node: Node) -> None:
         _clean(value)
 
 
-def _files(paths: list[Path]) -> list[Path]:
+def _files(paths: list[Path], report: Report) -> list[Path]:
     out = []
     for path in paths:
-        if path.is_file():
+        if not path.exists():  # a mistyped path fails `fmt --check` in CI rather than passing
+            report_missing(path, report)
+        elif path.is_file():
             out.append(path)
         else:
             out += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
@@ -199,7 +201,7 @@ def _frame_of(path: Path) -> str | None:
 def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
     """Rewrite (or, with check, only list) every file not in canonical form."""
     result = FmtResult()
-    for path in _files(paths):
+    for path in _files(paths, result.report):
         shown = display_path(path)
         text = read_text(path, shown, result.report, path.parent)
         if text is None:

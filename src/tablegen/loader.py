@@ -6,7 +6,6 @@ strings, never as YAML 1.1 booleans, sexagesimals, octals or floats.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import stat
@@ -17,7 +16,7 @@ from pathlib import Path
 import yaml
 from yaml.events import AliasEvent
 
-from .errors import Pos, Report
+from .errors import Pos, Report, os_reason
 from .syntax import explain
 
 MAX_BYTES = 1024 * 1024
@@ -198,8 +197,7 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
         report.error(Pos(shown), "file-unreadable", "无法读取文件：文件名含有空字符")
         return None
     except OSError as exc:
-        why = "符号链接形成了循环" if exc.errno == errno.ELOOP else exc.strerror
-        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{why}")
+        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{os_reason(exc)}")
         return None
     if root is not None and not real.is_relative_to(root.resolve()):
         report.error(Pos(shown), "file-outside",
@@ -208,7 +206,7 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
-        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{exc.strerror}")
+        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{os_reason(exc)}")
         return None
     try:
         st = os.fstat(fd)
@@ -225,7 +223,7 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{exc.strerror}")
+        report.error(Pos(shown), "file-unreadable", f"无法读取文件：{os_reason(exc)}")
         return None
     finally:
         os.close(fd)

@@ -30,8 +30,10 @@ from .layout import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
     GridRow,
+    book_path,
     budget_cells,
     grid,
+    heading_lines,
     numbered_goals,
     project_path,
     shown_label,
@@ -39,7 +41,7 @@ from .layout import (
     title_lines,
 )
 from .model import Agency, Book, Project
-from .templates import sandboxed, unsafe_message
+from .templates import jinja_message, sandboxed, unsafe_message
 
 TEMPLATE = "docx/book.docx"
 LOOP_OPEN = "{% for t in tables %}"
@@ -218,10 +220,15 @@ def _table_context(book: Book, number: int, agency: Agency, project: Project,
         })
     return {
         "number": number,
-        "heading": book.heading(number, project),
-        "bookmark_start": Markup(f'<w:bookmarkStart w:id="{number}" w:name="{bookmark}"/>'),
+        # Its lines as layout.heading_lines balances them: a line break (Word keeps it out of
+        # the 目录 it updates), not 绩效目 / 标表 where Word or WPS would break it.
+        "heading": "\n".join(heading_lines(book.heading(number, project))),
+        # The first table of an agency of several carries its 目录 entry (a hidden TC field).
+        "bookmark_start": (tc_field(agency_label(agency)) if len(book.agencies) > 1
+                           and project is agency.projects[0] else Markup(""))
+        + Markup(f'<w:bookmarkStart w:id="{number}" w:name="{bookmark}"/>'),
         "bookmark_end": Markup(f'<w:bookmarkEnd w:id="{number}"/>'),
-        "agency": f"{agency.code}{agency.name}",
+        "agency": agency_label(agency),
         "unit": f"单位：{book.money_unit}",
         "name": project.name,
         "total": labels_and_amounts[1],
@@ -252,42 +259,69 @@ def _vmerge(span: int) -> Markup:
 
 
 def toc_xml(book: Book, bookmarks: dict[int, str], pages: dict[int, int]) -> Markup:
-    """A Word TOC field whose entries are already filled in: hyperlinks with PAGEREF numbers."""
-    return toc_field([(bookmarks[number], book.heading(number, project), pages.get(number, ""))
-                      for number, _, project in book.numbered()])
+    """A Word TOC field whose entries are already filled in: hyperlinks with PAGEREF numbers,
+    under a sub-heading per agency when the book has several (as the PDF's 目录)."""
+    entries: list[tuple[str | None, str, object]] = []
+    for number, agency, project in book.numbered():
+        if len(book.agencies) > 1 and agency.projects and project is agency.projects[0]:
+            entries.append((None, agency_label(agency), ""))
+        entries.append((bookmarks[number], book.heading(number, project), pages.get(number, "")))
+    return toc_field(entries, agency_entries=len(book.agencies) > 1)
 
 
-def toc_field(entries: list[tuple[str, str, object]]) -> Markup:
-    """The TOC field of (bookmark, heading, page) entries, in order."""
+def agency_label(agency: Agency) -> str:
+    """An agency as the 目录 and the line above its tables name it: `610101天津市知识产权局`."""
+    return f"{agency.code}{agency.name}"
+
+
+def tc_field(text: str) -> Markup:
+    """A hidden TC field: an entry `text` of the 目录, without a page number, that Word keeps
+    when it updates the 目录 (the TOC field's \\f takes such entries in)."""
+    quoted = str(escape(text)).replace('"', "&quot;")
+    return Markup('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                  f'<w:r><w:instrText xml:space="preserve"> TC "{quoted}" \\l 1 \\n </w:instrText></w:r>'
+                  '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def toc_field(entries: list[tuple[str | None, str, object]], agency_entries: bool = False) -> Markup:
+    """The TOC field of (bookmark, heading, page) entries, in order; an entry without a bookmark
+    is an agency's sub-heading (bold, no page number), kept by Word through the TC fields."""
     if not entries:
         return Markup("")
     out = []
     last = len(entries) - 1
+    field = TOC_FIELD + "\\f " if agency_entries else TOC_FIELD
     for i, (name, heading, page) in enumerate(entries):
         runs = []
         if i == 0:
             runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-                        f'<w:r><w:instrText xml:space="preserve">{TOC_FIELD}</w:instrText></w:r>'
+                        f'<w:r><w:instrText xml:space="preserve">{field}</w:instrText></w:r>'
                         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
-        runs.append(
-            f'<w:hyperlink w:anchor="{name}" w:history="1">'
-            f'<w:r><w:t xml:space="preserve">{escape(heading)}</w:t></w:r>'
-            '<w:r><w:tab/></w:r>'
-            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r><w:t>{page}</w:t></w:r>'
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-            '</w:hyperlink>')
+        if name is None:
+            runs.append(f'<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{escape(heading)}</w:t></w:r>')
+        else:
+            runs.append(
+                f'<w:hyperlink w:anchor="{name}" w:history="1">'
+                f'<w:r><w:t xml:space="preserve">{escape(heading)}</w:t></w:r>'
+                '<w:r><w:tab/></w:r>'
+                '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
+                '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                f'<w:r><w:t>{page}</w:t></w:r>'
+                '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+                '</w:hyperlink>')
         if i == last:
             runs.append('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
-        out.append('<w:p><w:pPr><w:pStyle w:val="toc1"/></w:pPr>' + "".join(runs) + "</w:p>")
+        # An agency's code and name as the source and the PDF show them, with no gap between
+        # digits and Chinese (as the 单位行 style sets it).
+        spacing = '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>' if name is None else ""
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="toc1"/>{spacing}</w:pPr>' + "".join(runs) + "</w:p>")
     return Markup("".join(out))
 
 
 def estimated_pages(book: Book, toc_per_page: int = 24) -> dict[int, int]:
     """Page numbers assuming every table fills one page after the title and the 目录 pages."""
-    n = len(book.projects)
+    n = len(book.projects) + (len(book.agencies) if len(book.agencies) > 1 else 0)
     toc = max(1, -(-n // toc_per_page))
     return {number: 1 + toc + number for number, _, _ in book.numbered()}
 
@@ -334,7 +368,7 @@ class DocxRenderer:
         except SecurityError as exc:
             raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
         except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 出错：{exc}") from exc
+            raise RenderError(f"DOCX 模板 {self.template} 出错：{jinja_message(exc)}") from exc
         if not tpl.block:
             raise RenderError(f"DOCX 模板缺少项目循环 {{%p for t in tables %}}…{{%p endfor %}}"
                               f"（{self.template}）")
@@ -378,7 +412,7 @@ class DocxRenderer:
         except SecurityError as exc:
             raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
         except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{exc}") from exc
+            raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{jinja_message(exc)}") from exc
 
     def book(self, book: Book, pages: dict[int, int],
              starts: dict[int, frozenset[int]] | None = None) -> bytes:
@@ -435,6 +469,6 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
             starts = {n: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])
                       for (n, _, _), rows in zip(numbered, measured.rows, strict=True)}
             data = renderer.book(book, pages, starts)
-    files = {f"{book.key}/{book.key}.docx": data}
+    files = {book_path(book, "docx"): data}
     files.update(renderer.projects(book, starts, ctx.tick))
     return files

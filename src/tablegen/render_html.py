@@ -15,8 +15,10 @@ from .errors import Report
 from .layout import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
+    book_path,
     budget_cells,
     grid,
+    heading_lines,
     numbered_goals,
     percent,
     shown_label,
@@ -34,6 +36,8 @@ def table_context(book: Book, number: int, agency: Agency, project: Project) -> 
         "number": number,
         "anchor": f"t{number}",
         "heading": book.heading(number, project),
+        # The lines the PDF prints it on (the page shows it as one text, balanced by the browser).
+        "heading_lines": heading_lines(book.heading(number, project)),
         "agency": f"{agency.code}{agency.name}",
         "unit": f"单位：{book.money_unit}",
         "name": project.name,
@@ -122,7 +126,7 @@ def overview_entry(book: Book, report: Report, formats: list[str] | tuple[str, .
         "agencies": agencies, "count": len(book.projects),
         "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
         "other": _sum([b.other for b in budgets]), "warnings": warnings,
-        "files": [{"href": f"{book.key}/{book.key}.{fmt}", "label": fmt.upper()}
+        "files": [{"href": book_path(book, fmt), "label": fmt.upper()}
                   for fmt in ("pdf", "docx", "xlsx") if fmt in formats]
         + _selfeval_links(book, formats),
         "evaluations": [{"heading": t.heading, "total": t.total, "grade": t.grade}

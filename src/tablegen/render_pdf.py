@@ -28,7 +28,7 @@ from .build import RenderContext
 from .cache import Cache, digest, folder_digest, versions
 from .errors import RenderError
 from .fonts import fallback_font, font_face_css, libraries_found_without_a_compiler
-from .layout import project_path
+from .layout import book_path, project_path
 from .model import Book
 from .render_html import book_context, with_groups
 from .templates import render_template
@@ -474,7 +474,7 @@ def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     """`<book>/<book>.pdf` and one PDF per project."""
     renderer = PdfRenderer(book, ctx)
     data, laid, tables = renderer.render()
-    files = {f"{book.key}/{book.key}.pdf": data}
+    files = {book_path(book, "pdf"): data}
     files.update(renderer.project_pdfs(laid, tables))
     tempdirs.remove_orphans()  # again: a killed process's workers may have died since
     if renderer.laid_tables:

@@ -30,6 +30,7 @@ from .layout import (
     GRID_HEADER,
     GRID_WIDTHS,
     GridRow,
+    book_path,
     budget_cells,
     file_number,
     grid,
@@ -387,4 +388,4 @@ def _fixed_zip(data: bytes, book: Book, core: bytes) -> bytes:
 
 def render(book: Book, ctx: RenderContext) -> dict[str, bytes]:
     """`<book>/<book>.xlsx`."""
-    return {f"{book.key}/{book.key}.xlsx": workbook(book, ctx.tick)}
+    return {book_path(book, "xlsx"): workbook(book, ctx.tick)}

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .layout import Span, grid
+from .layout import Span, book_path, grid
 from .model import FUND_SOURCES, Agency, Book, Funds, Project, format_amount
 from .scoring import ProjectScore, percent, scheme_of, score_project
 
 # The document's name, used in titles and output file names (`<book>-自评.pdf`).
-KIND = "自评"
 INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                     "偏差原因分析及改进措施")
 FUNDS_HEADER = ("项目资金（{unit}）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率",
@@ -155,5 +154,6 @@ def table_rows(table: SelfEval, money_unit: str) -> list[list[str]]:
 
 
 def file_name(book: Book, ext: str) -> str:
-    """`<book>/<book>-自评.<ext>`: never confused with the target tables' files."""
-    return f"{book.key}/{book.key}-{KIND}.{ext}"
+    """`<book>/<the 自评 document's title>.<ext>`: never the target tables' file name (the
+    titles differ)."""
+    return book_path(book, ext, title(book))

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from .build import build
-from .errors import Finding, InvalidData, TablegenError, UsageError
+from .errors import Finding, InvalidData, TablegenError, UsageError, os_reason
 from .templates import chain_for
 
 log = logging.getLogger("tablegen")
@@ -78,7 +78,7 @@ class Preview:
         try:
             self.httpd = _Server((host, port), _Handler)
         except OSError as exc:
-            raise UsageError(f"无法在 {host}:{port} 上启动预览：{exc.strerror or exc}"
+            raise UsageError(f"无法在 {host}:{port} 上启动预览：{os_reason(exc)}"
                              "（端口被占用时请用 --port 换一个）") from exc
         self.httpd.preview = self
 
@@ -107,7 +107,7 @@ class Preview:
                 problem = str(exc)
             except Exception as exc:  # a bug must not stop the preview; the log has the details
                 log.debug("生成失败", exc_info=True)
-                problem = f"内部错误：{type(exc).__name__}: {exc}"
+                problem = f"内部错误（{type(exc).__name__}）：这是 tablegen 的缺陷，请报告给维护者"
             self._count += 1
             state = State(self._version(), findings, problem)
             if not state.broken:
@@ -181,8 +181,10 @@ class Preview:
                 names = sorted({Path(p).name for _, p in batch if Path(p).exists()})
                 log.info("变更：%s", "，".join(names) or "（文件已删除）")
                 log.info("%s", describe(self.rebuild()))
-        except Exception as exc:  # e.g. the system's limit of watched folders
-            log.error("无法监视文件变更，页面不会自动更新：%s", exc)
+        except OSError as exc:  # e.g. the system's limit of watched folders
+            log.error("无法监视文件变更，页面不会自动更新：%s", os_reason(exc))
+        except Exception as exc:  # a defect: its name for the maintainer, in a Chinese line
+            log.error("无法监视文件变更，页面不会自动更新（内部错误 %s）", type(exc).__name__)
         finally:
             self._ready.set()
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
 
 from .errors import RenderError
 
@@ -90,7 +91,17 @@ def sandboxed(**options: object) -> jinja2.Environment:
     """
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
     env.filters["href"] = href
+    env.filters["no_orphan"] = no_orphan
     return env
+
+
+def no_orphan(text: object) -> object:
+    """A cell's text whose last two Chinese characters stay on one line (HTML): a line break
+    never leaves one character alone (`信息化系统使用` / `年限`, not `…使用年` / `限`)."""
+    if not isinstance(text, str) or isinstance(text, Markup) or len(text) < 4 or \
+            not all(ord(ch) >= 0x2E80 and not ch.isspace() for ch in text[-2:]):
+        return text
+    return Markup(f'{escape(text[:-2])}<span class="nw">{escape(text[-2:])}</span>')
 
 
 _URL_UNSAFE = re.compile(r"[^\w/.~-]")
@@ -104,7 +115,43 @@ def href(path: str) -> str:
 
 def unsafe_message(exc: SecurityError) -> str:
     """The Chinese explanation of a template refused by the sandbox."""
-    return f"模板试图访问 Python 内部属性，已拒绝（模板只能使用给定的数据）：{exc}"
+    return f"模板试图访问 Python 内部属性，已拒绝（模板只能使用给定的数据）：{jinja_message(exc)}"
+
+
+# Jinja's messages (English) as a template's author should read them; `{0}` is the quoted name.
+_JINJA = [
+    (re.compile(r"'([^']*)' is undefined"), "没有名为“{0}”的值（模板只能使用给定的数据）"),
+    (re.compile(r"'.*' has no attribute '([^']*)'"), "没有属性“{0}”（模板只能使用给定的数据）"),
+    (re.compile(r"access to attribute '([^']*)' of '.*' object is unsafe\.?"), "属性“{0}”"),
+    (re.compile(r"[Nn]o filter named '([^']*)'\.?"), "没有名为“{0}”的过滤器"),
+    (re.compile(r"[Nn]o test named '([^']*)'\.?"), "没有名为“{0}”的测试"),
+    (re.compile(r"Encountered unknown tag '([^']*)'\. You probably made a nesting mistake\..*"
+                r"closed is '([^']*)'\.", re.S), "“{0}”之前缺少 {{% end{1} %}}（“{1}”块没有结束）"),
+    (re.compile(r"Encountered unknown tag '([^']*)'\..*", re.S), "未知的标签“{0}”"),
+    (re.compile(r"Unexpected end of template\..*closed is '([^']*)'\.", re.S),
+     "模板在“{0}”块结束之前就结束了（缺少 {{% end{0} %}}）"),
+    (re.compile(r"unexpected end of template.*", re.S), "模板意外结束（有未闭合的 {{{{ 或 {{%）"),
+    (re.compile(r"unexpected char '(.*)' at \d+"), "意外的字符“{0}”"),
+    (re.compile(r"unexpected '(.*)'"), "此处不应出现“{0}”"),
+    (re.compile(r"expected token '([^']*)', got '(.*)'"), "此处应为“{0}”，却是“{1}”"),
+    (re.compile(r"Expected an expression, got '(.*)'"), "此处应有一个值或表达式，却是“{0}”"),
+]
+
+
+# Jinja's names of the tokens it expected or met.
+_TOKENS = {"end of print statement": "}}", "end of statement block": "%}", "end of template": "模板结尾",
+           "name": "名称", "string": "文本", "integer": "整数"}
+
+
+def jinja_message(exc: Exception) -> str:
+    """A Jinja error's message in Chinese; one not known here is named by its kind only (the
+    whole message shows with --debug)."""
+    text = getattr(exc, "message", None) or str(exc)
+    for pattern, chinese in _JINJA:
+        m = pattern.fullmatch(text.strip())
+        if m:
+            return chinese.format(*(_TOKENS.get(g, g) for g in m.groups()))
+    return f"{type(exc).__name__}（加 --debug 查看 Jinja 的原始说明）"
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
@@ -112,12 +159,12 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, objec
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{exc.message}") from exc
+        raise RenderError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{jinja_message(exc)}") from exc
     except SecurityError as exc:
         raise RenderError(f"{_template_line(exc, name)}: {unsafe_message(exc)}") from exc
     except jinja2.TemplateError as exc:
         where = _template_line(exc, name)
-        raise RenderError(f"{where}: 模板出错：{exc}") from exc
+        raise RenderError(f"{where}: 模板出错：{jinja_message(exc)}") from exc
 
 
 def _template_line(exc: BaseException, name: str) -> str:

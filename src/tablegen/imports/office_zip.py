@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import SourceError
+from ..errors import SourceError, os_reason
 from .rows import BookInfo
 
 MAX_PART = 64 * 1024 * 1024  # bytes of one uncompressed part; official tables need far less
@@ -26,7 +26,7 @@ def open_parts(path: Path, shown: str, needed: tuple[str, ...],
             head = fh.read(5)
             size = fh.seek(0, 2)
     except OSError as exc:
-        raise SourceError(f"{shown}：无法读取（{exc.strerror}）") from exc
+        raise SourceError(f"{shown}：无法读取（{os_reason(exc)}）") from exc
     if not head:
         raise SourceError(f"{shown}：文件是空的")
     if head.startswith(b"%PDF"):

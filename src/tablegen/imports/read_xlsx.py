@@ -79,7 +79,7 @@ def _xml(parts: dict[str, bytes], name: str, shown: str) -> etree._Element:
     try:
         return etree.fromstring(parts[name], etree.XMLParser(resolve_entities=False, huge_tree=False))
     except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{shown}：{name} 已损坏（{exc.msg}）") from exc
+        raise SourceError(f"{shown}：{name} 已损坏（第 {exc.lineno} 行不是完整的 XML）") from exc
 
 
 def read_xlsx(path: Path, shown: str, report: Report) -> tuple[list[Section], BookInfo]:
