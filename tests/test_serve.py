@@ -193,6 +193,15 @@ def test_unknown_files_get_a_page_that_reloads(preview):
     assert "没有这个文件：/nothing.html" in body.decode() and "EventSource" in body.decode()
 
 
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(book, tmp_path, run, port):
+    code, out, err = run("serve", str(book), "--port", port, "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert f"错误：端口必须是 0–65535 之间的整数，收到的是 {port}" in err
+    assert "内部错误" not in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_command_serves_until_ctrl_c_and_stops_cleanly(book, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "tablegen", "serve", str(book), "--port", "0",

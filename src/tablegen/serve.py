@@ -61,6 +61,8 @@ class Preview:
 
     def __init__(self, paths: list[Path], out: Path, *, host: str = "127.0.0.1", port: int = 8000,
                  templates: Path | None = None):
+        if not 0 <= port <= 65535:
+            raise UsageError(f"端口必须是 0–65535 之间的整数，收到的是 {port}（0 表示任选一个空闲端口）")
         self.paths = paths
         self.out = out
         self.templates = templates
