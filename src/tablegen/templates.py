@@ -135,16 +135,20 @@ def _template_line(exc: BaseException, name: str) -> str:
 
 def chain_for(book_root: Path | None, user: Path | None = None) -> TemplateChain:
     """The lookup chain for one book: its own `templates/`, the folder given by `--templates`
-    or $TABLEGEN_TEMPLATES, the repository's `templates/` (in the working folder), the defaults."""
+    or $TABLEGEN_TEMPLATES, the repository's `templates/` (in the working folder), the defaults.
+
+    Every folder is an absolute path: the PDF's stylesheets and images are found through a
+    `file://` address of the first one, and a relative path (`--templates mytpl`) has none.
+    """
     dirs: list[Path] = []
     if book_root is not None and (book_root / OVERRIDES).is_dir():
         if not inside(book_root / OVERRIDES, book_root):
             raise RenderError(f"模板文件夹 {book_root / OVERRIDES} 是指向本书文件夹以外的链接，"
                               "拒绝读取（只读取书文件夹内的文件）")
-        dirs.append(book_root / OVERRIDES)
+        dirs.append((book_root / OVERRIDES).resolve())
     chosen = user or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else None)
     if chosen is not None:
-        dirs.append(chosen)
+        dirs.append(chosen.resolve())
     if Path(OVERRIDES).is_dir():
         dirs.append(Path(OVERRIDES).resolve())
     dirs.append(DEFAULT_TEMPLATES)
