@@ -31,6 +31,23 @@ def test_html_template_reaching_python_internals_is_refused(tmp_path, run):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("expression", [
+    "{{ '{0.__class__.__init__.__globals__}'|attr('format')(cycler) }}",  # CVE-2025-27516
+    "{{ ('{0.__init__.__globals__[os].environ}'|attr('format'))(cycler) }}",
+    "{{ '{0.__init__.__globals__}'.format(cycler) }}",
+])
+def test_str_format_cannot_reach_python_internals(tmp_path, run, monkeypatch, expression):
+    monkeypatch.setenv("TABLEGEN_TEST_SECRET", "secret-content")
+    book = make_book(tmp_path / "b")
+    (book / "templates" / "html").mkdir(parents=True)
+    (book / "templates" / "html" / "book.html.j2").write_text(expression + "\n", encoding="utf-8")
+    code, out, err = run("build", str(book), "--out", str(tmp_path / "out"), "--format", "html")
+    assert code == 1
+    assert "模板试图访问 Python 内部属性，已拒绝" in err and "book.html.j2:1" in err
+    assert "secret-content" not in out + err and "Traceback" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
 def _docx_with(text: str) -> bytes:
     src = DEFAULT_TEMPLATES / "docx" / "book.docx"
     out = io.BytesIO()

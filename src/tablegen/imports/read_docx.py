@@ -9,7 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import SourceError
-from .office_zip import core_info, open_parts
+from .office_zip import core_info, open_parts, parse_xml
 from .rows import BookInfo, Section
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -48,7 +48,7 @@ def read_docx(path: Path, shown: str) -> tuple[list[Section], BookInfo]:
     """Every table of the document grouped under the heading before it."""
     parts = open_parts(path, shown, ("word/document.xml",), ("docProps/core.xml",))
     try:
-        root = etree.fromstring(parts["word/document.xml"])
+        root = parse_xml(parts["word/document.xml"])
     except etree.XMLSyntaxError as exc:
         raise SourceError(f"{shown}：文档内容已损坏（{exc.msg}）") from exc
     info = core_info(parts)

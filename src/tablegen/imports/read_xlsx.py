@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Pos, Report, SourceError
-from .office_zip import core_info, open_parts
+from .office_zip import core_info, open_parts, parse_xml
 from .read_docx import HEADING
 from .rows import BookInfo, Section
 
@@ -42,7 +42,7 @@ def _ref(ref: str) -> tuple[int, int] | None:
 
 def _xml(parts: dict[str, bytes], name: str, shown: str) -> etree._Element:
     try:
-        return etree.fromstring(parts[name], etree.XMLParser(resolve_entities=False, huge_tree=False))
+        return parse_xml(parts[name])
     except etree.XMLSyntaxError as exc:
         raise SourceError(f"{shown}：{name} 已损坏（{exc.msg}）") from exc
 
