@@ -108,3 +108,46 @@ def test_a_template_linked_outside_the_book_is_refused_unread(tmp_path, run, lin
     where = "本书文件夹" if linked == "folder" else "模板文件夹"
     assert f"是指向{where}以外的链接，拒绝读取" in err
     assert not (tmp_path / "out").exists()
+
+
+def html_template(book, text):
+    (book / "templates" / "html").mkdir(parents=True, exist_ok=True)
+    (book / "templates" / "html" / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}{% block meta %}\n' + text + "{% endblock %}\n",
+        encoding="utf-8")
+
+
+# -- a template's runtime error is the template's, with its place ---------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ("{{ 1/0 }}", "模板运行出错（ZeroDivisionError: division by zero）；请检查模板中这一处的表达式"),
+    ("{{ 'a' + 1 }}", "模板运行出错（TypeError: can only concatenate str (not \"int\") to str）；"
+                      "请检查模板中这一处的表达式"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "模板中的宏或循环递归太深，已停止"),
+])
+def test_a_template_runtime_error_names_the_template_file_and_line(tmp_path, run, text, message):
+    book = make_book(tmp_path / "b")
+    html_template(book, text)
+    code, out, err = run("build", "b", "--out", "out", "--format", "html", cwd=tmp_path)
+    assert code == 1
+    assert err.strip() == f"错误：b/templates/html/book.html.j2:2: {message}"
+    assert "内部错误" not in err and "Traceback" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text, where", [
+    ("{{ 1/0 }}", "DOCX 模板 b/templates/docx/book.docx 中 {{ 1/0 }} 处"),
+    ("{% for t in tables %}<{{ t.name ~ (1/0) }}>{% endfor %}",
+     "DOCX 模板 b/templates/docx/book.docx 的项目表部分中 {{ t.name ~ (1/0) }} 处"),
+])
+def test_a_docx_template_runtime_error_names_the_file_and_the_tag(tmp_path, run, text, where):
+    book = make_book(tmp_path / "b")
+    (book / "templates" / "docx").mkdir(parents=True)
+    (book / "templates" / "docx" / "book.docx").write_bytes(_docx_with(text.replace("<", "&lt;")
+                                                                        .replace(">", "&gt;")))
+    code, out, err = run("build", "b", "--out", "out", "--format", "docx", cwd=tmp_path)
+    assert code == 1
+    assert err.strip() == (f"错误：{where}：模板运行出错（ZeroDivisionError: division by zero）；"
+                           "请检查模板中这一处的表达式")
+    assert "Traceback" not in out + err
+    assert not (tmp_path / "out").exists()

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from .errors import RenderError
+from .errors import RenderError, display_path
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 ENV_VAR = "TABLEGEN_TEMPLATES"
@@ -108,16 +108,33 @@ def unsafe_message(exc: SecurityError) -> str:
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
-    """A template rendered, its errors reported with the template file and line."""
+    """A template rendered, its errors reported with the template file and line.
+
+    Whatever a template's own code raises (`{{ 1/0 }}`, a bound of the sandbox) is the
+    template's error, never tablegen's: a RenderError naming `file:line`.
+    """
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{exc.message}") from exc
-    except SecurityError as exc:
-        raise RenderError(f"{_template_line(exc, name)}: {unsafe_message(exc)}") from exc
-    except jinja2.TemplateError as exc:
-        where = _template_line(exc, name)
-        raise RenderError(f"{where}: 模板出错：{exc}") from exc
+        where = display_path(Path(exc.filename)) if exc.filename else name
+        raise RenderError(f"{where}:{exc.lineno}: 模板语法错误：{exc.message}") from exc
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"{_template_line(exc, name)}: {template_problem(exc)}") from exc
+
+
+def template_problem(exc: Exception) -> str:
+    """What went wrong in a template's code, in Chinese (without where)."""
+    if isinstance(exc, SecurityError):
+        return unsafe_message(exc)
+    if isinstance(exc, jinja2.TemplateError):
+        return f"模板出错：{exc}"
+    if isinstance(exc, RecursionError):
+        return "模板中的宏或循环递归太深，已停止"
+    if isinstance(exc, MemoryError):
+        return "模板占用的内存过多，已停止"
+    return f"模板运行出错（{type(exc).__name__}: {exc}）；请检查模板中这一处的表达式"
 
 
 def _template_line(exc: BaseException, name: str) -> str:
@@ -128,7 +145,7 @@ def _template_line(exc: BaseException, name: str) -> str:
         code = tb.tb_frame.f_code
         if code.co_filename.endswith((".j2", ".html", ".css")) or "template" in code.co_name:
             if code.co_filename.endswith((".j2", ".html", ".css")):
-                where = f"{code.co_filename}:{tb.tb_lineno}"
+                where = f"{display_path(Path(code.co_filename))}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
 
