@@ -17,6 +17,7 @@ import pytest
 
 from conftest import FIXTURES, need_program
 from hostile import tree
+from tablegen import sandbox
 from tablegen.serve import EVENTS, Preview, host_allowed
 
 USAGE = "usage: 用于测试\n"
@@ -148,6 +149,21 @@ def test_a_broken_template_is_reported_and_the_server_keeps_running(preview, eve
     shutil.rmtree(book / "templates")
     events.next()
     assert "生成失败" not in page(preview)
+
+
+def test_an_endless_template_loop_stops_and_the_preview_says_so(preview, events, book, monkeypatch):
+    """The watcher's thread renders under the same time bound as a build."""
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 1.0)
+    events.next()
+    (book / "templates" / "html").mkdir(parents=True)
+    (book / "templates" / "html" / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}{% block style %}\n{% for i in range(100000) %}'
+        "{% for j in range(100000) %}{% endfor %}{% endfor %}{% endblock %}", encoding="utf-8")
+    events.next()
+    text = page(preview)
+    assert "生成失败，下面是上一次成功生成的结果" in text
+    assert "book.html.j2:2: 模板运行超过 1 秒，已停止" in text
+    assert "合并测试项目" in text  # the last good build stays
 
 
 def test_office_files_are_built_when_opened_and_never_stale(preview, events, book):

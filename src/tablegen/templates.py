@@ -13,9 +13,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from .errors import RenderError, display_path
+from .sandbox import BoundedEnvironment, TemplateLimit
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 ENV_VAR = "TABLEGEN_TEMPLATES"
@@ -83,12 +84,14 @@ class TemplateChain:
 
 
 def sandboxed(**options: object) -> jinja2.Environment:
-    """A strict Jinja environment in which a template cannot reach Python's internals.
+    """A strict Jinja environment in which a template cannot reach Python's internals, and
+    whose every render is bounded in time and size (sandbox.py).
 
     Templates come from the book's folder, that is from whoever edits the repository: a
-    template reaching `cycler.__init__.__globals__.os` must fail, never run a command.
+    template reaching `cycler.__init__.__globals__.os` must fail, never run a command, and two
+    nested `range(100000)` loops must stop, never hang the build.
     """
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
+    env = BoundedEnvironment(undefined=jinja2.StrictUndefined, **options)
     env.filters["href"] = href
     return env
 
@@ -128,6 +131,8 @@ def template_problem(exc: Exception) -> str:
     """What went wrong in a template's code, in Chinese (without where)."""
     if isinstance(exc, SecurityError):
         return unsafe_message(exc)
+    if isinstance(exc, TemplateLimit):
+        return str(exc)
     if isinstance(exc, jinja2.TemplateError):
         return f"模板出错：{exc}"
     if isinstance(exc, RecursionError):
