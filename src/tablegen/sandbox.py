@@ -206,23 +206,31 @@ def check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
 
 
 def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter whose widths are checked before it runs and whose result counts as made."""
+    """A filter whose widths are checked before it runs and whose long result counts as made."""
+    checked = name in _WIDTH_FILTERS or name in ("format", "replace")
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        plain = [a for a in args if not isinstance(a, jinja2.runtime.Context | jinja2.nodes.EvalContext
-                                                   | jinja2.Environment)]
-        if name in _WIDTH_FILTERS:
-            _check_widths([*plain[1:2], kwargs.get(_WIDTH_FILTERS[name])])
-        elif name == "format" and plain and isinstance(plain[0], str):
-            check_percent_format(plain[0], [*plain[1:], *kwargs.values()])
-        elif name == "replace" and len(plain) >= 3:
-            _check_replace(*plain[:3])
+        if checked:
+            _check_filter(name, [a for a in args if not isinstance(a, _PASSED)], kwargs)
         result = func(*args, **kwargs)
-        step(_size(result))
+        if isinstance(result, _SIZED) and len(result) > _LONG:  # type: ignore[arg-type]
+            step(len(result))  # type: ignore[arg-type]
         return result
 
     return wrapper
+
+
+_PASSED = (jinja2.runtime.Context, jinja2.nodes.EvalContext, jinja2.Environment)  # pass_context &c.
+
+
+def _check_filter(name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+    if name in _WIDTH_FILTERS:
+        _check_widths([*args[1:2], kwargs.get(_WIDTH_FILTERS[name])])
+    elif name == "format" and args and isinstance(args[0], str):
+        check_percent_format(args[0], [*args[1:], *kwargs.values()])
+    elif name == "replace" and len(args) >= 3:
+        _check_replace(*args[:3])
 
 
 def bounded_range(*args: int) -> range:
