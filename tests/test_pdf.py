@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -254,3 +255,25 @@ def test_doctor_names_the_font_files_really_used(run):
     used = after[:next(i for i, line in enumerate(after) if not line.startswith("  "))]
     assert len(used) == 2  # text (serif) and headings (sans): each a file tablegen subsets itself
     assert all(line.split(" → ")[1].split("（")[0] in known_fonts().values() for line in used)
+
+
+@pytest.mark.parametrize("way", ["book", "option", "environment"])
+def test_a_template_folder_given_by_a_relative_path_builds_the_pdf(tmp_path, run, monkeypatch, way):
+    """A book's own templates/html/, `--templates mytpl` and TABLEGEN_TEMPLATES=mytpl, each a
+    relative path from the working folder, restyle the PDF (once `relative path can't be
+    expressed as a file URI`)."""
+    shutil.copytree(FIXTURES / "html" / "merge", tmp_path / "bk")
+    folder = {"book": tmp_path / "bk" / "templates", "option": tmp_path / "mytpl",
+              "environment": tmp_path / "mytpl"}[way]
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}'
+        "{% block body %}<p>CUSTOM-TEMPLATE-MARK</p>{{ super() }}{% endblock %}", encoding="utf-8")
+    monkeypatch.delenv("TABLEGEN_TEMPLATES", raising=False)
+    if way == "environment":
+        monkeypatch.setenv("TABLEGEN_TEMPLATES", "mytpl")
+    option = ["--templates", "mytpl"] if way == "option" else []
+    code, out, err = run("build", "bk", "--out", "out", "--format", "pdf", *option, cwd=tmp_path)
+    assert code == 0, err
+    (pdf,) = (tmp_path / "out" / "bk").glob("*.pdf")
+    assert "CUSTOM-TEMPLATE-MARK" in PdfReader(pdf).pages[0].extract_text()

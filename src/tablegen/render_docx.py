@@ -10,6 +10,7 @@ the template.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import zipfile
@@ -19,13 +20,12 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SecurityError
 from lxml import etree
 from markupsafe import Markup, escape
 
 from . import toc_pages as toc_layout
 from .build import RenderContext
-from .errors import RenderError
+from .errors import RenderError, display_path
 from .layout import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
@@ -41,7 +41,7 @@ from .layout import (
     title_lines,
 )
 from .model import Agency, Book, Project
-from .templates import jinja_message, sandboxed, unsafe_message
+from .templates import sandboxed, template_problem
 
 TEMPLATE = "docx/book.docx"
 LOOP_OPEN = "{% for t in tables %}"
@@ -56,6 +56,8 @@ AFTER_UPDATE_FIELDS = (
     "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
 )
 _TAG = re.compile(r"\{%-?\s*(for|endfor)\b[^%]*-?%\}")
+_OPENER = re.compile(r"\{[{%]-?")
+_CLOSER = re.compile(r"-?[}%]\}")
 _BR = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 TOC_FIELD = ' TOC \\o "1-1" \\h \\z \\u '
@@ -80,13 +82,44 @@ def _environment() -> jinja2.Environment:
     return sandboxed(autoescape=True, finalize=_finalize)
 
 
+def _numbered(source: str) -> str:
+    """The same template with each tag's code on a line of its own: a line break inside a tag
+    changes no output, and an error's line then names its tag (the XML has no lines to name).
+    A template with a `{% raw %}` block stays as it is (there a tag is text)."""
+    if re.search(r"\{%-?\s*raw\b", source):
+        return source
+    return _OPENER.sub(lambda m: m.group() + "\n", source)
+
+
+def tag_at(source: str, line: int) -> str:
+    """The tag whose code begins on this line of a `_numbered` source, as written (`{{ 1/0 }}`);
+    empty when the line holds none."""
+    lines = source.split("\n")
+    if not 2 <= line <= len(lines):
+        return ""
+    opener = _OPENER.search(lines[line - 2][-3:])
+    closer = _CLOSER.search("\n".join(lines[line - 1:]))
+    if opener is None or closer is None or not lines[line - 2].endswith(opener.group()):
+        return ""
+    text = opener.group() + " " + "\n".join(lines[line - 1:])[:closer.end()].strip()
+    text = re.sub(r"\s+", " ", html.unescape(text))
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 class _Template(DocxTemplate):  # type: ignore[misc]
-    """docxtpl with the per-project loop lifted out of the body into `self.block`."""
+    """docxtpl with the per-project loop lifted out of the body into `self.block`, every part
+    `_numbered`, the last one kept in `self.source` (where an error of the render lies)."""
 
     block: str = ""
+    source: str = ""
 
     def patch_xml(self, src_xml: str) -> str:
-        xml: str = super().patch_xml(src_xml)
+        xml = self._lift(super().patch_xml(src_xml))
+        # docxtpl starts each paragraph on a line of its own before it compiles the part
+        self.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _numbered(xml))
+        return _numbered(xml)
+
+    def _lift(self, xml: str) -> str:
         start = xml.find(LOOP_OPEN)
         if start < 0:  # headers, footers, or a body without the loop (checked after render)
             return xml
@@ -99,8 +132,18 @@ class _Template(DocxTemplate):  # type: ignore[misc]
                 break
         if end < 0:
             raise RenderError("DOCX 模板的项目循环没有对应的 {%p endfor %}")
-        self.block = _prepare_block(xml[start + len(LOOP_OPEN):end])
+        self.block = _numbered(_prepare_block(xml[start + len(LOOP_OPEN):end]))
         return xml[:start] + SENTINEL_P + xml[close:]
+
+
+def _line(exc: BaseException) -> int:
+    """The template line of the innermost template frame of an error (0: none)."""
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _prepare_block(block: str) -> str:
@@ -357,6 +400,14 @@ class DocxRenderer:
 
     def __init__(self, template: Path):
         self.template = template
+        self.block_source = ""
+
+    def failure(self, exc: Exception, source: str, part: str) -> RenderError:
+        """A template's error as the template's: its file, the part and the tag it lies in."""
+        tag = tag_at(source, _line(exc))
+        where = (f"DOCX 模板 {display_path(self.template)}" + (f" 的{part}" if part else " ")
+                 + (f"中 {tag} 处" if tag else "")).rstrip()
+        return RenderError(f"{where}：{template_problem(exc)}")
 
     def skeleton(self, book: Book, context: dict[str, Any],
                  title: str) -> tuple[list[tuple[str, bytes]], str]:
@@ -365,10 +416,10 @@ class DocxRenderer:
         env = _environment()
         try:
             tpl.render(dict(context, tables=[]), jinja_env=env, autoescape=True)
-        except SecurityError as exc:
-            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
-        except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 出错：{jinja_message(exc)}") from exc
+        except RenderError:
+            raise
+        except Exception as exc:  # the template's own code (docxtpl's reading of it included)
+            raise self.failure(exc, tpl.source, "") from exc
         if not tpl.block:
             raise RenderError(f"DOCX 模板缺少项目循环 {{%p for t in tables %}}…{{%p endfor %}}"
                               f"（{self.template}）")
@@ -387,6 +438,7 @@ class DocxRenderer:
         doc.save(buf)
         with zipfile.ZipFile(buf) as z:
             entries = [(name, z.read(name)) for name in z.namelist()]
+        self.block_source = tpl.block
         return entries, tpl.block
 
     def pack(self, entries: list[tuple[str, bytes]], body: str, book: Book) -> bytes:
@@ -409,10 +461,10 @@ class DocxRenderer:
     def render_block(self, block: jinja2.Template, tables: list[dict[str, Any]]) -> str:
         try:
             return "".join(block.render(t=t) for t in tables)
-        except SecurityError as exc:
-            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
-        except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 的项目表部分出错：{jinja_message(exc)}") from exc
+        except RenderError:
+            raise
+        except Exception as exc:  # the template's own code, as in skeleton()
+            raise self.failure(exc, self.block_source, "项目表部分") from exc
 
     def book(self, book: Book, pages: dict[int, int],
              starts: dict[int, frozenset[int]] | None = None) -> bytes:

@@ -13,10 +13,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup, escape
 
-from .errors import RenderError
+from .errors import RenderError, display_path
+from .sandbox import BoundedEnvironment, TemplateLimit
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 ENV_VAR = "TABLEGEN_TEMPLATES"
@@ -84,12 +85,14 @@ class TemplateChain:
 
 
 def sandboxed(**options: object) -> jinja2.Environment:
-    """A strict Jinja environment in which a template cannot reach Python's internals.
+    """A strict Jinja environment in which a template cannot reach Python's internals, and
+    whose every render is bounded in time and size (sandbox.py).
 
     Templates come from the book's folder, that is from whoever edits the repository: a
-    template reaching `cycler.__init__.__globals__.os` must fail, never run a command.
+    template reaching `cycler.__init__.__globals__.os` must fail, never run a command, and two
+    nested `range(100000)` loops must stop, never hang the build.
     """
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, **options)  # type: ignore[arg-type]
+    env = BoundedEnvironment(undefined=jinja2.StrictUndefined, **options)
     env.filters["href"] = href
     env.filters["no_orphan"] = no_orphan
     return env
@@ -155,16 +158,35 @@ def jinja_message(exc: Exception) -> str:
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
-    """A template rendered, its errors reported with the template file and line."""
+    """A template rendered, its errors reported with the template file and line.
+
+    Whatever a template's own code raises (`{{ 1/0 }}`, a bound of the sandbox) is the
+    template's error, never tablegen's: a RenderError naming `file:line`.
+    """
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{jinja_message(exc)}") from exc
-    except SecurityError as exc:
-        raise RenderError(f"{_template_line(exc, name)}: {unsafe_message(exc)}") from exc
-    except jinja2.TemplateError as exc:
-        where = _template_line(exc, name)
-        raise RenderError(f"{where}: 模板出错：{jinja_message(exc)}") from exc
+        where = display_path(Path(exc.filename)) if exc.filename else name
+        raise RenderError(f"{where}:{exc.lineno}: 模板语法错误：{jinja_message(exc)}") from exc
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"{_template_line(exc, name)}: {template_problem(exc)}") from exc
+
+
+def template_problem(exc: Exception) -> str:
+    """What went wrong in a template's code, in Chinese (without where)."""
+    if isinstance(exc, SecurityError):
+        return unsafe_message(exc)
+    if isinstance(exc, TemplateLimit):
+        return str(exc)
+    if isinstance(exc, jinja2.TemplateError):
+        return f"模板出错：{jinja_message(exc)}"
+    if isinstance(exc, RecursionError):
+        return "模板中的宏或循环递归太深，已停止"
+    if isinstance(exc, MemoryError):
+        return "模板占用的内存过多，已停止"
+    return f"模板运行出错（{type(exc).__name__}: {exc}）；请检查模板中这一处的表达式"
 
 
 def _template_line(exc: BaseException, name: str) -> str:
@@ -175,23 +197,27 @@ def _template_line(exc: BaseException, name: str) -> str:
         code = tb.tb_frame.f_code
         if code.co_filename.endswith((".j2", ".html", ".css")) or "template" in code.co_name:
             if code.co_filename.endswith((".j2", ".html", ".css")):
-                where = f"{code.co_filename}:{tb.tb_lineno}"
+                where = f"{display_path(Path(code.co_filename))}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
 
 
 def chain_for(book_root: Path | None, user: Path | None = None) -> TemplateChain:
     """The lookup chain for one book: its own `templates/`, the folder given by `--templates`
-    or $TABLEGEN_TEMPLATES, the repository's `templates/` (in the working folder), the defaults."""
+    or $TABLEGEN_TEMPLATES, the repository's `templates/` (in the working folder), the defaults.
+
+    Every folder is an absolute path: the PDF's stylesheets and images are found through a
+    `file://` address of the first one, and a relative path (`--templates mytpl`) has none.
+    """
     dirs: list[Path] = []
     if book_root is not None and (book_root / OVERRIDES).is_dir():
         if not inside(book_root / OVERRIDES, book_root):
             raise RenderError(f"模板文件夹 {book_root / OVERRIDES} 是指向本书文件夹以外的链接，"
                               "拒绝读取（只读取书文件夹内的文件）")
-        dirs.append(book_root / OVERRIDES)
+        dirs.append((book_root / OVERRIDES).resolve())
     chosen = user or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else None)
     if chosen is not None:
-        dirs.append(chosen)
+        dirs.append(chosen.resolve())
     if Path(OVERRIDES).is_dir():
         dirs.append(Path(OVERRIDES).resolve())
     dirs.append(DEFAULT_TEMPLATES)

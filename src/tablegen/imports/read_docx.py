@@ -19,7 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Pos, Report, SourceError
-from .office_zip import core_info, open_parts
+from .office_zip import core_info, open_parts, parse_xml
 from .rows import AGENCY, UNIT, BookInfo, Section, is_target, squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -178,7 +178,7 @@ def read_docx(path: Path, shown: str, report: Report) -> tuple[list[Section], Bo
     """Every table of the document grouped under the heading before it."""
     parts = open_parts(path, shown, ("word/document.xml",), ("docProps/core.xml",))
     try:
-        root = etree.fromstring(parts["word/document.xml"])
+        root = parse_xml(parts["word/document.xml"])
     except etree.XMLSyntaxError as exc:
         raise SourceError(f"{shown}：文档内容已损坏"
                           f"（word/document.xml 第 {exc.lineno} 行不是完整的 XML）") from exc
