@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup docs guide check test lint bench golden clean
+.PHONY: help setup docs guide check test lint bench golden wheel clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "tablegen needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	@# The distribution was called `tablegen` before: its editable install would shadow this one.
+	$(BIN)/pip uninstall -q -y tablegen 2>/dev/null || true
+	rm -rf src/tablegen.egg-info
 	$(BIN)/pip install -q -e '.[test,docs]'
 	@touch $(STAMP)
 
@@ -41,6 +44,9 @@ bench: $(STAMP) ## Run the benchmarks in bench/ (slow; prints figures and ratios
 
 golden: $(STAMP) ## Record the seed outputs' SHA-256 (tests/golden/) after an intended change
 	TABLEGEN_GOLDEN=update $(BIN)/pytest -q -p no:cacheprovider tests/test_golden.py
+
+wheel: $(STAMP) ## Build dist/tablegen_jixiao-<version>-py3-none-any.whl (setuptools works in .setuptools-build/)
+	$(BIN)/pip wheel -q --no-deps -w dist .
 
 clean: ## Remove build/ with its build cache build/.tablegen-cache/, and the guide's site/ (the venv stays)
 	rm -rf build site

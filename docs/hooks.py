@@ -21,9 +21,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from tablegen.model import schema
 from tablegen.cli import parser
 from tablegen.cli_text import ChineseHelp, chinese
+from tablegen.model import schema
 from tablegen.rules import ERROR, RULES, Rule
 
 log = logging.getLogger("mkdocs.plugins.tablegen")

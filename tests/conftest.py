@@ -43,3 +43,13 @@ def run(capsys, monkeypatch):
         return code, out, err
 
     return _run
+
+
+def book_file(out: Path, key: str, suffix: str, source: Path | None = None) -> Path:
+    """The book's own output file of a format, under `out/<key>/`, named after its title (the
+    book in `source`, by default the test book of that key)."""
+    from tablegen.load.books import load_book_strict
+    from tablegen.model.book import safe_stem
+
+    title = load_book_strict(source or TEST_BOOKS / key).title
+    return out / key / f"{safe_stem(title)}.{suffix}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 from conftest import FIXTURES
 
@@ -29,10 +32,10 @@ def test_a_book_with_errors_is_not_written_and_the_others_are(tmp_path, run):
     assert code == 1
     assert out.splitlines() == [
         "targets/b/q.yaml:1:1: error[name-duplicate]: name：项目名称“测试项目”与 p.yaml 重复"]
-    assert "有错误的书未写入；其余的书已生成 4 个文件（1 个错误，0 个警告）" in err
+    assert "有错误的书未写入；其余的书已生成 3 个文件（1 个错误，0 个警告）" in err
     assert sorted(p.relative_to(tmp_path / "build").as_posix()
                   for p in (tmp_path / "build").rglob("*") if ".tablegen-cache" not in p.parts) == [
-        ".overview", ".overview/a.json", "a", "a/a.xlsx", "a/index.html", "index.html"]
+        ".overview", ".overview/a.json", "a", "a/index.html", "a/合并测试.xlsx", "index.html"]
     assert overview(tmp_path / "build") == ["合并测试"]
 
 
@@ -42,7 +45,7 @@ def test_strict_leaves_out_only_the_book_with_warnings(tmp_path, run):
     assert code == 1
     assert out.splitlines() == ["targets/w/旧项目.yaml:1:1: error[unlisted-file]: "
                                 "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档"]
-    assert (tmp_path / "build" / "a" / "a.xlsx").is_file()
+    assert (tmp_path / "build" / "a" / "合并测试.xlsx").is_file()
     assert not (tmp_path / "build" / "w").exists()
 
 
@@ -71,3 +74,32 @@ def test_building_one_book_keeps_the_others_in_the_overview(tmp_path, run):
     (tmp_path / "build" / ".overview" / "x.json").write_text("{not json", encoding="utf-8")
     assert run("build", "targets/a", "--format", "html", "-q", cwd=tmp_path)[0] == 0
     assert overview(tmp_path / "build") == ["改名后"]
+
+
+def cli(*args: str, cwd) -> tuple[int, str]:
+    """The CLI as `make docs` runs it: its own process, everything it prints."""
+    done = subprocess.run([sys.executable, "-m", "tablegen", *args], cwd=cwd, capture_output=True,
+                          text=True, env=dict(os.environ, TMPDIR=str(cwd)))
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_build_says_what_it_made_in_one_line(tmp_path):
+    books(tmp_path, a=GOOD, w=WARNED)
+    code, text = cli("build", "--format", "html,xlsx", cwd=tmp_path)
+    assert code == 0
+    # The warning, then one line: no list of files, no absolute path, no internal file.
+    assert text.splitlines() == [
+        "targets/w/旧项目.yaml:1:1: warning[unlisted-file]: "
+        "此 YAML 文件未被 book.yaml 的任何单位列出，不会进入文档",
+        "已生成 5 个文件到 build/，打开 build/index.html 查看（0 个错误，1 个警告）"]
+    (tmp_path / "targets" / "a" / "p.yaml").write_text(
+        (GOOD / "p.yaml").read_text(encoding="utf-8").replace("用于测试", "用于新版"), encoding="utf-8")
+    code, text = cli("build", "--format", "html,xlsx", "-v", cwd=tmp_path)
+    assert code == 0
+    # -v lists what was written, as the working folder names it; tablegen's own records stay out.
+    assert text.splitlines()[1:] == [
+        "写入 build/a/index.html", "写入 build/a/合并测试.xlsx",
+        "已生成 2 个文件到 build/，打开 build/index.html 查看（0 个错误，1 个警告）"]
+    assert (tmp_path / "build" / ".overview" / "a.json").is_file()
+    code, text = cli("build", "--format", "html,xlsx", "-q", cwd=tmp_path)
+    assert (code, text.splitlines()[1:]) == (0, [])

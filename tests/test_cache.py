@@ -60,14 +60,14 @@ def test_one_value_changed_lays_out_exactly_that_table(book, tmp_path, caplog):
         result = build([book], out, ["pdf"], quiet=True)
     assert "PDF cache：排版 1 张表，2 张取自缓存" in caplog.messages
     assert [p.relative_to(out).as_posix() for p in result.written] == [
-        "cache/cache.pdf", "cache/projects/02-b.pdf"]
+        "cache/projects/02-b.pdf", "cache/缓存测试.pdf"]
     assert result.unchanged == 2
     after = outputs(out)
     assert sorted(rel for rel in after if after[rel][0] != before[rel][0]) == [
-        "cache/cache.pdf", "cache/projects/02-b.pdf"]
+        "cache/projects/02-b.pdf", "cache/缓存测试.pdf"]
     # The book folder is switched in whole, but the files that kept their bytes keep their mtimes.
     assert sorted(rel for rel in after if after[rel] != before[rel]) == [
-        "cache/cache.pdf", "cache/projects/02-b.pdf"]
+        "cache/projects/02-b.pdf", "cache/缓存测试.pdf"]
     assert "≥2个" in "".join(p.extract_text() for p in _pages(out / "cache/projects/02-b.pdf"))
     # What a cold build makes reads the same, page by page. (Not the same bytes: the edited table
     # was laid out alone, where a cold build lays it out in a part with its neighbours.)

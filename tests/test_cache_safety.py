@@ -168,10 +168,10 @@ def test_a_failed_measurement_is_not_cached_and_is_measured_next_time(book, tmp_
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     with caplog.at_level(logging.WARNING, logger="tablegen"):
         build([book], out, ["docx"], quiet=True)
-    warned = [m for m in caplog.messages if m.startswith("LibreOffice 排版失败")]
-    assert warned == ["LibreOffice 排版失败（LibreOffice 异常退出，退出码 134）：DOCX 目录中的页码是"
-                      "估计值（按每表一页估算），可能与真实页码不同；下次生成时会重新测量"]
-    docx = out / "cache" / "cache.docx"
+    warned = [m for m in caplog.messages if m.startswith("DOCX 目录的页码无法测量")]
+    assert warned == ["DOCX 目录的页码无法测量：LibreOffice 崩溃了（退出码 134，SIGABRT 信号）；"
+                      "目录中的页码是估计值（按每表一页估算），可能与真实页码不同，下次生成时会重新测量"]
+    docx = out / "cache" / "缓存测试.docx"
     assert _toc_numbers(docx) == ["3", "4", "5"]
     assert not (out / FOLDER / "output").exists()  # the guess was not cached
     # LibreOffice works again: the 目录 is measured, not served from the cache.

@@ -31,7 +31,8 @@ CASES = {
     "yaml-alias.yaml": ("yaml-alias.yaml", 2, 8, "error", "yaml-alias",
                         "不支持 YAML 别名（*名称）：请把内容直接写出"),
     "unknown-key.yaml": ("unknown-key.yaml", 13, 9, "error", "unknown-key",
-                         "indicators.产出指标.数量指标[1]：未知的键“vaule”，是否想写“value”？"),
+                         "indicators.产出指标.数量指标[1]：未知的键“vaule”，是否想写“value”？"
+                         "（“value”是必填项：指标值）"),
     "missing-field.yaml": ("missing-field.yaml", 1, 1, "error", "missing-field",
                            "缺少必填项“budget”（预算规模）"),
     "wrong-type.yaml": ("wrong-type.yaml", 7, 8, "error", "wrong-type",
@@ -194,10 +195,19 @@ def test_fund_rows_that_do_not_add_up_are_reported_in_each_column(tmp_path, monk
          "其他资金 0 = 8.00")]
 
 
-def test_unknown_key_and_its_missing_partner_are_both_reported(monkeypatch):
+def test_a_mistyped_required_key_is_told_once_at_the_typo(monkeypatch, tmp_path):
     monkeypatch.chdir(RULES)
-    assert [f[4] for f in findings_of(RULES / "unknown-key.yaml")] == [
-        "missing-field", "unknown-key"]
+    # The required `value` is missing only because it was mistyped: one finding, at the typo, with
+    # its did-you-mean, not a missing-field above it that reads first.
+    assert [f[4] for f in findings_of(RULES / "unknown-key.yaml")] == ["unknown-key"]
+    # A required key missing beside an unknown key that is no typo of it: both are reported.
+    text = (RULES / "unknown-key.yaml").read_text(encoding="utf-8").replace("vaule:", "remark:")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert [(f[4], f[5]) for f in findings_of(tmp_path / "p.yaml")] == [
+        ("missing-field", "indicators.产出指标.数量指标[1]：缺少必填项“value”（指标值）"),
+        ("unknown-key", "indicators.产出指标.数量指标[1]：未知的键“remark”；可用的键：name、description、"
+                        "value、actual、weight、grade、score、deviation")]
 
 
 def test_every_rule_of_the_registry_is_emitted_and_tested():
@@ -380,6 +390,15 @@ def test_missing_path_is_reported(run, tmp_path, monkeypatch):
     code, out, _ = run("check", "nowhere")
     assert code == 1
     assert out.strip() == "nowhere:1:1: error[path-missing]: 路径不存在"
+
+
+@pytest.mark.parametrize("command", ["check", "build", "fmt"])
+def test_a_command_run_outside_the_repository_says_where_to_run_it(run, tmp_path, command):
+    # The default targets/ is not here (a book folder, say): the message says what to do.
+    code, out, _ = run(command, cwd=tmp_path)
+    assert code == 1
+    assert out == ("targets:1:1: error[path-missing]: 路径不存在：当前文件夹中没有 targets/。请在表格仓库的"
+                   "根文件夹（有 targets/ 和 Makefile 的那一层）运行，或给出书文件夹的路径\n")
 
 
 def test_debug_shows_the_traceback_that_is_otherwise_hidden(run, monkeypatch):

@@ -20,13 +20,21 @@ BOILERPLATE = re.compile(r"usage|options|positional|arguments|show |help message
 def test_version(run):
     code, out, _ = run("--version")
     assert code == 0
-    assert out == f"tablegen {importlib.metadata.version('tablegen')}\n"
-    assert tablegen.__version__ == importlib.metadata.version("tablegen")
+    assert out == f"tablegen {importlib.metadata.version(tablegen.DISTRIBUTION)}\n"
+    assert tablegen.__version__ == importlib.metadata.version(tablegen.DISTRIBUTION)
 
 
 def commands() -> list[str]:
     sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
     return list(sub.choices)
+
+
+def test_every_argument_of_every_command_says_what_it_is_for():
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+            for name, command in sub.choices.items() for action in command._actions
+            if not action.help or action.help == argparse.SUPPRESS]
+    assert bare == []
 
 
 @pytest.mark.parametrize("command", ["", *commands()])

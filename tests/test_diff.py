@@ -12,7 +12,7 @@ from tablegen.commands.diff import as_markdown, as_text, diff
 
 BOOK = "binhai-ipa-2026"
 P1 = "2026年滨海新区知识产权运营促进保护发展工作经费.yaml"
-P2 = "2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目（自有.yaml"
+P2 = "2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目.yaml"
 P3 = "中央2025年安可替代专项-津财行政指[2025]69号.yaml"
 
 

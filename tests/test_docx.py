@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from conftest import FIXTURES, SEED_BOOKS, TEST_BOOKS, need_program
+from conftest import FIXTURES, SEED_BOOKS, TEST_BOOKS, book_file, need_program
 from dumps import W, composed_of, docx_document, docx_tables, normal, pdf_lines
 from tablegen.build import build
 from tablegen.imports.read_dump import parse_dump
@@ -28,7 +28,7 @@ def built(tmp_path_factory):
 
 
 def book_docx(built, key):
-    return built / key / f"{key}.docx"
+    return book_file(built, key, "docx")
 
 
 @pytest.mark.parametrize("key", BOOKS)
@@ -70,17 +70,66 @@ def test_bookmarks_and_toc(built):
                 and p.find(f"{W}pPr/{W}pStyle").get(W + "val") == "Heading1"]
     assert [h.find(W + "bookmarkStart").get(W + "name") for h in headings] == starts
     instr = [i.text for i in doc.iter(W + "instrText")]
-    assert instr[0].strip() == 'TOC \\o "1-1" \\h \\z \\u'
+    # \\f: the agencies' TC entries (below) stay in the 目录 when Word updates it.
+    assert instr[0].strip() == 'TOC \\o "1-1" \\h \\z \\u \\f'
     assert [i.strip() for i in instr[1:11]] == [f"PAGEREF {n} \\h" for n in starts]
+    assert [i.strip() for i in instr[11:]] == ['TC "610101天津市知识产权局" \\l 1 \\n',
+                                              'TC "610203天津市知识产权保护中心" \\l 1 \\n']
+    # Each in the heading of its agency's first table.
+    assert ['TC "' in "".join(i.text for i in h.iter(W + "instrText")) for h in headings] == [
+        True, False, False, False, False, False, True, False, False, False]
     links = list(doc.iter(W + "hyperlink"))
     assert [link.get(W + "anchor") for link in links] == starts
     first = "".join(t.text for t in links[0].iter(W + "t"))
     assert first == "1.2024年局机关信息化运维绩效目标表3"
     # The names are stable: a second build names the same bookmarks.
-    again = build([TEST_BOOKS / key], built.parent / "again", ["docx"], quiet=True)
-    doc2 = docx_document(again.written[-1] if again.written[-1].name == f"{key}.docx"
-                         else built.parent / "again" / key / f"{key}.docx")
+    build([TEST_BOOKS / key], built.parent / "again", ["docx"], quiet=True)
+    doc2 = docx_document(book_file(built.parent / "again", key, "docx"))
     assert [b.get(W + "name") for b in doc2.iter(W + "bookmarkStart")] == starts
+
+
+def test_the_contents_have_the_agencies_sub_headings_as_the_pdf(built):
+    # As the PDF's 目录: each agency's code and name (bold, no page) above its tables' entries.
+    doc = docx_document(book_docx(built, "tianjin-ipa-2024"))
+    toc = [p for p in doc.iter(W + "p") if p.find(f"{W}pPr/{W}pStyle") is not None
+           and p.find(f"{W}pPr/{W}pStyle").get(W + "val") == "toc1"]
+    lines = ["".join(t.text or "" for t in p.iter(W + "t")) for p in toc]
+    assert lines[0] == "610101天津市知识产权局" and lines[7] == "610203天津市知识产权保护中心"
+    assert [line[:2] for line in lines[1:7] + lines[8:]] == [f"{n}." for n in range(1, 7)] + [
+        "7.", "8.", "9.", "10"]
+    for p in (toc[0], toc[7]):
+        assert p.find(W + "hyperlink") is None and p.find(f".//{W}b") is not None
+    # A book of one agency lists its tables only, as the PDF does.
+    one = docx_document(book_docx(built, "binhai-ipa-2026"))
+    assert not any(i.text.strip().startswith("TC ") for i in one.iter(W + "instrText"))
+
+
+def test_the_agency_line_reads_as_the_source_and_the_pdf(built):
+    # The source's `610101天津市知识产权局`: no space in the text, and no gap drawn between the
+    # digits and the Chinese (Word and WPS add one unless the style says not to; LibreOffice
+    # reads no such setting from a DOCX and draws one anyway).
+    seed = SEED_BOOKS["tianjin-ipa-2024"].read_text(encoding="utf-8")
+    assert "\t610101天津市知识产权局\n" in seed
+    rows = docx_tables(book_docx(built, "tianjin-ipa-2024"))[0][1]
+    assert rows[0][0] == "610101天津市知识产权局"
+    with zipfile.ZipFile(book_docx(built, "tianjin-ipa-2024")) as z:
+        styles = etree.fromstring(z.read("word/styles.xml"))
+    style = next(s for s in styles.iter(W + "style") if s.get(W + "styleId") == "单位行")
+    assert [(e.tag, e.get(W + "val")) for e in style.find(W + "pPr")] == [
+        (W + "autoSpaceDE", "0"), (W + "autoSpaceDN", "0")]
+
+
+def test_long_headings_break_where_a_reader_would(built):
+    # The heading's lines as layout.heading_lines balances them, a line break between them.
+    doc = docx_document(book_docx(built, "binhai-ipa-2026"))
+    headings = [p for p in doc.iter(W + "p") if p.find(f"{W}pPr/{W}pStyle") is not None
+                and p.find(f"{W}pPr/{W}pStyle").get(W + "val") == "Heading1"]
+    lines = ["".join("\n" if n.tag == W + "br" else n.text or "" for n in h.iter(W + "t", W + "br"))
+             for h in headings]
+    assert lines == ["1.2026年滨海新区知识产权运营促进\n保护发展工作经费绩效目标表",
+                     "2.2026年关于推动信创产业提升知识产权\n创造质量和运用效益的重点举措研究项目\n"
+                     "（自有资金）（其他收入资金）绩效目标表",
+                     "3.中央2025年安可替代专项-\n津财行政指[2025]69号绩效目标表"]
 
 
 def test_grid_rows_repeat_the_header_and_never_split(built):
@@ -219,7 +268,7 @@ def test_default_build_toc_pages_are_the_pages_where_headings_land(built, tmp_pa
     from tablegen.render.toc_pages import find_pages, page_texts, to_pdf
 
     key = "tianjin-ipa-2024"
-    docx = built / key / f"{key}.docx"
+    docx = book_docx(built, key)
     doc = docx_document(docx)
     cached = [int(re.search(r"(\d+)$", "".join(t.text for t in link.iter(W + "t"))).group(1))
               for link in doc.iter(W + "hyperlink")]
@@ -233,7 +282,7 @@ def test_default_build_toc_pages_are_the_pages_where_headings_land(built, tmp_pa
 def test_text_renders_literally(tmp_path):
     src = FIXTURES / "docx" / "literal"
     build([src], tmp_path, ["docx"], quiet=True)
-    tables = docx_tables(tmp_path / "literal" / "literal.docx")
+    tables = docx_tables(tmp_path / "literal" / "转义测试 & _标题_.docx")  # < and > no file name holds
     ((heading, rows),) = tables
     assert heading == "1.{{ name }} & <b>“引号”'单'</b> {% if x %}绩效目标表"
     cells = [c for r in rows for c in r]
@@ -256,6 +305,6 @@ def test_a_user_template_overrides_the_default(tmp_path):
         for n, d in items.items():
             z.writestr(n, d)
     build([book], tmp_path / "out", ["docx"], quiet=True)
-    text = "".join(t.text or "" for t in docx_document(tmp_path / "out" / "book" / "book.docx")
+    text = "".join(t.text or "" for t in docx_document(tmp_path / "out" / "book" / "转义测试 & _标题_.docx")
                    .iter(W + "t"))
     assert "目　录（本书模板）" in text

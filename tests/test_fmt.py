@@ -135,6 +135,13 @@ def test_fmt_check_shows_the_change_as_a_unified_diff(tmp_path, run):
     assert (tmp_path / "p.yaml").read_text(encoding="utf-8") != text  # --check writes nothing
 
 
+@pytest.mark.parametrize("check", [True, False], ids=["check", "write"])
+def test_a_mistyped_path_fails_rather_than_passing_in_silence(tmp_path, run, check):
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "targets" / "b")
+    code, out, _ = run("fmt", *(["--check"] if check else []), "targets", "tagrets/b", cwd=tmp_path)
+    assert (code, out) == (1, "tagrets/b:1:1: error[path-missing]: 路径不存在\n")
+
+
 def test_unified_diff_agrees_with_difflib_on_small_texts():
     import difflib
 

@@ -78,5 +78,5 @@ def test_the_overview_links_only_inside_the_output(tmp_path, run):
     assert code == 0, err
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert 'href="javascript%3Aalert%281%29/index.html"' in index
-    assert 'href="javascript%3Aalert%281%29/javascript%3Aalert%281%29.xlsx"' in index
+    assert 'href="javascript%3Aalert%281%29/测试书.xlsx"' in index  # the title names the file
     assert 'href="javascript:' not in index

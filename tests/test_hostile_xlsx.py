@@ -29,7 +29,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     book = make_book(tmp_path / "b", project)
     out = tmp_path / "out"
     build([book], out, ["xlsx"], quiet=True)
-    path = out / "b" / "b.xlsx"
+    path = out / "b" / "测试书.xlsx"
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         assert len(sheets) == 2
@@ -49,4 +49,4 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
         FORMULAS["name"], "产出指标", "数量指标", "测试次数", FORMULAS["description"], "定性",
         FORMULAS["value"], "—"]
     assert all(c.data_type == "s" for row in imported.iter_rows() for c in row)
-    assert tree(out) == {"b", "b/b.xlsx"}
+    assert tree(out) == {"b", "b/测试书.xlsx"}

@@ -66,6 +66,22 @@ def test_every_cell_and_rowspan(built, key):
     assert toc == [f"#t{n}" for n, _, _ in book.numbered()]
 
 
+def test_labels_and_last_characters_stay_whole(built):
+    page = (built / "tianjin-ipa-2024" / "index.html").read_text(encoding="utf-8")
+    # A line may break between the label's halves, never inside one (预算规模及资金用/途), nor
+    # leave a cell's last character alone (信息化系统使用年/限); the heading's lines are spans
+    # that the PDF sets one under the other and a browser balances.
+    assert '<span class="nw">预算规模及</span><span class="nw">资金用途</span>' in page
+    assert '<td>信息化系统使用<span class="nw">年限</span></td>' in page
+    assert ('<h2 class="heading" id="t3-h"><span class="line">3.2023年服务业发展资金</span>'
+            '<span class="line">（专利转化专项计划）-中央专款绩效目标表</span></h2>') in page
+    assert ".nw { white-space: nowrap; }" in page and "text-wrap: balance" in page
+    # Markup in the data is escaped inside the span too.
+    from tablegen.templates import no_orphan
+    assert str(no_orphan("<b>年限")) == '&lt;b&gt;<span class="nw">年限</span>'
+    assert no_orphan("≥10年") == "≥10年" and no_orphan("年限") == "年限"
+
+
 def test_semantic_table_markup(built):
     doc = parse(built / "binhai-ipa-2026" / "index.html")
     table = next(t for t in doc.iter(NS + "table") if t.get("class") == "grid")
@@ -119,9 +135,13 @@ def test_overview_lists_books_totals_and_warnings(built):
 
 
 @pytest.mark.parametrize("body, message", [
-    ("{% block style %}{{ no_such_thing }}{% endblock %}", "模板出错：'no_such_thing' is undefined"),
+    ("{% block style %}{{ no_such_thing }}{% endblock %}",
+     "模板出错：没有名为“no_such_thing”的值（模板只能使用给定的数据）"),
     ("{% block style %}{% if %}{% endblock %}",
-     "模板语法错误：Expected an expression, got 'end of statement block'"),
+     "模板语法错误：此处应有一个值或表达式，却是“%}”"),
+    ("{% block style %}{{ x | nofilter }}{% endblock %}", "模板语法错误：没有名为“nofilter”的过滤器"),
+    ("{% block style %}{% for a in b %}{% endblock %}",
+     "模板语法错误：“endblock”之前缺少 {% endfor %}（“for”块没有结束）"),
 ])
 def test_a_broken_user_template_names_its_file_and_line(tmp_path, run, body, message):
     book = tmp_path / "book"
@@ -138,5 +158,5 @@ def test_a_broken_user_template_names_its_file_and_line(tmp_path, run, body, mes
 def test_overview_links_files_not_built_in_this_run(tmp_path):
     build([FIXTURES / "html" / "merge"], tmp_path, ["html"], quiet=True, links=["pdf", "docx", "xlsx"])
     links = [a.get("href") for a in parse(tmp_path / "index.html").iter(NS + "a")]
-    assert links == ["merge/index.html", "merge/merge.pdf", "merge/merge.docx", "merge/merge.xlsx"]
+    assert links == ["merge/index.html", "merge/合并测试.pdf", "merge/合并测试.docx", "merge/合并测试.xlsx"]
     assert sorted(p.name for p in (tmp_path / "merge").iterdir()) == ["index.html"]

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import TEST_BOOKS
+from tablegen.document import file_path
 from tablegen.errors import Report
 from tablegen.imports import import_files
 from tablegen.kinds import targets
@@ -28,7 +29,7 @@ from tablegen.templates import chain_for
 def build_docx(book: Book, out: Path) -> Path:
     files = render_docx(targets.document(book), RenderContext(chain_for(None)))
     path = out / f"{book.key}.docx"
-    path.write_bytes(files[f"{book.key}/{book.key}.docx"])
+    path.write_bytes(files[file_path(book.key, book.title, "docx")])
     return path
 
 

@@ -20,8 +20,9 @@ NESTED = "TABLEGEN_NESTED_SUITE"
 INNER = ["test_build.py", "test_broken_files.py", "test_check.py", "test_cli.py", "test_diff.py",
          "test_fmt.py", "test_html.py", "test_import_docx.py", "test_import_dump.py", "test_new.py",
          "test_schema.py", "test_seeds.py", "test_workflow.py"]
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "targets", "__pycache__", "*.egg-info",
-                                    ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis")
+NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "targets", "__pycache__", "*.egg-info", "dist",
+                                    ".setuptools-build", ".pytest_cache", ".mypy_cache", ".ruff_cache",
+                                    ".hypothesis")
 
 
 def agency_book(folder: Path, n: int) -> Path:

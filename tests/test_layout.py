@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tablegen.document import Span, split_spans, title_lines
+from tablegen.document import HEADING_CHARS, Span, heading_lines, split_spans, text_width, title_lines
 from tablegen.kinds.targets import (
     BUDGET_WIDTHS,
     GRID_WIDTHS,
@@ -46,6 +46,27 @@ def test_file_numbers_are_padded_to_the_width_of_the_table_count():
 ])
 def test_cover_titles_break_at_a_natural_point(title, lines):
     assert title_lines(title) == lines
+
+
+@pytest.mark.parametrize("heading, lines", [
+    # The seed headings that used to end `…绩效目` / `标表` or with a lone `表`.
+    ("1.2026年滨海新区知识产权运营促进保护发展工作经费绩效目标表",
+     ["1.2026年滨海新区知识产权运营促进", "保护发展工作经费绩效目标表"]),
+    ("3.2023年服务业发展资金（专利转化专项计划）-中央专款绩效目标表",
+     ["3.2023年服务业发展资金", "（专利转化专项计划）-中央专款绩效目标表"]),  # a bracket stays whole
+    ("4.2024年天津市志-知识产权局志（1985-2020）编修绩效目标表",
+     ["4.2024年天津市志-知识产权局志", "（1985-2020）编修绩效目标表"]),
+    ("3.中央2025年安可替代专项-津财行政指[2025]69号绩效目标表",
+     ["3.中央2025年安可替代专项-", "津财行政指[2025]69号绩效目标表"]),
+    ("2.2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目（自有资金）（其他收入资金）"
+     "绩效目标表", ["2.2026年关于推动信创产业提升知识产权", "创造质量和运用效益的重点举措研究项目",
+                    "（自有资金）（其他收入资金）绩效目标表"]),
+    ("10.2024年天津市知识产权保护与服务绩效目标表", ["10.2024年天津市知识产权保护与服务绩效目标表"]),
+    ("5." + "某" * 40 + "绩效目标表", ["5." + "某" * 22, "某" * 18 + "绩效目标表"]),  # no word: balanced
+])
+def test_long_headings_break_in_balanced_lines_at_natural_points(heading, lines):
+    assert heading_lines(heading) == lines
+    assert all(text_width(line) <= HEADING_CHARS for line in lines)
 
 
 def test_split_spans_repeats_labels_where_a_page_starts():

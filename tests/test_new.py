@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from conftest import TEST_BOOKS
 from tablegen.load.books import load_book_strict, load_paths
 
@@ -94,3 +96,20 @@ def test_a_budget_left_at_the_placeholder_0_00_does_not_pass_strict(tmp_path, ru
     assert (code, out.splitlines()) == (1, [
         "targets/b/新项目.yaml:4:10: error[placeholder]: budget.total：尚未填写：预算数为 0.00；"
         "请填写项目的预算数"])
+
+
+EMPTY = "错误：项目名称不能为空：tablegen new <书> <项目名称>，如 tablegen new example 2025年信息化运维\n"
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("", EMPTY),
+    ("  ", EMPTY),
+    (" 新项目", "错误：项目名称“ 新项目”首尾有空白，请去掉\n"),
+    ("新\x07项目", "错误：项目名称“新\\x07项目”含有无法保存的字符（控制字符，或不是 UTF-8 编码的字节）\n"),
+])
+def test_new_refuses_a_name_it_could_not_list(tmp_path, run, name, message):
+    shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "b")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
+    assert run("new", str(tmp_path / "b"), name) == (2, "", message)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()} == before
+    assert run("new", str(tmp_path / "b"), "新项目")[0] == 0  # the next one is written

@@ -9,7 +9,11 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, SEED_BOOKS
+from tablegen import build
+from tablegen.errors import Report
+from tablegen.imports import import_files
+from tablegen.model.book import safe_stem
 from tablegen.writer import STAGE
 
 GOOD = FIXTURES / "html" / "merge"  # a valid one-table book
@@ -26,8 +30,8 @@ def test_build_dot_inside_a_book_folder_writes_into_out(tmp_path, run):
     code, _, err = run("build", ".", "--out", "../../out", "--format", "xlsx,docx", "-q",
                        cwd=tmp_path / "work" / "2024")
     assert code == 0, err
-    assert tree(tmp_path / "out") == ["2024", "2024/2024.docx", "2024/2024.xlsx", "2024/projects",
-                                      "2024/projects/01-p.docx"]
+    assert tree(tmp_path / "out") == ["2024", "2024/projects", "2024/projects/01-p.docx",
+                                      "2024/合并测试.docx", "2024/合并测试.xlsx"]
     assert tree(tmp_path) == ["out", *(f"out/{p}" for p in tree(tmp_path / "out")), "work",
                               "work/2024", *(f"work/2024/{p}" for p in tree(GOOD))]
 
@@ -38,7 +42,7 @@ def test_build_dot_dot_from_a_subfolder_writes_into_out(tmp_path, run):
     code, _, err = run("build", "..", "--out", "out", "--format", "xlsx", "-q",
                        cwd=tmp_path / "2024" / "sub")
     assert code == 0, err
-    assert tree(tmp_path / "2024" / "sub") == ["out", "out/2024", "out/2024/2024.xlsx"]
+    assert tree(tmp_path / "2024" / "sub") == ["out", "out/2024", "out/2024/合并测试.xlsx"]
 
 
 def test_same_named_book_folders_get_their_own_outputs(tmp_path, run):
@@ -72,7 +76,8 @@ def test_a_full_or_read_only_disk_names_the_path_and_keeps_the_old_outputs(
     monkeypatch.setattr("tablegen.writer.open", full, raising=False)
     exit_code, _, err = run("build", "--format", "docx,xlsx", "-q", cwd=tmp_path)
     assert exit_code == 1
-    assert err == f"错误：无法写入 {tmp_path / 'build' / 'b' / 'b.xlsx'}：{reason}。之前的输出保持不变。\n"
+    xlsx = tmp_path / "build" / "b" / "新合并测试.xlsx"  # named after the new title
+    assert err == f"错误：无法写入 {xlsx}：{reason}。之前的输出保持不变。\n"
     assert {p: p.read_bytes() for p in (tmp_path / "build").rglob("*") if p.is_file()} == old
     assert not (tmp_path / "build" / STAGE).exists()
 
@@ -102,7 +107,7 @@ def test_a_real_full_disk(tmp_path, run, tmpfs):
     assert err.startswith(f"错误：无法写入 {tmpfs / 'b'}/") and err.endswith(
         "：磁盘已满。之前的输出保持不变。\n")
     assert {p: p.read_bytes() for p in tmpfs.rglob("*") if p.is_file()} == old
-    assert tree(tmpfs) == ["b", "b/b.xlsx", "keep.txt"]
+    assert tree(tmpfs) == ["b", "b/合并测试.xlsx", "keep.txt"]
 
 
 def test_a_real_read_only_folder(tmp_path, run, tmpfs):
@@ -114,3 +119,41 @@ def test_a_real_read_only_folder(tmp_path, run, tmpfs):
     assert code == 1
     assert err == f"错误：无法写入 {tmpfs}：没有写入权限（或文件系统是只读的）。之前的输出保持不变。\n"
     assert {p: p.read_bytes() for p in tmpfs.rglob("*") if p.is_file()} == old
+
+
+def test_the_books_files_are_named_after_its_title(tmp_path, run):
+    shutil.copytree(GOOD, tmp_path / "targets" / "b")
+    yaml = tmp_path / "targets" / "b" / "book.yaml"
+    text = yaml.read_text(encoding="utf-8").replace("title: 合并测试", 'title: "合并/测试: 2025?"')
+    yaml.write_text(text, encoding="utf-8")
+    assert run("build", "--format", "docx,xlsx", "-q", cwd=tmp_path)[0] == 0
+    # Not after the folder (b/b.docx); what no file system takes in a name becomes `_`.
+    assert tree(tmp_path / "build") == ["b", "b/projects", "b/projects/01-p.docx",
+                                        "b/合并_测试_ 2025_.docx", "b/合并_测试_ 2025_.xlsx"]
+
+
+LONG = "2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目"
+OPEN = "（括号从名称的第一个字就开始，其中的文字长得超出了文件名所能容纳的四十个字的限度"  # 40
+
+
+@pytest.mark.parametrize(("text", "stem"), [
+    # A name cut to its length is cut before a bracket it would leave open, never inside it.
+    (f"{LONG}（自有资金）（其他收入资金）", LONG),
+    ("2023年服务业发展资金（专利转化专项计划）-中央专款",) * 2,
+    ("非财政拨款——2024年共建知识产权保护中心建设项目（第一批）（第二批资金）（第三批）",
+     "非财政拨款——2024年共建知识产权保护中心建设项目（第一批）（第二批资金）"),
+    (f"{OPEN}）", OPEN),  # nothing before the bracket: cut where the length ends
+    ("CON", "CON_"), ("a<b>:c", "a_b__c"), ("  .名称. ", "名称"),
+])
+def test_safe_file_names(text, stem):
+    assert safe_stem(text, chars=40) == stem
+
+
+def test_imported_and_built_long_names_end_outside_brackets(tmp_path):
+    report = Report()
+    import_files([SEED_BOOKS["binhai-ipa-2026"]], tmp_path / "b", report)
+    assert not report.errors
+    long = "2026年关于推动信创产业提升知识产权创造质量和运用效益的重点举措研究项目"
+    assert (tmp_path / "b" / f"{long}.yaml").is_file()
+    build([tmp_path / "b"], tmp_path / "out", ["docx"], quiet=True)
+    assert (tmp_path / "out" / "b" / "projects" / f"02-{long}.docx").is_file()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import SEED_BOOKS, need_program
+from conftest import SEED_BOOKS, book_file, need_program
 from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.imports import import_files
@@ -138,7 +138,7 @@ def frame_build(tmp_path_factory):
 @pytest.mark.parametrize("frame", sorted(frames()))
 def test_dates_and_frame_labels_fit_their_lines_in_the_pdf(frame_build, frame):
     labels = set(frames()[frame].levels) | {l2 for v in frames()[frame].levels.values() for l2 in v}
-    assert_labels_fit(page_words(frame_build / frame / f"{frame}.pdf"),
+    assert_labels_fit(page_words(frame_build / frame / "标签.pdf"),
                       labels | {"预算规模及资金用途"})
 
 
@@ -146,7 +146,7 @@ def test_dates_and_frame_labels_fit_their_lines_in_the_pdf(frame_build, frame):
 def test_dates_and_frame_labels_fit_their_lines_in_the_docx(frame_build, frame, tmp_path):
     need_program("soffice")
     labels = set(frames()[frame].levels) | {l2 for v in frames()[frame].levels.values() for l2 in v}
-    (pdf,) = to_pdf([frame_build / frame / f"{frame}.docx"], tmp_path)
+    (pdf,) = to_pdf([frame_build / frame / "标签.docx"], tmp_path)
     assert_labels_fit(page_words(pdf), labels | {"预算规模及资金用途"})
 
 
@@ -166,7 +166,7 @@ def test_calc_prints_every_cell_of_the_xlsx_without_overlaps(seeds, tmp_path):
     need_program("soffice")
     key = "tianjin-ipa-2024"
     build([seeds[key]], tmp_path / "out", ["xlsx"], quiet=True)
-    (pdf,) = to_pdf([tmp_path / "out" / key / f"{key}.xlsx"], tmp_path)
+    (pdf,) = to_pdf([book_file(tmp_path / "out", key, "xlsx", seeds[key])], tmp_path)
     words = word_boxes(pdf)
     text = _key(pdftotext("-raw", str(pdf)))  # a cell's lines stay together in -raw
     book = load_book_strict(seeds[key])
@@ -202,7 +202,7 @@ def test_a_long_group_shows_its_label_on_every_page_of_the_docx(tmp_path):
     need_program("soffice")
     book = long_group_book(tmp_path / "long")
     build([book], tmp_path / "out", ["docx"], quiet=True, toc_pages=True)
-    for docx in (tmp_path / "out" / "long" / "long.docx",
+    for docx in (tmp_path / "out" / "long" / "长表.docx",
                  next((tmp_path / "out" / "long" / "projects").glob("*.docx"))):
         (pdf,) = to_pdf([docx], tmp_path)
         pages = page_texts(pdf)
@@ -214,10 +214,10 @@ def test_a_long_group_shows_its_label_on_every_page_of_the_docx(tmp_path):
 def test_the_cover_title_breaks_at_a_natural_point(seeds, pdfs, tmp_path):
     key = "binhai-ipa-2026"
     lines = ["天津市滨海新区知识产权局", "2026年项目支出绩效目标表"]
-    assert set(lines) <= page_words(pdfs / key / f"{key}.pdf")
+    assert set(lines) <= page_words(book_file(pdfs, key, "pdf", seeds[key]))
     need_program("soffice")
     build([seeds[key]], tmp_path / "out", ["docx"], quiet=True)
-    (pdf,) = to_pdf([tmp_path / "out" / key / f"{key}.docx"], tmp_path)
+    (pdf,) = to_pdf([book_file(tmp_path / "out", key, "docx", seeds[key])], tmp_path)
     assert set(lines) <= page_words(pdf)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, ROOT, TEST_BOOKS, need_program
+from conftest import FIXTURES, ROOT, TEST_BOOKS, book_file, need_program
 from dumps import composed_of, pdf_lines, uncovered
 from tablegen.build import build
 from tablegen.kinds.targets import table_rows
@@ -28,7 +29,7 @@ def built(tmp_path_factory):
 
 
 def book_pdf(built, key):
-    return built / key / f"{key}.pdf"
+    return book_file(built, key, "pdf")
 
 
 @pytest.mark.parametrize("key", BOOKS)
@@ -149,7 +150,7 @@ def test_without_the_system_subsetter_the_pdf_is_the_same(built, tmp_path, monke
     monkeypatch.setattr(wfonts.Font, "_harfbuzz_subset", refused)
     key = "binhai-ipa-2026"
     build([TEST_BOOKS / key], tmp_path, ["pdf"], quiet=True, use_cache=False)
-    pdf = tmp_path / key / f"{key}.pdf"
+    pdf = book_file(tmp_path, key, "pdf")
     assert uncovered(pdf) == []
     assert pdf.read_bytes() == book_pdf(built, key).read_bytes()
 
@@ -164,6 +165,19 @@ def test_project_pdfs(built):
     assert reader.metadata.title == book.heading(1, book.projects[0])
 
 
+def test_headings_and_labels_break_where_a_reader_would(built):
+    # Each line of the page is a word of pdftotext: the heading's balanced lines, the label's
+    # halves and a cell's last two characters together (not 绩效目 / 标表, 资金用 / 途, 年 / 限).
+    need_program("pdftotext")
+    binhai = pdf_lines(book_pdf(built, "binhai-ipa-2026"))
+    assert {"1.2026年滨海新区知识产权运营促进", "保护发展工作经费绩效目标表",
+            "3.中央2025年安可替代专项-", "津财行政指[2025]69号绩效目标表"} <= binhai
+    tianjin = pdf_lines(book_pdf(built, "tianjin-ipa-2024"))
+    assert {"3.2023年服务业发展资金", "（专利转化专项计划）-中央专款绩效目标表",
+            "预算规模及", "资金用途", "信息化系统使用", "年限"} <= tianjin
+    assert not {"标表", "表", "途", "限", "信息化系统使用年"} & (binhai | tianjin)
+
+
 def test_two_builds_are_byte_identical(built, tmp_path):
     build([TEST_BOOKS / "binhai-ipa-2026"], tmp_path, ["pdf"], quiet=True)
     for f in sorted((tmp_path / "binhai-ipa-2026").rglob("*.pdf")):
@@ -172,7 +186,7 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 
 def test_markup_in_data_fetches_nothing(tmp_path):
     build([FIXTURES / "html" / "markup"], tmp_path, ["pdf"], quiet=True)
-    reader = PdfReader(tmp_path / "markup" / "markup.pdf")
+    reader = PdfReader(tmp_path / "markup" / "标记测试.pdf")
     for page in reader.pages:
         assert not page["/Resources"].get("/XObject")
     text = "".join(p.extract_text() for p in reader.pages)
@@ -206,7 +220,7 @@ def test_a_template_that_reaches_outside_fetches_nothing(tmp_path):
         '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/y.png">{{ super() }}'
         "{% endblock %}", encoding="utf-8")
     build([book], tmp_path / "out", ["pdf", "html"], quiet=True)
-    reader = PdfReader(tmp_path / "out" / "book" / "book.pdf")
+    reader = PdfReader(tmp_path / "out" / "book" / "标记测试.pdf")
     assert all(not p["/Resources"].get("/XObject") for p in reader.pages)
     page = (tmp_path / "out" / "book" / "index.html").read_text(encoding="utf-8")
     assert '<img src="file:///etc/passwd">' in page  # the user's own template, kept in HTML
@@ -223,7 +237,7 @@ def test_without_system_fonts_the_pip_font_prints_chinese(tmp_path):
     subprocess.run([sys.executable, "-m", "tablegen", "build", str(TEST_BOOKS / "binhai-ipa-2026"),
                     "--format", "pdf", "--out", str(out), "-q"], env=env, check=True, cwd=ROOT,
                    capture_output=True)
-    pdf = out / "binhai-ipa-2026" / "binhai-ipa-2026.pdf"
+    pdf = book_file(out, "binhai-ipa-2026", "pdf")
     from dumps import pdf_fonts
 
     names = {n for n, _, _ in pdf_fonts(pdf)}
@@ -241,3 +255,25 @@ def test_doctor_names_the_font_files_really_used(run):
     used = after[:next(i for i, line in enumerate(after) if not line.startswith("  "))]
     assert len(used) == 2  # text (serif) and headings (sans): each a file tablegen subsets itself
     assert all(line.split(" → ")[1].split("（")[0] in known_fonts().values() for line in used)
+
+
+@pytest.mark.parametrize("way", ["book", "option", "environment"])
+def test_a_template_folder_given_by_a_relative_path_builds_the_pdf(tmp_path, run, monkeypatch, way):
+    """A book's own templates/html/, `--templates mytpl` and TABLEGEN_TEMPLATES=mytpl, each a
+    relative path from the working folder, restyle the PDF (once `relative path can't be
+    expressed as a file URI`)."""
+    shutil.copytree(FIXTURES / "html" / "merge", tmp_path / "bk")
+    folder = {"book": tmp_path / "bk" / "templates", "option": tmp_path / "mytpl",
+              "environment": tmp_path / "mytpl"}[way]
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}'
+        "{% block body %}<p>CUSTOM-TEMPLATE-MARK</p>{{ super() }}{% endblock %}", encoding="utf-8")
+    monkeypatch.delenv("TABLEGEN_TEMPLATES", raising=False)
+    if way == "environment":
+        monkeypatch.setenv("TABLEGEN_TEMPLATES", "mytpl")
+    option = ["--templates", "mytpl"] if way == "option" else []
+    code, out, err = run("build", "bk", "--out", "out", "--format", "pdf", *option, cwd=tmp_path)
+    assert code == 0, err
+    (pdf,) = (tmp_path / "out" / "bk").glob("*.pdf")
+    assert "CUSTOM-TEMPLATE-MARK" in PdfReader(pdf).pages[0].extract_text()

@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, SEED_BOOKS, need_program
+from dumps import pdf_lines
 from tablegen.build import build
 from tablegen.errors import Report
 from tablegen.imports import import_files
@@ -165,14 +166,15 @@ def test_build_writes_the_selfeval_beside_the_targets_and_the_overview_shows_sco
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["html"], quiet=True)
     names = sorted(p.name for p in (tmp_path / "out" / folder.name).iterdir())
-    assert "tianjin-ipa-2024-自评.html" in names and "index.html" in names
-    page = (tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.html").read_text(encoding="utf-8")
+    assert "天津市知识产权局2024年项目支出绩效自评表.html" in names and "index.html" in names
+    page = (tmp_path / "out" / folder.name / "天津市知识产权局2024年项目支出绩效自评表.html").read_text(
+        encoding="utf-8")
     assert "<h1>天津市知识产权局2024年项目支出绩效自评表</h1>" in page
     assert page.count('<section class="project"') == 3
     overview = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert ("<tr><th scope=\"row\">2.2024年专利代理师资格考试绩效自评表</th><td>87.25</td><td>良</td></tr>"
             in overview)
-    assert 'href="tianjin-ipa-2024/tianjin-ipa-2024-自评.html"' in overview
+    assert 'href="tianjin-ipa-2024/天津市知识产权局2024年项目支出绩效自评表.html"' in overview
 
 
 def test_a_book_without_execution_data_has_no_selfeval(tmp_path):
@@ -188,7 +190,7 @@ def test_the_selfeval_pdf_has_its_own_toc_and_bookmarks(tmp_path):
 
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["pdf"], quiet=True)
-    pdf = tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.pdf"
+    pdf = tmp_path / "out" / folder.name / "天津市知识产权局2024年项目支出绩效自评表.pdf"
     reader = PdfReader(pdf)
     outline = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
     assert [t for t, _ in outline] == [
@@ -196,6 +198,8 @@ def test_the_selfeval_pdf_has_its_own_toc_and_bookmarks(tmp_path):
         "3.2024年保护中心运行维护费绩效自评表"]
     assert reader.metadata.title == "天津市知识产权局2024年项目支出绩效自评表"
     pdftotext = need_program("pdftotext")
+    # The unit stays whole: 项目资金 / （万元）, never 项目资金（万 / 元）.
+    assert {"项目资金", "（万元）"} <= pdf_lines(pdf) and "元）" not in pdf_lines(pdf)
     toc = subprocess.run([pdftotext, "-layout", "-f", "2", "-l", "2", str(pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
     # The 目录 names each table with the page its bookmark points at (1-based).
@@ -213,7 +217,7 @@ def test_a_selfeval_cut_by_a_page_break_repeats_the_header_and_the_group_label(t
     need_program("pdftotext")
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["pdf"], quiet=True)
-    pages = page_texts(tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.pdf")
+    pages = page_texts(tmp_path / "out" / folder.name / "天津市知识产权局2024年项目支出绩效自评表.pdf")
     assert len(pages) == 8  # cover, 目录, then each 自评表 on two pages
     header = "一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施"
     for first, cont in ((2, 3), (4, 5), (6, 7)):
@@ -258,7 +262,7 @@ def test_the_selfeval_xlsx_has_every_cell_of_every_table(tmp_path):
 
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["xlsx"], quiet=True)
-    wb = load_workbook(tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.xlsx")
+    wb = load_workbook(tmp_path / "out" / folder.name / "天津市知识产权局2024年项目支出绩效自评表.xlsx")
     assert wb.sheetnames == ["01-2024年局机关信息化运维", "02-2024年专利代理师资格考试",
                              "03-2024年保护中心运行维护费"]
     # Printed pages break where a 一级 group ends (row 18 of the first table) or, for the third
@@ -296,7 +300,8 @@ def test_selfeval_xlsx_figures_are_numbers_and_texts_literal_strings(tmp_path):
 
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["xlsx"], quiet=True)
-    ws = load_workbook(tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.xlsx").worksheets[0]
+    xlsx = tmp_path / "out" / folder.name / "天津市知识产权局2024年项目支出绩效自评表.xlsx"
+    ws = load_workbook(xlsx).worksheets[0]
 
     def cells(ref):
         return [(c.value, c.data_type, c.number_format) for row in ws[ref] for c in row]
@@ -326,7 +331,7 @@ def test_the_selfeval_docx_from_its_own_template_has_every_cell_and_a_toc(tmp_pa
 
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["docx"], quiet=True)
-    path = tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.docx"
+    path = tmp_path / "out" / folder.name / "天津市知识产权局2024年项目支出绩效自评表.docx"
     tables = docx_tables(path)
     assert [h for h, _ in tables] == [
         "1.2024年局机关信息化运维绩效自评表", "2.2024年专利代理师资格考试绩效自评表",
@@ -346,7 +351,7 @@ def test_the_selfeval_docx_toc_numbers_are_the_pages_where_libreoffice_lays_the_
 
     folder = seed_book(tmp_path)
     build([folder], tmp_path / "out", ["docx"], quiet=True, toc_pages=True)
-    path = tmp_path / "out" / folder.name / "tianjin-ipa-2024-自评.docx"
+    path = tmp_path / "out" / folder.name / "天津市知识产权局2024年项目支出绩效自评表.docx"
     headings = [h for h, _ in docx_tables(path)]
     (pdf,) = to_pdf([path], tmp_path)
     # Title, 目录, then each 自评表 over two pages (the estimate, one page each, said 3, 4, 5).

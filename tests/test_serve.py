@@ -10,12 +10,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
+from urllib.parse import quote, unquote
 
 import openpyxl
 import pytest
 
 from conftest import FIXTURES, need_program
-from tablegen.commands.serve import EVENTS, Preview
+from hostile import tree
+from tablegen import sandbox
+from tablegen.commands.serve import EVENTS, Preview, host_allowed
 
 USAGE = "usage: 用于测试\n"
 
@@ -34,12 +38,12 @@ def preview(book, tmp_path):
         yield p
 
 
-def get(preview, path, method="GET"):
+def get(preview, path, method="GET", headers=None):
     """(status, headers, body) of one request, the path sent exactly as given."""
     host, port = preview.httpd.server_address[:2]
     conn = http.client.HTTPConnection(host, port, timeout=60)
     try:
-        conn.request(method, path)
+        conn.request(method, path, headers=headers or {})
         resp = conn.getresponse()
         return resp.status, dict(resp.getheaders()), resp.read()
     finally:
@@ -62,12 +66,15 @@ class Events:
         self.resp = self.conn.getresponse()
         assert self.resp.getheader("Content-Type") == "text/event-stream"
 
-    def next(self):
-        while True:
+    def next(self, timeout=60):
+        """The next version sent; fails after `timeout` seconds of pings only."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             line = self.resp.fp.readline().decode()
             assert line, "the event stream ended"
             if line.startswith("data: "):
                 return line[len("data: "):].strip()
+        pytest.fail(f"no new version within {timeout} s")
 
     def close(self):
         self.conn.close()
@@ -88,7 +95,9 @@ def edit(path, old, new):
 
 def test_serves_the_overview_and_the_book_page_with_the_reload_script(preview):
     overview = page(preview, "/")
-    for href in ('href="m/index.html"', 'href="m/m.pdf"', 'href="m/m.docx"', 'href="m/m.xlsx"'):
+    # The book's files are named after its title (合并测试).
+    for href in ('href="m/index.html"', 'href="m/合并测试.pdf"', 'href="m/合并测试.docx"',
+                 'href="m/合并测试.xlsx"'):
         assert href in overview
     book_page = page(preview, "/m/")
     assert "合并测试项目" in book_page and "用于测试" in book_page
@@ -145,11 +154,26 @@ def test_a_broken_template_is_reported_and_the_server_keeps_running(preview, eve
     assert "生成失败" not in page(preview)
 
 
+def test_an_endless_template_loop_stops_and_the_preview_says_so(preview, events, book, monkeypatch):
+    """The watcher's thread renders under the same time bound as a build."""
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 1.0)
+    events.next()
+    (book / "templates" / "html").mkdir(parents=True)
+    (book / "templates" / "html" / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}{% block style %}\n{% for i in range(100000) %}'
+        "{% for j in range(100000) %}{% endfor %}{% endfor %}{% endblock %}", encoding="utf-8")
+    events.next()
+    text = page(preview)
+    assert "生成失败，下面是上一次成功生成的结果" in text
+    assert "book.html.j2:2: 模板运行超过 1 秒，已停止" in text
+    assert "合并测试项目" in text  # the last good build stays
+
+
 def test_office_files_are_built_when_opened_and_never_stale(preview, events, book):
     events.next()
 
     def usage_in_xlsx():
-        status, headers, body = get(preview, "/m/m.xlsx")
+        status, headers, body = get(preview, "/m/" + quote("合并测试.xlsx"))
         assert status == 200
         assert headers["Content-Type"].endswith("spreadsheetml.sheet")
         sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
@@ -162,11 +186,16 @@ def test_office_files_are_built_when_opened_and_never_stale(preview, events, boo
     assert "用于新版" in page(preview)  # building one format leaves the pages in place
     edit(book / "p.yaml", "usage: 用于新版\n", "usage: [\n")
     events.next()
-    assert usage_in_xlsx() == {"用于新版"}  # still what the visible page shows
-    status, _, body = get(preview, "/m/m.docx")  # newer pages than this file, and broken data
-    assert status == 503
-    assert "数据有错误，DOCX 暂时无法生成；改正后再打开此链接。" in body.decode()
-    assert "error[yaml-syntax]" in body.decode()
+    # One rule for every format while the data has errors: no file, whether one was built from
+    # the last good data (the XLSX) or not (the DOCX, the PDF); the page says why.
+    for fmt in ("xlsx", "docx", "pdf"):
+        status, _, body = get(preview, "/m/" + quote(f"合并测试.{fmt}"))
+        assert status == 503
+        assert f"数据有错误，{fmt.upper()} 暂时无法生成；改正后再打开此链接。" in body.decode()
+        assert "error[yaml-syntax]" in body.decode()
+    edit(book / "p.yaml", "usage: [\n", "usage: 用于新版\n")
+    events.next()
+    assert usage_in_xlsx() == {"用于新版"}
 
 
 @pytest.mark.parametrize("path", [
@@ -187,10 +216,103 @@ def test_paths_out_of_the_build_folder_are_refused(preview, path):
     assert b"root:" not in body
 
 
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.nip.io",
+                                  "localhost.evil.example", ""])
+def test_a_request_for_another_host_name_is_refused(preview, host):
+    """A page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding)
+    reads nothing, not even the event stream."""
+    for path in ("/", "/m/", "/m/" + quote("合并测试.xlsx"), EVENTS):
+        status, headers, body = get(preview, path, headers={"Host": host})
+        assert (status, headers["Content-Type"]) == (403, "text/html; charset=utf-8")
+        assert "403 拒绝访问" in body.decode() and "tablegen 预览只回答发给本机" in body.decode()
+        assert "合并测试项目" not in body.decode()
+    assert not (preview.out / "m" / "合并测试.xlsx").exists()  # nothing was built for it
+
+
+def test_loopback_names_ip_addresses_and_the_given_host_are_answered(preview):
+    port = preview.httpd.server_address[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"[::1]:{port}",
+                 "app.localhost", "LOCALHOST."):
+        assert get(preview, "/m/", headers={"Host": host})[0] == 200, host
+    assert host_allowed("10.0.0.7:8000", "0.0.0.0")  # --host 0.0.0.0 opened by address
+    assert host_allowed("mybox.lan:8000", "mybox.lan")
+    assert not host_allowed("mybox.lan:8000", "127.0.0.1")
+    assert not host_allowed(None, "127.0.0.1")
+
+
+def test_serving_the_working_folder_gives_only_what_build_wrote(tmp_path):
+    """`serve --out .`: the working folder holds the books, .git/ and other files; only the
+    overview and the books' outputs are served, and the server reads nothing else."""
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "html" / "merge", work / "books" / "m")
+    (work / ".git").mkdir()
+    (work / ".git" / "config").write_text("[remote]\n\turl = https://token@example.com\n")
+    (work / "secret.pdf").write_bytes(b"%PDF-1.4 secret-content")
+    (work / "m").mkdir()
+    (work / "m" / "notes.txt").write_text("secret-content")  # not a kind of file build writes
+    before = tree(work)
+    with Preview([work / "books"], work, port=0) as preview:
+        assert "合并测试项目" in page(preview, "/m/")
+        assert get(preview, "/m/" + quote("合并测试.xlsx"))[0] == 200
+        for path in ("/.git/config", "/.git/", "/secret.pdf", "/books/m/p.yaml", "/books/m/",
+                     "/m/notes.txt", "/.overview/m.json", "/.tablegen-cache/", "/books/"):
+            status, _, body = get(preview, path)
+            assert status == 404, path
+            assert b"secret-content" not in body and b"token" not in body
+    made = tree(work) - before
+    assert made >= {"index.html", "m/index.html", "m/合并测试.xlsx"}
+    assert all(p.startswith(("m/", ".overview")) or p == "index.html" for p in made), made
+    assert before <= tree(work)  # nothing removed
+
+
+def test_serving_the_working_folder_reloads_after_a_save(tmp_path):
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "html" / "merge", work / "books" / "m")
+    with Preview([work / "books"], work, port=0) as preview:
+        events = Events(preview)
+        try:
+            first = events.next()
+            edit(work / "books" / "m" / "p.yaml", USAGE, "usage: 工作文件夹里的新值\n")
+            assert events.next() != first
+            assert "工作文件夹里的新值" in page(preview, "/m/")
+        finally:
+            events.close()
+
+
+@pytest.mark.parametrize("path", ["/m/", "/m/index.html", "/", "/m/" + quote("合并测试.xlsx")])
+def test_a_built_file_replaced_by_a_link_is_refused(preview, tmp_path, path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret-content")
+    target = preview.out / (unquote(path).strip("/") or "index.html")
+    if target.is_dir() or path.endswith("/"):
+        target = target / "index.html" if path != "/" else preview.out / "index.html"
+    target.unlink(missing_ok=True)
+    target.symlink_to(secret)
+    status, _, body = get(preview, path)
+    assert status == 403
+    assert b"secret-content" not in body
+
+
+@pytest.mark.parametrize("path", ["/" + "a" * 300, "/m/" + "b" * 300 + ".pdf", "/m/" + "c" * 4000])
+def test_a_long_request_path_gets_an_answer(preview, path):
+    status, _, body = get(preview, path)
+    assert status == 404
+    assert "没有这个文件" in body.decode()
+
+
 def test_unknown_files_get_a_page_that_reloads(preview):
     status, headers, body = get(preview, "/nothing.html")
     assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
     assert "没有这个文件：/nothing.html" in body.decode() and "EventSource" in body.decode()
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(book, tmp_path, run, port):
+    code, out, err = run("serve", str(book), "--port", port, "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert f"参数 --port：端口应为 0 至 65535 之间的整数，而不是“{port}”" in err
+    assert "内部错误" not in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_command_serves_until_ctrl_c_and_stops_cleanly(book, tmp_path):

@@ -28,7 +28,7 @@ def test_a_full_build_of_both_seed_books_leaves_nothing(books, tmp_path):
                     cwd=tmp_path, tmp=tmp)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
-    assert (tmp_path / "out" / "tianjin-ipa-2024" / "tianjin-ipa-2024.pdf").is_file()
+    assert (tmp_path / "out" / "tianjin-ipa-2024" / "天津市知识产权局2024年项目支出绩效目标表.pdf").is_file()
     assert sorted(tmp.iterdir()) == []
 
 

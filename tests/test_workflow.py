@@ -40,6 +40,32 @@ def test_the_workflow_runs_every_step_on_pull_requests(workflow):
     assert order == sorted(order)
 
 
+@pytest.mark.parametrize("workflow", [ROOT / ".github" / "workflows" / "tablegen.yml",
+                                      SKELETON / "github" / "workflows" / "tablegen.yml"],
+                         ids=["repository", "init"])
+def test_the_workflow_installs_what_the_docx_contents_need_before_it_builds(workflow):
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["tables"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    text = "\n".join(runs)
+    if "sudo bash .ci/system-packages" in runs:  # the repository's workflow runs its script
+        text += (ROOT / ".ci" / "system-packages").read_text(encoding="utf-8")
+    packages = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", text))
+    # LibreOffice lays the DOCX out for the 目录's true page numbers; Liberation fonts set its
+    # digits as wide as Word does; a CJK font and pango for the PDF.
+    assert {"libreoffice-writer-nogui", "fonts-liberation", "fonts-noto-cjk", "libpango-1.0-0"} <= packages
+    installed = next(i for i, s in enumerate(steps) if "apt-get" in s.get("run", "") or
+                     "system-packages" in s.get("run", ""))
+    assert installed < runs.index("make setup") < runs.index(".venv/bin/tablegen build -q")
+
+
+def test_an_agencys_workflow_installs_tablegen_from_its_repository_only():
+    text = (SKELETON / "github" / "workflows" / "tablegen.yml").read_text(encoding="utf-8")
+    # `make setup` installs the wheel in tools/; nothing asks an index for `tablegen` by name.
+    assert "pip" not in text and "make setup" in text
+    makefile = (SKELETON / "Makefile").read_text(encoding="utf-8")
+    assert re.findall(r"^setup:.*\n\t(.*)", makefile, re.M) == ["@$(PYTHON) tools/install.py"]
+
+
 @pytest.mark.parametrize("config", [ROOT / ".pre-commit-config.yaml",
                                     SKELETON / "pre-commit-config.yaml"], ids=["repository", "init"])
 def test_pre_commit_hooks(config):

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from conftest import TEST_BOOKS
+from conftest import TEST_BOOKS, book_file
 from dumps import normal
 from tablegen.build import build
 from tablegen.errors import Report
@@ -166,7 +166,7 @@ def test_values_beyond_the_seeds(value, split):
 @pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
 def test_import_sheet_has_one_row_per_indicator(built, key):
     book = load_book_strict(TEST_BOOKS / key)
-    wb = load_workbook(built / key / f"{key}.xlsx")
+    wb = load_workbook(book_file(built, key, "xlsx"))
     ws = wb["指标导入"]
     rows = [tuple("" if c is None else c for c in r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == IMPORT_HEADER
@@ -216,7 +216,7 @@ def sheet_rows(ws):
 @pytest.mark.parametrize("key", ["tianjin-ipa-2024", "binhai-ipa-2026"])
 def test_every_cell_and_merge_of_every_table_sheet(built, key):
     book = load_book_strict(TEST_BOOKS / key)
-    wb = load_workbook(built / key / f"{key}.xlsx")
+    wb = load_workbook(book_file(built, key, "xlsx"))
     sheets = [ws for ws in wb.worksheets if ws.title != "指标导入"]
     assert len(sheets) == len(book.projects)
     for ws, (n, agency, project) in zip(sheets, book.numbered(), strict=True):
@@ -253,7 +253,7 @@ def test_every_cell_and_merge_of_every_table_sheet(built, key):
 
 
 def test_column_widths_follow_the_layout(built):
-    ws = load_workbook(built / "binhai-ipa-2026" / "binhai-ipa-2026.xlsx").worksheets[0]
+    ws = load_workbook(book_file(built, "binhai-ipa-2026", "xlsx")).worksheets[0]
     widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, 11)]
     px = [w * 7 + 5 for w in widths]
     # The indicator grid's columns, in thousandths of the table, as in the PDF and the DOCX.
@@ -264,7 +264,7 @@ def test_column_widths_follow_the_layout(built):
 
 def test_amounts_are_numbers_with_two_decimals(built):
     book = load_book_strict(TEST_BOOKS / "tianjin-ipa-2024")
-    wb = load_workbook(built / "tianjin-ipa-2024" / "tianjin-ipa-2024.xlsx")
+    wb = load_workbook(book_file(built, "tianjin-ipa-2024", "xlsx"))
     sheets = [ws for ws in wb.worksheets if ws.title != "指标导入"]
     for ws, project in zip(sheets, book.projects, strict=True):
         budget = project.budget
@@ -279,7 +279,7 @@ def test_amounts_are_numbers_with_two_decimals(built):
 
 def test_rows_are_as_high_as_their_wrapped_text(built):
     book = load_book_strict(TEST_BOOKS / "binhai-ipa-2026")
-    ws = load_workbook(built / "binhai-ipa-2026" / "binhai-ipa-2026.xlsx").worksheets[0]
+    ws = load_workbook(book_file(built, "binhai-ipa-2026", "xlsx")).worksheets[0]
     goals = "\n".join(f"{i}.{g}" for i, g in enumerate(book.projects[0].goals, 1))
     # B:J is 860 thousandths of 590 px, less the margins: 35.9 characters of 14 px a line.
     lines = line_count(goals, (590 * 0.86 - 6) / 14)
@@ -304,12 +304,12 @@ def test_two_builds_are_byte_identical(built, tmp_path, monkeypatch):
     monkeypatch.setattr(openpyxl.writer.excel.datetime, "datetime", _LaterClock)
     build([TEST_BOOKS], tmp_path, ["xlsx"], quiet=True)
     for key in ("tianjin-ipa-2024", "binhai-ipa-2026"):
-        assert (tmp_path / key / f"{key}.xlsx").read_bytes() == \
-            (built / key / f"{key}.xlsx").read_bytes()
+        assert book_file(tmp_path, key, "xlsx").read_bytes() == \
+            book_file(built, key, "xlsx").read_bytes()
 
 
 def test_the_only_dates_are_the_budget_year(built):
-    path = built / "binhai-ipa-2026" / "binhai-ipa-2026.xlsx"
+    path = book_file(built, "binhai-ipa-2026", "xlsx")
     with zipfile.ZipFile(path) as z:
         assert {i.date_time for i in z.infolist()} == {(2026, 1, 1, 0, 0, 0)}
         core = z.read("docProps/core.xml").decode()
@@ -323,7 +323,7 @@ def test_the_only_dates_are_the_budget_year(built):
 def test_the_workbook_imports_back(built, tmp_path):
     key = "binhai-ipa-2026"
     report = Report()
-    import_files([built / key / f"{key}.xlsx"], tmp_path / key, report)
+    import_files([book_file(built, key, "xlsx")], tmp_path / key, report)
     assert report.findings == []
     original, again = load_book_strict(TEST_BOOKS / key), load_book_strict(tmp_path / key)
     assert original.projects == again.projects

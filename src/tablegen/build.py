@@ -7,13 +7,14 @@ Books × kinds × formats: a kind (`tablegen.kinds`) makes a document of a book;
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from .cache import FOLDER, Cache, digest, folder_digest, versions
 from .document import Document
@@ -58,6 +59,42 @@ def check(paths: list[Path], *, strict: bool = False) -> Report:
     return catalog.report.strict() if strict else catalog.report
 
 
+class _Once(logging.Filter):
+    """Within one build, each warning is said once: "LibreOffice is not installed" is not
+    repeated for every book."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        text = record.getMessage()
+        if text in self.said:
+            return False
+        self.said.add(text)
+        return True
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _warnings_once(fn: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        once = _Once()
+        log.addFilter(once)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            log.removeFilter(once)
+
+    return wrapper
+
+
+@_warnings_once
 def build(
     paths: list[Path],
     out: Path,

@@ -27,6 +27,7 @@ from .errors import (
     Report,
     TablegenError,
     UsageError,
+    display_path,
     shown_name,
 )
 
@@ -77,29 +78,59 @@ class ProgressBar:
 def cmd_build(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
     bar = ProgressBar() if not args.quiet and sys.stderr.isatty() else None
+    # The build's own steps (how many tables of a PDF came from the cache) only with -v.
+    steps = None if args.verbose else _WarningsOnly()
+    if steps:
+        log.addFilter(steps)
     try:
         result = run_build(
-            _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=args.quiet,
+            _paths(args.paths), Path(args.out), formats, strict=args.strict, quiet=True,
             toc_pages=args.toc_pages, templates=Path(args.templates) if args.templates else None,
             progress=bar.update if bar else None, use_cache=not args.no_cache,
         )
     finally:
+        if steps:
+            log.removeFilter(steps)
         if bar:
             bar.close()
     for finding in result.report.warnings:
         log.warning("%s", finding.text())
+    out = Path(args.out)
+    # The files a user opens, as the working folder names them; tablegen's own (the overview's
+    # records in .overview/, the cache) are never listed nor counted.
+    shown = [display_path(p) for p in result.written if not _internal(p, out)]
+    if args.verbose:
+        for path in shown:
+            print(f"写入 {path}", file=sys.stderr)
     if result.report.errors:
         print("\n".join(f.text() for f in result.report.errors))
-        print(f"有错误的书未写入；其余的书已生成 {len(result.written)} 个文件"
+        print(f"有错误的书未写入；其余的书已生成 {len(shown)} 个文件"
               f"（{result.report.summary()}）", file=sys.stderr)
         return EXIT_INVALID
-    if not result.written:
+    if args.quiet:
+        return EXIT_OK
+    if not shown:  # nothing a user opens changed
         print(f"没有变化：{args.out} 中的 {result.unchanged} 个文件都已是最新，未改写任何文件",
               file=sys.stderr)
-    elif not args.quiet:
-        print(f"已生成 {len(result.written)} 个文件，{result.unchanged} 个未变"
-              f"（{result.report.summary()}）", file=sys.stderr)
+    else:
+        index = f"，打开 {display_path(out / 'index.html')} 查看" if (out / "index.html").is_file() else ""
+        print(f"已生成 {len(shown)} 个文件到 {display_path(out)}/{index}（{result.report.summary()}）",
+              file=sys.stderr)
     return EXIT_OK
+
+
+class _WarningsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def _internal(path: Path, out: Path) -> bool:
+    """A file of tablegen's own under the output folder (a part starting with a dot)."""
+    try:
+        rel = path.resolve().relative_to(out.resolve())
+    except ValueError:
+        return False
+    return any(part.startswith(".") for part in rel.parts)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -132,7 +163,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("未写入任何文件：书中已有源文件中的全部项目；要用源文件更新这些项目，请加 --update 查看改动",
               file=sys.stderr)
     for path in written:
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     return EXIT_OK
 
 
@@ -168,7 +199,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if report.findings:
         print(report.format("text"))
     for path in written:
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     return EXIT_INVALID if report.errors else EXIT_OK
 
 
@@ -177,7 +208,7 @@ def cmd_new_book(args: argparse.Namespace) -> int:
 
     path = new_book(_book_dir(args.book), args.title, args.year, args.unit, args.agency[0],
                     args.agency[1], args.frame, args.merge)
-    log.info("写入 %s", path)
+    log.info("写入 %s", display_path(path))
     return EXIT_OK
 
 
@@ -188,9 +219,9 @@ def _book_dir(value: str) -> Path:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .commands.diff import as_markdown, as_text, diff, git
+    from .commands.diff import as_markdown, as_text, diff, repository_root
 
-    root = Path(git(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
+    root = repository_root(Path.cwd())
     diffs, _ = diff(root, args.base, args.head)
     print(as_markdown(diffs) if args.format == "markdown" else as_text(diffs))
     return EXIT_OK
@@ -201,7 +232,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
     result = rollover(_book_dir(args.book), args.year, Path(args.out) if args.out else None)
     for path in result.written:
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     if result.review:
         print(f"请复核以下 {len(result.review)} 处：")
         for item in result.review:
@@ -214,7 +245,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     folder = Path(args.dir)
     for path in init_repo(folder):
-        log.info("写入 %s", path)
+        log.info("写入 %s", display_path(path))
     print(f"已建立表格仓库 {folder}：进入该文件夹后运行 make test、make docs", file=sys.stderr)
     return EXIT_OK
 
@@ -284,7 +315,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="校验书和项目文件，报告全部问题")
     c.add_argument("paths", nargs="*", help="书文件夹或 YAML 文件（默认 targets/）")
     c.add_argument("--strict", action="store_true", help="把警告当作错误")
-    c.add_argument("--format", choices=["text", "json", "github"], default="text")
+    c.add_argument("--format", choices=["text", "json", "github"], default="text",
+                   help="输出格式：text 逐行（默认），json 供程序读取，github 在拉取请求的改动行上标注")
 
     b = sub.add_parser("build", help="校验后生成 DOCX/HTML/PDF/XLSX")
     b.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
@@ -296,7 +328,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true",
                    help="不用也不写构建缓存（<输出文件夹>/.tablegen-cache/），全部重新生成")
     b.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
-    b.add_argument("-q", "--quiet", action="store_true", help="不逐个列出写入的文件")
+    b.add_argument("-q", "--quiet", action="store_true", help="成功时什么也不显示（警告和错误照常显示）")
+    b.add_argument("-v", "--verbose", action="store_true",
+                   help="逐个列出写入的文件，并说明每本书的 PDF 有几张表取自缓存")
 
     i = sub.add_parser("import", help="把已有的表格导入为 YAML")
     i.add_argument("files", nargs="+", help="源文件（.txt 转储、.docx、.xlsx）")
@@ -308,7 +342,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("schema", help="写出 book/project 文件的 JSON Schema")
     s.add_argument("--out", default="build/schema", help="输出文件夹（默认 build/schema/）")
-    s.add_argument("-q", "--quiet", action="store_true")
+    s.add_argument("-q", "--quiet", action="store_true", help="不列出写入的文件")
 
     sub.add_parser("doctor", help="检查字体、PDF 所需的系统库和外部程序（LibreOffice、poppler）")
 
@@ -333,11 +367,12 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("diff", help="两个版本之间表格的变化（默认：与主分支的分叉点对比工作区）")
     d.add_argument("base", nargs="?", help="基准版本（默认与 main 的 merge-base）")
     d.add_argument("head", nargs="?", help="比较的版本（默认工作区）")
-    d.add_argument("--format", choices=["text", "markdown"], default="text")
+    d.add_argument("--format", choices=["text", "markdown"], default="text",
+                   help="输出格式：text 供终端阅读（默认），markdown 供 CI 的摘要或拉取请求的评论")
 
     sv = sub.add_parser("serve", help="在浏览器中实时预览：保存即重新生成，页面自动刷新并显示校验问题")
     sv.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
-    sv.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    sv.add_argument("--port", type=_port, default=8000, help="端口（默认 8000；0：任选一个空闲端口）")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机能访问）")
     sv.add_argument("--open", action="store_true", help="启动后在默认浏览器中打开")
     sv.add_argument("--out", default="build", help="生成并提供预览的文件夹（默认 build/）")
@@ -353,6 +388,12 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true",
                    help="不改写，只列出需要格式化的文件及改动（统一 diff 格式），有则退出码 1")
     return p
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 0 至 65535 之间的整数，而不是“{text}”")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -388,7 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a defect of tablegen, never of the data: say so, in Chinese
         if args.debug:
             raise
-        print(f"内部错误：{type(exc).__name__}: {exc}\n这是 tablegen 的缺陷而不是数据的问题；"
+        # The exception's own text (English) shows with --debug, in the traceback.
+        print(f"内部错误（{type(exc).__name__}）：这是 tablegen 的缺陷而不是数据的问题；"
               "请加 --debug 重新运行，并把显示的调用栈报告给维护者", file=sys.stderr)
         return EXIT_INVALID
 

@@ -9,12 +9,15 @@ knows the kind only through the names here: neither imports the other.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from .model.book import safe_stem
 
 if TYPE_CHECKING:
     from .model.book import Book
@@ -102,6 +105,77 @@ def title_lines(title: str, chars: float = TITLE_CHARS) -> list[str]:
             return [title[:cut], title[cut:]]
     cut = min(range(1, len(title)), key=balance)  # the middle: neither line is a stub
     return [title[:cut], title[cut:]]
+
+
+# A table heading (16 pt, the PDF's h2 and the DOCX's Heading 1) on the 156 mm line: 27.6
+# characters, less one for fonts that set wider, less half for the line's own slack.
+HEADING_CHARS = 26
+# Where a heading line may end, by how much it costs (in characters squared, as the balance):
+# nothing before a bracket, after a closing one or a dash, or before the closing 绩效目标表; a
+# little after 年 of a year or a joining word, or before a word that starts a term; anywhere
+# else much more, so that a word is cut only when nothing else balances.
+_FREE = re.compile(r"(?=[（(《「“])|(?<=[）)》」”、，—-])|(?=绩效(?:目标|自评)表$)")
+_CHEAP = re.compile(r"(?<=\d年)|(?<=[的和与及之等])|(?=(?:项目|工作|经费|专项|资金|建设|运维|运行|维护|"
+                    r"保护|服务|发展|管理|中心|系统|信息化|知识产权|专利|考试|资格|编修)(?!$))")
+_NEVER = re.compile(r"(?<=[0-9A-Za-z.\[\]])(?=[0-9A-Za-z.\[\]])"  # inside a number or a word
+                    r"|(?=[）)》」”、，。：；！？%％])|(?<=[（(《「“])")  # a sign away from its word
+_CHEAP_COST, _ANY_COST, _INSIDE_COST = 2.0, 12.0, 40.0
+
+
+def heading_lines(heading: str, chars: float = HEADING_CHARS) -> list[str]:
+    """A heading on as few lines as it takes, balanced, each line ending where a reader would
+    break it: `…保护发展工作经费` / `绩效目标表`-like lines rather than `…绩效目` / `标表` or a
+    lone `表` (the PDF and the DOCX both print these lines)."""
+    total = text_width(heading)
+    if total <= chars:
+        return [heading]
+    never = {m.start() for m in _NEVER.finditer(heading)}
+    cost = {i: _ANY_COST for i in range(1, len(heading)) if i not in never}
+    for pattern, price in ((_CHEAP, _CHEAP_COST), (_FREE, 0.0)):
+        for m in pattern.finditer(heading):
+            if m.start() in cost:
+                cost[m.start()] = price
+    depth = 0
+    for i, ch in enumerate(heading):  # a bracket's words stay on one line unless nothing fits
+        depth += (ch in "（(") - (ch in "）)")
+        if depth > 0 and i + 1 in cost:
+            cost[i + 1] += _INSIDE_COST
+    for lines in range(math.ceil(total / chars), len(heading) + 1):
+        cuts = _balanced(heading, lines, total / lines, chars, cost)
+        if cuts is not None:
+            edges = [0, *cuts, len(heading)]
+            return [heading[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+    return [heading]  # pragma: no cover - one character a line always fits
+
+
+def _balanced(text: str, lines: int, target: float, chars: float,
+              cost: dict[int, float]) -> list[int] | None:
+    """The cut positions that give `lines` lines of at most `chars` at the least cost: each
+    line's distance from the target width squared, plus each cut's own cost."""
+    ends = [0, *sorted(cost), len(text)]
+    best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
+    for line in range(1, lines + 1):
+        for end in ends[1:]:
+            if (end == len(text)) != (line == lines):
+                continue
+            for start in ends:
+                if start >= end or (line - 1, start) not in best:
+                    continue
+                width = text_width(text[start:end])
+                if width > chars:
+                    continue
+                before, cuts = best[(line - 1, start)]
+                total = before + (width - target) ** 2 + cost.get(end, 0.0)
+                if (line, end) not in best or total < best[(line, end)][0]:
+                    best[(line, end)] = (total, [*cuts, end] if end < len(text) else cuts)
+    found = best.get((lines, len(text)))
+    return found[1] if found else None
+
+
+def file_path(key: str, title: str, suffix: str) -> str:
+    """`<book>/<title>.<suffix>`: a document's file named after its title, as a reader looks
+    for it, not after the book's folder."""
+    return f"{key}/{safe_stem(title)}.{suffix}"
 
 
 def percent(widths: tuple[int, ...]) -> list[str]:

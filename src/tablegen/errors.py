@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from dataclasses import dataclass, field
@@ -156,6 +157,29 @@ class SourceError(TablegenError):
 
 class RenderError(TablegenError):
     """A template or renderer failed."""
+
+
+# What the system says of a failed file or network operation, in Chinese (Python's strerror is
+# English: "Permission denied").
+OS_REASONS = {
+    errno.ENOENT: "不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
+    errno.ENOTDIR: "路径中有一项不是文件夹", errno.EISDIR: "是文件夹而不是文件",
+    errno.EEXIST: "已有同名的文件", errno.ENAMETOOLONG: "名称过长", errno.ELOOP: "符号链接形成了循环",
+    errno.EIO: "读写出错（磁盘或网络文件系统故障）", errno.ENOMEM: "内存不足",
+    errno.EMFILE: "打开的文件过多", errno.ENFILE: "打开的文件过多", errno.ENOEXEC: "不是可以运行的程序",
+    errno.ETXTBSY: "文件正被另一个程序使用", errno.EBUSY: "正被另一个程序使用",
+    errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址",
+    errno.ECONNREFUSED: "连接被拒绝", errno.ETIMEDOUT: "连接超时",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operation failed, in Chinese: the error's name for one not in OS_REASONS."""
+    if exc.errno in OS_REASONS:
+        return OS_REASONS[exc.errno]
+    name = errno.errorcode.get(exc.errno) if exc.errno else None
+    return f"系统错误 {name}" if name else "系统错误"
 
 
 def display_path(path: Path) -> str:

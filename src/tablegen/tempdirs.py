@@ -1,12 +1,15 @@
 """tablegen's own folders in the temp folder: named for their process, removed when done (also on
 failure, Ctrl-C and kill), and those of a process killed outright (kill -9, out of memory)
-removed by the next run that makes one."""
+removed by the next run that makes one. The one thing LibreOffice puts elsewhere, its socket in
+/tmp, goes with its profile's folder."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,9 +42,38 @@ def folder(kind: str) -> Iterator[Path]:
 
 
 def remove_orphans() -> None:
-    """The folders of processes that no longer run."""
+    """The folders of processes that no longer run (and the pipe of a LibreOffice killed with one)."""
     with os.scandir(tempfile.gettempdir()) as entries:
         for entry in entries:
             match = _OWNED.fullmatch(entry.name)
             if match and not alive(int(match.group(1))):
+                if entry.name.startswith("tablegen-lo-"):
+                    remove_office_pipe(Path(entry.path))
                 shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def office_pipes(profile: Path) -> list[Path]:
+    """Where a LibreOffice run with its profile in `profile` (`-env:UserInstallation=file://…`)
+    makes its single-instance socket: in /tmp (/var/tmp when /tmp cannot be written), whatever
+    TMPDIR says, named for the MD5 of the profile's URL as UTF-16, each byte in hex without
+    padding (LibreOffice's sal/osl/unx/pipe.cxx and desktop/source/app/officeipcthread.cxx).
+    LibreOffice removes it when it ends; a crashed or killed one leaves it behind."""
+    digest = hashlib.md5(profile_url(profile).encode("utf-16-le"), usedforsecurity=False).digest()
+    name = f"OSL_PIPE_{os.geteuid()}_SingleOfficeIPC_{''.join(f'{b:x}' for b in digest)}"
+    return [Path("/tmp") / name, Path("/var/tmp") / name]
+
+
+def profile_url(profile: Path) -> str:
+    """The URL LibreOffice is given for a profile folder (the pipe's name is made from it)."""
+    return f"file://{profile}"
+
+
+def remove_office_pipe(profile: Path) -> None:
+    """The socket of the LibreOffice that used this profile, if it is there and ours."""
+    for path in office_pipes(profile):
+        try:
+            info = path.lstat()
+            if stat.S_ISSOCK(info.st_mode) and info.st_uid == os.geteuid():
+                path.unlink()
+        except OSError:
+            continue

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
-from .errors import TablegenError
+from .errors import TablegenError, display_path, os_reason
 
 log = logging.getLogger("tablegen")
 STAGE = ".tablegen-stage"  # inside the output folder; only the build holding the lock uses it
@@ -44,7 +44,7 @@ class WriteError(TablegenError):
 
 def write_error(path: Path, exc: OSError, kept: str) -> WriteError:
     """A clear message naming the path and the reason, saying what was left as it was."""
-    reason = _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    reason = _REASONS.get(exc.errno or 0) or os_reason(exc)
     return WriteError(f"无法写入 {path}：{reason}。{kept}")
 
 
@@ -114,7 +114,7 @@ def write_all(root: Path, files: Mapping[str, bytes], *, quiet: bool = False) ->
         write_atomic(targets[rel], files[rel])
         written.append(targets[rel])
         if not quiet:
-            log.info("写入 %s", targets[rel])
+            log.info("写入 %s", display_path(targets[rel]))
     return written
 
 

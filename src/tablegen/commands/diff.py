@@ -22,15 +22,42 @@ from ..model.changes import BookDiff, Change, diff_books
 TARGETS = "targets"
 
 
+class GitMissing(UsageError):
+    """git is not installed."""
+
+
 def git(root: Path, *args: str, data: bytes | None = None) -> bytes:
+    """git's output; a failure says in Chinese what failed (git's own English stays out: the
+    failures a user meets are checked first, by repository_root and verify)."""
     try:
         return subprocess.run(["git", *args], cwd=root, input=data, capture_output=True,
                               check=True).stdout
     except FileNotFoundError as exc:
-        raise UsageError("找不到 git 命令") from exc
+        raise GitMissing("找不到 git 命令：tablegen diff 通过 git 读取各个版本，请先安装 git") from exc
     except subprocess.CalledProcessError as exc:
-        why = exc.stderr.decode(errors="replace").strip()
-        raise UsageError(f"git {' '.join(args)} 失败：{why}") from exc
+        raise UsageError(f"git {' '.join(args)} 失败（退出码 {exc.returncode}）") from exc
+
+
+def repository_root(folder: Path) -> Path:
+    """The top folder of the git repository the folder is in."""
+    try:
+        return Path(git(folder, "rev-parse", "--show-toplevel").decode().strip())
+    except GitMissing:
+        raise
+    except UsageError:
+        raise UsageError("当前文件夹不在 git 仓库中：tablegen diff 比较 git 中的两个版本，"
+                         "请在表格仓库中运行（新仓库请先 git init 并提交一次）") from None
+
+
+def verify(root: Path, rev: str) -> None:
+    """A revision git knows (a branch, a tag, a commit), or a clear message naming it."""
+    try:
+        git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    except GitMissing:
+        raise
+    except UsageError:
+        raise UsageError(f"找不到版本“{shown_name(rev)}”：请给出分支名、标签或提交号"
+                         "（如 main、origin/main、HEAD~1）") from None
 
 
 def default_base(root: Path) -> str:
@@ -131,6 +158,9 @@ def diff(root: Path, base: str | None = None,
          head: str | None = None) -> tuple[list[BookDiff], Report]:
     """The table-level differences between two revisions (head None: the working tree)."""
     report = Report()
+    for rev in (base, head):
+        if rev is not None:
+            verify(root, rev)
     base_rev = base or default_base(root)
     old = books_at(root, base_rev, report)
     new = books_at(root, head, report)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import rules
 from ..errors import Pos, Report, display_path
-from ..load.books import BOOK_FILE, YAML_SUFFIXES
+from ..load.books import BOOK_FILE, YAML_SUFFIXES, report_missing
 from ..load.loader import Node, parse, read_bytes, read_text
 from ..load.validate import check_book_node, check_project_node, cleaned, known_frame
 from ..source.comments import attach, book_paths, project_paths
@@ -74,10 +74,12 @@ def _clean(node: Node) -> None:
         _clean(value)
 
 
-def _files(paths: list[Path]) -> list[Path]:
+def _files(paths: list[Path], report: Report) -> list[Path]:
     out = []
     for path in paths:
-        if path.is_file():
+        if not path.exists():  # a mistyped path fails `fmt --check` in CI rather than passing
+            report_missing(path, report)
+        elif path.is_file():
             out.append(path)
         else:
             out += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
@@ -97,7 +99,7 @@ def _frame_of(path: Path) -> str | None:
 def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
     """Rewrite (or, with check, only list) every file not in canonical form."""
     result = FmtResult()
-    for path in _files(paths):
+    for path in _files(paths, result.report):
         shown = display_path(path)
         text = read_text(path, shown, result.report, path.parent)
         if text is None:

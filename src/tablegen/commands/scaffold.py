@@ -30,6 +30,14 @@ def skeleton(name: str, frame: str) -> Project:
 
 def new_project(book_dir: Path, name: str, agency_code: str | None, report: Report) -> list[Path]:
     """Create a project file from the skeleton and list it in book.yaml under the agency."""
+    if not name.strip():
+        raise UsageError("项目名称不能为空：tablegen new <书> <项目名称>，"
+                         "如 tablegen new example 2025年信息化运维")
+    if XML_ILLEGAL.search(name):
+        raise UsageError(f"项目名称“{shown_name(name)}”含有无法保存的字符"
+                         "（控制字符，或不是 UTF-8 编码的字节）")
+    if name != name.strip():
+        raise UsageError(f"项目名称“{shown_name(name)}”首尾有空白，请去掉")
     book_file = book_dir / BOOK_FILE
     if not book_file.is_file():
         raise UsageError(f"{display_path(book_dir)} 不是书文件夹（没有 book.yaml）")

@@ -4,15 +4,23 @@ The HTML is rebuilt into the served folder on every save (through `build()`, so 
 build cache); DOCX, PDF and XLSX are rebuilt when their link is opened and the visible pages are
 newer than them, so a link never serves a stale file. Open pages reload themselves: each HTML
 page gets a small script that listens on Server-Sent Events and a list of the current findings.
+
+The server answers only requests addressed to a loopback name or to the `--host` it was given
+(a page from elsewhere whose name resolves to 127.0.0.1 — DNS rebinding — gets 403), and it
+serves only what `build` writes there: the overview `index.html` and, in each book folder the
+overview lists (`.overview/<book>.json`), the HTML, PDF, DOCX and XLSX files. Anything else in
+the folder (`--out .` is the working folder, with its `.git/`) does not exist for the preview.
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import logging
-import mimetypes
+import os
 import re
 import secrets
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +32,8 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from ..build import build
-from ..errors import Finding, InvalidData, TablegenError, UsageError
+from ..errors import Finding, InvalidData, TablegenError, UsageError, os_reason
+from ..render.overview import earlier_entries
 from ..templates import chain_for
 
 log = logging.getLogger("tablegen")
@@ -32,15 +41,14 @@ logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its "N changes dete
 
 EVENTS = "/__tablegen__/events"
 ON_DEMAND = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx"}
-TYPES = {
+TYPES = {  # the kinds of file `build` writes into a book folder, the only ones served
     ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 PING_SECONDS = 15.0
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass
@@ -61,9 +69,13 @@ class Preview:
 
     def __init__(self, paths: list[Path], out: Path, *, host: str = "127.0.0.1", port: int = 8000,
                  templates: Path | None = None):
+        if not 0 <= port <= 65535:
+            raise UsageError(f"端口必须是 0–65535 之间的整数，收到的是 {port}（0 表示任选一个空闲端口）")
         self.paths = paths
         self.out = out
         self.templates = templates
+        self.host = host
+        self.books = served_books(out)  # the book folders the overview lists, read after each build
         self._boot = secrets.token_hex(4)  # a restarted server reloads pages it did not serve
         self._count = 0
         self.state = State(self._version())
@@ -78,7 +90,7 @@ class Preview:
         try:
             self.httpd = _Server((host, port), _Handler)
         except OSError as exc:
-            raise UsageError(f"无法在 {host}:{port} 上启动预览：{exc.strerror or exc}"
+            raise UsageError(f"无法在 {host}:{port} 上启动预览：{os_reason(exc)}"
                              "（端口被占用时请用 --port 换一个）") from exc
         self.httpd.preview = self
 
@@ -107,8 +119,9 @@ class Preview:
                 problem = str(exc)
             except Exception as exc:  # a bug must not stop the preview; the log has the details
                 log.debug("生成失败", exc_info=True)
-                problem = f"内部错误：{type(exc).__name__}: {exc}"
+                problem = f"内部错误（{type(exc).__name__}）：这是 tablegen 的缺陷，请报告给维护者"
             self._count += 1
+            self.books = served_books(self.out)
             state = State(self._version(), findings, problem)
             if not state.broken:
                 self._good += 1
@@ -118,12 +131,16 @@ class Preview:
         return state
 
     def refresh(self, fmt: str) -> bool:
-        """Build `fmt` if the visible pages are newer than it; False when the data cannot build."""
+        """Build `fmt` if the visible pages are newer than it; False while the data has errors.
+
+        One rule for every format: while the data has errors no link gives a file, not even one
+        built from the last good data (the page says why), as none could be built from it now.
+        """
         with self._build_lock:
-            if self._fresh.get(fmt) == self._good:
-                return True
             if self.state.broken:
                 return False
+            if self._fresh.get(fmt) == self._good:
+                return True
             try:
                 build(self.paths, self.out, [fmt], quiet=True, templates=self.templates)
             except TablegenError:
@@ -158,12 +175,12 @@ class Preview:
         return out
 
     def changes(self) -> Iterator[set[tuple[watchfiles.Change, str]]]:
-        """Batches of saved files under the watched folders, outside the output folder."""
-        out = self.out.resolve()
+        """Batches of saved files under the watched folders, but for what `build` writes."""
+        preview = self
 
         class Filter(watchfiles.DefaultFilter):
             def __call__(self, change: watchfiles.Change, path: str) -> bool:
-                return super().__call__(change, path) and not Path(path).is_relative_to(out)
+                return super().__call__(change, path) and not preview.made(Path(path))
 
         # step: quiet time that ends a batch (an editor's save is a few events within
         # milliseconds); debounce caps how long one batch may gather. The first (empty) batch
@@ -175,14 +192,27 @@ class Preview:
             if batch:
                 yield batch
 
+    def made(self, path: Path) -> bool:
+        """Whether a path is one `build` writes into the output folder (its own changes do not
+        start a rebuild; a book's YAML under `--out .` does)."""
+        try:
+            rel = path.relative_to(self.out.resolve()).parts
+        except ValueError:
+            return False
+        return bool(rel) and (any(p.startswith(".") for p in rel) or rel == ("index.html",)
+                              or (rel[0] in self.books and (len(rel) == 1 or rel[1:] == ("projects",)
+                                                            or Path(rel[-1]).suffix in TYPES)))
+
     def _watch(self) -> None:
         try:
             for batch in self.changes():
                 names = sorted({Path(p).name for _, p in batch if Path(p).exists()})
                 log.info("变更：%s", "，".join(names) or "（文件已删除）")
                 log.info("%s", describe(self.rebuild()))
-        except Exception as exc:  # e.g. the system's limit of watched folders
-            log.error("无法监视文件变更，页面不会自动更新：%s", exc)
+        except OSError as exc:  # e.g. the system's limit of watched folders
+            log.error("无法监视文件变更，页面不会自动更新：%s", os_reason(exc))
+        except Exception as exc:  # a defect: its name for the maintainer, in a Chinese line
+            log.error("无法监视文件变更，页面不会自动更新（内部错误 %s）", type(exc).__name__)
         finally:
             self._ready.set()
 
@@ -301,21 +331,96 @@ class _Server(ThreadingHTTPServer):
         log.debug("请求出错（%s）", client_address, exc_info=True)
 
 
-def resolve(root: Path, target: str) -> Path | None:
-    """The file or folder a request path names inside `root`; None for any way out of it."""
+def served_books(out: Path) -> frozenset[str]:
+    """The book folders of `out` that `build` wrote: those its overview lists."""
+    try:
+        return frozenset(earlier_entries(out)) if out.is_dir() else frozenset()
+    except OSError:
+        return frozenset()
+
+
+class Refused(Exception):
+    """A request path that leads out of the output folder or through a link in it."""
+
+
+def request_parts(target: str) -> list[str]:
+    """The names in a request's path (`/m/x.pdf` → ["m", "x.pdf"]); Refused for any way out."""
     raw = urlsplit(target).path
-    if "\\" in raw or "\0" in raw:
-        return None
     path = unquote(raw)
-    if "\\" in path or "\0" in path or not path.startswith("/"):
-        return None
+    if "\\" in raw + path or "\0" in raw + path or not path.startswith("/"):
+        raise Refused(target)
     parts = path.split("/")[1:]
-    if any(p in (".", "..") for p in parts) or any("/" in p for p in parts):
+    if any(p in (".", "..") for p in parts):
+        raise Refused(target)
+    return [p for p in parts if p]
+
+
+def served(root: Path, parts: list[str], books: frozenset[str]) -> Path | None:
+    """The file or folder of `root` that a request names if `build` wrote it, else None;
+    Refused for a path through a link (a book's `index.html` linked to /etc/passwd, say).
+
+    Served: `index.html` (the overview) and, in a book folder the overview lists, `index.html`,
+    the book's PDF, DOCX and XLSX files and those under `projects/`, and the folders themselves.
+    """
+    path = root
+    for part in parts:
+        path = path / part
+        try:
+            if path.is_symlink():
+                raise Refused(str(path))
+        except (OSError, ValueError):  # a name too long for the file system, say
+            return None
+    if not parts or parts == ["index.html"]:
+        return path
+    if any(p.startswith(".") for p in parts) or parts[0] not in books or len(parts) > 3:
         return None
-    found = root.joinpath(*[p for p in parts if p]).resolve()
-    if not found.is_relative_to(root.resolve()):  # a symlink out of the build folder
+    if len(parts) == 1 or parts[1:] == ["projects"]:
+        return path
+    if (len(parts) == 3 and parts[1] != "projects") or Path(parts[-1]).suffix not in TYPES:
         return None
-    return found
+    return path
+
+
+def host_allowed(header: str | None, host: str) -> bool:
+    """Whether a request's Host names this server: a loopback name, an IP address, or the name
+    it was started with (`--host`). Anything else is a page from another site whose name was
+    made to resolve here (DNS rebinding), refused as Jupyter and Vite refuse it."""
+    if not header:
+        return False
+    name = header.strip().lower()
+    if name.startswith("["):  # [::1]:8000
+        name = name[1:name.find("]")] if "]" in name else ""
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    name = name.rstrip(".")
+    if name in LOOPBACK or name.endswith(".localhost") or name == host.lower().strip("[]"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+FOREIGN_HOST = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>403 拒绝访问</title>
+</head><body><h1>403 拒绝访问</h1><p>tablegen 预览只回答发给本机（localhost、127.0.0.1）或启动时
+<code>--host</code> 指定的地址的请求；这个请求发给的是 <code>%s</code>。</p></body></html>
+"""
+
+
+def _read(path: Path) -> bytes | None:
+    """A regular file's bytes (a folder, a FIFO or what cannot be read is not served)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except (OSError, ValueError):
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        try:
+            return fh.read()
+        except OSError:
+            return None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -330,38 +435,54 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, body: bool = True) -> None:  # noqa: N802 - http.server's naming
         preview = self.server.preview
+        if not host_allowed(self.headers.get("Host"), preview.host):
+            page = FOREIGN_HOST % html.escape(self.headers.get("Host") or "（无）")
+            self._send(HTTPStatus.FORBIDDEN, page.encode(), TYPES[".html"], body)
+            return
+        try:
+            self._get(preview, body)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        except Exception:  # a defect must still get an answer; the log has the details
+            log.debug("请求 %r 出错", self.path, exc_info=True)
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "500 预览出错\n".encode(),
+                       "text/plain; charset=utf-8", body)
+
+    def _get(self, preview: Preview, body: bool) -> None:
         if urlsplit(self.path).path == EVENTS:
             self._events(preview)
             return
-        path = resolve(preview.out, self.path)
-        if path is None:
+        try:
+            parts = request_parts(self.path)
+            path = served(preview.out, parts, preview.books)
+            if path is not None and path.is_dir():
+                if not urlsplit(self.path).path.endswith("/"):
+                    self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                    self.send_header("Location", urlsplit(self.path).path + "/")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                path = served(preview.out, [*parts, "index.html"], preview.books)
+        except Refused:
             self._send(HTTPStatus.FORBIDDEN, b"403 forbidden: outside the preview\n",
                        "text/plain; charset=utf-8", body)
             return
-        if path.is_dir():
-            if not urlsplit(self.path).path.endswith("/"):
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", urlsplit(self.path).path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            path = path / "index.html"
-        fmt = ON_DEMAND.get(path.suffix)
+        fmt = ON_DEMAND.get(path.suffix) if path is not None else None
         if fmt is not None and not preview.refresh(fmt):
             page = placeholder(preview.state, HTTPStatus.SERVICE_UNAVAILABLE,
                                f"数据有错误，{fmt.upper()} 暂时无法生成；改正后再打开此链接。")
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, page, TYPES[".html"], body)
             return
-        try:
-            data = path.read_bytes()
-        except OSError:
-            page = placeholder(preview.state, HTTPStatus.NOT_FOUND, f"没有这个文件：{unquote(self.path)}")
+        data = _read(path) if path is not None else None
+        if path is None or data is None:
+            shown = unquote(urlsplit(self.path).path)
+            page = placeholder(preview.state, HTTPStatus.NOT_FOUND,
+                               f"没有这个文件：{shown if len(shown) <= 200 else shown[:200] + '…'}")
             self._send(HTTPStatus.NOT_FOUND, page, TYPES[".html"], body)
             return
-        kind = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".html":
             data = inject(data, preview.state)
-        self._send(HTTPStatus.OK, data, kind, body)
+        self._send(HTTPStatus.OK, data, TYPES[path.suffix], body)
 
     def _send(self, status: HTTPStatus, data: bytes, kind: str, body: bool) -> None:
         self.send_response(status)

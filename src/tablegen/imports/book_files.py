@@ -7,16 +7,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..model.book import Agency, Book
+from ..model.book import Agency, Book, safe_stem
 from ..source.yamlout import dump_book, dump_project
 from .rows import BookInfo, Imported
 
-BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
 
 def file_stem(name: str, taken: set[str]) -> str:
-    """A file name from a project name: no characters Windows refuses, unique in the book."""
-    stem = BAD_NAME.sub("_", name).strip(" .")[:40] or "project"
+    """A file name from a project name: no characters Windows refuses, at most 40 characters
+    (never cut inside a bracket), unique in the book."""
+    stem = safe_stem(name, chars=40) if name.strip(" .") else "project"
     base, n = stem, 2
     while stem in taken:
         stem, n = f"{base}-{n}", n + 1

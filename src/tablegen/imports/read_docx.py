@@ -20,7 +20,7 @@ from lxml import etree
 
 from .. import rules
 from ..errors import Pos, Report, SourceError
-from .office_zip import core_info, open_parts
+from .office_zip import core_info, open_parts, parse_xml
 from .rows import AGENCY, UNIT, BookInfo, Section, is_target, squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -163,8 +163,9 @@ class _Reader:
                     info.title = text.replace("\n", "")  # a long title prints on two lines
                 elif style.lower().startswith("toc"):
                     continue
-                elif (style.lower().startswith("heading") and text) or HEADING.match(text):
-                    self.start(text)
+                elif ((style.lower().startswith("heading") and text)
+                      or HEADING.match(text.replace("\n", ""))):
+                    self.start(text.replace("\n", ""))  # a long heading prints on two lines
                     self.pending_agency = None
                 elif m := AGENCY_PARAGRAPH.match(text):
                     self.pending_agency = [m.group(1), m.group(2)]
@@ -178,9 +179,10 @@ def read_docx(path: Path, shown: str, report: Report) -> tuple[list[Section], Bo
     """Every table of the document grouped under the heading before it."""
     parts = open_parts(path, shown, ("word/document.xml",), ("docProps/core.xml",))
     try:
-        root = etree.fromstring(parts["word/document.xml"])
+        root = parse_xml(parts["word/document.xml"])
     except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{shown}：文档内容已损坏（{exc.msg}）") from exc
+        raise SourceError(f"{shown}：文档内容已损坏"
+                          f"（word/document.xml 第 {exc.lineno} 行不是完整的 XML）") from exc
     info = core_info(parts)
     body = root.find(W + "body")
     reader = _Reader(shown, report)

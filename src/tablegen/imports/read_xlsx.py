@@ -31,7 +31,7 @@ from .number_format import (
     show_number,
     show_text,
 )
-from .office_zip import core_info, open_parts
+from .office_zip import core_info, open_parts, parse_xml
 from .read_docx import HEADING
 from .rows import BookInfo, Section
 
@@ -78,9 +78,9 @@ def _ref(ref: str) -> tuple[int, int] | None:
 
 def _xml(parts: dict[str, bytes], name: str, shown: str) -> etree._Element:
     try:
-        return etree.fromstring(parts[name], etree.XMLParser(resolve_entities=False, huge_tree=False))
+        return parse_xml(parts[name])
     except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{shown}：{name} 已损坏（{exc.msg}）") from exc
+        raise SourceError(f"{shown}：{name} 已损坏（第 {exc.lineno} 行不是完整的 XML）") from exc
 
 
 def read_xlsx(path: Path, shown: str, report: Report) -> tuple[list[Section], BookInfo]:

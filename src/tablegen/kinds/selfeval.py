@@ -13,13 +13,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span
+from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span, file_path
 from ..model.book import FUND_SOURCES, Agency, Book, Funds, Project, format_amount
 from ..model.scoring import ProjectScore, percent, scheme_of, score_project
 
 NAME = "selfeval"
-# The document's name in titles and output file names (`<book>-自评.pdf`).
-LABEL = "自评"
 INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                     "偏差原因分析及改进措施")
 FUNDS_HEADER = ("项目资金（{unit}）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率",
@@ -192,8 +190,9 @@ def table_rows(table: SelfEval) -> list[list[str]]:
 
 
 def file_name(book: Book, ext: str) -> str:
-    """`<book>/<book>-自评.<ext>`: never confused with the target tables' files."""
-    return f"{book.key}/{book.key}-{LABEL}.{ext}"
+    """`<book>/<the 自评 document's title>.<ext>`: never the target tables' file name (the
+    titles differ)."""
+    return file_path(book.key, title(book), ext)
 
 
 # -- the sheet --------------------------------------------------------------------------------

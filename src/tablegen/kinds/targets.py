@@ -14,7 +14,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..document import Cell, Document, Group, Sheet, SheetGrid, Span, edges, percent, title_lines
+from ..document import (
+    Cell,
+    Document,
+    Group,
+    Sheet,
+    SheetGrid,
+    Span,
+    edges,
+    file_path,
+    heading_lines,
+    percent,
+    title_lines,
+)
 from ..model.book import Agency, Book, Project, format_amount
 from ..model.values import display_sign, parse
 
@@ -72,6 +84,7 @@ class TargetTable:
 
     number: int
     heading: str  # `1.2024年局机关信息化运维绩效目标表`
+    heading_lines: tuple[str, ...]  # as the PDF and DOCX print it, balanced (no lone 表)
     agency: str  # the line above the table: `610101天津市知识产权局`
     unit: str  # `单位：万元`
     name: str
@@ -211,7 +224,8 @@ def table(book: Book, number: int, agency: Agency, project: Project, bookmark: s
     """One project's table."""
     b = project.budget
     return TargetTable(
-        number=number, heading=book.heading(number, project), agency=agency_label(agency),
+        number=number, heading=book.heading(number, project),
+        heading_lines=tuple(heading_lines(book.heading(number, project))), agency=agency_label(agency),
         unit=f"单位：{book.money_unit}", name=project.name, total=format_amount(b.total),
         fiscal=format_amount(b.fiscal), other=format_amount(b.other), usage=project.usage,
         goals=tuple(numbered_goals(project)), rows=tuple(grid(project, book.merge)),
@@ -364,7 +378,7 @@ class TargetsDocument(Document):
             kind=NAME, template="book", key=book.key, title=book.title,
             subtitle=f"{book.year}年 · 单位：{book.money_unit}", author=book.author,
             timestamp=book.timestamp, groups=groups,
-            files={fmt: f"{book.key}/{'index' if fmt == 'html' else book.key}.{fmt}"
+            files={fmt: f"{book.key}/index.html" if fmt == "html" else file_path(book.key, book.title, fmt)
                    for fmt in ("html", "pdf", "docx", "xlsx")},
             title_lines=title_lines(book.title), docx_title="\n".join(title_lines(book.title)))
         self.book = book
@@ -420,7 +434,7 @@ def overview(book: Book) -> dict[str, Any]:
 
 def links(book: Book, formats: list[str]) -> list[dict[str, str]]:
     """The overview's links to the book's files of this kind (the web page has its own)."""
-    return [{"href": f"{book.key}/{book.key}.{fmt}", "label": fmt.upper()}
+    return [{"href": file_path(book.key, book.title, fmt), "label": fmt.upper()}
             for fmt in ("pdf", "docx", "xlsx") if fmt in formats]
 
 

@@ -47,7 +47,7 @@ def load_paths(paths: list[Path]) -> Catalog:
     done: set[Path] = set()
     for path in paths:
         if not path.exists():
-            catalog.report.add(Pos(display_path(path)), rules.PATH_MISSING, "路径不存在")
+            report_missing(path, catalog.report)
             continue
         dirs = _book_dirs(path)
         for d in dirs:
@@ -63,6 +63,15 @@ def load_paths(paths: list[Path]) -> Catalog:
             for f in loose:
                 load_loose_project(f, catalog, path if path.is_dir() else None)
     return catalog
+
+
+def report_missing(path: Path, report: Report) -> None:
+    """A path given on the command line that is not there; for targets/, where to run instead."""
+    why = "路径不存在"
+    if not path.is_absolute() and path.parts[:1] == ("targets",) and not Path("targets").exists():
+        why += ("：当前文件夹中没有 targets/。请在表格仓库的根文件夹（有 targets/ 和 Makefile 的那一层）"
+                "运行，或给出书文件夹的路径")
+    report.add(Pos(display_path(path)), rules.PATH_MISSING, why)
 
 
 def load_loose_project(path: Path, catalog: Catalog, folder: Path | None = None,

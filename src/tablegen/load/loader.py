@@ -6,7 +6,6 @@ strings, never as YAML 1.1 booleans, sexagesimals, octals or floats.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import stat
@@ -18,7 +17,7 @@ import yaml
 from yaml.events import AliasEvent
 
 from .. import rules
-from ..errors import Pos, Report
+from ..errors import Pos, Report, os_reason
 from .syntax import explain
 
 MAX_BYTES = 1024 * 1024
@@ -199,8 +198,7 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
         report.add(Pos(shown), rules.FILE_UNREADABLE, "无法读取文件：文件名含有空字符")
         return None
     except OSError as exc:
-        why = "符号链接形成了循环" if exc.errno == errno.ELOOP else exc.strerror
-        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{why}")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{os_reason(exc)}")
         return None
     if root is not None and not real.is_relative_to(root.resolve()):
         report.add(Pos(shown), rules.FILE_OUTSIDE,
@@ -209,7 +207,7 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
-        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{exc.strerror}")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{os_reason(exc)}")
         return None
     try:
         st = os.fstat(fd)
@@ -226,7 +224,7 @@ def read_bytes(path: Path, shown: str, report: Report, root: Path | None = None)
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{exc.strerror}")
+        report.add(Pos(shown), rules.FILE_UNREADABLE, f"无法读取文件：{os_reason(exc)}")
         return None
     finally:
         os.close(fd)

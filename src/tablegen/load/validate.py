@@ -138,14 +138,21 @@ class Checker:
             self.wrong_type(node, where, "映射（键: 值）")
             return None
         names = [f.key for f in fields]
-        found = self.keys(node, where, known=names)
+        present = {key.text for key, _ in node.pairs if key.kind == "scalar"}
+        # A required key that is missing because it was mistyped is told once, at the typo:
+        # `未知的键“vaule”，是否想写“value”？（必填项）`, not also as a missing field above it.
+        typos = {f.key: f.title for f in fields if f.required and f.key not in present}
+        found = self.keys(node, where, known=names, typos=typos)
         for f in fields:
-            if f.required and f.key not in found:
+            if f.required and f.key not in found and f.key in typos:
                 self.find(node.pos, rules.MISSING_FIELD, where,
                            f"缺少必填项“{f.key}”（{f.title}）")
         return found
 
-    def keys(self, node: Node, where: str, known: list[str] | None) -> dict[str, Node]:
+    def keys(self, node: Node, where: str, known: list[str] | None,
+             typos: dict[str, str] | None = None) -> dict[str, Node]:
+        """The keys of a mapping; an unknown key that is a typo of a key in `typos` (missing
+        required keys, key → title) is reported as that key's typo, and the key leaves `typos`."""
         found: dict[str, Node] = {}
         first: dict[str, Pos] = {}
         for key, value in node.pairs:
@@ -159,8 +166,14 @@ class Checker:
                 continue
             first[name] = key.pos
             if known is not None and name not in known:
-                self.find(key.pos, rules.UNKNOWN_KEY, where,
-                           f"未知的键“{name}”{suggest(name, known) or '；可用的键：' + '、'.join(known)}")
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+                if typos and close and close[0] in typos:
+                    self.find(key.pos, rules.UNKNOWN_KEY, where,
+                               f"未知的键“{name}”，是否想写“{close[0]}”？"
+                               f"（“{close[0]}”是必填项：{typos.pop(close[0])}）")
+                else:
+                    self.find(key.pos, rules.UNKNOWN_KEY, where,
+                               f"未知的键“{name}”{suggest(name, known) or '；可用的键：' + '、'.join(known)}")
                 continue
             found[name] = value
         return found

@@ -6,6 +6,7 @@ amounts are `Decimal`; order is the authored order everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,31 @@ MERGES = ("level1", "level1+level2", "none")
 # Output names are `01-<stem>.docx`; with the writer's temporary-name affixes they must stay
 # within a 255-byte file name, so a long project file name is cut there.
 STEM_BYTES = 160
+# What no file system takes in a name (Windows is the strictest), and the brackets a cut name
+# must not end inside of: `…研究项目（自有.pdf` reads as a typo.
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_PAIRS = {"（": "）", "(": ")", "[": "]", "【": "】", "《": "》", "〔": "〕", "「": "」", "『": "』",
+          "{": "}", "〈": "〉", "“": "”", "‘": "’"}
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{i}" for port in ("COM", "LPT") for i in range(1, 10))}
+
+
+def safe_stem(text: str, limit: int = STEM_BYTES, chars: int | None = None) -> str:
+    """A text as a file name without suffix: characters no system takes become `_`, at most
+    `limit` bytes (and `chars` characters), and when it must be cut, cut before a bracket it
+    would leave open."""
+    name = _UNSAFE.sub("_", text).strip(" .") or "_"
+    if len(name.encode("utf-8", "surrogateescape")) > limit or (chars and len(name) > chars):
+        cut = name[:chars].encode("utf-8", "surrogateescape")[:limit].decode("utf-8", "ignore")
+        opened: list[int] = []  # where each bracket still open starts
+        for i, ch in enumerate(cut):
+            if ch in _PAIRS:
+                opened.append(i)
+            elif opened and ch == _PAIRS[cut[opened[-1]]]:
+                opened.pop()
+        if opened and opened[0] > 0:
+            cut = cut[:opened[0]]
+        name = cut.rstrip(" .-_—") or cut
+    return f"{name}_" if name.upper().split(".")[0] in _RESERVED else name
 
 
 @dataclass
@@ -113,9 +139,9 @@ class Project:
 
     @property
     def stem(self) -> str:
-        """The file name without suffix, cut to STEM_BYTES bytes (for output names)."""
-        stem = Path(self.file).stem
-        return stem.encode("utf-8", "surrogateescape")[:STEM_BYTES].decode("utf-8", "ignore")
+        """The file name without suffix, cut to STEM_BYTES bytes, never inside a bracket (for
+        output names)."""
+        return safe_stem(Path(self.file).stem)
 
     def initial(self, source: str = "") -> Decimal | None:
         """年初预算数 of the total (or of a fund source): as given, else the budget block's."""

@@ -9,6 +9,7 @@ the template.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -19,13 +20,12 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.exceptions import SecurityError
 from lxml import etree
 from markupsafe import Markup, escape
 
 from ..document import Document, split_spans
-from ..errors import RenderError
-from ..templates import sandboxed, unsafe_message
+from ..errors import RenderError, display_path
+from ..templates import sandboxed, template_problem
 from . import ooxml
 from . import toc_pages as toc_layout
 from .context import RenderContext
@@ -41,6 +41,8 @@ AFTER_UPDATE_FIELDS = (
     "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
     "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
 )
+_OPENER = re.compile(r"\{[{%]-?")
+_CLOSER = re.compile(r"-?[}%]\}")
 _TAG = re.compile(r"\{%-?\s*(for|endfor)\b[^%]*-?%\}")
 _BR = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
@@ -65,14 +67,45 @@ def _environment() -> jinja2.Environment:
     return sandboxed(autoescape=True, finalize=_finalize)
 
 
+def _numbered(source: str) -> str:
+    """The same template with each tag's code on a line of its own: a line break inside a tag
+    changes no output, and an error's line then names its tag (the XML has no lines to name).
+    A template with a `{% raw %}` block stays as it is (there a tag is text)."""
+    if re.search(r"\{%-?\s*raw\b", source):
+        return source
+    return _OPENER.sub(lambda m: m.group() + "\n", source)
+
+
+def tag_at(source: str, line: int) -> str:
+    """The tag whose code begins on this line of a `_numbered` source, as written (`{{ 1/0 }}`);
+    empty when the line holds none."""
+    lines = source.split("\n")
+    if not 2 <= line <= len(lines):
+        return ""
+    opener = _OPENER.search(lines[line - 2][-3:])
+    closer = _CLOSER.search("\n".join(lines[line - 1:]))
+    if opener is None or closer is None or not lines[line - 2].endswith(opener.group()):
+        return ""
+    text = opener.group() + " " + "\n".join(lines[line - 1:])[:closer.end()].strip()
+    text = re.sub(r"\s+", " ", html.unescape(text))
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 class _Template(DocxTemplate):  # type: ignore[misc]
-    """docxtpl with the per-table loop lifted out of the body into `self.block`."""
+    """docxtpl with the per-table loop lifted out of the body into `self.block`, every part
+    `_numbered`, the last one kept in `self.source` (where an error of the render lies)."""
 
     block: str = ""
+    source: str = ""
     widths: list[tuple[str, tuple[int, ...]]] = []
 
     def patch_xml(self, src_xml: str) -> str:
-        xml: str = super().patch_xml(src_xml)
+        xml = self._lift(super().patch_xml(src_xml))
+        # docxtpl starts each paragraph on a line of its own before it compiles the part
+        self.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _numbered(xml))
+        return _numbered(xml)
+
+    def _lift(self, xml: str) -> str:
         start = xml.find(LOOP_OPEN)
         if start < 0:  # headers, footers, or a body without the loop (checked after render)
             return xml
@@ -85,8 +118,18 @@ class _Template(DocxTemplate):  # type: ignore[misc]
                 break
         if end < 0:
             raise RenderError("DOCX 模板的项目循环没有对应的 {%p endfor %}")
-        self.block = _prepare_block(xml[start + len(LOOP_OPEN):end], self.widths)
+        self.block = _numbered(_prepare_block(xml[start + len(LOOP_OPEN):end], self.widths))
         return xml[:start] + SENTINEL_P + xml[close:]
+
+
+def _line(exc: BaseException) -> int:
+    """The template line of the innermost template frame of an error (0: none)."""
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _prepare_block(block: str, widths: list[tuple[str, tuple[int, ...]]]) -> str:
@@ -167,13 +210,21 @@ def _keep_slot(block: str, marker: str) -> str:
     return block[:start] + row + block[end:]
 
 
-def table_context(doc: Document, table: Any, starts: frozenset[int] = frozenset()
-                  ) -> dict[str, Any]:
+def table_context(doc: Document, table: Any, starts: frozenset[int] = frozenset(),
+                  group: str | None = None) -> dict[str, Any]:
     """One table for the template's block: the kind's fields, its bookmark, and its grid rows
-    with their merge and keep marks; `starts`: grid rows that LibreOffice put atop a page."""
+    with their merge and keep marks; `starts`: grid rows that LibreOffice put atop a page;
+    `group`: the agency whose first table this is, in a document that shows its agencies."""
     out = {f.name: getattr(table, f.name) for f in fields(table)}
     n = table.number
-    out["bookmark_start"] = Markup(f'<w:bookmarkStart w:id="{n}" w:name="{table.bookmark}"/>')
+    lines = getattr(table, "heading_lines", None)
+    if lines:
+        # Its lines as the kind balances them: a line break (Word keeps it out of the 目录 it
+        # updates), not 绩效目 / 标表 where Word or WPS would break it.
+        out["heading"] = "\n".join(lines)
+    # The first table of an agency carries the agency's 目录 entry (a hidden TC field).
+    out["bookmark_start"] = ((tc_field(group) if group is not None else Markup(""))
+                             + Markup(f'<w:bookmarkStart w:id="{n}" w:name="{table.bookmark}"/>'))
     out["bookmark_end"] = Markup(f'<w:bookmarkEnd w:id="{n}"/>')
     cells = split_spans(table.rows, set(starts))
     rows = []
@@ -199,37 +250,67 @@ def _vmerge(span: int) -> Markup:
     return Markup("")
 
 
-def toc_field(entries: list[tuple[str, str, object]]) -> Markup:
-    """The TOC field of (bookmark, heading, page) entries, in order."""
+def tc_field(text: str) -> Markup:
+    """A hidden TC field: an entry `text` of the 目录, without a page number, that Word keeps
+    when it updates the 目录 (the TOC field's \\f takes such entries in)."""
+    quoted = str(escape(text)).replace('"', "&quot;")
+    return Markup('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                  f'<w:r><w:instrText xml:space="preserve"> TC "{quoted}" \\l 1 \\n </w:instrText></w:r>'
+                  '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def toc_entries(doc: Document, pages: dict[int, int]) -> list[tuple[str | None, str, object]]:
+    """The 目录's entries: (bookmark, heading, page) per table, under an entry without a
+    bookmark per agency when the document shows its agencies (as the PDF's 目录)."""
+    entries: list[tuple[str | None, str, object]] = []
+    for g in doc.groups:
+        if doc.several and g.tables:
+            entries.append((None, g.label, ""))
+        entries += [(t.bookmark, t.heading, pages.get(t.number, "")) for t in g.tables]
+    return entries
+
+
+def toc_field(entries: list[tuple[str | None, str, object]], agency_entries: bool = False) -> Markup:
+    """The TOC field of (bookmark, heading, page) entries, in order; an entry without a bookmark
+    is an agency's sub-heading (bold, no page number), kept by Word through the TC fields."""
     if not entries:
         return Markup("")
     out = []
     last = len(entries) - 1
+    field = TOC_FIELD + "\\f " if agency_entries else TOC_FIELD
     for i, (name, heading, page) in enumerate(entries):
         runs = []
         if i == 0:
             runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-                        f'<w:r><w:instrText xml:space="preserve">{TOC_FIELD}</w:instrText></w:r>'
+                        f'<w:r><w:instrText xml:space="preserve">{field}</w:instrText></w:r>'
                         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
-        runs.append(
-            f'<w:hyperlink w:anchor="{name}" w:history="1">'
-            f'<w:r><w:t xml:space="preserve">{escape(heading)}</w:t></w:r>'
-            '<w:r><w:tab/></w:r>'
-            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r><w:t>{page}</w:t></w:r>'
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-            '</w:hyperlink>')
+        if name is None:
+            runs.append('<w:r><w:rPr><w:b/></w:rPr>'
+                        f'<w:t xml:space="preserve">{escape(heading)}</w:t></w:r>')
+        else:
+            runs.append(
+                f'<w:hyperlink w:anchor="{name}" w:history="1">'
+                f'<w:r><w:t xml:space="preserve">{escape(heading)}</w:t></w:r>'
+                '<w:r><w:tab/></w:r>'
+                '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
+                '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                f'<w:r><w:t>{page}</w:t></w:r>'
+                '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+                '</w:hyperlink>')
         if i == last:
             runs.append('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
-        out.append('<w:p><w:pPr><w:pStyle w:val="toc1"/></w:pPr>' + "".join(runs) + "</w:p>")
+        # An agency's code and name as the source and the PDF show them, with no gap between
+        # digits and Chinese (as the 单位行 style sets it).
+        spacing = '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>' if name is None else ""
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="toc1"/>{spacing}</w:pPr>'
+                   + "".join(runs) + "</w:p>")
     return Markup("".join(out))
 
 
 def estimated_pages(doc: Document, toc_per_page: int = 24) -> dict[int, int]:
     """Page numbers assuming every table fills one page after the title and the 目录 pages."""
-    n = len(doc.tables)
+    n = len(doc.tables) + (len(doc.groups) if doc.several else 0)
     toc = max(1, -(-n // toc_per_page))
     return {t.number: 1 + toc + t.number for t in doc.tables}
 
@@ -253,6 +334,14 @@ class DocxRenderer:
     def __init__(self, template: Path, doc: Document):
         self.template = template
         self.doc = doc
+        self.block_source = ""
+
+    def failure(self, exc: Exception, source: str, part: str) -> RenderError:
+        """A template's error as the template's: its file, the part and the tag it lies in."""
+        tag = tag_at(source, _line(exc))
+        where = (f"DOCX 模板 {display_path(self.template)}" + (f" 的{part}" if part else " ")
+                 + (f"中 {tag} 处" if tag else "")).rstrip()
+        return RenderError(f"{where}：{template_problem(exc)}")
 
     def skeleton(self, context: dict[str, Any], title: str
                  ) -> tuple[list[tuple[str, bytes]], str]:
@@ -262,10 +351,10 @@ class DocxRenderer:
         env = _environment()
         try:
             tpl.render(dict(context, tables=[]), jinja_env=env, autoescape=True)
-        except SecurityError as exc:
-            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
-        except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 出错：{exc}") from exc
+        except RenderError:
+            raise
+        except Exception as exc:  # the template's own code (docxtpl's reading of it included)
+            raise self.failure(exc, tpl.source, "") from exc
         if not tpl.block:
             raise RenderError(f"DOCX 模板缺少表格循环 {{%p for t in tables %}}…{{%p endfor %}}"
                               f"（{self.template}）")
@@ -284,6 +373,7 @@ class DocxRenderer:
         doc.save(buf)
         with zipfile.ZipFile(buf) as z:
             entries = [(name, z.read(name)) for name in z.namelist()]
+        self.block_source = tpl.block
         return entries, tpl.block
 
     def pack(self, entries: list[tuple[str, bytes]], body: str) -> bytes:
@@ -301,22 +391,23 @@ class DocxRenderer:
     def render_block(self, block: jinja2.Template, tables: list[dict[str, Any]]) -> str:
         try:
             return "".join(block.render(t=t) for t in tables)
-        except SecurityError as exc:
-            raise RenderError(f"DOCX 模板 {self.template}：{unsafe_message(exc)}") from exc
-        except jinja2.TemplateError as exc:
-            raise RenderError(f"DOCX 模板 {self.template} 的表格部分出错：{exc}") from exc
+        except RenderError:
+            raise
+        except Exception as exc:  # the template's own code, as in skeleton()
+            raise self.failure(exc, self.block_source, "项目表部分") from exc
 
     def whole(self, pages: dict[int, int], starts: dict[int, frozenset[int]] | None = None
               ) -> bytes:
         """The document's DOCX with these 目录 page numbers."""
         doc = self.doc
         context = {"single": False, "title": doc.docx_title, "subtitle": doc.subtitle,
-                   "toc": toc_field([(t.bookmark, t.heading, pages.get(t.number, ""))
-                                     for t in doc.tables])}
+                   "toc": toc_field(toc_entries(doc, pages), agency_entries=doc.several)}
         entries, block_src = self.skeleton(context, doc.title)
         block = _environment().from_string(block_src)
         starts = starts or {}
-        tables = [table_context(doc, t, starts.get(t.number, frozenset())) for t in doc.tables]
+        tables = [table_context(doc, t, starts.get(t.number, frozenset()),
+                                g.label if doc.several and i == 0 else None)
+                  for g in doc.groups for i, t in enumerate(g.tables)]
         return self.pack(entries, self.render_block(block, tables))
 
     def singles(self, starts: dict[int, frozenset[int]] | None = None,
@@ -324,17 +415,18 @@ class DocxRenderer:
         """One DOCX per table that has files of its own; every table starts a page, so the
         whole document's page starts hold."""
         doc = self.doc
-        wanted = [(t, doc.table_file(t)) for t in doc.tables]
-        if not any(stem for _, stem in wanted):
+        wanted = [(t, doc.table_file(t), g.label if doc.several and i == 0 else None)
+                  for g in doc.groups for i, t in enumerate(g.tables)]
+        if not any(stem for _, stem, _ in wanted):
             return {}
         context = {"single": True, "title": doc.title, "subtitle": "", "toc": Markup("")}
         entries, block_src = self.skeleton(context, doc.title)
         block = _environment().from_string(block_src)
         out = {}
-        for t, stem in wanted:
+        for t, stem, group in wanted:
             if stem is None:
                 continue
-            table = table_context(doc, t, (starts or {}).get(t.number, frozenset()))
+            table = table_context(doc, t, (starts or {}).get(t.number, frozenset()), group)
             out[f"{stem}.docx"] = self.pack(entries, self.render_block(block, [table]))
             tick(1)
         return out

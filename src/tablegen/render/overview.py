@@ -15,11 +15,11 @@ from ..templates import TemplateChain, render_template
 OVERVIEW = ".overview"  # .overview/<book>.json: each book's part of index.html
 
 
-def earlier_entries(out: Path, keys: set[str]) -> dict[str, dict[str, Any]]:
+def earlier_entries(out: Path, keys: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """The entries of books built earlier into `out` whose outputs are still there.
 
-    An entry that does not read back as one (other keys, a damaged file) is left out, never
-    trusted; its book shows again when it is built.
+    An entry that does not read back as one (other keys than `keys`, a damaged file) is left
+    out, never trusted; its book shows again when it is built.
     """
     entries: dict[str, dict[str, Any]] = {}
     for path in sorted((out / OVERVIEW).glob("*.json")):
@@ -29,7 +29,8 @@ def earlier_entries(out: Path, keys: set[str]) -> dict[str, dict[str, Any]]:
             entry = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(entry, dict) and entry.keys() == keys and entry["key"] == path.stem:
+        if (isinstance(entry, dict) and entry.get("key") == path.stem
+                and (keys is None or entry.keys() == keys)):
             entries[entry["key"]] = entry
     return entries
 

@@ -12,12 +12,16 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf.errors import PyPdfError
+
 from .. import tempdirs
 from ..cache import Cache, digest
+from ..errors import os_reason
 
 log = logging.getLogger("tablegen")
 TIMEOUT = 600
@@ -35,28 +39,38 @@ def to_pdf(docx_files: list[Path], out_dir: Path) -> list[Path]:
         raise FileNotFoundError("soffice")
     with tempdirs.folder("lo") as profile:
         # LibreOffice's own temporary files go inside the profile's folder, so that whatever a
-        # killed LibreOffice leaves goes with it.
-        subprocess.run(
-            [program, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, docx_files)],
-            check=True, capture_output=True, timeout=TIMEOUT,
-            env=dict(os.environ, TMPDIR=str(profile)),
-        )
+        # killed LibreOffice leaves goes with it; its socket, which it always makes in /tmp, is
+        # removed after it (a crashed LibreOffice leaves it).
+        try:
+            subprocess.run(
+                [program, f"-env:UserInstallation={tempdirs.profile_url(profile)}", "--headless",
+                 "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
+                 *map(str, docx_files)],
+                check=True, capture_output=True, timeout=TIMEOUT,
+                env=dict(os.environ, TMPDIR=str(profile)),
+            )
+        finally:
+            tempdirs.remove_office_pipe(profile)
     return [out_dir / (f.stem + ".pdf") for f in docx_files]
 
 
 def failure(exc: BaseException) -> str:
-    """Why a LibreOffice run failed, in Chinese (never its own English output)."""
+    """Why LibreOffice gave no layout, in Chinese (never the subprocess module's English)."""
     if isinstance(exc, subprocess.TimeoutExpired):
-        return f"超过 {TIMEOUT} 秒仍未完成"
+        return f"LibreOffice 在 {TIMEOUT} 秒内没有完成"
     if isinstance(exc, subprocess.CalledProcessError):
-        if exc.returncode < 0:
-            return f"LibreOffice 被信号 {-exc.returncode} 终止"
-        return f"LibreOffice 异常退出，退出码 {exc.returncode}"
-    if isinstance(exc, FileNotFoundError):
-        return "找不到 LibreOffice 程序或它应生成的 PDF"
+        code = exc.returncode
+        number = -code if code < 0 else code - 128 if code > 128 else 0
+        try:
+            name = f"，{signal.Signals(number).name} 信号" if number else ""
+        except ValueError:
+            name = ""
+        what = "崩溃了" if number else "出错退出"
+        return f"LibreOffice {what}（退出码 {code}{name}）"
+    if isinstance(exc, FileNotFoundError) and exc.filename and str(exc.filename).endswith(".pdf"):
+        return "LibreOffice 没有生成 PDF"
     if isinstance(exc, OSError):
-        return f"无法运行 LibreOffice：{exc.strerror or '系统错误'}"
+        return f"无法运行 LibreOffice（{os_reason(exc)}）"
     return "LibreOffice 生成的 PDF 无法读取"
 
 
@@ -125,9 +139,9 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
         try:
             (pdf,) = to_pdf([src], Path(tmp))
             texts = page_texts(pdf)
-        except Exception as exc:  # noqa: BLE001 - whatever LibreOffice or its PDF did: estimate
-            log.warning("LibreOffice 排版失败（%s）：DOCX 目录中的页码是估计值（按每表一页估算），"
-                        "可能与真实页码不同；下次生成时会重新测量", failure(exc))
+        except (OSError, subprocess.SubprocessError, PyPdfError) as exc:
+            log.warning("DOCX 目录的页码无法测量：%s；目录中的页码是估计值（按每表一页估算），"
+                        "可能与真实页码不同，下次生成时会重新测量", failure(exc))
             return None
     pages = find_pages(texts, headings)
     if pages is None:
