@@ -190,3 +190,14 @@ def test_self_evaluation_data_of_a_deleted_indicator_is_named(tmp_path, run):
         "tianjin-ipa-2024.docx:1:1: warning[import-update]: 表“2024年局机关信息化运维”（第 1 张表）："
         "源文件中没有指标“产出指标 / 质量指标 / 系统支持同时在线人数”，它在 2024年局机关信息化运维.yaml "
         "中的自评数据（实际完成值等）随之删除")
+
+
+def test_two_tables_updating_one_project_are_refused(tmp_path, run):
+    example(tmp_path)
+    shutil.copy(tmp_path / "example.docx", tmp_path / "again.docx")
+    before = tree(tmp_path)
+    code, out, err = run("import", "example.docx", "again.docx", "--into", "example", "--update",
+                         "--apply", cwd=tmp_path)
+    assert code == 1
+    assert "error[import-twice]" in out and f"都更新项目“{P}”" in out
+    assert tree(tmp_path) == before

@@ -237,12 +237,12 @@ def sha256(path: Path) -> str:
 def test_a_changed_installed_file_gives_no_wheel(wheel, tmp_path):
     venv = venv_with(wheel, tmp_path / "venv")
     site = next((venv / "lib").glob("python*/site-packages"))
-    frames = site / "tablegen" / "frames.yaml"
+    frames = site / "tablegen" / "model" / "frames.yaml"
     frames.write_text(frames.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     done = subprocess.run([venv / "bin" / "tablegen", "init", "agency"], cwd=tmp_path, env=clean_env(),
                           capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == ("错误：安装的 tablegen 文件 tablegen/frames.yaml 在安装后被改动过，"
+    assert done.stderr == ("错误：安装的 tablegen 文件 tablegen/model/frames.yaml 在安装后被改动过，"
                            "无法由它生成 wheel；请重新安装 tablegen 后再运行\n")
     assert not (tmp_path / "agency").exists()
 

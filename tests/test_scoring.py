@@ -138,7 +138,7 @@ def test_a_huge_actual_is_a_finding_not_a_crash(tmp_path, run):
         "请填写偏差原因分析及改进措施（deviation）"]
     code, out, err = run("build", "b", "--format", "html,xlsx", "--out", "out", cwd=tmp_path)
     assert code == 0, err
-    assert (tmp_path / "out" / "b" / "b-自评.html").is_file()
+    assert (tmp_path / "out" / "b" / "测试书（绩效自评）.html").is_file()
 
 
 @pytest.mark.parametrize("change", [

@@ -153,7 +153,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if text:
         print(text, file=sys.stderr)
     if args.update:
-        from .diff import as_text
+        from .commands.diff import as_text
 
         print(as_text(update.diffs))
         if update.diffs and not args.apply:

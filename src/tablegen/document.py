@@ -275,7 +275,7 @@ class Document:
     def __init__(self, *, kind: str, template: str, key: str, title: str, subtitle: str,
                  author: str, timestamp: datetime, groups: list[Group], files: dict[str, str],
                  page: Page | None = None, title_lines: list[str] | None = None,
-                 docx_title: str | None = None, toc_groups: bool = True):
+                 docx_title: str | None = None, toc_groups: bool = True, label: str | None = None):
         self.kind = kind  # the kind's name: its templates are in `templates/<kind>/`
         self.template = template  # `<template>.html.j2`, `<template>.docx`
         self.key = key  # the book's output folder
@@ -289,6 +289,7 @@ class Document:
         self.title_lines = title_lines or [title]
         self.docx_title = title if docx_title is None else docx_title
         self.toc_groups = toc_groups
+        self.label = label or key  # how messages name it: `tianjin-ipa-2024`, `… 自评表`
 
     @property
     def tables(self) -> list[Any]:

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from .. import DISTRIBUTION, __version__
 from ..errors import TablegenError
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the import package, tablegen/
 TAG = "py3-none-any"
 # Files an installer adds to the .dist-info folder; they are not the wheel's.
 INSTALLER_FILES = {"INSTALLER", "REQUESTED", "direct_url.json", "RECORD"}

@@ -276,7 +276,8 @@ class SelfevalDocument(Document):
             subtitle=f"{book.year}年 · 单位：{book.money_unit}", author=book.author,
             timestamp=book.timestamp, groups=[Group("", list(selfevals(book)))],
             files={fmt: file_name(book, fmt) for fmt in ("html", "pdf", "docx", "xlsx")},
-            page=Page("A4 landscape", "20mm 18mm 20mm 18mm", "12pt"), toc_groups=False)
+            page=Page("A4 landscape", "20mm 18mm 20mm 18mm", "12pt"), toc_groups=False,
+            label=f"{book.key} 自评表")
         self.unit = book.money_unit
 
     def sheet(self, t: Any) -> Sheet:

@@ -461,8 +461,7 @@ def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
     files.update(renderer.table_pdfs(laid, tables))
     tempdirs.remove_orphans()  # again: a killed process's workers may have died since
     if renderer.laid_tables:
-        name = doc.files["pdf"].rpartition("/")[2].removesuffix(".pdf")
-        log.info("PDF %s：排版 %d 张表，%d 张取自缓存", name, renderer.laid_tables,
+        log.info("PDF %s：排版 %d 张表，%d 张取自缓存", doc.label, renderer.laid_tables,
                  len(tables) - renderer.laid_tables)
     return files
 
