@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup docs guide check test lint bench golden wheel clean
+.PHONY: help setup docs guide check test test-fast lint bench golden wheel clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,9 +35,13 @@ check: $(STAMP) ## Validate every book in targets/ (what guards the data: the te
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/pytest -q
 
-lint: $(STAMP) ## ruff and mypy
+test-fast: $(STAMP) ## The suite without its slow tests (killed processes, wheels, LibreOffice, browser): the edit loop
+	$(BIN)/pytest -q -m "not slow"
+
+lint: $(STAMP) ## ruff, mypy --strict and the import contracts
 	$(BIN)/ruff check src tests bench docs
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (slow; prints figures and ratios)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -31,6 +31,58 @@ def need_program(name: str) -> str:
     return path
 
 
+# The tests `make test-fast` leaves out (`pytest -m "not slow"`): whole modules that run
+# tablegen in processes killed at random moments, build wheels and agency repositories, lay
+# pages out in LibreOffice or drive a browser, and the single tests that do so elsewhere.
+# `make test` and CI run everything.
+SLOW_MODULES = {"test_crash_safety", "test_packaging", "test_temp_folder", "test_independence",
+                "test_pages", "test_golden", "test_messages", "test_fuzz", "test_guide",
+                "test_output_folder"}
+SLOW_TESTS = {
+    "test_docx.py::test_every_built_docx_passes_openxml_audit",
+    "test_docx.py::test_two_builds_are_byte_identical",
+    "test_docx.py::test_libreoffice_shows_every_cell",
+    "test_docx.py::test_default_build_toc_pages_are_the_pages_where_headings_land",
+    "test_selfeval.py::test_the_selfeval_docx_toc_numbers_are_the_pages_where_libreoffice_lays_the_headings",
+    "test_selfeval.py::test_a_selfeval_cut_by_a_page_break_repeats_the_header_and_the_group_label",
+    "test_selfeval.py::test_the_selfeval_pdf_has_its_own_toc_and_bookmarks",
+    "test_serve.py::test_the_browser_shows_a_save_without_a_manual_reload",
+    "test_pdf.py::test_without_system_fonts_the_pip_font_prints_chinese",
+    "test_pdf.py::test_without_the_system_subsetter_the_pdf_is_the_same",
+    "test_pdf.py::test_two_builds_are_byte_identical",
+    "test_hostile_templates.py::test_endless_loops_stop_at_the_time_bound",
+    "test_hostile_templates.py::test_what_would_fill_the_memory_is_refused_before_it_is_made",
+    "test_hostile_templates.py::test_a_render_that_keeps_growing_stops_at_the_memory_bound",
+    "test_cache_safety.py::test_the_cache_key_follows_the_code_not_the_version",
+    "test_selfeval.py::test_the_selfeval_docx_from_its_own_template_has_every_cell_and_a_toc",
+    "test_import_docx.py::test_generated_books_round_trip",
+    "test_broken_files.py::test_every_editing_and_review_command_on_each_broken_file",
+    "test_docx.py::test_text_renders_literally",
+    "test_docx.py::test_a_user_template_overrides_the_default",
+    "test_docx.py::test_openxml_audit_would_catch_a_misplaced_setting",
+    "test_hostile_reading.py::test_long_project_file_name_builds",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.stem
+        test = f"{item.path.name}::{item.originalname}" if hasattr(item, "originalname") else ""
+        if module in SLOW_MODULES or test in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both seed books built once for the whole session, every format, the DOCX 目录 measured
+    by LibreOffice where it is installed (tests of each format read it; none writes into it)."""
+    from tablegen.build import build
+
+    out = tmp_path_factory.mktemp("seeds")
+    build([TEST_BOOKS], out, ["docx", "html", "pdf", "xlsx"], quiet=True)
+    return out
+
+
 @pytest.fixture
 def run(capsys, monkeypatch):
     """Run the CLI in a folder; returns (exit code, stdout, stderr)."""

@@ -19,12 +19,10 @@ from tablegen.templates import DEFAULT_TEMPLATES
 BOOKS = sorted(SEED_BOOKS)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Both seed books built once as DOCX."""
-    out = tmp_path_factory.mktemp("docx")
-    build([TEST_BOOKS], out, ["docx"], quiet=True)
-    return out
+@pytest.fixture
+def built(seed_build):
+    """Both seed books, built once for the session (conftest.seed_build)."""
+    return seed_build
 
 
 def book_docx(built, key):
@@ -51,7 +49,7 @@ def test_every_row_of_every_seed_table_is_reproduced(built, key):
 def test_each_project_file_holds_its_own_table(built, key):
     book = load_book_strict(TEST_BOOKS / key)
     whole = docx_tables(book_docx(built, key))
-    files = sorted((built / key / "projects").iterdir())
+    files = sorted((built / key / "projects").glob("*.docx"))
     assert [f.name for f in files] == sorted(
         f"{n:02d}-{p.stem}.docx" for n, _, p in book.numbered())
     for (number, _, project), table in zip(book.numbered(), whole, strict=True):

@@ -15,11 +15,10 @@ from tablegen.load.books import load_book_strict
 NS = "{http://www.w3.org/1999/xhtml}"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("html")
-    build([TEST_BOOKS], out, ["html"], quiet=True)
-    return out
+@pytest.fixture
+def built(seed_build):
+    """Both seed books, built once for the session (conftest.seed_build)."""
+    return seed_build
 
 
 def parse(path):
@@ -131,7 +130,9 @@ def test_overview_lists_books_totals_and_warnings(built):
     assert len(warnings) == 5 and "[no-satisfaction]" in warnings[1]
     assert text(books[0].find(f".//{NS}p[@class='ok']")) == "校验通过，没有警告。"
     links = [a.get("href") for a in books[1].iter(NS + "a")]
-    assert links == ["tianjin-ipa-2024/index.html"]
+    title = "天津市知识产权局2024年项目支出绩效目标表"
+    assert links == ["tianjin-ipa-2024/index.html",  # and the files of the formats built
+                     *(f"tianjin-ipa-2024/{title}.{fmt}" for fmt in ("pdf", "docx", "xlsx"))]
 
 
 @pytest.mark.parametrize("body, message", [

@@ -21,11 +21,10 @@ from tablegen.render.toc_pages import find_pages, page_texts
 BOOKS = ["tianjin-ipa-2024", "binhai-ipa-2026"]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pdf")
-    build([TEST_BOOKS], out, ["pdf"], quiet=True)
-    return out
+@pytest.fixture
+def built(seed_build):
+    """Both seed books, built once for the session (conftest.seed_build)."""
+    return seed_build
 
 
 def book_pdf(built, key):

@@ -124,11 +124,10 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("xlsx")
-    build([TEST_BOOKS], out, ["xlsx"], quiet=True)
-    return out
+@pytest.fixture
+def built(seed_build):
+    """Both seed books, built once for the session (conftest.seed_build)."""
+    return seed_build
 
 
 def test_the_expected_table_covers_every_seed_value():
