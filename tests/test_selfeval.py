@@ -356,3 +356,26 @@ def test_the_selfeval_docx_toc_numbers_are_the_pages_where_libreoffice_lays_the_
     (pdf,) = to_pdf([path], tmp_path)
     # Title, 目录, then each 自评表 over two pages (the estimate, one page each, said 3, 4, 5).
     assert docx_toc_pages(path) == find_pages(page_texts(pdf), headings) == [3, 5, 7]
+
+
+def test_the_selfeval_pdf_is_cached_per_table_like_the_target_tables(tmp_path, caplog):
+    import logging
+
+    folder = seed_book(tmp_path)
+    out = tmp_path / "out"
+    with caplog.at_level(logging.INFO, logger="tablegen"):
+        build([folder], out, ["pdf"], quiet=True)
+    assert "PDF tianjin-ipa-2024 自评表：排版 3 张表，0 张取自缓存" in caplog.messages
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="tablegen"):
+        assert build([folder], out, ["pdf"], quiet=True).written == []
+    assert not [m for m in caplog.messages if "排版" in m]  # a second build lays out nothing
+    path = folder / "2024年专利代理师资格考试.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("actual: 85人", "actual: 95人"),
+                    encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="tablegen"):
+        build([folder], out, ["pdf"], quiet=True)
+    # The edited project's 自评表 alone is laid out again (and its target table is unchanged).
+    assert [m for m in caplog.messages if "排版" in m] == [
+        "PDF tianjin-ipa-2024 自评表：排版 1 张表，2 张取自缓存"]

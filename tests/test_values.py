@@ -82,3 +82,21 @@ def test_units_convert_through_their_multiplier():
     assert actual.in_unit_of(target) == D(38)
     assert parse("96%").comparable(parse("95%以上"))
     assert not parse("5个").comparable(parse("≥5人"))
+
+
+def test_scoring_and_the_xlsx_import_sheet_read_every_seed_value_alike():
+    from conftest import TEST_BOOKS
+    from tablegen.kinds.targets import split_value
+    from tablegen.load.books import load_book_strict
+    from tablegen.model.scoring import measure
+
+    values = {ind.value for key in ("tianjin-ipa-2024", "binhai-ipa-2026")
+              for p in load_book_strict(TEST_BOOKS / key).projects for _, _, ind in p.rows()}
+    assert len(values) > 80
+    for value in sorted(values):
+        scored, split = measure(value), split_value(value)
+        if scored is None:
+            assert split.sign == "定性", value
+        else:
+            assert (split.sign, split.number, split.unit) == (
+                scored.sign or "＝", format(scored.number, "f"), scored.unit or "—"), value
