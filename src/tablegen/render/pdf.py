@@ -123,8 +123,8 @@ def font_configuration() -> Iterator[FontConfiguration]:
     killed outright (kill -9, out of memory) is removed by the next layout.
     """
     fonts = FontConfiguration()
-    fonts._folder = tempdirs.make("fonts")
     try:
+        fonts._folder = tempdirs.make("fonts")
         yield fonts
     finally:
         folder = getattr(fonts, "_folder", None)
@@ -171,10 +171,15 @@ def _pool_map(jobs: list[Job], done: Callable[[int], None] = lambda i: None) -> 
             done(i)
         return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for i, laid in enumerate(pool.map(layout, jobs)):
-            out.append(laid)
-            done(i)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for i, laid in enumerate(pool.map(layout, jobs)):
+                out.append(laid)
+                done(i)
+    finally:
+        # The workers have ended (the pool waited for them): a folder one of them made just as a
+        # Ctrl-C or kill reached it, before its own clean-up could take it over, goes now.
+        tempdirs.remove_orphans()
     return out
 
 
