@@ -211,10 +211,9 @@ def test_a_render_that_keeps_growing_stops_at_the_memory_bound(tmp_path, text):
 # -- a template's runtime error is the template's, with its place ---------------------------
 
 @pytest.mark.parametrize("text, message", [
-    ("{{ 1/0 }}", "模板运行出错（ZeroDivisionError: division by zero）；请检查模板中这一处的表达式"),
+    ("{{ 1/0 }}", "模板运行出错（除以零）；请检查模板中这一处的表达式"),
     ("{{ range(200000)|list|length }}", "range() 最多 100,000 项，这里要 200,000 项，已拒绝"),
-    ("{{ 'a' + 1 }}", "模板运行出错（TypeError: can only concatenate str (not \"int\") to str）；"
-                      "请检查模板中这一处的表达式"),
+    ("{{ 'a' + 1 }}", "模板运行出错（值的类型不对，比如把文字和数字相加）；请检查模板中这一处的表达式"),
     ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "模板中的宏或循环递归太深，已停止"),
 ])
 def test_a_template_runtime_error_names_the_template_file_and_line(tmp_path, run, text, message):
@@ -239,7 +238,7 @@ def test_a_docx_template_runtime_error_names_the_file_and_the_tag(tmp_path, run,
                                                                         .replace(">", "&gt;")))
     code, out, err = run("build", "b", "--out", "out", "--format", "docx", cwd=tmp_path)
     assert code == 1
-    assert err.strip() == (f"错误：{where}：模板运行出错（ZeroDivisionError: division by zero）；"
+    assert err.strip() == (f"错误：{where}：模板运行出错（除以零）；"
                            "请检查模板中这一处的表达式")
     assert "Traceback" not in out + err
     assert not (tmp_path / "out").exists()

@@ -201,7 +201,20 @@ def template_problem(exc: Exception) -> str:
         return "模板中的宏或循环递归太深，已停止"
     if isinstance(exc, MemoryError):
         return "模板占用的内存过多，已停止"
-    return f"模板运行出错（{type(exc).__name__}: {exc}）；请检查模板中这一处的表达式"
+    return f"模板运行出错（{_PYTHON_ERRORS.get(type(exc).__name__, '表达式无法计算')}）；请检查模板中这一处的表达式"
+
+
+# What a template's own expression did wrong, in Chinese (Python's English stays out).
+_PYTHON_ERRORS = {
+    "ZeroDivisionError": "除以零",
+    "TypeError": "值的类型不对，比如把文字和数字相加",
+    "ValueError": "值不合要求",
+    "KeyError": "没有这个键",
+    "IndexError": "下标超出范围",
+    "AttributeError": "没有这个属性",
+    "OverflowError": "数值过大",
+    "UnicodeError": "文字编码出错",
+}
 
 
 def _template_line(exc: BaseException, name: str) -> str:
