@@ -207,7 +207,7 @@ def test_a_mistyped_required_key_is_told_once_at_the_typo(monkeypatch, tmp_path)
     assert [(f[4], f[5]) for f in findings_of(tmp_path / "p.yaml")] == [
         ("missing-field", "indicators.产出指标.数量指标[1]：缺少必填项“value”（指标值）"),
         ("unknown-key", "indicators.产出指标.数量指标[1]：未知的键“remark”；可用的键：name、description、"
-                        "value、actual、weight、grade、score、deviation")]
+                        "value、actual、weight、grade、score、deviation、period_value、values")]
 
 
 def test_every_rule_of_the_registry_is_emitted_and_tested():

@@ -43,7 +43,7 @@ def update_files(files: list[Path], into: Path, report: Report, *, apply: bool =
     if not (into / BOOK_FILE).is_file():
         raise UsageError(f"{display_path(into)} 中没有 book.yaml：--update 只用于已有的书（新书请去掉 "
                          "--update）")
-    imported, _ = read_all(files, report)
+    imported, _ = read_all(files, report, into)
     shown = display_path(into / BOOK_FILE)
     catalog = load_paths([into])
     if catalog.report.errors or not catalog.books:
