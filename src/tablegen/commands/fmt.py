@@ -63,7 +63,8 @@ def format_text(text: str, shown: str, is_book: bool, frame: str | None = None,
             root, shown, frame_of(book, Shelf(folder).frames(Report())) if book else known_frame(frame),
             report, layout=book.layout if book else None,
             decimals=book.decimals if book else DECIMALS)
-        out = dump_project(project, attach(text, project_paths(root), found)) if project else None
+        out = dump_project(project, attach(text, project_paths(root), found),
+                           book.decimals if book else DECIMALS) if project else None
     if any(f.rule not in GOES_ON for f in report.errors):
         return None, report
     return out, report

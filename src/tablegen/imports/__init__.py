@@ -139,7 +139,7 @@ def add_to_book(into: Path, imported: list[Imported], taken: set[str],
             fresh.append(it)
     if not fresh:
         return {}
-    out = project_files(into, fresh, taken)
+    out = project_files(into, fresh, taken, book.decimals)
     new = add_projects(text, shown, into.name, [(it.agency, it.project.file) for it in fresh],
                        report)
     if new is None:

@@ -83,7 +83,9 @@ def book_files(into: Path, imported: list[Imported], info: BookInfo | None = Non
     year = info.year or (years.most_common(1)[0][0] if years else 2000)
     agencies: list[Agency] = []
     files: list[list[str]] = []
-    out = project_files(into, imported, taken if taken is not None else set())
+    # More places than two when the tables print more (`10606.7522` → 4), never fewer.
+    decimals = max([DECIMALS, *(it.decimals for it in imported)])
+    out = project_files(into, imported, taken if taken is not None else set(), decimals)
     for it in imported:
         if not agencies or agencies[-1].code != it.agency.code or agencies[-1].name != it.agency.name:
             agencies.append(Agency(it.agency.code, it.agency.name, department=it.agency.department))
@@ -107,18 +109,20 @@ def book_files(into: Path, imported: list[Imported], info: BookInfo | None = Non
         department=department,
         agencies=agencies,
         layout=imported[0].layout,
-        decimals=max([DECIMALS, *(it.decimals for it in imported)]),
+        decimals=decimals,
         frames={SOURCE_FRAME: source_frame(imported)} if frame == SOURCE_FRAME else {},
     )
     out[into / "book.yaml"] = dump_book(book, files)
     return out
 
 
-def project_files(into: Path, imported: list[Imported], taken: set[str]) -> dict[Path, str]:
-    """One canonical YAML file per imported project, named after it, unique in the folder."""
+def project_files(into: Path, imported: list[Imported], taken: set[str],
+                  decimals: int = DECIMALS) -> dict[Path, str]:
+    """One canonical YAML file per imported project, named after it, unique in the folder, its
+    amounts with the book's `decimals`."""
     out: dict[Path, str] = {}
     for it in imported:
         stem = file_stem(it.project.name, taken)
         it.project.file = f"{stem}.yaml"
-        out[into / f"{stem}.yaml"] = dump_project(it.project, it.comments)
+        out[into / f"{stem}.yaml"] = dump_project(it.project, it.comments, decimals)
     return out

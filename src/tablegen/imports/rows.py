@@ -44,6 +44,7 @@ class Section:
     rows: list[list[str]] = field(default_factory=list)
     label: str = ""  # how messages name it: 表“…”（第 2 张表）, 工作表“…”
     numbers: list[int] | None = None  # each row's number as its reader sees it
+    ragged: bool = False  # a row may end before its last empty cells (a spreadsheet's)
 
 
 @dataclass
@@ -92,8 +93,9 @@ def candidates(first: Layout | None = None) -> list[Layout]:
     return out
 
 
-def _pattern(template: str, places: dict[str, str]) -> re.Pattern[str]:
-    """A line printed from `template` as a pattern (`：` and `:` alike, spaces optional)."""
+def _body(template: str, places: dict[str, str]) -> str:
+    """A line printed from `template` as a regular expression (`：` and `:` alike, spaces
+    optional), each placeholder as `places` says."""
     out = []
     for part in re.split(r"(\{\w+\})", template):
         if part in places:
@@ -101,23 +103,24 @@ def _pattern(template: str, places: dict[str, str]) -> re.Pattern[str]:
         else:
             for ch in part:
                 out.append(r"\s*[:：]\s*" if ch in ":：" else r"\s*" if ch.isspace() else re.escape(ch))
-    return re.compile(r"^\s*" + "".join(out) + r"\s*$")
+    return "".join(out)
+
+
+def _pattern(template: str, places: dict[str, str]) -> re.Pattern[str]:
+    return re.compile(r"^\s*" + _body(template, places) + r"\s*$")
 
 
 def agency_pattern(layout: Layout) -> re.Pattern[str]:
     """The line above a table as the layout prints it: its code (with what follows it up to the
     name, both absent without a code), name and department."""
     template = layout.agency
+    places = {"{name}": r"(?P<name>.+?)", "{department}": r"(?P<department>.+?)"}
     m = re.search(r"\{code\}([^{}]*)", template)
     if m is not None:
         sep = m.group(1)
         code = r"(?P<code>[0-9]+)" if not sep.strip() else rf"(?P<code>[^\s{re.escape(sep)}]+)"
-        lead = _pattern(sep, {}).pattern[4:-3] if sep else ""
+        places["{_code}"] = f"(?:{code}{_body(sep, {})}\\s*)?"
         template = template[:m.start()] + "{_code}" + template[m.end():]
-        places = {"{_code}": f"(?:{code}{lead}\\s*)?"}
-    else:
-        places = {}
-    places.update({"{name}": r"(?P<name>.+?)", "{department}": r"(?P<department>.+?)"})
     return _pattern(template, places)
 
 
@@ -390,7 +393,8 @@ def rows_to_project(section: Section, where: str, report: Report,
     text = {k: head.values.get(k, "") for k in ("name", "usage", "period")}
     goals = {k: _goals(head.values.get(k, ""), layout) for k in PARAGRAPH_FIELDS}
     grid = _grid_rows(section, kept, header_at + 1)
-    indicators, order, merge = grid_to_indicators(grid, pos, report, layout, recipients)
+    indicators, order, merge = grid_to_indicators(grid, pos, report, layout, recipients,
+                                                  section.ragged)
     project = Project(name=text["name"], budget=budget, usage=text["usage"], goals=goals["goals"],
                       indicators=indicators, period=text["period"] or None,
                       period_goals=goals["period_goals"], recipients=recipients, order=order)
@@ -445,6 +449,7 @@ def _content(layout: Layout, recipients: list[str]) -> list[tuple[str, str, str]
 
 def grid_to_indicators(rows: list[GridRow], pos: Pos, report: Report,
                        layout: Layout | None = None, recipients: list[str] | None = None,
+                       ragged: bool = False,
                        ) -> tuple[list[Level1], list[tuple[int, int, int | None]] | None, str]:
     """Indicator rows (merged cells empty) into groups, in the order they are printed (kept in
     `order` when a group comes back after another: a 效益 row between two 产出 rows); also
@@ -472,7 +477,7 @@ def grid_to_indicators(rows: list[GridRow], pos: Pos, report: Report,
         l1, l2 = squash(r[0]), squash(r[1])  # a label may print on two lines (生态环境成本/指标)
         content = r[2:]
         empty_row = not any(c.strip() for c in content)
-        if 0 < len(row.cells) < width and not (empty_row and layout.empty_level2):
+        if 0 < len(row.cells) < width and not ragged and not (empty_row and layout.empty_level2):
             report.add(pos, rules.IMPORT_CELLS,
                        f"{row.name}只有 {len(row.cells)} 个单元格，缺少的按空白处理：{row.cells}")
         if not l1.strip():

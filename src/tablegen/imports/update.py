@@ -170,4 +170,4 @@ def _rewritten(book: Book, old: Project, new: Project, it: Imported) -> str | No
     for key, note in it.comments.items():
         if key and key not in notes:
             notes[key] = note
-    return dump_project(new, notes)
+    return dump_project(new, notes, book.decimals)

@@ -140,20 +140,27 @@ class TargetTable:
         return replace(self, rows=tuple(rows))
 
 
-def shown_label(text: str, level: int) -> str:
+def label_chars(width: int) -> int:
+    """Characters of 10.5 pt a column `width` thousandths of the table wide holds on a line (42
+    a line, less the cell's margins): 5 for the default 一级 column, 7 for its 二级."""
+    return max(1, int(width * 42 / 1000 - 0.8))
+
+
+def shown_label(text: str, level: int, chars: int | None = None) -> str:
     """A 一级/二级 label with a line break before its final 指标 where the column would cut it.
 
-    With LABEL_CHARS[level - 1] characters a line, `生态环境成本指标` would print as
-    `生态环境成本指/标`; it prints as `生态环境成本` / `指标` instead. Other labels wrap by themselves.
+    With `chars` characters a line (the default layout's LABEL_CHARS[level - 1]),
+    `生态环境成本指标` would print as `生态环境成本指/标`; it prints as `生态环境成本` / `指标`
+    instead. Other labels wrap by themselves.
     """
-    chars = LABEL_CHARS[level - 1]
+    chars = chars or LABEL_CHARS[level - 1]
     if len(text) > chars and text.endswith("指标") and (len(text) - 1) % chars == 0:
         return f"{text[:-2]}\n指标"
     return text
 
 
-def _span(text: str, rows: int, level: int) -> Span:
-    shown = shown_label(text, level)
+def _span(text: str, rows: int, level: int, chars: int | None = None) -> Span:
+    shown = shown_label(text, level, chars)
     return Span(text, rows, None if shown == text else shown)
 
 
@@ -224,6 +231,7 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
     setting asks (a span runs over consecutive rows of one 一级, of one 二级)."""
     layout = layout_of(layout)
     columns = grid_columns(layout, project)[2:]
+    chars = [label_chars(w) for w in column_widths(layout, project)[:2]]
     printed = list(project.printed())
     rows: list[GridRow] = []
     for i, (l1, l2, ind) in enumerate(printed):
@@ -236,13 +244,13 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
         first1 = i == 0 or printed[i - 1][0] is not l1
         first2 = first1 or printed[i - 1][1] is not l2
         if merge == "none":
-            s1, s2 = _span(l1.name, 1, 1), _span(l2.name, 1, 2)
+            s1, s2 = _span(l1.name, 1, 1, chars[0]), _span(l2.name, 1, 2, chars[1])
         else:
-            s1 = _span(l1.name, run(lambda r: r[0] is l1) if first1 else 0, 1)
+            s1 = _span(l1.name, run(lambda r: r[0] is l1) if first1 else 0, 1, chars[0])
             if merge == "level1+level2":
-                s2 = _span(l2.name, run(lambda r: r[1] is l2) if first2 else 0, 2)
+                s2 = _span(l2.name, run(lambda r: r[1] is l2) if first2 else 0, 2, chars[1])
             else:
-                s2 = _span(l2.name, 1, 2)
+                s2 = _span(l2.name, 1, 2, chars[1])
         cells = tuple(TableCell(cell_text(c, who, ind), k + 2,
                                 role="value" if c.field in FIGURES else "text")
                       for k, (c, who) in enumerate(columns))
@@ -342,8 +350,9 @@ def _field_text(book: Book, agency: Agency, project: Project,
 def _head_cell(book: Book, agency: Agency, project: Project, cell: HeadCell, column: int,
                rows: int) -> TableCell:
     if not cell.field:
-        return TableCell(cell.text, column, cell.span, rows, "label",
-                         pieces=cell.label if len(cell.label) > 1 else ())
+        pieces = tuple(p.replace("{money_unit}", book.money_unit) for p in cell.label)
+        return TableCell("".join(pieces), column, cell.span, rows, "label",
+                         pieces=pieces if len(pieces) > 1 else ())
     text, paragraphs, amount = _field_text(book, agency, project, cell.field)
     role = "left" if cell.align == "left" else "amount" if cell.field in AMOUNT_FIELDS else "text"
     return TableCell(text, column, cell.span, rows, role, paragraphs, amount=amount)

@@ -107,7 +107,8 @@ class Shelf:
         if found is None:
             offered = "、".join(names(self.book_root)) or "（无）"
             report.add(node.pos, rules.LAYOUT,
-                       f"layout：找不到版式“{name}”（{LAYOUTS}/{name}.yaml）；可用的版式：{offered}")
+                       f"layout：找不到版式“{name}”（templates/{LAYOUTS}/{name}.yaml）；"
+                       f"可用的版式：{offered}")
             return None
         folder, path = found
         if folder == DEFAULT_TEMPLATES:
@@ -294,6 +295,10 @@ class LayoutReader:
                 self.bad(ln.pos, f"{where}.label", "应为文字，或几段文字的列表（每段印在一行内）")
                 return None
             label = tuple(t for t in texts if t)
+            rest = "".join(label).replace("{money_unit}", "")
+            if "{" in rest or "}" in rest:
+                self.bad(ln.pos, f"{where}.label", f"“{''.join(label)}”中只能用 {{money_unit}}（金额单位）")
+                return None
         else:
             fld = self.word(found["field"], f"{where}.field", tuple(HEAD_FIELDS), "")
             if not fld:

@@ -537,11 +537,11 @@ def _unprinted(report: Report, project: Project, layout: Layout | None) -> None:
             report.add(project.where.get(key, project.pos or Pos("?")), rules.UNPRINTED,
                        f"{key}：版式 {name} 不印{title}；要印出它，请在 book.yaml 中选用有此内容的版式")
     if "period_value" not in has:
-        for l1, l2, ind in project.rows():
+        for l1, l2, i, ind in _numbered_rows(project):
             if ind.period_value is not None:
                 report.add(ind.where.get("period_value", ind.pos or Pos("?")), rules.UNPRINTED,
-                           f"indicators.{l1.name}.{l2.name}：版式 {name} 不印实施期指标值"
-                           "（period_value）；要印出它，请在 book.yaml 中选用有此列的版式")
+                           f"indicators.{l1.name}.{l2.name}[{i}].period_value：版式 {name} 不印"
+                           "实施期指标值；要印出它，请在 book.yaml 中选用有此列的版式")
                 break
 
 
@@ -654,6 +654,10 @@ class Grid:
             if indicator is not None:
                 self.order.append((a, b, len(level2.indicators)))
                 level2.indicators.append(indicator)
+        grouped = [(a, b, c) for a, g in enumerate(self.out) for b, l2 in enumerate(g.groups)
+                   for c in (range(len(l2.indicators)) if l2.indicators else [None])]
+        if self.order == grouped:  # rows in their groups' order: the mapping says it all
+            self.order = None
         return self.out
 
     @property

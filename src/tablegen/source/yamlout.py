@@ -111,14 +111,17 @@ class _Out:
         return "\n".join(self.lines) + "\n"
 
 
-def dump_project(project: Project, comments: dict[str, str] | None = None) -> str:
+def dump_project(project: Project, comments: dict[str, str] | None = None,
+                 places: int = DECIMALS) -> str:
     """A project file's text. `comments` maps a key path (`name`, `goals[1]`, `产出指标.数量指标[2]`,
-    `$end`, …) to the comment lines kept above it."""
+    `$end`, …) to the comment lines kept above it; amounts have the book's `places` (or more,
+    never fewer than they have)."""
     out = _Out(SCHEMA_PROJECT, comments)
     out.key("name", "", f"name: {scalar(project.name, 0)}")
     out.key("budget", "", "budget:")
     for key in ("total", "fiscal", "other"):
-        out.key(f"budget.{key}", "  ", f"{key}: {format_amount(getattr(project.budget, key))}")
+        out.key(f"budget.{key}", "  ",
+                f"{key}: {format_amount(getattr(project.budget, key), places)}")
     out.key("usage", "", f"usage: {scalar(project.usage, 0)}" if project.usage else "usage:")
     out.key("goals", "", "goals:")
     for i, goal in enumerate(project.goals, 1):
@@ -147,7 +150,7 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
                     item = f"{l1.name}.{l2.name}[{i}]"
                     out.key(item, "      ", f"- name: {scalar(ind.name, 8)}", f"{item}.name")
                     _indicator(out, item, ind, "        ")
-    _execution(out, project)
+    _execution(out, project, places)
     return out.text()
 
 
@@ -189,7 +192,7 @@ def _evaluation(out: _Out, item: str, ind: Indicator, pad: str = "        ") -> 
             out.key(f"{item}.{key}", pad, f"{key}: {shown}")
 
 
-def _execution(out: _Out, project: Project) -> None:
+def _execution(out: _Out, project: Project, places: int = DECIMALS) -> None:
     """The 自评 execution block, when the project has one."""
     ex = project.execution
     if ex is None:
@@ -198,13 +201,14 @@ def _execution(out: _Out, project: Project) -> None:
     for key in ("initial", "adjusted", "spent"):
         value = getattr(ex.total, key)
         if value is not None:
-            out.key(f"execution.{key}", "  ", f"{key}: {format_amount(value)}")
+            out.key(f"execution.{key}", "  ", f"{key}: {format_amount(value, places)}")
     for source, funds in ex.sources.items():
         out.key(f"execution.{source}", "  ", f"{source}:")
         for key in ("initial", "adjusted", "spent"):
             value = getattr(funds, key)
             if value is not None:
-                out.key(f"execution.{source}.{key}", "    ", f"{key}: {format_amount(value)}")
+                out.key(f"execution.{source}.{key}", "    ",
+                        f"{key}: {format_amount(value, places)}")
     if ex.results:
         out.key("execution.results", "  ", "results:")
         for i, text in enumerate(ex.results, 1):
