@@ -20,8 +20,8 @@ from tablegen.errors import Report
 from tablegen.imports import import_files
 from tablegen.kinds import targets
 from tablegen.kinds.targets import IMPORT_HEADER, split_value, table_rows
-from tablegen.load.layouts import shipped
 from tablegen.load.books import load_book_strict
+from tablegen.load.layouts import shipped
 from tablegen.render.xlsx import line_count, workbook
 
 # Every distinct 指标值 of the two seed books, split as the budget system imports it.

@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 from .. import rules
 from ..errors import Report, TablegenError, UsageError, shown_name
 from ..load.books import BOOK_FILE
-from ..load.loader import decode, parse, read_bytes
 from ..load.layouts import Shelf
+from ..load.loader import decode, parse, read_bytes
 from ..load.validate import check_book_node, check_project_node, frame_of
 from ..model.book import Book
 from ..model.changes import BookDiff, Change, diff_books

@@ -19,10 +19,10 @@ from decimal import Decimal, InvalidOperation
 from .. import rules
 from ..errors import Pos, Report
 from ..load.layouts import names, read_layout, shipped
-from ..templates import DEFAULT_TEMPLATES
 from ..model.book import MAX_DECIMALS, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 from ..model.layouts import AMOUNT_FIELDS, PARAGRAPH_FIELDS, HeadCell, HeadRow, Layout
 from ..model.values import QUALITATIVE
+from ..templates import DEFAULT_TEMPLATES
 
 GOAL_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 AGENCY = re.compile(r"^\s*(\d+)\s*(.*?)\s*$")
@@ -279,31 +279,30 @@ def read_head(rows: list[list[str]], layout: Layout, unit: str, section: Section
 
 
 def _covered_before(layout: Layout, index: int) -> list[int]:
-    """For each cell of a layout row, its place among the row's cells as a reader sees them
-    (a cell covered by one above is an empty cell before it)."""
-    spans: dict[int, int] = {}
-    for r, row in enumerate(layout.head[:index]):
-        column = 0
-        taken = {c for c, left in spans.items() if left > 0}
-        for cell in row.cells:
-            while column in taken:
-                column += 1
-            if cell.rows > 1:
-                spans[column] = cell.rows
-            column += cell.span
-        spans = {c: n - 1 for c, n in spans.items() if n - 1 > 0}
-    taken = {c for c, left in spans.items() if left > 0}
-    out = []
-    column = 0
-    place = 0
-    for cell in layout.head[index].cells:
-        while column in taken:
-            column += 1
+    """For each cell of a layout row, its place among the row's cells as a reader sees them (a
+    cell covered by one above is one empty cell before it, however many columns it covers)."""
+    below: dict[int, tuple[int, int]] = {}  # column → (rows it still covers, its span)
+    places: list[int] = []
+    for r, row in enumerate(layout.head[:index + 1]):
+        column = place = 0
+        places = []
+        cells = iter(row.cells)
+        width = len(layout.head_widths)
+        while column < width:
+            if column in below:
+                column += below[column][1]
+                place += 1
+                continue
+            cell = next(cells, None)
+            if cell is None:
+                break
+            places.append(place)
+            if cell.rows > 1 and r < index:
+                below[column] = (cell.rows, cell.span)
             place += 1
-        out.append(place)
-        place += 1
-        column += cell.span
-    return out
+            column += cell.span
+        below = {c: (n - 1, span) for c, (n, span) in below.items() if n - 1 > 0}
+    return places
 
 
 def read_amounts(head: Head, layout: Layout, pos: Pos, named: str,

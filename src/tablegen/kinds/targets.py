@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -235,20 +235,14 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
     printed = list(project.printed())
     rows: list[GridRow] = []
     for i, (l1, l2, ind) in enumerate(printed):
-        def run(same: Any, start: int = i) -> int:
-            n = 1
-            while start + n < len(printed) and same(printed[start + n]):
-                n += 1
-            return n
-
         first1 = i == 0 or printed[i - 1][0] is not l1
         first2 = first1 or printed[i - 1][1] is not l2
         if merge == "none":
             s1, s2 = _span(l1.name, 1, 1, chars[0]), _span(l2.name, 1, 2, chars[1])
         else:
-            s1 = _span(l1.name, run(lambda r: r[0] is l1) if first1 else 0, 1, chars[0])
+            s1 = _span(l1.name, _run(printed, i, 0) if first1 else 0, 1, chars[0])
             if merge == "level1+level2":
-                s2 = _span(l2.name, run(lambda r: r[1] is l2) if first2 else 0, 2, chars[1])
+                s2 = _span(l2.name, _run(printed, i, 1) if first2 else 0, 2, chars[1])
             else:
                 s2 = _span(l2.name, 1, 2, chars[1])
         cells = tuple(TableCell(cell_text(c, who, ind), k + 2,
@@ -257,6 +251,14 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
         rows.append(GridRow(s1, s2, ind.name if ind else "", ind.shown_description if ind else "",
                             ind.value if ind else "", len(rows) + 1, cells))
     return rows
+
+
+def _run(printed: list[tuple[Level1, Level2, Indicator | None]], start: int, level: int) -> int:
+    """How many rows from `start` on print under the same 一级 (level 0) or 二级 (level 1)."""
+    n = 1
+    while start + n < len(printed) and printed[start + n][level] is printed[start][level]:
+        n += 1
+    return n
 
 
 def agency_label(agency: Agency, layout: Layout | None = None, book: Book | None = None) -> str:

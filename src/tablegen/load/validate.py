@@ -667,9 +667,10 @@ class Grid:
     def level1_known(self, name: str, pos: Pos) -> None:
         frame = self.frame
         if name not in frame.levels:
+            options = "（可用：" + "、".join(frame.levels) + "）"
             self.c.find(pos, rules.UNKNOWN_LEVEL1, "indicators",
                         f"一级指标“{name}”不在指标框架 {frame.name} 中"
-                        f"{suggest(name, tuple(frame.levels)) or '（可用：' + '、'.join(frame.levels) + '）'}")
+                        f"{suggest(name, tuple(frame.levels)) or options}")
 
     def level2_known(self, l1: str, l2: str, pos: Pos, where: str) -> None:
         frame = self.frame
