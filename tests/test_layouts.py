@@ -346,3 +346,53 @@ def test_a_fixture_copied_with_another_layout_name_is_refused_clearly(tmp_path, 
         f"b/book.yaml:{line}:9: error[layout]: layout：找不到版式“nationl”"
         "（templates/targets/layouts/nationl.yaml）；可用的版式：fujian-transfer、hunan-xiangtan、national、"
         "period、remarks、sichuan-export、tianjin")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fmt_keeps_every_key_of_every_layout(tmp_path, case):
+    # Written again in the canonical form: rows in their written order, empty 二级, the book's
+    # own frame, a layout's own columns, values per recipient, 实施期, more decimals.
+    from tablegen.commands.fmt import fmt
+
+    shutil.copytree(LAYOUTS / case, tmp_path / case)
+    result = fmt([tmp_path / case])
+    assert result.report.findings == []
+    before, after = load_book_strict(LAYOUTS / case), load_book_strict(tmp_path / case)
+    assert after.projects == before.projects
+    assert [p.order for p in after.projects] == [p.order for p in before.projects]
+    assert (after.agencies, after.layout, after.frames, after.frame, after.decimals,
+            after.department) == (before.agencies, before.layout, before.frames, before.frame,
+                                  before.decimals, before.department)
+    assert fmt([tmp_path / case], check=True).changed == []
+
+
+def test_a_review_shows_what_the_layouts_own_columns_changed():
+    import copy
+
+    from tablegen.model.changes import Change, column_labels, project_changes
+
+    old = load_book_strict(LAYOUTS / "fujian-transfer").projects[0]
+    new = copy.deepcopy(old)
+    new.indicators[0].groups[0].indicators[0].values["三明市"] = "≥14000公里"
+    new.recipients.append("平潭综合实验区")
+    assert project_changes(old, new, "万元") == [
+        Change("接收方", "接收方", "三明市、南平市、龙岩市、宁德市",
+               "三明市、南平市、龙岩市、宁德市、平潭综合实验区"),
+        Change("修改指标", "产出指标 / 数量指标 / 农村公路列养里程 · 三明市", "≥13500公里",
+               "≥14000公里")]
+    old = load_book_strict(LAYOUTS / "period").projects[0]
+    new = copy.deepcopy(old)
+    new.period_goals[1] = "服务重点产业企业不少于400家。"
+    ind = new.indicators[0].groups[0].indicators[1]
+    ind.period_value = "≥400家"
+    assert project_changes(old, new, "万元") == [
+        Change("实施期绩效目标", "第 2 条", "服务重点产业企业不少于300家。",
+               "服务重点产业企业不少于400家。"),
+        Change("修改指标", "产出指标 / 数量指标 / 服务企业数量 · 实施期指标值", "≥300家", "≥400家")]
+    book = load_book_strict(LAYOUTS / "hunan-xiangtan")
+    old = book.projects[0]
+    new = copy.deepcopy(old)
+    new.indicators[0].groups[0].indicators[0].extra["standard"] = "历史标准"
+    assert project_changes(old, new, "万元", column_labels(book)) == [
+        Change("修改指标", "产出指标 / 数量指标 / 雾炮车降尘抑尘服务配备车辆数 · 绩效标准", "计划标准",
+               "历史标准")]
