@@ -396,3 +396,84 @@ def test_a_review_shows_what_the_layouts_own_columns_changed():
     assert project_changes(old, new, "万元", column_labels(book)) == [
         Change("修改指标", "产出指标 / 数量指标 / 雾炮车降尘抑尘服务配备车辆数 · 绩效标准", "计划标准",
                "历史标准")]
+
+
+def test_a_frame_of_the_repository_is_one_file_every_book_can_name(tmp_path, run):
+    # The frame in templates/targets/frames/ of the repository (where tablegen runs), named by
+    # two books; checked like the book's own (a broken one is a finding at its line).
+    frames = tmp_path / "templates" / "targets" / "frames"
+    frames.mkdir(parents=True)
+    (frames / "sichuan-2020.yaml").write_text(
+        "title: 四川省2020—2021年的指标框架\nlevels:\n"
+        "  项目完成指标: [数量指标, 质量指标, 时效指标, 成本指标]\n"
+        "  项目效益指标: [经济效益指标, 社会效益指标, 生态效益指标, 可持续影响指标, 满意度指标]\n",
+        encoding="utf-8")
+    for name in ("a", "b"):
+        shutil.copytree(LAYOUTS / "sichuan-2020", tmp_path / "targets" / name)
+        book = tmp_path / "targets" / name / "book.yaml"
+        text = book.read_text(encoding="utf-8")
+        book.write_text(re.sub(r"frames:\n(  .*\n)+", "", text), encoding="utf-8")
+    code, out, err = run("check", "targets", cwd=tmp_path)
+    assert (code, out, err) == (0, "", "0 个错误，0 个警告\n")
+    assert load_book_strict(tmp_path / "targets" / "a").frame == "sichuan-2020"
+    (frames / "sichuan-2020.yaml").write_text("title: 框架\nlevels:\n  项目完成指标: 数量指标\n",
+                                              encoding="utf-8")
+    code, out, _ = run("check", "targets")
+    assert code == 1
+    assert out.splitlines()[-1] == (
+        "templates/targets/frames/sichuan-2020.yaml:3:11: error[wrong-type]: 框架 sichuan-2020"
+        ".levels.项目完成指标：应为二级指标的列表（如 [数量指标, 质量指标]），实际为文本“数量指标”")
+
+
+MINE = """title: 本单位的版式
+head:
+  widths: [200, 800]
+  rows:
+    - [项目名称, {field: name}]
+grid:
+  - {field: level1, label: 一级指标, width: 200}
+  - {field: level2, label: 二级指标, width: 200}
+  - {field: value, label: 指标值, width: 300}
+"""
+
+
+@pytest.mark.parametrize("old, new, finding", [
+    ("grid:", "grids:", "1:1: error[layout]: 版式 mine：缺少“grid”"),
+    ("field: level1", "field: name",
+     "7:3: error[layout]: 版式 mine 的 grid：前两列应为 field: level1（一级指标）和 field: level2"
+     "（二级指标）"),
+    ("{field: name}", "{field: nam}",
+     "5:22: error[layout]: 版式 mine 的 head.rows[1][2].field：应为 name | department | agency | "
+     "code | total | fiscal | other | usage | goals | period_goals | period 之一，实际为文本“nam”"),
+    ("{field: value,", "{key: value,",
+     "9:11: error[layout]: 版式 mine 的 grid[3].key：应为小写英文字母开头的键名，且不与已有的键重名，"
+     "实际为文本“value”"),
+    ("title: 本单位的版式", 'title: 本单位的版式\nagency: "{code}{foo}"',
+     "2:9: error[layout]: 版式 mine 的 agency：“{code}{foo}”中只能用 {code}、{name}、{department}"),
+    ("width: 300", "width: 0",
+     "9:39: error[layout]: 版式 mine 的 grid[3].width：应为不小于 1 的整数，实际为文本“0”"),
+    ("{field: name}]", "{field: name, span: 2}]",
+     "5:7: error[layout]: 版式 mine 的 head.rows[1]：单元格共占 3 列，应与 widths 的 2 列相同"),
+])
+def test_a_broken_layout_file_is_a_finding_at_its_line(tmp_path, run, old, new, finding):
+    shutil.copytree(FIXTURES / "rules" / "layout-file", tmp_path / "b")
+    mine = tmp_path / "b" / "templates" / "targets" / "layouts" / "mine.yaml"
+    assert old in MINE
+    mine.write_text(MINE.replace(old, new), encoding="utf-8")
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert f"b/templates/targets/layouts/mine.yaml:{finding}" in out.splitlines()
+    assert "Traceback" not in out
+
+
+def test_a_layout_linked_from_outside_its_folder_is_not_read(tmp_path, run):
+    shutil.copytree(FIXTURES / "rules" / "layout-file", tmp_path / "b")
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(MINE, encoding="utf-8")
+    mine = tmp_path / "b" / "templates" / "targets" / "layouts" / "mine.yaml"
+    mine.unlink()
+    mine.symlink_to(secret)
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert out.splitlines() == ["b/templates/targets/layouts/mine.yaml:1:1: error[file-outside]: "
+                                "版式文件是指向模板文件夹以外的链接，拒绝读取"]

@@ -37,6 +37,7 @@ from .validate import Checker, check_frame_node
 LAYOUTS = "targets/layouts"
 FRAMES = "targets/frames"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+MAX_COLUMNS = 30  # of the head or the grid: an A4 page holds no more
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # Placeholders of the line above the table and of the unit line.
 AGENCY_PLACES = ("{code}", "{name}", "{department}")
@@ -163,19 +164,20 @@ class LayoutReader:
 
     def bad(self, pos: Pos, where: str, message: str) -> None:
         self.ok = False
-        self.c.report.add(pos, rules.LAYOUT, f"版式 {self.name} 的 {where}：{message}")
+        at = f" 的 {where}" if where else ""
+        self.c.report.add(pos, rules.LAYOUT, f"版式 {self.name}{at}：{message}")
 
     def read(self, root: Node) -> Layout | None:
         c = self.c
         before = len(c.report.errors)
         if root.kind != "map":
-            self.bad(root.pos, "文件", f"应为映射（title、head、grid 等），实际为{root.describe()}")
+            self.bad(root.pos, "", f"应为映射（title、head、grid 等），实际为{root.describe()}")
             return None
         found = c.keys(root, "", known=list(_LAYOUT_KEYS))
         title = c.text(found.get("title"), "title", "版式名称", required=True)
         for key in ("title", "head", "grid"):
             if key not in found:
-                self.bad(root.pos, "文件", f"缺少“{key}”")
+                self.bad(root.pos, "", f"缺少“{key}”")
         agency = self.template(found.get("agency"), "agency", AGENCY_PLACES, "{code}{name}")
         unit = self.template(found.get("unit"), "unit", UNIT_PLACES, "单位：{money_unit}")
         numbers = self.word(found.get("numbers"), "numbers", GOAL_NUMBERS, "always")
@@ -236,8 +238,9 @@ class LayoutReader:
             return None
         wn = found["widths"]
         widths = [self.number(n, "head.widths") for n in wn.items] if wn.kind == "seq" else []
-        if wn.kind != "seq" or not widths:
-            self.bad(wn.pos, "head.widths", "应为相对宽度的列表，如 [140, 95, 152]")
+        if wn.kind != "seq" or not widths or len(widths) > MAX_COLUMNS:
+            self.bad(wn.pos, "head.widths",
+                     f"应为 1 至 {MAX_COLUMNS} 个相对宽度的列表，如 [140, 95, 152]")
             return None
         if any(w is None for w in widths):
             return None
@@ -338,8 +341,9 @@ class LayoutReader:
 
     def grid(self, node: Node) -> tuple[Column, ...] | None:
         """`grid:` the columns, 一级 and 二级 first, each field at most once."""
-        if node.kind != "seq" or len(node.items) < 3:
-            self.bad(node.pos, "grid", "应为列的列表（至少一级指标、二级指标和一列内容）")
+        if node.kind != "seq" or not 3 <= len(node.items) <= MAX_COLUMNS:
+            self.bad(node.pos, "grid",
+                     f"应为 3 至 {MAX_COLUMNS} 列的列表（一级指标、二级指标和至少一列内容）")
             return None
         columns: list[Column] = []
         for i, item in enumerate(node.items, 1):
