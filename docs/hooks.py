@@ -36,6 +36,7 @@ GUIDE_PAGES = {
     "init": ("新建仓库", "init.md"),
     "new": ("新建项目", "new.md"),
     "new-book": ("新建项目", "new.md"),
+    "layouts": ("版式", "layouts.md"),
     "fmt": ("填写", "edit.md"),
     "schema": ("填写", "edit.md"),
     "check": ("校验", "check.md"),
@@ -50,7 +51,11 @@ SEVERITY = {ERROR: "错误", "warning": "警告"}
 FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z]+) -->$", re.MULTILINE)
 FORMAT_PARTS = {"BOOK": schema.BOOK, "AGENCY": schema.AGENCY, "PROJECT": schema.PROJECT,
                 "BUDGET": schema.BUDGET, "INDICATOR": schema.INDICATOR,
-                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS}
+                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS, "FRAME": schema.FRAME,
+                "ROWS": schema.ROW_LEVELS}
+# The layouts' vocabulary (`<!-- tablegen:layout HEAD -->`, GRID, LIST) from model/layouts.py
+# and the shipped layout files.
+LAYOUT_MARKER = re.compile(r"^<!-- tablegen:layout ([A-Z]+) -->$", re.MULTILINE)
 # jieba (the search index's Chinese words) would keep its dictionary cache in the system's temp
 # folder for good; this folder goes when the build process ends.
 _JIEBA_CACHE = tempfile.TemporaryDirectory(prefix="tablegen-guide-jieba-")
@@ -162,6 +167,24 @@ def fields_table(fields: tuple[schema.Field, ...]) -> str:
     return "\n".join(rows)
 
 
+def layout_table(part: str) -> str | None:
+    """What a layout's cells above the grid (HEAD) or its grid columns (GRID) may print, or the
+    layouts tablegen ships (LIST), as a Markdown table."""
+    from tablegen.load.layouts import LAYOUTS, shipped
+    from tablegen.model.layouts import GRID_FIELDS, HEAD_FIELDS
+    from tablegen.templates import DEFAULT_TEMPLATES
+
+    if part in ("HEAD", "GRID"):
+        fields = HEAD_FIELDS if part == "HEAD" else GRID_FIELDS
+        rows = ["| `field` | 印出的内容 |", "| --- | --- |"]
+        return "\n".join(rows + [f"| `{k}` | {v} |" for k, v in fields.items()])
+    if part == "LIST":
+        rows = ["| 版式 | 说明 |", "| --- | --- |"]
+        shipped_names = sorted(p.stem for p in (DEFAULT_TEMPLATES / LAYOUTS).glob("*.yaml"))
+        return "\n".join(rows + [f"| `{n}` | {shipped(n).title} |" for n in shipped_names])
+    return None
+
+
 def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
     def table(m: re.Match[str]) -> str:
         part = FORMAT_PARTS.get(m.group(1))
@@ -171,7 +194,15 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
             return m.group()
         return fields_table(part)
 
-    return FIELDS_MARKER.sub(table, markdown)
+    def layout(m: re.Match[str]) -> str:
+        made = layout_table(m.group(1))
+        if made is None:
+            log.warning("%s：没有名为 %s 的版式部分（可用：HEAD、GRID、LIST）", page.file.src_uri,
+                        m.group(1))
+            return m.group()
+        return made
+
+    return LAYOUT_MARKER.sub(layout, FIELDS_MARKER.sub(table, markdown))
 
 
 def _expand(nav: Any, index: str, children: list[dict[str, str]]) -> Any:

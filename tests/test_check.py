@@ -86,6 +86,14 @@ CASES = {
                     "agencies[1].projects：此单位还没有项目（用 tablegen new 添加）"),
     "invalid-choice": ("invalid-choice/book.yaml", 3, 13, "error", "invalid-choice",
                        "money_unit：金额单位应为 元 | 千元 | 万元 之一，实际为文本“万圆”，是否想写“万元”？"),
+    "layout": ("layout/book.yaml", 4, 9, "error", "layout",
+               "layout：找不到版式“sichuan”（templates/targets/layouts/sichuan.yaml）；可用的版式："
+               "fujian-transfer、hunan-xiangtan、national、period、remarks、sichuan-export、tianjin"),
+    "layout-file": ("layout-file/templates/targets/layouts/mine.yaml", 6, 7, "error", "layout",
+                    "版式 mine 的 head.rows[2]：单元格共占 2 列，应与 widths 的 3 列相同"),
+    "unprinted": ("unprinted/p.yaml", 14, 23, "warning", "unprinted",
+                  "indicators.产出指标.数量指标[1].period_value：版式 tianjin 不印实施期指标值；"
+                  "要印出它，请在 book.yaml 中选用有此列的版式"),
     "year-range": ("year-range/book.yaml", 2, 7, "error", "year-range",
                    "year：预算年度应在 2000 至 2099 之间，实际为 2108"),
     "project-missing": ("project-missing/book.yaml", 9, 9, "error", "project-missing",
@@ -207,7 +215,7 @@ def test_a_mistyped_required_key_is_told_once_at_the_typo(monkeypatch, tmp_path)
     assert [(f[4], f[5]) for f in findings_of(tmp_path / "p.yaml")] == [
         ("missing-field", "indicators.产出指标.数量指标[1]：缺少必填项“value”（指标值）"),
         ("unknown-key", "indicators.产出指标.数量指标[1]：未知的键“remark”；可用的键：name、description、"
-                        "value、actual、weight、grade、score、deviation")]
+                        "value、actual、weight、grade、score、deviation、period_value、values")]
 
 
 def test_every_rule_of_the_registry_is_emitted_and_tested():

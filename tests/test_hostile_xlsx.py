@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from hostile import VALID, make_book, tree
 from tablegen.build import build
-from tablegen.kinds.targets import GRID_WIDTHS, sheet_span
+from tablegen.kinds.targets import sheet_edges, sheet_span
+from tablegen.load.layouts import shipped
 
 FORMULAS = {
     "name": '=HYPERLINK("http://127.0.0.1:9/x","点击")',
@@ -40,7 +41,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert table["B3"].value == FORMULAS["name"]
     assert table["B5"].value == FORMULAS["usage"]
     assert table["B6"].value == "1." + FORMULAS["goal"]
-    grid = [table.cell(8, sheet_span(GRID_WIDTHS, i)[0]).value for i in (2, 3, 4)]
+    head = shipped().head_widths
+    widths = tuple(c.width for c in shipped().columns)
+    cuts = sheet_edges(head, widths)
+    grid = [table.cell(8, sheet_span(widths, i, cuts)[0]).value for i in (2, 3, 4)]
     assert grid == ["测试次数", FORMULAS["description"], FORMULAS["value"]]
     # Every text is a literal string; the amounts alone are numbers.
     assert all(c.data_type == "s" for row in table.iter_rows() for c in row

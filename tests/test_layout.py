@@ -8,14 +8,13 @@ import pytest
 
 from tablegen.document import HEADING_CHARS, Span, heading_lines, split_spans, text_width, title_lines
 from tablegen.kinds.targets import (
-    BUDGET_WIDTHS,
-    GRID_WIDTHS,
     GridRow,
     file_number,
     project_path,
     sheet_edges,
     sheet_span,
 )
+from tablegen.load.layouts import shipped
 from tablegen.model.book import Agency, Book, Budget, Project
 
 
@@ -82,6 +81,9 @@ def test_split_spans_repeats_labels_where_a_page_starts():
 
 
 def test_sheet_columns_are_the_union_of_both_tables_edges():
-    assert sheet_edges() == [0, 140, 235, 330, 387, 535, 577, 729, 760, 849, 1000]
-    assert [sheet_span(GRID_WIDTHS, i) for i in range(5)] == [(1, 1), (2, 3), (4, 5), (6, 8), (9, 10)]
-    assert sum(BUDGET_WIDTHS) == sum(GRID_WIDTHS) == 1000
+    head = shipped().head_widths
+    grid = tuple(c.width for c in shipped().columns)
+    cuts = sheet_edges(head, grid)
+    assert cuts == [0, 140, 235, 330, 387, 535, 577, 729, 760, 849, 1000]
+    assert [sheet_span(grid, i, cuts) for i in range(5)] == [(1, 1), (2, 3), (4, 5), (6, 8), (9, 10)]
+    assert sum(head) == sum(grid) == 1000

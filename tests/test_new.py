@@ -113,3 +113,49 @@ def test_new_refuses_a_name_it_could_not_list(tmp_path, run, name, message):
     assert run("new", str(tmp_path / "b"), name) == (2, "", message)
     assert {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()} == before
     assert run("new", str(tmp_path / "b"), "新项目")[0] == 0  # the next one is written
+
+
+def test_new_book_offers_the_named_layouts(tmp_path, run):
+    code, out, _ = run("layouts", cwd=tmp_path)
+    assert code == 0
+    names = [line.split("\t")[0] for line in out.splitlines()]
+    assert names == ["fujian-transfer", "hunan-xiangtan", "national", "period", "remarks",
+                     "sichuan-export", "tianjin"]
+    assert "period\t项目支出绩效目标表（实施期目标与年度目标并列，实施期指标值与年度指标值两列）" in out
+    # A county agency without a code, its tables in the 实施期 layout.
+    assert run("new-book", "b", "--title", "某县民政局2025年项目支出绩效目标表", "--year", "2025",
+               "--agency", "某县社会救助服务中心", "--layout", "period")[0] == 0
+    book_yaml = (tmp_path / "targets" / "b" / "book.yaml").read_text(encoding="utf-8")
+    assert "layout: period\n" in book_yaml and "  - name: 某县社会救助服务中心\n" in book_yaml
+    assert "code" not in book_yaml
+    assert run("new", "b", "困难群众救助项目")[0] == 0
+    book = load_book_strict(tmp_path / "targets" / "b")
+    project = book.projects[0]
+    assert book.layout.name == "period" and book.agencies[0].code == ""
+    # The skeleton has what the layout prints: 实施期, its goals and values.
+    assert (project.period, project.period_goals) == ("请填写项目实施期", ["请填写实施期绩效目标"])
+    assert {ind.period_value for _, _, ind in project.rows()} == {"请填写实施期指标值"}
+    assert project.usage == ""  # the layout prints no 资金用途
+    code, _, err = run("new-book", "c", "--title", "书", "--year", "2025", "--agency", "单位",
+                       "--layout", "sichuan")
+    assert code == 2
+    assert err.strip() == ("错误：没有名为“sichuan”的版式；可用的版式：fujian-transfer、hunan-xiangtan、"
+                           "national、period、remarks、sichuan-export、tianjin（tablegen layouts 列出"
+                           "每个版式的说明）")
+
+
+def test_a_repository_layout_is_offered_and_used(tmp_path, run):
+    layouts = tmp_path / "templates" / "targets" / "layouts"
+    layouts.mkdir(parents=True)
+    from tablegen.templates import DEFAULT_TEMPLATES
+
+    text = (DEFAULT_TEMPLATES / "targets" / "layouts" / "national.yaml").read_text(encoding="utf-8")
+    (layouts / "our-county.yaml").write_text(text.replace(
+        "title: 项目支出绩效目标表（主管部门、实施单位分列，无绩效指标描述列）", "title: 本县的版式"),
+        encoding="utf-8")
+    code, out, _ = run("layouts", cwd=tmp_path)
+    assert "our-county\t本县的版式" in out.splitlines()
+    assert run("new-book", "b", "--title", "书", "--year", "2025", "--agency", "单位",
+               "--layout", "our-county")[0] == 0
+    assert run("new", "b", "项目")[0] == 0
+    assert load_book_strict(tmp_path / "targets" / "b").layout.title == "本县的版式"

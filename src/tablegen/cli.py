@@ -206,9 +206,20 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_new_book(args: argparse.Namespace) -> int:
     from .commands.scaffold import new_book
 
-    path = new_book(_book_dir(args.book), args.title, args.year, args.unit, args.agency[0],
-                    args.agency[1], args.frame, args.merge)
+    if len(args.agency) > 2:
+        raise UsageError("--agency 后写单位编码和名称，或只写名称（原表没有单位编码时）")
+    code, name = (args.agency if len(args.agency) == 2 else ["", args.agency[0]])
+    path = new_book(_book_dir(args.book), args.title, args.year, args.unit, code, name,
+                    args.frame, args.merge, args.layout)
     log.info("写入 %s", display_path(path))
+    return EXIT_OK
+
+
+def cmd_layouts(args: argparse.Namespace) -> int:
+    from .commands.scaffold import layouts
+
+    for name, title in layouts(_book_dir(args.book) if args.book else None).items():
+        print(f"{name}\t{title}")
     return EXIT_OK
 
 
@@ -291,6 +302,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fmt": cmd_fmt,
     "new": cmd_new,
     "new-book": cmd_new_book,
+    "layouts": cmd_layouts,
     "diff": cmd_diff,
     "serve": cmd_serve,
     "rollover": cmd_rollover,
@@ -352,17 +364,23 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="新建项目文件（按指标框架预填），并加入 book.yaml")
     n.add_argument("book", help="书文件夹，或 targets/ 下的书名")
     n.add_argument("name", help="项目名称")
-    n.add_argument("--agency", help="单位编码（书中有多个单位时必填）")
+    n.add_argument("--agency", help="单位编码（没有编码的单位写名称；书中有多个单位时必填）")
 
     nb = sub.add_parser("new-book", help="新建一本书（book.yaml）")
     nb.add_argument("book", help="书文件夹，或 targets/ 下的书名")
     nb.add_argument("--title", required=True, help="标题")
     nb.add_argument("--year", type=int, required=True, help="预算年度")
     nb.add_argument("--unit", default="万元", help="金额单位：元 | 千元 | 万元（默认 万元）")
-    nb.add_argument("--agency", nargs=2, required=True, metavar=("编码", "名称"),
-                    help="第一个单位的编码和名称")
+    nb.add_argument("--agency", nargs="+", required=True, metavar="编码 名称",
+                    help="第一个单位的编码和名称；原表只印单位名称时只写名称")
     nb.add_argument("--frame", default="classic", help="指标框架（默认 classic）")
     nb.add_argument("--merge", default="level1", help="合并方式（默认 level1）")
+    nb.add_argument("--layout", default="tianjin",
+                    help="表格的版式（默认 tianjin；tablegen layouts 列出全部版式）")
+
+    ly = sub.add_parser("layouts", help="列出可用的表格版式：名称和说明（tablegen 自带的和仓库 "
+                                         "templates/targets/layouts/ 中的）")
+    ly.add_argument("book", nargs="?", help="书文件夹（也列出它自己 templates/ 中的版式）")
 
     d = sub.add_parser("diff", help="两个版本之间表格的变化（默认：与主分支的分叉点对比工作区）")
     d.add_argument("base", nargs="?", help="基准版本（默认与 main 的 merge-base）")

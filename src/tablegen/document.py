@@ -44,6 +44,34 @@ class Span:
         return self.text if self.shown is None else self.shown
 
 
+@dataclass(frozen=True)
+class TableCell:
+    """A cell of a table drawn from data (a kind's layout): its text, the first column it covers
+    (0-based, of the table's widths), how many columns and rows it covers (rows 0: covered by the
+    cell above, which an engine draws as merged), and its role: `label` (a heading), `text`,
+    `left` (paragraphs, left-aligned), `amount` or `value` (a figure, never broken apart).
+
+    The DOCX engine sets a repeated cell's width and merges from `column`, `span` and `rows`."""
+
+    text: str
+    column: int
+    span: int = 1
+    rows: int = 1
+    role: str = "text"
+    paragraphs: tuple[str, ...] = ()  # the `left` text's paragraphs (goals), when several
+    pieces: tuple[str, ...] = ()  # a label's parts, each kept on one line (`预算规模及`/`资金用途`)
+    amount: Decimal | None = None  # an amount's number (a sheet stores the number)
+
+    @property
+    def covered(self) -> bool:
+        return self.rows == 0
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The cell's paragraphs: its own, else its text as one."""
+        return self.paragraphs or (self.text,)
+
+
 class Spanned(Protocol):
     """A row with 一级 and 二级 spans, which a page break may cut."""
 
@@ -322,6 +350,11 @@ class Document:
     def docx_widths(self) -> list[tuple[str, tuple[int, ...]]]:
         """(marker, widths in thousandths): the template's table holding the marker gets them."""
         return []
+
+    def docx_table_widths(self, table: Any) -> list[tuple[str, tuple[int, ...]]]:
+        """The same for one table, when its columns are its own (a column per recipient): the
+        markers of `docx_widths`, each with this table's widths."""
+        return self.docx_widths()
 
     def keep_rows(self, table: Any, rows: list[Any], i: int) -> bool:
         """Whether grid row i (of `rows`, the table's rows as split at page starts) stays on the

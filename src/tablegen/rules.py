@@ -96,13 +96,25 @@ EMPTY_TEXT = Rule("empty-text", ERROR, "必填的文本为空",
     "不写或写 `~`）。请填写内容；财政资金、其他资金可以留空，留空时打印为空白。")
 EMPTY_GROUP = Rule("empty-group", ERROR, "空的分组",
     "一级指标下没有二级指标、二级指标下没有三级指标、`indicators` 里什么都没有，或者书中"
-    "没有任何单位。请补上内容，或删除空的分组。", readable=True)
+    "没有任何单位。请补上内容，或删除空的分组。原表按官方模板印出空的二级指标行（如湘潭 2023 年的表"
+    "在“经济效益指标”等下面留空）时，选用印空行的版式（`empty_level2: true`，如 `layout: "
+    "hunan-xiangtan`），空的二级指标写作 `经济效益指标: []`。", readable=True)
 INVALID_CHOICE = Rule("invalid-choice", ERROR, "不在可选值之中",
-    "`money_unit`（元 | 千元 | 万元）、`frame`（classic | cost-first | legacy）、`merge`"
-    "（level1 | level1+level2 | none）、`scoring` 或 `grade`（达成 | 部分达成 | 未达成）的值不是"
+    "`money_unit`（元 | 千元 | 万元）、`frame`（classic | cost-first | legacy，或本书 `frames` "
+    "中、仓库 `templates/targets/frames/` 中的框架）、`merge`（level1 | level1+level2 | none）、"
+    "`decimals`（0 至 6）、`scoring` 或 `grade`（达成 | 部分达成 | 未达成）的值不是"
     "可选值之一。消息列出可选值，并提示最接近的写法。")
 YEAR_RANGE = Rule("year-range", ERROR, "预算年度超出范围",
     "`year` 不在 2000 至 2099 之间。请写四位数的预算年度，如 `year: 2025`。")
+LAYOUT = Rule("layout", ERROR, "版式有误",
+    "`book.yaml` 的 `layout` 指向的版式找不到，或版式文件（`templates/targets/layouts/<名称>.yaml`）"
+    "写得不对：缺少 `title`、`head` 或 `grid`，一行的单元格占的列数与 `head.widths` 不符，"
+    "`field` 不是可用的内容，网格的前两列不是一级指标和二级指标等。消息指出版式文件中的行和列。"
+    "版式的写法见“版式”一章。")
+UNPRINTED = Rule("unprinted", WARNING, "版式不印的数据",
+    "项目写了本书的版式不印的内容：实施期指标值（`period_value`）、实施期目标（`period_goals`）、"
+    "项目实施期（`period`）或接收方（`recipients`）。数据留在文件里，但文档中看不到；"
+    "请在 `book.yaml` 中选用有这些行或列的版式（如 `layout: period`），或删去这些内容。")
 # Amounts
 AMOUNT_INVALID = Rule("amount-invalid", ERROR, "金额不是数字",
     "金额不是数字，例如 `四十`、`40万`。只接受半角数字 0-9 和小数点：`+5`、全角的 `４０`、"
@@ -110,9 +122,10 @@ AMOUNT_INVALID = Rule("amount-invalid", ERROR, "金额不是数字",
     "却会出错）。金额的单位由 `book.yaml` 的 `money_unit` 统一规定，不要写在数字后面。")
 AMOUNT_NEGATIVE = Rule("amount-negative", ERROR, "金额为负数",
     "金额不能为负数。`-0.00` 按 0.00 处理，不算负数。", readable=True)
-AMOUNT_PRECISION = Rule("amount-precision", ERROR, "金额超过两位小数",
-    "金额最多保留两位小数（`40.005` 不行）。tablegen 从不悄悄舍入：请按实际金额写到分"
-    "（以书的金额单位计）。")
+AMOUNT_PRECISION = Rule("amount-precision", ERROR, "金额的小数位数过多",
+    "金额的小数位数超过了书的 `decimals`（缺省两位：`40.005` 不行）。tablegen 从不悄悄舍入："
+    "请按实际金额写（以书的金额单位计）。原表的金额本来就有更多位小数（以万元为单位写到元："
+    "`968.1918`）时，在 `book.yaml` 中写 `decimals: 4`，每个金额就都按四位小数校验和印出。")
 BUDGET_SUM = Rule("budget-sum", ERROR, "预算数不等于资金来源之和",
     "预算数 ≠ 财政资金 + 其他资金，例如 "
     "`预算数 10.00 不等于 财政资金 6.00 + 其他资金 3.00 = 9.00`。"
@@ -232,8 +245,9 @@ IMPORT_SKIPPED = Rule("import-skipped", WARNING, "不是绩效目标表，已跳
 IMPORT_UNIT = Rule("import-unit", ERROR, "无法识别的金额单位",
     "源表格的“单位：…”不是元、千元或万元。请在源文件中改正后再导入。")
 IMPORT_GRID = Rule("import-grid", ERROR, "找不到指标表的表头",
-    "源表格中找不到指标表的表头（一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值）。"
-    "请检查表格是否完整。")
+    "源表格中找不到任何一种版式的指标表表头（如缺省版式的 一级指标 | 二级指标 | 三级指标 | "
+    "绩效指标描述 | 指标值）。请检查表格是否完整；原表的版式 tablegen 还没有时，先为它写一个版式文件"
+    "（见“版式”一章）。")
 IMPORT_AMOUNT = Rule("import-amount", ERROR, "源表格中的金额有误",
     "源表格中的金额不是数字（`四十`、`NaN`），缺少预算数，或者超过两位小数（`40.005`，"
     "从不自动舍入）。消息指出文件、表格和单元格；此时不写入任何文件。请在源文件中修正。")
@@ -266,8 +280,9 @@ IMPORT_CELLS = Rule("import-cells", WARNING, "指标表的行单元格数不对"
     "指标表的某一行多出或缺少单元格，或者缺少三级指标或指标值。多出的单元格被忽略，缺少的"
     "按空白处理。请核对导入后的 YAML 文件。")
 IMPORT_ORDER = Rule("import-order", WARNING, "指标分组不连续",
-    "同一个一级指标（或同一个一级指标下的二级指标）在表格中不连续出现，已并入前面的同名分组。"
-    "请核对导入后的指标顺序。")
+    "同一个一级指标（或同一个一级指标下的二级指标）在表格中不连续出现（预算系统导出的表常把一个"
+    "效益指标行夹在两个产出指标行之间）。导入按原表的顺序保留这些行：`indicators` 写成按行排列的"
+    "列表（每行写 `level1`、`level2`），文档照原样印出。请核对原表的顺序是否有意为之。")
 
 # Every rule, in the order the guide lists them.
 RULES: tuple[Rule, ...] = (
@@ -291,6 +306,8 @@ RULES: tuple[Rule, ...] = (
     EMPTY_GROUP,
     INVALID_CHOICE,
     YEAR_RANGE,
+    LAYOUT,
+    UNPRINTED,
     AMOUNT_INVALID,
     AMOUNT_NEGATIVE,
     AMOUNT_PRECISION,

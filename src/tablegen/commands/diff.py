@@ -14,8 +14,9 @@ from pathlib import Path, PurePosixPath
 from .. import rules
 from ..errors import Report, TablegenError, UsageError, shown_name
 from ..load.books import BOOK_FILE
+from ..load.layouts import Shelf
 from ..load.loader import decode, parse, read_bytes
-from ..load.validate import check_book_node, check_project_node, known_frame
+from ..load.validate import check_book_node, check_project_node, frame_of
 from ..model.book import Book
 from ..model.changes import BookDiff, Change, diff_books
 
@@ -135,7 +136,8 @@ def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
         node = parse(text, prefix + path, report) if text is not None else None
         if node is None:
             continue
-        book, listed = check_book_node(node, folder.name, report)
+        shelf = Shelf(root / folder)
+        book, listed = check_book_node(node, folder.name, report, shelf)
         if book is None:
             continue
         for agency, entries in zip(book.agencies, listed, strict=True):
@@ -146,8 +148,9 @@ def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
                 if ptext is None:
                     continue
                 pnode = parse(ptext, shown, report)
-                project = check_project_node(pnode, file, known_frame(book.frame), report) \
-                    if pnode is not None else None
+                project = check_project_node(
+                    pnode, file, frame_of(book, shelf.frames(report)), report,
+                    layout=book.layout, decimals=book.decimals) if pnode is not None else None
                 if project is not None:
                     agency.projects.append(project)
         books[folder.name] = book

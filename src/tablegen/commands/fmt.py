@@ -14,9 +14,11 @@ from pathlib import Path
 
 from .. import rules
 from ..errors import Pos, Report, display_path
-from ..load.books import BOOK_FILE, YAML_SUFFIXES, report_missing
+from ..load.books import BOOK_FILE, YAML_SUFFIXES, book_context, report_missing
+from ..load.layouts import Shelf
 from ..load.loader import Node, parse, read_bytes, read_text
-from ..load.validate import check_book_node, check_project_node, cleaned, known_frame
+from ..load.validate import check_book_node, check_project_node, cleaned, frame_of, known_frame
+from ..model.book import DECIMALS
 from ..source.comments import attach, book_paths, project_paths
 from ..source.yamlout import dump_book, dump_project
 from ..writer import write_atomic
@@ -39,9 +41,10 @@ class FmtResult:
     diffs: list[str] = field(default_factory=list)  # for each changed file, a unified diff
 
 
-def format_text(text: str, shown: str, is_book: bool,
-                frame: str | None = None) -> tuple[str | None, Report]:
-    """The canonical text of one file, or None with the findings that make it unsafe to format."""
+def format_text(text: str, shown: str, is_book: bool, frame: str | None = None,
+                folder: Path | None = None) -> tuple[str | None, Report]:
+    """The canonical text of one file, or None with the findings that make it unsafe to format;
+    `folder` is the file's book folder (whose book.yaml says the project's layout and places)."""
     report = Report()
     found: list[tuple[Pos, str]] = []
     root = parse(text, shown, report, found)
@@ -49,14 +52,19 @@ def format_text(text: str, shown: str, is_book: bool,
         return None, report
     _clean(root)
     if is_book:
-        book, listed = check_book_node(root, "", report)
+        book, listed = check_book_node(root, "", report, Shelf(folder))
         out = None
         if book is not None:
             files = [[f for f, _ in entries] for entries in listed]
             out = dump_book(book, files, attach(text, book_paths(root), found))
     else:
-        project = check_project_node(root, shown, known_frame(frame), report)
-        out = dump_project(project, attach(text, project_paths(root), found)) if project else None
+        book = book_context(folder) if folder is not None else None
+        project = check_project_node(
+            root, shown, frame_of(book, Shelf(folder).frames(Report())) if book else known_frame(frame),
+            report, layout=book.layout if book else None,
+            decimals=book.decimals if book else DECIMALS)
+        out = dump_project(project, attach(text, project_paths(root), found),
+                           book.decimals if book else DECIMALS) if project else None
     if any(f.rule not in GOES_ON for f in report.errors):
         return None, report
     return out, report
@@ -104,7 +112,7 @@ def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
         text = read_text(path, shown, result.report, path.parent)
         if text is None:
             continue
-        new, report = format_text(text, shown, path.name == BOOK_FILE, _frame_of(path))
+        new, report = format_text(text, shown, path.name == BOOK_FILE, _frame_of(path), path.parent)
         if new is None:
             result.report.extend(report)
             where = report.errors[0].pos if report.errors else Pos(shown)

@@ -287,7 +287,7 @@ def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
                     f"{book.year}年实际完成 {old_ind.actual}，超出指标值 30% 以上，请考虑调整指标值"))
         ind.actual = ind.grade = ind.deviation = None
         ind.score = None
-    return dump_project(new, notes)
+    return dump_project(new, notes, book.decimals)
 
 
 def _pairs(old: Project, new: Project

@@ -1,4 +1,5 @@
-"""`tablegen new` and `tablegen new-book`: start a table or a book from the frame's skeleton."""
+"""`tablegen new`, `tablegen new-book` and `tablegen layouts`: start a table or a book from the
+frame's skeleton, in one of the named layouts."""
 
 from __future__ import annotations
 
@@ -9,23 +10,35 @@ from pathlib import Path
 from ..errors import Report, UsageError, display_path, shown_name
 from ..imports import add_to_book, write_book
 from ..imports.rows import Imported
-from ..load.books import BOOK_FILE, load_paths
+from ..load.books import BOOK_FILE, book_context, load_paths
+from ..load.layouts import Shelf, names, read_layout, shipped
 from ..load.loader import XML_ILLEGAL, load
-from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER, visible
+from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER, frame_of, visible
 from ..model.book import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
-from ..model.frames import frames
+from ..model.frames import Frame, frames
+from ..model.layouts import DEFAULT_LAYOUT, Layout
 from ..source.yamlout import SCHEMA_BOOK, scalar
+from ..templates import DEFAULT_TEMPLATES
 from ..writer import write_atomic
 
 
-def skeleton(name: str, frame: str) -> Project:
-    """A project with every 一级/二级 of the frame and a placeholder row under each."""
-    levels = [Level1(l1, [Level2(l2, [Indicator(name=f"{PLACEHOLDER}三级指标",
-                                                 value=f"{PLACEHOLDER}指标值")]) for l2 in l2s])
-              for l1, l2s in frames()[frame].levels.items()]
+def skeleton(name: str, frame: str | Frame, layout: Layout | None = None) -> Project:
+    """A project with every 一级/二级 of the frame and a placeholder row under each, and the
+    placeholders of what the layout prints besides (实施期 values and goals, 项目实施期)."""
+    f = frames()[frame] if isinstance(frame, str) else frame
+    period = layout is not None and layout.has("period_value")
+
+    def row() -> Indicator:
+        return Indicator(name=f"{PLACEHOLDER}三级指标", value=f"{PLACEHOLDER}指标值",
+                         period_value=f"{PLACEHOLDER}实施期指标值" if period else None)
+
+    levels = [Level1(l1, [Level2(l2, [row()]) for l2 in l2s]) for l1, l2s in f.levels.items()]
+    has = layout.has if layout is not None else (lambda field: field == "usage")
     return Project(name=name, budget=Budget(Decimal("0.00"), Decimal("0.00"), None),
-                   usage=f"{PLACEHOLDER}资金用途", goals=[f"{PLACEHOLDER}绩效目标"],
-                   indicators=levels)
+                   usage=f"{PLACEHOLDER}资金用途" if has("usage") else "",
+                   goals=[f"{PLACEHOLDER}绩效目标"], indicators=levels,
+                   period=f"{PLACEHOLDER}项目实施期" if has("period") else None,
+                   period_goals=[f"{PLACEHOLDER}实施期绩效目标"] if has("period_goals") else [])
 
 
 def new_project(book_dir: Path, name: str, agency_code: str | None, report: Report) -> list[Path]:
@@ -45,24 +58,26 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
     if root is None:
         return []
     data = {k.text: v for k, v in root.pairs} if root.kind == "map" else {}
-    frame = data["frame"].text if "frame" in data and data["frame"].kind == "scalar" else "classic"
-    if frame not in frames():
-        raise UsageError(f"book.yaml 的 frame “{frame}” 不是已知的指标框架")
+    book = book_context(book_dir)
+    if book is None:
+        raise UsageError(f"{display_path(book_file)} 有错误，请先按 tablegen check 的提示修正")
+    frame = frame_of(book, Shelf(book_dir).frames(Report()))
     agencies = [(_text(a, "code"), _text(a, "name")) for a in
                 (data["agencies"].items if "agencies" in data and data["agencies"].kind == "seq"
                  else [])]
     if agency_code is None:
         if len(agencies) != 1:
-            codes = "、".join(c for c, _ in agencies) or "（无）"
+            codes = "、".join(c or n for c, n in agencies) or "（无）"
             raise UsageError(f"这本书有 {len(agencies)} 个单位，请用 --agency 指定：{codes}")
-        agency_code = agencies[0][0]
-    match = next((a for a in agencies if a[0] == agency_code), None)
+        agency_code = agencies[0][0] or agencies[0][1]
+    # An agency is named by its code, or by its name when it has none.
+    match = next((a for a in agencies if (a[0] or a[1]) == agency_code), None)
     if match is None:
-        raise UsageError(f"book.yaml 中没有编码为 {agency_code} 的单位")
+        raise UsageError(f"book.yaml 中没有编码（或名称）为 {agency_code} 的单位")
     names = {visible(p.name) for b in load_paths([book_dir]).books for p in b.projects}
     if visible(name) in names:
         raise UsageError(f"书中已有项目“{name}”")
-    item = Imported(Agency(match[0], match[1]), "", "", skeleton(name, frame))
+    item = Imported(Agency(match[0], match[1]), "", "", skeleton(name, frame, book.layout))
     taken = {p.stem for p in book_dir.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}
     out = add_to_book(book_dir, [item], taken, report)
     if report.errors:
@@ -76,8 +91,9 @@ def _text(node, key: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def new_book(folder: Path, title: str, year: int, money_unit: str, code: str, agency: str,
-             frame: str = "classic", merge: str = "level1") -> Path:
-    """A book folder with book.yaml and one agency that has no project yet."""
+             frame: str = "classic", merge: str = "level1", layout: str = DEFAULT_LAYOUT) -> Path:
+    """A book folder with book.yaml and one agency (without a code: "") that has no project yet,
+    its tables in the named layout."""
     if (folder / BOOK_FILE).exists():
         raise UsageError(f"{display_path(folder / BOOK_FILE)} 已存在")
     for what, text in (("标题", title), ("单位编码", code), ("单位名称", agency)):
@@ -90,10 +106,28 @@ def new_book(folder: Path, title: str, year: int, money_unit: str, code: str, ag
         raise UsageError(f"金额单位应为 {' | '.join(MONEY_UNITS)} 之一")
     if frame not in frames() or merge not in MERGES:
         raise UsageError(f"frame 应为 {' | '.join(frames())}，merge 应为 {' | '.join(MERGES)}")
+    offered = layouts(folder)
+    if layout not in offered:
+        raise UsageError(f"没有名为“{layout}”的版式；可用的版式：{'、'.join(offered)}"
+                         "（tablegen layouts 列出每个版式的说明）")
+    first = ([f"  - code: {json.dumps(code, ensure_ascii=False)}", f"    name: {scalar(agency)}"]
+             if code else [f"  - name: {scalar(agency)}"])
     text = "\n".join([
         SCHEMA_BOOK, f"title: {scalar(title)}", f"year: {year}", f"money_unit: {money_unit}",
-        f"frame: {frame}", f"merge: {merge}", "agencies:",
-        f"  - code: {json.dumps(code, ensure_ascii=False)}", f"    name: {scalar(agency)}",
-        "    projects:", ""])
+        f"frame: {frame}", *([f"layout: {layout}"] if layout != DEFAULT_LAYOUT else []),
+        f"merge: {merge}", "agencies:", *first, "    projects:", ""])
     write_atomic(folder / BOOK_FILE, text.encode("utf-8"))
     return folder / BOOK_FILE
+
+
+def layouts(book: Path | None = None) -> dict[str, str]:
+    """Every layout a book (in folder `book`) can name, with its title: tablegen's and the
+    repository's (`templates/targets/layouts/*.yaml`), by name."""
+    out: dict[str, str] = {}
+    for name, path in names(book).items():
+        if path.is_relative_to(DEFAULT_TEMPLATES):
+            out[name] = shipped(name).title
+        else:
+            layout = read_layout(path, name, Report())
+            out[name] = layout.title if layout is not None else "（版式文件有误，见 tablegen check）"
+    return out

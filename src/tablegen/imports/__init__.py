@@ -13,12 +13,12 @@ from pathlib import Path
 
 from .. import rules
 from ..errors import Pos, Report, TablegenError, UsageError, display_path
-from ..load.books import BOOK_FILE, load_paths
+from ..load.books import BOOK_FILE, book_context, load_paths
 from ..load.loader import read_text
 from ..source.edit_book import add_projects
 from ..writer import write_atomic
 from .book_files import book_files, project_files
-from .rows import BookInfo, Imported, Section, rows_to_project
+from .rows import BookInfo, Imported, Section, candidates, rows_to_project
 from .verify import verify
 
 READERS = (".txt", ".docx", ".xlsx")
@@ -40,8 +40,10 @@ def read_sections(path: Path, report: Report) -> tuple[list[Section], BookInfo]:
     return (parse_dump(text) if text is not None else []), BookInfo()
 
 
-def read_all(files: list[Path], report: Report) -> tuple[list[Imported], BookInfo]:
-    """Every target table of the source files, mapped onto the model."""
+def read_all(files: list[Path], report: Report, into: Path | None = None
+             ) -> tuple[list[Imported], BookInfo]:
+    """Every target table of the source files, mapped onto the model (tried first in the layout
+    of the book `into`, when it is one)."""
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise UsageError(f"文件不存在：{', '.join(map(str, missing))}")
@@ -50,12 +52,14 @@ def read_all(files: list[Path], report: Report) -> tuple[list[Imported], BookInf
         raise UsageError(f"不支持的源文件类型：{', '.join(unknown)}（支持 .docx、.xlsx 和 .txt 转储）")
     imported: list[Imported] = []
     info = BookInfo()
+    book = book_context(into) if into is not None and (into / BOOK_FILE).is_file() else None
+    layouts = candidates(book.layout if book is not None else None)
     for f in files:
         sections, found = read_sections(f, report)
         info = BookInfo(info.title or found.title, info.author or found.author,
                         info.year or found.year)
         for section in sections:
-            item = rows_to_project(section, display_path(f), report)
+            item = rows_to_project(section, display_path(f), report, layouts)
             if item is not None:
                 imported.append(item)
     if not imported and not report.errors:
@@ -66,7 +70,7 @@ def read_all(files: list[Path], report: Report) -> tuple[list[Imported], BookInf
 def import_files(files: list[Path], into: Path, report: Report) -> list[Path]:
     """Import source files into a book folder; nothing is written when anything fails, nor when
     the book already has every project (`update.update_files` brings those up to date)."""
-    imported, info = read_all(files, report)
+    imported, info = read_all(files, report, into)
     if report.errors:
         return []
     # A new file never takes the name of a file already in the folder, nor book.yaml's.
@@ -135,7 +139,7 @@ def add_to_book(into: Path, imported: list[Imported], taken: set[str],
             fresh.append(it)
     if not fresh:
         return {}
-    out = project_files(into, fresh, taken)
+    out = project_files(into, fresh, taken, book.decimals)
     new = add_projects(text, shown, into.name, [(it.agency, it.project.file) for it in fresh],
                        report)
     if new is None:

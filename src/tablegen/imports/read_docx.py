@@ -21,7 +21,7 @@ from lxml import etree
 from .. import rules
 from ..errors import Pos, Report, SourceError
 from .office_zip import core_info, open_parts, parse_xml
-from .rows import AGENCY, UNIT, BookInfo, Section, is_target, squash
+from .rows import UNIT_CELL, BookInfo, Section, candidates, is_target, name_cell, squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -117,6 +117,9 @@ class _Reader:
         self.pending_agency: list[str] | None = None
         self.nested: list[tuple[Section, int, int]] = []  # (section, row shown, column)
         self.chunks = 0
+        # What a target table's first row starts with, in any layout: 项目名称, 项目支出名称…
+        self.first_labels = {squash(c.text) for layout in candidates()
+                             for c in layout.head[0].cells[:1] if not c.field}
 
     def start(self, heading: str) -> Section:
         self.sections.append(Section(heading, 0, numbers=[]))
@@ -138,7 +141,7 @@ class _Reader:
         sections = self.sections
         # A budget block starts a table of its own unless a heading has just started one;
         # tables before it that are not target tables stay apart and are reported.
-        if not sections or ("项目名称" in labels and not _fresh(sections[-1])):
+        if not sections or (labels & self.first_labels and not _fresh(sections[-1])):
             self.start("")
         section = self.sections[-1]
         assert section.numbers is not None
@@ -146,8 +149,7 @@ class _Reader:
             section.rows.append(self.pending_agency)
             section.numbers.append(0)
             self.pending_agency = None
-        agency_line = (len(rows) == 1 and bool(rows[0]) and bool(AGENCY.match(rows[0][0]))
-                       and any(UNIT.search(c) for c in rows[0]))
+        agency_line = len(rows) == 1 and any(UNIT_CELL.search(c) for c in rows[0])
         first = max(section.numbers, default=0)
         for r, row in enumerate(rows):
             section.rows.append(row)
@@ -205,10 +207,7 @@ def _name(sections: list[Section]) -> None:
         section.line = n
         if is_target(section.rows):
             count += 1
-            labels = {squash(r[0]): r for r in section.rows if r}
-            row = labels["项目名称"]
-            name = squash(row[1]) if len(row) > 1 else ""
-            name = name or squash(section.heading) or "（无项目名称）"
+            name = name_cell(section.rows) or squash(section.heading) or "（无项目名称）"
             section.label = f"表“{name}”（第 {count} 张表）"
         else:
             first = next((r for r in section.rows if any(c.strip() for c in r)), [])
@@ -242,6 +241,7 @@ def _shown(el: etree._Element) -> bool:
 
 
 def _fresh(section: Section) -> bool:
-    """Whether a section holds nothing yet but, perhaps, its agency line."""
-    return all(re.match(r"^\s*\d{3,}", r[0] if r else "") and any("单位" in c for c in r)
+    """Whether a section holds nothing yet but, perhaps, its agency line (the line with the
+    money unit: `610101天津市知识产权局 | 单位：万元`, `区疾控中心 | 单位：万元`)."""
+    return all(any(UNIT_CELL.search(c) for c in r)
                for r in section.rows if any(c.strip() for c in r))

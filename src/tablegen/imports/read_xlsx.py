@@ -121,7 +121,8 @@ def read_xlsx(path: Path, shown: str, report: Report) -> tuple[list[Section], Bo
         if rows and len(rows[0]) == 1 and HEADING.match(rows[0][0]):
             heading = rows.pop(0)[0].strip()
             numbers.pop(0)
-        sections.append(Section(heading, n, rows, label=label, numbers=numbers))
+        # A sheet keeps no empty cell at a row's end (an empty 备注, a recipient without a value).
+        sections.append(Section(heading, n, rows, label=label, numbers=numbers, ragged=True))
     return sections, info
 
 

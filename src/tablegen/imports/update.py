@@ -43,7 +43,7 @@ def update_files(files: list[Path], into: Path, report: Report, *, apply: bool =
     if not (into / BOOK_FILE).is_file():
         raise UsageError(f"{display_path(into)} 中没有 book.yaml：--update 只用于已有的书（新书请去掉 "
                          "--update）")
-    imported, _ = read_all(files, report)
+    imported, _ = read_all(files, report, into)
     shown = display_path(into / BOOK_FILE)
     catalog = load_paths([into])
     if catalog.report.errors or not catalog.books:
@@ -170,4 +170,4 @@ def _rewritten(book: Book, old: Project, new: Project, it: Imported) -> str | No
     for key, note in it.comments.items():
         if key and key not in notes:
             notes[key] = note
-    return dump_project(new, notes)
+    return dump_project(new, notes, book.decimals)

@@ -1,16 +1,18 @@
 """The 项目支出绩效目标表: one table per project, the kind every book has.
 
-The typed view-model of one table (`TargetTable`, its indicator rows `GridRow`), built once from
-the book; the templates are `templates/targets/` (`book.html.j2`, `book.docx`); the sheet is
-laid out here, over columns that are the union of both tables' column edges, plus the
-`指标导入` sheet that budget systems import (each value split into sign, number and unit).
+The typed view-model of one table (`TargetTable`: the cells above the grid, the grid's columns
+and its indicator rows `GridRow`) is built once from the book and its layout (`model/layouts.py`,
+a YAML file: which rows and columns, which labels, which widths); the templates
+`templates/targets/` (`book.html.j2`, `book.docx`) draw whatever cells and columns a table
+has. The sheet is laid out here, over columns that are the union of both tables' column edges,
+plus the `指标导入` sheet that budget systems import (each value split into sign, number, unit).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,29 +23,24 @@ from ..document import (
     Sheet,
     SheetGrid,
     Span,
+    TableCell,
     edges,
     file_path,
     heading_lines,
     percent,
     title_lines,
 )
-from ..model.book import Agency, Book, Project, format_amount
-from ..model.values import display_sign, parse
+from ..load.layouts import layout_of
+from ..model.book import Agency, Book, Indicator, Level1, Level2, Project, format_amount
+from ..model.layouts import AMOUNT_FIELDS, PARAGRAPH_FIELDS, Column, HeadCell, Layout
+from ..model.values import display_sign, parse, written_parts
 
 NAME = "targets"
-GRID_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值")
-# Column widths in thousandths of the table's width (156 mm, 42 characters of 10.5 pt): the one
-# source for the PDF and HTML (<col> widths), the DOCX (grid and cell widths) and the XLSX
-# (its columns are the union of both tables' edges). Chosen from the seed tables' content, less
-# the cells' margins (0.8 character in the DOCX): 一级 holds 满意度指标 (5 characters); 二级
-# holds 7, so 可持续影响指标 stays on one line and 服务对象满意度指标 breaks as 服务对象满意度/指标;
-# 指标值 holds 时效 dates such as `2027年10月31日前` (8.3 characters wide, 9 where Word and
-# LibreOffice set digits apart from Chinese); 预算规模及资金用途 breaks as 预算规模及/资金用途;
-# 其中：财政资金 and 其他资金 stay whole; amounts of 10 digits stay on one line.
-# tests/test_pages.py measures all this on the PDF's pages and on LibreOffice's.
-BUDGET_WIDTHS = (140, 95, 152, 190, 152, 120, 151)
-GRID_WIDTHS = (140, 190, 205, 225, 240)
-# Characters a 一级 / 二级 cell holds on one line with the widths above.
+# Characters a 一级 / 二级 cell holds on one line with the default layout's widths: 一级 holds
+# 满意度指标 (5 characters); 二级 holds 7, so 可持续影响指标 stays on one line and
+# 服务对象满意度指标 breaks as 服务对象满意度/指标. Widths are the layout's (thousandths of the
+# table's width, 156 mm, 42 characters of 10.5 pt); tests/test_pages.py measures the default's
+# on the PDF's pages and on LibreOffice's.
 LABEL_CHARS = (5, 7)
 KEEP_ROWS = 8  # a 一级 group of up to this many rows moves to the next page whole
 IMPORT_SHEET = "指标导入"
@@ -54,11 +51,30 @@ NO_UNIT = "—"
 # The sheet is as wide as A4's printable width (156 mm at 96 px an inch), so that it prints at
 # about 100 %.
 PAGE_PX = 590
+HEAD_MARKER = "in t.head %}"  # the DOCX template's `{%tr for row in t.head %}`
+# Grid columns whose text is a figure: never broken before its last characters, set apart.
+FIGURES = ("value", "period_value", "sign", "number", "unit", "weight", "values")
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """One column of a table's indicator grid: its header and how its cells print."""
+
+    label: str
+    column: int  # 0-based, of the grid's widths
+    role: str = "text"  # `text` (words, kept from ending on a lone character) or `value`
+    span: int = 1
+    rows: int = 1
+
+    @property
+    def text(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True)
 class GridRow:
-    """One indicator row: 一级 and 二级 as spans, then 三级, 描述 and 指标值."""
+    """One indicator row: 一级 and 二级 as spans, then 三级, 描述 and 指标值, and the cells of
+    every column after 二级 as the layout prints them."""
 
     level1: Span
     level2: Span
@@ -66,16 +82,14 @@ class GridRow:
     description: str
     value: str
     index: int = 0  # 1-based, in the table
+    cells: tuple[TableCell, ...] = ()
 
     def texts(self) -> list[str]:
-        """The five cell texts as a dump shows them (a covered cell is empty)."""
-        return [
-            self.level1.text if self.level1.starts else "",
-            self.level2.text if self.level2.starts else "",
-            self.name,
-            self.description,
-            self.value,
-        ]
+        """The cell texts as a dump shows them (a covered cell is empty)."""
+        rest = [c.text for c in self.cells] if self.cells else [self.name, self.description,
+                                                                 self.value]
+        return [self.level1.text if self.level1.starts else "",
+                self.level2.text if self.level2.starts else "", *rest]
 
 
 @dataclass(frozen=True)
@@ -88,17 +102,16 @@ class TargetTable:
     agency: str  # the line above the table: `610101天津市知识产权局`
     unit: str  # `单位：万元`
     name: str
-    total: str
-    fiscal: str
-    other: str
-    usage: str
-    goals: tuple[str, ...]  # numbered `1.` `2.` …
+    head: tuple[tuple[TableCell, ...], ...]  # the rows above the grid, covered cells included
+    head_widths: tuple[int, ...]  # thousandths
+    columns: tuple[GridColumn, ...]  # the grid's header
+    column_widths: tuple[int, ...]  # thousandths
     rows: tuple[GridRow, ...]
     bookmark: str  # the DOCX heading's hidden bookmark
-    amounts: tuple[Decimal | None, Decimal | None, Decimal | None] = field(repr=False,
-                                                                            default=(None,) * 3)
     file: str | None = None  # its own files' path without suffix
     keep: bool = True  # rows of a 一级 group kept together (not with merge: none)
+    places: int = 2  # an amount's decimals in the sheet
+    thousands: bool = False
 
     @property
     def anchor(self) -> str:
@@ -106,11 +119,11 @@ class TargetTable:
 
     @property
     def budget_widths(self) -> list[str]:
-        return percent(BUDGET_WIDTHS)
+        return percent(self.head_widths)
 
     @property
     def grid_widths(self) -> list[str]:
-        return percent(GRID_WIDTHS)
+        return percent(self.column_widths)
 
     @property
     def groups(self) -> list[list[GridRow]]:
@@ -124,66 +137,227 @@ class TargetTable:
         return groups
 
     def with_rows(self, rows: list[Any]) -> TargetTable:
-        from dataclasses import replace
-
         return replace(self, rows=tuple(rows))
 
 
-def shown_label(text: str, level: int) -> str:
+def label_chars(width: int) -> int:
+    """Characters of 10.5 pt a column `width` thousandths of the table wide holds on a line (42
+    a line, less the cell's margins): 5 for the default 一级 column, 7 for its 二级."""
+    return max(1, int(width * 42 / 1000 - 0.8))
+
+
+def shown_label(text: str, level: int, chars: int | None = None) -> str:
     """A 一级/二级 label with a line break before its final 指标 where the column would cut it.
 
-    With LABEL_CHARS[level - 1] characters a line, `生态环境成本指标` would print as
-    `生态环境成本指/标`; it prints as `生态环境成本` / `指标` instead. Other labels wrap by themselves.
+    With `chars` characters a line (the default layout's LABEL_CHARS[level - 1]),
+    `生态环境成本指标` would print as `生态环境成本指/标`; it prints as `生态环境成本` / `指标`
+    instead. Other labels wrap by themselves.
     """
-    chars = LABEL_CHARS[level - 1]
+    chars = chars or LABEL_CHARS[level - 1]
     if len(text) > chars and text.endswith("指标") and (len(text) - 1) % chars == 0:
         return f"{text[:-2]}\n指标"
     return text
 
 
-def _span(text: str, rows: int, level: int) -> Span:
-    shown = shown_label(text, level)
+def _span(text: str, rows: int, level: int, chars: int | None = None) -> Span:
+    shown = shown_label(text, level, chars)
     return Span(text, rows, None if shown == text else shown)
 
 
-def grid(project: Project, merge: str) -> list[GridRow]:
-    """The indicator rows with 一级/二级 spans as the book's `merge` setting asks."""
+def scaled(widths: tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    """Relative widths as thousandths that add up to 1000 (the last takes what rounding left)."""
+    total = sum(widths)
+    out = [w * 1000 // total for w in widths]
+    out[-1] += 1000 - sum(out)
+    return tuple(out)
+
+
+def grid_columns(layout: Layout, project: Project) -> list[tuple[Column, str]]:
+    """The layout's grid columns for this project: `values` as one column per recipient
+    (paired with the recipient), the others as they are (paired with "")."""
+    out: list[tuple[Column, str]] = []
+    for c in layout.columns:
+        if c.field == "values":
+            out += [(c, who) for who in project.recipients]
+        else:
+            out.append((c, ""))
+    return out
+
+
+def column_widths(layout: Layout, project: Project) -> tuple[int, ...]:
+    """The grid's widths in thousandths: a `values` column's width shared by its recipients."""
+    widths: list[int] = []
+    for c in layout.columns:
+        if c.field == "values":
+            n = len(project.recipients)
+            widths += [max(1, c.width * 100 // n)] * n if n else []
+        else:
+            widths.append(c.width * 100)
+    return scaled(widths)
+
+
+def weight_text(weight: Decimal | None) -> str:
+    """A 权重 as written without trailing zeros: 10.00 → 10."""
+    if weight is None:
+        return ""
+    text = format(weight, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def cell_text(column: Column, who: str, ind: Indicator | None) -> str:
+    """What a grid column prints for an indicator (an empty row: nothing)."""
+    if ind is None:
+        return ""
+    f = column.field
+    if f == "name":
+        return ind.name
+    if f == "description":
+        return ind.shown_description
+    if f == "value":
+        return ind.value
+    if f == "period_value":
+        return ind.period_value or ""
+    if f in ("sign", "number", "unit"):
+        return written_parts(ind.value)[("sign", "number", "unit").index(f)]
+    if f == "weight":
+        return weight_text(ind.weight)
+    if f == "values":
+        return ind.values.get(who, "")
+    return ind.extra.get(column.key, "")
+
+
+def grid(project: Project, merge: str, layout: Layout | None = None) -> list[GridRow]:
+    """The indicator rows in their printed order, with 一级/二级 spans as the book's `merge`
+    setting asks (a span runs over consecutive rows of one 一级, of one 二级)."""
+    layout = layout_of(layout)
+    columns = grid_columns(layout, project)[2:]
+    chars = [label_chars(w) for w in column_widths(layout, project)[:2]]
+    printed = list(project.printed())
     rows: list[GridRow] = []
-    for l1 in project.indicators:
-        n1 = sum(len(g.indicators) for g in l1.groups)
-        first1 = True
-        for l2 in l1.groups:
-            n2 = len(l2.indicators)
-            for i, ind in enumerate(l2.indicators):
-                if merge == "none":
-                    s1, s2 = _span(l1.name, 1, 1), _span(l2.name, 1, 2)
-                else:
-                    s1 = _span(l1.name, n1 if first1 else 0, 1)
-                    if merge == "level1+level2":
-                        s2 = _span(l2.name, n2 if i == 0 else 0, 2)
-                    else:
-                        s2 = _span(l2.name, 1, 2)
-                first1 = False
-                rows.append(GridRow(s1, s2, ind.name, ind.shown_description, ind.value,
-                                    len(rows) + 1))
+    for i, (l1, l2, ind) in enumerate(printed):
+        first1 = i == 0 or printed[i - 1][0] is not l1
+        first2 = first1 or printed[i - 1][1] is not l2
+        if merge == "none":
+            s1, s2 = _span(l1.name, 1, 1, chars[0]), _span(l2.name, 1, 2, chars[1])
+        else:
+            s1 = _span(l1.name, _run(printed, i, 0) if first1 else 0, 1, chars[0])
+            if merge == "level1+level2":
+                s2 = _span(l2.name, _run(printed, i, 1) if first2 else 0, 2, chars[1])
+            else:
+                s2 = _span(l2.name, 1, 2, chars[1])
+        cells = tuple(TableCell(cell_text(c, who, ind), k + 2,
+                                role="value" if c.field in FIGURES else "text")
+                      for k, (c, who) in enumerate(columns))
+        rows.append(GridRow(s1, s2, ind.name if ind else "", ind.shown_description if ind else "",
+                            ind.value if ind else "", len(rows) + 1, cells))
     return rows
 
 
-def agency_label(agency: Agency) -> str:
-    """The agency as the line above its tables and the 目录 print it: `610101天津市知识产权局`."""
-    return f"{agency.code}{agency.name}"
+def _run(printed: list[tuple[Level1, Level2, Indicator | None]], start: int, level: int) -> int:
+    """How many rows from `start` on print under the same 一级 (level 0) or 二级 (level 1)."""
+    n = 1
+    while start + n < len(printed) and printed[start + n][level] is printed[start][level]:
+        n += 1
+    return n
 
 
-def budget_cells(project: Project) -> list[str]:
+def agency_label(agency: Agency, layout: Layout | None = None, book: Book | None = None) -> str:
+    """The agency as the line above its tables and the 目录 print it: `610101天津市知识产权局`
+    (the layout's `agency`; without a code, what stands between the code and the next name is
+    left out with it: `{code}-{name}` prints `区疾控中心`)."""
+    text = layout_of(layout).agency
+    if not agency.code:
+        text = re.sub(r"\{code\}[^{}]*", "", text)
+    department = (agency.department or (book.author if book else "")) or agency.name
+    return (text.replace("{code}", agency.code).replace("{department}", department)
+            .replace("{name}", agency.name))
+
+
+def budget_cells(project: Project, places: int = 2) -> list[str]:
     """The 预算规模 row after its label: 预算数, amount, 财政资金, amount, 其他资金, amount."""
     b = project.budget
-    return ["预算数", format_amount(b.total), "其中：财政资金", format_amount(b.fiscal),
-            "其他资金", format_amount(b.other)]
+    return ["预算数", format_amount(b.total, places), "其中：财政资金", format_amount(b.fiscal, places),
+            "其他资金", format_amount(b.other, places)]
+
+
+def numbered(goals: list[str], numbers: str = "always") -> list[str]:
+    """Goals numbered `1.` `2.` … (always, only when several, or never)."""
+    if numbers == "never" or (numbers == "several" and len(goals) < 2):
+        return list(goals)
+    return [f"{i}.{goal}" for i, goal in enumerate(goals, 1)]
 
 
 def numbered_goals(project: Project) -> list[str]:
     """The 绩效目标 paragraphs, numbered `1.` `2.` …"""
-    return [f"{i}.{goal}" for i, goal in enumerate(project.goals, 1)]
+    return numbered(project.goals)
+
+
+def head_cells(book: Book, agency: Agency, project: Project) -> list[list[TableCell]]:
+    """The rows above the grid as the layout lays them out for this project: a row whose
+    `when` field the project leaves empty is left out (a cell reaching into it is shorter),
+    and a cell covered by one above stands where it is covered, with rows 0."""
+    layout = layout_of(book.layout)
+    kept = [not row.when or _filled(book, agency, project, row.when) for row in layout.head]
+    out: list[list[TableCell]] = []
+    below: dict[int, TableCell] = {}  # column → the cell reaching down over it
+    left: dict[int, int] = {}  # column → how many more rows it covers
+    for r, row in enumerate(layout.head):
+        covered = {c: below[c] for c, n in left.items() if n > 0}
+        left = {c: n - 1 for c, n in left.items() if n > 1}
+        if not kept[r]:
+            continue
+        cells: list[TableCell] = []
+        column = 0
+        source = iter(row.cells)
+        width = len(layout.head_widths)
+        while column < width:
+            if column in covered:
+                over = covered[column]
+                cells.append(TableCell("", column, over.span, 0))
+                column += over.span
+                continue
+            cell = next(source)
+            rows = sum(1 for k in range(r, r + cell.rows) if kept[k])
+            made = _head_cell(book, agency, project, cell, column, rows)
+            cells.append(made)
+            if cell.rows > 1:
+                for k in range(column, column + cell.span):
+                    below[k] = made
+                    left[k] = cell.rows - 1
+            column += cell.span
+        out.append(cells)
+    return out
+
+
+def _filled(book: Book, agency: Agency, project: Project, field: str) -> bool:
+    return bool(_field_text(book, agency, project, field)[0])
+
+
+def _field_text(book: Book, agency: Agency, project: Project,
+                field: str) -> tuple[str, tuple[str, ...], Decimal | None]:
+    """A head field's text, its paragraphs (goals) and its amount."""
+    layout = layout_of(book.layout)
+    if field in AMOUNT_FIELDS:
+        amount = getattr(project.budget, field)
+        return format_amount(amount, book.decimals, layout.thousands), (), amount
+    if field in PARAGRAPH_FIELDS:
+        goals = tuple(numbered(getattr(project, field), layout.numbers))
+        return "\n".join(goals), goals, None
+    text = {"name": project.name, "usage": project.usage, "period": project.period or "",
+            "code": agency.code, "agency": agency.name,
+            "department": agency.department or book.author}[field]
+    return text, (), None
+
+
+def _head_cell(book: Book, agency: Agency, project: Project, cell: HeadCell, column: int,
+               rows: int) -> TableCell:
+    if not cell.field:
+        pieces = tuple(p.replace("{money_unit}", book.money_unit) for p in cell.label)
+        return TableCell("".join(pieces), column, cell.span, rows, "label",
+                         pieces=pieces if len(pieces) > 1 else ())
+    text, paragraphs, amount = _field_text(book, agency, project, cell.field)
+    role = "left" if cell.align == "left" else "amount" if cell.field in AMOUNT_FIELDS else "text"
+    return TableCell(text, column, cell.span, rows, role, paragraphs, amount=amount)
 
 
 def file_number(book: Book, number: int) -> str:
@@ -222,70 +396,50 @@ def bookmarks(book: Book) -> dict[int, str]:
 def table(book: Book, number: int, agency: Agency, project: Project, bookmark: str = "",
           ) -> TargetTable:
     """One project's table."""
-    b = project.budget
+    layout = layout_of(book.layout)
+    columns = grid_columns(layout, project)
     return TargetTable(
         number=number, heading=book.heading(number, project),
-        heading_lines=tuple(heading_lines(book.heading(number, project))), agency=agency_label(agency),
-        unit=f"单位：{book.money_unit}", name=project.name, total=format_amount(b.total),
-        fiscal=format_amount(b.fiscal), other=format_amount(b.other), usage=project.usage,
-        goals=tuple(numbered_goals(project)), rows=tuple(grid(project, book.merge)),
-        bookmark=bookmark, amounts=(b.total, b.fiscal, b.other),
-        file=project_path(book, number, project, "")[:-1], keep=book.merge != "none")
+        heading_lines=tuple(heading_lines(book.heading(number, project))),
+        agency=agency_label(agency, layout, book),
+        unit=layout.unit.replace("{money_unit}", book.money_unit), name=project.name,
+        head=tuple(tuple(r) for r in head_cells(book, agency, project)),
+        head_widths=scaled(layout.head_widths),
+        columns=tuple(GridColumn(who or c.label, k, "value" if c.field in FIGURES else "text")
+                      for k, (c, who) in enumerate(columns)),
+        column_widths=column_widths(layout, project),
+        rows=tuple(grid(project, book.merge, layout)),
+        bookmark=bookmark, file=project_path(book, number, project, "")[:-1],
+        keep=book.merge != "none", places=book.decimals, thousands=layout.thousands)
 
 
 def table_rows(book: Book, number: int, agency: Agency, project: Project) -> list[list[str]]:
-    """The whole table as rows of cell texts, the way a plain-text dump of the DOCX shows it.
+    """The whole table as rows of cell texts, the way a plain-text dump of the DOCX shows it
+    (a covered cell empty, a cell over several columns one cell).
 
     Golden tests compare every engine's output with this and with the seed dumps.
     """
     t = table(book, number, agency, project)
-    rows = [
-        [t.agency, t.unit],
-        ["项目名称", t.name],
-        ["预算规模及资金用途", *budget_cells(project)],
-        ["", t.usage],
-        ["绩效目标", "\n".join(t.goals)],
-        list(GRID_HEADER),
-    ]
+    rows = [[t.agency, t.unit]]
+    rows += [[c.text for c in r] for r in t.head]
+    rows.append([c.label for c in t.columns])
     rows.extend(r.texts() for r in t.rows)
     return rows
 
 
 # -- the sheet --------------------------------------------------------------------------------
 
-def sheet_edges() -> list[int]:
-    """The XLSX columns' edges: every edge of the budget table and of the indicator grid."""
-    return sorted(set(edges(BUDGET_WIDTHS)) | set(edges(GRID_WIDTHS)))
+def sheet_edges(head: tuple[int, ...], grid_widths: tuple[int, ...]) -> list[int]:
+    """The XLSX columns' edges: every edge of the head table and of the indicator grid."""
+    return sorted(set(edges(head)) | set(edges(grid_widths)))
 
 
-def sheet_span(widths: tuple[int, ...], column: int) -> tuple[int, int]:
-    """The first and last XLSX column (1-based) that a table's column covers."""
-    cuts = sheet_edges()
+def sheet_span(widths: tuple[int, ...], column: int, cuts: list[int],
+               span: int = 1) -> tuple[int, int]:
+    """The first and last XLSX column (1-based) that a table's column (and the `span - 1`
+    after it) covers."""
     ends = edges(widths)
-    return cuts.index(ends[column]) + 1, cuts.index(ends[column + 1])
-
-
-def _span_px(first: int, last: int) -> float:
-    cuts = sheet_edges()
-    return PAGE_PX * (cuts[last] - cuts[first - 1]) / 1000
-
-
-def _b(i: int, j: int | None = None) -> tuple[int, int]:
-    return sheet_span(BUDGET_WIDTHS, i)[0], sheet_span(BUDGET_WIDTHS, i if j is None else j)[1]
-
-
-def _g(i: int) -> tuple[int, int]:
-    return sheet_span(GRID_WIDTHS, i)
-
-
-def _place_row(r: int, row: GridRow) -> list[Cell]:
-    cells = []
-    if row.level1.starts:
-        cells.append(Cell(r, _g(0), row.level1.label, rows=row.level1.rows))
-    if row.level2.starts:
-        cells.append(Cell(r, _g(1), row.level2.label, rows=row.level2.rows))
-    cells += [Cell(r, _g(2), row.name), Cell(r, _g(3), row.description), Cell(r, _g(4), row.value)]
-    return cells
+    return cuts.index(ends[column]) + 1, cuts.index(ends[column + span])
 
 
 def sheet_title(t: TargetTable, number_text: str) -> str:
@@ -293,37 +447,61 @@ def sheet_title(t: TargetTable, number_text: str) -> str:
     return (f"{number_text}-" + re.sub(r"[\[\]:*?/\\]", "_", t.name))[:31]
 
 
+def amount_format(places: int, thousands: bool) -> str:
+    """The number format of an amount cell: `0.00`, `#,##0.00`, `0.0000`…"""
+    return ("#,##0" if thousands else "0") + ("." + "0" * places if places else "")
+
+
 def table_sheet(t: TargetTable, number_text: str) -> Sheet:
-    """One table in the official layout: merged cells, borders, widths, A4 print setup."""
-    cuts = sheet_edges()
+    """One table in its layout: merged cells, borders, widths, A4 print setup."""
+    cuts = sheet_edges(t.head_widths, t.column_widths)
     ncols = len(cuts) - 1
     whole = (1, ncols)
-    unit = _g(len(GRID_WIDTHS) - 1)
+    unit = sheet_span(t.column_widths, len(t.column_widths) - 1, cuts)
     cells = [
         Cell(1, whole, t.heading, style="title", size=14.0),
         Cell(2, (1, unit[0] - 1), t.agency, align="left"),
         Cell(2, unit, t.unit, align="right"),
-        Cell(3, _b(0), "项目名称", style="label"),
-        Cell(3, _b(1, 6), t.name),
-        Cell(4, _b(0), "预算规模及资金用途", rows=2, style="label"),
     ]
-    labels = ("预算数", "其中：财政资金", "其他资金")
-    for i, (label, amount) in enumerate(zip(labels, t.amounts, strict=True)):
-        cells.append(Cell(4, _b(1 + 2 * i), label, style="label"))
-        cells.append(Cell(4, _b(2 + 2 * i), amount, number_format="0.00"))
-    cells += [
-        Cell(5, _b(1, 6), t.usage, align="left"),
-        Cell(6, _b(0), "绩效目标", style="label"),
-        Cell(6, _b(1, 6), "\n".join(t.goals), align="left"),
-    ]
-    cells += [Cell(7, _g(i), text, style="label") for i, text in enumerate(GRID_HEADER)]
+    for r, row in enumerate(t.head, 3):
+        for c in row:
+            if c.covered:
+                continue
+            columns = sheet_span(t.head_widths, c.column, cuts, c.span)
+            if c.role == "label":
+                cells.append(Cell(r, columns, c.text, rows=c.rows, style="label"))
+            elif c.role == "amount":
+                cells.append(Cell(r, columns, c.amount, rows=c.rows,
+                                  number_format=amount_format(t.places, t.thousands)))
+            else:
+                cells.append(Cell(r, columns, c.text, rows=c.rows,
+                                  align="left" if c.role == "left" else "center"))
+    header = 3 + len(t.head)
+    cells += [Cell(header, sheet_span(t.column_widths, c.column, cuts), c.label, style="label")
+              for c in t.columns]
     widths = [round((PAGE_PX * (b - a) / 1000 - 5) / 7, 2) for a, b in zip(cuts, cuts[1:],
                                                                            strict=False)]
+
+    def place(r: int, row: GridRow) -> list[Cell]:
+        out = []
+        if row.level1.starts:
+            out.append(Cell(r, sheet_span(t.column_widths, 0, cuts), row.level1.label,
+                            rows=row.level1.rows))
+        if row.level2.starts:
+            out.append(Cell(r, sheet_span(t.column_widths, 1, cuts), row.level2.label,
+                            rows=row.level2.rows))
+        out += [Cell(r, sheet_span(t.column_widths, c.column, cuts), c.text) for c in row.cells]
+        return out
+
+    def span_px(first: int, last: int) -> float:
+        return PAGE_PX * (cuts[last] - cuts[first - 1]) / 1000
+
     return Sheet(
-        title=sheet_title(t, number_text), widths=widths, cells=cells, boxes=[(3, 6)],
-        grid=SheetGrid(first=8, header=7, rows=t.rows, place=_place_row),
-        grid_box_from=7, print_titles="7:7", orientation="portrait",
-        margins_mm=(28, 26, 37, 35), span_px=_span_px)
+        title=sheet_title(t, number_text), widths=widths, cells=cells,
+        boxes=[(3, header - 1)] if t.head else [],
+        grid=SheetGrid(first=header + 1, header=header, rows=t.rows, place=place),
+        grid_box_from=header, print_titles=f"{header}:{header}", orientation="portrait",
+        margins_mm=(28, 26, 37, 35), span_px=span_px)
 
 
 @dataclass(frozen=True)
@@ -371,7 +549,7 @@ class TargetsDocument(Document):
         last: Agency | None = None
         for number, agency, project in book.numbered():
             if agency is not last:
-                groups.append(Group(agency_label(agency), []))
+                groups.append(Group(agency_label(agency, book.layout, book), []))
                 last = agency
             groups[-1].tables.append(table(book, number, agency, project, marks[number]))
         super().__init__(
@@ -387,7 +565,7 @@ class TargetsDocument(Document):
         return str(t.file)
 
     def row_texts(self, t: Any) -> list[str]:
-        return [r.name + r.description + r.value for r in t.rows]
+        return ["".join(c.text for c in r.cells) for r in t.rows]
 
     def sheet(self, t: Any) -> Sheet:
         return table_sheet(t, file_number(self.book, t.number))
@@ -396,7 +574,16 @@ class TargetsDocument(Document):
         return [import_sheet(self.book)]
 
     def docx_widths(self) -> list[tuple[str, tuple[int, ...]]]:
-        return [("t.total", BUDGET_WIDTHS), ("r.level1", GRID_WIDTHS)]
+        """The template's table repeating `t.head`'s rows takes the head's widths, the one with
+        `r.level1` the grid's (a template of before layouts: `t.total` marks its budget table)."""
+        layout = layout_of(self.book.layout)
+        head = scaled(layout.head_widths)
+        return [(HEAD_MARKER, head), ("t.total", head),
+                ("r.level1", scaled([c.width for c in layout.columns]))]
+
+    def docx_table_widths(self, t: Any) -> list[tuple[str, tuple[int, ...]]]:
+        return [(HEAD_MARKER, t.head_widths), ("t.total", t.head_widths),
+                ("r.level1", t.column_widths)]
 
     def keep_rows(self, t: Any, rows: list[Any], i: int) -> bool:
         """Whether grid row i stays on the page of the next (Word's keep-with-next): inside a
@@ -422,7 +609,7 @@ def overview(book: Book) -> dict[str, Any]:
     for agency in book.agencies:
         budgets = [p.budget for p in agency.projects]
         agencies.append({
-            "label": agency_label(agency), "count": len(agency.projects),
+            "label": agency_label(agency, book.layout, book), "count": len(agency.projects),
             "total": _sum([b.total for b in budgets]), "fiscal": _sum([b.fiscal for b in budgets]),
             "other": _sum([b.other for b in budgets]),
         })

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from .. import rules
 from ..errors import Pos, Report, display_path, shown_name
-from ..model.book import Book, Project
+from ..model.book import DECIMALS, Book, Project
+from .layouts import Shelf
 from .loader import load, parse, read_text
 from .validate import (
     check_book_node,
     check_project_node,
     check_project_rules,
+    frame_of,
     known_frame,
     visible,
 )
@@ -75,7 +77,7 @@ def report_missing(path: Path, report: Report) -> None:
 
 
 def load_loose_project(path: Path, catalog: Catalog, folder: Path | None = None,
-                       frame_name: str | None = None) -> Project | None:
+                       frame_name: str | None = None, decimals: int = DECIMALS) -> Project | None:
     """A project file outside any (readable) book, inside `folder` when found there."""
     shown = display_path(path)
     catalog.files += 1
@@ -83,7 +85,7 @@ def load_loose_project(path: Path, catalog: Catalog, folder: Path | None = None,
     if root is None:
         return None
     frame = known_frame(frame_name)
-    project = check_project_node(root, path.name, frame, catalog.report)
+    project = check_project_node(root, path.name, frame, catalog.report, decimals=decimals)
     if project is not None:
         # the frame read from a broken book.yaml also picks the 自评 scheme (legacy → legacy)
         probe = Book(key="", title="", year=0, frame=frame.name)
@@ -104,10 +106,12 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
         # their findings (an amount with 3 decimals) are not hidden behind the book's error.
         m = re.search(r"^frame:[ \t]*([\w-]+)", text or "", re.M)
         for path in _yaml_files(folder):
-            load_loose_project(path, catalog, folder, m.group(1) if m else None)
+            load_loose_project(path, catalog, folder, m.group(1) if m else None,
+                               _decimals_hint(text))
         return None
-    book, listed = check_book_node(root, folder.name, report)
-    frame = known_frame(book.frame if book else None)
+    shelf = Shelf(folder)
+    book, listed = check_book_node(root, folder.name, report, shelf)
+    frame = frame_of(book, shelf.frames(report))
     seen: dict[str, Pos] = {}
     names: dict[str, Project] = {}
     for a, files in enumerate(listed):
@@ -127,7 +131,9 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             proot = load(target, project_shown, report, folder)
             if proot is None:
                 continue
-            project = check_project_node(proot, file, frame, report)
+            project = check_project_node(proot, file, frame, report,
+                                         layout=book.layout if book else None,
+                                         decimals=book.decimals if book else _decimals_hint(text))
             if project is None:
                 continue
             check_project_rules(project, book or _PROBE, report, year_rules=book is not None)
@@ -150,6 +156,12 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
         return None
     book.root = folder
     return book
+
+
+def _decimals_hint(text: str | None) -> int:
+    """The places a broken book.yaml declares for its amounts (its projects are still checked)."""
+    m = re.search(r"^decimals:[ \t]*([0-6])[ \t]*(?:#.*)?$", text or "", re.M)
+    return int(m.group(1)) if m else DECIMALS
 
 
 def _resolved(path: Path) -> Path | None:
@@ -180,6 +192,17 @@ def _yaml_files(folder: Path) -> list[Path]:
             if path.suffix in YAML_SUFFIXES and path.name != BOOK_FILE
             and (path.is_file() or path.is_symlink())  # a looping or broken link is named too
             and "templates" not in path.relative_to(folder).parts]
+
+
+def book_context(folder: Path) -> Book | None:
+    """The settings of the book in `folder` (its frame, layout, decimals) as a project of it is
+    checked with, whatever else its files hold; None without a readable book.yaml."""
+    report = Report()
+    text = read_text(folder / BOOK_FILE, "", report, folder) if (folder / BOOK_FILE).is_file() else None
+    root = parse(text, "", report) if text is not None else None
+    if root is None:
+        return None
+    return check_book_node(root, folder.name, report, Shelf(folder))[0]
 
 
 def load_book_strict(folder: Path) -> Book:

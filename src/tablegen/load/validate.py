@@ -12,11 +12,14 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
+from typing import Protocol
 
 from .. import rules
 from ..errors import Pos, Report
 from ..model.book import (
+    DECIMALS,
     FUND_SOURCES,
+    MAX_DECIMALS,
     Agency,
     Book,
     Budget,
@@ -29,7 +32,19 @@ from ..model.book import (
     normalize_value,
 )
 from ..model.frames import COST_LEVEL2, Frame, frames
-from ..model.schema import BOOK, BUDGET, EXECUTION, FUNDS, INDICATOR, PROJECT, Field, choices_of
+from ..model.layouts import Layout
+from ..model.schema import (
+    BOOK,
+    BUDGET,
+    EXECUTION,
+    FRAME,
+    FUNDS,
+    INDICATOR,
+    PROJECT,
+    ROW_LEVELS,
+    Field,
+    choices_of,
+)
 from ..model.scoring import (
     BEATEN,
     OUTLIER,
@@ -226,7 +241,7 @@ class Checker:
                    f"文本含有不可见的字符 {chars}，显示出的文字与实际内容不同：“{text}”；{hint}")
 
     def amount(self, node: Node | None, where: str, title: str, *,
-               required: bool = False) -> Decimal | None:
+               required: bool = False, places: int = DECIMALS) -> Decimal | None:
         if node is None:
             return None
         if node.is_null:
@@ -252,9 +267,14 @@ class Checker:
             value = abs(value)  # `-0.00` is zero and prints as 0.00
         if value < 0:
             self.find(node.pos, rules.AMOUNT_NEGATIVE, where, f"{title}不能为负数：{text}")
-        if "." in text and len(text.split(".")[1]) > 2:
-            self.find(node.pos, rules.AMOUNT_PRECISION, where,
-                       f"{title}最多保留两位小数：{text}")
+        if "." in text and len(text.split(".")[1]) > places:
+            if places == DECIMALS:
+                limit = "最多保留两位小数"
+            elif places == 0:
+                limit = "不能有小数（book.yaml 的 decimals: 0）"
+            else:
+                limit = f"最多保留 {places} 位小数（book.yaml 的 decimals: {places}）"
+            self.find(node.pos, rules.AMOUNT_PRECISION, where, f"{title}{limit}：{text}")
         return value
 
     def choice(self, node: Node | None, field: Field, where: str) -> str | None:
@@ -285,10 +305,75 @@ class Checker:
         return out
 
 
+class BookData(Protocol):
+    """What a book.yaml names beyond itself: the frames and layouts of its repository
+    (`load/layouts.Shelf` finds them in the template chain)."""
+
+    def frames(self, report: Report) -> dict[str, Frame]: ...
+    def layout(self, node: Node, report: Report) -> Layout | None: ...
+
+
+def check_frame_node(c: Checker, node: Node, name: str, where: str) -> Frame | None:
+    """A frame written as data (`title:` and `levels:` 一级 → list of 二级), or None."""
+    found = c.mapping(node, FRAME, where)
+    if found is None:
+        return None
+    title = c.text(found.get("title"), f"{where}.title", "框架名称", required=True)
+    levels: dict[str, tuple[str, ...]] = {}
+    lv = found.get("levels")
+    if lv is not None and lv.kind != "map":
+        c.wrong_type(lv, f"{where}.levels", "映射（一级指标: [二级指标, …]）")
+        return None
+    if lv is not None and not lv.pairs:
+        c.find(lv.pos, rules.EMPTY_GROUP, f"{where}.levels", "没有任何一级指标")
+    for l1, names in c.keys(lv, f"{where}.levels", known=None).items() if lv is not None else []:
+        items = [c.text(n, f"{where}.levels.{l1}", "二级指标", required=True)
+                 for n in (names.items if names.kind == "seq" else [])]
+        if names.kind != "seq" or not items:
+            c.wrong_type(names, f"{where}.levels.{l1}", "二级指标的列表（如 [数量指标, 质量指标]）")
+            return None
+        if any(not t for t in items):
+            return None
+        levels[l1] = tuple(t for t in items if t)
+    if title is None or lv is None or not levels:
+        return None
+    return Frame(name, title, levels)
+
+
+def _frames(c: Checker, node: Node | None) -> dict[str, Frame] | None:
+    """The book's own frames (`frames:` name → frame); None when one is broken."""
+    if node is None:
+        return {}
+    if node.kind != "map":
+        c.wrong_type(node, "frames", "映射（框架名称: {title, levels}）")
+        return None
+    out: dict[str, Frame] = {}
+    ok = True
+    for name, item in c.keys(node, "frames", known=None).items():
+        frame = check_frame_node(c, item, name, f"frames.{name}")
+        if frame is None:
+            ok = False
+        else:
+            out[name] = frame
+    return out if ok else None
+
+
+def _decimals(c: Checker, node: Node | None) -> int | None:
+    if node is None or node.is_null:
+        return DECIMALS
+    if node.kind != "scalar" or not re.fullmatch(r"[0-9]", node.text.strip()) or \
+            int(node.text) > MAX_DECIMALS:
+        c.find(node.pos, rules.INVALID_CHOICE, "decimals",
+               f"金额小数位数应为 0 至 {MAX_DECIMALS} 的整数，实际为{node.describe()}")
+        return None
+    return int(node.text)
+
+
 def check_book_node(
-    root: Node, key: str, report: Report
+    root: Node, key: str, report: Report, data: BookData | None = None
 ) -> tuple[Book | None, list[list[tuple[str, Pos]]]]:
-    """Book metadata (None when unusable) and, per agency, its listed project files."""
+    """Book metadata (None when unusable) and, per agency, its listed project files; with
+    `data`, the frame and layout it names are looked up in its repository."""
     c = Checker(report)
     found = c.mapping(root, BOOK, "")
     if found is None:
@@ -307,7 +392,28 @@ def check_book_node(
         else:
             c.wrong_type(y, "year", "四位数的年份（如 2024）")
     money_unit = c.choice(found.get("money_unit"), by["money_unit"], "money_unit")
-    frame = c.choice(found.get("frame"), by["frame"], "frame")
+    declared = _frames(c, found.get("frames"))
+    known = {**(data.frames(report) if data is not None else frames()), **(declared or {})}
+    frame: str | None = by["frame"].default
+    fn = found.get("frame")
+    if fn is not None and not fn.is_null:
+        # Without `data` (a book read for its listing or from a past revision) any name is
+        # taken: the repository's frames are not looked up there; check looks them up.
+        frame = fn.text if fn.kind == "scalar" and (fn.text in known or data is None) else None
+        if frame is None:
+            hint = suggest(fn.text, tuple(known)) if fn.kind == "scalar" else ""
+            c.find(fn.pos, rules.INVALID_CHOICE, "frame",
+                   f"指标框架应为 {' | '.join(known)} 之一，实际为{fn.describe()}{hint}")
+    layout = None
+    ln = found.get("layout")
+    bad_layout = False
+    if ln is not None and not ln.is_null and data is not None:
+        layout = data.layout(ln, report)
+        bad_layout = layout is None
+    elif ln is not None and not ln.is_null and ln.kind != "scalar":
+        c.wrong_type(ln, "layout", "版式名称（文本）")
+        bad_layout = True
+    decimals = _decimals(c, found.get("decimals"))
     merge = c.choice(found.get("merge"), by["merge"], "merge")
     scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")  # None: the frame's
     bad_scoring = scoring is None and not (found.get("scoring") is None or found["scoring"].is_null)
@@ -330,29 +436,43 @@ def check_book_node(
             code_text = ""
             if code is not None:
                 if code.kind != "scalar" or code.is_null or not code.text.strip():
-                    c.find(code.pos, rules.EMPTY_TEXT, f"{where}.code", "单位编码不能为空")
+                    c.find(code.pos, rules.EMPTY_TEXT, f"{where}.code",
+                           "单位编码不能为空（原表只印单位名称时，删去 code 这一行）")
                 else:
                     code_text = code.text
                     c.invisible(code_text, code.pos, f"{where}.code")
             name = c.text(af.get("name"), f"{where}.name", "单位名称", required=True) or ""
+            dept = c.text(af.get("department"), f"{where}.department", "主管部门", required=False)
             projects = af.get("projects")
             if projects is not None and projects.is_null:
                 c.find(projects.pos, rules.NO_PROJECTS, f"{where}.projects",
                           "此单位还没有项目（用 tablegen new 添加）")
                 projects = None
             files = c.text_list(projects, f"{where}.projects", "项目文件")
-            agencies.append(Agency(code_text, name))
+            agencies.append(Agency(code_text, name, department=dept or None))
             listed.append(files)
     if (title is None or year is None or money_unit is None or frame is None or merge is None
-            or bad_scoring):
+            or bad_scoring or declared is None or bad_layout or decimals is None):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
-                merge=merge, department=department, scoring=scoring, agencies=agencies)
+                merge=merge, department=department, scoring=scoring, agencies=agencies,
+                layout=layout, decimals=decimals, frames=declared)
     return book, listed
 
 
-def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> Project | None:
-    """A project from its node tree, or None when its structure is too broken to use."""
+def frame_of(book: Book | None, known: dict[str, Frame] | None = None) -> Frame:
+    """The frame a book's projects are checked against: its own, its repository's or tablegen's
+    (classic when the book cannot say)."""
+    if book is None:
+        return known_frame(None)
+    return {**(known or frames()), **book.frames}.get(book.frame) or known_frame(None)
+
+
+def check_project_node(root: Node, file: str, frame: Frame, report: Report, *,
+                       layout: Layout | None = None, decimals: int = DECIMALS) -> Project | None:
+    """A project from its node tree, or None when its structure is too broken to use. The
+    book's layout says which indicator keys it prints (its own columns, empty 二级 rows) and
+    `decimals` how many places its amounts may have."""
     c = Checker(report)
     found = c.mapping(root, PROJECT, "")
     if found is None:
@@ -362,9 +482,10 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
     if "budget" in found:
         bf = c.mapping(found["budget"], BUDGET, "budget")
         if bf is not None:
-            total = c.amount(bf.get("total"), "budget.total", "预算数", required=True)
-            fiscal = c.amount(bf.get("fiscal"), "budget.fiscal", "财政资金")
-            other = c.amount(bf.get("other"), "budget.other", "其他资金")
+            total = c.amount(bf.get("total"), "budget.total", "预算数", required=True,
+                             places=decimals)
+            fiscal = c.amount(bf.get("fiscal"), "budget.fiscal", "财政资金", places=decimals)
+            other = c.amount(bf.get("other"), "budget.other", "其他资金", places=decimals)
             if total is not None:
                 budget = Budget(total, fiscal, other)
                 if total == 0:  # what `tablegen new` writes until the author fills it in
@@ -379,15 +500,49 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
                                 f"{other or 0} = {parts}")
     usage = c.text(found.get("usage"), "usage", "资金用途", required=False) or ""
     goals = [g for g, _ in c.text_list(found.get("goals"), "goals", "绩效目标")]
-    indicators = _indicators(c, found.get("indicators"), frame)
-    execution = _execution(c, found.get("execution"))
+    period = c.text(found.get("period"), "period", "项目实施期", required=False)
+    period_goals = [g for g, _ in c.text_list(found.get("period_goals"), "period_goals",
+                                              "实施期绩效目标")]
+    recipients = [r for r, _ in c.text_list(found.get("recipients"), "recipients", "接收方")]
+    grid = Grid(c, frame, layout, recipients)
+    indicators = grid.read(found.get("indicators"))
+    execution = _execution(c, found.get("execution"), decimals)
     if name is None or budget is None or indicators is None:
         return None
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators,
-                      execution=execution, file=file, pos=root.pos)
+                      execution=execution, file=file, pos=root.pos, period=period,
+                      period_goals=period_goals, recipients=recipients, order=grid.order)
     key_of = _key_positions(root)
     project.where = {k: key_of[id(v)] for k, v in found.items()}
+    _unprinted(report, project, layout)
     return project
+
+
+# What a project may carry that only some layouts print, with the layout field that prints it.
+_LAYOUT_ONLY = (("period", "period", "项目实施期"), ("period_goals", "period_goals", "实施期绩效目标"),
+                ("recipients", "values", "接收方（recipients）"))
+
+
+def _unprinted(report: Report, project: Project, layout: Layout | None) -> None:
+    """A warning for data the book's layout does not print (it stays in the file)."""
+    if layout is None:
+        from ..model.layouts import DEFAULT_LAYOUT
+
+        name, has = DEFAULT_LAYOUT, {"usage", "goals", "value", "description"}
+    else:
+        name, has = layout.name, {f for f in ("period", "period_goals", "values", "period_value")
+                                  if layout.has(f)}
+    for key, fld, title in _LAYOUT_ONLY:
+        if getattr(project, key) and fld not in has:
+            report.add(project.where.get(key, project.pos or Pos("?")), rules.UNPRINTED,
+                       f"{key}：版式 {name} 不印{title}；要印出它，请在 book.yaml 中选用有此内容的版式")
+    if "period_value" not in has:
+        for l1, l2, i, ind in _numbered_rows(project):
+            if ind.period_value is not None:
+                report.add(ind.where.get("period_value", ind.pos or Pos("?")), rules.UNPRINTED,
+                           f"indicators.{l1.name}.{l2.name}[{i}].period_value：版式 {name} 不印"
+                           "实施期指标值；要印出它，请在 book.yaml 中选用有此列的版式")
+                break
 
 
 def _key_positions(node: Node) -> dict[int, Pos]:
@@ -395,67 +550,185 @@ def _key_positions(node: Node) -> dict[int, Pos]:
     return {id(v): k.pos for k, v in node.pairs}
 
 
-def _indicators(c: Checker, node: Node | None, frame: Frame) -> list[Level1] | None:
-    if node is None:
-        return None
-    if node.kind != "map":
-        c.wrong_type(node, "indicators", "映射（一级指标: 二级指标: 列表）")
-        return None
-    if not node.pairs:
-        c.find(node.pos, rules.EMPTY_GROUP, "indicators", "没有任何一级指标")
-    out = []
-    key_of = _key_positions(node)
-    for l1_name, l1_node in c.keys(node, "indicators", known=None).items():
-        key_pos = key_of[id(l1_node)]
-        where1 = f"indicators.{l1_name}"
-        if l1_name not in frame.levels:
-            c.find(key_pos, rules.UNKNOWN_LEVEL1, "indicators",
-                    f"一级指标“{l1_name}”不在指标框架 {frame.name} 中"
-                    f"{suggest(l1_name, tuple(frame.levels)) or '（可用：' + '、'.join(frame.levels) + '）'}")
-        level1 = Level1(l1_name, pos=key_pos)
-        out.append(level1)
-        if l1_node.is_null or (l1_node.kind == "map" and not l1_node.pairs):
-            c.find(key_pos, rules.EMPTY_GROUP, where1, f"一级指标“{l1_name}”下没有二级指标")
-            continue
-        if l1_node.kind != "map":
-            c.wrong_type(l1_node, where1, "映射（二级指标: 列表）")
-            continue
-        allowed = frame.level2_of(l1_name)
-        key2_of = _key_positions(l1_node)
-        for l2_name, l2_node in c.keys(l1_node, where1, known=None).items():
-            key2 = key2_of[id(l2_node)]
-            where2 = f"{where1}.{l2_name}"
-            if l1_name in frame.levels and l2_name not in allowed:
-                owner = next((k for k, v in frame.levels.items() if l2_name in v), None)
-                hint = f"；它属于一级指标“{owner}”" if owner else ""
-                c.find(key2, rules.UNKNOWN_LEVEL2, where1,
-                        f"二级指标“{l2_name}”不属于一级指标“{l1_name}”（框架 {frame.name}）{hint}；"
-                        f"“{l1_name}”下可用：{'、'.join(allowed)}")
-            level2 = Level2(l2_name, pos=key2)
-            level1.groups.append(level2)
-            if l2_node.is_null or (l2_node.kind == "seq" and not l2_node.items):
-                c.find(key2, rules.EMPTY_GROUP, where2, f"二级指标“{l2_name}”下没有三级指标")
+class Grid:
+    """A project's `indicators`: a mapping 一级 → 二级 → rows, or a list of rows in their printed
+    order (each with `level1` and `level2`), read into grouped Level1s and, for a list, the
+    order the rows print in."""
+
+    def __init__(self, c: Checker, frame: Frame, layout: Layout | None, recipients: list[str]):
+        self.c = c
+        self.frame = frame
+        self.layout = layout
+        self.recipients = recipients
+        extra = tuple(Field(k, k, "text", False, "") for k in (layout.keys if layout else ()))
+        self.fields = INDICATOR + extra
+        self.order: list[tuple[int, int, int | None]] | None = None
+        self.out: list[Level1] = []
+        self.told: set[tuple[str, str]] = set()
+
+    @property
+    def empty_rows(self) -> bool:
+        return self.layout is not None and self.layout.empty_level2
+
+    def read(self, node: Node | None) -> list[Level1] | None:
+        if node is None:
+            return None
+        if node.kind == "seq":
+            return self.rows(node)
+        if node.kind != "map":
+            self.c.wrong_type(node, "indicators",
+                              "映射（一级指标: 二级指标: 列表），或按打印顺序的行列表")
+            return None
+        c = self.c
+        if not node.pairs:
+            c.find(node.pos, rules.EMPTY_GROUP, "indicators", "没有任何一级指标")
+        key_of = _key_positions(node)
+        for l1_name, l1_node in c.keys(node, "indicators", known=None).items():
+            key_pos = key_of[id(l1_node)]
+            where1 = f"indicators.{l1_name}"
+            self.level1_known(l1_name, key_pos)
+            level1 = Level1(l1_name, pos=key_pos)
+            self.out.append(level1)
+            if l1_node.is_null or (l1_node.kind == "map" and not l1_node.pairs):
+                c.find(key_pos, rules.EMPTY_GROUP, where1, f"一级指标“{l1_name}”下没有二级指标")
                 continue
-            if l2_node.kind != "seq":
-                c.wrong_type(l2_node, where2, "列表（每个三级指标以“- ”开头）")
+            if l1_node.kind != "map":
+                c.wrong_type(l1_node, where1, "映射（二级指标: 列表）")
                 continue
-            for i, item in enumerate(l2_node.items, 1):
-                where3 = f"{where2}[{i}]"
-                f = c.mapping(item, INDICATOR, where3)
-                if f is None:
+            key2_of = _key_positions(l1_node)
+            for l2_name, l2_node in c.keys(l1_node, where1, known=None).items():
+                key2 = key2_of[id(l2_node)]
+                where2 = f"{where1}.{l2_name}"
+                self.level2_known(l1_name, l2_name, key2, where1)
+                level2 = Level2(l2_name, pos=key2)
+                level1.groups.append(level2)
+                if l2_node.is_null or (l2_node.kind == "seq" and not l2_node.items):
+                    if not self.empty_rows:
+                        c.find(key2, rules.EMPTY_GROUP, where2,
+                               f"二级指标“{l2_name}”下没有三级指标")
                     continue
-                name = c.text(f.get("name"), f"{where3}.name", "三级指标", required=True)
-                desc = c.text(f.get("description"), f"{where3}.description", "绩效指标描述",
-                              required=False)
-                value = c.text(f.get("value"), f"{where3}.value", "指标值", required=True)
-                if name is None or value is None:
+                if l2_node.kind != "seq":
+                    c.wrong_type(l2_node, where2, "列表（每个三级指标以“- ”开头）")
                     continue
-                value_pos = f["value"].pos
-                indicator = Indicator(name=name, value=normalize_value(value), description=desc,
-                                      pos=item.pos, value_pos=value_pos)
-                _evaluation(c, f, where3, indicator)
+                for i, item in enumerate(l2_node.items, 1):
+                    indicator = self.indicator(item, f"{where2}[{i}]", self.fields)
+                    if indicator is not None:
+                        level2.indicators.append(indicator)
+        return self.out
+
+    def rows(self, node: Node) -> list[Level1]:
+        """`indicators` as a list of rows: grouped by 一级/二级, the order kept in `order`."""
+        c = self.c
+        self.order = []
+        if not node.items:
+            c.find(node.pos, rules.EMPTY_GROUP, "indicators", "没有任何指标行")
+        for i, item in enumerate(node.items, 1):
+            where = f"indicators[{i}]"
+            if item.kind != "map":
+                c.wrong_type(item, where, "映射（level1、level2、name、value…）")
+                continue
+            found = c.keys(item, where, known=[f.key for f in ROW_LEVELS + self.fields])
+            for f in ROW_LEVELS:
+                if f.key not in found:
+                    c.find(item.pos, rules.MISSING_FIELD, where, f"缺少必填项“{f.key}”（{f.title}）")
+            l1 = c.text(found.get("level1"), f"{where}.level1", "一级指标", required=True)
+            l2 = c.text(found.get("level2"), f"{where}.level2", "二级指标", required=True)
+            if not l1 or not l2:
+                continue
+            a = next((k for k, g in enumerate(self.out) if g.name == l1), None)
+            if a is None:
+                self.level1_known(l1, found["level1"].pos)
+                a = len(self.out)
+                self.out.append(Level1(l1, pos=found["level1"].pos))
+            level1 = self.out[a]
+            b = next((k for k, g in enumerate(level1.groups) if g.name == l2), None)
+            if b is None:
+                self.level2_known(l1, l2, found["level2"].pos, f"indicators.{l1}")
+                b = len(level1.groups)
+                level1.groups.append(Level2(l2, pos=found["level2"].pos))
+            level2 = level1.groups[b]
+            if not any(k in found for k in self.fields_keys) and self.empty_rows:
+                self.order.append((a, b, None))
+                continue
+            indicator = self.indicator(item, where, ROW_LEVELS + self.fields)
+            if indicator is not None:
+                self.order.append((a, b, len(level2.indicators)))
                 level2.indicators.append(indicator)
-    return out
+        grouped = [(a, b, c) for a, g in enumerate(self.out) for b, l2 in enumerate(g.groups)
+                   for c in (range(len(l2.indicators)) if l2.indicators else [None])]
+        if self.order == grouped:  # rows in their groups' order: the mapping says it all
+            self.order = None
+        return self.out
+
+    @property
+    def fields_keys(self) -> set[str]:
+        return {f.key for f in self.fields}
+
+    def level1_known(self, name: str, pos: Pos) -> None:
+        frame = self.frame
+        if name not in frame.levels:
+            options = "（可用：" + "、".join(frame.levels) + "）"
+            self.c.find(pos, rules.UNKNOWN_LEVEL1, "indicators",
+                        f"一级指标“{name}”不在指标框架 {frame.name} 中"
+                        f"{suggest(name, tuple(frame.levels)) or options}")
+
+    def level2_known(self, l1: str, l2: str, pos: Pos, where: str) -> None:
+        frame = self.frame
+        allowed = frame.level2_of(l1)
+        if l1 in frame.levels and l2 not in allowed and (l1, l2) not in self.told:
+            self.told.add((l1, l2))
+            owner = next((k for k, v in frame.levels.items() if l2 in v), None)
+            hint = f"；它属于一级指标“{owner}”" if owner else ""
+            self.c.find(pos, rules.UNKNOWN_LEVEL2, where,
+                        f"二级指标“{l2}”不属于一级指标“{l1}”（框架 {frame.name}）{hint}；"
+                        f"“{l1}”下可用：{'、'.join(allowed)}")
+
+    def indicator(self, item: Node, where3: str, fields: tuple[Field, ...]) -> Indicator | None:
+        """One indicator row's keys: 三级, 描述, 指标值, the layout's columns and 自评."""
+        c = self.c
+        f = c.mapping(item, fields, where3)
+        if f is None:
+            return None
+        name = c.text(f.get("name"), f"{where3}.name", "三级指标", required=True)
+        desc = c.text(f.get("description"), f"{where3}.description", "绩效指标描述",
+                      required=False)
+        value = c.text(f.get("value"), f"{where3}.value", "指标值", required=True)
+        if name is None or value is None:
+            return None
+        indicator = Indicator(name=name, value=normalize_value(value), description=desc,
+                              pos=item.pos, value_pos=f["value"].pos)
+        period_value = c.text(f.get("period_value"), f"{where3}.period_value", "实施期指标值",
+                              required=True)
+        indicator.period_value = normalize_value(period_value) if period_value is not None else None
+        indicator.values = self.values(f.get("values"), f"{where3}.values")
+        for key in (self.layout.keys if self.layout else ()):
+            text = c.text(f.get(key), f"{where3}.{key}", key, required=False)
+            if text is not None:
+                indicator.extra[key] = text
+        _evaluation(c, f, where3, indicator)
+        indicator.where.update({k: f[k].pos for k in ("period_value", "values") if k in f})
+        return indicator
+
+    def values(self, node: Node | None, where: str) -> dict[str, str]:
+        """An indicator's value per recipient (`values:` recipient → 指标值)."""
+        if node is None or node.is_null:
+            return {}
+        c = self.c
+        if node.kind != "map":
+            c.wrong_type(node, where, "映射（接收方: 指标值）")
+            return {}
+        out: dict[str, str] = {}
+        key_of = _key_positions(node)
+        for who, vn in c.keys(node, where, known=None).items():
+            if who not in self.recipients:
+                c.find(key_of[id(vn)], rules.UNKNOWN_KEY, where,
+                       f"“{who}”不是本项目的接收方（recipients）{suggest(who, self.recipients)}"
+                       f"；接收方：{'、'.join(self.recipients) or '（未写 recipients）'}")
+                continue
+            text = c.text(vn, f"{where}.{who}", "指标值", required=False)
+            if text:
+                out[who] = normalize_value(text)
+        return out
 
 
 def _evaluation(c: Checker, f: dict[str, Node], where: str, ind: Indicator) -> None:
@@ -471,19 +744,19 @@ def _evaluation(c: Checker, f: dict[str, Node], where: str, ind: Indicator) -> N
     ind.where = {k: f[k].pos for k in ("actual", "weight", "grade", "score") if k in f}
 
 
-def _execution(c: Checker, node: Node | None) -> Execution | None:
+def _execution(c: Checker, node: Node | None, places: int = DECIMALS) -> Execution | None:
     """The execution block (预算执行情况) of an evaluated project, None when absent or broken."""
     if node is None:
         return None
     found = c.mapping(node, EXECUTION, "execution")
     if found is None:
         return None
-    total = _funds(c, found, "execution")
+    total = _funds(c, found, "execution", places)
     sources = {}
     for key in FUND_SOURCES:
         if key in found:
             sub = c.mapping(found[key], FUNDS, f"execution.{key}")
-            funds = _funds(c, sub, f"execution.{key}") if sub is not None else None
+            funds = _funds(c, sub, f"execution.{key}", places) if sub is not None else None
             if funds is not None:
                 sources[key] = funds
     results = [r for r, _ in c.text_list(found.get("results"), "execution.results", "实际完成情况")]
@@ -492,10 +765,11 @@ def _execution(c: Checker, node: Node | None) -> Execution | None:
     return Execution(total, sources, results, pos=node.pos)
 
 
-def _funds(c: Checker, found: dict[str, Node], where: str) -> Funds | None:
-    initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数")
-    adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数")
-    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数")
+def _funds(c: Checker, found: dict[str, Node], where: str, places: int = DECIMALS
+           ) -> Funds | None:
+    initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数", places=places)
+    adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数", places=places)
+    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数", places=places)
     if adjusted is None or spent is None:
         return None
     pos = found["spent"].pos

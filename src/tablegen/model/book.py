@@ -14,9 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Pos
+from .frames import Frame
+from .layouts import Layout
 
 MONEY_UNITS = ("元", "千元", "万元")
 MERGES = ("level1", "level1+level2", "none")
+DECIMALS = 2  # places of an amount unless the book declares more (`decimals:`)
+MAX_DECIMALS = 6
 # Output names are `01-<stem>.docx`; with the writer's temporary-name affixes they must stay
 # within a 255-byte file name, so a long project file name is cut there.
 STEM_BYTES = 160
@@ -63,6 +67,10 @@ class Indicator:
     score: Decimal | None = None  # an explicit 得分 for a qualitative indicator
     deviation: str | None = None  # 偏差原因分析及改进措施
     where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+    # Printed by the layouts that have their columns; absent in most files.
+    period_value: str | None = None  # 实施期指标值 (the multi-year target beside `value`)
+    values: dict[str, str] = field(default_factory=dict)  # per recipient (the project's)
+    extra: dict[str, str] = field(default_factory=dict)  # a layout's own columns: 备注, 绩效标准…
 
     @property
     def shown_description(self) -> str:
@@ -136,6 +144,13 @@ class Project:
     pos: Pos | None = field(default=None, compare=False, repr=False)
     # Where each top-level key stands in the source file, for findings.
     where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+    period: str | None = None  # 项目实施期, as printed (`2023.07-2024.01`)
+    period_goals: list[str] = field(default_factory=list)  # 实施期绩效目标, beside `goals`
+    recipients: list[str] = field(default_factory=list)  # the columns of the indicators' `values`
+    # The rows in the order they were written, when `indicators` is a list (a 效益 row between
+    # two 产出 rows): (一级, 二级, 三级) indexes into `indicators`, the 三级 None for a 二级 without
+    # indicators. None: the grouped order of `indicators`.
+    order: list[tuple[int, int, int | None]] | None = None
 
     @property
     def stem(self) -> str:
@@ -161,14 +176,31 @@ class Project:
                 for ind in l2.indicators:
                     yield l1, l2, ind
 
+    def printed(self) -> Iterator[tuple[Level1, Level2, Indicator | None]]:
+        """The rows as the table prints them: in the written order, a 二级 without indicators
+        as one row without an indicator."""
+        if self.order is not None:
+            for a, b, c in self.order:
+                l1 = self.indicators[a]
+                l2 = l1.groups[b]
+                yield l1, l2, None if c is None else l2.indicators[c]
+            return
+        for l1 in self.indicators:
+            for l2 in l1.groups:
+                if not l2.indicators:
+                    yield l1, l2, None
+                for ind in l2.indicators:
+                    yield l1, l2, ind
+
 
 @dataclass
 class Agency:
     """A budget unit (单位) with its code and its projects in order."""
 
-    code: str
+    code: str  # "" when the agency has none (county tables print the name alone)
     name: str
     projects: list[Project] = field(default_factory=list)
+    department: str | None = None  # 主管部门, when not the book's
 
 
 @dataclass
@@ -185,6 +217,9 @@ class Book:
     scoring: str | None = None  # the 自评 scoring scheme in scoring.yaml; None: the frame's
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
+    layout: Layout | None = None  # None: the default layout (layouts.DEFAULT_LAYOUT)
+    decimals: int = DECIMALS  # places every amount of the book has
+    frames: dict[str, Frame] = field(default_factory=dict)  # frames the book declares itself
 
     def numbered(self) -> Iterator[tuple[int, Agency, Project]]:
         """Every project with its table number (1, 2, … across agencies)."""
@@ -220,11 +255,16 @@ class Book:
         return f"{number}.{project.name}绩效目标表"
 
 
-def format_amount(amount: Decimal | None) -> str:
-    """An amount as printed: two decimals, blank when absent."""
+def format_amount(amount: Decimal | None, places: int | None = None,
+                  thousands: bool = False) -> str:
+    """An amount as printed, blank when absent: with `places` decimals (two by default), or as
+    many as it has where that is more (never rounded); with thousands separators when asked
+    (`3,309,840.00`)."""
     if amount is None:
         return ""
-    return f"{amount:.2f}"
+    exponent = amount.as_tuple().exponent
+    own = -exponent if isinstance(exponent, int) else 0
+    return f"{amount:{',' if thousands else ''}.{max(DECIMALS if places is None else places, own)}f}"
 
 
 def normalize_value(value: str) -> str:

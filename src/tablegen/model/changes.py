@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from .book import Agency, Book, Project, format_amount
+from .book import Agency, Book, Indicator, Project, format_amount
 from .scoring import score_changes
 
 
@@ -69,11 +69,39 @@ def _rows(project: Project) -> dict[tuple[str, str, str, int], Row]:
     return out
 
 
+def _indicators(project: Project) -> dict[tuple[str, str, str, int], Indicator]:
+    """The indicators under the keys of `_rows`."""
+    out: dict[tuple[str, str, str, int], Indicator] = {}
+    for l1, l2, i in project.rows():
+        n = sum(1 for k in out if k[:3] == (l1.name, l2.name, i.name))
+        out[(l1.name, l2.name, i.name, n)] = i
+    return out
+
+
+def _column_changes(a: Indicator, b: Indicator, where: str,
+                    labels: dict[str, str]) -> list[Change]:
+    """What a layout's other columns print that changed: 实施期指标值, a value per recipient,
+    the layout's own columns (备注, 绩效标准…)."""
+    out = []
+    if a.period_value != b.period_value:
+        out.append(Change("修改指标", f"{where} · 实施期指标值", a.period_value or "",
+                          b.period_value or ""))
+    for who in dict.fromkeys([*a.values, *b.values]):
+        if a.values.get(who) != b.values.get(who):
+            out.append(Change("修改指标", f"{where} · {who}", a.values.get(who, ""),
+                              b.values.get(who, "")))
+    for key in dict.fromkeys([*a.extra, *b.extra]):
+        if a.extra.get(key) != b.extra.get(key):
+            out.append(Change("修改指标", f"{where} · {labels.get(key, key)}",
+                              a.extra.get(key, ""), b.extra.get(key, "")))
+    return out
+
+
 def _where(row: Row) -> str:
     return " / ".join(row[:3])
 
 
-def _goal_changes(old: list[str], new: list[str]) -> list[Change]:
+def _goal_changes(old: list[str], new: list[str], kind: str = "绩效目标") -> list[Change]:
     """Goals aligned as a sequence: an inserted goal does not show every later one as changed."""
     out = []
     for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
@@ -83,7 +111,7 @@ def _goal_changes(old: list[str], new: list[str]) -> list[Change]:
             a = old[i1 + k] if i1 + k < i2 else ""
             b = new[j1 + k] if j1 + k < j2 else ""
             place = f"第 {j1 + k + 1} 条" if b else f"原第 {i1 + k + 1} 条"
-            out.append(Change("绩效目标", place, a, b))
+            out.append(Change(kind, place, a, b))
     return out
 
 
@@ -99,8 +127,10 @@ def _row_changes(a: Row, b: Row) -> list[Change]:
     return out
 
 
-def project_changes(old: Project, new: Project, unit: str = "") -> list[Change]:
-    """Budget (in the book's money unit), usage, goals and indicator rows that differ."""
+def project_changes(old: Project, new: Project, unit: str = "",
+                    columns: dict[str, str] | None = None) -> list[Change]:
+    """Budget (in the book's money unit), usage, goals and indicator rows that differ; `columns`:
+    the headers of the layout's own columns, by key (`standard` → 绩效标准)."""
     out = []
     labels = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
     for key, label in labels.items():
@@ -111,7 +141,13 @@ def project_changes(old: Project, new: Project, unit: str = "") -> list[Change]:
     if old.usage != new.usage:
         out.append(Change("资金用途", "资金用途", old.usage, new.usage))
     out += _goal_changes(old.goals, new.goals)
+    if old.period != new.period:
+        out.append(Change("项目实施期", "项目实施期", old.period or "", new.period or ""))
+    out += _goal_changes(old.period_goals, new.period_goals, "实施期绩效目标")
+    if old.recipients != new.recipients:
+        out.append(Change("接收方", "接收方", "、".join(old.recipients), "、".join(new.recipients)))
     before, after = _rows(old), _rows(new)
+    inds_before, inds_after = _indicators(old), _indicators(new)
     removed = [k for k in before if k not in after]
     added = [k for k in after if k not in before]
     # A row gone and a row come in the same group that keep their value or their written
@@ -130,9 +166,12 @@ def project_changes(old: Project, new: Project, unit: str = "") -> list[Change]:
     for k, row in after.items():
         if k in before:
             out += _row_changes(before[k], row)
+            out += _column_changes(inds_before[k], inds_after[k], _where(row), columns or {})
         elif k in renamed.values():
             old_key = next(o for o, n in renamed.items() if n == k)
             out += _row_changes(before[old_key], row)
+            out += _column_changes(inds_before[old_key], inds_after[k], _where(row),
+                                   columns or {})
         else:
             out.append(Change("新增指标", _where(row), "", row[4]))
     return out
@@ -154,21 +193,33 @@ def whole_project(project: Project, unit: str = "") -> list[Change]:
     return out
 
 
+def column_labels(book: Book) -> dict[str, str]:
+    """The headers of the book's layout's own columns, by key."""
+    if book.layout is None:
+        return {}
+    return {c.key: c.label for c in book.layout.columns if c.key}
+
+
 def book_changes(old: Book, new: Book) -> list[Change]:
     """The book's own settings and its agencies' names."""
     out = [Change("书", label, str(getattr(old, key) or ""), str(getattr(new, key) or ""))
            for key, label in (("title", "标题"), ("year", "年度"), ("money_unit", "金额单位"),
                               ("frame", "指标框架"), ("merge", "合并方式"),
-                              ("department", "部门"))
+                              ("department", "部门"), ("decimals", "金额小数位数"))
            if getattr(old, key) != getattr(new, key)]
-    names = {a.code: a.name for a in old.agencies}
+    layouts = [b.layout.name if b.layout else "" for b in (old, new)]
+    if layouts[0] != layouts[1]:
+        out.append(Change("书", "版式", *layouts))
+    # An agency is known by its code, or by its name when it has none.
+    names = {a.code or a.name: a.name for a in old.agencies}
     for agency in new.agencies:
-        if agency.code not in names:
+        key = agency.code or agency.name
+        if key not in names:
             out.append(Change("单位", agency.code, "", agency.name))
-        elif names[agency.code] != agency.name:
-            out.append(Change("单位", agency.code, names[agency.code], agency.name))
-    codes = {a.code for a in new.agencies}
-    out += [Change("单位", a.code, a.name, "") for a in old.agencies if a.code not in codes]
+        elif names[key] != agency.name:
+            out.append(Change("单位", agency.code, names[key], agency.name))
+    keys = {a.code or a.name for a in new.agencies}
+    out += [Change("单位", a.code, a.name, "") for a in old.agencies if (a.code or a.name) not in keys]
     return out
 
 
@@ -207,7 +258,7 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
                 changes.append(Change("位置", "文件", old_file, new_file))
             if ag1.code != ag2.code or common_old.index(old_file) != order_new[new_file]:
                 changes.append(Change("位置", "表序", f"{n1}（{ag1.code}）", f"{n2}（{ag2.code}）"))
-            changes += project_changes(p1, p2, b.money_unit)
+            changes += project_changes(p1, p2, b.money_unit, column_labels(b))
             changes += [Change(*c) for c in score_changes(p1, a, p2, b)]
             if changes:
                 bd.projects.append(ProjectDiff("修改", p2.name, new_file, changes))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .book import MERGES, MONEY_UNITS
+from .book import DECIMALS, MAX_DECIMALS, MERGES, MONEY_UNITS
 from .frames import frames
+from .layouts import DEFAULT_LAYOUT
 from .scoring import schemes
 
 GRADES = ("达成", "部分达成", "未达成")
@@ -18,7 +19,8 @@ class Field:
 
     key: str
     title: str  # the Chinese label users know
-    kind: str  # text | code | year | amount | choice | text-list | file-list | map | list | indicators
+    kind: str  # text | code | year | amount | places | choice | text-list | file-list | map | list
+    # | indicators | frames | values
     required: bool
     description: str
     choices: tuple[str, ...] = ()
@@ -27,9 +29,18 @@ class Field:
 
 
 AGENCY = (
-    Field("code", "单位编码", "code", True, "预算单位编码，如 \"610101\"（按文本保存，保留前导 0）"),
+    Field("code", "单位编码", "code", False,
+          "预算单位编码，如 \"610101\"（按文本保存，保留前导 0）；原表只印单位名称时不写"),
     Field("name", "单位名称", "text", True, "预算单位名称，如 天津市知识产权局"),
+    Field("department", "主管部门", "text", False,
+          "本单位的主管部门（版式印“主管部门”时用）；缺省为书的 department"),
     Field("projects", "项目文件", "file-list", True, "本单位的项目文件（相对于本书文件夹），按表格顺序排列"),
+)
+
+FRAME = (
+    Field("title", "框架名称", "text", True, "指标框架的中文名称"),
+    Field("levels", "一级和二级指标", "map", True,
+          "一级指标 → 它的二级指标列表，按打印顺序排列"),
 )
 
 BOOK = (
@@ -37,7 +48,17 @@ BOOK = (
     Field("year", "预算年度", "year", True, "预算年度，如 2024"),
     Field("money_unit", "金额单位", "choice", True, "本书所有金额的单位，印作“单位：万元”",
           choices=MONEY_UNITS),
-    Field("frame", "指标框架", "choice", False, "一级/二级指标的框架", default="classic"),
+    Field("frame", "指标框架", "name", False,
+          "一级/二级指标的框架：内置的 classic、cost-first、legacy，本书 frames 中声明的，"
+          "或仓库 templates/targets/frames/ 中的", default="classic"),
+    Field("frames", "自定义指标框架", "frames", False,
+          "本书自己声明的指标框架：名称 → title 和 levels（一级指标 → 二级指标列表）",
+          fields=FRAME),
+    Field("layout", "版式", "text", False,
+          "表格版式（哪些行、哪些列、表头文字）：内置的或仓库 templates/targets/layouts/ 中的文件名"
+          "（不含 .yaml）", default=DEFAULT_LAYOUT),
+    Field("decimals", "金额小数位数", "places", False,
+          f"本书金额的小数位数（0 至 {MAX_DECIMALS}），印出和校验都按它", default=str(DECIMALS)),
     Field("merge", "合并方式", "choice", False,
           "指标表中相同一级/二级指标单元格的合并方式：level1 合并一级；level1+level2 合并一级和二级；"
           "none 每行重复", choices=MERGES, default="level1"),
@@ -49,7 +70,7 @@ BOOK = (
 )
 
 BUDGET = (
-    Field("total", "预算数", "amount", True, "项目预算总额，最多两位小数"),
+    Field("total", "预算数", "amount", True, "项目预算总额，小数位数不超过书的 decimals（缺省两位）"),
     Field("fiscal", "其中：财政资金", "amount", False, "财政资金；留空则表中空白"),
     Field("other", "其他资金", "amount", False, "其他资金；留空则表中空白"),
 )
@@ -68,6 +89,16 @@ INDICATOR = (
     Field("score", "得分", "amount", False, "定性指标的得分（代替完成等级）；不超过分值"),
     Field("deviation", "偏差原因分析及改进措施", "text", False,
           "偏差原因分析及改进措施；未得满分或超出指标值 30% 以上时应填写"),
+    # Printed by the layouts with these columns:
+    Field("period_value", "实施期指标值", "text", False,
+          "实施期（中长期）指标值，印在年度指标值旁边（版式有此列时）"),
+    Field("values", "各地区指标值", "values", False,
+          "每个接收方（项目的 recipients）的指标值：接收方 → 指标值"),
+)
+# In `indicators` written as a list (the rows in their printed order): each row's 一级 and 二级.
+ROW_LEVELS = (
+    Field("level1", "一级指标", "text", True, "本行的一级指标"),
+    Field("level2", "二级指标", "text", True, "本行的二级指标"),
 )
 
 FUNDS = (
@@ -92,8 +123,14 @@ PROJECT = (
           fields=BUDGET),
     Field("usage", "资金用途", "text", False, "资金用途"),
     Field("goals", "绩效目标", "text-list", True, "绩效目标，每项一段，自动编号 1. 2. …"),
+    Field("period", "项目实施期", "text", False, "项目实施期，按原样印出（如 2023.07-2024.01）"),
+    Field("period_goals", "实施期绩效目标", "text-list", False,
+          "实施期（中长期）绩效目标，每项一段（版式印实施期目标时）"),
+    Field("recipients", "接收方", "text-list", False,
+          "分地区的表（如转移支付）：每个接收方一列，按顺序；各指标的 values 按接收方填写"),
     Field("indicators", "绩效指标", "indicators", True,
-          "一级指标 → 二级指标 → 三级指标列表（name、description、value）"),
+          "一级指标 → 二级指标 → 三级指标列表（name、description、value）；或按打印顺序的行列表，"
+          "每行写 level1、level2 和三级指标的键"),
     Field("execution", "预算执行情况", "map", False,
           "自评：年度资金的年初预算数、全年预算数、全年执行数（单位见 book.yaml）和实际完成情况",
           fields=EXECUTION),
@@ -113,6 +150,9 @@ def _json(field: Field) -> dict[str, Any]:
     kind = field.kind
     if kind in ("text",):
         out["type"] = "string"
+    elif kind == "name":
+        out["type"] = "string"
+        out["examples"] = list(choices_of(field))
     elif kind == "code":
         out["type"] = ["string", "integer"]
         out["pattern"] = r"^\S+$"
@@ -121,8 +161,21 @@ def _json(field: Field) -> dict[str, Any]:
         out["pattern"] = r"^\d{4}$"
     elif kind == "amount":
         out["type"] = ["number", "string", "null"] if not field.required else ["number", "string"]
-        out["pattern"] = r"^\d+(\.\d{1,2})?$"
+        out["pattern"] = rf"^\d+(\.\d{{1,{MAX_DECIMALS}}})?$"
         out["minimum"] = 0
+    elif kind == "places":
+        out["type"] = "integer"
+        out["minimum"] = 0
+        out["maximum"] = MAX_DECIMALS
+    elif kind == "frames":
+        out["type"] = "object"
+        frame = _object(field.fields)
+        frame["properties"]["levels"] = {"type": "object", "additionalProperties": {
+            "type": "array", "items": {"type": "string"}, "minItems": 1}}
+        out["additionalProperties"] = frame
+    elif kind == "values":
+        out["type"] = "object"
+        out["additionalProperties"] = {"type": ["string", "number"]}
     elif kind == "choice":
         out["enum"] = list(choices_of(field))
     elif kind in ("text-list", "file-list"):
@@ -136,20 +189,41 @@ def _json(field: Field) -> dict[str, Any]:
         out["items"] = _object(field.fields)
         out["minItems"] = 1
     elif kind == "indicators":
-        indicator = _object(INDICATOR)
-        indicator["properties"]["value"]["type"] = ["string", "number"]
-        indicator["properties"]["actual"]["type"] = ["string", "number"]
-        names = sorted({l1 for f in frames().values() for l1 in f.levels})
-        out["type"] = "object"
-        out["propertyNames"] = {"enum": names}
+        indicator = _object(INDICATOR + tuple(_layout_keys()))
+        for key in ("value", "actual", "period_value"):
+            indicator["properties"][key]["type"] = ["string", "number"]
+        row = _object(ROW_LEVELS + INDICATOR + tuple(_layout_keys()))
+        row["required"] = ["level1", "level2"]
+        # A mapping 一级 → 二级 → rows, or a list of rows (each keyword applies to its type).
+        # Any 一级 name: a book may declare its own frame (`frames:`); check knows it.
+        out["type"] = ["object", "array"]
         out["additionalProperties"] = {
-            "type": "object",
-            "title": "二级指标",
-            "additionalProperties": {"type": "array", "minItems": 1, "items": indicator},
-        }
+            "type": ["object", "null"], "title": "二级指标",
+            "additionalProperties": {"type": ["array", "null"], "items": indicator}}
+        out["items"] = row
+        out["minItems"] = 1
     if field.default is not None:
         out["default"] = field.default
     return out
+
+
+def _layout_keys() -> list[Field]:
+    """The indicator keys the shipped layouts declare (备注 → note…), for editors."""
+    from importlib import resources
+
+    import yaml
+
+    out: dict[str, Field] = {}
+    folder = resources.files("tablegen").joinpath("default_templates/targets/layouts")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            for column in data.get("grid", []):
+                if isinstance(column, dict) and "key" in column:
+                    out.setdefault(column["key"], Field(
+                        column["key"], column["label"], "text", False,
+                        f"版式 {entry.name[:-5]} 的“{column['label']}”列"))
+    return list(out.values())
 
 
 def _object(fields: tuple[Field, ...]) -> dict[str, Any]:

@@ -215,3 +215,34 @@ def plain_number(number: Decimal) -> str:
     """A number without exponent or trailing zeros beyond what was written (`1000`, `12232.2`)."""
     text = format(number, "f")
     return text
+
+
+def written_parts(text: str) -> tuple[str, str, str]:
+    """A value in the three columns a budget system's export prints it in (计算符号 or 指标性质,
+    指标值, 计量单位), as written where it can be: `≥95%` → ≥ 95 %, `=11个` → = 11 个,
+    `不低于90%` → 不低于 90 %, `4个` → (no sign) 4 个, `30天以内` → ≤ 30 天; a qualitative value
+    or a range → 定性, its text, nothing. Joined again (sign, number, unit), a value written with
+    its sign before the number reads as it was written."""
+    v = parse(text)
+    stripped = text.strip()
+    if not v.quantitative or v.is_range or v.number is None:
+        return QUALITATIVE, stripped, ""
+    sign = ""
+    if v.words and stripped.startswith(v.words):
+        sign = v.words
+    elif v.signed and not v.words:
+        lead = re.match(r"[^\d０-９\s]+", stripped)
+        sign = lead.group() if lead else ""
+    rest = stripped[len(sign):].strip()
+    if v.words and not sign and rest.endswith(v.words):  # a word after the number: 以上, 以内
+        rest = rest[:-len(v.words)].rstrip()
+    if v.unit and rest.endswith(v.unit):
+        rest = rest[:-len(v.unit)].rstrip()
+    if not re.fullmatch(r"[\d０-９][\d０-９,，.．]*", rest):
+        rest = plain_number(v.number)
+    if not sign and v.words:  # 以上, 以内: the sign it means
+        sign = display_sign(v)
+    return sign, rest, v.unit
+
+
+QUALITATIVE = "定性"

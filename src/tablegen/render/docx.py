@@ -98,6 +98,7 @@ class _Template(DocxTemplate):  # type: ignore[misc]
     block: str = ""
     source: str = ""
     widths: list[tuple[str, tuple[int, ...]]] = []
+    totals: dict[str, int] = {}  # each marker table's width in twips
 
     def patch_xml(self, src_xml: str) -> str:
         xml = self._lift(super().patch_xml(src_xml))
@@ -118,7 +119,9 @@ class _Template(DocxTemplate):  # type: ignore[misc]
                 break
         if end < 0:
             raise RenderError("DOCX 模板的项目循环没有对应的 {%p endfor %}")
-        self.block = _numbered(_prepare_block(xml[start + len(LOOP_OPEN):end], self.widths))
+        self.totals = {}
+        self.block = _numbered(_prepare_block(xml[start + len(LOOP_OPEN):end], self.widths,
+                                              self.totals))
         return xml[:start] + SENTINEL_P + xml[close:]
 
 
@@ -132,12 +135,12 @@ def _line(exc: BaseException) -> int:
     return line
 
 
-def _prepare_block(block: str, widths: list[tuple[str, tuple[int, ...]]]) -> str:
-    """Keep spaces in every text run, set the column widths (the table holding each marker gets
-    the kind's widths), give 一级/二级 their merge slot and every grid row a keep slot."""
+def _prepare_block(block: str, widths: list[tuple[str, tuple[int, ...]]],
+                   totals: dict[str, int] | None = None) -> str:
+    """Keep spaces in every text run, give 一级/二级 their merge slot and every grid row a keep
+    slot, and let each table holding a marker take its widths from the table being rendered
+    (`docx_cell`: a repeated cell's width and merges from its item)."""
     block = block.replace("<w:t>", '<w:t xml:space="preserve">')
-    for marker, columns in widths:
-        block = _set_widths(block, marker, columns)
     block = _keep_slot(block, "r.level1")
     for field, slot in (("level1", "vm1"), ("level2", "vm2")):
         at = re.search(r"\{\{\s*r\." + field + r"\s*\}\}", block)
@@ -155,46 +158,96 @@ def _prepare_block(block: str, widths: list[tuple[str, tuple[int, ...]]]) -> str
         else:
             insert = tc + tcpr.index("<w:tcPr>") + len("<w:tcPr>")
         block = block[:insert] + "{{ r." + slot + " }}" + block[insert:]
+    for marker, _ in widths:
+        block = _table_widths(block, marker, totals if totals is not None else {})
     return block
 
 
 _TR = re.compile(r"<w:tr[ >].*?</w:tr>", re.S)
 _TC = re.compile(r"<w:tc>.*?</w:tc>", re.S)
 _TCW = re.compile(r'<w:tcW w:type="dxa" w:w="\d+"/>|<w:tcW w:w="\d+" w:type="dxa"/>')
+_GRID = re.compile(r"<w:tblGrid>.*?</w:tblGrid>", re.S)
 _GRID_COL = re.compile(r'<w:gridCol w:w="(\d+)"/>')
+_SPAN = re.compile(r'<w:gridSpan w:val="(\d+)"/>')
+_CELL_LOOP = re.compile(r"\{%-?\s*for\s+(\w+)\s+in\s[^%]*%\}|\{%-?\s*endfor\s*-?%\}|<w:tc>.*?</w:tc>",
+                        re.S)
 
 
-def _set_widths(block: str, marker: str, widths: tuple[int, ...]) -> str:
-    """The table holding `marker` with layout.py's column widths, keeping its total width."""
+def _table_widths(block: str, marker: str, totals: dict[str, int]) -> str:
+    """The table holding `marker` with the widths of the table being rendered: its grid from
+    `t.docx_grid[marker]` (twips), each cell's width from the columns it covers, a cell repeated
+    by `{%tc for x in … %}` placed, spanned and merged as its item says (`column`, `span`,
+    `rows`: tablegen.document.TableCell); `totals` gets the table's width in twips."""
     at = block.find(marker)
     start = block.rfind("<w:tbl>", 0, at)
     end = block.find("</w:tbl>", at)
     if at < 0 or start < 0 or end < 0:
         return block
     table = block[start:end]
-    cols = [int(w) for w in _GRID_COL.findall(table)]
-    if len(cols) != len(widths):  # a template with other columns keeps its own widths
-        return block
-    total = sum(cols)
-    twips = [total * w // 1000 for w in widths]
-    twips[-1] += total - sum(twips)
-    grid = iter(twips)
-    table = _GRID_COL.sub(lambda m: f'<w:gridCol w:w="{next(grid)}"/>', table)
+    total = sum(int(w) for w in _GRID_COL.findall(table))
+    grid = f't.docx_grid["{marker}"]'
+    table = _GRID.sub(lambda m: (
+        f'<w:tblGrid>{{% for w in {grid} %}}<w:gridCol w:w="{{{{ w }}}}"/>{{% endfor %}}'
+        "</w:tblGrid>"), table, count=1)
 
     def row(tr: re.Match[str]) -> str:
         column = 0
+        looped: str | None = None
+        offset = 0
 
-        def cell(tc: re.Match[str]) -> str:
-            nonlocal column
-            span = re.search(r'<w:gridSpan w:val="(\d+)"/>', tc.group())
+        def cell(m: re.Match[str]) -> str:
+            nonlocal column, looped, offset
+            text = m.group()
+            if text.startswith("{%"):
+                if m.group(1):
+                    looped, offset = m.group(1), column
+                else:
+                    looped = None
+                return text
+            span = _SPAN.search(text)
             n = int(span.group(1)) if span else 1
-            width = sum(twips[column:column + n])
-            column += n
-            return _TCW.sub(f'<w:tcW w:type="dxa" w:w="{width}"/>', tc.group(), count=1)
+            if looped is not None:
+                slot = f"{{{{ t.docx_cell({grid}, {looped}, {offset} + loop.index0) }}}}"
+                text = _SPAN.sub("", re.sub(r"<w:vMerge(?: [^>]*)?/>", "", text))
+                # A covered cell keeps only its width and merge (Word draws the one above).
+                text = re.sub(r"(<w:tcW [^>]*/>)(.+?)(</w:tcPr>)",
+                              lambda m: f"{m.group(1)}{{% if not ({looped}.covered | default(false)) %}}"
+                                        f"{m.group(2)}{{% endif %}}{m.group(3)}", text, count=1,
+                              flags=re.S)
+            else:
+                slot = f"{{{{ t.docx_cell({grid}, none, {column}, {n}) }}}}"
+                text = _SPAN.sub("", text)
+                column += n
+            return _TCW.sub(lambda _: slot, text, count=1)
 
-        return _TC.sub(cell, tr.group())
+        return _CELL_LOOP.sub(cell, tr.group())
 
+    totals[marker] = total
     return block[:start] + _TR.sub(row, table) + block[end:]
+
+
+def docx_cell(grid: list[int], item: Any, column: int, span: int = 1) -> Markup:
+    """A table cell's width (the twips of the columns it covers) and, for a cell drawn from an
+    item with `column`, `span` and `rows`, where it stands, how far it spans and its merge."""
+    rows = 1
+    if item is not None and hasattr(item, "column"):
+        column, span, rows = item.column, getattr(item, "span", 1), getattr(item, "rows", 1)
+    width = sum(grid[column:column + span])
+    out = f'<w:tcW w:type="dxa" w:w="{width}"/>'
+    if span > 1:
+        out += f'<w:gridSpan w:val="{span}"/>'
+    if rows == 0:
+        out += str(VMERGE_CONTINUE)
+    elif rows > 1:
+        out += str(VMERGE_RESTART)
+    return Markup(out)
+
+
+def grid_twips(widths: tuple[int, ...], total: int = 8844) -> list[int]:
+    """Widths in thousandths as twips of a table `total` twips wide (the last takes the rest)."""
+    twips = [total * w // 1000 for w in widths]
+    twips[-1] += total - sum(twips)
+    return twips
 
 
 def _keep_slot(block: str, marker: str) -> str:
@@ -211,11 +264,17 @@ def _keep_slot(block: str, marker: str) -> str:
 
 
 def table_context(doc: Document, table: Any, starts: frozenset[int] = frozenset(),
-                  group: str | None = None) -> dict[str, Any]:
+                  group: str | None = None, totals: dict[str, int] | None = None
+                  ) -> dict[str, Any]:
     """One table for the template's block: the kind's fields, its bookmark, and its grid rows
     with their merge and keep marks; `starts`: grid rows that LibreOffice put atop a page;
-    `group`: the agency whose first table this is, in a document that shows its agencies."""
+    `group`: the agency whose first table this is, in a document that shows its agencies;
+    `totals`: the width in twips of each template table that takes this table's widths."""
     out = {f.name: getattr(table, f.name) for f in fields(table)}
+    totals = totals or {}
+    out["docx_grid"] = {marker: grid_twips(widths, totals.get(marker, sum(widths)))
+                        for marker, widths in doc.docx_table_widths(table)}
+    out["docx_cell"] = docx_cell
     n = table.number
     lines = getattr(table, "heading_lines", None)
     if lines:
@@ -335,6 +394,7 @@ class DocxRenderer:
         self.template = template
         self.doc = doc
         self.block_source = ""
+        self.totals: dict[str, int] = {}
 
     def failure(self, exc: Exception, source: str, part: str) -> RenderError:
         """A template's error as the template's: its file, the part and the tag it lies in."""
@@ -374,6 +434,7 @@ class DocxRenderer:
         with zipfile.ZipFile(buf) as z:
             entries = [(name, z.read(name)) for name in z.namelist()]
         self.block_source = tpl.block
+        self.totals = dict(tpl.totals)
         return entries, tpl.block
 
     def pack(self, entries: list[tuple[str, bytes]], body: str) -> bytes:
@@ -406,7 +467,7 @@ class DocxRenderer:
         block = _environment().from_string(block_src)
         starts = starts or {}
         tables = [table_context(doc, t, starts.get(t.number, frozenset()),
-                                g.label if doc.several and i == 0 else None)
+                                g.label if doc.several and i == 0 else None, self.totals)
                   for g in doc.groups for i, t in enumerate(g.tables)]
         return self.pack(entries, self.render_block(block, tables))
 
@@ -426,7 +487,8 @@ class DocxRenderer:
         for t, stem, group in wanted:
             if stem is None:
                 continue
-            table = table_context(doc, t, (starts or {}).get(t.number, frozenset()), group)
+            table = table_context(doc, t, (starts or {}).get(t.number, frozenset()), group,
+                                  self.totals)
             out[f"{stem}.docx"] = self.pack(entries, self.render_block(block, [table]))
             tick(1)
         return out

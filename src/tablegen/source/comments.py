@@ -45,9 +45,9 @@ def project_paths(root: Node) -> dict[int, str]:
     for key, value in root.pairs:
         if key.text == "budget" and value.kind == "map":
             _key_lines(value, "budget.", out)
-        elif key.text == "goals" and value.kind == "seq":
+        elif key.text in ("goals", "period_goals", "recipients") and value.kind == "seq":
             for i, item in enumerate(value.items, 1):
-                out.setdefault(item.pos.line, f"goals[{i}]")
+                out.setdefault(item.pos.line, f"{key.text}[{i}]")
         elif key.text == "execution" and value.kind == "map":
             _execution_lines(value, out)
         elif key.text == "indicators" and value.kind == "map":
@@ -56,12 +56,21 @@ def project_paths(root: Node) -> dict[int, str]:
                 for k2, v2 in (v1.pairs if v1.kind == "map" else []):
                     out.setdefault(k2.pos.line, f"indicators.{k1.text}.{k2.text}")
                     for i, item in enumerate(v2.items if v2.kind == "seq" else [], 1):
-                        path = f"{k1.text}.{k2.text}[{i}]"
-                        out.setdefault(item.pos.line, path)
-                        if item.kind == "map":
-                            for k3, _ in item.pairs:
-                                out.setdefault(k3.pos.line, f"{path}.{k3.text}")
+                        _item_lines(item, f"{k1.text}.{k2.text}[{i}]", out)
+        elif key.text == "indicators" and value.kind == "seq":
+            for i, item in enumerate(value.items, 1):
+                _item_lines(item, f"indicators[{i}]", out)
     return out
+
+
+def _item_lines(item: Node, path: str, out: dict[int, str]) -> None:
+    """The key paths of one indicator row (and of its `values`)."""
+    out.setdefault(item.pos.line, path)
+    if item.kind == "map":
+        for k3, v3 in item.pairs:
+            out.setdefault(k3.pos.line, f"{path}.{k3.text}")
+            if k3.text == "values" and v3.kind == "map":
+                _key_lines(v3, f"{path}.values.", out)
 
 
 def _execution_lines(node: Node, out: dict[int, str]) -> None:
@@ -88,6 +97,16 @@ def book_paths(root: Node) -> dict[int, str]:
                     if k.text == "projects" and v.kind == "seq":
                         for j, p in enumerate(v.items, 1):
                             out.setdefault(p.pos.line, f"agencies[{i}].projects[{j}]")
+        elif key.text == "frames" and value.kind == "map":
+            for name, frame in value.pairs:
+                out.setdefault(name.pos.line, f"frames.{name.text}")
+                for k, v in (frame.pairs if frame.kind == "map" else []):
+                    out.setdefault(k.pos.line, f"frames.{name.text}.{k.text}")
+                    for l1, l2s in (v.pairs if k.text == "levels" and v.kind == "map" else []):
+                        out.setdefault(l1.pos.line, f"frames.{name.text}.levels.{l1.text}")
+                        for j, l2 in enumerate(l2s.items if l2s.kind == "seq" else [], 1):
+                            out.setdefault(l2.pos.line,
+                                           f"frames.{name.text}.levels.{l1.text}[{j}]")
     return out
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import yaml
 
-from ..model.book import Book, Indicator, Project, format_amount
+from ..model.book import DECIMALS, Book, Indicator, Project, format_amount
 
 SCHEMA_BOOK = "# yaml-language-server: $schema=../../build/schema/book.schema.json"
 SCHEMA_PROJECT = "# yaml-language-server: $schema=../../build/schema/project.schema.json"
@@ -111,45 +111,88 @@ class _Out:
         return "\n".join(self.lines) + "\n"
 
 
-def dump_project(project: Project, comments: dict[str, str] | None = None) -> str:
+def dump_project(project: Project, comments: dict[str, str] | None = None,
+                 places: int = DECIMALS) -> str:
     """A project file's text. `comments` maps a key path (`name`, `goals[1]`, `产出指标.数量指标[2]`,
-    `$end`, …) to the comment lines kept above it."""
+    `$end`, …) to the comment lines kept above it; amounts have the book's `places` (or more,
+    never fewer than they have)."""
     out = _Out(SCHEMA_PROJECT, comments)
     out.key("name", "", f"name: {scalar(project.name, 0)}")
     out.key("budget", "", "budget:")
     for key in ("total", "fiscal", "other"):
-        out.key(f"budget.{key}", "  ", f"{key}: {format_amount(getattr(project.budget, key))}")
+        out.key(f"budget.{key}", "  ",
+                f"{key}: {format_amount(getattr(project.budget, key), places)}")
     out.key("usage", "", f"usage: {scalar(project.usage, 0)}" if project.usage else "usage:")
     out.key("goals", "", "goals:")
     for i, goal in enumerate(project.goals, 1):
         out.key(f"goals[{i}]", "  ", f"- {scalar(goal, 2)}")
+    if project.period is not None:
+        out.key("period", "", f"period: {scalar(project.period, 0)}")
+    for key in ("period_goals", "recipients"):
+        items = getattr(project, key)
+        if items:
+            out.key(key, "", f"{key}:")
+            for i, text in enumerate(items, 1):
+                out.key(f"{key}[{i}]", "  ", f"- {scalar(text, 2)}")
     out.key("indicators", "", "indicators:")
-    for l1 in project.indicators:
-        out.key(f"indicators.{l1.name}", "  ", f"{scalar(l1.name)}:")
-        for l2 in l1.groups:
-            out.key(f"indicators.{l1.name}.{l2.name}", "    ", f"{scalar(l2.name)}:")
-            for i, ind in enumerate(l2.indicators, 1):
-                item = f"{l1.name}.{l2.name}[{i}]"
-                out.key(item, "      ", f"- name: {scalar(ind.name, 8)}", f"{item}.name")
-                if ind.description is not None:
-                    out.key(f"{item}.description", "        ",
-                            f"description: {scalar(ind.description, 8)}")
-                out.key(f"{item}.value", "        ", f"value: {scalar(ind.value, 8)}")
-                _evaluation(out, item, ind)
-    _execution(out, project)
+    if project.order is not None:
+        _rows(out, project)
+    else:
+        for l1 in project.indicators:
+            out.key(f"indicators.{l1.name}", "  ", f"{scalar(l1.name)}:")
+            for l2 in l1.groups:
+                path = f"indicators.{l1.name}.{l2.name}"
+                if not l2.indicators:  # a 二级 printed as an empty row
+                    out.key(path, "    ", f"{scalar(l2.name)}: []")
+                    continue
+                out.key(path, "    ", f"{scalar(l2.name)}:")
+                for i, ind in enumerate(l2.indicators, 1):
+                    item = f"{l1.name}.{l2.name}[{i}]"
+                    out.key(item, "      ", f"- name: {scalar(ind.name, 8)}", f"{item}.name")
+                    _indicator(out, item, ind, "        ")
+    _execution(out, project, places)
     return out.text()
 
 
-def _evaluation(out: _Out, item: str, ind: Indicator) -> None:
+def _rows(out: _Out, project: Project) -> None:
+    """`indicators` as the list of rows in their printed order (each with level1 and level2)."""
+    for n, (l1, l2, ind) in enumerate(project.printed(), 1):
+        item = f"indicators[{n}]"
+        out.key(item, "  ", f"- level1: {scalar(l1.name, 4)}", f"{item}.level1")
+        out.key(f"{item}.level2", "    ", f"level2: {scalar(l2.name, 4)}")
+        if ind is not None:
+            out.key(f"{item}.name", "    ", f"name: {scalar(ind.name, 4)}")
+            _indicator(out, item, ind, "    ")
+
+
+def _indicator(out: _Out, item: str, ind: Indicator, pad: str) -> None:
+    """An indicator's keys after its name, those present, in the schema's order."""
+    width = len(pad)
+    if ind.description is not None:
+        out.key(f"{item}.description", pad, f"description: {scalar(ind.description, width)}")
+    out.key(f"{item}.value", pad, f"value: {scalar(ind.value, width)}")
+    if ind.period_value is not None:
+        out.key(f"{item}.period_value", pad, f"period_value: {scalar(ind.period_value, width)}")
+    if ind.values:
+        out.key(f"{item}.values", pad, "values:")
+        for who, text in ind.values.items():
+            out.key(f"{item}.values.{who}", pad + "  ",
+                    f"{scalar(who)}: {scalar(text, width + 2)}")
+    for key, text in ind.extra.items():
+        out.key(f"{item}.{key}", pad, f"{key}: {scalar(text, width)}")
+    _evaluation(out, item, ind, pad)
+
+
+def _evaluation(out: _Out, item: str, ind: Indicator, pad: str = "        ") -> None:
     """An indicator's 自评 keys (actual, weight, grade, score, deviation), those present."""
     for key in ("actual", "weight", "grade", "score", "deviation"):
         value = getattr(ind, key)
         if value is not None:
-            shown = format_amount(value) if isinstance(value, Decimal) else scalar(value, 8)
-            out.key(f"{item}.{key}", "        ", f"{key}: {shown}")
+            shown = format_amount(value) if isinstance(value, Decimal) else scalar(value, len(pad))
+            out.key(f"{item}.{key}", pad, f"{key}: {shown}")
 
 
-def _execution(out: _Out, project: Project) -> None:
+def _execution(out: _Out, project: Project, places: int = DECIMALS) -> None:
     """The 自评 execution block, when the project has one."""
     ex = project.execution
     if ex is None:
@@ -158,13 +201,14 @@ def _execution(out: _Out, project: Project) -> None:
     for key in ("initial", "adjusted", "spent"):
         value = getattr(ex.total, key)
         if value is not None:
-            out.key(f"execution.{key}", "  ", f"{key}: {format_amount(value)}")
+            out.key(f"execution.{key}", "  ", f"{key}: {format_amount(value, places)}")
     for source, funds in ex.sources.items():
         out.key(f"execution.{source}", "  ", f"{source}:")
         for key in ("initial", "adjusted", "spent"):
             value = getattr(funds, key)
             if value is not None:
-                out.key(f"execution.{source}.{key}", "    ", f"{key}: {format_amount(value)}")
+                out.key(f"execution.{source}.{key}", "    ",
+                        f"{key}: {format_amount(value, places)}")
     if ex.results:
         out.key("execution.results", "  ", "results:")
         for i, text in enumerate(ex.results, 1):
@@ -178,6 +222,20 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
     out.key("year", "", f"year: {book.year}")
     out.key("money_unit", "", f"money_unit: {book.money_unit}")
     out.key("frame", "", f"frame: {book.frame}")
+    if book.frames:
+        out.key("frames", "", "frames:")
+        for name, frame in book.frames.items():
+            out.key(f"frames.{name}", "  ", f"{scalar(name)}:")
+            out.key(f"frames.{name}.title", "    ", f"title: {scalar(frame.title)}")
+            out.key(f"frames.{name}.levels", "    ", "levels:")
+            for l1, l2s in frame.levels.items():
+                out.key(f"frames.{name}.levels.{l1}", "      ", f"{scalar(l1)}:")
+                for j, l2 in enumerate(l2s, 1):
+                    out.key(f"frames.{name}.levels.{l1}[{j}]", "        ", f"- {scalar(l2, 8)}")
+    if book.layout is not None:
+        out.key("layout", "", f"layout: {book.layout.name}")
+    if book.decimals != DECIMALS:
+        out.key("decimals", "", f"decimals: {book.decimals}")
     out.key("merge", "", f"merge: {book.merge}")
     if book.department:
         out.key("department", "", f"department: {scalar(book.department)}")
@@ -185,9 +243,16 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
         out.key("scoring", "", f"scoring: {book.scoring}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
-        out.key(f"agencies[{i}]", "  ", f"- code: {json.dumps(agency.code, ensure_ascii=False)}",
-                f"agencies[{i}].code")
-        out.key(f"agencies[{i}].name", "    ", f"name: {scalar(agency.name)}")
+        if agency.code:
+            out.key(f"agencies[{i}]", "  ",
+                    f"- code: {json.dumps(agency.code, ensure_ascii=False)}", f"agencies[{i}].code")
+            out.key(f"agencies[{i}].name", "    ", f"name: {scalar(agency.name)}")
+        else:
+            out.key(f"agencies[{i}]", "  ", f"- name: {scalar(agency.name)}",
+                    f"agencies[{i}].name")
+        if agency.department:
+            out.key(f"agencies[{i}].department", "    ",
+                    f"department: {scalar(agency.department)}")
         out.key(f"agencies[{i}].projects", "    ", "projects:")
         for j, name in enumerate(names, 1):
             out.key(f"agencies[{i}].projects[{j}]", "      ", f"- {scalar(name)}")
