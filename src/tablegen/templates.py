@@ -201,7 +201,8 @@ def template_problem(exc: Exception) -> str:
         return "模板中的宏或循环递归太深，已停止"
     if isinstance(exc, MemoryError):
         return "模板占用的内存过多，已停止"
-    return f"模板运行出错（{_PYTHON_ERRORS.get(type(exc).__name__, '表达式无法计算')}）；请检查模板中这一处的表达式"
+    what = _PYTHON_ERRORS.get(type(exc).__name__, "表达式无法计算")
+    return f"模板运行出错（{what}）；请检查模板中这一处的表达式"
 
 
 # What a template's own expression did wrong, in Chinese (Python's English stays out).
