@@ -18,6 +18,7 @@ from typing import TextIO
 from . import __version__
 from .build import build as run_build
 from .build import check as run_check
+from .build import explain as run_explain
 from .cli_text import chinese, name_values
 from .errors import (
     EXIT_INVALID,
@@ -46,6 +47,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     text = report.format(args.format)
     if text:
         print(text)
+    if args.explain:
+        for line in run_explain(_paths(args.paths)):
+            print(line)
     if args.format == "text":
         print(report.summary(), file=sys.stderr)
     return EXIT_INVALID if report.errors else EXIT_OK
@@ -317,6 +321,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="把警告当作错误")
     c.add_argument("--format", choices=["text", "json", "github"], default="text",
                    help="输出格式：text 逐行（默认），json 供程序读取，github 在拉取请求的改动行上标注")
+    c.add_argument("--explain", action="store_true",
+                   help="逐项说明自评得分的算法：指标值、实际完成值、公式和得分（没有错误的书）")
 
     b = sub.add_parser("build", help="校验后生成 DOCX/HTML/PDF/XLSX")
     b.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")

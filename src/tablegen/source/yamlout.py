@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from typing import Any
 
 import yaml
 
@@ -141,8 +142,9 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
 
 
 def _evaluation(out: _Out, item: str, ind: Indicator) -> None:
-    """An indicator's 自评 keys (actual, weight, grade, score, deviation), those present."""
-    for key in ("actual", "weight", "grade", "score", "deviation"):
+    """An indicator's 自评 keys (actual, weight, grade, score, score_reason, deviation), those
+    present."""
+    for key in ("actual", "weight", "grade", "score", "score_reason", "deviation"):
         value = getattr(ind, key)
         if value is not None:
             shown = format_amount(value) if isinstance(value, Decimal) else scalar(value, 8)
@@ -158,17 +160,50 @@ def _execution(out: _Out, project: Project) -> None:
     for key in ("initial", "adjusted", "spent"):
         value = getattr(ex.total, key)
         if value is not None:
-            out.key(f"execution.{key}", "  ", f"{key}: {format_amount(value)}")
+            out.key(f"execution.{key}", "  ", f"{key}: {_execution_amount(value)}")
     for source, funds in ex.sources.items():
         out.key(f"execution.{source}", "  ", f"{source}:")
         for key in ("initial", "adjusted", "spent"):
             value = getattr(funds, key)
             if value is not None:
-                out.key(f"execution.{source}.{key}", "    ", f"{key}: {format_amount(value)}")
+                out.key(f"execution.{source}.{key}", "    ", f"{key}: {_execution_amount(value)}")
     if ex.results:
         out.key("execution.results", "  ", "results:")
         for i, text in enumerate(ex.results, 1):
             out.key(f"execution.results[{i}]", "    ", f"- {scalar(text, 4)}")
+    if ex.deviation is not None:
+        out.key("execution.deviation", "  ", f"deviation: {scalar(ex.deviation, 2)}")
+
+
+def _execution_amount(amount: Decimal) -> str:
+    """An execution amount: two decimals, or every decimal the accounts gave (89.974)."""
+    exponent = amount.as_tuple().exponent
+    return format(amount, "f") if isinstance(exponent, int) and exponent < -2 else format_amount(
+        amount)
+
+
+def _scheme_lines(out: _Out, path: str, indent: str, data: dict[str, Any]) -> None:
+    """A book's own scoring scheme as block mappings, its lists in flow style (`[优, 90]`)."""
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            out.key(f"{path}.{key}", indent, f"{_flow(key)}:")
+            _scheme_lines(out, f"{path}.{key}", indent + "  ", value)
+        else:
+            out.key(f"{path}.{key}", indent, f"{_flow(key)}: {_flow(value)}")
+
+
+def _flow(value: Any) -> str:
+    """A scheme's scalar, list or empty mapping in flow style: `10`, `[天, 小时]`, `{}`."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if value is None:
+        return "none"
+    text = str(value)
+    if re.fullmatch(r"-?\d+(\.\d+)?|true|false|none", text):
+        return text
+    return json.dumps(text, ensure_ascii=False) if re.search(r"[\[\]{},:#]", text) else scalar(text)
 
 
 def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | None = None) -> str:
@@ -181,7 +216,10 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
     out.key("merge", "", f"merge: {book.merge}")
     if book.department:
         out.key("department", "", f"department: {scalar(book.department)}")
-    if book.scoring:
+    if book.scoring_rules:
+        out.key("scoring", "", "scoring:")
+        _scheme_lines(out, "scoring", "  ", book.scoring_rules)
+    elif book.scoring:
         out.key("scoring", "", f"scoring: {book.scoring}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
