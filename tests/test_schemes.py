@@ -195,7 +195,7 @@ def test_the_rate_s_denominator_and_rounding(tmp_path):
     score, _ = _score(tmp_path, text, "scoring:\n  rate: {base: initial, places: 0}\n")
     assert (score.budget.rate, score.budget.score) == (D("0.5"), D("5.00"))
     assert score.budget.formula == ("预算执行率 = 全年执行数 154.74 ÷ 年初预算数 310.20 = 49.88%，取 50%；"
-                                    "得分 = 10 × 50% = 5.0 → 5.00")
+                                    "得分 = 10 × 50% = 5 → 5.00")
     # The denominator: 年初预算数 80 instead of the adjusted 100 (spent 72: 90 % against 72 %).
     score, _ = _score(tmp_path, _funds("80.00", "100.00", "72.00"),
                       "scoring:\n  rate: {base: initial}\n")
@@ -336,7 +336,7 @@ def test_a_book_s_own_scheme_is_checked_with_each_problem_at_its_key(tmp_path):
 def test_a_broken_shipped_scheme_is_refused_whole():
     with pytest.raises(SchemeError) as info:
         own_scheme("common", {"reverse": "square", "rate": {"places": "9"}})
-    assert info.value.problems == [("rate.places", "应为0 至 4 之间的数（或 none），实际为“9”"),
+    assert info.value.problems == [("rate.places", "应为 0 至 4 之间的整数（或 none），实际为“9”"),
                                    ("reverse", "应为 linear | ratio 之一，实际为“square”")]
 
 
@@ -355,10 +355,33 @@ def test_check_explain_says_how_every_score_was_computed(tmp_path, run):
         "  b/p.yaml:10:16: 产出指标 / 数量指标 / 数量（分值 50.00）：指标值“100个”（没有符号，按评分方案读作"
         "“≥100个”），实际完成值“50”（没有单位，按指标值的单位读作 50个）：未达到下限：50.00 × 50 ÷ 100 "
         "= 25 → 25.00",
-        "  b/p.yaml:16:16: 效益指标 / 社会效益指标 / 效果（分值 30.00）：定性指标：完成等级“达成”，30.00 × 100% "
-        "= 30 → 30.00",
-        "  b/p.yaml:22:16: 满意度指标 / 服务对象满意度指标 / 满意度（分值 10.00）：指标值“≥90%”，实际完成值“95%”：达到"
-        "指标值，得满分 10.00",
+        "  b/p.yaml:16:16: 效益指标 / 社会效益指标 / 效果（分值 30.00）：定性指标：完成等级“达成”，"
+        "30.00 × 100% = 30 → 30.00",
+        "  b/p.yaml:22:16: 满意度指标 / 服务对象满意度指标 / 满意度（分值 10.00）：指标值“≥90%”，"
+        "实际完成值“95%”：达到指标值，得满分 10.00",
         "  总分 = 10.00 + 25.00 + 30.00 + 10.00 = 75.00（中）",
     ]
     assert out.splitlines()[0].startswith("b/p.yaml:10:16: warning[target-unsigned]")
+
+
+def test_the_new_keys_survive_fmt_and_rollover_drops_them(tmp_path):
+    from tablegen.commands.fmt import fmt
+    from tablegen.commands.rollover import rollover
+
+    text = PROJECT.replace("actual: 100个", "actual: 100个\n        score: 45.00\n"
+                           "        score_reason: 按验收单计\n        deviation: 见理由")
+    text = text.replace("  spent: 100.00", "  spent: 89.974\n  deviation: 年底采购未完成")
+    book, found = _load(tmp_path, text, "scoring:\n  base: tianjin\n  rate: {reason_below: 90}\n")
+    assert found == []
+    fmt([tmp_path / "b"])
+    assert "scoring:\n  base: tianjin\n  rate:\n    reason_below: 90\n" in (
+        tmp_path / "b" / "book.yaml").read_text(encoding="utf-8")
+    written = (tmp_path / "b" / "p.yaml").read_text(encoding="utf-8")
+    assert "score_reason: 按验收单计" in written and "  spent: 89.974\n" in written
+    assert "  deviation: 年底采购未完成\n" in written
+    new = rollover(tmp_path / "b", 2025).folder
+    again, found = _load(tmp_path, written, "scoring:\n  base: tianjin\n  rate: {reason_below: 90}\n")
+    assert again.projects == book.projects and found == []
+    rolled = (new / "p.yaml").read_text(encoding="utf-8")
+    assert "score_reason" not in rolled and "deviation" not in rolled and "execution" not in rolled
+    assert "rate:\n    reason_below: 90\n" in (new / "book.yaml").read_text(encoding="utf-8")

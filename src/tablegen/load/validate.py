@@ -365,7 +365,7 @@ def _scoring(c: Checker, node: Node | None, field: Field, frame: str | None
     if node.kind != "map":
         name = c.choice(node, field, "scoring")
         return name, None, name is None
-    data, where = _plain(node, "")
+    data, where = _plain(c, node, "")
     assert isinstance(data, dict)
     base = None
     if "base" in data:
@@ -382,21 +382,23 @@ def _scoring(c: Checker, node: Node | None, field: Field, frame: str | None
     return base, data, False
 
 
-def _plain(node: Node, path: str) -> tuple[Any, dict[str, Pos]]:
-    """A node as YAML data (every scalar its text) and where each key path of it stands."""
+def _plain(c: Checker, node: Node, path: str) -> tuple[Any, dict[str, Pos]]:
+    """A node as YAML data (every scalar its text) and where each key path of it stands; a
+    duplicate key is a finding (the first one counts)."""
     where = {path: node.pos}
     if node.kind == "map":
         out: dict[str, Any] = {}
-        for key, value in node.pairs:
-            sub = f"{path}.{key.text}" if path else key.text
-            out[key.text], more = _plain(value, sub)
+        keys = {id(v): k for k, v in node.pairs}
+        for name, value in c.keys(node, f"scoring.{path}" if path else "scoring", None).items():
+            sub = f"{path}.{name}" if path else name
+            out[name], more = _plain(c, value, sub)
             where.update(more)
-            where[sub] = key.pos if value.kind != "scalar" else value.pos
+            where[sub] = keys[id(value)].pos if value.kind != "scalar" else value.pos
         return out, where
     if node.kind == "seq":
         items = []
         for i, item in enumerate(node.items, 1):
-            data, more = _plain(item, f"{path}[{i}]")
+            data, more = _plain(c, item, f"{path}[{i}]")
             items.append(data)
             where.update(more)
         return items, where

@@ -178,7 +178,7 @@ class _Reader:
         return str(value)
 
     def number(self, value: Any, path: str, *, low: int = 0, high: int | None = None,
-               none: bool = False) -> Decimal | None:
+               none: bool = False, whole: bool = False) -> Decimal | None:
         if none and (value is None or str(value).strip().lower() in ("none", "")):
             return None
         if isinstance(value, bool) or isinstance(value, (dict, list)):
@@ -188,9 +188,10 @@ class _Reader:
         except InvalidOperation:
             number = None
         if number is None or not number.is_finite() or number < low or (
-                high is not None and number > high):
-            span = f"{low} 至 {high} 之间的数" if high is not None else f"不小于 {low} 的数"
-            self.bad(path, f"应为{span}{'（或 none）' if none else ''}，实际为“{value}”")
+                high is not None and number > high) or (whole and number != number.to_integral()):
+            kind = "整数" if whole else "数"
+            span = f"{low} 至 {high} 之间的{kind}" if high is not None else f"不小于 {low} 的{kind}"
+            self.bad(path, f"应为 {span}{'（或 none）' if none else ''}，实际为“{value}”")
             return None
         return number
 
@@ -231,7 +232,11 @@ def merged(base: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in spec.items():
         if key in MERGED and isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = {**out[key], **value}
+            inner = {**out[key], **value}
+            rows = out[key].get("rows")
+            if key == "form" and isinstance(rows, dict) and isinstance(value.get("rows"), dict):
+                inner["rows"] = {**rows, **value["rows"]}  # one fund row's label changed
+            out[key] = inner
         else:
             out[key] = value
     out.pop("base", None)
@@ -269,10 +274,10 @@ def build(name: str, spec: Mapping[str, Any], base: str = "") -> Scheme:
         for key in block:
             if key not in keys:
                 r.bad(f"{path}.{key}", f"未知的键“{key}”；可用的键：{'、'.join(keys)}")
-    places = r.number(rate.get("places"), "rate.places", high=4, none=True)
+    places = r.number(rate.get("places"), "rate.places", high=4, none=True, whole=True)
     reason = r.number(rate.get("reason_below"), "rate.reason_below", high=100, none=True)
     beaten = r.number(deviation.get("beaten"), "deviation.beaten", none=True)
-    scheme_places = r.number(spec["places"], "places", high=4)
+    scheme_places = r.number(spec["places"], "places", high=4, whole=True)
     scheme = Scheme(
         name=name, base=base,
         title=r.text(spec.get("title", name), "title"),
@@ -305,8 +310,11 @@ def build(name: str, spec: Mapping[str, Any], base: str = "") -> Scheme:
 
 
 def _grades(r: _Reader, value: Any) -> dict[str, Grade]:
-    out = {}
-    given = r.mapping(value, "grades")
+    out: dict[str, Grade] = {}
+    if not isinstance(value, dict):
+        r.mapping(value, "grades")
+        return out
+    given = value
     for name in given:
         if name not in GRADES:
             r.bad(f"grades.{name}", f"完成等级应为 {' | '.join(GRADES)} 之一，实际为“{name}”")
@@ -369,8 +377,10 @@ def _form(r: _Reader, value: Any) -> Form:
     if missing:
         return Form((), {}, ("", "", ""), (), "{name}", "", False, ())
     rows = r.mapping(spec["rows"], "form.rows")
-    if sorted(rows) != sorted(FUND_KEYS):
+    if isinstance(spec["rows"], dict) and sorted(rows) != sorted(FUND_KEYS):
         r.bad("form.rows", f"应有且只有这些键：{'、'.join(FUND_KEYS)}")
+    if sorted(rows) != sorted(FUND_KEYS):
+        rows = {k: rows.get(k, k) for k in FUND_KEYS}
     goals = (*r.texts(spec["goals"], "form.goals", 3), "", "", "")
     level1 = r.text(spec["level1"], "form.level1")
     if "{name}" not in level1:
