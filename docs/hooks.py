@@ -50,7 +50,9 @@ SEVERITY = {ERROR: "错误", "warning": "警告"}
 FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z]+) -->$", re.MULTILINE)
 FORMAT_PARTS = {"BOOK": schema.BOOK, "AGENCY": schema.AGENCY, "PROJECT": schema.PROJECT,
                 "BUDGET": schema.BUDGET, "INDICATOR": schema.INDICATOR,
-                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS}
+                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS, "SCHEME": schema.SCHEME,
+                "RATE": schema.RATE, "UNSIGNED": schema.UNSIGNED, "DEVIATION": schema.DEVIATION,
+                "FORM": schema.FORM}
 # jieba (the search index's Chinese words) would keep its dictionary cache in the system's temp
 # folder for good; this folder goes when the build process ends.
 _JIEBA_CACHE = tempfile.TemporaryDirectory(prefix="tablegen-guide-jieba-")

@@ -117,3 +117,15 @@ def test_qingshen_2023_the_rate_against_the_adjusted_budget():
                         "得分"]
     assert cells[3] == ["总额", "238.93", "251.89", "251.89", "10.00", "100.00%", "10.00"]
     assert cells[-1] == ["2.预算执行率=预算执行数/调整后预算数，预算执行率未达到90%的需说明原因。"]
+
+
+def test_a_published_scheme_of_110_points_is_refused():
+    # 中江县水利局 2022 (四川): 产出指标(70分), 效益指标(20分), 满意度指标(10分) and 预算执行率
+    # 10, printed under a 总分 of 100 (https://chacewang.com/newsdetail/news242266.html).
+    import pytest
+
+    from tablegen.model.schemes import SchemeError, own_scheme
+
+    with pytest.raises(SchemeError) as info:
+        own_scheme("central", {"levels": {"产出指标": "70", "效益指标": "20", "满意度指标": "10"}})
+    assert info.value.problems == [("levels", "各一级指标与预算执行率的分值合计应为 100，实际为 110")]
