@@ -385,3 +385,18 @@ def test_the_new_keys_survive_fmt_and_rollover_drops_them(tmp_path):
     rolled = (new / "p.yaml").read_text(encoding="utf-8")
     assert "score_reason" not in rolled and "deviation" not in rolled and "execution" not in rolled
     assert "rate:\n    reason_below: 90\n" in (new / "book.yaml").read_text(encoding="utf-8")
+
+
+def test_execution_amounts_keep_up_to_four_decimals(tmp_path):
+    score, found = _score(tmp_path, _funds("90.00", "89.974", "89.974"))
+    assert (score.budget.rate, found) == (D(1), [])
+    _, found = _score(tmp_path, _funds("90.00", "89.97412", "89.97412"))
+    assert found == [("amount-precision", "execution.adjusted：全年预算数最多保留4位小数：89.97412"),
+                     ("amount-precision", "execution.spent：全年执行数最多保留4位小数：89.97412")]
+
+
+def test_explain_is_text_only(tmp_path, run):
+    _load(tmp_path)
+    code, out, err = run("check", "--explain", "--format", "json", "b", cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert "--explain 只能与 --format text 一起使用" in err

@@ -43,6 +43,8 @@ def _paths(values: list[str]) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.explain and args.format != "text":
+        raise UsageError("--explain 只能与 --format text 一起使用：得分的算法是给人读的文字")
     report = run_check(_paths(args.paths), strict=args.strict)
     text = report.format(args.format)
     if text:
