@@ -52,7 +52,8 @@ FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z]+) -->$", re.MULTILINE)
 FORMAT_PARTS = {"BOOK": schema.BOOK, "AGENCY": schema.AGENCY, "PROJECT": schema.PROJECT,
                 "BUDGET": schema.BUDGET, "INDICATOR": schema.INDICATOR,
                 "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS, "FRAME": schema.FRAME,
-                "ROWS": schema.ROW_LEVELS}
+                "ROWS": schema.ROW_LEVELS, "SCHEME": schema.SCHEME, "RATE": schema.RATE,
+                "UNSIGNED": schema.UNSIGNED, "DEVIATION": schema.DEVIATION, "FORM": schema.FORM}
 # The layouts' vocabulary (`<!-- tablegen:layout HEAD -->`, GRID, LIST) from model/layouts.py
 # and the shipped layout files.
 LAYOUT_MARKER = re.compile(r"^<!-- tablegen:layout ([A-Z]+) -->$", re.MULTILINE)

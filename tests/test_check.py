@@ -113,7 +113,10 @@ CASES = {
                          "不同（应为次）"),
     "actual-kind.yaml": ("actual-kind.yaml", 14, 17, "error", "actual-kind",
                          "indicators.产出指标.数量指标[1].actual：定量指标“≥1次”的实际完成值应为数字和"
-                         "单位，实际为“完成”"),
+                         "单位，实际为“基本完成”"),
+    "actual-read.yaml": ("actual-read.yaml", 14, 17, "warning", "actual-read",
+                         "indicators.产出指标.数量指标[1].actual：实际完成值“已完成”不是数，评分方案 "
+                         "common 视为达到指标值“≤90万元”（得满分）；请写出实际完成的数（如 90万元）"),
     "actual-missing.yaml": ("actual-missing.yaml", 12, 9, "error", "actual-missing",
                             "indicators.产出指标.数量指标[1]：缺少实际完成值（actual）"),
     "actual-outlier.yaml": ("actual-outlier.yaml", 14, 17, "warning", "actual-outlier",
@@ -144,6 +147,21 @@ CASES = {
                                "请填写偏差原因分析及改进措施（deviation）"),
     "execution-early": ("execution-early/p.yaml", 26, 1, "warning", "execution-early",
                         "execution：预算年度 2099 尚未结束，已填写执行数据（自评）"),
+    "target-unsigned.yaml": ("target-unsigned.yaml", 13, 16, "warning", "target-unsigned",
+                             "indicators.产出指标.数量指标[1].value：指标值“1次”没有符号，评分方案 common "
+                             "读作“≥1次”（达到或超过即得满分）；请在指标值前写明符号（≥ 下限、≤ 上限、"
+                             "＝ 等于），得分就不取决于评分方案的读法"),
+    "execution-zero.yaml": ("execution-zero.yaml", 27, 13, "warning", "execution-zero",
+                            "execution：全年预算数为 0，预算执行率无从计算，评分方案 common 计为 0%"
+                            "（得 0 分）；请核对执行数据"),
+    "score-band": ("score-band/p.yaml", 26, 16, "error", "score-band",
+                   "indicators.效益指标.社会效益指标[1].score：得分 25.00 不在“部分达成”的区间内"
+                   "（分值 30.00 的 60%–80%，即 18.00 至 24.00）"),
+    "score-override": ("score-override/p.yaml", 15, 16, "error", "score-override",
+                       "indicators.产出指标.数量指标[1].score：定量指标按实际完成值算得 50.00 分，"
+                       "调整为 45.00 分须写明理由（score_reason）"),
+    "scheme-invalid": ("scheme-invalid/book.yaml", 6, 12, "error", "scheme-invalid",
+                       "scoring.reverse：应为 linear | ratio 之一，实际为“ratoi”"),
 }
 
 
@@ -215,7 +233,8 @@ def test_a_mistyped_required_key_is_told_once_at_the_typo(monkeypatch, tmp_path)
     assert [(f[4], f[5]) for f in findings_of(tmp_path / "p.yaml")] == [
         ("missing-field", "indicators.产出指标.数量指标[1]：缺少必填项“value”（指标值）"),
         ("unknown-key", "indicators.产出指标.数量指标[1]：未知的键“remark”；可用的键：name、description、"
-                        "value、actual、weight、grade、score、deviation、period_value、values")]
+                        "value、actual、weight、grade、score、score_reason、deviation、period_value、"
+                        "values")]
 
 
 def test_every_rule_of_the_registry_is_emitted_and_tested():

@@ -16,7 +16,7 @@ from tablegen.load.loader import parse
 from tablegen.load.validate import EXACT, check_project_node, check_project_rules, known_frame
 from tablegen.model.book import Agency, Book
 from tablegen.model.frames import frames
-from tablegen.model.scoring import scheme_of, score_project
+from tablegen.model.scoring import scheme_of, schemes, score_project
 
 UNITS = ["%", "次", "万元", "元", "人", "分钟"]
 SIGNS = ["≥", ">", "≤", "<", "＝", ""]
@@ -94,7 +94,7 @@ def funds(draw):  # type: ignore[no-untyped-def]
 def evaluated(draw):  # type: ignore[no-untyped-def]
     """(frame, scoring, project text) with execution data; some 一级 of the frame may be missing."""
     frame = draw(st.sampled_from(sorted(frames())))
-    scoring = draw(st.sampled_from([None] * 6 + ["common", "cost-first", "legacy"]))
+    scoring = draw(st.sampled_from([None] * 6 + list(schemes())))
     levels = frames()[frame].levels
     chosen = draw(st.one_of(
         st.just(list(levels)),
@@ -130,7 +130,7 @@ def test_scores_never_crash_and_never_leave_the_schemes_range_in_silence(case):
     table_rows(selfeval(book, 1, book.agencies[0], project))  # every cell printable
     scheme = scheme_of(book)
     with localcontext(EXACT):  # exact sums: a 分值 may have 30 digits
-        most = sum(scheme.levels.values(), scheme.budget)  # the scheme's full marks: 100
+        most = scheme.full  # the scheme's full marks: 100
         full = sum((r.weight for r in score.rows), score.budget.weight)
         assert score.total == sum((r.score for r in score.rows), score.budget.score)
     assert 0 <= score.budget.score <= score.budget.weight

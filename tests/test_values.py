@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tablegen.model.values import parse, unit_base
+from tablegen.model.values import BARE, SIGNED, actual_in, parse, unit_base
 
 D = Decimal
 CASES = [
@@ -46,6 +46,16 @@ CASES = [
     ("3500公斤", "", D("3500"), None, "公斤", ""),
     ("１００％", "", D("100"), None, "％", ""),
     ("≥15百分比", "≥", D("15"), None, "百分比", ""),
+    ("≥100百分比", "≥", D("100"), None, "百分比", ""),  # 棠溪镇 2022
+    ("=8个", "＝", D("8"), None, "个", ""),  # 棠溪镇 2022, an ASCII =
+    ("85%", "", D("85"), None, "%", ""),  # unsigned: the scheme reads it
+    ("90%", "", D("90"), None, "%", ""),  # 天长市 2022
+    ("＞90%", ">", D("90"), None, "%", ""),
+    ("不低于90%", "≥", D("90"), None, "%", "不低于"),
+    ("不少于3500公斤", "≥", D("3500"), None, "公斤", "不少于"),
+    ("不高于30天", "≤", D("30"), None, "天", "不高于"),
+    ("30天以内", "≤", D("30"), None, "天", "以内"),
+    ("≥266米", "≥", D("266"), None, "米", ""),  # 中江县 2022, as a target and as an actual
     ("≤12232.2元", "≤", D("12232.2"), None, "元", ""),
     ("90%-95%", "~", D("90"), D("95"), "%", ""),
     ("90～95%", "~", D("90"), D("95"), "%", ""),
@@ -68,6 +78,44 @@ def test_anything_else_is_qualitative(text):
     v = parse(text)
     assert not v.quantitative
     assert (v.sign, v.number, v.unit) == (None, None, "")
+
+
+# An actual as officers write it, read against its target (the number in the target's unit).
+ACTUALS = [
+    # target, actual, number, how it was read
+    ("≥98%", "97.5%", D("97.5"), ""),
+    ("95%以上", "96%", D("96"), ""),
+    ("≥98%", "96.5％", D("96.5"), ""),
+    ("≤40万元", "382000元", D("38.2"), ""),  # converted
+    ("≥50个", "50", D("50"), BARE),  # 棠溪镇 2022: a bare number takes the target's unit
+    ("≤90万元", "90", D("90"), BARE),
+    ("≤202.6万元", "132.9", D("132.9"), BARE),
+    ("=8个", "8", D("8"), BARE),
+    ("≥100百分比", "100", D("100"), BARE),
+    ("≤1%", "0.5", D("0.5"), BARE),  # a percentage under 1 of a target under 1
+    ("≥266米", "≥266米", D("266"), SIGNED),  # 中江县 2022: the actual repeats the sign
+    ("90%", "100%", D("100"), ""),
+    ("2100", "2150", D("2150"), ""),
+    ("≥98%", "0.98", None, ""),  # 98 % or 0.98 %? not guessed
+    ("≥5个", "5人", None, ""),  # another unit
+    ("≥5个", "完成", None, ""),  # a word: the scheme decides (Value.done)
+]
+
+
+@pytest.mark.parametrize("target,actual,number,how", ACTUALS)
+def test_every_written_actual_reads_against_its_target(target, actual, number, how):
+    assert actual_in(parse(target), parse(actual)) == (number, how)
+
+
+@pytest.mark.parametrize("text", ["完成", "已完成", "全部完成", "已按时完成", "按期完成", "达成预期指标",
+                                  "完成年度目标", "已达标", "已实现"])
+def test_words_of_completion_say_the_target_was_reached(text):
+    assert parse(text).done and not parse(text).quantitative
+
+
+@pytest.mark.parametrize("text", ["未完成", "基本完成", "部分完成", "有效保障", "95%", "完成率95%"])
+def test_other_words_and_numbers_do_not(text):
+    assert not parse(text).done
 
 
 def test_units_convert_through_their_multiplier():

@@ -21,7 +21,9 @@ from .document import Document
 from .errors import InvalidData, RenderError, Report, UsageError
 from .kinds import KINDS
 from .load.books import load_paths
-from .model.book import Book
+from .model.book import Book, Indicator
+from .model.scoring import explain as explain_scores
+from .model.scoring import scheme_of, score_project
 from .render import ENGINES
 from .render.context import RenderContext
 from .templates import chain_for
@@ -57,6 +59,29 @@ def check(paths: list[Path], *, strict: bool = False) -> Report:
     """Validate every book and file under the paths; every finding of every file."""
     catalog = load_paths(paths)
     return catalog.report.strict() if strict else catalog.report
+
+
+def explain(paths: list[Path]) -> list[str]:
+    """How every 自评 score of the valid books under the paths was computed (`tablegen check
+    --explain`): per evaluated project, its scheme, then 预算执行率, each indicator at its
+    file:line:col (target, actual, formula, points) and the 总分."""
+    lines = []
+    for book in load_paths(paths).books:
+        scheme = scheme_of(book)
+        for _, _, project in book.numbered():
+            score = score_project(project, book)
+            if score is None:
+                continue
+            where = project.pos.path if project.pos else project.file
+            lines.append(f"{where}：{project.name}（{scheme.label}：{scheme.title}）")
+            lines += [f"  {line}" for line in explain_scores(score, _at)]
+    return lines
+
+
+def _at(ind: Indicator) -> str:
+    """An explained row's place: its value's file:line:col."""
+    pos = ind.value_pos or ind.pos
+    return f"{pos}: " if pos else ""
 
 
 class _Once(logging.Filter):

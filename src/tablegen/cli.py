@@ -18,6 +18,7 @@ from typing import TextIO
 from . import __version__
 from .build import build as run_build
 from .build import check as run_check
+from .build import explain as run_explain
 from .cli_text import chinese, name_values
 from .errors import (
     EXIT_INVALID,
@@ -42,10 +43,15 @@ def _paths(values: list[str]) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.explain and args.format != "text":
+        raise UsageError("--explain 只能与 --format text 一起使用：得分的算法是给人读的文字")
     report = run_check(_paths(args.paths), strict=args.strict)
     text = report.format(args.format)
     if text:
         print(text)
+    if args.explain:
+        for line in run_explain(_paths(args.paths)):
+            print(line)
     if args.format == "text":
         print(report.summary(), file=sys.stderr)
     return EXIT_INVALID if report.errors else EXIT_OK
@@ -329,6 +335,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="把警告当作错误")
     c.add_argument("--format", choices=["text", "json", "github"], default="text",
                    help="输出格式：text 逐行（默认），json 供程序读取，github 在拉取请求的改动行上标注")
+    c.add_argument("--explain", action="store_true",
+                   help="逐项说明自评得分的算法：指标值、实际完成值、公式和得分（没有错误的书）")
 
     b = sub.add_parser("build", help="校验后生成 DOCX/HTML/PDF/XLSX")
     b.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")

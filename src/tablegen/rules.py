@@ -125,7 +125,9 @@ AMOUNT_NEGATIVE = Rule("amount-negative", ERROR, "金额为负数",
 AMOUNT_PRECISION = Rule("amount-precision", ERROR, "金额的小数位数过多",
     "金额的小数位数超过了书的 `decimals`（缺省两位：`40.005` 不行）。tablegen 从不悄悄舍入："
     "请按实际金额写（以书的金额单位计）。原表的金额本来就有更多位小数（以万元为单位写到元："
-    "`968.1918`）时，在 `book.yaml` 中写 `decimals: 4`，每个金额就都按四位小数校验和印出。")
+    "`968.1918`）时，在 `book.yaml` 中写 `decimals: 4`，每个金额就都按四位小数校验和印出。"
+    "自评的执行数据（`execution:` 中的年初预算数、全年预算数、全年执行数）照会计账簿的写法，"
+    "最多四位小数（如 `89.974` 万元），自评表按所写的位数印出。")
 BUDGET_SUM = Rule("budget-sum", ERROR, "预算数不等于资金来源之和",
     "预算数 ≠ 财政资金 + 其他资金，例如 "
     "`预算数 10.00 不等于 财政资金 6.00 + 其他资金 3.00 = 9.00`。"
@@ -216,13 +218,41 @@ OVERSPENT = Rule("overspent", ERROR, "执行数超过预算数",
     "全年执行数超过了全年预算数（总额，或某一资金来源）。请核对执行数据。")
 DEVIATION_MISSING = Rule("deviation-missing", WARNING, "缺少偏差原因",
     "某个指标得分低于分值，或者实际完成值超出 ≥/≤ 指标值 30% 以上（指标值可能定得过低），"
-    "却没有填写 `deviation:`（偏差原因分析及改进措施）。请说明原因。")
+    "却没有填写 `deviation:`（偏差原因分析及改进措施）。请说明原因。何时要求说明由评分方案决定"
+    "（`deviation`）；评分方案还可以要求预算执行率低于某个百分数时说明原因（如四川：低于 90%），"
+    "写在 `execution.deviation:`。")
 WEIGHT_ZERO = Rule("weight-zero", WARNING, "指标分值为 0",
     "已自评的指标分值为 0：同一一级指标下其他行的 `weight:` 已经占满了这个一级指标的分值，"
     "这个指标没有完成也不扣分。请给它分一些分值，或说明为什么不计分。")
 ACTUAL_OUTLIER = Rule("actual-outlier", WARNING, "实际完成值异常大",
     "实际完成值是指标值的 1000 倍以上，多半是多打了几位数或写错了单位。请核对；任何长度的"
     "数字都能准确计算，不会出现内部错误。")
+TARGET_UNSIGNED = Rule("target-unsigned", WARNING, "指标值没有符号",
+    "要自评的定量指标值没有写符号（`90%`、`2100`、`3500公斤`），无法从指标值看出是下限、上限还是"
+    "要求相等。评分方案按自己的规则读它：通用方案读作下限 `≥`（达到或超过即得满分，这也是已公开的"
+    "自评表的算法），成本指标和时限（天、小时、分钟等单位）读作上限 `≤`。消息说明这个指标值被读作"
+    "什么。请在指标值前写明符号（`≥90%`、`≤30天`、`＝100%`），得分就不再取决于评分方案的读法。")
+ACTUAL_READ = Rule("actual-read", WARNING, "实际完成值不是数，按评分方案读取",
+    "定量指标（如 `≤90万元`）的实际完成值写的是“完成”“已完成”“达成预期指标”这样的话，而不是数。"
+    "评分方案把它视为达到指标值、得满分（公开的自评表这样计分，如大英县 2023 年），并用这条警告"
+    "说明。请写出实际完成的数（如 `85万元`），得分才能反映实际完成情况。评分方案的 `done: refuse` "
+    "让这种写法成为错误（`actual-kind`）。")
+SCORE_BAND = Rule("score-band", ERROR, "得分不在完成等级的区间内",
+    "评分方案给定性指标的完成等级规定了得分区间（如中央和安徽的自评表：达成 100%–80%、部分达成 "
+    "80%–60%、未达成 60%–0% 的分值）。这条规则在两种情况下报告：填写的 `score:` 不在 `grade:` "
+    "的区间内；或者只写了 `grade:`，而评分方案中这个等级没有固定得分，需要评价人在区间内确定得分。"
+    "请在区间内填写 `score:`。")
+SCORE_OVERRIDE = Rule("score-override", ERROR, "调整得分没有写理由",
+    "评分方案允许调整定量指标的得分（如 `tianjin`：预算系统算出得分，单位可以修改并说明理由），"
+    "但调整了得分（`score:`）却没有写 `score_reason:`；或者写了 `score_reason:` 却没有调整后的得分。"
+    "理由印在自评表该行的偏差原因分析及改进措施一栏。")
+EXECUTION_ZERO = Rule("execution-zero", WARNING, "预算数为 0，执行率无从计算",
+    "计算预算执行率的分母（全年预算数，或评分方案指定的年初预算数）为 0。执行率无从计算，"
+    "评分方案按 `rate.zero` 计分（通用方案计为 0%、得 0 分，与已公开的自评表相同）。请核对执行数据。")
+SCHEME_INVALID = Rule("scheme-invalid", ERROR, "评分方案有误",
+    "book.yaml 的 `scoring:` 写成了本书自己的评分方案（一个映射），其中某个键不认识、某个值不合要求，"
+    "或者分值合计不是 100。消息指出键的路径和应写的内容。可用的键见“自评”一章的“本书自己的"
+    "评分方案”。")
 EXECUTION_EARLY = Rule("execution-early", WARNING, "预算年度尚未结束",
     "预算年度还没有结束（今年或以后的书），却已经填写了执行数据（`execution:`）。"
     "如果是提前试填，可以保留这条警告。")
@@ -341,6 +371,12 @@ RULES: tuple[Rule, ...] = (
     DEVIATION_MISSING,
     WEIGHT_ZERO,
     ACTUAL_OUTLIER,
+    TARGET_UNSIGNED,
+    ACTUAL_READ,
+    SCORE_BAND,
+    SCORE_OVERRIDE,
+    EXECUTION_ZERO,
+    SCHEME_INVALID,
     EXECUTION_EARLY,
     FMT_SKIPPED,
     IMPORT_BOOK,

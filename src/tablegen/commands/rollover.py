@@ -258,7 +258,7 @@ def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
     notes = attach(old, project_paths(_tree(old)))
     for key in list(notes):  # comments about execution data go with it
         if key.startswith("execution") or key.rsplit(".", 1)[-1] in (
-                "actual", "grade", "score", "deviation"):
+                "actual", "grade", "score", "score_reason", "deviation"):
             del notes[key]
     score = score_project(project, book)
     beaten = {id(r.indicator): r.beaten for r in score.rows} if score else {}
@@ -286,7 +286,7 @@ def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
                     file, f"{where}.value", ind.value,
                     f"{book.year}年实际完成 {old_ind.actual}，超出指标值 30% 以上，请考虑调整指标值"))
         ind.actual = ind.grade = ind.deviation = None
-        ind.score = None
+        ind.score = ind.score_reason = None
     return dump_project(new, notes, book.decimals)
 
 

@@ -3,7 +3,10 @@
 Its typed view-model (`SelfEval`, with `FundRow` and `EvalRow`) is built once from the book and
 the scores (`tablegen.model.scoring`); the templates are `templates/selfeval/`
 (`selfeval.html.j2`, `selfeval.css`, `selfeval.docx`). Engines never compute a score: the
-HTML, PDF, DOCX and XLSX 自评表 agree cell for cell.
+HTML, PDF, DOCX and XLSX 自评表 agree cell for cell. The labels are the scoring scheme's form
+(`scoring.yaml`): the A/B column marks, the points in each 一级 cell (`产出指标（50分）`), the 注
+under the table that states the scheme's 分值, and a 自评等级 on the 总分 row only where the
+form prints one (the overview always shows the grade).
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span, file_path
-from ..model.book import FUND_SOURCES, Agency, Book, Funds, Project, format_amount
-from ..model.scoring import ProjectScore, percent, scheme_of, score_project
+from ..model.book import FUND_SOURCES, Agency, Book, Funds, Project
+from ..model.schemes import Scheme
+from ..model.scoring import ProjectScore, RowScore, percent, score_project
+from ..model.values import plain_number
 
 NAME = "selfeval"
-INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-                    "偏差原因分析及改进措施")
-FUNDS_HEADER = ("项目资金（{unit}）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率",
-                "得分")
+FUNDS_LABEL = "项目资金（{unit}）"
 # The sheet's columns A–H in Excel's character units.
 SHEET_WIDTHS = [11.0, 14, 20, 14, 16, 8, 9, 30]
 
@@ -63,6 +65,16 @@ class EvalRow:
 
 
 @dataclass(frozen=True)
+class Labels:
+    """The 自评表's fixed texts as the scheme's form prints them."""
+
+    funds: tuple[str, ...]  # 项目资金（万元）, then the six column heads
+    goals: tuple[str, str, str]  # 年度总体目标 | 预期目标 | 实际完成情况
+    grid: tuple[str, ...]  # the eight column heads of the indicators
+    total: str  # 总分
+
+
+@dataclass(frozen=True)
 class SelfEval:
     """One project's 自评表, every cell as printed."""
 
@@ -79,8 +91,11 @@ class SelfEval:
     rows: tuple[EvalRow, ...]
     full: str  # the sum of every 分值 (100.00 with the common scheme)
     total: str  # 总分
-    grade: str  # 自评等级
+    grade: str  # 自评等级 (the overview's; the table prints it when the form says: grade_text)
     score: ProjectScore
+    labels: Labels
+    grade_text: str  # `自评等级：优` on the 总分 row, or "" (the official forms print none)
+    note: tuple[str, ...]  # the 注 under the table, line by line
     places: int = 2
 
     @property
@@ -96,37 +111,53 @@ class SelfEval:
         return replace(self, rows=tuple(rows))
 
 
+def amount_text(amount: Decimal | None) -> str:
+    """An amount as printed: two decimals, or every decimal the accounts gave (89.974)."""
+    if amount is None:
+        return ""
+    exponent = amount.as_tuple().exponent
+    return format(amount, "f") if isinstance(exponent, int) and exponent < -2 else f"{amount:.2f}"
+
+
+def _rate_places(scheme: Scheme) -> int:
+    return scheme.places if scheme.rate_places is None else scheme.rate_places
+
+
 def _fund_rows(book: Book, project: Project, score: ProjectScore) -> list[FundRow]:
     execution = project.execution
     assert execution is not None
-    places = scheme_of(book).places
+    scheme = score.scheme
+    places = scheme.places
+    labels = scheme.form.rows
     total = execution.total
-    rows = [FundRow("年度资金总额", format_amount(project.initial()), format_amount(total.adjusted),
-                    format_amount(total.spent), f"{score.budget.weight:.{places}f}",
-                    percent(score.budget.rate, places), f"{score.budget.score}")]
-    for key, label in FUND_SOURCES.items():
+    rows = [FundRow(labels["total"], amount_text(project.initial()), amount_text(total.adjusted),
+                    amount_text(total.spent), f"{score.budget.weight:.{places}f}",
+                    percent(score.budget.rate, _rate_places(scheme)), f"{score.budget.score}")]
+    for key in FUND_SOURCES:
         funds: Funds | None = execution.sources.get(key)
         rows.append(FundRow(
-            ("其中：" if key == "fiscal" else "") + label, format_amount(project.initial(key)),
-            format_amount(funds.adjusted) if funds else "",
-            format_amount(funds.spent) if funds else "",
+            labels[key], amount_text(project.initial(key)),
+            amount_text(funds.adjusted) if funds else "",
+            amount_text(funds.spent) if funds else "",
             "—", percent(funds.spent / funds.adjusted, places) if funds and funds.adjusted else "",
             "—"))
     return rows
 
 
-def _spans(project: Project, merge: str) -> list[tuple[Span, Span]]:
-    """The 一级/二级 spans of each indicator row, as the book's `merge` setting asks."""
+def _spans(project: Project, merge: str, labels: dict[str, str]) -> list[tuple[Span, Span]]:
+    """The 一级/二级 spans of each indicator row, as the book's `merge` setting asks; a 一级
+    cell reads as its label (`产出指标（50分）`)."""
     out = []
     for l1 in project.indicators:
         n1 = sum(len(g.indicators) for g in l1.groups)
         first1 = True
+        label = labels.get(l1.name, l1.name)
         for l2 in l1.groups:
             for i, _ in enumerate(l2.indicators):
                 if merge == "none":
-                    s1, s2 = Span(l1.name), Span(l2.name)
+                    s1, s2 = Span(label), Span(l2.name)
                 else:
-                    s1 = Span(l1.name, n1 if first1 else 0)
+                    s1 = Span(label, n1 if first1 else 0)
                     s2 = (Span(l2.name, len(l2.indicators) if i == 0 else 0)
                           if merge == "level1+level2" else Span(l2.name))
                 first1 = False
@@ -134,17 +165,44 @@ def _spans(project: Project, merge: str) -> list[tuple[Span, Span]]:
     return out
 
 
+def _deviation(r: RowScore) -> str:
+    """The 偏差原因 cell: the author's text, and a changed score's reason where there is one."""
+    ind = r.indicator
+    computed = r.result.computed if r.result else None
+    if computed is None or computed == r.score:
+        return ind.deviation or ""
+    changed = f"得分由计算的 {computed} 调整为 {r.score}：{ind.score_reason or ''}"
+    return f"{ind.deviation}\n{changed}" if ind.deviation else changed
+
+
+def _note(score: ProjectScore, project: Project) -> tuple[str, ...]:
+    """The 注: the scheme's lines, a re-based 总分, the reason 执行率 fell short."""
+    lines = score.scheme.note()
+    if score.rebased:
+        added, possible = score.rebased
+        lines.append(f"缺少{'、'.join(score.missing)}，总分按适用指标折算：{added} ÷ "
+                     f"{plain_number(possible)} × {plain_number(score.scheme.full)} = {score.total}。")
+    if project.execution is not None and project.execution.deviation:
+        lines.append(f"预算执行偏差原因：{project.execution.deviation}")
+    if len(lines) == 1:
+        return (f"注：{lines[0]}",)
+    return tuple(("注：" if i == 1 else "") + f"{i}.{line}" for i, line in enumerate(lines, 1))
+
+
 def selfeval(book: Book, number: int, agency: Agency, project: Project) -> SelfEval | None:
     """One project's 自评表, None when the project has no execution data."""
     score = score_project(project, book)
     if score is None or project.execution is None:
         return None
-    places = scheme_of(book).places
+    scheme = score.scheme
+    places = scheme.places
+    form = scheme.form
+    labels = {name: scheme.level_label(name, points) for name, points in score.points.items()}
     rows = []
-    for (s1, s2), r in zip(_spans(project, book.merge), score.rows, strict=True):
+    for (s1, s2), r in zip(_spans(project, book.merge, labels), score.rows, strict=True):
         ind = r.indicator
         rows.append(EvalRow(s1, s2, ind.name, ind.value, ind.actual or "",
-                            f"{r.weight:.{places}f}", f"{r.score}", ind.deviation or ""))
+                            f"{r.weight:.{places}f}", f"{r.score}", _deviation(r)))
     full = sum((r.weight for r in score.rows), score.budget.weight)
     return SelfEval(
         number=number, heading=f"{number}.{project.name}绩效自评表", name=project.name,
@@ -156,6 +214,10 @@ def selfeval(book: Book, number: int, agency: Agency, project: Project) -> SelfE
                       for i, g in enumerate(project.execution.results, 1)),
         rows=tuple(rows), full=f"{full:.{places}f}", total=f"{score.total}", grade=score.grade,
         score=score, places=places,
+        labels=Labels((FUNDS_LABEL.format(unit=book.money_unit), *form.funds), form.goals,
+                      form.grid, form.total),
+        grade_text=f"自评等级：{score.grade}" if form.grade else "",
+        note=_note(score, project),
     )
 
 
@@ -178,14 +240,17 @@ def title(book: Book) -> str:
 
 def table_rows(table: SelfEval) -> list[list[str]]:
     """Every cell of one 自评表 as text rows (for dumps and tests), in print order."""
+    labels = table.labels
     out = [["项目名称", table.name], ["主管部门", table.department, "实施单位", table.agency],
-           [FUNDS_HEADER[0].format(unit=table.money), *FUNDS_HEADER[1:]]]
+           list(labels.funds)]
     out += [f.texts() for f in table.funds]
-    out.append(["年度总体目标", "预期目标", "实际完成情况"])
+    out.append(list(labels.goals))
     out.append(["", "\n".join(table.goals), "\n".join(table.results)])
-    out.append(list(INDICATOR_HEADER))
+    out.append(list(labels.grid))
     out += [r.texts() for r in table.rows]
-    out.append(["总分", table.full, table.total, f"自评等级：{table.grade}"])
+    out.append([labels.total, table.full, table.total, *([table.grade_text] if table.grade_text
+                                                        else [])])
+    out += [[line] for line in table.note]
     return out
 
 
@@ -201,10 +266,13 @@ _PERCENT_OR_NUMBER = re.compile(r"-?\d+(\.\d+)?%?")
 
 
 def _figure(row: int, column: int, text: str, places: int, style: str = "body") -> Cell:
-    """An amount, 分值 or 得分 as a number shown with `places` decimals, 执行率 as a percentage
-    (`95.50%` is 0.955 shown `0.00%`), as every other format prints it; `—` and blanks stay text."""
+    """An amount, 分值 or 得分 as a number shown with the decimals it prints with (`places`
+    at least), 执行率 as a percentage (`95.50%` is 0.955 shown `0.00%`), as every other format
+    prints it; `—` and blanks stay text."""
     if not _PERCENT_OR_NUMBER.fullmatch(text):
         return Cell(row, (column, column), text, style=style)
+    written = len(text.rstrip("%").partition(".")[2])
+    places = written if written > places or text.endswith("%") else places
     digits = "0." + "0" * places if places else "0"
     if text.endswith("%"):
         return Cell(row, (column, column), Decimal(text[:-1]).scaleb(-2), style=style,
@@ -241,26 +309,29 @@ def selfeval_sheet(t: SelfEval) -> Sheet:
         Cell(4, (5, 5), "实施单位", style="label"), Cell(4, (6, 8), t.agency),
     ]
     last_fund = 5 + len(t.funds)
-    cells.append(Cell(5, (1, 1), FUNDS_HEADER[0].format(unit=t.money), rows=len(t.funds) + 1,
-                      style="label"))
-    cells += [Cell(5, (c, c), text, style="label") for c, text in enumerate(FUNDS_HEADER[1:], 3)]
+    labels = t.labels
+    cells.append(Cell(5, (1, 1), labels.funds[0], rows=len(t.funds) + 1, style="label"))
+    cells += [Cell(5, (c, c), text, style="label") for c, text in enumerate(labels.funds[1:], 3)]
     for r, fund in enumerate(t.funds, 6):
         cells.append(Cell(r, (2, 2), fund.label, style="label"))
         cells += [_figure(r, c, text, p) for c, text in enumerate(fund.texts()[1:], 3)]
     g = last_fund + 1
     cells += [
-        Cell(g, (1, 1), "年度总体目标", rows=2, style="label"),
-        Cell(g, (2, 4), "预期目标", style="label"), Cell(g, (5, 8), "实际完成情况", style="label"),
+        Cell(g, (1, 1), labels.goals[0], rows=2, style="label"),
+        Cell(g, (2, 4), labels.goals[1], style="label"),
+        Cell(g, (5, 8), labels.goals[2], style="label"),
         Cell(g + 1, (2, 4), "\n".join(t.goals), align="left"),
         Cell(g + 1, (5, 8), "\n".join(t.results), align="left"),
     ]
     head = g + 2
     cells += [Cell(head, (c, c), text, style="label")
-              for c, text in enumerate(INDICATOR_HEADER, 1)]
+              for c, text in enumerate(labels.grid, 1)]
     total = head + len(t.rows) + 1
-    cells += [Cell(total, (1, 5), "总分", style="label"), _figure(total, 6, t.full, p, "label"),
-              _figure(total, 7, t.total, p, "label"),
-              Cell(total, (8, 8), f"自评等级：{t.grade}", style="label")]
+    cells += [Cell(total, (1, 5), labels.total, style="label"),
+              _figure(total, 6, t.full, p, "label"), _figure(total, 7, t.total, p, "label"),
+              Cell(total, (8, 8), t.grade_text, style="label")]
+    # The 注 under the table, outside its borders, as the forms print it.
+    cells += [Cell(total + i, (1, 8), line, align="left") for i, line in enumerate(t.note, 1)]
     name = (f"{t.number:02d}-" + re.sub(r"[\[\]:*?/\\]", "_", t.name))[:31]
     return Sheet(title=name, widths=list(SHEET_WIDTHS), cells=cells, boxes=[(3, total)],
                  grid=SheetGrid(first=head + 1, header=head, rows=t.rows, place=_place_row(p)),

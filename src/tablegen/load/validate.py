@@ -12,7 +12,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
-from typing import Protocol
+from typing import Any, Protocol
 
 from .. import rules
 from ..errors import Pos, Report
@@ -45,17 +45,18 @@ from ..model.schema import (
     Field,
     choices_of,
 )
+from ..model.schemes import INITIAL, MET, Scheme, SchemeError, own_scheme, scheme_for_frame
 from ..model.scoring import (
-    BEATEN,
     OUTLIER,
     RowScore,
+    level_points,
     measure,
     percent,
     scheme_of,
     score_project,
     times,
 )
-from ..model.values import CAP_SIGNS, MONEY_SCALE, parse
+from ..model.values import CAP_SIGNS, GE, LE, MONEY_SCALE, Value, actual_in, parse, plain_number
 from ..rules import Rule
 from .glyphs import missing_glyphs
 from .loader import Node
@@ -63,6 +64,9 @@ from .loader import Node
 # ASCII digits only: `４０` or `٤٠` would print as typed but reach the budget system as 40; a
 # leading `+` is no amount either. Both are refused with a hint, not silently read.
 AMOUNT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+# Execution amounts (全年预算数, 全年执行数) come from the accounts, which keep more than cents of
+# 万元: 棠溪镇's 2022 自评表 prints 89.974. Four places of 万元 are one 元.
+EXECUTION_PLACES = 4
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # budget years a document can carry (and a ZIP date hold)
 DAMAGE = ("？", "\ufffd")
 XLSX_CELL_MAX = 32767  # characters a spreadsheet cell holds
@@ -241,7 +245,8 @@ class Checker:
                    f"文本含有不可见的字符 {chars}，显示出的文字与实际内容不同：“{text}”；{hint}")
 
     def amount(self, node: Node | None, where: str, title: str, *,
-               required: bool = False, places: int = DECIMALS) -> Decimal | None:
+               required: bool = False, places: int = DECIMALS, why: str | None = None
+               ) -> Decimal | None:
         if node is None:
             return None
         if node.is_null:
@@ -268,7 +273,9 @@ class Checker:
         if value < 0:
             self.find(node.pos, rules.AMOUNT_NEGATIVE, where, f"{title}不能为负数：{text}")
         if "." in text and len(text.split(".")[1]) > places:
-            if places == DECIMALS:
+            if why is not None:
+                limit = f"最多保留 {places} 位小数（{why}）"
+            elif places == DECIMALS:
                 limit = "最多保留两位小数"
             elif places == 0:
                 limit = "不能有小数（book.yaml 的 decimals: 0）"
@@ -415,8 +422,7 @@ def check_book_node(
         bad_layout = True
     decimals = _decimals(c, found.get("decimals"))
     merge = c.choice(found.get("merge"), by["merge"], "merge")
-    scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")  # None: the frame's
-    bad_scoring = scoring is None and not (found.get("scoring") is None or found["scoring"].is_null)
+    scoring, scoring_rules, bad_scoring = _scoring(c, found.get("scoring"), by["scoring"], frame)
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -455,9 +461,65 @@ def check_book_node(
             or bad_scoring or declared is None or bad_layout or decimals is None):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
-                merge=merge, department=department, scoring=scoring, agencies=agencies,
+                merge=merge, department=department, scoring=scoring, scoring_rules=scoring_rules,
+                agencies=agencies,
                 layout=layout, decimals=decimals, frames=declared)
     return book, listed
+
+
+def _scoring(c: Checker, node: Node | None, field: Field, frame: str | None
+             ) -> tuple[str | None, dict[str, Any] | None, bool]:
+    """book.yaml's `scoring:`: a scheme's name, or the book's own scheme as a mapping of rules
+    over its `base:` (the frame's scheme when it names none). (name, rules, whether it is bad)."""
+    if node is None or node.is_null:
+        return None, None, False
+    if node.kind != "map":
+        name = c.choice(node, field, "scoring")
+        return name, None, name is None
+    data, where = _plain(c, node, "")
+    assert isinstance(data, dict)
+    base = None
+    if "base" in data:
+        base = c.choice(next(v for k, v in node.pairs if k.text == "base"), field, "scoring.base")
+        if base is None:
+            return None, None, True
+    try:
+        own_scheme(base or scheme_for_frame(frame or "classic"), data)
+    except SchemeError as e:
+        for path, message in e.problems:
+            at = next((where[p] for p in _prefixes(path) if p in where), node.pos)
+            c.find(at, rules.SCHEME_INVALID, f"scoring.{path}", message)
+        return None, None, True
+    return base, data, False
+
+
+def _plain(c: Checker, node: Node, path: str) -> tuple[Any, dict[str, Pos]]:
+    """A node as YAML data (every scalar its text) and where each key path of it stands; a
+    duplicate key is a finding (the first one counts)."""
+    where = {path: node.pos}
+    if node.kind == "map":
+        out: dict[str, Any] = {}
+        keys = {id(v): k for k, v in node.pairs}
+        for name, value in c.keys(node, f"scoring.{path}" if path else "scoring", None).items():
+            sub = f"{path}.{name}" if path else name
+            out[name], more = _plain(c, value, sub)
+            where.update(more)
+            where[sub] = keys[id(value)].pos if value.kind != "scalar" else value.pos
+        return out, where
+    if node.kind == "seq":
+        items = []
+        for i, item in enumerate(node.items, 1):
+            data, more = _plain(c, item, f"{path}[{i}]")
+            items.append(data)
+            where.update(more)
+        return items, where
+    return (None if node.is_null else node.text), where
+
+
+def _prefixes(path: str) -> list[str]:
+    """`form.rows.total`, `form.rows`, `form`: where to point for a problem at a key path."""
+    parts = re.split(r"(?=[.\[])", path)
+    return ["".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def frame_of(book: Book | None, known: dict[str, Frame] | None = None) -> Frame:
@@ -741,7 +803,10 @@ def _evaluation(c: Checker, f: dict[str, Node], where: str, ind: Indicator) -> N
     ind.score = c.amount(f.get("score"), f"{where}.score", "得分")
     ind.deviation = c.text(f.get("deviation"), f"{where}.deviation", "偏差原因分析及改进措施",
                            required=True)
-    ind.where = {k: f[k].pos for k in ("actual", "weight", "grade", "score") if k in f}
+    ind.score_reason = c.text(f.get("score_reason"), f"{where}.score_reason", "得分调整理由",
+                              required=True)
+    ind.where = {k: f[k].pos for k in ("actual", "weight", "grade", "score", "score_reason")
+                 if k in f}
 
 
 def _execution(c: Checker, node: Node | None, places: int = DECIMALS) -> Execution | None:
@@ -760,16 +825,22 @@ def _execution(c: Checker, node: Node | None, places: int = DECIMALS) -> Executi
             if funds is not None:
                 sources[key] = funds
     results = [r for r, _ in c.text_list(found.get("results"), "execution.results", "实际完成情况")]
+    deviation = c.text(found.get("deviation"), "execution.deviation", "预算执行偏差原因",
+                       required=True)
     if total is None:
         return None
-    return Execution(total, sources, results, pos=node.pos)
+    return Execution(total, sources, results, pos=node.pos, deviation=deviation)
 
 
 def _funds(c: Checker, found: dict[str, Node], where: str, places: int = DECIMALS
            ) -> Funds | None:
-    initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数", places=places)
-    adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数", places=places)
-    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数", places=places)
+    # The accounts' figures keep their own places (89.974 万元), up to four, or the book's.
+    why = None if places >= EXECUTION_PLACES else "执行数据照会计账簿填写，最多四位小数"
+    places = max(places, EXECUTION_PLACES)
+    initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数", places=places, why=why)
+    adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数", places=places,
+                        why=why)
+    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数", places=places, why=why)
     if adjusted is None or spent is None:
         return None
     pos = found["spent"].pos
@@ -852,40 +923,78 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
                          f"{funds.spent} 超过全年预算数 {funds.adjusted}")
     _check_fund_sums(project, report, here)
     scheme = scheme_of(book)
+    _check_weights(project, scheme, report, here)
+    score = score_project(project, book)
+    if score is None:
+        return
+    _check_budget(project, score.budget.rate, scheme, report, here)
+    for (l1, l2, i, ind), row in zip(_numbered_rows(project), score.rows, strict=False):
+        where = f"indicators.{l1.name}.{l2.name}[{i}]"
+        if row.weight == 0 and (l1.name in scheme.levels or scheme.pool is not None):
+            report.add(ind.where.get("weight", ind.pos or here), rules.WEIGHT_ZERO,
+                           f"{where}：分值为 {row.weight:.{scheme.places}f}，此指标完成与否都不影响总分；"
+                           f"请给它分值（weight），或减少“{l1.name}”下其他指标的分值")
+        _check_row(ind, row, where, report, ind.pos or here, scheme)
+
+
+def _check_weights(project: Project, scheme: Scheme, report: Report, here: Pos) -> None:
+    """Each 一级's (or the pool's) 分值 given on its rows, and the scheme's 一级 the table lacks."""
+    if scheme.pool is not None:
+        rows = [ind for _, _, ind in project.rows()]
+        given = [ind.weight for ind in rows if ind.weight is not None]
+        with localcontext(EXACT):
+            given_sum = sum(given, Decimal(0))
+        if given_sum > scheme.pool or (len(given) == len(rows) and given_sum != scheme.pool):
+            report.add(project.where.get("indicators", here), rules.WEIGHT_SUM,
+                         f"indicators：三级指标的分值合计 {given_sum} 与{scheme.label} 的"
+                         f"绩效指标分值 {scheme.pool} 不符")
+        return
+    points, missing = level_points([l1.name for l1 in project.indicators], scheme)
     for l1 in project.indicators:
         rows = [ind for g in l1.groups for ind in g.indicators]
         given = [ind.weight for ind in rows if ind.weight is not None]
         with localcontext(EXACT):
             given_sum = sum(given, Decimal(0))
-        wanted = scheme.levels.get(l1.name)
+        wanted = points.get(l1.name)
         where = f"indicators.{l1.name}"
         if wanted is None:
             report.add(l1.pos or here, rules.WEIGHT_SUM,
-                         f"{where}：评分方案 {scheme.name} 没有一级指标“{l1.name}”的分值"
+                         f"{where}：{scheme.label} 没有一级指标“{l1.name}”的分值"
                          f"（有：{'、'.join(scheme.levels)}）")
         elif given_sum > wanted or (len(given) == len(rows) and given_sum != wanted):
             report.add(l1.pos or here, rules.WEIGHT_SUM,
-                         f"{where}：三级指标的分值合计 {given_sum} 与评分方案 "
-                         f"{scheme.name} 中“{l1.name}”的分值 {wanted} 不符")
-    present = {l1.name for l1 in project.indicators}
-    missing = [name for name in scheme.levels if name not in present]
-    if missing:
+                         f"{where}：三级指标的分值合计 {given_sum} 与"
+                         f"{scheme.label} 中“{l1.name}”的分值 {wanted} 不符")
+    if missing and not scheme.rebase:
         with localcontext(EXACT):
             full = scheme.full - sum((scheme.levels[name] for name in missing), Decimal(0))
         names = "、".join(f"“{name}”（{scheme.levels[name]} 分）" for name in missing)
         report.add(project.where.get("indicators", here), rules.FULL_MARKS,
-                     f"indicators：没有评分方案 {scheme.name} 的一级指标{names}，总分最高只有 "
+                     f"indicators：没有{scheme.label} 的一级指标{names}，总分最高只有 "
                      f"{full} 分而不是 {scheme.full} 分；请补充该一级指标，或在 book.yaml 中用 "
                      "scoring 选择与指标相符的评分方案")
-    score = score_project(project, book)
-    for (l1, l2, i, ind), row in zip(_numbered_rows(project), score.rows if score else [],
-                                     strict=False):
-        where = f"indicators.{l1.name}.{l2.name}[{i}]"
-        if row.weight == 0 and l1.name in scheme.levels:
-            report.add(ind.where.get("weight", ind.pos or here), rules.WEIGHT_ZERO,
-                           f"{where}：分值为 {row.weight:.{scheme.places}f}，此指标完成与否都不影响总分；"
-                           f"请给它分值（weight），或减少“{l1.name}”下其他指标的分值")
-        _check_row(ind, row, where, report, ind.pos or here)
+
+
+def _check_budget(project: Project, rate: Decimal, scheme: Scheme, report: Report, here: Pos
+                  ) -> None:
+    """A zero denominator, and a 执行率 below the scheme's threshold without a reason."""
+    execution = project.execution
+    assert execution is not None
+    total = execution.total
+    base = project.initial() if scheme.rate_base == INITIAL else total.adjusted
+    title = "年初预算数" if scheme.rate_base == INITIAL else "全年预算数"
+    at = total.where.get("adjusted", total.pos or here)
+    if not base:
+        how = "100%（得满分）" if rate else "0%（得 0 分）"
+        report.add(at, rules.EXECUTION_ZERO,
+                   f"execution：{title}为 0，预算执行率无从计算，{scheme.label} 计为 {how}；"
+                   "请核对执行数据")
+    elif (scheme.reason_below is not None and rate < scheme.reason_below
+          and not execution.deviation):
+        report.add(total.where.get("spent", at), rules.DEVIATION_MISSING,
+                   f"execution：预算执行率 {percent(rate, scheme.places)} 低于 "
+                   f"{percent(scheme.reason_below, 0)}，{scheme.label} 要求说明原因；"
+                   "请填写预算执行偏差原因（execution.deviation）")
 
 
 def _check_fund_sums(project: Project, report: Report, here: Pos) -> None:
@@ -914,33 +1023,16 @@ def _check_fund_sums(project: Project, report: Report, here: Pos) -> None:
                          f"execution.{column}：年度资金总额的{title} {total} 不等于 {terms} = {added}")
 
 
-def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: Pos) -> None:
-    target, actual = measure(ind.value), measure(ind.actual)
+def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: Pos,
+               scheme: Scheme) -> None:
+    target = measure(ind.value)
     at = ind.where.get("actual", pos)
+    if ind.score_reason is not None and ind.score is None:
+        report.add(ind.where["score_reason"], rules.SCORE_OVERRIDE,
+                   f"{where}.score_reason：写了得分调整理由，却没有调整后的得分（score）")
     if target is not None:
-        if ind.grade is not None or ind.score is not None:
-            key = "grade" if ind.grade is not None else "score"
-            report.add(ind.where[key], rules.ACTUAL_KIND,
-                         f"{where}.{key}：定量指标“{ind.value}”的得分按实际完成值计算，"
-                         "不填写完成等级或得分")
-        if ind.actual is None:
-            report.add(pos, rules.ACTUAL_MISSING, f"{where}：缺少实际完成值（actual）")
+        if not _check_quantitative(ind, row, target, where, report, pos, scheme):
             return
-        if actual is None:
-            report.add(at, rules.ACTUAL_KIND,
-                         f"{where}.actual：定量指标“{ind.value}”的实际完成值应为数字和单位，"
-                         f"实际为“{ind.actual}”")
-            return
-        if not actual.comparable(target):
-            report.add(at, rules.ACTUAL_UNIT,
-                         f"{where}.actual：实际完成值“{ind.actual}”的单位与指标值“{ind.value}”"
-                         f"不同（应为{target.unit or '无单位的数字'}）")
-            return
-        ratio = times(target, actual)
-        if ratio is not None and ratio >= OUTLIER:
-            report.add(at, rules.ACTUAL_OUTLIER,
-                           f"{where}.actual：实际完成值“{ind.actual}”是指标值“{ind.value}”的 "
-                           f"{OUTLIER} 倍以上，请核对是否多写了数字或用错了单位")
     elif ind.grade is None and ind.score is None:
         report.add(at, rules.GRADE_MISSING,
                      f"{where}：定性指标“{ind.value}”需要完成等级（grade：达成 | 部分达成 | 未达成）"
@@ -950,17 +1042,101 @@ def _check_row(ind: Indicator, row: RowScore, where: str, report: Report, pos: P
         report.add(ind.where["score"], rules.SCORE_OVER_WEIGHT,
                      f"{where}.score：得分 {ind.score} 超过分值 {row.weight}")
         return
+    elif not _check_band(ind, row, where, report, scheme):
+        return
     if ind.deviation:
         return
-    if row.score < row.weight:
+    if row.score < row.weight and scheme.below:
         report.add(at, rules.DEVIATION_MISSING,
                        f"{where}：得分 {row.score} 低于分值 {row.weight}，"
                        "请填写偏差原因分析及改进措施（deviation）")
-    elif row.beaten is not None and row.beaten >= BEATEN:
+    elif row.beaten is not None and scheme.beaten is not None and row.beaten >= scheme.beaten:
         report.add(at, rules.DEVIATION_MISSING,
                        f"{where}：实际完成值“{ind.actual}”超出指标值“{ind.value}” "
                        f"{percent(row.beaten, 0)}，指标值可能定得过低；"
                        "请填写偏差原因分析及改进措施（deviation）")
+
+
+def _check_quantitative(ind: Indicator, row: RowScore, target: Value, where: str,
+                        report: Report, pos: Pos, scheme: Scheme) -> bool:
+    """A quantitative row's findings; False when its score cannot be trusted further."""
+    at = ind.where.get("actual", pos)
+    if ind.grade is not None or (ind.score is not None and not scheme.overrides):
+        key = "grade" if ind.grade is not None else "score"
+        why = "" if key == "grade" else f"（{scheme.label} 不允许调整定量指标的得分）"
+        report.add(ind.where[key], rules.ACTUAL_KIND,
+                     f"{where}.{key}：定量指标“{ind.value}”的得分按实际完成值计算，"
+                     f"不填写完成等级或得分{why}")
+    elif ind.score is not None:
+        computed = row.result.computed if row.result else None
+        if ind.score > row.weight:
+            report.add(ind.where["score"], rules.SCORE_OVER_WEIGHT,
+                       f"{where}.score：得分 {ind.score} 超过分值 {row.weight}")
+        elif not ind.score_reason:
+            report.add(ind.where["score"], rules.SCORE_OVERRIDE,
+                       f"{where}.score：定量指标按实际完成值算得 {computed} 分，调整为 "
+                       f"{ind.score} 分须写明理由（score_reason）")
+    if ind.actual is None:
+        report.add(pos, rules.ACTUAL_MISSING, f"{where}：缺少实际完成值（actual）")
+        return False
+    if row.result is not None and row.result.unsigned:
+        _unsigned(ind, row.result.sign or "", where, report, pos, scheme)
+    actual = parse(ind.actual)
+    if not actual.quantitative and actual.done and scheme.done == MET:
+        report.add(at, rules.ACTUAL_READ,
+                   f"{where}.actual：实际完成值“{ind.actual}”不是数，{scheme.label} "
+                   f"视为达到指标值“{ind.value}”（得满分）；请写出实际完成的数"
+                   f"（如 {plain_number(target.number or Decimal(0))}{target.unit}）")
+        return True
+    if not actual.quantitative:
+        report.add(at, rules.ACTUAL_KIND,
+                     f"{where}.actual：定量指标“{ind.value}”的实际完成值应为数字和单位，"
+                     f"实际为“{ind.actual}”")
+        return False
+    if actual_in(target, actual)[0] is None:
+        report.add(at, rules.ACTUAL_UNIT,
+                     f"{where}.actual：实际完成值“{ind.actual}”的单位与指标值“{ind.value}”"
+                     f"不同（应为{target.unit or '无单位的数字'}）")
+        return False
+    ratio = times(target, actual)
+    if ratio is not None and ratio >= OUTLIER:
+        report.add(at, rules.ACTUAL_OUTLIER,
+                       f"{where}.actual：实际完成值“{ind.actual}”是指标值“{ind.value}”的 "
+                       f"{OUTLIER} 倍以上，请核对是否多写了数字或用错了单位")
+    return True
+
+
+def _unsigned(ind: Indicator, sign: str, where: str, report: Report, pos: Pos,
+              scheme: Scheme) -> None:
+    meaning = {GE: "达到或超过即得满分", LE: "不超过即得满分"}.get(sign, "与指标值相差越多得分越少")
+    report.add(ind.value_pos or pos, rules.TARGET_UNSIGNED,
+               f"{where}.value：指标值“{ind.value}”没有符号，{scheme.label} 读作"
+               f"“{sign}{ind.value}”（{meaning}）；请在指标值前写明符号（≥ 下限、≤ 上限、＝ 等于），"
+               "得分就不取决于评分方案的读法")
+
+
+def _check_band(ind: Indicator, row: RowScore, where: str, report: Report, scheme: Scheme
+                ) -> bool:
+    """A qualitative grade the scheme scores only with a typed score, and a typed score outside
+    its grade's band."""
+    grade = scheme.grades.get(ind.grade or "")
+    if grade is None:
+        return True
+    band = f"{percent(grade.low, 0)}–{percent(grade.high, 0)}"
+    if ind.score is None and grade.points is None:
+        report.add(ind.where["grade"], rules.SCORE_BAND,
+                   f"{where}.grade：{scheme.label} 中“{grade.name}”的得分由评价人在分值的 "
+                   f"{band} 之间确定；请填写得分（score）")
+        return False
+    if ind.score is not None and row.weight:
+        with localcontext(EXACT):
+            low, high = row.weight * grade.low, row.weight * grade.high
+        if not low <= ind.score <= high:
+            report.add(ind.where["score"], rules.SCORE_BAND,
+                       f"{where}.score：得分 {ind.score} 不在“{grade.name}”的区间内"
+                       f"（分值 {row.weight} 的 {band}，即 {scheme.round(low)} 至 {scheme.round(high)}）")
+            return False
+    return True
 
 
 def known_frame(name: str | None) -> Frame:

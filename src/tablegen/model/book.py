@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ..errors import Pos
 from .frames import Frame
@@ -64,7 +65,8 @@ class Indicator:
     actual: str | None = None  # 实际完成值, as printed
     weight: Decimal | None = None  # 分值; None: a share of the 一级's weight
     grade: str | None = None  # 达成 | 部分达成 | 未达成 (qualitative indicators)
-    score: Decimal | None = None  # an explicit 得分 for a qualitative indicator
+    score: Decimal | None = None  # an explicit 得分 (qualitative; quantitative: an override)
+    score_reason: str | None = None  # why a computed 得分 was changed (a scheme with overrides)
     deviation: str | None = None  # 偏差原因分析及改进措施
     where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
     # Printed by the layouts that have their columns; absent in most files.
@@ -127,6 +129,7 @@ class Execution:
     total: Funds  # 年度资金总额
     sources: dict[str, Funds] = field(default_factory=dict)  # keys of FUND_SOURCES
     results: list[str] = field(default_factory=list)  # 实际完成情况, one per paragraph
+    deviation: str | None = None  # why 预算执行率 fell short (a scheme may ask for it)
     pos: Pos | None = field(default=None, compare=False, repr=False)
 
 
@@ -215,6 +218,9 @@ class Book:
     merge: str = "level1"
     department: str | None = None
     scoring: str | None = None  # the 自评 scoring scheme in scoring.yaml; None: the frame's
+    # The book's own scheme (`scoring:` as a mapping): its rules over `scoring` (or the frame's),
+    # as YAML data (every scalar a text), read by tablegen.model.schemes.own_scheme.
+    scoring_rules: dict[str, Any] | None = None
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
     layout: Layout | None = None  # None: the default layout (layouts.DEFAULT_LAYOUT)

@@ -8,9 +8,9 @@ from typing import Any
 from .book import DECIMALS, MAX_DECIMALS, MERGES, MONEY_UNITS
 from .frames import frames
 from .layouts import DEFAULT_LAYOUT
-from .scoring import schemes
+from .schemes import GRADES, schemes
 
-GRADES = ("达成", "部分达成", "未达成")
+__all__ = ["GRADES", "Field"]
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,9 @@ class Field:
 
     key: str
     title: str  # the Chinese label users know
-    kind: str  # text | code | year | amount | places | choice | text-list | file-list | map | list
-    # | indicators | frames | values
+    kind: str  # text | code | year | amount | places | choice | text-list | file-list | map |
+    # list | indicators | frames | values | scheme (a name or a map) | number | flag |
+    # mapping (any keys) | items (any list)
     required: bool
     description: str
     choices: tuple[str, ...] = ()
@@ -63,10 +64,80 @@ BOOK = (
           "指标表中相同一级/二级指标单元格的合并方式：level1 合并一级；level1+level2 合并一级和二级；"
           "none 每行重复", choices=MERGES, default="level1"),
     Field("department", "部门", "text", False, "发布部门（PDF 作者），缺省为第一个单位的名称"),
-    Field("scoring", "评分方案", "choice", False,
-          "自评表的评分方案（一级指标和预算执行率的分值、等级），见 scoring.yaml；缺省按指标框架："
+    Field("scoring", "评分方案", "scheme", False,
+          "自评表的评分方案：方案名（common、central、anhui、sichuan、tianjin 等，见 scoring.yaml），"
+          "或本书自己的评分方案（一个映射：base 加上要改的规则）；缺省按指标框架："
           "classic 用 common，cost-first 用 cost-first，legacy 用 legacy"),
     Field("agencies", "单位", "list", True, "按顺序排列的预算单位及其项目", fields=AGENCY),
+)
+
+# A book's own scoring scheme (`scoring:` as a mapping): the keys of a scoring.yaml entry.
+RATE = (
+    Field("base", "执行率的分母", "choice", False,
+          "adjusted：全年预算数（调整后预算数）；initial：年初预算数（如北京 2016 年的表）",
+          choices=("adjusted", "initial")),
+    Field("places", "执行率取几位", "number", False,
+          "先把执行率（百分数）四舍五入到几位小数再计分（北京 2016：0，49.88% 取 50%）；none 不舍入"),
+    Field("zero", "分母为 0 时", "choice", False, "zero：得 0 分（已公开的表如此）；full：得满分",
+          choices=("zero", "full")),
+    Field("reason_below", "执行率低于多少要说明原因", "number", False,
+          "执行率（百分数）低于它时要填写 execution.deviation（四川：90）；none 不要求"),
+)
+UNSIGNED = (
+    Field("read", "没有符号的指标值读作", "choice", False,
+          "floor：下限 ≥（达到或超过即满分）；cap：上限 ≤；equal：＝（越接近越好）",
+          choices=("floor", "cap", "equal")),
+    Field("caps", "读作上限的二级指标", "items", False, "这些二级指标下没有符号的值读作 ≤（如 成本指标）"),
+    Field("cap_units", "读作上限的单位", "items", False, "这些单位的没有符号的值读作 ≤（如 天、小时）"),
+)
+DEVIATION = (
+    Field("below", "得分低于分值要说明原因", "flag", False, "true：得分低于分值时要填写 deviation"),
+    Field("beaten", "超出指标值多少要说明原因", "number", False,
+          "实际完成值超出 ≥/≤ 指标值这个百分数以上时要填写 deviation（如 30）；none 不要求"),
+)
+FORM = (
+    Field("funds", "项目资金的列名", "items", False,
+          "六个列名：年初预算数、全年预算数、全年执行数、分值、执行率、得分（可带 A/B 标记）"),
+    Field("rows", "项目资金的行名", "mapping", False,
+          "total、fiscal、carryover、other 四行的名称（如 其中：本年财政拨款 或 其中：当年财政拨款）"),
+    Field("goals", "年度总体目标的标题", "items", False, "三项：年度总体目标、预期目标、实际完成情况"),
+    Field("grid", "指标部分的列名", "items", False,
+          "八个列名：一级指标 … 偏差原因分析及改进措施（可带 A/B 标记）"),
+    Field("level1", "一级指标单元格", "text", False,
+          "{name} 为一级指标名称，{points} 为它的分值，如 {name}（{points}分）"),
+    Field("total", "总分行的名称", "text", False, "如 总分、合计"),
+    Field("grade", "印出自评等级", "flag", False, "true：总分行印出“自评等级：优”（总览页总是显示等级）"),
+    Field("note", "表下的注", "items", False, "注的各行；{weights} 为本方案的分值（产出指标50分、…）"),
+)
+SCHEME = (
+    Field("base", "基础方案", "choice", False, "在哪个评分方案上修改；缺省为书的指标框架的方案"),
+    Field("title", "方案名称", "text", False, "评分方案的名称"),
+    Field("budget", "预算执行率的分值", "number", False, "如 10"),
+    Field("levels", "一级指标的分值", "mapping", False,
+          "一级指标 → 分值，如 {产出指标: 50, 效益指标: 30, 满意度指标: 10}；与预算执行率合计 100"),
+    Field("pool", "绩效指标的总分值", "number", False,
+          "不按一级指标分配时，全部三级指标共用的分值（四川：90）；这时 levels 写 {}"),
+    Field("move", "缺少一级指标时并入", "mapping", False,
+          "缺少的一级指标 → 接收它的分值的一级指标（中央：{满意度指标: 效益指标}）"),
+    Field("rebase", "缺少一级指标时折算", "flag", False,
+          "true：缺少的一级指标无处并入时，总分按适用指标的得分折算为百分制；false：报错（full-marks）"),
+    Field("rate", "预算执行率", "map", False, "执行率怎样计算", fields=RATE),
+    Field("unsigned", "没有符号的指标值", "map", False, "没有符号的定量指标值怎样读", fields=UNSIGNED),
+    Field("reverse", "≤ 指标超出时", "choice", False,
+          "linear：分值 ×〔1 −（B − A）÷ A〕，两倍时为 0；ratio：分值 × A ÷ B（中央、安徽）",
+          choices=("linear", "ratio")),
+    Field("done", "定量指标写“完成”时", "choice", False,
+          "met：视为达到指标值（给出警告 actual-read）；refuse：报错（actual-kind）",
+          choices=("met", "refuse")),
+    Field("grades", "定性指标的完成等级", "mapping", False,
+          "达成、部分达成、未达成各写 {points: 只写等级时的得分百分比, band: [下限, 上限]}；"
+          "没有 points 的等级必须填写 score"),
+    Field("overrides", "允许调整定量指标的得分", "flag", False,
+          "true：定量指标可以写 score（须写 score_reason，理由印在偏差原因一栏）"),
+    Field("deviation", "何时要说明偏差原因", "map", False, "要求填写 deviation 的情形", fields=DEVIATION),
+    Field("places", "得分保留几位小数", "number", False, "如 2"),
+    Field("bands", "自评等级", "items", False, "[[优, 90], [良, 80], [中, 60], [差, 0]]：等级和最低总分"),
+    Field("form", "自评表的文字", "map", False, "表中的列名、行名和注", fields=FORM),
 )
 
 BUDGET = (
@@ -84,9 +155,14 @@ INDICATOR = (
           "实际完成值；定量指标写数字和与指标值相同的单位（如 97.5%、38.2万元），定性指标写完成情况"),
     Field("weight", "分值", "amount", False, "本指标的分值；缺省时平分一级指标剩余的分值"),
     Field("grade", "完成等级", "choice", False,
-          "定性指标的完成等级：达成 100%、部分达成 80%、未达成 50% 的分值",
+          "定性指标的完成等级，得分按评分方案（通用方案：达成 100%、部分达成 80%、未达成 50% 的分值；"
+          "中央、安徽等：在等级的区间内填写 score）",
           choices=GRADES),
-    Field("score", "得分", "amount", False, "定性指标的得分（代替完成等级）；不超过分值"),
+    Field("score", "得分", "amount", False,
+          "定性指标的得分（代替完成等级，或在完成等级的区间内）；不超过分值。评分方案允许时，"
+          "也可以调整定量指标算出的得分（须写 score_reason）"),
+    Field("score_reason", "得分调整理由", "text", False,
+          "调整定量指标得分的理由，印在偏差原因分析及改进措施一栏"),
     Field("deviation", "偏差原因分析及改进措施", "text", False,
           "偏差原因分析及改进措施；未得满分或超出指标值 30% 以上时应填写"),
     # Printed by the layouts with these columns:
@@ -115,6 +191,8 @@ EXECUTION = (
     Field("carryover", "上年结转资金", "map", False, "上年结转资金的三个数", fields=FUNDS),
     Field("other", "其他资金", "map", False, "其他资金的三个数", fields=FUNDS),
     Field("results", "实际完成情况", "text-list", False, "年度总体目标的实际完成情况，每项一段"),
+    Field("deviation", "预算执行偏差原因", "text", False,
+          "预算执行率偏低的原因（评分方案要求时，如四川：低于 90%），印在自评表的注中"),
 )
 
 PROJECT = (
@@ -136,11 +214,12 @@ PROJECT = (
           fields=EXECUTION),
 )
 
-FIELD_CHOICES = {"frame": lambda: tuple(frames()), "scoring": lambda: tuple(schemes())}
+FIELD_CHOICES = {"frame": lambda: tuple(frames()), "scoring": lambda: tuple(schemes()),
+                 "base": lambda: tuple(schemes())}
 
 
 def choices_of(field: Field) -> tuple[str, ...]:
-    if field.key in FIELD_CHOICES:
+    if not field.choices and field.key in FIELD_CHOICES:
         return FIELD_CHOICES[field.key]()
     return field.choices
 
@@ -178,6 +257,16 @@ def _json(field: Field) -> dict[str, Any]:
         out["additionalProperties"] = {"type": ["string", "number"]}
     elif kind == "choice":
         out["enum"] = list(choices_of(field))
+    elif kind == "scheme":
+        out["oneOf"] = [{"enum": list(choices_of(field))}, _object(SCHEME)]
+    elif kind == "number":
+        out["type"] = ["number", "string"]
+    elif kind == "flag":
+        out["type"] = "boolean"
+    elif kind == "mapping":
+        out["type"] = "object"
+    elif kind == "items":
+        out["type"] = "array"
     elif kind in ("text-list", "file-list"):
         out["type"] = "array"
         out["items"] = {"type": "string"}

@@ -9,7 +9,10 @@ separators (`1,000`) or full-width digits, ranges (`90%-95%`, `90～95%`, `80%�
 with a multiplier (`万元`, `万人次`, `亿元`), which convert into each other.
 
 A value whose text is not one of these (a sentence, a date such as `2024年12月31日前`) is
-qualitative. Nothing is guessed: a value either reads completely or is text.
+qualitative. Nothing is guessed: a value either reads completely or is text. An actual
+(实际完成值) is read against its target by `actual_in`: a bare number (`50` against `≥50个`) takes
+the target's unit, a signed one (`≥266米`) counts as its number, and a word of completion
+(`完成`, `已完成`, `达成预期指标`) is `Value.done`, which the scoring scheme decides how to score.
 """
 
 from __future__ import annotations
@@ -55,6 +58,12 @@ MONEY_SCALE = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(100
 # Units whose leading character is not a multiplier.
 _WHOLE_UNITS = {"千克", "千米", "千瓦", "千瓦时", "千伏"}
 _MAX_DIGITS = 40  # a number longer than this is not a quantity anyone measures
+# An actual that says the target was reached instead of giving a number: `完成`, `已完成`,
+# `全部完成`, `已按时完成`, `达成预期指标`, `完成年度目标`, `已达标` (never `未完成`, `基本完成`).
+_DONE = re.compile(r"(?:已经?)?(?:全部|按时|按期|如期|足额)?(?:完成|达成|达标|实现|达到)了?"
+                   r"(?:年度|预期)?(?:目标|指标|任务)?值?[。.]?")
+# How an actual was read against its target (`actual_in`).
+AS_WRITTEN, BARE, SIGNED = "", "bare", "signed"
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,12 @@ class Value:
     def signed(self) -> bool:
         """Whether the value says how it compares (a sign, a word, a range)."""
         return self.sign not in (None, NONE)
+
+    @property
+    def done(self) -> bool:
+        """Whether the text, not a number, says the target was reached (`完成`, `已完成`)."""
+        return not self.quantitative and _DONE.fullmatch(
+            unicodedata.normalize("NFKC", self.text).strip()) is not None
 
     @property
     def measure(self) -> tuple[Decimal, str] | None:
@@ -204,6 +219,27 @@ def _as_written(text: str, unit: str) -> str:
         if unicodedata.normalize("NFKC", candidate) == unit and not candidate[:1].isspace():
             return candidate
     return unit
+
+
+def actual_in(target: Value, actual: Value) -> tuple[Decimal | None, str]:
+    """An actual's number in its target's unit, and how it was read: AS_WRITTEN (same or a
+    converting unit), BARE (a number without unit takes the target's: `50` against `≥50个`) or
+    SIGNED (`≥266米` counts as 266米); (None, "") when it cannot be read against the target.
+
+    A bare number below 1 under a percentage target above 1 is not read: `0.98` against `≥98%`
+    could be 98 % or 0.98 %, and is not guessed (`0.5` against `≤1%` is 0.5 %)."""
+    if not target.quantitative or not actual.quantitative or target.number is None:
+        return None, ""
+    assert actual.number is not None
+    how = SIGNED if actual.signed else AS_WRITTEN
+    if actual.comparable(target):
+        return actual.in_unit_of(target), how
+    if not actual.unit and not actual.is_range:
+        measure = target.measure
+        if measure is not None and measure[1] == PERCENT and actual.number < 1 < target.number:
+            return None, ""
+        return actual.number, BARE
+    return None, ""
 
 
 def display_sign(value: Value) -> str:

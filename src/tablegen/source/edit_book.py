@@ -110,7 +110,7 @@ def _same_settings(old: str, new: str, shown: str, key: str) -> bool:
         if book is None:
             return None
         return (book.title, book.year, book.money_unit, book.frame, book.merge, book.department,
-                book.scoring)
+                book.scoring, book.scoring_rules)
 
     return settings(old) == settings(new) is not None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from typing import Any
 
 import yaml
 
@@ -184,8 +185,9 @@ def _indicator(out: _Out, item: str, ind: Indicator, pad: str) -> None:
 
 
 def _evaluation(out: _Out, item: str, ind: Indicator, pad: str = "        ") -> None:
-    """An indicator's 自评 keys (actual, weight, grade, score, deviation), those present."""
-    for key in ("actual", "weight", "grade", "score", "deviation"):
+    """An indicator's 自评 keys (actual, weight, grade, score, score_reason, deviation), those
+    present."""
+    for key in ("actual", "weight", "grade", "score", "score_reason", "deviation"):
         value = getattr(ind, key)
         if value is not None:
             shown = format_amount(value) if isinstance(value, Decimal) else scalar(value, len(pad))
@@ -213,6 +215,32 @@ def _execution(out: _Out, project: Project, places: int = DECIMALS) -> None:
         out.key("execution.results", "  ", "results:")
         for i, text in enumerate(ex.results, 1):
             out.key(f"execution.results[{i}]", "    ", f"- {scalar(text, 4)}")
+    if ex.deviation is not None:
+        out.key("execution.deviation", "  ", f"deviation: {scalar(ex.deviation, 2)}")
+
+
+def _scheme_lines(out: _Out, path: str, indent: str, data: dict[str, Any]) -> None:
+    """A book's own scoring scheme as block mappings, its lists in flow style (`[优, 90]`)."""
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            out.key(f"{path}.{key}", indent, f"{_flow(key)}:")
+            _scheme_lines(out, f"{path}.{key}", indent + "  ", value)
+        else:
+            out.key(f"{path}.{key}", indent, f"{_flow(key)}: {_flow(value)}")
+
+
+def _flow(value: Any) -> str:
+    """A scheme's scalar, list or empty mapping in flow style: `10`, `[天, 小时]`, `{}`."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if value is None:
+        return "none"
+    text = str(value)
+    if re.fullmatch(r"-?\d+(\.\d+)?|true|false|none", text):
+        return text
+    return json.dumps(text, ensure_ascii=False) if re.search(r"[\[\]{},:#]", text) else scalar(text)
 
 
 def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | None = None) -> str:
@@ -239,7 +267,10 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
     out.key("merge", "", f"merge: {book.merge}")
     if book.department:
         out.key("department", "", f"department: {scalar(book.department)}")
-    if book.scoring:
+    if book.scoring_rules:
+        out.key("scoring", "", "scoring:")
+        _scheme_lines(out, "scoring", "  ", book.scoring_rules)
+    elif book.scoring:
         out.key("scoring", "", f"scoring: {book.scoring}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
