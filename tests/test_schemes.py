@@ -391,8 +391,9 @@ def test_execution_amounts_keep_up_to_four_decimals(tmp_path):
     score, found = _score(tmp_path, _funds("90.00", "89.974", "89.974"))
     assert (score.budget.rate, found) == (D(1), [])
     _, found = _score(tmp_path, _funds("90.00", "89.97412", "89.97412"))
-    assert found == [("amount-precision", "execution.adjusted：全年预算数最多保留4位小数：89.97412"),
-                     ("amount-precision", "execution.spent：全年执行数最多保留4位小数：89.97412")]
+    why = "最多保留 4 位小数（执行数据照会计账簿填写，最多四位小数）"
+    assert found == [("amount-precision", f"execution.adjusted：全年预算数{why}：89.97412"),
+                     ("amount-precision", f"execution.spent：全年执行数{why}：89.97412")]
 
 
 def test_explain_is_text_only(tmp_path, run):
