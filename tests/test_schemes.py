@@ -76,6 +76,20 @@ def _rules(found):
     return [rule for rule, _ in found]
 
 
+# -- the 分值 of 预算执行率 and of each 一级 ------------------------------------------------------
+
+
+def test_a_book_s_own_weights(tmp_path):
+    text = _funds("100.00", "100.00", "85.00").replace("actual: 100个", "actual: 90个\n        deviation: 少")
+    score, found = _score(tmp_path, text, "scoring:\n  budget: 20\n  levels: "
+                                          "{产出指标: 40, 效益指标: 30, 满意度指标: 10}\n")
+    assert [r.weight for r in score.rows] == [D(40), D(30), D(10)]
+    # 20 × 85 % = 17.00; 40 × 90 ÷ 100 = 36.00; 17 + 36 + 30 + 10 = 93.00.
+    assert (score.budget.score, score.rows[0].score, score.total) == (D("17.00"), D("36.00"),
+                                                                      D("93.00"))
+    assert found == []
+
+
 # -- quantitative rows ------------------------------------------------------------------------
 
 
@@ -120,7 +134,19 @@ def test_an_unsigned_target_is_read_as_the_scheme_says_and_the_reading_is_a_find
     # A book that reads unsigned targets as ＝ (tablegen's rule before): 50 × (1 − 20 ÷ 100).
     score, found = _score(tmp_path, text, "scoring:\n  unsigned: {read: equal}\n")
     assert score.rows[0].score == D("40.00")
-    assert "读作“＝100个”（与指标值相差越多得分越少）" in found[0][1]
+    # common's 注 says floors; 40 of 50 asks for a reason.
+    assert _rules(found) == ["scheme-note", "target-unsigned", "deviation-missing"]
+    assert "读作“＝100个”（与指标值相差越多得分越少）" in found[1][1]
+
+
+@pytest.mark.parametrize("unsigned", ["{read: cap}", "{caps: [数量指标]}", "{cap_units: [个]}"])
+def test_an_unsigned_target_read_as_a_cap(tmp_path, unsigned):
+    text = PROJECT.replace("value: ≥100个\n        actual: 100个",
+                           "value: 100个\n        actual: 120个\n        deviation: 超")
+    score, found = _score(tmp_path, text, f"scoring:\n  unsigned: {unsigned}\n")
+    assert score.rows[0].score == D("40.00")  # ≤100个: 50 × [1 − (120 − 100) ÷ 100]
+    assert _rules(found) == ["scheme-note", "target-unsigned"]
+    assert "读作“≤100个”（不超过即得满分）" in found[1][1]
 
 
 def test_done_words_are_met_with_a_finding_or_refused(tmp_path):
@@ -152,6 +178,16 @@ def test_grades_score_fixed_points_or_a_typed_score_within_their_band(tmp_path):
     # 达成 alone still scores its points (100 %).
     score, found = _score(tmp_path, scoring="scoring: central\n")
     assert (score.rows[1].score, found) == (D("30.00"), [])
+
+
+def test_a_book_s_own_grade_points(tmp_path):
+    partly = PROJECT.replace("grade: 达成", "grade: 部分达成\n        deviation: 部分完成")
+    own = "scoring:\n  grades:\n    部分达成: {points: 60}\n"
+    score, found = _score(tmp_path, partly, own)
+    assert (score.rows[1].score, _rules(found)) == (D("18.00"), ["scheme-note"])  # 30 × 60 %
+    own += "  form:\n    note: [定性指标：达成、部分达成、未达成分别得分值的 100%、60%、50%。]\n"
+    score, found = _score(tmp_path, partly, own)
+    assert (score.rows[1].score, found) == (D("18.00"), [])
 
 
 # -- an absent 一级 -----------------------------------------------------------------------------
@@ -296,6 +332,20 @@ def test_places_and_grade_bands(tmp_path):
     assert (score.rows[2].score, score.total, score.grade) == (D("9.4"), D("99.4"), "一般")
 
 
+def test_a_book_s_own_form_labels_and_the_grade_on_the_total_row(tmp_path):
+    from tablegen.kinds.selfeval import selfevals, table_rows
+
+    book, found = _load(tmp_path, scoring="scoring:\n  form:\n    grade: true\n"
+                                          "    level1: '{name}[{points}]'\n    total: 合计\n"
+                                          "    rows: {fiscal: 其中：当年财政拨款}\n")
+    assert found == []
+    cells = table_rows(selfevals(book)[0])
+    assert cells[3][0] == "年度资金总额" and cells[4][0] == "其中：当年财政拨款"  # the others kept
+    assert [r[0] for r in cells if r[0].endswith("]")] == ["产出指标[50]", "效益指标[30]",
+                                                          "满意度指标[10]"]
+    assert ["合计", "100.00", "100.00", "自评等级：优"] in cells
+
+
 # -- schemes as data --------------------------------------------------------------------------
 
 
@@ -331,6 +381,28 @@ def test_a_book_s_own_scheme_is_checked_with_each_problem_at_its_key(tmp_path):
                                           "{产出指标: 40, 效益指标: 30, 满意度指标: 10}\n")
     assert found == []
     assert book.scoring == "anhui" and book.scoring_rules["budget"] == "20"
+
+
+def test_a_changed_rule_the_note_states_asks_for_the_book_s_own_note(tmp_path):
+    found = findings_of_book(tmp_path, "scoring:\n  base: anhui\n  reverse: linear\n")
+    assert found == [("book.yaml", 6, 12, "warning", "scheme-note",
+                      "scoring.reverse：本书的评分方案改了“≤ 指标超出时”的规则，自评表下的注却仍是"
+                      "评分方案 anhui 的注，印出的算法与得分不符；请在 scoring.form.note 中写出本书的注")]
+    # Its own 注, or a change the 注 does not state (the 分值 are filled in), or none at all.
+    for quiet in ("scoring:\n  base: anhui\n  reverse: linear\n  form:\n    note: [≤ 指标按线性计分。]\n",
+                  "scoring:\n  base: anhui\n  reverse: ratio\n  rate: {base: initial}\n",
+                  "scoring:\n  base: anhui\n  budget: 20\n  levels: {产出指标: 40, 效益指标: 30, "
+                  "满意度指标: 10}\n"):
+        assert findings_of_book(tmp_path, quiet) == [], quiet
+    found = findings_of_book(tmp_path, "scoring:\n  base: central\n  move: {}\n  rebase: true\n")
+    assert [f[4] for f in found] == ["scheme-note"] and "“缺少一级指标时并入”" in found[0][5]
+
+
+def findings_of_book(tmp_path, scoring):
+    """(file, line, col, severity, rule, message) of the test book with the given `scoring:`."""
+    _load(tmp_path, scoring=scoring)
+    return [(f.pos.path.rsplit("/", 1)[-1], f.pos.line, f.pos.col, f.severity, f.rule, f.message)
+            for f in load_paths([tmp_path / "b"]).report.sorted()]
 
 
 def test_a_broken_shipped_scheme_is_refused_whole():

@@ -253,6 +253,11 @@ SCHEME_INVALID = Rule("scheme-invalid", ERROR, "评分方案有误",
     "book.yaml 的 `scoring:` 写成了本书自己的评分方案（一个映射），其中某个键不认识、某个值不合要求，"
     "或者分值合计不是 100。消息指出键的路径和应写的内容。可用的键见“自评”一章的“本书自己的"
     "评分方案”。")
+SCHEME_NOTE = Rule("scheme-note", WARNING, "注与本书的评分方案不符",
+    "本书自己的评分方案（`scoring:` 的映射）改了注里用文字写明的规则——≤ 指标超出时的计分"
+    "（`reverse`）、没有符号的指标值的读法（`unsigned`）、定性指标的完成等级（`grades`）或缺少"
+    "一级指标时分值的并入（`move`），却没有写自己的注（`form.note`）：自评表下会印出基础方案的注，"
+    "与实际的得分算法不符。请在 `form.note` 中写出本书的注（`{weights}` 处印出各一级指标的分值）。")
 EXECUTION_EARLY = Rule("execution-early", WARNING, "预算年度尚未结束",
     "预算年度还没有结束（今年或以后的书），却已经填写了执行数据（`execution:`）。"
     "如果是提前试填，可以保留这条警告。")
@@ -377,6 +382,7 @@ RULES: tuple[Rule, ...] = (
     SCORE_OVERRIDE,
     EXECUTION_ZERO,
     SCHEME_INVALID,
+    SCHEME_NOTE,
     EXECUTION_EARLY,
     FMT_SKIPPED,
     IMPORT_BOOK,

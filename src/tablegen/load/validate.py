@@ -42,10 +42,20 @@ from ..model.schema import (
     INDICATOR,
     PROJECT,
     ROW_LEVELS,
+    SCHEME,
     Field,
     choices_of,
 )
-from ..model.schemes import INITIAL, MET, Scheme, SchemeError, own_scheme, scheme_for_frame
+from ..model.schemes import (
+    INITIAL,
+    MET,
+    Scheme,
+    SchemeError,
+    own_scheme,
+    scheme_for_frame,
+    schemes,
+    unnoted,
+)
 from ..model.scoring import (
     OUTLIER,
     RowScore,
@@ -483,13 +493,19 @@ def _scoring(c: Checker, node: Node | None, field: Field, frame: str | None
         base = c.choice(next(v for k, v in node.pairs if k.text == "base"), field, "scoring.base")
         if base is None:
             return None, None, True
+    name = base or scheme_for_frame(frame or "classic")
     try:
-        own_scheme(base or scheme_for_frame(frame or "classic"), data)
+        own = own_scheme(name, data)
     except SchemeError as e:
         for path, message in e.problems:
             at = next((where[p] for p in _prefixes(path) if p in where), node.pos)
             c.find(at, rules.SCHEME_INVALID, f"scoring.{path}", message)
         return None, None, True
+    labels = {f.key: f.title for f in SCHEME}
+    for key in unnoted(own, schemes()[name]):
+        c.find(where.get(key, node.pos), rules.SCHEME_NOTE, f"scoring.{key}",
+               f"本书的评分方案改了“{labels[key]}”的规则，自评表下的注却仍是评分方案 {name} 的注，"
+               "印出的算法与得分不符；请在 scoring.form.note 中写出本书的注")
     return base, data, False
 
 

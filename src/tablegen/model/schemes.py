@@ -12,7 +12,7 @@ book's nodes (every scalar a text) alike and says what is wrong with a key path 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import (
     MAX_EMAX,
@@ -151,6 +151,25 @@ class Scheme:
     def level_label(self, name: str, points: Decimal) -> str:
         """The 一级 cell: `产出指标（50分）` as the form prints it."""
         return self.form.level1.replace("{name}", name).replace("{points}", points_text(points))
+
+
+# The rules a form's 注 states in words (its 分值 are `{weights}`, filled in): a book's scheme that
+# changes one of them while printing its base's 注 word for word would print a rule it does not
+# score by.
+_NOTED: dict[str, Callable[[Scheme], object]] = {
+    "move": lambda s: s.move,
+    "unsigned": lambda s: (s.unsigned, s.caps, s.cap_units),
+    "reverse": lambda s: s.reverse,
+    "grades": lambda s: s.grades,
+}
+
+
+def unnoted(own: Scheme, base: Scheme) -> list[str]:
+    """The keys of a book's own scheme whose rule differs from its base's while its 注 is still
+    the base's."""
+    if own.form.note != base.form.note:
+        return []
+    return [key for key, rule in _NOTED.items() if rule(own) != rule(base)]
 
 
 def points_text(points: Decimal) -> str:
