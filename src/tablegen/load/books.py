@@ -10,6 +10,7 @@ from .. import rules
 from ..errors import Pos, Report, display_path, shown_name
 from ..model.book import Book, Project
 from .loader import load, parse, read_text
+from .overall import check_overall_node, check_overall_rules
 from .validate import (
     check_book_node,
     check_project_node,
@@ -141,7 +142,8 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             else:
                 names[shown_as] = project
             book.agencies[a].projects.append(project)
-    listed_paths = {_resolved(folder / f) for f in seen}
+    overall_files = _load_overall(folder, book, seen, [len(files) for files in listed], catalog)
+    listed_paths = {_resolved(folder / f) for f in [*seen, *overall_files]}
     for path in _yaml_files(folder):
         if _resolved(path) not in listed_paths:
             report.add(Pos(display_path(path)), rules.UNLISTED_FILE,
@@ -150,6 +152,38 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
         return None
     book.root = folder
     return book
+
+
+def _load_overall(folder: Path, book: Book | None, projects: dict[str, Pos], counts: list[int],
+                  catalog: Catalog) -> list[str]:
+    """Each agency's 部门整体 file (book.yaml's `overall:`), checked against its projects once
+    these are loaded (all of them: a project file with errors would make every sum differ);
+    the files listed, for the unlisted-file check."""
+    if book is None:
+        return []
+    report = catalog.report
+    seen: dict[str, str] = {}
+    for agency, count in zip(book.agencies, counts, strict=True):
+        file, pos = agency.overall_file, agency.overall_pos or Pos(display_path(folder / BOOK_FILE))
+        if not file:
+            continue
+        why = _missing(folder, file)
+        if file in projects:
+            why = f"同时被列为项目文件（第 {projects[file].line} 行）"
+        elif file in seen:
+            why = f"已是单位 {seen[file]} 的整体文件"
+        if why:
+            report.add(pos, rules.OVERALL_FILE, f"部门整体文件{why}：{shown_name(file)}")
+            continue
+        seen[file] = agency.code
+        catalog.files += 1
+        root = load(folder / file, display_path(folder / file), report, folder)
+        if root is None:
+            continue
+        agency.overall = check_overall_node(root, file, book.frame, report)
+        if len(agency.projects) == count:
+            check_overall_rules(agency, book, report)
+    return list(seen)
 
 
 def _resolved(path: Path) -> Path | None:

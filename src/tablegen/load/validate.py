@@ -311,6 +311,11 @@ def check_book_node(
     merge = c.choice(found.get("merge"), by["merge"], "merge")
     scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")  # None: the frame's
     bad_scoring = scoring is None and not (found.get("scoring") is None or found["scoring"].is_null)
+    # None when not written (the first layout of layouts.yaml), so that fmt keeps it unwritten
+    layout_node = found.get("overall_layout")
+    layout = (c.choice(layout_node, by["overall_layout"], "overall_layout")
+              if layout_node is not None and not layout_node.is_null else None)
+    bad_layout = layout is None and not (layout_node is None or layout_node.is_null)
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -341,13 +346,20 @@ def check_book_node(
                           "此单位还没有项目（用 tablegen new 添加）")
                 projects = None
             files = c.text_list(projects, f"{where}.projects", "项目文件")
-            agencies.append(Agency(code_text, name))
+            agency = Agency(code_text, name)
+            overall = af.get("overall")
+            if overall is not None and not overall.is_null:
+                agency.overall_file = c.text(overall, f"{where}.overall", "部门整体文件",
+                                             required=True) or ""
+                agency.overall_pos = overall.pos
+            agencies.append(agency)
             listed.append(files)
     if (title is None or year is None or money_unit is None or frame is None or merge is None
-            or bad_scoring):
+            or bad_scoring or bad_layout):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
-                merge=merge, department=department, scoring=scoring, agencies=agencies)
+                merge=merge, department=department, scoring=scoring, overall_layout=layout,
+                agencies=agencies)
     return book, listed
 
 
@@ -577,6 +589,12 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
                          f"execution{'.' + key if key else ''}.spent：{title}的全年执行数 "
                          f"{funds.spent} 超过全年预算数 {funds.adjusted}")
     _check_fund_sums(project, report, here)
+    check_scores(project, book, report, here)
+
+
+def check_scores(project: Project, book: Book, report: Report, here: Pos) -> None:
+    """The 自评 rules of the indicators: weights against the scheme, full marks, each row's
+    actual, grade, score and deviation reason (a project's, or an agency's 整体)."""
     scheme = scheme_of(book)
     for l1 in project.indicators:
         rows = [ind for g in l1.groups for ind in g.indicators]
