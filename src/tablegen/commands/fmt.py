@@ -16,9 +16,10 @@ from .. import rules
 from ..errors import Pos, Report, display_path
 from ..load.books import BOOK_FILE, YAML_SUFFIXES, report_missing
 from ..load.loader import Node, parse, read_bytes, read_text
+from ..load.overall import check_overall_node
 from ..load.validate import check_book_node, check_project_node, cleaned, known_frame
-from ..source.comments import attach, book_paths, project_paths
-from ..source.yamlout import dump_book, dump_project
+from ..source.comments import attach, book_paths, overall_paths, project_paths
+from ..source.yamlout import dump_book, dump_overall, dump_project
 from ..writer import write_atomic
 from .textdiff import unified
 
@@ -39,9 +40,10 @@ class FmtResult:
     diffs: list[str] = field(default_factory=list)  # for each changed file, a unified diff
 
 
-def format_text(text: str, shown: str, is_book: bool,
-                frame: str | None = None) -> tuple[str | None, Report]:
-    """The canonical text of one file, or None with the findings that make it unsafe to format."""
+def format_text(text: str, shown: str, is_book: bool, frame: str | None = None, *,
+                overall: bool = False) -> tuple[str | None, Report]:
+    """The canonical text of one file (`overall`: an agency's 部门整体 file), or None with the
+    findings that make it unsafe to format."""
     report = Report()
     found: list[tuple[Pos, str]] = []
     root = parse(text, shown, report, found)
@@ -54,6 +56,9 @@ def format_text(text: str, shown: str, is_book: bool,
         if book is not None:
             files = [[f for f, _ in entries] for entries in listed]
             out = dump_book(book, files, attach(text, book_paths(root), found))
+    elif overall:
+        whole = check_overall_node(root, shown, frame or "classic", report)
+        out = dump_overall(whole, attach(text, overall_paths(root), found)) if whole else None
     else:
         project = check_project_node(root, shown, known_frame(frame), report)
         out = dump_project(project, attach(text, project_paths(root), found)) if project else None
@@ -87,13 +92,22 @@ def _files(paths: list[Path], report: Report) -> list[Path]:
     return out
 
 
-def _frame_of(path: Path) -> str | None:
+def _book_hints(path: Path) -> tuple[str | None, set[str]]:
+    """The frame of the book a file is in, and the 部门整体 files its agencies name.
+
+    Only hints for the file's check: a book.yaml that cannot be read, or is not UTF-8, is
+    reported when it is formatted itself.
+    """
     book = path.parent / BOOK_FILE
-    # Only a hint for the project's check: a book.yaml that cannot be read, or is not UTF-8,
-    # is reported when it is formatted itself.
     data = read_bytes(book, "", Report(), path.parent) if book.is_file() else None
-    m = re.search(r"^frame:\s*(\S+)", (data or b"").decode("utf-8", "replace"), re.M)
-    return m.group(1) if m else None
+    text = (data or b"").decode("utf-8", "replace")
+    m = re.search(r"^frame:\s*(\S+)", text, re.M)
+    root = parse(text, "", Report()) if text else None
+    overall = set()
+    for key, agencies in root.pairs if root is not None and root.kind == "map" else []:
+        for item in agencies.items if key.text == "agencies" and agencies.kind == "seq" else []:
+            overall |= {v.text for k, v in item.pairs if k.text == "overall" and v.kind == "scalar"}
+    return (m.group(1) if m else None), overall
 
 
 def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
@@ -104,7 +118,9 @@ def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
         text = read_text(path, shown, result.report, path.parent)
         if text is None:
             continue
-        new, report = format_text(text, shown, path.name == BOOK_FILE, _frame_of(path))
+        frame, overall = _book_hints(path)
+        new, report = format_text(text, shown, path.name == BOOK_FILE, frame,
+                                  overall=path.name in overall)
         if new is None:
             result.report.extend(report)
             where = report.errors[0].pos if report.errors else Pos(shown)

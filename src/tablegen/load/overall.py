@@ -103,13 +103,15 @@ def _tasks(c: Checker, node: Node | None) -> list[Task] | None:
             continue
         name = c.text(f.get("name"), f"{where}.name", "任务名称", required=True)
         content = c.text(f.get("content"), f"{where}.content", "主要内容", required=False) or ""
-        files = [p for p, _ in c.text_list(f.get("projects"), f"{where}.projects", "对应项目")]
+        listed = c.text_list(f.get("projects"), f"{where}.projects", "对应项目")
+        files = [p for p, _ in listed]
         total = c.amount(f.get("total"), f"{where}.total", "总额")
         fiscal = c.amount(f.get("fiscal"), f"{where}.fiscal", "财政拨款")
         other = c.amount(f.get("other"), f"{where}.other", "其他资金")
         if name is not None:
-            out.append(Task(name, content, total, fiscal, other, files, pos=item.pos,
-                            where={k: v.pos for k, v in f.items()}))
+            at = {k: v.pos for k, v in f.items()}
+            at.update({f"projects[{j}]": pos for j, (_, pos) in enumerate(listed, 1)})
+            out.append(Task(name, content, total, fiscal, other, files, pos=item.pos, where=at))
     return out
 
 
@@ -188,11 +190,11 @@ def _check_tasks(agency: Agency, overall: Overall, total: Decimal, report: Repor
         at = task.pos or here
         for j, file in enumerate(task.projects, 1):
             if file not in listed:
-                report.add(task.where.get("projects", at), rules.OVERALL_TASKS,
+                report.add(task.where.get(f"projects[{j}]", at), rules.OVERALL_TASKS,
                            f"{where}.projects[{j}]：“{file}”不是单位 {agency.code} 在 book.yaml 中列出的"
                            "项目文件")
             elif file in used:
-                report.add(task.where.get("projects", at), rules.OVERALL_TASKS,
+                report.add(task.where.get(f"projects[{j}]", at), rules.OVERALL_TASKS,
                            f"{where}.projects[{j}]：项目文件“{file}”已对应第 {used[file]} 个任务，"
                            "它的预算数会被算两次")
             else:

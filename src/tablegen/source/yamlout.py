@@ -12,10 +12,11 @@ from decimal import Decimal
 
 import yaml
 
-from ..model.book import Book, Indicator, Project, format_amount
+from ..model.book import Book, Indicator, Level1, Overall, Project, format_amount
 
 SCHEMA_BOOK = "# yaml-language-server: $schema=../../build/schema/book.schema.json"
 SCHEMA_PROJECT = "# yaml-language-server: $schema=../../build/schema/project.schema.json"
+SCHEMA_OVERALL = "# yaml-language-server: $schema=../../build/schema/overall.schema.json"
 _PLAIN_RISK = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|:\s|\s#|:$|\s$|^$")
 
 
@@ -123,8 +124,15 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
     out.key("goals", "", "goals:")
     for i, goal in enumerate(project.goals, 1):
         out.key(f"goals[{i}]", "  ", f"- {scalar(goal, 2)}")
+    _indicators(out, project.indicators)
+    _execution(out, project)
+    return out.text()
+
+
+def _indicators(out: _Out, indicators: list[Level1]) -> None:
+    """The indicator grid (a project's or an agency's 整体 one), 自评 keys included."""
     out.key("indicators", "", "indicators:")
-    for l1 in project.indicators:
+    for l1 in indicators:
         out.key(f"indicators.{l1.name}", "  ", f"{scalar(l1.name)}:")
         for l2 in l1.groups:
             out.key(f"indicators.{l1.name}.{l2.name}", "    ", f"{scalar(l2.name)}:")
@@ -136,7 +144,54 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
                             f"description: {scalar(ind.description, 8)}")
                 out.key(f"{item}.value", "        ", f"value: {scalar(ind.value, 8)}")
                 _evaluation(out, item, ind)
-    _execution(out, project)
+
+
+def dump_overall(overall: Overall, comments: dict[str, str] | None = None) -> str:
+    """An agency's 部门整体 file's text (keys as for dump_project: `tasks[1].name`, …)."""
+    out = _Out(SCHEMA_OVERALL, comments)
+    if overall.functions:
+        out.key("functions", "", f"functions: {scalar(overall.functions, 0)}")
+    out.key("basic", "", f"basic: {format_amount(overall.basic)}")
+    if overall.projects is not None:
+        out.key("projects", "", f"projects: {format_amount(overall.projects)}")
+    if overall.income:
+        out.key("income", "", "income:")
+        for i, item in enumerate(overall.income, 1):
+            out.key(f"income[{i}]", "  ", f"- name: {scalar(item.name, 4)}", f"income[{i}].name")
+            out.key(f"income[{i}].amount", "    ", f"amount: {format_amount(item.amount)}")
+    if overall.tasks:
+        out.key("tasks", "", "tasks:")
+        for i, task in enumerate(overall.tasks, 1):
+            here = f"tasks[{i}]"
+            out.key(here, "  ", f"- name: {scalar(task.name, 4)}", f"{here}.name")
+            if task.content:
+                out.key(f"{here}.content", "    ", f"content: {scalar(task.content, 4)}")
+            if task.projects:
+                out.key(f"{here}.projects", "    ", "projects:")
+                for j, file in enumerate(task.projects, 1):
+                    out.key(f"{here}.projects[{j}]", "      ", f"- {scalar(file, 6)}")
+            for key in ("total", "fiscal", "other"):
+                value = getattr(task, key)
+                if value is not None:
+                    out.key(f"{here}.{key}", "    ", f"{key}: {format_amount(value)}")
+    out.key("goals", "", "goals:")
+    for i, goal in enumerate(overall.goals, 1):
+        out.key(f"goals[{i}]", "  ", f"- {scalar(goal, 2)}")
+    _indicators(out, overall.indicators)
+    if overall.frame:
+        out.key("frame", "", f"frame: {overall.frame}")
+    if overall.scoring:
+        out.key("scoring", "", f"scoring: {overall.scoring}")
+    ex = overall.execution
+    if ex is not None:
+        out.key("execution", "", "execution:")
+        out.key("execution.basic", "  ", f"basic: {format_amount(ex.basic)}")
+        if ex.projects is not None:
+            out.key("execution.projects", "  ", f"projects: {format_amount(ex.projects)}")
+        if ex.results:
+            out.key("execution.results", "  ", "results:")
+            for i, text in enumerate(ex.results, 1):
+                out.key(f"execution.results[{i}]", "    ", f"- {scalar(text, 4)}")
     return out.text()
 
 
@@ -183,11 +238,15 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
         out.key("department", "", f"department: {scalar(book.department)}")
     if book.scoring:
         out.key("scoring", "", f"scoring: {book.scoring}")
+    if book.overall_layout:
+        out.key("overall_layout", "", f"overall_layout: {book.overall_layout}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
         out.key(f"agencies[{i}]", "  ", f"- code: {json.dumps(agency.code, ensure_ascii=False)}",
                 f"agencies[{i}].code")
         out.key(f"agencies[{i}].name", "    ", f"name: {scalar(agency.name)}")
+        if agency.overall_file:
+            out.key(f"agencies[{i}].overall", "    ", f"overall: {scalar(agency.overall_file)}")
         out.key(f"agencies[{i}].projects", "    ", "projects:")
         for j, name in enumerate(names, 1):
             out.key(f"agencies[{i}].projects[{j}]", "      ", f"- {scalar(name)}")
