@@ -17,7 +17,9 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from .book import Agency, Book, Budget, Execution, Funds, Overall, Project, Task
 from .scoring import ProjectScore, scheme_for_frame, score_project
 
+# Sums are exact whatever their length; a ratio (a share, a rate) keeps 28 digits, any exponent.
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+RATIO = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _sum(values: list[Decimal]) -> Decimal:
