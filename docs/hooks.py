@@ -47,10 +47,12 @@ GUIDE_PAGES = {
     "doctor": ("安装", "install.md"),
 }
 SEVERITY = {ERROR: "错误", "warning": "警告"}
-FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z]+) -->$", re.MULTILINE)
+FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z_]+) -->$", re.MULTILINE)
 FORMAT_PARTS = {"BOOK": schema.BOOK, "AGENCY": schema.AGENCY, "PROJECT": schema.PROJECT,
                 "BUDGET": schema.BUDGET, "INDICATOR": schema.INDICATOR,
-                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS}
+                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS, "OVERALL": schema.OVERALL,
+                "TASK": schema.TASK, "INCOME": schema.INCOME,
+                "OVERALL_EXECUTION": schema.OVERALL_EXECUTION}
 # jieba (the search index's Chinese words) would keep its dictionary cache in the system's temp
 # folder for good; this folder goes when the build process ends.
 _JIEBA_CACHE = tempfile.TemporaryDirectory(prefix="tablegen-guide-jieba-")
