@@ -412,7 +412,7 @@ class OverallDocument(Document):
         first = i
         while not t.rows[first].level1.starts:
             first -= 1
-        return first > 0 and t.rows[first].level1.rows <= KEEP_ROWS
+        return bool(first > 0 and t.rows[first].level1.rows <= KEEP_ROWS)
 
 
 def overview(book: Book) -> dict[str, Any]:

@@ -89,6 +89,16 @@ class OverallEval:
     def anchor(self) -> str:
         return f"w{self.number}"
 
+    @property
+    def groups(self) -> list[list[EvalRow]]:
+        """Rows cut where a 一级 span starts: each group is one <tbody> that pages keep whole."""
+        groups: list[list[EvalRow]] = []
+        for row in self.rows:
+            if not groups or row.level1.rows != 0:
+                groups.append([])
+            groups[-1].append(row)
+        return groups
+
     def with_rows(self, rows: list[Any]) -> OverallEval:
         return replace(self, rows=tuple(rows))
 
@@ -135,7 +145,7 @@ def evaluation(book: Book, number: int, agency: Agency) -> OverallEval | None:
         FundLine(labels["projects"], format_amount(money.projects),
                  format_amount(money.projects_spent), "", "", ""),
     )
-    rows = []
+    rows: list[EvalRow] = []
     for (s1, s2), r in zip(_spans(agency, book.merge), score.rows, strict=True):
         ind = r.indicator
         rows.append(EvalRow(s1, s2, ind.name, ind.value, ind.actual or "",
@@ -276,13 +286,14 @@ class OverallEvalDocument(Document):
         return eval_sheet(t)
 
     def keep_rows(self, t: Any, rows: list[Any], i: int) -> bool:
-        """Rows of a 一级 group of up to KEEP_ROWS stay on one page, as in the PDF."""
+        """Rows of a 一级 group of up to KEEP_ROWS after the first stay on one page, as the PDF
+        keeps them (the first stays with the header)."""
         if not t.keep or i + 1 >= len(rows) or rows[i + 1].level1.starts:
             return False
         first = i
         while not t.rows[first].level1.starts:
             first -= 1
-        return t.rows[first].level1.rows <= KEEP_ROWS
+        return bool(first > 0 and t.rows[first].level1.rows <= KEEP_ROWS)
 
 
 def overview(book: Book) -> dict[str, Any]:
@@ -292,7 +303,7 @@ def overview(book: Book) -> dict[str, Any]:
 
 
 def _evaluated(book: Book) -> list[tuple[Agency, OverallEval]]:
-    out = []
+    out: list[tuple[Agency, OverallEval]] = []
     for agency in book.overall:
         table = evaluation(book, len(out) + 1, agency)
         if table is not None:
