@@ -99,6 +99,22 @@ def test_an_overall_file_listed_twice_or_as_a_project_is_refused(tmp_path):
         ("overall-file", "部门整体文件已是单位 610101 的整体文件：o.yaml")]
 
 
+def test_an_error_in_book_yaml_does_not_hide_the_overall_files_own(tmp_path, monkeypatch):
+    # book.yaml fails (an unknown layout): its 整体 file is still checked on its own, as its
+    # project files are, and is not called unlisted.
+    folder = valid_copy(tmp_path, lambda t: t.replace("year: 2024\n", "year: 2024\noverall_layout: 任务\n"),
+                        "book.yaml")
+    path = folder / "o.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("basic: 5.00", "basic: 5.001"),
+                    encoding="utf-8")
+    monkeypatch.chdir(folder)
+    assert [f[:4] for f in findings(folder)] == [("book.yaml", 3, 17, "invalid-choice"),
+                                                 ("o.yaml", 2, 8, "amount-precision")]
+    (folder / "o.yaml").rename(folder / "gone.yaml")
+    assert [f[:4] for f in findings(folder)][1:] == [("book.yaml", 8, 14, "overall-file"),
+                                                     ("gone.yaml", 1, 1, "unlisted-file")]
+
+
 def test_fmt_writes_an_overall_file_in_its_canonical_form_comments_kept(tmp_path):
     from tablegen.commands.fmt import fmt
 

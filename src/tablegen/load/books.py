@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .. import rules
 from ..errors import Pos, Report, display_path, shown_name
-from ..model.book import Book, Project
-from .loader import load, parse, read_text
+from ..model.book import Agency, Book, Project
+from .loader import Node, load, parse, read_text
 from .overall import check_overall_node, check_overall_rules
 from .validate import (
     check_book_node,
@@ -142,7 +142,8 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             else:
                 names[shown_as] = project
             book.agencies[a].projects.append(project)
-    overall_files = _load_overall(folder, book, seen, [len(files) for files in listed], catalog)
+    overall_files = _load_overall(folder, book, root, seen, [len(files) for files in listed],
+                                  catalog)
     listed_paths = {_resolved(folder / f) for f in [*seen, *overall_files]}
     for path in _yaml_files(folder):
         if _resolved(path) not in listed_paths:
@@ -154,17 +155,22 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
     return book
 
 
-def _load_overall(folder: Path, book: Book | None, projects: dict[str, Pos], counts: list[int],
-                  catalog: Catalog) -> list[str]:
+def _load_overall(folder: Path, book: Book | None, book_root: Node, projects: dict[str, Pos],
+                  counts: list[int], catalog: Catalog) -> list[str]:
     """Each agency's 部门整体 file (book.yaml's `overall:`), checked against its projects once
     these are loaded (all of them: a project file with errors would make every sum differ);
-    the files listed, for the unlisted-file check."""
-    if book is None:
-        return []
+    the files listed, for the unlisted-file check. With an error in book.yaml the files it
+    names are still checked, each on its own, as its project files are."""
     report = catalog.report
+    shown = Pos(display_path(folder / BOOK_FILE))
+    named: list[tuple[Agency | None, str, str, Pos, int]]
+    if book is not None:
+        named = [(a, a.code, a.overall_file, a.overall_pos or shown, n)
+                 for a, n in zip(book.agencies, counts, strict=True)]
+    else:
+        named = [(None, code, file, pos, 0) for code, file, pos in _overall_named(book_root)]
     seen: dict[str, str] = {}
-    for agency, count in zip(book.agencies, counts, strict=True):
-        file, pos = agency.overall_file, agency.overall_pos or Pos(display_path(folder / BOOK_FILE))
+    for agency, code, file, pos, count in named:
         if not file:
             continue
         why = _missing(folder, file)
@@ -175,15 +181,32 @@ def _load_overall(folder: Path, book: Book | None, projects: dict[str, Pos], cou
         if why:
             report.add(pos, rules.OVERALL_FILE, f"部门整体文件{why}：{shown_name(file)}")
             continue
-        seen[file] = agency.code
+        seen[file] = code
         catalog.files += 1
         root = load(folder / file, display_path(folder / file), report, folder)
         if root is None:
             continue
-        agency.overall = check_overall_node(root, file, book.frame, report)
-        if len(agency.projects) == count:
-            check_overall_rules(agency, book, report)
+        overall = check_overall_node(root, file, book.frame if book else "classic", report)
+        if agency is not None and book is not None:
+            agency.overall = overall
+            if len(agency.projects) == count:
+                check_overall_rules(agency, book, report)
     return list(seen)
+
+
+def _overall_named(root: Node) -> list[tuple[str, str, Pos]]:
+    """(agency code, file, position) of each `agencies[].overall` text in book.yaml's nodes,
+    for a book.yaml that fails elsewhere (check_book_node has reported why)."""
+    agencies = next((v for k, v in root.pairs if k.text == "agencies"), None)
+    out = []
+    for item in agencies.items if agencies is not None and agencies.kind == "seq" else []:
+        keys = {k.text: v for k, v in item.pairs} if item.kind == "map" else {}
+        node = keys.get("overall")
+        if node is not None and node.kind == "scalar" and not node.is_null and node.text:
+            code = keys.get("code")
+            out.append((code.text if code is not None and code.kind == "scalar" else "",
+                        node.text, node.pos))
+    return out
 
 
 def _resolved(path: Path) -> Path | None:
