@@ -48,12 +48,14 @@ GUIDE_PAGES = {
     "doctor": ("安装", "install.md"),
 }
 SEVERITY = {ERROR: "错误", "warning": "警告"}
-FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z]+) -->$", re.MULTILINE)
+FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z_]+) -->$", re.MULTILINE)
 FORMAT_PARTS = {"BOOK": schema.BOOK, "AGENCY": schema.AGENCY, "PROJECT": schema.PROJECT,
                 "BUDGET": schema.BUDGET, "INDICATOR": schema.INDICATOR,
                 "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS, "FRAME": schema.FRAME,
                 "ROWS": schema.ROW_LEVELS, "SCHEME": schema.SCHEME, "RATE": schema.RATE,
-                "UNSIGNED": schema.UNSIGNED, "DEVIATION": schema.DEVIATION, "FORM": schema.FORM}
+                "UNSIGNED": schema.UNSIGNED, "DEVIATION": schema.DEVIATION, "FORM": schema.FORM,
+                "OVERALL": schema.OVERALL, "TASK": schema.TASK, "INCOME": schema.INCOME,
+                "OVERALL_EXECUTION": schema.OVERALL_EXECUTION}
 # The layouts' vocabulary (`<!-- tablegen:layout HEAD -->`, GRID, LIST) from model/layouts.py
 # and the shipped layout files.
 LAYOUT_MARKER = re.compile(r"^<!-- tablegen:layout ([A-Z]+) -->$", re.MULTILINE)

@@ -162,6 +162,24 @@ CASES = {
                        "调整为 45.00 分须写明理由（score_reason）"),
     "scheme-invalid": ("scheme-invalid/book.yaml", 6, 12, "error", "scheme-invalid",
                        "scoring.reverse：应为 linear | ratio 之一，实际为“ratoi”"),
+    # 部门整体: each rule on a copy of overall-valid/ (one agency, one evaluated project) with
+    # one fault.
+    "overall-file": ("overall-file/book.yaml", 7, 14, "error", "overall-file",
+                     "部门整体文件不存在：整体.yaml"),
+    "overall-projects": ("overall-projects/o.yaml", 3, 1, "error", "overall-projects",
+                         "projects：项目支出 12.00 不等于本单位 1 个项目文件的预算数之和 10.00；"
+                         "可以删去此项，由 tablegen 按项目文件合计"),
+    "overall-tasks": ("overall-tasks/o.yaml", 11, 12, "error", "overall-tasks",
+                      "tasks[1].total：任务“测试任务”的总额 11.00 不等于对应项目的总额之和 10.00；"
+                      "可以删去此项，由 tablegen 按项目合计"),
+    "overall-income": ("overall-income/o.yaml", 3, 1, "error", "overall-income",
+                       "income：收入构成合计 16.00 不等于年度资金总额 15.00（基本支出 5.00 + "
+                       "项目支出 10.00）"),
+    "overall-spent": ("overall-spent/o.yaml", 30, 1, "error", "overall-spent",
+                      "execution：缺少项目支出的全年执行数（projects）：项目文件 q.yaml "
+                      "没有执行数据，无法合计"),
+    "overall-tasks-over": ("overall-tasks-over/o.yaml", 6, 1, "warning", "overall-tasks-over",
+                           "tasks：年度主要任务的金额合计 110.00 超过年度资金总额 15.00"),
 }
 
 
@@ -184,6 +202,7 @@ def test_the_valid_fixture_has_no_finding(monkeypatch):
     monkeypatch.chdir(RULES)
     assert findings_of(RULES / "valid.yaml") == []
     assert findings_of(RULES / "valid-evaluated.yaml") == []
+    assert findings_of(RULES / "overall-valid") == []
 
 
 def test_a_target_beaten_by_30_percent_asks_for_a_reason(tmp_path, monkeypatch):

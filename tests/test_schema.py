@@ -20,8 +20,8 @@ def schemas(tmp_path_factory):
     return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in out.iterdir()}
 
 
-def test_both_schemas_are_written_with_chinese_titles(schemas):
-    assert sorted(schemas) == ["book.schema.json", "project.schema.json"]
+def test_the_schemas_are_written_with_chinese_titles(schemas):
+    assert sorted(schemas) == ["book.schema.json", "overall.schema.json", "project.schema.json"]
     project = schemas["project.schema.json"]
     jsonschema.Draft202012Validator.check_schema(project)
     assert project["properties"]["budget"]["properties"]["fiscal"]["title"] == "其中：财政资金"

@@ -351,7 +351,7 @@ def test_a_book_s_own_form_labels_and_the_grade_on_the_total_row(tmp_path):
 
 def test_every_named_scheme_reads_and_adds_up_to_100():
     assert list(schemes()) == ["common", "cost-first", "legacy", "central", "anhui", "sichuan",
-                               "tianjin"]
+                               "tianjin", "budget-20"]
     for scheme in schemes().values():
         assert scheme.full == 100, scheme.name
     central, anhui = schemes()["central"], schemes()["anhui"]

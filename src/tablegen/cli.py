@@ -198,10 +198,15 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .commands.scaffold import new_project
+    from .commands.scaffold import new_overall, new_project
 
     report = Report()
-    written = new_project(_book_dir(args.book), args.name, args.agency, report)
+    if args.overall:
+        if args.name is not None:
+            raise UsageError("--overall 新建单位的部门整体文件，不需要项目名称：tablegen new <书> --overall")
+        written = new_overall(_book_dir(args.book), args.agency, report)
+    else:
+        written = new_project(_book_dir(args.book), args.name or "", args.agency, report)
     if report.findings:
         print(report.format("text"))
     for path in written:
@@ -360,7 +365,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--apply", action="store_true",
                    help="与 --update 一起用：写入这些改动（保留 YAML 注释）")
 
-    s = sub.add_parser("schema", help="写出 book/project 文件的 JSON Schema")
+    s = sub.add_parser("schema", help="写出 book/project/部门整体文件的 JSON Schema")
     s.add_argument("--out", default="build/schema", help="输出文件夹（默认 build/schema/）")
     s.add_argument("-q", "--quiet", action="store_true", help="不列出写入的文件")
 
@@ -371,8 +376,10 @@ def _parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("new", help="新建项目文件（按指标框架预填），并加入 book.yaml")
     n.add_argument("book", help="书文件夹，或 targets/ 下的书名")
-    n.add_argument("name", help="项目名称")
+    n.add_argument("name", nargs="?", help="项目名称")
     n.add_argument("--agency", help="单位编码（没有编码的单位写名称；书中有多个单位时必填）")
+    n.add_argument("--overall", action="store_true",
+                   help="改为新建单位的部门整体支出绩效文件（每个项目预填为一项年度主要任务）")
 
     nb = sub.add_parser("new-book", help="新建一本书（book.yaml）")
     nb.add_argument("book", help="书文件夹，或 targets/ 下的书名")

@@ -261,6 +261,29 @@ SCHEME_NOTE = Rule("scheme-note", WARNING, "注与本书的评分方案不符",
 EXECUTION_EARLY = Rule("execution-early", WARNING, "预算年度尚未结束",
     "预算年度还没有结束（今年或以后的书），却已经填写了执行数据（`execution:`）。"
     "如果是提前试填，可以保留这条警告。")
+# 部门整体 (an agency's `overall:` file)
+OVERALL_FILE = Rule("overall-file", ERROR, "部门整体文件有误",
+    "book.yaml 中某个单位的 `overall:` 指向的文件不存在、不在书文件夹内、被两个单位同时使用，"
+    "或者同时被列为项目文件。整体文件是单位的部门（单位）整体支出绩效目标，每个单位一个，"
+    "不是项目文件。请检查文件名（`tablegen new 书 --overall` 可以新建一个）。")
+OVERALL_PROJECTS = Rule("overall-projects", ERROR, "项目支出与项目文件不符",
+    "整体文件中写的项目支出（`projects:`，年初预算数）不等于本单位项目文件的预算数之和，"
+    "或者 `execution.projects:`（全年执行数）不等于本单位项目文件的全年执行数之和。这两个数"
+    "都可以不写：tablegen 按项目文件合计。写了就必须一致，以免表中出现两个不同的项目支出。")
+OVERALL_TASKS = Rule("overall-tasks", ERROR, "年度主要任务的金额不符",
+    "年度主要任务的预算金额与它对应的项目（`projects:`）的预算数之和不符，或者总额不等于"
+    "财政拨款 + 其他资金，或者任务既没有写金额也没有写对应的项目，或者对应的项目文件不是本单位"
+    "在 book.yaml 中列出的。写了 `projects:` 时金额可以不写，按项目合计。")
+OVERALL_INCOME = Rule("overall-income", ERROR, "收入构成合计不符",
+    "收入构成（`income:`）各项的合计不等于年度资金总额（基本支出 + 项目支出）。部门预算收支"
+    "平衡，收入构成和支出构成的合计应当相同。")
+OVERALL_SPENT = Rule("overall-spent", ERROR, "缺少项目支出的全年执行数",
+    "整体文件已有 `execution:`（要做整体自评），但本单位还有项目文件没有执行数据，tablegen "
+    "无法合计项目支出的全年执行数。请在 `execution.projects:` 中填写，或给每个项目文件填写执行"
+    "数据。")
+OVERALL_TASKS_OVER = Rule("overall-tasks-over", WARNING, "年度主要任务的金额超过年度资金总额",
+    "年度主要任务的金额合计超过了本单位的年度资金总额（基本支出 + 项目支出）：任务的金额是"
+    "年度资金的一部分，不会更多。请核对任务金额或基本支出。")
 # fmt
 FMT_SKIPPED = Rule("fmt-skipped", ERROR, "文件有错误，未格式化",
     "`tablegen fmt` 没有改写这个文件：文件有错误（语法错误、未知的键、三位小数的金额等），"
@@ -384,6 +407,12 @@ RULES: tuple[Rule, ...] = (
     SCHEME_INVALID,
     SCHEME_NOTE,
     EXECUTION_EARLY,
+    OVERALL_FILE,
+    OVERALL_PROJECTS,
+    OVERALL_TASKS,
+    OVERALL_INCOME,
+    OVERALL_SPENT,
+    OVERALL_TASKS_OVER,
     FMT_SKIPPED,
     IMPORT_BOOK,
     IMPORT_EXISTS,

@@ -16,9 +16,11 @@ from ..errors import Report, TablegenError, UsageError, shown_name
 from ..load.books import BOOK_FILE
 from ..load.layouts import Shelf
 from ..load.loader import decode, parse, read_bytes
+from ..load.overall import check_overall_node
 from ..load.validate import check_book_node, check_project_node, frame_of
-from ..model.book import Book
+from ..model.book import Book, Overall
 from ..model.changes import BookDiff, Change, diff_books
+from ..model.frames import Frame
 
 TARGETS = "targets"
 
@@ -153,8 +155,22 @@ def books_at(root: Path, rev: str | None, report: Report) -> dict[str, Book]:
                     layout=book.layout, decimals=book.decimals) if pnode is not None else None
                 if project is not None:
                     agency.projects.append(project)
+            agency.overall = _overall(files, folder, agency.overall_file, prefix,
+                                      frame_of(book, shelf.frames(report)), report)
         books[folder.name] = book
     return books
+
+
+def _overall(files: dict[str, bytes], folder: PurePosixPath, file: str, prefix: str,
+             frame: Frame, report: Report) -> Overall | None:
+    """An agency's 部门整体 file at the revision, None when it has none (or it cannot be read)."""
+    data = files.get(str(folder / file)) if file else None
+    if data is None:
+        return None
+    shown = f"{prefix}{folder / file}"
+    text = decode(data, shown, report)
+    node = parse(text, shown, report) if text is not None else None
+    return check_overall_node(node, file, frame, report) if node is not None else None
 
 
 def diff(root: Path, base: str | None = None,
@@ -184,7 +200,7 @@ def as_text(diffs: list[BookDiff]) -> str:
         lines.append(f"书 {bd.key}（{bd.title}）{'' if bd.status == '修改' else '：' + bd.status}")
         lines += [f"  {_change_text(c)}" for c in bd.changes]
         for pd in bd.projects:
-            lines.append(f"  {pd.status}项目：{pd.name}（{pd.file}）")
+            lines.append(f"  {pd.status}{pd.what}：{pd.name}（{pd.file}）")
             lines += [f"    {_change_text(c)}" for c in pd.changes]
     # One line per change even when the data holds a line break: a line of data never starts
     # a line of the log (`::error …` would be a GitHub workflow command).
@@ -230,7 +246,7 @@ def as_markdown(diffs: list[BookDiff]) -> str:
                       for c in bd.changes]
             lines.append("")
         for pd in bd.projects:
-            lines.append(f"**{pd.status}项目：{_md(pd.name)}**（{_code(pd.file)}）")
+            lines.append(f"**{pd.status}{pd.what}：{_md(pd.name)}**（{_code(pd.file)}）")
             lines.append("")
             if pd.changes:
                 lines += ["| 变动 | 位置 | 原值 | 新值 |", "| --- | --- | --- | --- |"]

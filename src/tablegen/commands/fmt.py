@@ -17,10 +17,11 @@ from ..errors import Pos, Report, display_path
 from ..load.books import BOOK_FILE, YAML_SUFFIXES, book_context, report_missing
 from ..load.layouts import Shelf
 from ..load.loader import Node, parse, read_bytes, read_text
+from ..load.overall import check_overall_node
 from ..load.validate import check_book_node, check_project_node, cleaned, frame_of, known_frame
 from ..model.book import DECIMALS
-from ..source.comments import attach, book_paths, project_paths
-from ..source.yamlout import dump_book, dump_project
+from ..source.comments import attach, book_paths, overall_paths, project_paths
+from ..source.yamlout import dump_book, dump_overall, dump_project
 from ..writer import write_atomic
 from .textdiff import unified
 
@@ -42,9 +43,10 @@ class FmtResult:
 
 
 def format_text(text: str, shown: str, is_book: bool, frame: str | None = None,
-                folder: Path | None = None) -> tuple[str | None, Report]:
-    """The canonical text of one file, or None with the findings that make it unsafe to format;
-    `folder` is the file's book folder (whose book.yaml says the project's layout and places)."""
+                folder: Path | None = None, *, overall: bool = False) -> tuple[str | None, Report]:
+    """The canonical text of one file (`overall`: an agency's 部门整体 file), or None with the
+    findings that make it unsafe to format; `folder` is the file's book folder (whose book.yaml
+    says the project's layout and places)."""
     report = Report()
     found: list[tuple[Pos, str]] = []
     root = parse(text, shown, report, found)
@@ -57,6 +59,9 @@ def format_text(text: str, shown: str, is_book: bool, frame: str | None = None,
         if book is not None:
             files = [[f for f, _ in entries] for entries in listed]
             out = dump_book(book, files, attach(text, book_paths(root), found))
+    elif overall:
+        whole = check_overall_node(root, shown, known_frame(frame), report)
+        out = dump_overall(whole, attach(text, overall_paths(root), found)) if whole else None
     else:
         book = book_context(folder) if folder is not None else None
         project = check_project_node(
@@ -95,13 +100,22 @@ def _files(paths: list[Path], report: Report) -> list[Path]:
     return out
 
 
-def _frame_of(path: Path) -> str | None:
+def _book_hints(path: Path) -> tuple[str | None, set[str]]:
+    """The frame of the book a file is in, and the 部门整体 files its agencies name.
+
+    Only hints for the file's check: a book.yaml that cannot be read, or is not UTF-8, is
+    reported when it is formatted itself.
+    """
     book = path.parent / BOOK_FILE
-    # Only a hint for the project's check: a book.yaml that cannot be read, or is not UTF-8,
-    # is reported when it is formatted itself.
     data = read_bytes(book, "", Report(), path.parent) if book.is_file() else None
-    m = re.search(r"^frame:\s*(\S+)", (data or b"").decode("utf-8", "replace"), re.M)
-    return m.group(1) if m else None
+    text = (data or b"").decode("utf-8", "replace")
+    m = re.search(r"^frame:\s*(\S+)", text, re.M)
+    root = parse(text, "", Report()) if text else None
+    overall = set()
+    for key, agencies in root.pairs if root is not None and root.kind == "map" else []:
+        for item in agencies.items if key.text == "agencies" and agencies.kind == "seq" else []:
+            overall |= {v.text for k, v in item.pairs if k.text == "overall" and v.kind == "scalar"}
+    return (m.group(1) if m else None), overall
 
 
 def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
@@ -112,7 +126,9 @@ def fmt(paths: list[Path], *, check: bool = False) -> FmtResult:
         text = read_text(path, shown, result.report, path.parent)
         if text is None:
             continue
-        new, report = format_text(text, shown, path.name == BOOK_FILE, _frame_of(path), path.parent)
+        frame, overall = _book_hints(path)
+        new, report = format_text(text, shown, path.name == BOOK_FILE, frame, path.parent,
+                                  overall=path.name in overall)
         if new is None:
             result.report.extend(report)
             where = report.errors[0].pos if report.errors else Pos(shown)

@@ -17,16 +17,18 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Report, UsageError, display_path
 from ..load.books import BOOK_FILE, load_book_strict
 from ..load.loader import Node, parse
 from ..load.validate import FIRST_YEAR, LAST_YEAR
-from ..model.book import Book, Indicator, Level1, Level2, Project
+from ..model.book import Agency, Book, Indicator, Level1, Level2, Overall, Project
+from ..model.overall import score_overall
 from ..model.scoring import BEATEN, measure, score_project
-from ..source.comments import attach, book_paths, project_paths
-from ..source.yamlout import dump_book, dump_project
+from ..source.comments import attach, book_paths, overall_paths, project_paths
+from ..source.yamlout import dump_book, dump_overall, dump_project
 from ..writer import write_all
 
 # A year standing alone: not part of a longer number, a decimal or a bound (`≥2000件`).
@@ -203,13 +205,23 @@ def rollover(folder: Path, year: int, out: Path | None = None) -> Rollover:
     new_book = copy.copy(book)
     new_book.year = year
     new_book.title = _shifted(shifter, book.title, BOOK_FILE, "title", result, name=True)
+    new_book.agencies = []
     for agency in book.agencies:
         names.append([])
+        renamed = {}
         for project in agency.projects:
             file = _file_name(shifter, project.file)
+            renamed[project.file] = file
             names[-1].append(file)
             text = _project_text(book, project, shifter, file, result)
             files[file] = text.encode("utf-8")
+        new_agency = copy.copy(agency)
+        if agency.overall is not None:
+            new_agency.overall_file = _file_name(shifter, agency.overall.file)
+            files[new_agency.overall_file] = _overall_text(
+                book, agency, agency.overall, shifter, new_agency.overall_file, renamed,
+                result).encode("utf-8")
+        new_book.agencies.append(new_agency)
     old = (folder / BOOK_FILE).read_text(encoding="utf-8")
     notes = attach(old, book_paths(_tree(old)))
     files[BOOK_FILE] = dump_book(new_book, names, notes).encode("utf-8")
@@ -255,11 +267,7 @@ def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
     """The new project file: texts shifted, execution dropped, last actuals as comments."""
     assert book.root is not None
     old = (book.root / project.file).read_text(encoding="utf-8")
-    notes = attach(old, project_paths(_tree(old)))
-    for key in list(notes):  # comments about execution data go with it
-        if key.startswith("execution") or key.rsplit(".", 1)[-1] in (
-                "actual", "grade", "score", "score_reason", "deviation"):
-            del notes[key]
+    notes = _without_execution(attach(old, project_paths(_tree(old))))
     score = score_project(project, book)
     beaten = {id(r.indicator): r.beaten for r in score.rows} if score else {}
     new = copy.deepcopy(project)
@@ -269,25 +277,66 @@ def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
     new.goals = [_shifted(shifter, g, file, f"goals[{i}]", result)
                  for i, g in enumerate(project.goals, 1)]
     for l1, l2, i, old_ind, ind in _pairs(project, new):
-        item = f"{l1.name}.{l2.name}[{i}]"
-        where = f"indicators.{item}"
-        ind.name = _shifted(shifter, ind.name, file, f"{where}.name", result)
-        if ind.description is not None:
-            ind.description = _shifted(shifter, ind.description, file, f"{where}.description",
-                                       result)
-        ind.value = _shifted(shifter, ind.value, file, f"{where}.value", result)
-        if old_ind.actual is not None:
-            hint = f"历史标准：{book.year}年实际完成值 {old_ind.actual}"
-            notes[f"{item}.value"] = "\n".join(filter(None, [notes.get(f"{item}.value"), hint]))
-            far = beaten.get(id(old_ind))
-            target = measure(old_ind.value)
-            if far is not None and far >= BEATEN and target is not None:
-                result.review.append(ReviewItem(
-                    file, f"{where}.value", ind.value,
-                    f"{book.year}年实际完成 {old_ind.actual}，超出指标值 30% 以上，请考虑调整指标值"))
-        ind.actual = ind.grade = ind.deviation = None
-        ind.score = ind.score_reason = None
+        _indicator(book, shifter, file, f"{l1.name}.{l2.name}[{i}]", old_ind, ind,
+                   beaten.get(id(old_ind)), notes, result)
     return dump_project(new, notes, book.decimals)
+
+
+def _without_execution(notes: dict[str, str]) -> dict[str, str]:
+    """The comments of a file but those about execution data, which go with it."""
+    return {key: text for key, text in notes.items() if not (
+        key.startswith("execution") or key.rsplit(".", 1)[-1] in (
+            "actual", "grade", "score", "score_reason", "deviation"))}
+
+
+def _indicator(book: Book, shifter: _Shifter, file: str, item: str, old_ind: Indicator,
+               ind: Indicator, far: Decimal | None, notes: dict[str, str],
+               result: Rollover) -> None:
+    """One indicator moved to the new year: texts shifted, its 自评 keys dropped and its last
+    实际完成值 kept as a comment above its value (and a target beaten by 30 % listed)."""
+    where = f"indicators.{item}"
+    ind.name = _shifted(shifter, ind.name, file, f"{where}.name", result)
+    if ind.description is not None:
+        ind.description = _shifted(shifter, ind.description, file, f"{where}.description",
+                                   result)
+    ind.value = _shifted(shifter, ind.value, file, f"{where}.value", result)
+    if old_ind.actual is not None:
+        hint = f"历史标准：{book.year}年实际完成值 {old_ind.actual}"
+        notes[f"{item}.value"] = "\n".join(filter(None, [notes.get(f"{item}.value"), hint]))
+        if far is not None and far >= BEATEN and measure(old_ind.value) is not None:
+            result.review.append(ReviewItem(
+                file, f"{where}.value", ind.value,
+                f"{book.year}年实际完成 {old_ind.actual}，超出指标值 30% 以上，请考虑调整指标值"))
+    ind.actual = ind.grade = ind.deviation = None
+    ind.score = ind.score_reason = None
+
+
+def _overall_text(book: Book, agency: Agency, overall: Overall, shifter: _Shifter, file: str,
+                  renamed: dict[str, str], result: Rollover) -> str:
+    """The agency's new 部门整体 file: texts shifted, its tasks naming the projects' new files,
+    execution dropped, last actuals as comments (as for a project)."""
+    assert book.root is not None
+    old = (book.root / overall.file).read_text(encoding="utf-8")
+    notes = _without_execution(attach(old, overall_paths(_tree(old))))
+    score = score_overall(agency, book)
+    beaten = {id(r.indicator): r.beaten for r in score.rows} if score else {}
+    new = copy.deepcopy(overall)
+    new.execution = None
+    new.functions = _shifted(shifter, overall.functions, file, "functions", result)
+    for i, task in enumerate(new.tasks, 1):
+        task.name = _shifted(shifter, task.name, file, f"tasks[{i}].name", result)
+        task.content = _shifted(shifter, task.content, file, f"tasks[{i}].content", result)
+        task.projects = [renamed.get(f, f) for f in task.projects]
+    new.goals = [_shifted(shifter, g, file, f"goals[{i}]", result)
+                 for i, g in enumerate(overall.goals, 1)]
+    olds = iter([ind for _, _, ind in overall.rows()])
+    for l1 in new.indicators:
+        for l2 in l1.groups:
+            for i, ind in enumerate(l2.indicators, 1):
+                old_ind = next(olds)
+                _indicator(book, shifter, file, f"{l1.name}.{l2.name}[{i}]", old_ind, ind,
+                           beaten.get(id(old_ind)), notes, result)
+    return dump_overall(new, notes)
 
 
 def _pairs(old: Project, new: Project

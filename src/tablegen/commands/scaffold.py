@@ -7,17 +7,31 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import Report, UsageError, display_path, shown_name
+from .. import rules
+from ..errors import Pos, Report, UsageError, display_path, shown_name
 from ..imports import add_to_book, write_book
 from ..imports.rows import Imported
 from ..load.books import BOOK_FILE, book_context, load_paths
 from ..load.layouts import Shelf, names, read_layout, shipped
-from ..load.loader import XML_ILLEGAL, load
+from ..load.loader import XML_ILLEGAL, load, read_text
 from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER, frame_of, visible
-from ..model.book import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
+from ..model.book import (
+    MERGES,
+    MONEY_UNITS,
+    Agency,
+    Budget,
+    Indicator,
+    Level1,
+    Level2,
+    Overall,
+    Project,
+    Task,
+    safe_stem,
+)
 from ..model.frames import Frame, frames
 from ..model.layouts import DEFAULT_LAYOUT, Layout
-from ..source.yamlout import SCHEMA_BOOK, scalar
+from ..source.edit_book import set_overall
+from ..source.yamlout import SCHEMA_BOOK, dump_overall, scalar
 from ..templates import DEFAULT_TEMPLATES
 from ..writer import write_atomic
 
@@ -83,6 +97,52 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
     if report.errors:
         return []
     return write_book(out)
+
+
+def overall_skeleton(agency: Agency, frame: str) -> Overall:
+    """An agency's 部门整体 file to fill in: one task per project (its amounts are the
+    project's), the frame's 一级/二级 with a placeholder row each, placeholders elsewhere."""
+    tasks = [Task(p.name, f"{PLACEHOLDER}主要内容", projects=[p.file]) for p in agency.projects]
+    return Overall(basic=Decimal("0.00"), goals=[f"{PLACEHOLDER}年度总体目标"],
+                   indicators=skeleton("", frame).indicators,
+                   functions=f"{PLACEHOLDER}部门职能概述", tasks=tasks)
+
+
+def new_overall(book_dir: Path, agency_code: str | None, report: Report) -> list[Path]:
+    """Create an agency's 部门整体 file from the skeleton and name it in book.yaml."""
+    book_file = book_dir / BOOK_FILE
+    if not book_file.is_file():
+        raise UsageError(f"{display_path(book_dir)} 不是书文件夹（没有 book.yaml）")
+    catalog = load_paths([book_dir])
+    if catalog.report.errors or not catalog.books:
+        report.findings += catalog.report.errors
+        report.add(Pos(display_path(book_file)), rules.IMPORT_BOOK,
+                   "书中有错误，未新建；请先按 tablegen check 的提示修正")
+        return []
+    book = catalog.books[0]
+    if agency_code is None:
+        if len(book.agencies) != 1:
+            codes = "、".join(a.code for a in book.agencies)
+            raise UsageError(f"这本书有 {len(book.agencies)} 个单位，请用 --agency 指定：{codes}")
+        agency_code = book.agencies[0].code
+    agency = next((a for a in book.agencies if a.code == agency_code), None)
+    if agency is None:
+        raise UsageError(f"book.yaml 中没有编码为 {agency_code} 的单位")
+    if agency.overall_file:
+        raise UsageError(f"单位 {agency.code} 已有部门整体文件 {agency.overall_file}")
+    stem = safe_stem(f"{agency.name}整体支出绩效")
+    name = f"{stem}.yaml"
+    if (book_dir / name).exists():
+        name = f"{stem}-{safe_stem(agency.code)}.yaml"
+    if (book_dir / name).exists():
+        raise UsageError(f"文件已存在：{display_path(book_dir / name)}")
+    text = read_text(book_file, display_path(book_file), report, book_dir)
+    new = set_overall(text, display_path(book_file), book_dir.name, agency.code, name,
+                      report) if text is not None else None
+    if new is None:
+        return []
+    skeleton_text = dump_overall(overall_skeleton(agency, book.frame))
+    return write_book({book_dir / name: skeleton_text, book_file: new})
 
 
 def _text(node, key: str) -> str:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ documents are built; adding a kind is one module, one template folder and one en
 from __future__ import annotations
 
 from ..document import Kind
-from . import selfeval, targets
+from . import overall, overall_eval, selfeval, targets
 
-KINDS: tuple[Kind, ...] = (targets, selfeval)
+# The 部门整体 tables before the project tables, as budget (and 决算) publications place them.
+KINDS: tuple[Kind, ...] = (overall, targets, overall_eval, selfeval)

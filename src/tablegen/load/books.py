@@ -8,9 +8,11 @@ from pathlib import Path
 
 from .. import rules
 from ..errors import Pos, Report, display_path, shown_name
-from ..model.book import DECIMALS, Book, Project
+from ..model.book import DECIMALS, Agency, Book, Project
+from ..model.frames import Frame
 from .layouts import Shelf
-from .loader import load, parse, read_text
+from .loader import Node, load, parse, read_text
+from .overall import check_overall_node, check_overall_rules
 from .validate import (
     check_book_node,
     check_project_node,
@@ -147,7 +149,9 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
             else:
                 names[shown_as] = project
             book.agencies[a].projects.append(project)
-    listed_paths = {_resolved(folder / f) for f in seen}
+    overall_files = _load_overall(folder, book, root, seen, [len(files) for files in listed],
+                                  catalog, frame)
+    listed_paths = {_resolved(folder / f) for f in [*seen, *overall_files]}
     for path in _yaml_files(folder):
         if _resolved(path) not in listed_paths:
             report.add(Pos(display_path(path)), rules.UNLISTED_FILE,
@@ -162,6 +166,60 @@ def _decimals_hint(text: str | None) -> int:
     """The places a broken book.yaml declares for its amounts (its projects are still checked)."""
     m = re.search(r"^decimals:[ \t]*([0-6])[ \t]*(?:#.*)?$", text or "", re.M)
     return int(m.group(1)) if m else DECIMALS
+
+
+def _load_overall(folder: Path, book: Book | None, book_root: Node, projects: dict[str, Pos],
+                  counts: list[int], catalog: Catalog, frame: Frame) -> list[str]:
+    """Each agency's 部门整体 file (book.yaml's `overall:`), checked against its projects once
+    these are loaded (all of them: a project file with errors would make every sum differ);
+    the files listed, for the unlisted-file check. With an error in book.yaml the files it
+    names are still checked, each on its own, as its project files are."""
+    report = catalog.report
+    shown = Pos(display_path(folder / BOOK_FILE))
+    named: list[tuple[Agency | None, str, str, Pos, int]]
+    if book is not None:
+        named = [(a, a.code, a.overall_file, a.overall_pos or shown, n)
+                 for a, n in zip(book.agencies, counts, strict=True)]
+    else:
+        named = [(None, code, file, pos, 0) for code, file, pos in _overall_named(book_root)]
+    seen: dict[str, str] = {}
+    for agency, code, file, pos, count in named:
+        if not file:
+            continue
+        why = _missing(folder, file)
+        if file in projects:
+            why = f"同时被列为项目文件（第 {projects[file].line} 行）"
+        elif file in seen:
+            why = f"已是单位 {seen[file]} 的整体文件"
+        if why:
+            report.add(pos, rules.OVERALL_FILE, f"部门整体文件{why}：{shown_name(file)}")
+            continue
+        seen[file] = code
+        catalog.files += 1
+        root = load(folder / file, display_path(folder / file), report, folder)
+        if root is None:
+            continue
+        overall = check_overall_node(root, file, frame, report)
+        if agency is not None and book is not None:
+            agency.overall = overall
+            if len(agency.projects) == count:
+                check_overall_rules(agency, book, report)
+    return list(seen)
+
+
+def _overall_named(root: Node) -> list[tuple[str, str, Pos]]:
+    """(agency code, file, position) of each `agencies[].overall` text in book.yaml's nodes,
+    for a book.yaml that fails elsewhere (check_book_node has reported why)."""
+    agencies = next((v for k, v in root.pairs if k.text == "agencies"), None)
+    out = []
+    for item in agencies.items if agencies is not None and agencies.kind == "seq" else []:
+        keys = {k.text: v for k, v in item.pairs} if item.kind == "map" else {}
+        node = keys.get("overall")
+        if node is not None and node.kind == "scalar" and not node.is_null and node.text:
+            code = keys.get("code")
+            out.append((code.text if code is not None and code.kind == "scalar" else "",
+                        node.text, node.pos))
+    return out
 
 
 def _resolved(path: Path) -> Path | None:

@@ -433,6 +433,11 @@ def check_book_node(
     decimals = _decimals(c, found.get("decimals"))
     merge = c.choice(found.get("merge"), by["merge"], "merge")
     scoring, scoring_rules, bad_scoring = _scoring(c, found.get("scoring"), by["scoring"], frame)
+    # None when not written (overall_layouts.yaml's first), so that fmt keeps it unwritten
+    overall_node = found.get("overall_layout")
+    overall_layout = (c.choice(overall_node, by["overall_layout"], "overall_layout")
+                      if overall_node is not None and not overall_node.is_null else None)
+    bad_overall = overall_layout is None and not (overall_node is None or overall_node.is_null)
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -465,15 +470,21 @@ def check_book_node(
                           "此单位还没有项目（用 tablegen new 添加）")
                 projects = None
             files = c.text_list(projects, f"{where}.projects", "项目文件")
-            agencies.append(Agency(code_text, name, department=dept or None))
+            agency = Agency(code_text, name, department=dept or None)
+            overall = af.get("overall")
+            if overall is not None and not overall.is_null:
+                agency.overall_file = c.text(overall, f"{where}.overall", "部门整体文件",
+                                             required=True) or ""
+                agency.overall_pos = overall.pos
+            agencies.append(agency)
             listed.append(files)
     if (title is None or year is None or money_unit is None or frame is None or merge is None
-            or bad_scoring or declared is None or bad_layout or decimals is None):
+            or bad_scoring or declared is None or bad_layout or decimals is None or bad_overall):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
                 merge=merge, department=department, scoring=scoring, scoring_rules=scoring_rules,
-                agencies=agencies,
-                layout=layout, decimals=decimals, frames=declared)
+                agencies=agencies, layout=layout, decimals=decimals, frames=declared,
+                overall_layout=overall_layout)
     return book, listed
 
 
@@ -938,6 +949,12 @@ def check_execution(project: Project, book: Book, report: Report, *, year_rules:
                          f"execution{'.' + key if key else ''}.spent：{title}的全年执行数 "
                          f"{funds.spent} 超过全年预算数 {funds.adjusted}")
     _check_fund_sums(project, report, here)
+    check_scores(project, book, report, here)
+
+
+def check_scores(project: Project, book: Book, report: Report, here: Pos) -> None:
+    """The 自评 rules of the indicators: weights against the scheme, full marks, each row's
+    actual, grade, score and deviation reason (a project's, or an agency's 整体)."""
     scheme = scheme_of(book)
     _check_weights(project, scheme, report, here)
     score = score_project(project, book)

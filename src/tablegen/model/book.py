@@ -197,13 +197,84 @@ class Project:
 
 
 @dataclass
+class Task:
+    """One 年度主要任务 of an agency's 整体 targets: what it is and what it costs.
+
+    Its amounts are typed, or the sums of the project files it names (`projects`), or both
+    (then they must agree: `overall-tasks`).
+    """
+
+    name: str
+    content: str = ""
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+    projects: list[str] = field(default_factory=list)  # project files, as book.yaml lists them
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+    where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass
+class Income:
+    """One row of 收入构成: a source of the agency's money and its amount."""
+
+    name: str
+    amount: Decimal
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class OverallExecution:
+    """An agency's year as spent: 基本支出 and 项目支出 (全年执行数) and the goals' 完成情况."""
+
+    basic: Decimal
+    projects: Decimal | None = None  # None: the sum of the project files' 全年执行数
+    results: list[str] = field(default_factory=list)
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+    where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass
+class Overall:
+    """One agency's 部门（单位）整体支出绩效目标, and after the year its 自评 data.
+
+    What the project files already hold is not typed again: 项目支出 is the sum of the
+    agency's project budgets (typed, it must agree), 年度资金总额 is 基本支出 + 项目支出.
+    """
+
+    basic: Decimal  # 基本支出, 年初预算数
+    goals: list[str]
+    indicators: list[Level1]
+    projects: Decimal | None = None  # 项目支出 as typed; None: the project files' sum
+    functions: str = ""  # 部门职能概述
+    income: list[Income] = field(default_factory=list)  # 收入构成
+    tasks: list[Task] = field(default_factory=list)  # 年度主要任务
+    execution: OverallExecution | None = None
+    frame: str | None = None  # the indicator frame; None: the book's
+    scoring: str | None = None  # the 自评 scheme; None: the frame's, else the book's
+    file: str = field(default="", compare=False)  # path relative to the book folder
+    pos: Pos | None = field(default=None, compare=False, repr=False)
+    where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+
+    def rows(self) -> Iterator[tuple[Level1, Level2, Indicator]]:
+        """Every indicator row with its 一级 and 二级, in order."""
+        for l1 in self.indicators:
+            for l2 in l1.groups:
+                for ind in l2.indicators:
+                    yield l1, l2, ind
+
+
+@dataclass
 class Agency:
-    """A budget unit (单位) with its code and its projects in order."""
+    """A budget unit (单位) with its code, its projects in order and its 整体 targets."""
 
     code: str  # "" when the agency has none (county tables print the name alone)
     name: str
     projects: list[Project] = field(default_factory=list)
     department: str | None = None  # 主管部门, when not the book's
+    overall: Overall | None = None
+    overall_file: str = ""  # book.yaml's `overall:`, "" when the agency has none
+    overall_pos: Pos | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -221,6 +292,7 @@ class Book:
     # The book's own scheme (`scoring:` as a mapping): its rules over `scoring` (or the frame's),
     # as YAML data (every scalar a text), read by tablegen.model.schemes.own_scheme.
     scoring_rules: dict[str, Any] | None = None
+    overall_layout: str | None = None  # the 整体 target table's layout; None: layouts.yaml's first
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
     layout: Layout | None = None  # None: the default layout (layouts.DEFAULT_LAYOUT)
@@ -243,6 +315,11 @@ class Book:
     def evaluated(self) -> bool:
         """Whether any project carries execution data (the book has a 自评表)."""
         return any(p.execution is not None for p in self.projects)
+
+    @property
+    def overall(self) -> list[Agency]:
+        """The agencies with 整体 targets (an `overall:` file), in book order."""
+        return [a for a in self.agencies if a.overall is not None]
 
     @property
     def author(self) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from .book import Agency, Book, Indicator, Project, format_amount
+from .book import Agency, Book, Budget, Indicator, Overall, Project, format_amount
+from .overall import amounts, as_project, scoring_book, task_amounts
 from .scoring import score_changes
 
 
@@ -27,12 +28,13 @@ class Change:
 
 @dataclass
 class ProjectDiff:
-    """The changes of one project (status: 新增, 删除 or 修改)."""
+    """The changes of one project, or of an agency's 部门整体 (status: 新增, 删除 or 修改)."""
 
     status: str
     name: str
     file: str
     changes: list[Change] = field(default_factory=list)
+    what: str = "项目"  # 项目 | 部门整体
 
 
 @dataclass
@@ -205,7 +207,8 @@ def book_changes(old: Book, new: Book) -> list[Change]:
     out = [Change("书", label, str(getattr(old, key) or ""), str(getattr(new, key) or ""))
            for key, label in (("title", "标题"), ("year", "年度"), ("money_unit", "金额单位"),
                               ("frame", "指标框架"), ("merge", "合并方式"),
-                              ("department", "部门"), ("decimals", "金额小数位数"))
+                              ("department", "部门"), ("decimals", "金额小数位数"),
+                              ("overall_layout", "部门整体表版式"))
            if getattr(old, key) != getattr(new, key)]
     layouts = [b.layout.name if b.layout else "" for b in (old, new)]
     if layouts[0] != layouts[1]:
@@ -235,7 +238,7 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
             out.append(BookDiff(key, book.title, status, [
                 ProjectDiff(status, p.name, p.file,
                             whole_project(p, book.money_unit) if a is None else [])
-                for p in book.projects]))
+                for p in book.projects] + overall_diffs(a, b)))
             continue
         bd = BookDiff(key, b.title, "修改", changes=book_changes(a, b))
         pa, pb = _placed(a), _placed(b)
@@ -268,8 +271,86 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
         for f, (_, _, p) in pa.items():
             if f not in pairs:
                 bd.projects.append(ProjectDiff("删除", p.name, f))
+        bd.projects += overall_diffs(a, b)
         if bd.projects or bd.changes:
             out.append(bd)
     return out
 
 
+
+
+# -- an agency's 部门整体 -------------------------------------------------------------------
+
+def overall_diffs(old: Book | None, new: Book | None) -> list[ProjectDiff]:
+    """Each agency's 部门整体 added, removed or changed (agencies matched by code)."""
+    before = {a.code: a for a in old.agencies if a.overall} if old else {}
+    after = {a.code: a for a in new.agencies if a.overall} if new else {}
+    out = []
+    for code in [*after, *(c for c in before if c not in after)]:
+        a, b = before.get(code), after.get(code)
+        if a is not None and b is not None:
+            assert old is not None and new is not None
+            changes = overall_changes(a, old, b, new)
+            if changes:
+                assert b.overall is not None
+                out.append(ProjectDiff("修改", b.name, b.overall.file, changes, "部门整体"))
+        elif b is not None:
+            assert new is not None and b.overall is not None
+            empty = Agency(b.code, b.name, overall=Overall(Decimal(0), [], []))
+            out.append(ProjectDiff("新增", b.name, b.overall.file,
+                                   overall_changes(empty, new, b, new), "部门整体"))
+        elif a is not None and a.overall is not None:
+            out.append(ProjectDiff("删除", a.name, a.overall.file, what="部门整体"))
+    return out
+
+
+def overall_changes(a: Agency, old_book: Book, b: Agency, new_book: Book) -> list[Change]:
+    """An agency's 整体 as a reviewer reads its changes: the money (derived sums included),
+    职能, 收入构成, tasks, goals, indicator rows and the 自评."""
+    x, y = a.overall, b.overall
+    assert x is not None and y is not None
+    unit = new_book.money_unit
+    out = []
+    ma, mb = amounts(a, x), amounts(b, y)
+    for label, p, q in (("基本支出", ma.basic, mb.basic), ("项目支出", ma.projects, mb.projects),
+                        ("年度资金总额", ma.total, mb.total)):
+        if p != q:
+            was = _amount(p) if a.projects or x.basic else ""  # "": an agency's first 整体
+            out.append(Change("资金", f"{label}（{unit}）", was,
+                              f"{_amount(q)}（{_delta(p, q)}）" if was else _amount(q)))
+    if x.functions != y.functions:
+        out.append(Change("职能概述", "部门职能概述", x.functions, y.functions))
+    out += _named_changes("收入构成", {i.name: format_amount(i.amount) for i in x.income},
+                          {i.name: format_amount(i.amount) for i in y.income})
+    out += _named_changes("年度主要任务", _tasks(a, x), _tasks(b, y))
+    views = []
+    for agency, overall in ((a, x), (b, y)):
+        view = as_project(agency, overall)
+        view.budget = Budget(Decimal(0))  # the money is told above, in its own words
+        views.append(view)
+    out += project_changes(views[0], views[1])
+    for label, spent_a, spent_b in (("基本支出", ma.basic_spent, mb.basic_spent),
+                                    ("项目支出", ma.projects_spent, mb.projects_spent)):
+        if spent_a != spent_b:
+            out.append(Change("执行", f"{label}全年执行数（{unit}）", format_amount(spent_a),
+                              format_amount(spent_b)))
+    scored = score_changes(as_project(a, x), scoring_book(old_book, x),
+                           as_project(b, y), scoring_book(new_book, y))
+    out += [Change(*c) for c in scored if c[0] != "执行"]  # told above, per part
+    return out
+
+
+def _tasks(agency: Agency, overall: Overall) -> dict[str, str]:
+    """Each task by name: its content and amounts as printed."""
+    out = {}
+    for task in overall.tasks:
+        total, fiscal, other = task_amounts(task, agency)
+        money = " / ".join(format_amount(v) or "—" for v in (total, fiscal, other))
+        out[task.name] = f"{task.content}（{money}）" if task.content else money
+    return out
+
+
+def _named_changes(kind: str, old: dict[str, str], new: dict[str, str]) -> list[Change]:
+    out = [Change(kind, name, old.get(name, ""), text) for name, text in new.items()
+           if old.get(name) != text]
+    return out + [Change(kind, name, text, "") for name, text in old.items() if name not in new]

@@ -8,6 +8,7 @@ from typing import Any
 from .book import DECIMALS, MAX_DECIMALS, MERGES, MONEY_UNITS
 from .frames import frames
 from .layouts import DEFAULT_LAYOUT
+from .overall_layouts import layouts as overall_layouts
 from .schemes import GRADES, schemes
 
 __all__ = ["GRADES", "Field"]
@@ -19,7 +20,7 @@ class Field:
 
     key: str
     title: str  # the Chinese label users know
-    kind: str  # text | code | year | amount | places | choice | text-list | file-list | map |
+    kind: str  # text | code | year | amount | places | choice | file | text-list | file-list | map |
     # list | indicators | frames | values | scheme (a name or a map) | number | flag |
     # mapping (any keys) | items (any list)
     required: bool
@@ -36,6 +37,9 @@ AGENCY = (
     Field("department", "主管部门", "text", False,
           "本单位的主管部门（版式印“主管部门”时用）；缺省为书的 department"),
     Field("projects", "项目文件", "file-list", True, "本单位的项目文件（相对于本书文件夹），按表格顺序排列"),
+    Field("overall", "部门整体文件", "file", False,
+          "本单位的部门（单位）整体支出绩效目标文件（相对于本书文件夹），"
+          "如 天津市知识产权局整体支出绩效.yaml；有它才生成部门整体支出绩效目标表和自评表"),
 )
 
 FRAME = (
@@ -68,6 +72,9 @@ BOOK = (
           "自评表的评分方案：方案名（common、central、anhui、sichuan、tianjin 等，见 scoring.yaml），"
           "或本书自己的评分方案（一个映射：base 加上要改的规则）；缺省按指标框架："
           "classic 用 common，cost-first 用 cost-first，legacy 用 legacy"),
+    Field("overall_layout", "部门整体表版式", "choice", False,
+          "部门整体支出绩效目标表的版式，见 overall_layouts.yaml：tasks 中央申报表（年度主要任务及金额）；"
+          "funds 收支构成版（部门职能概述、收入构成、支出构成）", default="tasks"),
     Field("agencies", "单位", "list", True, "按顺序排列的预算单位及其项目", fields=AGENCY),
 )
 
@@ -214,8 +221,51 @@ PROJECT = (
           fields=EXECUTION),
 )
 
+# The 部门（单位）整体支出绩效目标 file of an agency (book.yaml's `overall:`).
+TASK = (
+    Field("name", "任务名称", "text", True, "年度主要任务的名称"),
+    Field("content", "主要内容", "text", False, "任务的主要内容"),
+    Field("projects", "对应项目", "file-list", False,
+          "此任务对应的项目文件（本单位在 book.yaml 中列出的）；预算金额按这些项目的预算数合计"),
+    Field("total", "总额", "amount", False, "预算金额总额；写了 projects 时可省略（按项目合计，写了则核对）"),
+    Field("fiscal", "财政拨款", "amount", False, "其中财政拨款"),
+    Field("other", "其他资金", "amount", False, "其中其他资金"),
+)
+
+INCOME = (
+    Field("name", "收入项目", "text", True, "收入来源，如 财政拨款、事业收入、其他资金"),
+    Field("amount", "当年金额", "amount", True, "当年金额（单位见 book.yaml）"),
+)
+
+OVERALL_EXECUTION = (
+    Field("basic", "基本支出全年执行数", "amount", True, "基本支出的全年执行数"),
+    Field("projects", "项目支出全年执行数", "amount", False,
+          "项目支出的全年执行数；本单位每个项目文件都有执行数据时可省略（按项目合计，写了则核对）"),
+    Field("results", "年度总体目标完成情况", "text-list", False, "年度总体目标的完成情况，每项一段"),
+)
+
+OVERALL = (
+    Field("functions", "部门职能概述", "text", False, "部门（单位）职能概述（收支构成版印出）"),
+    Field("basic", "基本支出", "amount", True, "基本支出的年初预算数（单位见 book.yaml）"),
+    Field("projects", "项目支出", "amount", False,
+          "项目支出的年初预算数；可省略（按本单位项目文件的预算数合计，写了则核对）"),
+    Field("income", "收入构成", "list", False,
+          "收入构成：每项一个来源及当年金额，合计应等于基本支出 + 项目支出", fields=INCOME),
+    Field("tasks", "年度主要任务", "list", False, "年度主要任务：名称、主要内容、预算金额（中央申报表印出）",
+          fields=TASK),
+    Field("goals", "年度总体目标", "text-list", True, "年度总体目标，每项一段，自动编号 1. 2. …"),
+    Field("indicators", "年度绩效指标", "indicators", True,
+          "一级指标 → 二级指标 → 三级指标列表（name、value），自评时同项目文件（actual、grade……）"),
+    Field("frame", "指标框架", "choice", False, "整体指标的框架；缺省与 book.yaml 相同"),
+    Field("scoring", "评分方案", "choice", False,
+          "整体自评的评分方案；缺省按 frame（写了 frame 时）或 book.yaml 的评分方案"),
+    Field("execution", "执行情况", "map", False,
+          "自评：基本支出和项目支出的全年执行数、年度总体目标完成情况", fields=OVERALL_EXECUTION),
+)
+
 FIELD_CHOICES = {"frame": lambda: tuple(frames()), "scoring": lambda: tuple(schemes()),
-                 "base": lambda: tuple(schemes())}
+                 "base": lambda: tuple(schemes()),
+                 "overall_layout": lambda: tuple(overall_layouts())}
 
 
 def choices_of(field: Field) -> tuple[str, ...]:
@@ -267,6 +317,8 @@ def _json(field: Field) -> dict[str, Any]:
         out["type"] = "object"
     elif kind == "items":
         out["type"] = "array"
+    elif kind == "file":
+        out["type"] = "string"
     elif kind in ("text-list", "file-list"):
         out["type"] = "array"
         out["items"] = {"type": "string"}
@@ -330,6 +382,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     for name, title, fields in (
         ("book.schema.json", "项目支出绩效目标表 · 书（book.yaml）", BOOK),
         ("project.schema.json", "项目支出绩效目标表 · 项目", PROJECT),
+        ("overall.schema.json", "部门（单位）整体支出绩效目标 · 单位", OVERALL),
     ):
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title}
         schema.update(_object(fields))

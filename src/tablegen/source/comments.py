@@ -51,15 +51,43 @@ def project_paths(root: Node) -> dict[int, str]:
         elif key.text == "execution" and value.kind == "map":
             _execution_lines(value, out)
         elif key.text == "indicators" and value.kind == "map":
-            for k1, v1 in value.pairs:
-                out.setdefault(k1.pos.line, f"indicators.{k1.text}")
-                for k2, v2 in (v1.pairs if v1.kind == "map" else []):
-                    out.setdefault(k2.pos.line, f"indicators.{k1.text}.{k2.text}")
-                    for i, item in enumerate(v2.items if v2.kind == "seq" else [], 1):
-                        _item_lines(item, f"{k1.text}.{k2.text}[{i}]", out)
+            _indicator_lines(value, out)
         elif key.text == "indicators" and value.kind == "seq":
             for i, item in enumerate(value.items, 1):
                 _item_lines(item, f"indicators[{i}]", out)
+    return out
+
+
+def _indicator_lines(value: Node, out: dict[int, str]) -> None:
+    """The key paths of an indicator grid (`indicators.产出指标`, `产出指标.数量指标[1].value`)."""
+    for k1, v1 in value.pairs:
+        out.setdefault(k1.pos.line, f"indicators.{k1.text}")
+        for k2, v2 in (v1.pairs if v1.kind == "map" else []):
+            out.setdefault(k2.pos.line, f"indicators.{k1.text}.{k2.text}")
+            for i, item in enumerate(v2.items if v2.kind == "seq" else [], 1):
+                _item_lines(item, f"{k1.text}.{k2.text}[{i}]", out)
+
+
+def overall_paths(root: Node) -> dict[int, str]:
+    """Line → key path (as yamlout.dump_overall names it) for an agency's 部门整体 file."""
+    out: dict[int, str] = {}
+    _key_lines(root, "", out)
+    for key, value in root.pairs:
+        if key.text == "goals" and value.kind == "seq":
+            for i, item in enumerate(value.items, 1):
+                out.setdefault(item.pos.line, f"goals[{i}]")
+        elif key.text in ("income", "tasks") and value.kind == "seq":
+            for i, item in enumerate(value.items, 1):
+                here = f"{key.text}[{i}]"
+                out.setdefault(item.pos.line, here)
+                for k, v in (item.pairs if item.kind == "map" else []):
+                    out.setdefault(k.pos.line, f"{here}.{k.text}")
+                    for j, file in enumerate(v.items if v.kind == "seq" else [], 1):
+                        out.setdefault(file.pos.line, f"{here}.{k.text}[{j}]")
+        elif key.text == "execution" and value.kind == "map":
+            _execution_lines(value, out)
+        elif key.text == "indicators" and value.kind == "map":
+            _indicator_lines(value, out)
     return out
 
 

@@ -102,6 +102,39 @@ def add_projects(text: str, shown: str, key: str, additions: list[tuple[Agency, 
     return new
 
 
+def set_overall(text: str, shown: str, key: str, code: str, file: str,
+                report: Report) -> str | None:
+    """book.yaml's text with `overall: <file>` under the agency `code` (after its name); None,
+    with an error saying why, when that cannot be done safely."""
+    listing = read_listing(text, shown, key, report)
+    codes = [a.code for a in listing.agencies] if listing is not None else []
+    if listing is None or code not in codes:
+        report.add(Pos(shown), rules.IMPORT_BOOK,
+                   "book.yaml 有错误，未修改；请先按 tablegen check 的提示修正" if listing is None
+                   else f"book.yaml 中没有编码为 {code} 的单位")
+        return None
+    data = _yaml().load(text)
+    agency = data["agencies"][codes.index(code)]
+    keys = list(agency)
+    agency.insert(keys.index("name") + 1 if "name" in keys else len(keys), "overall", file)
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    new = out.getvalue()
+    found = Report()
+    root = parse(new, shown, found)
+    book = check_book_node(root, key, found)[0] if root is not None else None
+    again = read_listing(new, shown, key, Report())
+    if (book is None or again is None or again.files != listing.files
+            or [a.overall_file for a in book.agencies]
+            != [file if a.code == code else a.overall_file for a in listing.agencies]
+            or not _same_settings(text, new, shown, key)):
+        report.add(Pos(shown), rules.IMPORT_BOOK,
+                   "无法安全地改写 book.yaml（改写后读出的内容与预期不同），未写入任何文件；"
+                   f"请手动在单位 {code} 下加上 overall: {file}")
+        return None
+    return new
+
+
 def _same_settings(old: str, new: str, shown: str, key: str) -> bool:
     """Whether title, year, unit, frame and merge read the same before and after."""
     def settings(text: str) -> tuple[object, ...] | None:
@@ -110,7 +143,7 @@ def _same_settings(old: str, new: str, shown: str, key: str) -> bool:
         if book is None:
             return None
         return (book.title, book.year, book.money_unit, book.frame, book.merge, book.department,
-                book.scoring, book.scoring_rules)
+                book.scoring, book.scoring_rules, book.overall_layout)
 
     return settings(old) == settings(new) is not None
 

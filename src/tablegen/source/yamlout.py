@@ -13,10 +13,11 @@ from typing import Any
 
 import yaml
 
-from ..model.book import DECIMALS, Book, Indicator, Project, format_amount
+from ..model.book import DECIMALS, Book, Indicator, Level1, Overall, Project, format_amount
 
 SCHEMA_BOOK = "# yaml-language-server: $schema=../../build/schema/book.schema.json"
 SCHEMA_PROJECT = "# yaml-language-server: $schema=../../build/schema/project.schema.json"
+SCHEMA_OVERALL = "# yaml-language-server: $schema=../../build/schema/overall.schema.json"
 _PLAIN_RISK = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|:\s|\s#|:$|\s$|^$")
 
 
@@ -139,19 +140,74 @@ def dump_project(project: Project, comments: dict[str, str] | None = None,
     if project.order is not None:
         _rows(out, project)
     else:
-        for l1 in project.indicators:
-            out.key(f"indicators.{l1.name}", "  ", f"{scalar(l1.name)}:")
-            for l2 in l1.groups:
-                path = f"indicators.{l1.name}.{l2.name}"
-                if not l2.indicators:  # a 二级 printed as an empty row
-                    out.key(path, "    ", f"{scalar(l2.name)}: []")
-                    continue
-                out.key(path, "    ", f"{scalar(l2.name)}:")
-                for i, ind in enumerate(l2.indicators, 1):
-                    item = f"{l1.name}.{l2.name}[{i}]"
-                    out.key(item, "      ", f"- name: {scalar(ind.name, 8)}", f"{item}.name")
-                    _indicator(out, item, ind, "        ")
+        _indicators(out, project.indicators)
     _execution(out, project, places)
+    return out.text()
+
+
+def _indicators(out: _Out, indicators: list[Level1]) -> None:
+    """The indicator grid as a mapping (a project's or an agency's 整体 one), 自评 keys included."""
+    for l1 in indicators:
+        out.key(f"indicators.{l1.name}", "  ", f"{scalar(l1.name)}:")
+        for l2 in l1.groups:
+            path = f"indicators.{l1.name}.{l2.name}"
+            if not l2.indicators:  # a 二级 printed as an empty row
+                out.key(path, "    ", f"{scalar(l2.name)}: []")
+                continue
+            out.key(path, "    ", f"{scalar(l2.name)}:")
+            for i, ind in enumerate(l2.indicators, 1):
+                item = f"{l1.name}.{l2.name}[{i}]"
+                out.key(item, "      ", f"- name: {scalar(ind.name, 8)}", f"{item}.name")
+                _indicator(out, item, ind, "        ")
+
+
+def dump_overall(overall: Overall, comments: dict[str, str] | None = None) -> str:
+    """An agency's 部门整体 file's text (keys as for dump_project: `tasks[1].name`, …)."""
+    out = _Out(SCHEMA_OVERALL, comments)
+    if overall.functions:
+        out.key("functions", "", f"functions: {scalar(overall.functions, 0)}")
+    out.key("basic", "", f"basic: {format_amount(overall.basic)}")
+    if overall.projects is not None:
+        out.key("projects", "", f"projects: {format_amount(overall.projects)}")
+    if overall.income:
+        out.key("income", "", "income:")
+        for i, item in enumerate(overall.income, 1):
+            out.key(f"income[{i}]", "  ", f"- name: {scalar(item.name, 4)}", f"income[{i}].name")
+            out.key(f"income[{i}].amount", "    ", f"amount: {format_amount(item.amount)}")
+    if overall.tasks:
+        out.key("tasks", "", "tasks:")
+        for i, task in enumerate(overall.tasks, 1):
+            here = f"tasks[{i}]"
+            out.key(here, "  ", f"- name: {scalar(task.name, 4)}", f"{here}.name")
+            if task.content:
+                out.key(f"{here}.content", "    ", f"content: {scalar(task.content, 4)}")
+            if task.projects:
+                out.key(f"{here}.projects", "    ", "projects:")
+                for j, file in enumerate(task.projects, 1):
+                    out.key(f"{here}.projects[{j}]", "      ", f"- {scalar(file, 6)}")
+            for key in ("total", "fiscal", "other"):
+                value = getattr(task, key)
+                if value is not None:
+                    out.key(f"{here}.{key}", "    ", f"{key}: {format_amount(value)}")
+    out.key("goals", "", "goals:")
+    for i, goal in enumerate(overall.goals, 1):
+        out.key(f"goals[{i}]", "  ", f"- {scalar(goal, 2)}")
+    out.key("indicators", "", "indicators:")
+    _indicators(out, overall.indicators)
+    if overall.frame:
+        out.key("frame", "", f"frame: {overall.frame}")
+    if overall.scoring:
+        out.key("scoring", "", f"scoring: {overall.scoring}")
+    ex = overall.execution
+    if ex is not None:
+        out.key("execution", "", "execution:")
+        out.key("execution.basic", "  ", f"basic: {format_amount(ex.basic)}")
+        if ex.projects is not None:
+            out.key("execution.projects", "  ", f"projects: {format_amount(ex.projects)}")
+        if ex.results:
+            out.key("execution.results", "  ", "results:")
+            for i, text in enumerate(ex.results, 1):
+                out.key(f"execution.results[{i}]", "    ", f"- {scalar(text, 4)}")
     return out.text()
 
 
@@ -272,6 +328,8 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
         _scheme_lines(out, "scoring", "  ", book.scoring_rules)
     elif book.scoring:
         out.key("scoring", "", f"scoring: {book.scoring}")
+    if book.overall_layout:
+        out.key("overall_layout", "", f"overall_layout: {book.overall_layout}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
         if agency.code:
@@ -284,6 +342,8 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
         if agency.department:
             out.key(f"agencies[{i}].department", "    ",
                     f"department: {scalar(agency.department)}")
+        if agency.overall_file:
+            out.key(f"agencies[{i}].overall", "    ", f"overall: {scalar(agency.overall_file)}")
         out.key(f"agencies[{i}].projects", "    ", "projects:")
         for j, name in enumerate(names, 1):
             out.key(f"agencies[{i}].projects[{j}]", "      ", f"- {scalar(name)}")
