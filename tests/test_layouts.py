@@ -477,3 +477,41 @@ def test_a_layout_linked_from_outside_its_folder_is_not_read(tmp_path, run):
     assert code == 1
     assert out.splitlines() == ["b/templates/targets/layouts/mine.yaml:1:1: error[file-outside]: "
                                 "版式文件是指向模板文件夹以外的链接，拒绝读取"]
+
+
+@pytest.mark.parametrize("old, new, finding", [
+    # A row of the list that mistypes level1: told once, at the typo.
+    ("  - level1: 产出指标\n    level2: 时效指标", "  - levle1: 产出指标\n    level2: 时效指标",
+     "村组干部报酬.yaml:13:5: error[unknown-key]: indicators[2]：未知的键“levle1”，是否想写“level1”？"
+     "（“level1”是必填项：一级指标）"),
+    ("  - level1: 产出指标\n    level2: 时效指标", "  - level2: 时效指标",
+     "村组干部报酬.yaml:13:5: error[missing-field]: indicators[2]：缺少必填项“level1”（一级指标）"),
+    # An empty row where the layout prints none.
+    ("    name: 维持时效\n    value: ≥1年\n    weight: 20\n    direction: 正向指标\n", "",
+     "村组干部报酬.yaml:13:5: error[missing-field]: indicators[2]：缺少必填项“name”（三级指标）"),
+])
+def test_a_row_of_the_list_is_checked_like_a_row_of_the_mapping(tmp_path, run, old, new, finding):
+    shutil.copytree(LAYOUTS / "sichuan-export", tmp_path / "b")
+    path = tmp_path / "b" / "村组干部报酬.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert f"b/{finding}" in out.splitlines()
+
+
+def test_a_recipient_listed_twice_or_unknown_is_a_finding(tmp_path, run):
+    shutil.copytree(LAYOUTS / "fujian-transfer", tmp_path / "b")
+    path = tmp_path / "b" / "老区苏区农村公路养护补助资金.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("recipients: [三明市, 南平市, 龙岩市, 宁德市]",
+                                 "recipients: [三明市, 南平市, 龙岩市, 南平市]"), encoding="utf-8")
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    lines = out.splitlines()
+    assert ("b/老区苏区农村公路养护补助资金.yaml:6:29: error[duplicate-key]: recipients[4]："
+            "接收方“南平市”重复（第 2 项已列出）") in lines
+    assert ("b/老区苏区农村公路养护补助资金.yaml:12:63: error[unknown-key]: "
+            "indicators.产出指标.数量指标[1].values：“宁德市”不是本项目的接收方（recipients）；"
+            "接收方：三明市、南平市、龙岩市") in lines
