@@ -515,3 +515,32 @@ def test_a_recipient_listed_twice_or_unknown_is_a_finding(tmp_path, run):
     assert ("b/老区苏区农村公路养护补助资金.yaml:12:63: error[unknown-key]: "
             "indicators.产出指标.数量指标[1].values：“宁德市”不是本项目的接收方（recipients）；"
             "接收方：三明市、南平市、龙岩市") in lines
+
+
+def test_a_row_the_layout_prints_when_written_is_there_in_every_format_and_imported(tmp_path):
+    # The national layout's 资金用途 row (`when: usage`): absent in the fixture, printed below the
+    # 资金情况 row once the project has a usage, and read back by import.
+    book = tmp_path / "national"
+    shutil.copytree(LAYOUTS / "national", book)
+    path = book / "困难群众救助项目.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("goals:", "usage: 用于城乡低保、特困人员供养和临时救助资金发放\ngoals:", 1),
+                    encoding="utf-8")
+    usage = ["资金用途", "用于城乡低保、特困人员供养和临时救助资金发放"]
+    expected = [*EXPECTED["national"][0][:4], usage, *EXPECTED["national"][0][4:]]
+    out = tmp_path / "out"
+    build([book], out, ["docx", "html", "xlsx"], quiet=True, toc_pages=False)
+    name = out / "national" / safe_stem(load_book_strict(book).title)
+    assert [rows for _, rows in docx_tables(name.with_suffix(".docx"))] == [expected]
+    page = html5lib.parse((out / "national" / "index.html").read_bytes(), treebuilder="lxml",
+                          transport_encoding="utf-8").getroot()
+    head = next(page.iter(NS + "section")).find(".//" + NS + "table")
+    assert html_rows(head)[2:4] == [expected[3], usage]
+    wb = load_workbook(name.with_suffix(".xlsx"))
+    assert [sheet_rows(ws) for ws in wb.worksheets if ws.title != "指标导入"] == [expected]
+    for fmt in ("docx", "xlsx"):
+        report = Report()
+        import_files([name.with_suffix(f".{fmt}")], tmp_path / fmt, report)
+        assert report.errors == []
+        again = load_book_strict(tmp_path / fmt)
+        assert again.projects == load_book_strict(book).projects, fmt
