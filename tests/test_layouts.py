@@ -477,3 +477,70 @@ def test_a_layout_linked_from_outside_its_folder_is_not_read(tmp_path, run):
     assert code == 1
     assert out.splitlines() == ["b/templates/targets/layouts/mine.yaml:1:1: error[file-outside]: "
                                 "版式文件是指向模板文件夹以外的链接，拒绝读取"]
+
+
+@pytest.mark.parametrize("old, new, finding", [
+    # A row of the list that mistypes level1: told once, at the typo.
+    ("  - level1: 产出指标\n    level2: 时效指标", "  - levle1: 产出指标\n    level2: 时效指标",
+     "村组干部报酬.yaml:13:5: error[unknown-key]: indicators[2]：未知的键“levle1”，是否想写“level1”？"
+     "（“level1”是必填项：一级指标）"),
+    ("  - level1: 产出指标\n    level2: 时效指标", "  - level2: 时效指标",
+     "村组干部报酬.yaml:13:5: error[missing-field]: indicators[2]：缺少必填项“level1”（一级指标）"),
+    # An empty row where the layout prints none.
+    ("    name: 维持时效\n    value: ≥1年\n    weight: 20\n    direction: 正向指标\n", "",
+     "村组干部报酬.yaml:13:5: error[missing-field]: indicators[2]：缺少必填项“name”（三级指标）"),
+])
+def test_a_row_of_the_list_is_checked_like_a_row_of_the_mapping(tmp_path, run, old, new, finding):
+    shutil.copytree(LAYOUTS / "sichuan-export", tmp_path / "b")
+    path = tmp_path / "b" / "村组干部报酬.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert f"b/{finding}" in out.splitlines()
+
+
+def test_a_recipient_listed_twice_or_unknown_is_a_finding(tmp_path, run):
+    shutil.copytree(LAYOUTS / "fujian-transfer", tmp_path / "b")
+    path = tmp_path / "b" / "老区苏区农村公路养护补助资金.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("recipients: [三明市, 南平市, 龙岩市, 宁德市]",
+                                 "recipients: [三明市, 南平市, 龙岩市, 南平市]"), encoding="utf-8")
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    lines = out.splitlines()
+    assert ("b/老区苏区农村公路养护补助资金.yaml:6:29: error[duplicate-key]: recipients[4]："
+            "接收方“南平市”重复（第 2 项已列出）") in lines
+    assert ("b/老区苏区农村公路养护补助资金.yaml:12:63: error[unknown-key]: "
+            "indicators.产出指标.数量指标[1].values：“宁德市”不是本项目的接收方（recipients）；"
+            "接收方：三明市、南平市、龙岩市") in lines
+
+
+def test_a_row_the_layout_prints_when_written_is_there_in_every_format_and_imported(tmp_path):
+    # The national layout's 资金用途 row (`when: usage`): absent in the fixture, printed below the
+    # 资金情况 row once the project has a usage, and read back by import.
+    book = tmp_path / "national"
+    shutil.copytree(LAYOUTS / "national", book)
+    path = book / "困难群众救助项目.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("goals:", "usage: 用于城乡低保、特困人员供养和临时救助资金发放\ngoals:", 1),
+                    encoding="utf-8")
+    usage = ["资金用途", "用于城乡低保、特困人员供养和临时救助资金发放"]
+    expected = [*EXPECTED["national"][0][:4], usage, *EXPECTED["national"][0][4:]]
+    out = tmp_path / "out"
+    build([book], out, ["docx", "html", "xlsx"], quiet=True, toc_pages=False)
+    name = out / "national" / safe_stem(load_book_strict(book).title)
+    assert [rows for _, rows in docx_tables(name.with_suffix(".docx"))] == [expected]
+    page = html5lib.parse((out / "national" / "index.html").read_bytes(), treebuilder="lxml",
+                          transport_encoding="utf-8").getroot()
+    head = next(page.iter(NS + "section")).find(".//" + NS + "table")
+    assert html_rows(head)[2:4] == [expected[3], usage]
+    wb = load_workbook(name.with_suffix(".xlsx"))
+    assert [sheet_rows(ws) for ws in wb.worksheets if ws.title != "指标导入"] == [expected]
+    for fmt in ("docx", "xlsx"):
+        report = Report()
+        import_files([name.with_suffix(f".{fmt}")], tmp_path / fmt, report)
+        assert report.errors == []
+        again = load_book_strict(tmp_path / fmt)
+        assert again.projects == load_book_strict(book).projects, fmt

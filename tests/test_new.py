@@ -142,6 +142,11 @@ def test_new_book_offers_the_named_layouts(tmp_path, run):
     assert err.strip() == ("错误：没有名为“sichuan”的版式；可用的版式：fujian-transfer、hunan-xiangtan、"
                            "national、period、remarks、sichuan-export、tianjin（tablegen layouts 列出"
                            "每个版式的说明）")
+    # and the help says where the layouts are listed
+    code, out, _ = run("new-book", "--help")
+    assert code == 0
+    assert re.search(r"--layout 版式 +表格的版式（默认 tianjin；tablegen layouts 列出全部版 *\n? *式）",
+                     out)
 
 
 def test_a_repository_layout_is_offered_and_used(tmp_path, run):

@@ -45,7 +45,7 @@ VALUE_NAMES = {
     "paths": "路径", "files": "文件", "book": "书", "name": "名称", "base": "基准版本",
     "head": "比较版本", "format": "格式", "out": "文件夹", "templates": "文件夹", "agency": "单位",
     "into": "书文件夹", "title": "标题", "year": "年度", "unit": "单位", "frame": "框架",
-    "merge": "合并方式", "dir": "文件夹", "port": "端口", "host": "地址",
+    "merge": "合并方式", "layout": "版式", "dir": "文件夹", "port": "端口", "host": "地址",
 }
 
 

@@ -592,7 +592,14 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report, *,
     period = c.text(found.get("period"), "period", "项目实施期", required=False)
     period_goals = [g for g, _ in c.text_list(found.get("period_goals"), "period_goals",
                                               "实施期绩效目标")]
-    recipients = [r for r, _ in c.text_list(found.get("recipients"), "recipients", "接收方")]
+    listed = c.text_list(found.get("recipients"), "recipients", "接收方")
+    recipients: list[str] = []
+    for i, (who, at) in enumerate(listed, 1):
+        if who in recipients:
+            c.find(at, rules.DUPLICATE_KEY, f"recipients[{i}]",
+                   f"接收方“{who}”重复（第 {recipients.index(who) + 1} 项已列出）")
+        else:
+            recipients.append(who)
     grid = Grid(c, frame, layout, recipients)
     indicators = grid.read(found.get("indicators"))
     execution = _execution(c, found.get("execution"), decimals)
@@ -716,9 +723,12 @@ class Grid:
             if item.kind != "map":
                 c.wrong_type(item, where, "映射（level1、level2、name、value…）")
                 continue
-            found = c.keys(item, where, known=[f.key for f in ROW_LEVELS + self.fields])
-            for f in ROW_LEVELS:
-                if f.key not in found:
+            present = {key.text for key, _ in item.pairs if key.kind == "scalar"}
+            typos = {f.key: f.title for f in ROW_LEVELS if f.key not in present}
+            found = c.keys(item, where, known=[f.key for f in ROW_LEVELS + self.fields],
+                           typos=typos)
+            for f in ROW_LEVELS:  # a typo of one was told at the typo
+                if f.key not in found and f.key in typos:
                     c.find(item.pos, rules.MISSING_FIELD, where, f"缺少必填项“{f.key}”（{f.title}）")
             l1 = c.text(found.get("level1"), f"{where}.level1", "一级指标", required=True)
             l2 = c.text(found.get("level2"), f"{where}.level2", "二级指标", required=True)
