@@ -61,6 +61,7 @@ SLOW_TESTS = {
     "test_docx.py::test_a_user_template_overrides_the_default",
     "test_docx.py::test_openxml_audit_would_catch_a_misplaced_setting",
     "test_hostile_reading.py::test_long_project_file_name_builds",
+    "test_suggestions.py::test_after_make_docs_the_schema_offers_the_repos_own_indicators_for_a_level2",
 }
 
 

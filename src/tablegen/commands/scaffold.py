@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +16,11 @@ from ..load.loader import XML_ILLEGAL, load
 from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER, visible
 from ..model.book import MERGES, MONEY_UNITS, Agency, Budget, Indicator, Level1, Level2, Project
 from ..model.frames import frames
+from ..review.history import Version, gather
+from ..review.index import nearest
 from ..source.yamlout import SCHEMA_BOOK, scalar
 from ..writer import write_atomic
+from .rollover import shifted
 
 
 def skeleton(name: str, frame: str) -> Project:
@@ -28,8 +33,45 @@ def skeleton(name: str, frame: str) -> Project:
                    indicators=levels)
 
 
-def new_project(book_dir: Path, name: str, agency_code: str | None, report: Report) -> list[Path]:
-    """Create a project file from the skeleton and list it in book.yaml under the agency."""
+@dataclass
+class Created:
+    """What `tablegen new` wrote, and the earlier project it started from (None: the skeleton)."""
+
+    written: list[Path] = field(default_factory=list)
+    source: Version | None = None
+
+
+def prefilled(source: Version, name: str, year: int) -> tuple[Project, dict[str, str]]:
+    """A new project from an earlier year's: its usage, goals and indicators with their dates
+    moved to `year`, no budget yet (0.00, which check asks to fill in) and no 自评 data; and the
+    comments that say where each value came from."""
+    old = source.project
+    new = copy.deepcopy(old)
+    new.name, new.execution, new.file = name, None, ""
+    new.budget = Budget(Decimal("0.00"), Decimal("0.00"), None)
+    new.usage = shifted(old.usage, source.year, year)
+    new.goals = [shifted(g, source.year, year) for g in old.goals]
+    notes = {"": f"由 tablegen new 按 {source.origin}（{source.year}年）预填：请逐项核对绩效目标、指标和"
+                 "指标值，并填写预算数"}
+    for l1 in new.indicators:
+        for l2 in l1.groups:
+            for i, ind in enumerate(l2.indicators, 1):
+                was = f"{source.year}年指标值 {ind.value}" + (
+                    f"，实际完成 {ind.actual}" if ind.actual else "")
+                notes[f"{l1.name}.{l2.name}[{i}].value"] = was
+                ind.name = shifted(ind.name, source.year, year)
+                ind.description = (shifted(ind.description, source.year, year)
+                                   if ind.description is not None else None)
+                ind.value = shifted(ind.value, source.year, year)
+                ind.actual = ind.grade = ind.deviation = None
+                ind.weight = ind.score = None
+    return new, notes
+
+
+def new_project(book_dir: Path, name: str, agency_code: str | None, report: Report, *,
+                prefill: bool = True) -> Created:
+    """Create a project file, from the nearest project of an earlier year when there is one
+    (`prefill`), else from the frame's skeleton, and list it in book.yaml under the agency."""
     if not name.strip():
         raise UsageError("项目名称不能为空：tablegen new <书> <项目名称>，"
                          "如 tablegen new example 2025年信息化运维")
@@ -43,7 +85,7 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
         raise UsageError(f"{display_path(book_dir)} 不是书文件夹（没有 book.yaml）")
     root = load(book_file, display_path(book_file), report)
     if root is None:
-        return []
+        return Created()
     data = {k.text: v for k, v in root.pairs} if root.kind == "map" else {}
     frame = data["frame"].text if "frame" in data and data["frame"].kind == "scalar" else "classic"
     if frame not in frames():
@@ -59,15 +101,27 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
     match = next((a for a in agencies if a[0] == agency_code), None)
     if match is None:
         raise UsageError(f"book.yaml 中没有编码为 {agency_code} 的单位")
-    names = {visible(p.name) for b in load_paths([book_dir]).books for p in b.projects}
+    books = load_paths([book_dir]).books
+    names = {visible(p.name) for b in books for p in b.projects}
     if visible(name) in names:
         raise UsageError(f"书中已有项目“{name}”")
+    created = Created()
     item = Imported(Agency(match[0], match[1]), "", "", skeleton(name, frame))
+    if prefill and books:
+        levels = frames()[frame].levels
+        fits = [v for v in gather(books).versions
+                if all(l1.name in levels and all(l2.name in levels[l1.name] for l2 in l1.groups)
+                       for l1 in v.project.indicators)]
+        created.source = nearest(fits, name, books[0].year)
+        if created.source is not None:
+            project, notes = prefilled(created.source, name, books[0].year)
+            item = Imported(item.agency, "", "", project, notes)
     taken = {p.stem for p in book_dir.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}
     out = add_to_book(book_dir, [item], taken, report)
     if report.errors:
-        return []
-    return write_book(out)
+        return Created()
+    created.written = write_book(out)
+    return created
 
 
 def _text(node, key: str) -> str:  # type: ignore[no-untyped-def]
