@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -50,16 +49,19 @@ class Subject:
     # Two-character words in more than half of the book's projects (`知识产权` at an IP bureau):
     # they tie nothing to anything.
     domain: frozenset[str] = frozenset()
+    _rows: list[Row] | None = field(default=None, repr=False)
 
     @property
     def shown(self) -> str:
         return self.source.shown
 
-    def rows(self) -> Iterator[Row]:
-        for l1 in self.project.indicators:
-            for l2 in l1.groups:
-                for i, ind in enumerate(l2.indicators, 1):
-                    yield Row(l1, l2, ind, f"indicators.{l1.name}.{l2.name}[{i}]")
+    def rows(self) -> list[Row]:
+        """Every indicator row, in order (made once: every rule walks them)."""
+        if self._rows is None:
+            self._rows = [Row(l1, l2, ind, f"indicators.{l1.name}.{l2.name}[{i}]")
+                          for l1 in self.project.indicators for l2 in l1.groups
+                          for i, ind in enumerate(l2.indicators, 1)]
+        return self._rows
 
     def at(self, path: str) -> Pos:
         return self.source.at(path, self.project.pos or Pos(self.shown))

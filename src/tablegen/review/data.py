@@ -132,7 +132,8 @@ def load_settings(path: Path | None, report: Report) -> Settings:
     if explicit and not path.exists():
         report.add(Pos(shown), rules.PATH_MISSING, "审核设置文件不存在")
         return settings
-    root = load(path, shown, report)
+    # The default file is read as a book's files are: a link out of the working folder is refused.
+    root = load(path, shown, report, None if explicit else Path.cwd())
     if root is None or root.is_null:
         return settings
     if root.kind != "map":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 from ..errors import Report, display_path
@@ -90,6 +91,15 @@ def _git(cwd: Path, *args: str, data: bytes | None = None) -> bytes | None:
         return None
 
 
+@cache
+def _has_git() -> bool:
+    try:
+        subprocess.run(["git", "--version"], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return True
+
+
 def in_git(folder: Path) -> tuple[list[Version], str]:
     """Every version git history holds of the books under `folder` (none outside a repository),
     and a note when git could not be asked."""
@@ -97,9 +107,7 @@ def in_git(folder: Path) -> tuple[list[Version], str]:
         return [], ""
     top = _git(folder, "rev-parse", "--show-toplevel")
     if top is None:
-        try:
-            subprocess.run(["git", "--version"], capture_output=True, check=True)
-        except (OSError, subprocess.CalledProcessError):
+        if not _has_git():
             return [], "未找到 git 命令，没有读取 git 历史中的往年表格"
         return [], ""  # not a repository: nothing to read, nothing to say
     root = Path(top.decode("utf-8", "surrogateescape").strip())

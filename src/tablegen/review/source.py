@@ -78,14 +78,28 @@ def _bisect(starts: list[int], offset: int) -> int:
     return lo
 
 
+# The node trees of the texts read so far, by (shown name, text): `serve` reviews again on every
+# save, and only the saved file's text has changed.
+_PARSED: dict[tuple[str, str], Source] = {}
+
+
 def read_source(path: Path, shown: str, root: Path | None = None) -> Source:
     """A file's source (empty when it cannot be read: check reports why)."""
     report = Report()
     text = read_text(path, shown, report, root)
-    source = Source(shown)
     if text is None:
-        return source
-    node = parse(text, shown, report)
+        return Source(shown)
+    key = (shown, text)
+    if key not in _PARSED:
+        if len(_PARSED) > 4096:
+            _PARSED.clear()
+        _PARSED[key] = _parsed(text, shown)
+    return _PARSED[key]
+
+
+def _parsed(text: str, shown: str) -> Source:
+    source = Source(shown)
+    node = parse(text, shown, Report())
     if node is None:
         return source
     source.text = text

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 YEARS = re.compile(r"(?:19|20)\d{2}")
@@ -54,20 +55,27 @@ def typos(text: str, dictionary: dict[str, str]) -> list[Hit]:
     """The dictionary's wrong words in a text, longest first at each place, none overlapping; a
     place where the text already reads the right word (`账户` for an entry `账: 账户`) is none,
     nor a word ending in 帐 that goes on as 帐篷."""
+    if not dictionary:
+        return []
+    pattern = _alternation(frozenset(dictionary))
     found: list[Hit] = []
-    taken: set[int] = set()
-    for wrong in sorted(dictionary, key=lambda w: (-len(w), w)):
+    at = 0
+    while (m := pattern.search(text, at)) is not None:
+        i, wrong = m.start(), m.group()
         right = dictionary[wrong]
-        start = 0
-        while (i := text.find(wrong, start)) >= 0:
-            start = i + 1
-            span = set(range(i, i + len(wrong)))
-            if (span & taken or _reads_right(text, i, wrong, right)
-                    or (wrong.endswith("帐") and text[i + len(wrong):i + len(wrong) + 1] in set(_TENT))):
-                continue
-            taken |= span
-            found.append(Hit(i, wrong, right, text.count(wrong, 0, i)))
-    return sorted(found, key=lambda h: h.index)
+        if _reads_right(text, i, wrong, right) or (
+                wrong.endswith("帐") and text[i + len(wrong):i + len(wrong) + 1] in set(_TENT)):
+            at = i + 1
+            continue
+        found.append(Hit(i, wrong, right, text.count(wrong, 0, i)))
+        at = m.end()
+    return found
+
+
+@lru_cache(maxsize=16)
+def _alternation(words: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for every word, the longest first (so the longest matches at a place)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
 
 
 def _reads_right(text: str, i: int, wrong: str, right: str) -> bool:
