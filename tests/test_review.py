@@ -180,12 +180,20 @@ def test_last_years_result_from_git_history(tmp_path, monkeypatch):
     # The agency edited its book in place: last year's 自评 is only in git history.
     repo = tmp_path / "repo"
     shutil.copytree(REVIEW / "target-below-history" / "2024", repo / "targets" / "book")
+    # History also holds what is no table: a book.yaml that is a link out, a file too large.
+    (repo / "targets" / "link").mkdir()
+    (repo / "targets" / "link" / "book.yaml").symlink_to("/etc/passwd")
+    (repo / "targets" / "big").mkdir()
+    (repo / "targets" / "big" / "book.yaml").write_text("title: 大\n" + "#" * 2_000_000 + "\n")
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "2024")
     shutil.copy(REVIEW / "target-below-history" / "2025" / "book.yaml", repo / "targets" / "book")
     shutil.copy(REVIEW / "target-below-history" / "2025" / "p.yaml", repo / "targets" / "book")
-    git(repo, "commit", "-q", "-am", "2025")
+    shutil.rmtree(repo / "targets" / "link")
+    shutil.rmtree(repo / "targets" / "big")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "2025")
     monkeypatch.chdir(repo)
     first = subprocess.run(["git", "rev-list", "--max-parents=0", "HEAD"], cwd=repo, check=True,
                            capture_output=True, text=True).stdout.strip()
@@ -428,3 +436,19 @@ def test_the_overview_shows_each_projects_grade_and_the_findings(tmp_path, monke
             in page)
     assert "<summary>审核意见（7）</summary>" in page
     assert "【相关性】[goal-unmatched] 绩效目标第 1 条中的“购置档案柜和密集架”" in page
+
+
+def test_a_unit_in_the_name_and_a_value_that_disagree(tmp_path, monkeypatch):
+    # The second example: `应保尽保` for an indicator that counts people.
+    (tmp_path / "b").mkdir()
+    shutil.copy(REVIEW / "book.yaml", tmp_path / "b")
+    text = (REVIEW / "valid.yaml").read_text(encoding="utf-8").replace(
+        "      - name: 执法人员培训人次\n        value: ≥200人次",
+        "      - name: 执法人员培训人次\n        value: ≥200人次\n      - name: 困难人员补助人数（人）\n"
+        "        value: 应保尽保\n      - name: 培训教材（册）\n        value: ≥2套")
+    (tmp_path / "b" / "p.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert [(f[1], f[3], f[4]) for f in found(review([Path("b")], history=False))] == [
+        (15, "unit-mismatch", "三级指标“困难人员补助人数（人）”的单位是“人”，指标值“应保尽保”却是一段文字："
+                              "请写成“人”为单位的数值，或把单位从名称中去掉"),
+        (17, "unit-mismatch", "三级指标“培训教材（册）”的单位是“册”，指标值“≥2套”的单位却是“套”")]

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import Report, display_path
 from ..load.books import BOOK_FILE, load_paths
-from ..load.loader import decode, parse
+from ..load.loader import MAX_BYTES, decode, parse
 from ..load.validate import check_book_node, check_project_node, known_frame
 from ..model.book import Book, Project
 
@@ -129,12 +129,16 @@ def _read_history(root: Path, rel: str) -> list[Version]:
     commits = listed.decode().split() if listed else []
     trees: list[tuple[str, dict[str, str]]] = []  # (commit, path → blob) of YAML files
     for commit in commits:
-        tree = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", rel)
+        tree = _git(root, "ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--", rel)
         files: dict[str, str] = {}
         for entry in (tree or b"").decode("utf-8", "surrogateescape").split("\0"):
             info, tab, name = entry.partition("\t")
             fields = info.split()
-            if tab and len(fields) == 3 and fields[1] == "blob" and name.endswith((".yaml", ".yml")):
+            # A regular file (not a link: its blob is the link's target), no larger than check
+            # reads one.
+            if (tab and len(fields) == 4 and fields[0] in ("100644", "100755")
+                    and fields[1] == "blob" and fields[3].isdigit() and int(fields[3]) <= MAX_BYTES
+                    and name.endswith((".yaml", ".yml"))):
                 files[name] = fields[2]
         trees.append((commit, files))
     book_blobs = {oid for _, files in trees for p, oid in files.items()
