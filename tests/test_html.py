@@ -131,7 +131,8 @@ def test_overview_lists_books_totals_and_warnings(built):
     # The target review: each project's grade, and its findings apart from check's warnings.
     grades = [[text(c) for c in tr] for tr in
               books[1].find(f".//{NS}table[@class='scores review']/{NS}tbody").iter(NS + "tr")]
-    assert grades[:2] == [["1.2024年局机关信息化运维", "94", "优", "2"], ["2.2024年知识产权执法业务费", "88", "良", "3"]]
+    assert grades[:2] == [["1.2024年局机关信息化运维", "94", "优", "2"],
+                          ["2.2024年知识产权执法业务费", "88", "良", "3"]]
     findings = books[1].find(f".//{NS}details[@class='review-findings']")
     assert text(findings.find(NS + "summary")) == "审核意见（19）"
     assert text(books[0].find(f".//{NS}p[@class='ok']")) == "校验通过，没有警告。"
