@@ -452,3 +452,38 @@ def test_a_unit_in_the_name_and_a_value_that_disagree(tmp_path, monkeypatch):
         (15, "unit-mismatch", "三级指标“困难人员补助人数（人）”的单位是“人”，指标值“应保尽保”却是一段文字："
                               "请写成“人”为单位的数值，或把单位从名称中去掉"),
         (17, "unit-mismatch", "三级指标“培训教材（册）”的单位是“册”，指标值“≥2套”的单位却是“套”")]
+
+
+def _not_applicable(value: str, number: str) -> str:
+    return (f"“执法人员办案能力”的指标值“{value}”说不适用，却又写了数值“{number}”：审核人会问这一行到底考核"
+            f"什么；不适用就只写“不适用”，要考核就写成定量的值（如“≥{number}”）")
+
+
+def _stray(value: str, number: str) -> str:
+    return (f"“执法人员办案能力”的指标值“{value}”是一段文字，却夹着数值“{number}”：既不能按数值计分，也不像"
+            f"定性指标那样按等级评价；请写成定量的值（如“≥{number}”），或去掉数值")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    # The 不适用 row with a number: the advice is to choose, not to make 0 a target.
+    ("不适用 0", _not_applicable("不适用 0", "0")),
+    ("不涉及（0项）", _not_applicable("不涉及（0项）", "0项")),
+    # A 定性 row with a number: the number keeps its unit in the advice.
+    ("定性 5分", _stray("定性 5分", "5分")),
+    ("无重大事故3起以上", _stray("无重大事故3起以上", "3")),
+    ("完成第3期培训，覆盖率提升5个百分点", _stray("完成第3期培训，覆盖率提升5个百分点", "5个百分点")),
+    # Words alone, and dates, 《titles》 and ordinals (which article, which batch) inside words,
+    # hold no stray number.
+    ("不适用", None), ("无", None), ("无重大安全事故", None), ("2025年第三季度前完成", None),
+    ("落实《专利法》第20条的要求", None), ("落实《2024—2025年行动方案》", None),
+])
+def test_a_not_applicable_or_qualitative_row_with_a_number(value, message, tmp_path, monkeypatch):
+    (tmp_path / "b").mkdir()
+    shutil.copy(REVIEW / "book.yaml", tmp_path / "b")
+    text = (REVIEW / "valid.yaml").read_text(encoding="utf-8")
+    assert text.count("value: 明显提升") == 1
+    (tmp_path / "b" / "p.yaml").write_text(text.replace("value: 明显提升", f"value: {value}"),
+                                           encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    expected = [] if message is None else [("b/p.yaml", 26, 16, "qualitative-number", message)]
+    assert found(review([Path("b")], history=False)) == expected

@@ -372,8 +372,9 @@ VALUE_UNITLESS = Rule("value-unitless", WARNING, "定量指标值没有单位",
     point=CONFORMITY, deduct=2)
 # Source: 预算系统的“指标性质”一栏分定量、定性；定性指标按等级评价，不写数值.
 QUALITATIVE_NUMBER = Rule("qualitative-number", WARNING, "定性指标值中夹着数值",
-    "指标值是一段文字（定性），其中却有一个数值（`提升10%左右`、`不适用 0`）；日期不算。这样的值"
-    "既不能按数值计分，也不像定性指标那样按等级评价。请写成定量的 `≥10%`，或去掉数值。",
+    "指标值是一段文字（定性），其中却有一个数值（`提升10%左右`、`不适用 0`）；日期、书名号中的"
+    "文字和序号（`第3期`）不算。这样的值既不能按数值计分，也不像定性指标那样按等级评价。请写成定量的 "
+    "`≥10%`，或去掉数值；写了“不适用”的行只写“不适用”。",
     point=CONFORMITY, deduct=2)
 # Source: 审核意见中“指标值与计量单位不符”; names that end in 率/比例 measure a percentage.
 UNIT_MISMATCH = Rule("unit-mismatch", WARNING, "指标值与指标的单位不符",

@@ -9,7 +9,7 @@ from ..load.validate import visible
 from ..model.values import NONE, PERCENT, parse, unit_base
 from .context import Subject
 from .source import Source, texts
-from .text import declared_unit, is_rate, sign_variants, stray_number, typos, width_mixes
+from .text import declared_unit, is_rate, not_applicable, sign_variants, stray_number, typos, width_mixes
 
 
 def check(s: Subject, report: Report) -> None:
@@ -47,7 +47,12 @@ def values(s: Subject, report: Report) -> None:
                        f"“{ind.name}”的指标值“{ind.value}”没有单位：请写明单位（%、个、人次、万元…）")
         if not v.quantitative:
             number = stray_number(ind.value)
-            if number is not None:
+            if number is not None and not_applicable(ind.value):
+                report.add(pos, rules.QUALITATIVE_NUMBER,
+                           f"“{ind.name}”的指标值“{ind.value}”说不适用，却又写了数值“{number}”：审核人会问"
+                           "这一行到底考核什么；不适用就只写“不适用”，要考核就写成定量的值（如“≥"
+                           f"{number}”）")
+            elif number is not None:
                 report.add(pos, rules.QUALITATIVE_NUMBER,
                            f"“{ind.name}”的指标值“{ind.value}”是一段文字，却夹着数值“{number}”：既不能按"
                            "数值计分，也不像定性指标那样按等级评价；请写成定量的值（如“≥"

@@ -136,17 +136,32 @@ def sign_variants(text: str) -> Iterator[tuple[int, str, str]]:
 # A date or a period, which a qualitative value may hold (`2026年11月底前`, `第三季度`).
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|第?[一二三四1-4]\s*季度|"
                    r"\d{1,2}\s*[:：]\s*\d{2}")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|百分比)?")
-NOT_APPLICABLE = ("不适用", "不涉及", "无")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A value that says the row does not apply (`不适用`, `不涉及`, `无`), however it goes on.
+_NOT_APPLICABLE = re.compile(r"\s*(?:不适用|不涉及|无)(?![\u3400-\u9fff])")
 
 
 def stray_number(value: str) -> str | None:
-    """A number that a qualitative value holds outside dates and 《titles》 (`提升10%左右` →
-    `10%`), or None."""
+    """A number, with the unit that follows it, that a qualitative value holds outside dates and
+    《titles》 (`提升10%左右` → `10%`, `定性 5分` → `5分`), or None."""
     text = re.sub(r"《[^》]*》", "", value)
-    text = _DATE.sub("", text)
-    m = _NUMBER.search(unicodedata.normalize("NFKC", text))
-    return m.group().strip() if m else None
+    # An ordinal (`第20条`, `第3期`) names which one, not how many.
+    text = re.sub(r"第\s*\d+", "", unicodedata.normalize("NFKC", _DATE.sub("", text)))
+    m = _NUMBER.search(text)
+    if m is None:
+        return None
+    rest = text[m.end():].lstrip()
+    unit = max((u for u in UNITS | _COUNTED if rest.startswith(u)), key=len, default="")
+    return m.group() + unit
+
+
+# Units counted with 个 that a stray number goes on with (`提升5个百分点` is no count of 个).
+_COUNTED = frozenset(("个百分点", "个工作日", "个月"))
+
+
+def not_applicable(value: str) -> bool:
+    """Whether a value says its row does not apply (`不适用`, `不涉及 0`, `无`; not `无重大事故`)."""
+    return _NOT_APPLICABLE.match(value) is not None
 
 
 # The unit a name declares in brackets at its end: `补助人数（人）`, `资金（万元）`; only a word
