@@ -487,3 +487,24 @@ def test_a_not_applicable_or_qualitative_row_with_a_number(value, message, tmp_p
     monkeypatch.chdir(tmp_path)
     expected = [] if message is None else [("b/p.yaml", 26, 16, "qualitative-number", message)]
     assert found(review([Path("b")], history=False)) == expected
+
+
+def test_a_value_in_the_wrong_unit_gets_one_finding(tmp_path, monkeypatch):
+    # `28.8万元` under a rate, as the issue writes it (no sign): the officer rewrites the value;
+    # value-unsigned's advice (`≥28.8万元`) would keep the wrong unit.
+    (tmp_path / "b").mkdir()
+    shutil.copy(REVIEW / "book.yaml", tmp_path / "b")
+    text = (REVIEW / "valid.yaml").read_text(encoding="utf-8")
+    old = "      - name: 培训合格率\n        value: ≥90%\n"
+    assert text.count(old) == 1
+    text = text.replace(old, "      - name: 培训合格率\n        value: 28.8万元\n"
+                             "      - name: 培训教材（册）\n        value: 约20册左右\n")
+    (tmp_path / "b" / "p.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert [(f[1], f[3]) for f in found(review([Path("b")], history=False))] == [
+        (16, "unit-mismatch"), (18, "unit-mismatch")]
+    # The same values under names that declare no unit: the sign and the stray number are named.
+    (tmp_path / "b" / "p.yaml").write_text(
+        text.replace("培训合格率", "培训经费").replace("培训教材（册）", "培训教材"), encoding="utf-8")
+    assert [(f[1], f[3]) for f in found(review([Path("b")], history=False))] == [
+        (16, "value-unsigned"), (18, "qualitative-number")]

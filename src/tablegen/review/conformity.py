@@ -36,6 +36,10 @@ def values(s: Subject, report: Report) -> None:
         ind = r.indicator
         v = parse(ind.value)
         pos = s.at(f"{r.path}.value")
+        # A value in the wrong unit is to be rewritten: advice on its sign or its stray number
+        # would repeat the wrong unit (`≥28.8万元` for a rate).
+        if _unit_mismatch(s, r.path, ind.name, ind.value, report):
+            continue
         # `100%` of a rate has no direction to name: it cannot be exceeded.
         if v.quantitative and v.sign == NONE and not (v.number == 100 and v.unit and v.measure
                                                       and v.measure[1] == PERCENT):
@@ -57,10 +61,10 @@ def values(s: Subject, report: Report) -> None:
                            f"“{ind.name}”的指标值“{ind.value}”是一段文字，却夹着数值“{number}”：既不能按"
                            "数值计分，也不像定性指标那样按等级评价；请写成定量的值（如“≥"
                            f"{number}”），或去掉数值")
-        _unit_mismatch(s, r.path, ind.name, ind.value, report)
 
 
-def _unit_mismatch(s: Subject, path: str, name: str, value: str, report: Report) -> None:
+def _unit_mismatch(s: Subject, path: str, name: str, value: str, report: Report) -> bool:
+    """Report a value whose unit disagrees with its name's; whether it did."""
     v = parse(value)
     pos = s.at(f"{path}.value")
     declared = declared_unit(name)
@@ -70,16 +74,20 @@ def _unit_mismatch(s: Subject, path: str, name: str, value: str, report: Report)
             report.add(pos, rules.UNIT_MISMATCH,
                        f"三级指标“{name}”的单位是“{declared}”，指标值“{value}”却是一段文字：请写成"
                        f"“{declared}”为单位的数值，或把单位从名称中去掉")
-        elif v.unit and (v.measure is None or wanted is None or v.measure[1] != wanted[1]):
+            return True
+        if v.unit and (v.measure is None or wanted is None or v.measure[1] != wanted[1]):
             report.add(pos, rules.UNIT_MISMATCH,
                        f"三级指标“{name}”的单位是“{declared}”，指标值“{value}”的单位却是“{v.unit}”")
-        return
+            return True
+        return False
     if is_rate(name) and v.quantitative and v.unit and v.measure is not None and v.measure[1] != PERCENT:
         if "满意度" in name and v.unit == "分":  # a satisfaction score out of 100 points
-            return
+            return False
         report.add(pos, rules.UNIT_MISMATCH,
                    f"“{name}”是比率，指标值“{value}”的单位却是“{v.unit}”：审核人会说指标值与计量单位"
                    "不符，请写成百分比（如“≥95%”）")
+        return True
+    return False
 
 
 def _around(text: str, index: int, length: int, width: int = 12) -> str:
