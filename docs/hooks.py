@@ -40,6 +40,7 @@ GUIDE_PAGES = {
     "fmt": ("填写", "edit.md"),
     "schema": ("填写", "edit.md"),
     "check": ("校验", "check.md"),
+    "review": ("审核", "review.md"),
     "serve": ("预览", "serve.md"),
     "build": ("生成文档", "build.md"),
     "import": ("导入", "import.md"),
@@ -124,6 +125,8 @@ def commands_index(names: list[str]) -> str:
 
 
 def rule_page(rule: Rule) -> str:
+    if rule.point:
+        return review_rule_page(rule)
     effect = ("必须改正：报告它的命令以退出码 1 结束，有错误的书不生成文档，导入时不写入任何文件"
               if rule.severity == ERROR else
               "不妨碍生成文档；`check --strict`（即表格仓库的 `make test`）把它当作错误")
@@ -138,6 +141,23 @@ def rule_page(rule: Rule) -> str:
     ])
 
 
+def review_rule_page(rule: Rule) -> str:
+    """A rule of `tablegen review`: its review point and what it takes off the grade."""
+    return "\n".join([
+        f"# {rule.id}：{rule.title}", "",
+        f"- 由 `tablegen review`（绩效目标审核）报告，审核要点：**{rule.point}**。",
+        f"- 每条意见从该项目“{rule.point}”的分值中扣 **{rule.deduct}** 分"
+        "（见[审核](../../review.md#等级优良中差)）。",
+        f"- 严重程度：**{SEVERITY[rule.severity]}**（`{rule.severity}`）。审核意见不影响 `check`、`build` 和 "
+        "`make test`；"
+        "只有本单位在 `review.yaml` 中设了 "
+        "`fail_below` 时，等级低于它的项目才让 `review` 失败。", "",
+        rule.description, "",
+        f"消息的样子：`文件:行:列: {rule.severity}[{rule.id}]: 【{rule.point}】说明`。"
+        "读法见“[审核](../../review.md)”一章，全部规则见[规则一览](index.md)。", "",
+    ])
+
+
 def rules_index() -> str:
     lines = [
         "# 校验规则", "",
@@ -148,10 +168,17 @@ def rules_index() -> str:
         f"共 {len(RULES)} 条规则，{sum(r.severity == ERROR for r in RULES)} 条错误、"
         f"{sum(r.severity != ERROR for r in RULES)} 条警告。`import-` 开头的规则由 "
         "`tablegen import` 报告（`import-book` 也由 `tablegen new` 报告），`fmt-skipped` 由 "
-        "`tablegen fmt` 报告，其余由 `check`、`build`、`serve` 等读取书的命令报告。", "",
+        "`tablegen fmt` 报告，`review-settings` 和带审核要点的规则由 `tablegen review` 报告"
+        "（见[下文](#审核规则)），其余由 `check`、`build`、`serve` 等读取书的命令报告。", "",
         "| 规则 | 严重程度 | 说明 |", "| --- | --- | --- |",
         *(f"| [`{r.id}`]({r.id}.md) | {SEVERITY[r.severity]} | {r.title}"
-          f"{'（`fmt` 可自动改正）' if r.fixable else ''} |" for r in RULES), "",
+          f"{'（`fmt` 可自动改正）' if r.fixable else ''} |" for r in RULES if not r.point), "",
+        "## 审核规则", "",
+        f"`tablegen review`（[审核](../../review.md)）的 {sum(bool(r.point) for r in RULES)} 条规则，"
+        "按审核要点排列；每条意见从该要点的分值中扣去所列的分数。", "",
+        "| 规则 | 审核要点 | 扣分 | 说明 |", "| --- | --- | --- | --- |",
+        *(f"| [`{r.id}`]({r.id}.md) | {r.point} | {r.deduct} | {r.title} |" for r in RULES if r.point),
+        "",
     ]
     return "\n".join(lines)
 

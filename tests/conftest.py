@@ -65,6 +65,7 @@ SLOW_TESTS = {
     "test_overall_formats.py::test_the_docx_toc_pages_are_libreoffices_and_its_grid_header_repeats",
     "test_overall_formats.py::test_a_group_cut_by_a_page_repeats_its_label_in_every_format",
     "test_overall_formats.py::test_build_writes_these_very_files_and_links_them_from_the_overview",
+    "test_suggestions.py::test_after_make_docs_the_schema_offers_the_repos_own_indicators_for_a_level2",
 }
 
 

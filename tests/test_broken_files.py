@@ -111,7 +111,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def test_every_editing_and_review_command_on_each_broken_file(tmp_path, run):
-    # fmt, new, rollover, diff and build on a book whose project is broken in each of the fifty
+    # fmt, new, rollover, diff, build and review on a book whose project is broken in each of the fifty
     # ways: a finding or a clear refusal, never a traceback; nothing written but what succeeded.
     repo = tmp_path / "repo"
     book = make_book(repo / "targets" / "b")
@@ -125,7 +125,7 @@ def test_every_editing_and_review_command_on_each_broken_file(tmp_path, run):
         clean = files(repo)
         for args in (("new", "targets/b", "新项目"), ("rollover", "targets/b", "--year", "2025"),
                      ("build", "targets/b", "--format", "docx,html,xlsx", "--out", "out"),
-                     ("fmt", "--check", "targets/b")):
+                     ("fmt", "--check", "targets/b"), ("review", "targets/b")):
             code, out, err = run(*args, cwd=repo)
             assert (code, "Traceback" in out + err) == (1, False), (what, args, out + err)
             assert "targets/b/p.yaml" in out + err, (what, args)

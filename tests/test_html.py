@@ -126,8 +126,15 @@ def test_overview_lists_books_totals_and_warnings(built):
     rows = [[text(c) for c in tr] for tr in books[1].find(f".//{NS}tbody").iter(NS + "tr")]
     assert rows == [["610101天津市知识产权局", "6", "6222.00", "6222.00", ""],
                     ["610203天津市知识产权保护中心", "4", "673.00", "573.00", "100.00"]]
-    warnings = [text(li) for li in books[1].iter(NS + "li")]
+    warnings = [text(li) for li in books[1].find(f".//{NS}ul[@class='warnings']").iter(NS + "li")]
     assert len(warnings) == 5 and "[no-satisfaction]" in warnings[1]
+    # The target review: each project's grade, and its findings apart from check's warnings.
+    grades = [[text(c) for c in tr] for tr in
+              books[1].find(f".//{NS}table[@class='scores review']/{NS}tbody").iter(NS + "tr")]
+    assert grades[:2] == [["1.2024年局机关信息化运维", "94", "优", "2"],
+                          ["2.2024年知识产权执法业务费", "88", "良", "3"]]
+    findings = books[1].find(f".//{NS}details[@class='review-findings']")
+    assert text(findings.find(NS + "summary")) == "审核意见（19）"
     assert text(books[0].find(f".//{NS}p[@class='ok']")) == "校验通过，没有警告。"
     links = [a.get("href") for a in books[1].iter(NS + "a")]
     title = "天津市知识产权局2024年项目支出绩效目标表"

@@ -96,6 +96,7 @@ def test_the_installed_wheel_builds_every_format_from_another_folder(installed, 
 WHEEL_NAME = f"tablegen_jixiao-{tablegen.__version__}-py3-none-any.whl"
 AGENCY_FILES = [
     ".github/workflows/tablegen.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md",
+    "review.yaml",
     "targets/example/2025年信息化运维.yaml", "targets/example/book.yaml", "templates/README.md",
     "tools/SHA256SUMS", "tools/install.py", f"tools/{WHEEL_NAME}",
 ]

@@ -19,7 +19,7 @@ import pytest
 from conftest import FIXTURES, need_program
 from hostile import tree
 from tablegen import sandbox
-from tablegen.commands.serve import EVENTS, Preview, host_allowed
+from tablegen.commands.serve import EVENTS, INDICATORS, Preview, host_allowed
 
 USAGE = "usage: 用于测试\n"
 
@@ -138,6 +138,28 @@ def test_a_broken_file_shows_its_finding_above_the_last_good_build(preview, even
     events.next()
     text = page(preview)
     assert "tablegen-findings" not in text and "已改正" in text
+
+
+def test_every_page_shows_the_target_review_and_links_the_indicator_index(preview, events, book):
+    events.next()
+    text = page(preview)
+    review = text[text.index('<section id="tablegen-review"'):]
+    review = review[:review.index("</section>")]
+    assert "<summary>绩效目标审核：1 个项目（良 1），3 条审核意见</summary>" in review
+    assert "<td>80</td><td>良</td><td>3</td>" in review
+    assert "【完整性】<b class=\"rule\">[level1-missing]</b>" in review
+    assert f'<a href="{INDICATORS}">指标库</a>' in review
+    index = page(preview, INDICATORS)
+    assert "<h1>指标库</h1>" in index and '<input id="filter"' in index
+    assert "<td>甲</td>" in index  # the book's own
+    assert '<tr class="common"><td>培训合格率</td>' in index  # the common library
+    assert "tablegen-review" in index and f'new EventSource("{EVENTS}")' in index
+    # A save reviews again: with a 效益指标 “测试效果”, neither the missing 一级 nor the goal
+    # 完成测试 left without an indicator is a finding any more.
+    edit(book / "p.yaml", "  满意度指标:\n", "  效益指标:\n    社会效益指标:\n      - name: 测试效果\n"
+         "        value: 明显提升\n  满意度指标:\n")
+    events.next()
+    assert "绩效目标审核：1 个项目（优 1），1 条审核意见" in page(preview)
 
 
 def test_a_broken_template_is_reported_and_the_server_keeps_running(preview, events, book):

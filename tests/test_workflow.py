@@ -36,8 +36,17 @@ def test_the_workflow_runs_every_step_on_pull_requests(workflow):
     assert checkout["with"]["fetch-depth"] == 0
     order = [runs.index(r) for r in (".venv/bin/tablegen fmt --check",
                                      ".venv/bin/tablegen check --format github",
+                                     ".venv/bin/tablegen review --format github",
                                      ".venv/bin/tablegen build -q")]
     assert order == sorted(order)
+    # The target review annotates the lines; it fails the check only when the repository's
+    # review.yaml sets fail_below (the workflow itself sets no threshold), and its grades go to
+    # the summary whatever happened before.
+    review = next(s for s in steps if s.get("run") == ".venv/bin/tablegen review --format github")
+    assert review["if"] == "${{ !cancelled() }}"
+    assert not any("--fail-below" in r for r in runs)
+    summary = next(s for s in steps if "review --format markdown" in s.get("run", ""))
+    assert summary["if"] == "always()" and '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
 
 
 @pytest.mark.parametrize("workflow", [ROOT / ".github" / "workflows" / "tablegen.yml",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, ParamSpec, TypeVar
 
+from . import rules
 from .cache import FOLDER, Cache, digest, folder_digest, versions
 from .document import Document
 from .errors import InvalidData, RenderError, Report, UsageError
@@ -26,6 +27,9 @@ from .model.scoring import explain as explain_scores
 from .model.scoring import scheme_of, score_project
 from .render import ENGINES
 from .render.context import RenderContext
+from .review import Review, review_books
+from .review.data import load_settings
+from .review.history import gather
 from .templates import chain_for
 from .writer import check_output, publish
 
@@ -39,6 +43,7 @@ class BuildResult:
     written: list[Path]
     report: Report
     unchanged: int = 0  # files whose bytes were already on disk
+    review: Review | None = None  # the target review the overview shows (HTML builds)
 
 
 def available_formats() -> list[str]:
@@ -174,10 +179,12 @@ def build(
                 store.scope = f"{book.key}/{doc.kind}/{fmt}"
                 files.update(_render_cached(fmt, book, doc, ctx))
     overview = None
+    reviewed = None
     if "html" in chosen:
         from .render.overview import render_index
 
-        entries = [overview_entry(book, report, links or chosen) for book in books]
+        reviewed = review_of(books)
+        entries = [overview_entry(book, report, links or chosen, reviewed) for book in books]
 
         def overview() -> dict[str, bytes]:  # under the output folder's lock: it reads the folder
             return render_index(entries, chain_for(None, templates), out)
@@ -201,7 +208,17 @@ def build(
     store.finish()
     # Files of a switched-in book that already held their bytes were linked in, not written.
     unchanged += len(changed) + made_late - len(written)
-    return BuildResult(written, report, unchanged)
+    return BuildResult(written, report, unchanged, reviewed)
+
+
+def review_of(books: list[Book]) -> Review | None:
+    """The target review of the books (`tablegen review`'s, with the same settings and
+    history), None when the agency's review.yaml has errors (`tablegen review` names them)."""
+    settings_report = Report()
+    settings = load_settings(None, settings_report)
+    if settings_report.errors:
+        return None
+    return review_books(books, settings, gather(books))
 
 
 def _changes(out: Path, files: dict[str, bytes],
@@ -254,8 +271,10 @@ def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext) -> d
     return files
 
 
-def overview_entry(book: Book, report: Report, formats: list[str]) -> dict[str, Any]:
-    """One book's entry on the overview page: each kind's summary, its warnings, its files."""
+def overview_entry(book: Book, report: Report, formats: list[str],
+                   reviewed: Review | None = None) -> dict[str, Any]:
+    """One book's entry on the overview page: each kind's summary, its warnings, its target
+    review, its files."""
     root = book.root or Path(book.key)
     entry: dict[str, Any] = {"key": book.key}
     links: list[dict[str, str]] = []
@@ -265,7 +284,24 @@ def overview_entry(book: Book, report: Report, formats: list[str]) -> dict[str, 
     entry["warnings"] = [{"where": f"{f.pos}", "rule": f.rule, "message": f.message}
                          for f in report.warnings if f.inside(root)]
     entry["files"] = links
+    entry["review"] = _review_entry(book, reviewed)
     return entry
+
+
+def _review_entry(book: Book, reviewed: Review | None) -> dict[str, Any]:
+    """The book's part of the target review: each project's grade and every finding."""
+    if reviewed is None:
+        return {"ok": False, "grades": [], "findings": []}
+    root = book.root or Path(book.key)
+    grades = [g for g in reviewed.grades if Path(g.file).resolve().is_relative_to(root.resolve())]
+    findings = [f for f in reviewed.report.sorted() if f.inside(root)]
+    return {
+        "ok": True,
+        "grades": [{"heading": g.heading, "score": g.score, "grade": g.grade,
+                    "findings": len(g.findings)} for g in grades],
+        "findings": [{"where": f"{f.pos}", "rule": f.rule, "point": rules.rule(f.rule).point,
+                      "message": f.message} for f in findings],
+    }
 
 
 def _pack(files: dict[str, bytes]) -> bytes:

@@ -173,12 +173,42 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import review
+    from .review.output import render, summary
+
+    result = review(_paths(args.paths), settings_file=Path(args.settings) if args.settings else None,
+                    history=not args.no_history)
+    if result.skipped.errors:  # books check refuses are not reviewed: say why, as check does
+        print(result.skipped.format("text"), file=sys.stderr)
+        print(f"有错误的书未审核（{result.skipped.summary()}）；请先按 tablegen check 的提示修正",
+              file=sys.stderr)
+    text = render(result, args.format)
+    if text:
+        print(text)
+    if args.format == "text":
+        print(summary(result), file=sys.stderr)
+    failed = result.failed(args.fail_below)
+    if failed:
+        limit = args.fail_below or result.settings.fail_below
+        print(f"有 {len(failed)} 个项目的审核等级低于“{limit}”：" + "、".join(
+            f"{g.heading}（{g.grade}）" for g in failed), file=sys.stderr)
+    return EXIT_INVALID if failed or result.skipped.errors else EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .model.schema import json_schemas
+    from .review.index import repository_index, schema_examples
     from .writer import write_all
 
+    # The indicators the agency has used (and the common ones) are what an editor offers.
+    paths = [Path(v) for v in args.paths] or ([DEFAULT_TARGETS] if DEFAULT_TARGETS.is_dir() else [])
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"路径不存在：{display_path(path)}")
+    examples = schema_examples(repository_index(paths))
     files = {name: (json.dumps(s, ensure_ascii=False, indent=2) + "\n").encode()
-             for name, s in json_schemas().items()}
+             for name, s in json_schemas(examples).items()}
     write_all(Path(args.out), files, quiet=args.quiet)
     return EXIT_OK
 
@@ -198,19 +228,24 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .commands.scaffold import new_overall, new_project
+    from .commands.scaffold import Created, new_overall, new_project
 
     report = Report()
     if args.overall:
         if args.name is not None:
             raise UsageError("--overall 新建单位的部门整体文件，不需要项目名称：tablegen new <书> --overall")
-        written = new_overall(_book_dir(args.book), args.agency, report)
+        created = Created(written=new_overall(_book_dir(args.book), args.agency, report))
     else:
-        written = new_project(_book_dir(args.book), args.name or "", args.agency, report)
+        created = new_project(_book_dir(args.book), args.name or "", args.agency, report,
+                              prefill=not args.blank)
     if report.findings:
         print(report.format("text"))
-    for path in written:
+    for path in created.written:
         log.info("写入 %s", display_path(path))
+    if created.written and created.source is not None:
+        source = created.source
+        print(f"已按 {source.origin} 预填（{source.year} 年的项目“{source.project.name}”）："
+              "请逐项核对指标和指标值，并填写预算数", file=sys.stderr)
     return EXIT_INVALID if report.errors else EXIT_OK
 
 
@@ -307,6 +342,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "build": cmd_build,
     "import": cmd_import,
+    "review": cmd_review,
     "schema": cmd_schema,
     "doctor": cmd_doctor,
     "init": cmd_init,
@@ -365,7 +401,23 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--apply", action="store_true",
                    help="与 --update 一起用：写入这些改动（保留 YAML 注释）")
 
-    s = sub.add_parser("schema", help="写出 book/project/部门整体文件的 JSON Schema")
+    rv = sub.add_parser("review", help="绩效目标审核：按完整性、相关性、适当性、可行性、规范性提出审核意见，"
+                                       "给每个项目评定优/良/中/差")
+    rv.add_argument("paths", nargs="*", help="书文件夹（默认 targets/ 下的全部书）")
+    rv.add_argument("--format", choices=["text", "json", "github", "markdown"], default="text",
+                    help="输出格式：text 逐行意见和等级表（默认），json 供程序读取，github 在拉取请求的改动"
+                         "行上标注，markdown 供 CI 的摘要")
+    rv.add_argument("--fail-below", choices=["优", "良", "中", "差"],
+                    help="有项目的等级低于此等级时退出码为 1（默认：review.yaml 的 fail_below；都没有时"
+                         "从不因等级失败）")
+    rv.add_argument("--settings", help="审核设置文件（默认：当前文件夹的 review.yaml，没有则不用）")
+    rv.add_argument("--no-history", action="store_true",
+                    help="不读取 git 历史（上年的表格只从旁边的书中找）")
+
+    s = sub.add_parser("schema", help="写出 book/project/部门整体文件的 JSON Schema（编辑器据此补全，"
+                                      "包括本单位用过的指标）")
+    s.add_argument("paths", nargs="*",
+                   help="从这些书（及旁边的书、git 历史）收集用过的指标（默认 targets/，没有则只用共性指标）")
     s.add_argument("--out", default="build/schema", help="输出文件夹（默认 build/schema/）")
     s.add_argument("-q", "--quiet", action="store_true", help="不列出写入的文件")
 
@@ -380,6 +432,8 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--agency", help="单位编码（没有编码的单位写名称；书中有多个单位时必填）")
     n.add_argument("--overall", action="store_true",
                    help="改为新建单位的部门整体支出绩效文件（每个项目预填为一项年度主要任务）")
+    n.add_argument("--blank", action="store_true",
+                   help="不按往年最相近的项目预填，只按指标框架写出空白的骨架")
 
     nb = sub.add_parser("new-book", help="新建一本书（book.yaml）")
     nb.add_argument("book", help="书文件夹，或 targets/ 下的书名")

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+# The review points of a target review (绩效目标审核), as the finance bureau reviews a target
+# table: 完整性、相关性、适当性、可行性 (财政部《中央部门预算绩效目标管理办法》财预〔2015〕88号,
+# 绩效目标审核的内容), and 规范性 for the form (事前绩效评估表：“绩效目标填报格式规范”).
+COMPLETENESS, RELEVANCE, APPROPRIATENESS, FEASIBILITY, CONFORMITY = (
+    "完整性", "相关性", "适当性", "可行性", "规范性")
+POINTS = (COMPLETENESS, RELEVANCE, APPROPRIATENESS, FEASIBILITY, CONFORMITY)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,10 @@ class Rule:
     # The file still reads completely as data (`fmt` formats it, `diff` compares it): a budget
     # that does not add up is still every character of the budget.
     readable: bool = False
+    # `tablegen review` only: the review point (审核要点) a finding belongs to, and the points it
+    # takes off that review point of the project's grade (review/review.yaml weighs the points).
+    point: str = ""
+    deduct: int = 0
 
 
 # Reading the files
@@ -342,6 +352,126 @@ IMPORT_ORDER = Rule("import-order", WARNING, "指标分组不连续",
     "效益指标行夹在两个产出指标行之间）。导入按原表的顺序保留这些行：`indicators` 写成按行排列的"
     "列表（每行写 `level1`、`level2`），文档照原样印出。请核对原表的顺序是否有意为之。")
 
+# `tablegen review`: the finance bureau's target review before submission. Each rule names its
+# review point and what a finding takes off that point (the grade: review/review.yaml). Every
+# one is a warning: a review advises, `review --fail-below` (or `fail_below:` in review.yaml)
+# makes a grade fail the run.
+REVIEW_SETTINGS = Rule("review-settings", ERROR, "审核设置文件有误",
+    "表格仓库根文件夹中的 `review.yaml`（或 `review --settings` 给出的文件）不是 tablegen 能读的审核"
+    "设置：不是映射、有未知的键、`fail_below` 不是 优 | 良 | 中 | 差 之一、`typos` 不是“错误写法: "
+    "正确写法”的映射。消息指出文件、行和列；改正之前 review 不运行。")
+# 完整性
+# Source: 财预〔2015〕88号 绩效目标审核的“完整性审核”（绩效目标的内容是否完整）; the frames of
+# model/frames.yaml name each book's 一级指标.
+LEVEL1_MISSING = Rule("level1-missing", WARNING, "缺少指标框架中的一级指标",
+    "项目缺少本书指标框架规定的一级指标（如没有效益指标）。审核人会说“绩效指标不完整，缺少效益"
+    "指标”，表格会被退回补充。满意度指标另见 `satisfaction-missing`。", point=COMPLETENESS, deduct=10)
+# Source: 财预〔2021〕101号《中央部门项目支出核心绩效目标和指标设置及取值指引（试行）》把成本指标
+# 列为项目支出必设的指标；review/review.yaml 的 `cost_required_from` 是它适用的第一个预算年度。
+COST_MISSING = Rule("cost-missing", WARNING, "没有成本指标",
+    "项目没有成本指标（`成本指标`、`经济成本指标` 等二级指标，或 cost-first 框架的一级“成本指标”）。"
+    "自 2022 年度起，成本指标是项目支出绩效目标的必设指标（财预〔2021〕101号），审核人会要求补充"
+    "反映单位成本或成本控制的指标；写在别处的金额上限（如效益指标中的 `≤40万元`）应移到成本指标。"
+    "适用的第一个年度由 review.yaml 的 `cost_required_from` 规定。", point=COMPLETENESS, deduct=5)
+# Source: 财预〔2015〕88号（满意度指标反映服务对象对项目实施效果的满意程度）; check's
+# no-satisfaction warns for every project, this rule only where the texts name whom it serves.
+SATISFACTION_MISSING = Rule("satisfaction-missing", WARNING, "有服务对象却没有满意度指标",
+    "项目的名称、资金用途、绩效目标或指标写明了服务对象（企业、群众、学员、考生、“对外开展服务”等），"
+    "却没有满意度指标。审核人会说“项目面向服务对象，应设置服务对象满意度指标”。只服务于本单位内部"
+    "的项目（文中没有服务对象）不报告。", point=COMPLETENESS, deduct=5)
+# Source: 事前绩效评估表“填报内容完整、准确、详实，无缺项、错项”; the placeholders officers leave
+# (请填写, XX, ××, 待定) and 三级 names copied from their 二级 (“质量指标”).
+PLACEHOLDER_LEFT = Rule("placeholder-left", WARNING, "留有占位内容",
+    "文本中还有占位内容：`请填写…`、`XX`/`××`、`待定`、`待补充` 等，或者三级指标的名称就是它的"
+    "二级指标名称（如三级指标叫“质量指标”），没有说明考核什么。审核人会说“有缺项”。",
+    point=COMPLETENESS, deduct=5)
+# 相关性
+# Source: 财预〔2015〕88号“相关性审核”（绩效指标是否与绩效目标相对应）.
+GOAL_UNMATCHED = Rule("goal-unmatched", WARNING, "绩效目标没有对应的指标",
+    "绩效目标中的一句（以“；”“。”分开）与所有三级指标都没有共同的关键词，看不出用哪个指标衡量它。"
+    "审核人会说“目标与指标不对应”。关键词按两个字的词比较，去掉“提高、保障、开展”等通用词，以及本书"
+    "半数以上项目都有的词（如知识产权局的“知识产权”）。请为这句目标补充指标，或改写目标。",
+    point=RELEVANCE, deduct=5)
+# 适当性
+# Source: 财预〔2015〕88号“适当性审核”（绩效目标与预算资金量是否匹配）; 财预〔2021〕101号 (成本
+# 指标反映成本控制，而不是照抄预算数).
+COST_OVER_BUDGET = Rule("cost-over-budget", WARNING, "成本指标与预算数不相称",
+    "成本指标中的金额上限（单位成本以外的各项）加起来超过了项目的预算数，或者某一项成本指标的上限"
+    "正好等于预算数（`项目总经费 ≤20万元`）。前者自相矛盾，后者只是照抄预算、不反映成本控制。"
+    "审核人会要求按支出内容分项设置成本指标（如“人均培训成本 ≤800元”）。", point=APPROPRIATENESS,
+    deduct=5)
+# Source: 财预〔2021〕101号（指标值参考历史标准、上年实际完成值设定）; the 30 % of
+# model/scoring.py BEATEN that asks the 自评 for a reason.
+TARGET_BELOW_HISTORY = Rule("target-below-history", WARNING, "指标值远低于上年实际完成",
+    "同一项目的同一指标，上年自评的实际完成值超出本年指标值 30% 以上（≥ 的指标：上年实际 99%，"
+    "本年指标值 ≥60%；≤ 的指标反之）。上年的数据来自上一年度的书（同一仓库中预算年度早一年的书）"
+    "或 git 历史中的版本。审核人会说“指标值设定偏低，未参考历史完成情况”。", point=APPROPRIATENESS,
+    deduct=5)
+# Source: 庄浪 2025 等审核意见中“模板化、笼统化”的问题：同一指标在多个项目中照抄.
+TEMPLATE_COPY = Rule("template-copy", WARNING, "多个项目的指标完全相同",
+    "同一本书中至少 3 个项目（且不少于项目数的四分之一）有完全相同的三级指标和指标值（如都写"
+    "`工作完成率 100%`），像是套用模板。审核人会说“指标未结合项目实际”。满意度指标不计。",
+    point=APPROPRIATENESS, deduct=2)
+# Source: 审核意见中“以完成率、满意度等形式指标凑数”的问题; the list of formal names is data
+# (review/review.yaml `formal`).
+FORMAL_ONLY = Rule("formal-only", WARNING, "一级指标下只有形式指标",
+    "产出指标、效益指标或成本指标下的三级指标全是“完成率、执行率、到位率、满意度”一类的形式指标，"
+    "没有反映具体产出或效果。审核人会说“指标设置流于形式”。满意度指标一级不检查。",
+    point=APPROPRIATENESS, deduct=5)
+# 可行性
+# Source: 财预〔2015〕88号“可行性审核”（绩效目标是否经过努力可以实现）; mirror of
+# target-below-history.
+TARGET_ABOVE_HISTORY = Rule("target-above-history", WARNING, "指标值远高于上年实际完成",
+    "≥ 的指标，本年的指标值比上年自评的实际完成值高出 30% 以上（上年实际 60%，本年 ≥95%）；≤ 的"
+    "指标反之。审核人会问这样的目标有什么依据、能否实现。资金量或工作量明显增加时，可以保留并在"
+    "绩效指标描述中说明。", point=FEASIBILITY, deduct=3)
+# Source: 审核意见常见的“满意度指标设定为100%，不切实际”.
+SATISFACTION_FULL = Rule("satisfaction-full", WARNING, "满意度指标值为 100%",
+    "满意度指标的值是 100%（`≥100%`、`100%`）：任何一个不满意的样本都会让它完不成。审核人会说"
+    "“指标值不切实际”，一般设为 ≥90% 或 ≥95%。", point=FEASIBILITY, deduct=3)
+# 规范性
+# Source: 预算管理一体化系统录入绩效指标时，同一项目内三级指标名称默认不能重复.
+INDICATOR_REPEATED = Rule("indicator-repeated", WARNING, "三级指标名称重复",
+    "同一个项目中两个三级指标的名称相同（即使在不同的二级指标下）。预算系统录入时默认拒绝重名的"
+    "三级指标；请合并，或改成能区分的名称。", point=CONFORMITY, deduct=3)
+# Source: 预算系统的绩效指标有“计算符号”（≥ ≤ ＝ > <）一栏；没有符号的数值按“＝”导入.
+VALUE_UNSIGNED = Rule("value-unsigned", WARNING, "定量指标值没有计算符号",
+    "定量指标值只有数字和单位，没有 ≥、≤、＝ 等符号（如 `1个`、`100%`）。预算系统按“＝”导入，"
+    "自评时实际完成 2个 也算偏离。请写明方向：`≥1个`，确实要求恰好等于时写 `＝1个`。",
+    point=CONFORMITY, deduct=1)
+# Source: 预算系统的“度量单位”一栏不能为空.
+VALUE_UNITLESS = Rule("value-unitless", WARNING, "定量指标值没有单位",
+    "定量指标值只有数字，没有单位（如 `≥90`、`100`）。请写明单位：`≥90%`、`100人`。",
+    point=CONFORMITY, deduct=2)
+# Source: 预算系统的“指标性质”一栏分定量、定性；定性指标按等级评价，不写数值.
+QUALITATIVE_NUMBER = Rule("qualitative-number", WARNING, "定性指标值中夹着数值",
+    "指标值是一段文字（定性），其中却有一个数值（`提升10%左右`、`不适用 0`）；日期、书名号中的"
+    "文字和序号（`第3期`）不算。这样的值既不能按数值计分，也不像定性指标那样按等级评价。请写成定量的 "
+    "`≥10%`，或去掉数值；写了“不适用”的行只写“不适用”。",
+    point=CONFORMITY, deduct=2)
+# Source: 审核意见中“指标值与计量单位不符”; names that end in 率/比例 measure a percentage.
+UNIT_MISMATCH = Rule("unit-mismatch", WARNING, "指标值与指标的单位不符",
+    "指标值的单位与指标名称说的不一致：名称以“率”“比例”“占比”“满意度”结尾，值却是金额或个数"
+    "（`资金到位率 28.8万元`）；名称在括号里写了单位（`补助人数（人）`），值却是别的单位或一段文字"
+    "（`应保尽保`）。审核人会说“指标值与计量单位不符”。", point=CONFORMITY, deduct=3)
+# Source: 预算公开文件被网站检查通报的错别字（拔付、建立建全、日效性、帐户…），审计把错别字列为
+# 单项否决；词典是 review/typos.yaml，单位可在 review.yaml 的 `typos` 中补充.
+TYPO = Rule("typo", WARNING, "错别字",
+    "文本中有预算文件常见的错别字，如 `拔付`（拨付）、`建立建全`（建立健全）、`日效性`（时效性）、"
+    "`帐户`（账户）。词典随 tablegen 提供（`review/typos.yaml`），本单位可以在表格仓库的 "
+    "`review.yaml` 中用 `typos:` 补充（`错误写法: 正确写法`）。公开后被检查出的错别字会被通报。",
+    point=CONFORMITY, deduct=3)
+# Source: GB/T 15835—2011《出版物上数字用法》（阿拉伯数字用半角）.
+WIDTH_MIX = Rule("width-mix", WARNING, "数字或符号全角半角混用",
+    "数字和与它相连的符号中混有全角字符：`９５%`（全角数字）、`95％`（半角数字配全角百分号）、"
+    "`＜1分钟`、`1，000`。印出来宽窄不一，导入预算系统时也可能读错。数字、小数点、百分号和比较符号"
+    "请统一用半角。", point=CONFORMITY, deduct=1)
+# Source: GB/T 15834—2011《标点符号用法》、GB/T 9704—2012《党政机关公文格式》（发文字号的年份
+# 用六角括号〔〕）; ≧ ≦ are other characters than the ≥ ≤ budget systems use.
+SIGN_VARIANT = Rule("sign-variant", WARNING, "符号用错",
+    "用了形近的其他符号：`≧`/`≦`（应为 `≥`/`≤`），`=>`、`=<`；发文字号中的年份写成 `[2025]`、"
+    "`【2025】`、`（2025）`（应为六角括号 `〔2025〕`）。", point=CONFORMITY, deduct=1)
+
 # Every rule, in the order the guide lists them.
 RULES: tuple[Rule, ...] = (
     PATH_MISSING,
@@ -429,7 +559,29 @@ RULES: tuple[Rule, ...] = (
     IMPORT_TWICE,
     IMPORT_CELLS,
     IMPORT_ORDER,
+    REVIEW_SETTINGS,
+    LEVEL1_MISSING,
+    COST_MISSING,
+    SATISFACTION_MISSING,
+    PLACEHOLDER_LEFT,
+    GOAL_UNMATCHED,
+    COST_OVER_BUDGET,
+    TARGET_BELOW_HISTORY,
+    TEMPLATE_COPY,
+    FORMAL_ONLY,
+    TARGET_ABOVE_HISTORY,
+    SATISFACTION_FULL,
+    INDICATOR_REPEATED,
+    VALUE_UNSIGNED,
+    VALUE_UNITLESS,
+    QUALITATIVE_NUMBER,
+    UNIT_MISMATCH,
+    TYPO,
+    WIDTH_MIX,
+    SIGN_VARIANT,
 )
+# The rules `tablegen review` reports, each with its review point.
+REVIEW_RULES = tuple(r for r in RULES if r.point)
 
 
 def rule(rule_id: str) -> Rule:

@@ -163,6 +163,12 @@ class _Shifter:
         return "".join(out), reasons
 
 
+def shifted(text: str, year: int, to_year: int, *, name: bool = False) -> str:
+    """A text of `year`'s plan with its dates moved to `to_year`, as rollover moves them
+    (`tablegen new` starts from an earlier year's project)."""
+    return _Shifter(year, to_year - year).shift(text, name=name)[0] if to_year > year else text
+
+
 def _kind(text: str, m: re.Match[str]) -> str:
     """What a year-like number outside 《》 is, from what stands next to it (periods are found
     afterwards)."""

@@ -3,7 +3,9 @@ frame's skeleton, in one of the named layouts."""
 
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,10 +32,13 @@ from ..model.book import (
 )
 from ..model.frames import Frame, frames
 from ..model.layouts import DEFAULT_LAYOUT, Layout
+from ..review.history import Version, gather
+from ..review.index import nearest
 from ..source.edit_book import set_overall
 from ..source.yamlout import SCHEMA_BOOK, dump_overall, scalar
 from ..templates import DEFAULT_TEMPLATES
 from ..writer import write_atomic
+from .rollover import shifted
 
 
 def skeleton(name: str, frame: str | Frame, layout: Layout | None = None) -> Project:
@@ -55,8 +60,45 @@ def skeleton(name: str, frame: str | Frame, layout: Layout | None = None) -> Pro
                    period_goals=[f"{PLACEHOLDER}实施期绩效目标"] if has("period_goals") else [])
 
 
-def new_project(book_dir: Path, name: str, agency_code: str | None, report: Report) -> list[Path]:
-    """Create a project file from the skeleton and list it in book.yaml under the agency."""
+@dataclass
+class Created:
+    """What `tablegen new` wrote, and the earlier project it started from (None: the skeleton)."""
+
+    written: list[Path] = field(default_factory=list)
+    source: Version | None = None
+
+
+def prefilled(source: Version, name: str, year: int) -> tuple[Project, dict[str, str]]:
+    """A new project from an earlier year's: its usage, goals and indicators with their dates
+    moved to `year`, no budget yet (0.00, which check asks to fill in) and no 自评 data; and the
+    comments that say where each value came from."""
+    old = source.project
+    new = copy.deepcopy(old)
+    new.name, new.execution, new.file = name, None, ""
+    new.budget = Budget(Decimal("0.00"), Decimal("0.00"), None)
+    new.usage = shifted(old.usage, source.year, year)
+    new.goals = [shifted(g, source.year, year) for g in old.goals]
+    notes = {"": f"由 tablegen new 按 {source.origin}（{source.year}年）预填：请逐项核对绩效目标、指标和"
+                 "指标值，并填写预算数"}
+    for l1 in new.indicators:
+        for l2 in l1.groups:
+            for i, ind in enumerate(l2.indicators, 1):
+                was = f"{source.year}年指标值 {ind.value}" + (
+                    f"，实际完成 {ind.actual}" if ind.actual else "")
+                notes[f"{l1.name}.{l2.name}[{i}].value"] = was
+                ind.name = shifted(ind.name, source.year, year)
+                ind.description = (shifted(ind.description, source.year, year)
+                                   if ind.description is not None else None)
+                ind.value = shifted(ind.value, source.year, year)
+                ind.actual = ind.grade = ind.deviation = None
+                ind.weight = ind.score = None
+    return new, notes
+
+
+def new_project(book_dir: Path, name: str, agency_code: str | None, report: Report, *,
+                prefill: bool = True) -> Created:
+    """Create a project file, from the nearest project of an earlier year when there is one
+    (`prefill`), else from the frame's skeleton, and list it in book.yaml under the agency."""
     if not name.strip():
         raise UsageError("项目名称不能为空：tablegen new <书> <项目名称>，"
                          "如 tablegen new example 2025年信息化运维")
@@ -70,7 +112,7 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
         raise UsageError(f"{display_path(book_dir)} 不是书文件夹（没有 book.yaml）")
     root = load(book_file, display_path(book_file), report)
     if root is None:
-        return []
+        return Created()
     data = {k.text: v for k, v in root.pairs} if root.kind == "map" else {}
     book = book_context(book_dir)
     if book is None:
@@ -88,18 +130,30 @@ def new_project(book_dir: Path, name: str, agency_code: str | None, report: Repo
     match = next((a for a in agencies if (a[0] or a[1]) == agency_code), None)
     if match is None:
         raise UsageError(f"book.yaml 中没有编码（或名称）为 {agency_code} 的单位")
-    names = {visible(p.name) for b in load_paths([book_dir]).books for p in b.projects}
+    books = load_paths([book_dir]).books
+    names = {visible(p.name) for b in books for p in b.projects}
     if visible(name) in names:
         raise UsageError(f"书中已有项目“{name}”")
+    created = Created()
     item = Imported(Agency(match[0], match[1]), "", "", skeleton(name, frame, book.layout))
+    if prefill and books:
+        levels = frame.levels
+        fits = [v for v in gather(books).versions
+                if all(l1.name in levels and all(l2.name in levels[l1.name] for l2 in l1.groups)
+                       for l1 in v.project.indicators)]
+        created.source = nearest(fits, name, books[0].year)
+        if created.source is not None:
+            project, notes = prefilled(created.source, name, books[0].year)
+            item = Imported(item.agency, "", "", project, notes)
     taken = {p.stem for p in book_dir.glob("*") if p.is_file()} | {Path(BOOK_FILE).stem}
     out = add_to_book(book_dir, [item], taken, report)
     if report.errors:
-        return []
-    return write_book(out)
+        return Created()
+    created.written = write_book(out)
+    return created
 
 
-def overall_skeleton(agency: Agency, frame: str) -> Overall:
+def overall_skeleton(agency: Agency, frame: str | Frame) -> Overall:
     """An agency's 部门整体 file to fill in: one task per project (its amounts are the
     project's), the frame's 一级/二级 with a placeholder row each, placeholders elsewhere."""
     tasks = [Task(p.name, f"{PLACEHOLDER}主要内容", projects=[p.file]) for p in agency.projects]
@@ -122,14 +176,14 @@ def new_overall(book_dir: Path, agency_code: str | None, report: Report) -> list
     book = catalog.books[0]
     if agency_code is None:
         if len(book.agencies) != 1:
-            codes = "、".join(a.code for a in book.agencies)
+            codes = "、".join(a.code or a.name for a in book.agencies)
             raise UsageError(f"这本书有 {len(book.agencies)} 个单位，请用 --agency 指定：{codes}")
-        agency_code = book.agencies[0].code
-    agency = next((a for a in book.agencies if a.code == agency_code), None)
+        agency_code = book.agencies[0].code or book.agencies[0].name
+    agency = next((a for a in book.agencies if (a.code or a.name) == agency_code), None)
     if agency is None:
-        raise UsageError(f"book.yaml 中没有编码为 {agency_code} 的单位")
+        raise UsageError(f"book.yaml 中没有编码（或名称）为 {agency_code} 的单位")
     if agency.overall_file:
-        raise UsageError(f"单位 {agency.code} 已有部门整体文件 {agency.overall_file}")
+        raise UsageError(f"单位 {agency.code or agency.name} 已有部门整体文件 {agency.overall_file}")
     stem = safe_stem(f"{agency.name}整体支出绩效")
     name = f"{stem}.yaml"
     if (book_dir / name).exists():
@@ -141,7 +195,8 @@ def new_overall(book_dir: Path, agency_code: str | None, report: Report) -> list
                       report) if text is not None else None
     if new is None:
         return []
-    skeleton_text = dump_overall(overall_skeleton(agency, book.frame))
+    frame = frame_of(book, Shelf(book_dir).frames(Report()))
+    skeleton_text = dump_overall(overall_skeleton(agency, frame))
     return write_book({book_dir / name: skeleton_text, book_file: new})
 
 

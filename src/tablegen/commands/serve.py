@@ -34,12 +34,17 @@ import watchfiles
 from ..build import build
 from ..errors import Finding, InvalidData, TablegenError, UsageError, os_reason
 from ..render.overview import earlier_entries
+from ..review import Review
+from ..review.index import repository_index
+from ..review.index_page import index_page
+from ..review.output import point_of
 from ..templates import chain_for
 
 log = logging.getLogger("tablegen")
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its "N changes detected" says nothing
 
 EVENTS = "/__tablegen__/events"
+INDICATORS = "/__tablegen__/indicators"  # the indicator index (指标库)
 ON_DEMAND = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx"}
 TYPES = {  # the kinds of file `build` writes into a book folder, the only ones served
     ".html": "text/html; charset=utf-8",
@@ -58,6 +63,7 @@ class State:
     version: str
     findings: list[Finding] = field(default_factory=list)
     problem: str = ""  # a template or renderer failure, which has no file:line:col finding
+    review: Review | None = None  # the target review of the last good build
 
     @property
     def broken(self) -> bool:
@@ -82,6 +88,7 @@ class Preview:
         self._good = 0  # how many good HTML builds there were
         self._fresh: dict[str, int] = {}  # format → the good build it was last built for
         self._build_lock = threading.Lock()
+        self._index: tuple[str, bytes] | None = None  # (state version, 指标库 page)
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._ready = threading.Event()  # the watcher sees saves from now on
@@ -109,10 +116,12 @@ class Preview:
         with self._build_lock:
             findings: list[Finding] = []
             problem = ""
+            reviewed = self.state.review
             try:
                 result = build(self.paths, self.out, ["html"], quiet=True, templates=self.templates,
                                links=list(ON_DEMAND.values()))
                 findings = result.report.sorted()
+                reviewed = result.review
             except InvalidData as exc:
                 findings = exc.report.sorted()
             except TablegenError as exc:
@@ -122,7 +131,7 @@ class Preview:
                 problem = f"内部错误（{type(exc).__name__}）：这是 tablegen 的缺陷，请报告给维护者"
             self._count += 1
             self.books = served_books(self.out)
-            state = State(self._version(), findings, problem)
+            state = State(self._version(), findings, problem, reviewed)
             if not state.broken:
                 self._good += 1
             with self._changed:
@@ -150,6 +159,14 @@ class Preview:
                 return False
             self._fresh[fmt] = self._good
             return True
+
+    def indicators(self) -> bytes:
+        """The 指标库 page, made again after each rebuild (the index reads the books and git)."""
+        with self._build_lock:
+            version = self.state.version
+            if self._index is None or self._index[0] != version:
+                self._index = (version, index_page(repository_index(self.paths)).encode("utf-8"))
+            return self._index[1]
 
     @property
     def stopped(self) -> bool:
@@ -291,6 +308,33 @@ def findings_box(state: State) -> str:
     return "".join(parts)
 
 
+REVIEW_BOX = ("font:14px/1.5 sans-serif;margin:0 0 1em;padding:.5em 1em;border:1px solid #999;"
+              "background:#f7f7f7;color:#000")
+
+
+def review_box(state: State) -> str:
+    """The target review of the last good build, folded, with a link to the 指标库."""
+    review = state.review
+    link = f'<a href="{INDICATORS}">指标库</a>'
+    if review is None:
+        return (f'<section id="tablegen-review" style="{REVIEW_BOX}">绩效目标审核：审核设置文件 '
+                f"review.yaml 有误，未审核（运行 tablegen review 查看） · {link}</section>")
+    counts = review.counts()
+    grades = "，".join(f"{g} {counts[g]}" for g in review.settings.shipped.grading.grades if counts[g])
+    rows = "".join(f"<tr><th scope=\"row\">{html.escape(g.book)} {html.escape(g.heading)}</th>"
+                   f"<td>{g.score}</td><td>{html.escape(g.grade)}</td><td>{len(g.findings)}</td></tr>"
+                   for g in review.grades)
+    items = "".join(
+        f'<li><code class="where">{html.escape(str(f.pos))}</code> 【{html.escape(point_of(f))}】'
+        f'<b class="rule">[{html.escape(f.rule)}]</b> <span class="message">{html.escape(f.message)}'
+        "</span></li>" for f in review.report.sorted())
+    return (f'<section id="tablegen-review" style="{REVIEW_BOX}"><details><summary>绩效目标审核：'
+            f"{len(review.grades)} 个项目（{grades or '无'}），{len(review.report.sorted())} 条审核意见"
+            f"</summary><table><thead><tr><th>项目</th><th>得分</th><th>等级</th><th>意见</th></tr>"
+            f'</thead><tbody>{rows}</tbody></table><ul style="margin:.25em 0;padding-left:1.25em">'
+            f"{items}</ul></details>{link}</section>")
+
+
 def _finding_list(findings: list[Finding]) -> str:
     rows = "".join(
         f'<li><code class="where">{html.escape(str(f.pos))}</code> '
@@ -306,7 +350,7 @@ _END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 def inject(page: bytes, state: State) -> bytes:
     """An HTML page with the findings after <body> and the reload script before </body>."""
-    box = findings_box(state).encode("utf-8")
+    box = (findings_box(state) + review_box(state)).encode("utf-8")
     script = (SCRIPT % (state.version, EVENTS)).encode("utf-8")
     start = _BODY.search(page)
     page = page[:start.end()] + box + page[start.end():] if start else box + page
@@ -451,6 +495,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _get(self, preview: Preview, body: bool) -> None:
         if urlsplit(self.path).path == EVENTS:
             self._events(preview)
+            return
+        if urlsplit(self.path).path == INDICATORS:
+            self._send(HTTPStatus.OK, inject(preview.indicators(), preview.state), TYPES[".html"],
+                       body)
             return
         try:
             parts = request_parts(self.path)

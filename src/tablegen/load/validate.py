@@ -911,8 +911,9 @@ def check_project_rules(
         v = parse(value)
         unit = v.measure if v.quantitative else None
         bounds = [n for n in (v.number, v.upper) if n is not None]
+        # A budget of 0.00 is still to be filled in (placeholder): no cap is over it yet.
         if (l2.name in COST_LEVEL2 or l1.name == "成本指标") and unit and unit[1] == "元" and (
-                v.sign in CAP_SIGNS or v.is_range):
+                v.sign in CAP_SIGNS or v.is_range) and project.budget.total > 0:
             with localcontext(EXACT):
                 over = max(bounds) * unit[0] > total_yuan
             if over:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,6 +222,21 @@ PROJECT = (
           fields=EXECUTION),
 )
 
+@dataclass(frozen=True)
+class Example:
+    """An indicator an editor offers under a 二级 (`tablegen schema` from the indicator index):
+    its name, the values it was given (most used first) and a line on it."""
+
+    name: str
+    values: tuple[str, ...]
+    note: str
+    description: str | None = None
+
+
+# How many indicators an editor is offered under one 二级 (the agency's own come first).
+EXAMPLES_PER_LEVEL2 = 60
+
+
 # The 部门（单位）整体支出绩效目标 file of an agency (book.yaml's `overall:`).
 TASK = (
     Field("name", "任务名称", "text", True, "年度主要任务的名称"),
@@ -274,7 +290,7 @@ def choices_of(field: Field) -> tuple[str, ...]:
     return field.choices
 
 
-def _json(field: Field) -> dict[str, Any]:
+def _json(field: Field, examples: Mapping[str, Sequence[Example]] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"title": field.title, "description": field.description}
     kind = field.kind
     if kind in ("text",):
@@ -330,9 +346,7 @@ def _json(field: Field) -> dict[str, Any]:
         out["items"] = _object(field.fields)
         out["minItems"] = 1
     elif kind == "indicators":
-        indicator = _object(INDICATOR + tuple(_layout_keys()))
-        for key in ("value", "actual", "period_value"):
-            indicator["properties"][key]["type"] = ["string", "number"]
+        indicator = _indicator()
         row = _object(ROW_LEVELS + INDICATOR + tuple(_layout_keys()))
         row["required"] = ["level1", "level2"]
         # A mapping 一级 → 二级 → rows, or a list of rows (each keyword applies to its type).
@@ -343,6 +357,18 @@ def _json(field: Field) -> dict[str, Any]:
             "additionalProperties": {"type": ["array", "null"], "items": indicator}}
         out["items"] = row
         out["minItems"] = 1
+        # Each frame's 一级 with its 二级 as properties: an editor completes their names, and
+        # under a 二级 offers the indicators it was given (`examples`).
+        levels: dict[str, list[str]] = {}
+        for known in frames().values():
+            for l1, l2s in known.levels.items():
+                levels.setdefault(l1, [])
+                levels[l1] += [l2 for l2 in l2s if l2 not in levels[l1]]
+        out["properties"] = {
+            l1: {"type": ["object", "null"], "title": l1,
+                 "properties": {l2: _level2(l2, (examples or {}).get(l2, ())) for l2 in l2s},
+                 "additionalProperties": {"type": ["array", "null"], "items": indicator}}
+            for l1, l2s in levels.items()}
     if field.default is not None:
         out["default"] = field.default
     return out
@@ -367,6 +393,30 @@ def _layout_keys() -> list[Field]:
     return list(out.values())
 
 
+def _indicator() -> dict[str, Any]:
+    indicator = _object(INDICATOR + tuple(_layout_keys()))
+    for key in ("value", "actual", "period_value"):
+        indicator["properties"][key]["type"] = ["string", "number"]
+    return indicator
+
+
+def _level2(name: str, examples: Sequence[Example]) -> dict[str, Any]:
+    """A 二级's list of indicators; with examples, the names and values an editor offers."""
+    items = _indicator()
+    chosen = list(examples)[:EXAMPLES_PER_LEVEL2]
+    if chosen:
+        props = items["properties"]
+        props["name"]["examples"] = [e.name for e in chosen]
+        values = list(dict.fromkeys(v for e in chosen for v in e.values))
+        props["value"]["examples"] = values
+        items["defaultSnippets"] = [
+            {"label": e.name, "description": e.note,
+             "body": {"name": e.name, **({"description": e.description} if e.description else {}),
+                      "value": e.values[0] if e.values else ""}}
+            for e in chosen]
+    return {"type": ["array", "null"], "title": name, "items": items}
+
+
 def _object(fields: tuple[Field, ...]) -> dict[str, Any]:
     return {
         "type": "object",
@@ -376,15 +426,21 @@ def _object(fields: tuple[Field, ...]) -> dict[str, Any]:
     }
 
 
-def json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schema (draft 2020-12) for book.yaml and for project files, by file name."""
+def json_schemas(examples: Mapping[str, Sequence[Example]] | None = None
+                 ) -> dict[str, dict[str, Any]]:
+    """JSON Schema (draft 2020-12) for book.yaml and for project files, by file name; `examples`
+    (by 二级 name) are the indicators an editor offers under each 二级."""
     out = {}
     for name, title, fields in (
         ("book.schema.json", "项目支出绩效目标表 · 书（book.yaml）", BOOK),
         ("project.schema.json", "项目支出绩效目标表 · 项目", PROJECT),
         ("overall.schema.json", "部门（单位）整体支出绩效目标 · 单位", OVERALL),
     ):
-        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title}
+        schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                                  "title": title}
         schema.update(_object(fields))
+        if examples and fields is PROJECT:
+            indicators = next(f for f in PROJECT if f.key == "indicators")
+            schema["properties"]["indicators"] = _json(indicators, examples)
         out[name] = schema
     return out

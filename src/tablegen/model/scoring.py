@@ -32,7 +32,7 @@ from .schemes import (
 )
 from .values import BARE, EQ, GE, GT, LE, LT, NONE, SIGNED, Value, actual_in, parse, plain_number
 
-__all__ = ["EXACT", "HUNDRED", "Scheme", "scheme_for_frame", "scheme_of", "schemes"]
+__all__ = ["EXACT", "HUNDRED", "RATIO_CONTEXT", "Scheme", "scheme_for_frame", "scheme_of", "schemes"]
 
 # How far beyond its target an indicator may land before its target looks set too low (the
 # common scheme's `deviation.beaten`; rollover asks about such targets).

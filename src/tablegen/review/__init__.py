@@ -1,0 +1,121 @@
+"""`tablegen review`: the finance bureau's target review, done before submission.
+
+Every valid book's projects are reviewed for 完整性、相关性、适当性、可行性 and 规范性 (the rules
+of `tablegen.rules` that have a review point), each finding with file:line:col and what a
+reviewer would say, and each project graded 优/良/中/差 (`grade.py`). The agency's earlier
+tables (`history.py`: the books beside, git history) show what last year achieved; they also
+make the indicator index (`index.py`) that suggests indicators where an officer types.
+
+The steps, one module each: `data` (shipped data, the agency's review.yaml), `source` (where
+each text stands), `text` (words), the rules by review point (`completeness`, `relevance`,
+`appropriateness`, `feasibility`, `conformity`), `grade`, `output` (terminal, JSON, GitHub,
+Markdown).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Finding, InvalidData, Report, display_path
+from ..load.books import BOOK_FILE, load_paths
+from ..model.book import Book, Project
+from . import appropriateness, completeness, conformity, feasibility, relevance
+from .context import Subject
+from .data import Settings, load_settings
+from .grade import Grade, below, score
+from .history import Reference, Version, gather
+from .source import read_source
+from .text import terms, without_years
+
+
+@dataclass
+class Review:
+    """What a review found: each project's grade, every finding, and what it could not read."""
+
+    grades: list[Grade] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    notes: list[str] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    skipped: Report = field(default_factory=Report)  # check's errors of the books not reviewed
+
+    def failed(self, threshold: str | None = None) -> list[Grade]:
+        """The projects graded below the threshold (the settings' `fail_below` when None)."""
+        limit = threshold or self.settings.fail_below
+        if limit is None:
+            return []
+        grading = self.settings.shipped.grading
+        return [g for g in self.grades if below(g.grade, limit, grading)]
+
+    def counts(self) -> Counter[str]:
+        return Counter(g.grade for g in self.grades)
+
+
+def review(paths: list[Path], *, settings_file: Path | None = None,
+           history: bool = True) -> Review:
+    """Review every valid book under the paths; InvalidData when the settings file is wrong."""
+    report = Report()
+    settings = load_settings(settings_file, report)
+    if report.errors:
+        raise InvalidData(report)
+    catalog = load_paths(paths)
+    books = [b for b in catalog.books
+             if not (b.root and any(f.inside(b.root) for f in catalog.report.errors))]
+    result = review_books(books, settings, gather(books, history=history))
+    result.skipped = Report([f for f in catalog.report.errors])
+    return result
+
+
+def review_books(books: list[Book], settings: Settings, reference: Reference) -> Review:
+    """The review of these books, compared with the reference's versions."""
+    result = Review(settings=settings, notes=list(reference.notes))
+    for book in books:
+        root = book.root or Path(book.key)
+        subjects = [Subject(book, p, read_source(root / p.file, display_path(root / p.file), root),
+                            settings, previous(book, p, reference.versions))
+                    for p in book.projects]
+        domain = _domain(subjects, settings)
+        for s in subjects:
+            s.domain = domain
+            for point in (completeness, relevance, appropriateness, feasibility, conformity):
+                point.check(s, result.report)
+        appropriateness.template_copy(subjects, result.report)
+        book_file = root / BOOK_FILE
+        conformity.words(read_source(book_file, display_path(book_file), root), settings.typos,
+                         result.report)
+    by_file: dict[str, list[Finding]] = {}
+    for f in result.report.sorted():
+        by_file.setdefault(f.pos.path, []).append(f)
+    grading = settings.shipped.grading
+    for book in books:
+        root = book.root or Path(book.key)
+        for number, _, p in book.numbered():
+            shown = display_path(root / p.file)
+            found = by_file.get(shown, [])
+            kept, total, grade = score(found, grading)
+            result.grades.append(Grade(root.name, number, p.name, shown, kept, total, grade, found))
+    return result
+
+
+def previous(book: Book, project: Project, versions: list[Version]) -> list[Version]:
+    """Last year's versions of a project that carry 自评 data, newest first: same name, or same
+    file name, once the years are left out."""
+    name, stem = without_years(project.name), without_years(Path(project.file).stem)
+    found = [v for v in versions if v.year == book.year - 1 and v.project.execution is not None
+             and (without_years(v.project.name) == name
+                  or without_years(Path(v.project.file).stem) == stem)]
+    return sorted(found, key=lambda v: v.age)
+
+
+def _domain(subjects: list[Subject], settings: Settings) -> frozenset[str]:
+    """The words in more than half of a book's projects (at least 3 of them)."""
+    if len(subjects) < 3:
+        return frozenset()
+    df: Counter[str] = Counter()
+    for s in subjects:
+        p = s.project
+        text = " ".join([p.name, p.usage, *p.goals,
+                         *(f"{i.name} {i.description or ''} {i.value}" for _, _, i in p.rows())])
+        df.update(terms(text, settings.shipped.generic))
+    return frozenset(t for t, n in df.items() if n * 2 > len(subjects))
