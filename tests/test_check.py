@@ -180,6 +180,10 @@ CASES = {
                       "没有执行数据，无法合计"),
     "overall-tasks-over": ("overall-tasks-over/o.yaml", 6, 1, "warning", "overall-tasks-over",
                            "tasks：年度主要任务的金额合计 110.00 超过年度资金总额 15.00"),
+    # book.yaml picks the funds layout; the file has its 收入构成 but no 部门职能概述
+    "overall-layout": ("overall-layout/o.yaml", 1, 1, "warning", "overall-layout",
+                       "functions：部门整体表版式 funds 印出“部门职能概述”，本文件没有填写，"
+                       "表中这一部分将是空的"),
 }
 
 

@@ -294,6 +294,11 @@ OVERALL_SPENT = Rule("overall-spent", ERROR, "缺少项目支出的全年执行�
 OVERALL_TASKS_OVER = Rule("overall-tasks-over", WARNING, "年度主要任务的金额超过年度资金总额",
     "年度主要任务的金额合计超过了本单位的年度资金总额（基本支出 + 项目支出）：任务的金额是"
     "年度资金的一部分，不会更多。请核对任务金额或基本支出。")
+OVERALL_LAYOUT = Rule("overall-layout", WARNING, "缺少版式要印的内容",
+    "book.yaml 的 `overall_layout:` 选用的部门整体支出绩效目标表版式要印出某一部分（中央申报表"
+    "版式 `tasks` 的年度主要任务；收支构成版式 `funds` 的部门职能概述和收入构成），整体文件却没有"
+    "填写（`tasks:`、`functions:`、`income:`）。表中这一部分将是空的（收入构成只有合计，即年度"
+    "资金总额）。请补上，或者换用不印这一部分的版式。")
 # fmt
 FMT_SKIPPED = Rule("fmt-skipped", ERROR, "文件有错误，未格式化",
     "`tablegen fmt` 没有改写这个文件：文件有错误（语法错误、未知的键、三位小数的金额等），"
@@ -543,6 +548,7 @@ RULES: tuple[Rule, ...] = (
     OVERALL_INCOME,
     OVERALL_SPENT,
     OVERALL_TASKS_OVER,
+    OVERALL_LAYOUT,
     FMT_SKIPPED,
     IMPORT_BOOK,
     IMPORT_EXISTS,

@@ -23,6 +23,7 @@ from ..model.overall import (
     scoring_book,
     task_amounts,
 )
+from ..model.overall_layouts import layouts
 from ..model.schema import INCOME, OVERALL, OVERALL_EXECUTION, TASK
 from .loader import Node
 from .validate import (
@@ -156,6 +157,7 @@ def check_overall_rules(agency: Agency, book: Book, report: Report, *, year_rule
             report.add(overall.where.get("income", here), rules.OVERALL_INCOME,
                        f"income：收入构成合计 {income} 不等于年度资金总额 {money.total}"
                        f"（基本支出 {money.basic} + 项目支出 {money.projects}）")
+    _check_layout(overall, book, report, here)
     view = as_project(agency, overall)
     view.name = f"{agency.name}（部门整体）"
     view.execution = None  # the value rules only; the 自评 rules follow
@@ -180,6 +182,21 @@ def check_overall_rules(agency: Agency, book: Book, report: Report, *, year_rule
                    f"{count} 个项目文件的全年执行数之和 {spent}；可以删去此项，由 tablegen 按项目文件合计")
     scored = as_project(agency, overall)
     check_scores(scored, scoring_book(book, overall), report, at)
+
+
+def _check_layout(overall: Overall, book: Book, report: Report, here: Pos) -> None:
+    """A block the book's layout prints that the file leaves empty (a warning: the table still
+    builds, with that part blank)."""
+    every = layouts()
+    layout = every.get(book.overall_layout or "", next(iter(every.values())))
+    missing = {"functions": not overall.functions, "tasks": not overall.tasks,
+               "income": not overall.income}
+    for block in layout.blocks:
+        if missing.get(block):
+            what = "只有合计（即年度资金总额）" if block == "income" else "是空的"
+            report.add(overall.where.get(block, here), rules.OVERALL_LAYOUT,
+                       f"{block}：部门整体表版式 {layout.name} 印出“{layout.labels[block]}”，本文件"
+                       f"没有填写，表中这一部分将{what}")
 
 
 def _check_tasks(agency: Agency, overall: Overall, total: Decimal, report: Report,
