@@ -42,6 +42,7 @@ from ..model.scoring import (
 )
 from ..model.values import CAP_SIGNS, MONEY_SCALE, parse
 from ..rules import Rule
+from . import monitoring
 from .glyphs import missing_glyphs
 from .loader import Node
 
@@ -311,6 +312,8 @@ def check_book_node(
     merge = c.choice(found.get("merge"), by["merge"], "merge")
     scoring = c.choice(found.get("scoring"), by["scoring"], "scoring")  # None: the frame's
     bad_scoring = scoring is None and not (found.get("scoring") is None or found["scoring"].is_null)
+    pace = c.choice(found.get("pace"), by["pace"], "pace")  # None: no pace warnings
+    bad_pace = pace is None and not (found.get("pace") is None or found["pace"].is_null)
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -344,10 +347,10 @@ def check_book_node(
             agencies.append(Agency(code_text, name))
             listed.append(files)
     if (title is None or year is None or money_unit is None or frame is None or merge is None
-            or bad_scoring):
+            or bad_scoring or bad_pace):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
-                merge=merge, department=department, scoring=scoring, agencies=agencies)
+                merge=merge, department=department, scoring=scoring, pace=pace, agencies=agencies)
     return book, listed
 
 
@@ -381,10 +384,11 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report) -> P
     goals = [g for g, _ in c.text_list(found.get("goals"), "goals", "绩效目标")]
     indicators = _indicators(c, found.get("indicators"), frame)
     execution = _execution(c, found.get("execution"))
+    rounds = monitoring.read(c, found.get("monitoring"))
     if name is None or budget is None or indicators is None:
         return None
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators,
-                      execution=execution, file=file, pos=root.pos)
+                      execution=execution, monitoring=rounds, file=file, pos=root.pos)
     key_of = _key_positions(root)
     project.where = {k: key_of[id(v)] for k, v in found.items()}
     return project
@@ -559,6 +563,8 @@ def check_project_rules(
                        f"项目“{project.name}”没有满意度指标")
     if project.execution is not None:
         check_execution(project, book, report, year_rules=year_rules)
+    if project.monitoring:
+        monitoring.check(project, book, report, year_rules=year_rules)
 
 
 def check_execution(project: Project, book: Book, report: Report, *, year_rules: bool) -> None:

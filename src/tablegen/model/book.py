@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Pos
+from .monitoring import Round
 
 MONEY_UNITS = ("元", "千元", "万元")
 MERGES = ("level1", "level1+level2", "none")
@@ -132,6 +133,7 @@ class Project:
     goals: list[str]
     indicators: list[Level1]
     execution: Execution | None = None  # present once the year is evaluated (自评)
+    monitoring: list[Round] = field(default_factory=list)  # 绩效运行监控, one per round, in order
     file: str = field(default="", compare=False)  # path relative to the book folder
     pos: Pos | None = field(default=None, compare=False, repr=False)
     # Where each top-level key stands in the source file, for findings.
@@ -183,6 +185,7 @@ class Book:
     merge: str = "level1"
     department: str | None = None
     scoring: str | None = None  # the 自评 scoring scheme in scoring.yaml; None: the frame's
+    pace: str | None = None  # the 监控 pace warnings' scheme in pace.yaml; None: no warnings
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
 
@@ -202,6 +205,11 @@ class Book:
     def evaluated(self) -> bool:
         """Whether any project carries execution data (the book has a 自评表)."""
         return any(p.execution is not None for p in self.projects)
+
+    @property
+    def monitored(self) -> bool:
+        """Whether any project carries monitoring data (the book has a 监控表)."""
+        return any(p.monitoring for p in self.projects)
 
     @property
     def author(self) -> str:

@@ -13,6 +13,7 @@ from decimal import Decimal
 import yaml
 
 from ..model.book import Book, Indicator, Project, format_amount
+from ..model.monitoring import SOURCES, MonitorFunds
 
 SCHEMA_BOOK = "# yaml-language-server: $schema=../../build/schema/book.schema.json"
 SCHEMA_PROJECT = "# yaml-language-server: $schema=../../build/schema/project.schema.json"
@@ -136,6 +137,7 @@ def dump_project(project: Project, comments: dict[str, str] | None = None) -> st
                             f"description: {scalar(ind.description, 8)}")
                 out.key(f"{item}.value", "        ", f"value: {scalar(ind.value, 8)}")
                 _evaluation(out, item, ind)
+    _monitoring(out, project)
     _execution(out, project)
     return out.text()
 
@@ -147,6 +149,48 @@ def _evaluation(out: _Out, item: str, ind: Indicator) -> None:
         if value is not None:
             shown = format_amount(value) if isinstance(value, Decimal) else scalar(value, 8)
             out.key(f"{item}.{key}", "        ", f"{key}: {shown}")
+
+
+def _monitoring(out: _Out, project: Project) -> None:
+    """The 绩效运行监控 rounds, when the project has any."""
+    if not project.monitoring:
+        return
+    out.key("monitoring", "", "monitoring:")
+    for i, rnd in enumerate(project.monitoring, 1):
+        at = f"monitoring[{i}]"
+        out.key(at, "  ", f"- month: {rnd.month}", f"{at}.month")
+        _monitor_funds(out, at, "    ", rnd.total)
+        for key, funds in ((k, rnd.sources[k]) for k in SOURCES if k in rnd.sources):
+            out.key(f"{at}.{key}", "    ", f"{key}:")
+            _monitor_funds(out, f"{at}.{key}", "      ", funds)
+        if rnd.progress:
+            out.key(f"{at}.progress", "    ", "progress:")
+            for j, text in enumerate(rnd.progress, 1):
+                out.key(f"{at}.progress[{j}]", "      ", f"- {scalar(text, 6)}")
+        if rnd.entries:
+            out.key(f"{at}.indicators", "    ", "indicators:")
+        for j, e in enumerate(rnd.entries, 1):
+            item = f"{at}.indicators[{j}]"
+            out.key(item, "      ", f"- name: {scalar(e.name, 8)}", f"{item}.name")
+            out.key(f"{item}.done", "        ", f"done: {scalar(e.done, 8)}")
+            if e.expected is not None:
+                out.key(f"{item}.expected", "        ", f"expected: {scalar(e.expected, 8)}")
+            out.key(f"{item}.likelihood", "        ", f"likelihood: {e.likelihood}")
+            if e.causes:
+                out.key(f"{item}.causes", "        ", f"causes: [{', '.join(e.causes)}]")
+            if e.note is not None:
+                out.key(f"{item}.note", "        ", f"note: {scalar(e.note, 8)}")
+        for key in ("analysis", "measures"):
+            text = getattr(rnd, key)
+            if text is not None:
+                out.key(f"{at}.{key}", "    ", f"{key}: {scalar(text, 4)}")
+
+
+def _monitor_funds(out: _Out, at: str, indent: str, funds: MonitorFunds) -> None:
+    for key in ("initial", "adjusted", "spent", "expected"):
+        value = getattr(funds, key)
+        if value is not None:
+            out.key(f"{at}.{key}", indent, f"{key}: {format_amount(value)}")
 
 
 def _execution(out: _Out, project: Project) -> None:
@@ -183,6 +227,8 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
         out.key("department", "", f"department: {scalar(book.department)}")
     if book.scoring:
         out.key("scoring", "", f"scoring: {book.scoring}")
+    if book.pace:
+        out.key("pace", "", f"pace: {book.pace}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
         out.key(f"agencies[{i}]", "  ", f"- code: {json.dumps(agency.code, ensure_ascii=False)}",
