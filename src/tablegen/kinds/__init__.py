@@ -5,6 +5,6 @@ documents are built; adding a kind is one module, one template folder and one en
 from __future__ import annotations
 
 from ..document import Kind
-from . import selfeval, targets
+from . import monitoring, selfeval, targets
 
-KINDS: tuple[Kind, ...] = (targets, selfeval)
+KINDS: tuple[Kind, ...] = (targets, monitoring, selfeval)
