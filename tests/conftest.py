@@ -61,6 +61,9 @@ SLOW_TESTS = {
     "test_docx.py::test_a_user_template_overrides_the_default",
     "test_docx.py::test_openxml_audit_would_catch_a_misplaced_setting",
     "test_hostile_reading.py::test_long_project_file_name_builds",
+    "test_monitoring.py::test_the_pdf_has_every_cell_ticks_in_their_columns_an_outline_and_a_toc",
+    "test_monitoring.py::test_a_monitoring_table_cut_by_a_page_break_repeats_the_header_and_the_group_label",
+    "test_monitoring.py::test_the_docx_toc_and_cut_groups_follow_libreoffices_pages",
 }
 
 

@@ -5,8 +5,9 @@ month (`2024.07`, `2024-07`) or ending a period (`2023-2024`), and the year in t
 folder, file and project names. Quantities (`2030人次`), titles in 《》 and document numbers
 (`津财预（2024）12号`) stay; so do years before last year and beyond the plan (`2035年`), listed
 for review with every other change tablegen is not sure of. A moved 2月29日 that the new year
-does not have becomes 2月28日, listed too. Execution data is dropped; each indicator's last
-实际完成值 stays as a comment (the 历史标准), and targets beaten by 30 % or more are listed.
+does not have becomes 2月28日, listed too. Execution and monitoring data are dropped; each
+indicator's last 实际完成值 stays as a comment (the 历史标准), and targets beaten by 30 % or more
+are listed.
 """
 
 from __future__ import annotations
@@ -252,18 +253,20 @@ def _shifted(shifter: _Shifter, text: str, file: str, where: str, result: Rollov
 
 def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
                   result: Rollover) -> str:
-    """The new project file: texts shifted, execution dropped, last actuals as comments."""
+    """The new project file: texts shifted, execution and monitoring dropped, last actuals as
+    comments."""
     assert book.root is not None
     old = (book.root / project.file).read_text(encoding="utf-8")
     notes = attach(old, project_paths(_tree(old)))
-    for key in list(notes):  # comments about execution data go with it
-        if key.startswith("execution") or key.rsplit(".", 1)[-1] in (
+    for key in list(notes):  # comments about execution and monitoring data go with them
+        if key.startswith(("execution", "monitoring")) or key.rsplit(".", 1)[-1] in (
                 "actual", "grade", "score", "deviation"):
             del notes[key]
     score = score_project(project, book)
     beaten = {id(r.indicator): r.beaten for r in score.rows} if score else {}
     new = copy.deepcopy(project)
     new.execution = None
+    new.monitoring = []
     new.name = _shifted(shifter, project.name, file, "name", result, name=True)
     new.usage = _shifted(shifter, project.usage, file, "usage", result)
     new.goals = [_shifted(shifter, g, file, f"goals[{i}]", result)

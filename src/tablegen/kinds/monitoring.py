@@ -195,14 +195,16 @@ def header(texts: tuple[str, ...], t: Monitor) -> list[str]:
 
 
 def table_rows(t: Monitor) -> list[list[str]]:
-    """Every cell of one 监控表 as text rows (for dumps and tests), in print order."""
+    """Every cell of one 监控表 as text rows (for dumps and tests), in print order: a cell over
+    several columns is one cell, a cell that one above covers (rowspan) is an empty one."""
+    funds = header(FUNDS_HEADER, t)
     out = [["项目名称", t.name], ["主管部门", t.department, "实施单位", t.agency],
-           header(FUNDS_HEADER, t)]
-    out += [f.texts() for f in t.funds]
+           [funds[0], "", *funds[1:]]]
+    out += [["", *f.texts()] for f in t.funds]
     out.append(header(GOALS_HEADER, t))
     out.append(["", "\n".join(t.goals), "\n".join(t.progress)])
     out.append(header(GRID_HEADER, t))
-    out.append([*t.causes, *t.likelihoods])
+    out.append(["", "", "", "", "", "", *t.causes, *t.likelihoods, ""])
     out += [r.texts() for r in t.rows]
     out += [[CLOSING[0], t.analysis], [CLOSING[1], t.measures]]
     return out

@@ -133,7 +133,7 @@ def _entry_changes(a: Round, b: Round, where: str) -> list[tuple[str, str, str, 
     for key in [*before, *(k for k in after if k not in before)]:
         x, y = before.get(key), after.get(key)
         name = key[0]
-        for attr, title in (("done", f"{a.period if x else b.period}执行情况"),
+        for attr, title in (("done", f"{a.period}执行情况"),
                             ("expected", "全年预计完成情况"), ("likelihood", "完成目标可能性"),
                             ("causes", "偏差原因"), ("note", "原因说明")):
             old = _shown(getattr(x, attr)) if x else ""
