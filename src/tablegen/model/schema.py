@@ -228,12 +228,13 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         ("book.schema.json", "项目支出绩效目标表 · 书（book.yaml）", BOOK),
         ("project.schema.json", "项目支出绩效目标表 · 项目", PROJECT),
     ):
-        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title}
+        schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                                  "title": title}
         schema.update(_object(fields))
         out[name] = schema
     # A monitored figure may be typed as a bare number (`done: 6`), as an indicator's actual.
-    entry = (out["project.schema.json"]["properties"]["monitoring"]["items"]["properties"]
-             ["indicators"]["items"]["properties"])
+    entry: dict[str, Any] = (out["project.schema.json"]["properties"]["monitoring"]["items"]
+                             ["properties"]["indicators"]["items"]["properties"])
     for key in ("done", "expected"):
         entry[key]["type"] = ["string", "number"]
     return out
