@@ -44,13 +44,16 @@ GUIDE_PAGES = {
     "import": ("导入", "import.md"),
     "diff": ("审阅变更", "diff.md"),
     "rollover": ("下一年", "rollover.md"),
+    "selfeval": ("自评", "selfeval.md"),
     "doctor": ("安装", "install.md"),
 }
 SEVERITY = {ERROR: "错误", "warning": "警告"}
 FIELDS_MARKER = re.compile(r"^<!-- tablegen:fields ([A-Z]+) -->$", re.MULTILINE)
 FORMAT_PARTS = {"BOOK": schema.BOOK, "AGENCY": schema.AGENCY, "PROJECT": schema.PROJECT,
                 "BUDGET": schema.BUDGET, "INDICATOR": schema.INDICATOR,
-                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS}
+                "EXECUTION": schema.EXECUTION, "FUNDS": schema.FUNDS,
+                "MONITORING": schema.MONITORING, "MONITORFUNDS": schema.MONITOR_FUNDS,
+                "MONITORENTRY": schema.MONITOR_ENTRY}
 # jieba (the search index's Chinese words) would keep its dictionary cache in the system's temp
 # folder for good; this folder goes when the build process ends.
 _JIEBA_CACHE = tempfile.TemporaryDirectory(prefix="tablegen-guide-jieba-")

@@ -704,7 +704,7 @@ NO_GRADE = "完成等级应为 达成 | 部分达成 | 未达成 之一，实际
 
 def test_start_selfeval_writes_what_the_round_knows_and_check_names_what_is_missing(tmp_path, run):
     folder = monitored_book(tmp_path)
-    code, out, _ = run("start-selfeval", str(folder))
+    code, out, _ = run("selfeval", str(folder))
     assert code == 0
     assert out.splitlines()[1].endswith("2024年专利代理师资格考试.yaml：由 1–7月的监控数据开始自评，"
                                         "7 个指标的实际完成值和全年执行数待填写")
@@ -748,7 +748,7 @@ def test_start_selfeval_writes_what_the_round_knows_and_check_names_what_is_miss
     # The other projects were left alone, and a second run starts nothing twice.
     assert (folder / "2024年知识产权执法业务费.yaml").read_text(encoding="utf-8") == (
         TEST_BOOKS / KEY / "2024年知识产权执法业务费.yaml").read_text(encoding="utf-8")
-    code, _, err = run("start-selfeval", str(folder))
+    code, _, err = run("selfeval", str(folder))
     assert code == 1 and "有错误，未写入任何文件" in err
 
 
@@ -773,5 +773,5 @@ def test_start_selfeval_of_a_filled_project_guards_its_spending(tmp_path):
 def test_start_selfeval_needs_monitoring_data(tmp_path, run):
     folder = tmp_path / KEY
     shutil.copytree(TEST_BOOKS / KEY, folder)
-    code, _, err = run("start-selfeval", str(folder))
+    code, _, err = run("selfeval", str(folder))
     assert code == 2 and "没有任何项目有监控数据" in err

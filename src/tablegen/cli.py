@@ -309,7 +309,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": cmd_diff,
     "serve": cmd_serve,
     "rollover": cmd_rollover,
-    "start-selfeval": cmd_start_selfeval,
+    "selfeval": cmd_start_selfeval,
 }
 
 
@@ -399,8 +399,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--year", type=int, required=True, help="新的预算年度，如 2025")
     r.add_argument("--out", help="新书文件夹（默认：把文件夹名中的年份顺延）")
 
-    ss = sub.add_parser("start-selfeval",
-                        help="由最后一轮绩效运行监控开始自评：写入预算数，留空待填的实际数（check 逐条列出）")
+    ss = sub.add_parser("selfeval", help="由最后一轮绩效运行监控开始自评：写入已知的预算数，留空待填的实际数"
+                        "（tablegen check 逐条列出）")
     ss.add_argument("book", help="书文件夹，或 targets/ 下的书名")
 
     f = sub.add_parser("fmt", help="把 YAML 文件改写为统一格式（保留注释）")

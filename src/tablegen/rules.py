@@ -244,7 +244,7 @@ MONITOR_MISSING = Rule("monitor-missing", WARNING, "指标没有监控数据",
     "都是空白。请在这一轮的 `indicators:` 中补上它。")
 SPENT_BELOW_MONITORED = Rule("spent-below-monitored", ERROR, "全年执行数少于监控时已执行的数",
     "自评的全年执行数（`execution.spent`）少于最后一轮监控时已经执行的数（1–N月执行数）："
-    "已经花出去的钱不会变少。`tablegen start-selfeval` 由监控数据开始自评时，全年执行数要由你填写。",
+    "已经花出去的钱不会变少。`tablegen selfeval` 由监控数据开始自评时，全年执行数要由你填写。",
     readable=True)
 # fmt
 FMT_SKIPPED = Rule("fmt-skipped", ERROR, "文件有错误，未格式化",

@@ -1,4 +1,4 @@
-"""`tablegen start-selfeval`: the 自评 of a monitored book, started from each project's last
+"""`tablegen selfeval`: the 自评 of a monitored book, started from each project's last
 monitoring round.
 
 What the round knows is written: the 年初预算数 and the 调整后预算数 (as 全年预算数) of the total and

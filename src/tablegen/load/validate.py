@@ -498,7 +498,7 @@ def _execution(c: Checker, node: Node | None) -> Execution | None:
 
 def _funds(c: Checker, found: dict[str, Node], where: str) -> Funds | None:
     initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数")
-    # Required: an empty `spent:` is a figure still to write (`start-selfeval` leaves it so),
+    # Required: an empty `spent:` is a figure still to write (`selfeval` leaves it so),
     # never a 自评 silently left out.
     adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数", required=True)
     spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数", required=True)
