@@ -775,3 +775,19 @@ def test_start_selfeval_needs_monitoring_data(tmp_path, run):
     shutil.copytree(TEST_BOOKS / KEY, folder)
     code, _, err = run("selfeval", str(folder))
     assert code == 2 and "没有任何项目有监控数据" in err
+
+
+def test_import_update_keeps_the_monitoring_data(tmp_path, run):
+    # A DOCX holds targets only: the monitoring rounds stay as the book has them.
+    from test_import_docx import build_docx
+    from test_import_update import edit
+
+    folder = monitored_book(tmp_path)
+    build_docx(load_book_strict(folder), tmp_path)
+    edit(tmp_path / f"{KEY}.docx", {"≥1500人": "≥1600人"})
+    name = "2024年专利代理师资格考试.yaml"
+    old = (folder / name).read_text(encoding="utf-8")
+    code, out, err = run("import", f"{KEY}.docx", "--into", KEY, "--update", "--apply", cwd=tmp_path)
+    assert code == 0, out + err
+    assert "monitoring:\n  - month: 4" in old
+    assert (folder / name).read_text(encoding="utf-8") == old.replace("value: ≥1500人", "value: ≥1600人")
