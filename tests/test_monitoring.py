@@ -602,7 +602,7 @@ def test_diff_shows_changed_monitoring_figures(tmp_path):
         "    监控 1–7月监控 · 财政拨款 · 1–7月执行数（万元）：16.60 → 17.60",
         "    监控 1–7月监控 · 年度代理师资格考试通过人数 · 全年预计完成情况：≥100人 → 90人",
         "    监控 1–7月监控 · 年度代理师资格考试通过人数 · 完成目标可能性：确定能 → 有可能",
-        "    监控 1–7月监控 · 年度代理师资格考试通过人数 · 偏差原因：人员保障",
+        "    监控 1–7月监控 · 年度代理师资格考试通过人数 · 偏差原因：（空） → 人员保障",
     ]
 
 
@@ -791,3 +791,25 @@ def test_import_update_keeps_the_monitoring_data(tmp_path, run):
     assert code == 0, out + err
     assert "monitoring:\n  - month: 4" in old
     assert (folder / name).read_text(encoding="utf-8") == old.replace("value: ≥1500人", "value: ≥1600人")
+
+
+def test_a_round_added_or_removed_is_one_change():
+    from tablegen.model.monitoring import MonitorFunds, Round, round_changes
+
+    def rnd(month):
+        return Round(month, MonitorFunds(None, Decimal(10), Decimal(5), Decimal(10)))
+
+    assert round_changes([rnd(7)], [rnd(7), rnd(10)], "万元") == [
+        ("监控", "1–10月监控", "（空）", "已填写")]
+    assert round_changes([rnd(4), rnd(7)], [rnd(7)], "万元") == [("监控", "1–4月监控", "已填写", "（空）")]
+
+
+@pytest.mark.parametrize(("old", "new", "rule"), [
+    ("likelihood: 确定能", "likelihood: 确定", "invalid-choice"),  # the entry is not read: it is
+    ("month: 7", "month: 0", "monitor-month"),  # not called missing; no period 1–0月 is judged
+])
+def test_one_fault_one_finding(tmp_path, monkeypatch, old, new, rule):
+    monkeypatch.chdir(tmp_path)
+    text = (FIXTURES / "rules" / "valid-monitored.yaml").read_text(encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    assert [f.rule for f in load_paths([tmp_path / "p.yaml"]).report.sorted()] == [rule]

@@ -71,14 +71,14 @@ def _round(c: Checks, node: Node, where: str) -> Round | None:
                 sources[key] = funds
     progress = [t for t, _ in c.text_list(found.get("progress"), f"{where}.progress",
                                           "年度总体目标执行情况")]
-    entries = _entries(c, found.get("indicators"), f"{where}.indicators")
+    entries, partial = _entries(c, found.get("indicators"), f"{where}.indicators")
     analysis = c.text(found.get("analysis"), f"{where}.analysis", "偏差或不能完成目标原因分析",
                       required=True)
     measures = c.text(found.get("measures"), f"{where}.measures", "相关建议或举措", required=True)
     if month is None or total is None:
         return None
     return Round(month, total, sources, progress, entries, analysis or None, measures or None,
-                 pos=node.pos, where={k: v.pos for k, v in found.items()})
+                 pos=node.pos, where={k: v.pos for k, v in found.items()}, partial=partial)
 
 
 def _month(c: Checks, node: Node | None, where: str) -> int | None:
@@ -105,12 +105,13 @@ def _funds(c: Checks, found: dict[str, Node], where: str) -> MonitorFunds | None
     return MonitorFunds(initial, adjusted, spent, expected, where=at)
 
 
-def _entries(c: Checks, node: Node | None, where: str) -> list[MonitorEntry]:
+def _entries(c: Checks, node: Node | None, where: str) -> tuple[list[MonitorEntry], bool]:
+    """The entries that could be read, and whether any could not."""
     if node is None or node.is_null:
-        return []
+        return [], False
     if node.kind != "seq":
         c.wrong_type(node, where, "列表（每个指标以“- ”开头）")
-        return []
+        return [], True
     by = {f.key: f for f in MONITOR_ENTRY}
     out = []
     for i, item in enumerate(node.items, 1):
@@ -128,7 +129,7 @@ def _entries(c: Checks, node: Node | None, where: str) -> list[MonitorEntry]:
             continue
         out.append(MonitorEntry(name, done, likelihood, expected or None, causes, note or None,
                                 pos=item.pos, where={k: v.pos for k, v in f.items()}))
-    return out
+    return out, len(out) < len(node.items)
 
 
 def _causes(c: Checks, node: Node | None, field: Field, where: str) -> list[str] | None:
@@ -163,6 +164,8 @@ def check(project: Project, book: Book, report: Report, *, year_rules: bool) -> 
                        f"{where}.month：第 {i} 轮的监控月份 {rnd.month} 不晚于上一轮的 {last_month}；"
                        "各轮按月份先后排列，同一月份只写一轮")
         last_month = max(last_month, rnd.month)
+        if not 1 <= rnd.month <= 12:  # said; the round's other figures are read with no period
+            continue
         now = datetime.now(UTC)
         if year_rules and 1 <= rnd.month <= 12 and (book.year, rnd.month) >= (now.year, now.month):
             report.add(at, rules.MONITOR_EARLY,
@@ -225,7 +228,7 @@ def _check_entries(project: Project, rnd: Round, where: str, report: Report, *, 
         report.add(entry.where.get("name", entry.pos or here), rules.MONITOR_UNKNOWN,
                    f"{where}.indicators[{index[id(entry)]}].name：“{entry.name}”不是本项目的三级指标"
                    f"{hint}")
-    if last:
+    if last and not rnd.partial:
         for l1, l2, ind, found in rows:
             if found is None:
                 report.add(rnd.where.get("indicators", here), rules.MONITOR_MISSING,

@@ -77,14 +77,19 @@ class Round:
     measures: str | None = None  # 相关建议或举措
     pos: Pos | None = field(default=None, compare=False, repr=False)
     where: dict[str, Pos] = field(default_factory=dict, compare=False, repr=False)
+    # Some entry could not be read (its finding is made): no indicator is called unmonitored.
+    partial: bool = field(default=False, compare=False, repr=False)
 
     @property
     def period(self) -> str:
         return period(self.month)
 
 
+EMPTY = "（空）"  # a side of a change that has nothing: every change reads old → new
+
+
 def _amount(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+    return EMPTY if value is None else f"{value:.2f}"
 
 
 def round_changes(old: list[Round], new: list[Round], unit: str) -> list[tuple[str, str, str, str]]:
@@ -97,7 +102,7 @@ def round_changes(old: list[Round], new: list[Round], unit: str) -> list[tuple[s
         a, b = before.get(month), after.get(month)
         where = f"{period(month)}监控"
         if a is None or b is None:
-            out.append(("监控", where, "" if a is None else "有", "" if b is None else "有"))
+            out.append(("监控", where, EMPTY if a is None else "已填写", EMPTY if b is None else "已填写"))
             continue
         rows: list[tuple[str, MonitorFunds | None, MonitorFunds | None]] = [
             ("年度资金总额", a.total, b.total)]
@@ -105,18 +110,18 @@ def round_changes(old: list[Round], new: list[Round], unit: str) -> list[tuple[s
         for label, fa, fb in rows:
             for key, title in (("adjusted", "调整后预算数"), ("spent", f"{period(month)}执行数"),
                                ("expected", "全年预计执行数")):
-                x = _amount(getattr(fa, key)) if fa else ""
-                y = _amount(getattr(fb, key)) if fb else ""
+                x = _amount(getattr(fa, key)) if fa else EMPTY
+                y = _amount(getattr(fb, key)) if fb else EMPTY
                 if x != y:
                     out.append(("监控", f"{where} · {label} · {title}（{unit}）", x, y))
         if a.progress != b.progress:
-            out.append(("监控", f"{where} · 年度总体目标执行情况", "\n".join(a.progress),
-                        "\n".join(b.progress)))
+            out.append(("监控", f"{where} · 年度总体目标执行情况", "\n".join(a.progress) or EMPTY,
+                        "\n".join(b.progress) or EMPTY))
         out += _entry_changes(a, b, where)
         for key, title in (("analysis", "偏差或不能完成目标原因分析"), ("measures", "相关建议或举措")):
             if getattr(a, key) != getattr(b, key):
-                out.append(("监控", f"{where} · {title}", getattr(a, key) or "",
-                            getattr(b, key) or ""))
+                out.append(("监控", f"{where} · {title}", getattr(a, key) or EMPTY,
+                            getattr(b, key) or EMPTY))
     return out
 
 
@@ -136,8 +141,8 @@ def _entry_changes(a: Round, b: Round, where: str) -> list[tuple[str, str, str, 
         for attr, title in (("done", f"{a.period}执行情况"),
                             ("expected", "全年预计完成情况"), ("likelihood", "完成目标可能性"),
                             ("causes", "偏差原因"), ("note", "原因说明")):
-            old = _shown(getattr(x, attr)) if x else ""
-            new = _shown(getattr(y, attr)) if y else ""
+            old = _shown(getattr(x, attr)) if x else EMPTY
+            new = _shown(getattr(y, attr)) if y else EMPTY
             if old != new:
                 out.append(("监控", f"{where} · {name} · {title}", old, new))
     return out
@@ -145,5 +150,5 @@ def _entry_changes(a: Round, b: Round, where: str) -> list[tuple[str, str, str, 
 
 def _shown(value: str | list[str] | None) -> str:
     if isinstance(value, list):
-        return "、".join(value)
-    return value or ""
+        return "、".join(value) or EMPTY
+    return value or EMPTY
