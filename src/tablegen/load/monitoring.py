@@ -155,19 +155,19 @@ def _causes(c: Checks, node: Node | None, field: Field, where: str) -> list[str]
 def check(project: Project, book: Book, report: Report, *, year_rules: bool) -> None:
     """The rules on a project's monitoring rounds (and on its 自评 spending against them)."""
     here = project.where.get("monitoring", project.pos or Pos("?"))
+    now = datetime.now(UTC)
     last_month = 0
     for i, rnd in enumerate(project.monitoring, 1):
         where = f"monitoring[{i}]"
         at = rnd.where.get("month", rnd.pos or here)
-        if 1 <= rnd.month <= 12 and rnd.month <= last_month:
+        if not 1 <= rnd.month <= 12:  # said; the round's other figures are read with no period
+            continue
+        if rnd.month <= last_month:
             report.add(at, rules.MONITOR_MONTH,
                        f"{where}.month：第 {i} 轮的监控月份 {rnd.month} 不晚于上一轮的 {last_month}；"
                        "各轮按月份先后排列，同一月份只写一轮")
         last_month = max(last_month, rnd.month)
-        if not 1 <= rnd.month <= 12:  # said; the round's other figures are read with no period
-            continue
-        now = datetime.now(UTC)
-        if year_rules and 1 <= rnd.month <= 12 and (book.year, rnd.month) >= (now.year, now.month):
+        if year_rules and (book.year, rnd.month) >= (now.year, now.month):
             report.add(at, rules.MONITOR_EARLY,
                        f"{where}.month：{book.year}年{rnd.month}月尚未结束，已填写 {period(rnd.month)}的"
                        "监控数据")
