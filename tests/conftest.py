@@ -64,6 +64,8 @@ SLOW_TESTS = {
     "test_monitoring.py::test_the_pdf_has_every_cell_ticks_in_their_columns_an_outline_and_a_toc",
     "test_monitoring.py::test_a_monitoring_table_cut_by_a_page_break_repeats_the_header_and_the_group_label",
     "test_monitoring.py::test_the_docx_toc_and_cut_groups_follow_libreoffices_pages",
+    "test_monitoring.py::test_calc_prints_every_cell_of_the_xlsx_without_overlaps",
+    "test_monitoring.py::test_a_long_group_shows_the_header_and_its_label_on_every_page_libreoffice_prints",
 }
 
 

@@ -7,6 +7,7 @@ written by hand from those files; the pace figures are computed by hand in the c
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -368,6 +369,86 @@ def test_the_docx_toc_and_cut_groups_follow_libreoffices_pages(tmp_path):
     assert level1.count("效益指标") == 2
 
 
+def word_boxes(pdf):
+    """Every word pdftotext finds: (page, text, x0, y0, x1, y1)."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                          capture_output=True).stdout
+    tree = etree.fromstring(html, etree.HTMLParser(encoding="utf-8"))
+    return [(n, w.text, *(float(w.get(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
+            for n, page in enumerate(tree.iter("page"), 1) for w in page.iter("word") if w.text]
+
+
+def test_calc_prints_every_cell_of_the_xlsx_without_overlaps(built, tmp_path):
+    need_program("soffice")
+    need_program("pdftotext")
+    from tablegen.render.toc_pages import to_pdf
+
+    (pdf,) = to_pdf([built / f"{TITLE}.xlsx"], tmp_path)
+    words = word_boxes(pdf)
+    lines = {w[1] for w in words}
+    missing = [c for rows in EXPECTED.values() for row in rows for c in row
+               if not composed_of(c, lines)]
+    assert missing == []
+    ticks = sum(c == "√" for rows in EXPECTED.values() for row in rows for c in row)
+    assert sum(w[1] == "√" for w in words) == ticks
+    overlaps = [(a[0], a[1], b[1]) for i, a in enumerate(words) for b in words[i + 1:]
+                if a[0] == b[0] and min(a[4], b[4]) - max(a[2], b[2]) > 0.5
+                and min(a[5], b[5]) - max(a[3], b[3]) > 1]
+    assert overlaps == []
+
+
+def long_monitored_book(root, rows=60):
+    """A book whose one project has a 产出指标 group of `rows` monitored rows: three pages."""
+    root.mkdir(parents=True)
+    lines = ["name: 长表", "budget:", "  total: 100.00", "goals:", "  - 目标", "indicators:",
+             "  产出指标:", "    数量指标:"]
+    lines += [x for i in range(1, rows + 1) for x in (f"      - name: 第{i}项工作",
+                                                      f"        value: ≥{i}个")]
+    lines += ["  满意度指标:", "    服务对象满意度指标:", "      - name: 满意度", "        value: ≥90%",
+              "monitoring:", "  - month: 7", "    adjusted: 100.00", "    spent: 50.00",
+              "    expected: 100.00", "    progress:", "      - 进展顺利", "    indicators:"]
+    lines += [x for i in range(1, rows + 1) for x in (f"      - name: 第{i}项工作",
+                                                      f"        done: {i}个",
+                                                      "        likelihood: 确定能")]
+    lines += ["      - name: 满意度", "        done: 95%", "        likelihood: 确定能"]
+    (root / "p.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "book.yaml").write_text(
+        "title: 长表\nyear: 2024\nmoney_unit: 万元\nagencies:\n"
+        "  - code: \"100001\"\n    name: 某单位\n    projects: [p.yaml]\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_long_group_shows_the_header_and_its_label_on_every_page_libreoffice_prints(tmp_path,
+                                                                                    fmt):
+    need_program("soffice")
+    need_program("pdftotext")
+    from tablegen.render.toc_pages import to_pdf
+
+    folder = long_monitored_book(tmp_path / "long")
+    # The DOCX's cuts are where LibreOffice's pages break (as its 目录's page numbers).
+    build([folder], tmp_path / "out", [fmt], quiet=True, toc_pages=fmt == "docx")
+    (pdf,) = to_pdf([tmp_path / "out" / "long" / f"长表（绩效运行监控）.{fmt}"], tmp_path)
+    # The words shown on the page (pdftotext leaves out a merged cell's text drawn off it); a
+    # row's cell `第12项工作` may come as the words 第, 12, 项工作 (LibreOffice spaces digits).
+    words = word_boxes(pdf)
+    lines: dict[tuple[int, float], list[tuple[float, str]]] = {}
+    for page, text, x0, y0, _, _ in words:
+        lines.setdefault((page, round(y0)), []).append((x0, text))
+    found = [(int(n), at) for at, line in sorted(lines.items())
+             for n in re.findall(r"第(\d+)项工作", "".join(t for _, t in sorted(line)))]
+    assert sorted(n for n, _ in found) == list(range(1, 61))  # each row once
+    rows = dict(found)
+    order = [rows[i] for i in range(1, 61)]
+    assert order == sorted(order)  # each row once, in order
+    pages = sorted({page for page, _ in order})
+    assert len(pages) >= 3
+    for page in pages[1:]:  # a page the grid runs onto: its header rows, the group's label
+        ys = [y for p, y in order if p == page]  # beside its rows on this page
+        shown = {w[1]: w[3] for w in words if w[0] == page}
+        assert shown["一级指标"] < min(ys) - 5 <= shown["产出指标"] <= max(ys) + 5, page
+
+
 # -- pace warnings, by hand -------------------------------------------------------------------
 
 def test_sichuan_pace_warnings_computed_by_hand(tmp_path):
@@ -673,6 +754,16 @@ def test_rounds_go_by_month_and_repeated_names_match_in_order(tmp_path, monkeypa
     found = [(f.rule, f.message) for f in load_paths([tmp_path / "p.yaml"]).report.sorted()]
     assert found == [("monitor-month", "monitoring[2].month：第 2 轮的监控月份 4 不晚于上一轮的 7；"
                                        "各轮按月份先后排列，同一月份只写一轮")]
+
+
+def test_a_round_out_of_range_leaves_the_order_of_the_others_unjudged(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = (FIXTURES / "rules" / "valid-monitored.yaml").read_text(encoding="utf-8")
+    rounds = text.index("  - month: 7")
+    bad = text[rounds:].replace("month: 7", "month: 13")
+    (tmp_path / "p.yaml").write_text(text[:rounds] + bad + text[rounds:], encoding="utf-8")
+    found = [(f.pos.line, f.rule, f.message) for f in load_paths([tmp_path / "p.yaml"]).report.sorted()]
+    assert found == [(19, "monitor-month", "monitoring[1].month：监控月份应在 1 至 12 之间，实际为 13")]
 
 
 def test_a_bad_monitoring_value_is_a_finding_with_its_place(tmp_path, monkeypatch):
