@@ -46,6 +46,7 @@ GUIDE_PAGES = {
     "import": ("导入", "import.md"),
     "diff": ("审阅变更", "diff.md"),
     "rollover": ("下一年", "rollover.md"),
+    "selfeval": ("自评", "selfeval.md"),
     "doctor": ("安装", "install.md"),
 }
 SEVERITY = {ERROR: "错误", "warning": "警告"}
@@ -56,7 +57,8 @@ FORMAT_PARTS = {"BOOK": schema.BOOK, "AGENCY": schema.AGENCY, "PROJECT": schema.
                 "ROWS": schema.ROW_LEVELS, "SCHEME": schema.SCHEME, "RATE": schema.RATE,
                 "UNSIGNED": schema.UNSIGNED, "DEVIATION": schema.DEVIATION, "FORM": schema.FORM,
                 "OVERALL": schema.OVERALL, "TASK": schema.TASK, "INCOME": schema.INCOME,
-                "OVERALL_EXECUTION": schema.OVERALL_EXECUTION}
+                "OVERALL_EXECUTION": schema.OVERALL_EXECUTION, "MONITORING": schema.MONITORING,
+                "MONITORFUNDS": schema.MONITOR_FUNDS, "MONITORENTRY": schema.MONITOR_ENTRY}
 # The layouts' vocabulary (`<!-- tablegen:layout HEAD -->`, GRID, LIST) from model/layouts.py
 # and the shipped layout files.
 LAYOUT_MARKER = re.compile(r"^<!-- tablegen:layout ([A-Z]+) -->$", re.MULTILINE)

@@ -66,6 +66,11 @@ SLOW_TESTS = {
     "test_overall_formats.py::test_a_group_cut_by_a_page_repeats_its_label_in_every_format",
     "test_overall_formats.py::test_build_writes_these_very_files_and_links_them_from_the_overview",
     "test_suggestions.py::test_after_make_docs_the_schema_offers_the_repos_own_indicators_for_a_level2",
+    "test_monitoring.py::test_the_pdf_has_every_cell_ticks_in_their_columns_an_outline_and_a_toc",
+    "test_monitoring.py::test_a_monitoring_table_cut_by_a_page_break_repeats_the_header_and_the_group_label",
+    "test_monitoring.py::test_the_docx_toc_and_cut_groups_follow_libreoffices_pages",
+    "test_monitoring.py::test_calc_prints_every_cell_of_the_xlsx_without_overlaps",
+    "test_monitoring.py::test_a_long_group_shows_the_header_and_its_label_on_every_page_libreoffice_prints",
 }
 
 

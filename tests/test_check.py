@@ -184,6 +184,35 @@ CASES = {
     "overall-layout": ("overall-layout/o.yaml", 1, 1, "warning", "overall-layout",
                        "functions：部门整体表版式 funds 印出“部门职能概述”，本文件没有填写，"
                        "表中这一部分将是空的"),
+    # 绩效运行监控 (monitoring data): each rule on a copy of valid-monitored.yaml with one fault.
+    "monitor-month.yaml": ("monitor-month.yaml", 19, 12, "error", "monitor-month",
+                           "monitoring[1].month：监控月份应在 1 至 12 之间，实际为 13"),
+    "monitor-early": ("monitor-early/p.yaml", 19, 12, "warning", "monitor-early",
+                      "monitoring[1].month：2099年7月尚未结束，已填写 1–7月的监控数据"),
+    "monitor-overspent.yaml": ("monitor-overspent.yaml", 21, 12, "error", "monitor-overspent",
+                               "monitoring[1].spent：年度资金总额的 1–7月执行数 10.50 超过调整后预算数 "
+                               "10.00"),
+    "monitor-expected.yaml": ("monitor-expected.yaml", 22, 15, "error", "monitor-expected",
+                              "monitoring[1].expected：年度资金总额的全年预计执行数 4.00 少于 1–7月已执行的 "
+                              "5.00"),
+    "monitor-sum.yaml": ("monitor-sum.yaml", 20, 15, "error", "monitor-sum",
+                         "monitoring[1].adjusted：年度资金总额的调整后预算数 10.00 不等于 财政拨款 8.00 + "
+                         "其他资金 0 = 8.00"),
+    "monitor-likelihood.yaml": ("monitor-likelihood.yaml", 30, 9, "error", "monitor-likelihood",
+                                "monitoring[1].indicators[2]：完成目标可能性为“有可能”，需要填写至少一项"
+                                "偏差原因（causes）、原因说明（note）"),
+    "monitor-note.yaml": ("monitor-note.yaml", 30, 17, "error", "monitor-note",
+                          "monitoring[1].indicators[1].causes：勾选了偏差原因“经费保障”，需要填写原因说明"
+                          "（note）"),
+    "monitor-unknown.yaml": ("monitor-unknown.yaml", 36, 15, "error", "monitor-unknown",
+                             "monitoring[1].indicators[3].name：“测试件数”不是本项目的三级指标，"
+                             "是否想写“测试次数”？"),
+    "monitor-missing.yaml": ("monitor-missing.yaml", 26, 7, "warning", "monitor-missing",
+                             "monitoring[1].indicators：没有三级指标“服务对象满意度”（满意度指标 / "
+                             "服务对象满意度指标）的 1–7月执行情况"),
+    "spent-below-monitored.yaml": ("spent-below-monitored.yaml", 43, 10, "error",
+                                   "spent-below-monitored",
+                                   "execution.spent：全年执行数 9.50 少于 1–10月监控时已执行的 9.80"),
 }
 
 
@@ -207,6 +236,7 @@ def test_the_valid_fixture_has_no_finding(monkeypatch):
     assert findings_of(RULES / "valid.yaml") == []
     assert findings_of(RULES / "valid-evaluated.yaml") == []
     assert findings_of(RULES / "overall-valid") == []
+    assert findings_of(RULES / "valid-monitored.yaml") == []
 
 
 def test_a_target_beaten_by_30_percent_asks_for_a_reason(tmp_path, monkeypatch):

@@ -47,8 +47,8 @@ def site(tmp_path_factory) -> Path:
 def test_the_guide_builds_in_strict_mode_with_every_chapter(site):
     pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
     chapters = ["index", "install", "init", "new", "edit", "check", "serve", "build", "import", "diff",
-                "rollover", "selfeval", "overall", "formats/docx", "formats/pdf", "formats/html",
-                "formats/xlsx",
+                "rollover", "monitoring", "selfeval", "overall", "formats/docx", "formats/pdf",
+                "formats/html", "formats/xlsx",
                 "engineering/cache", "engineering/atomic", "engineering/fonts",
                 "engineering/benchmarks", "engineering/security"]
     assert {f"{c}.html" for c in chapters} <= pages

@@ -297,6 +297,21 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_start_selfeval(args: argparse.Namespace) -> int:
+    from .commands.start_selfeval import start_selfeval
+    from .model.monitoring import period
+
+    result = start_selfeval(_book_dir(args.book))
+    for started in result.started:
+        print(f"{display_path(started.file)}：由 {period(started.month)}的监控数据开始自评，"
+              f"{started.actuals} 个指标的实际完成值和全年执行数待填写")
+    for file, why in result.skipped:
+        log.info("%s：%s", file, why)
+    print(f"已为 {len(result.started)} 个项目开始自评；运行 tablegen check 逐条列出还要填写的实际数",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from .commands.init import init_repo
 
@@ -353,6 +368,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": cmd_diff,
     "serve": cmd_serve,
     "rollover": cmd_rollover,
+    "selfeval": cmd_start_selfeval,
 }
 
 
@@ -469,6 +485,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("book", help="书文件夹，或 targets/ 下的书名")
     r.add_argument("--year", type=int, required=True, help="新的预算年度，如 2025")
     r.add_argument("--out", help="新书文件夹（默认：把文件夹名中的年份顺延）")
+
+    ss = sub.add_parser("selfeval", help="由最后一轮绩效运行监控开始自评：写入已知的预算数，留空待填的实际数"
+                        "（tablegen check 逐条列出）")
+    ss.add_argument("book", help="书文件夹，或 targets/ 下的书名")
 
     f = sub.add_parser("fmt", help="把 YAML 文件改写为统一格式（保留注释）")
     f.add_argument("paths", nargs="*", help="文件或文件夹（默认 targets/）")

@@ -299,6 +299,39 @@ OVERALL_LAYOUT = Rule("overall-layout", WARNING, "缺少版式要印的内容",
     "版式 `tasks` 的年度主要任务；收支构成版式 `funds` 的部门职能概述和收入构成），整体文件却没有"
     "填写（`tasks:`、`functions:`、`income:`）。表中这一部分将是空的（收入构成只有合计，即年度"
     "资金总额）。请补上，或者换用不印这一部分的版式。")
+# 绩效运行监控 (monitoring data)
+MONITOR_MONTH = Rule("monitor-month", ERROR, "监控月份不对",
+    "`monitoring:` 中一轮监控的 `month:` 不在 1–12 之间，或者各轮没有按月份先后排列（同一月份写了两轮，"
+    "或 4 月的一轮写在 7 月的一轮之后）。`month: 7` 表示 1–7月的执行情况。", readable=True)
+MONITOR_EARLY = Rule("monitor-early", WARNING, "监控月份尚未结束",
+    "监控月份还没有结束（例如 2025 年 7 月还没过完，就填了 1–7月的执行数）。这些数字只到填写时为止，"
+    "不是整月的数。如果是提前试填，可以保留这条警告。")
+MONITOR_OVERSPENT = Rule("monitor-overspent", ERROR, "1–N月执行数超过调整后预算数",
+    "1–N月执行数（`spent:`）超过了调整后预算数（`adjusted:`），年度资金总额或某一资金来源的都算。"
+    "请核对执行数，或先调整预算。", readable=True)
+MONITOR_EXPECTED = Rule("monitor-expected", ERROR, "全年预计执行数少于已执行的数",
+    "全年预计执行数（`expected:`）少于 1–N月已经执行的数（`spent:`）：已经花出去的钱不会变少。"
+    "请核对两个数。", readable=True)
+MONITOR_SUM = Rule("monitor-sum", ERROR, "监控资金来源合计不符",
+    "监控的项目资金中，财政拨款 + 其他资金 ≠ 年度资金总额：逐列核对年初预算数（按印出的数）、"
+    "调整后预算数、1–N月执行数和全年预计执行数。只写了年度资金总额时不检查。", readable=True)
+MONITOR_LIKELIHOOD = Rule("monitor-likelihood", ERROR, "不能确定完成目标却没有说明",
+    "完成目标可能性为“有可能”或“完全不可能”的指标，必须填写全年预计完成情况（`expected:`）、"
+    "至少一项偏差原因（`causes:`）和原因说明（`note:`），这一轮还必须填写偏差或不能完成目标原因分析"
+    "（`analysis:`）和相关建议或举措（`measures:`）。预算系统缺少这些内容时不能保存。", readable=True)
+MONITOR_NOTE = Rule("monitor-note", ERROR, "勾选了偏差原因却没有说明",
+    "指标勾选了偏差原因（`causes:`，如经费保障、其他），却没有填写原因说明（`note:`）。"
+    "请说明具体原因。", readable=True)
+MONITOR_UNKNOWN = Rule("monitor-unknown", ERROR, "监控的指标不在项目中",
+    "`monitoring:` 中某一项 `indicators:` 的 `name:` 不是本项目的三级指标（常见于改了指标名称或打错字）。"
+    "消息给出最接近的名称。名称在项目中出现多次时，按出现的先后一一对应。", readable=True)
+MONITOR_MISSING = Rule("monitor-missing", WARNING, "指标没有监控数据",
+    "最后一轮监控中没有这个三级指标的执行情况，监控表中这一行的执行情况、预计完成情况和完成目标可能性"
+    "都是空白。请在这一轮的 `indicators:` 中补上它。")
+SPENT_BELOW_MONITORED = Rule("spent-below-monitored", ERROR, "全年执行数少于监控时已执行的数",
+    "自评的全年执行数（`execution.spent`）少于最后一轮监控时已经执行的数（1–N月执行数）："
+    "已经花出去的钱不会变少。`tablegen selfeval` 由监控数据开始自评时，全年执行数要由你填写。",
+    readable=True)
 # fmt
 FMT_SKIPPED = Rule("fmt-skipped", ERROR, "文件有错误，未格式化",
     "`tablegen fmt` 没有改写这个文件：文件有错误（语法错误、未知的键、三位小数的金额等），"
@@ -549,6 +582,16 @@ RULES: tuple[Rule, ...] = (
     OVERALL_SPENT,
     OVERALL_TASKS_OVER,
     OVERALL_LAYOUT,
+    MONITOR_MONTH,
+    MONITOR_EARLY,
+    MONITOR_OVERSPENT,
+    MONITOR_EXPECTED,
+    MONITOR_SUM,
+    MONITOR_LIKELIHOOD,
+    MONITOR_NOTE,
+    MONITOR_UNKNOWN,
+    MONITOR_MISSING,
+    SPENT_BELOW_MONITORED,
     FMT_SKIPPED,
     IMPORT_BOOK,
     IMPORT_EXISTS,

@@ -5,8 +5,9 @@ month (`2024.07`, `2024-07`) or ending a period (`2023-2024`), and the year in t
 folder, file and project names. Quantities (`2030人次`), titles in 《》 and document numbers
 (`津财预（2024）12号`) stay; so do years before last year and beyond the plan (`2035年`), listed
 for review with every other change tablegen is not sure of. A moved 2月29日 that the new year
-does not have becomes 2月28日, listed too. Execution data is dropped; each indicator's last
-实际完成值 stays as a comment (the 历史标准), and targets beaten by 30 % or more are listed.
+does not have becomes 2月28日, listed too. Execution and monitoring data are dropped; each
+indicator's last 实际完成值 stays as a comment (the 历史标准), and targets beaten by 30 % or more
+are listed.
 """
 
 from __future__ import annotations
@@ -270,7 +271,8 @@ def _shifted(shifter: _Shifter, text: str, file: str, where: str, result: Rollov
 
 def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
                   result: Rollover) -> str:
-    """The new project file: texts shifted, execution dropped, last actuals as comments."""
+    """The new project file: texts shifted, execution and monitoring dropped, last actuals as
+    comments."""
     assert book.root is not None
     old = (book.root / project.file).read_text(encoding="utf-8")
     notes = _without_execution(attach(old, project_paths(_tree(old))))
@@ -278,6 +280,7 @@ def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
     beaten = {id(r.indicator): r.beaten for r in score.rows} if score else {}
     new = copy.deepcopy(project)
     new.execution = None
+    new.monitoring = []
     new.name = _shifted(shifter, project.name, file, "name", result, name=True)
     new.usage = _shifted(shifter, project.usage, file, "usage", result)
     new.goals = [_shifted(shifter, g, file, f"goals[{i}]", result)
@@ -289,9 +292,10 @@ def _project_text(book: Book, project: Project, shifter: _Shifter, file: str,
 
 
 def _without_execution(notes: dict[str, str]) -> dict[str, str]:
-    """The comments of a file but those about execution data, which go with it."""
+    """The comments of a file but those about execution and monitoring data, which go with
+    them."""
     return {key: text for key, text in notes.items() if not (
-        key.startswith("execution") or key.rsplit(".", 1)[-1] in (
+        key.startswith(("execution", "monitoring")) or key.rsplit(".", 1)[-1] in (
             "actual", "grade", "score", "score_reason", "deviation"))}
 
 

@@ -4,7 +4,8 @@ or Excel, shown first as `tablegen diff` shows a change, written only on request
 A table is matched to the book's project of the same 项目名称; when the source holds as many
 tables as the book has projects (a DOCX built from the book), a table whose name matches none is
 the project at its place, renamed. What a source never holds stays as the book has it: each
-indicator's 自评 data (matched by 一级/二级/三级), the execution block, the comments of the file.
+indicator's 自评 data (matched by 一级/二级/三级), the execution and monitoring blocks, the comments
+of the file.
 Tables that match no project are added as new projects. Nothing is written unless the whole
 book, updated, passes `check`.
 """
@@ -133,6 +134,7 @@ def _merged(old: Project, source: Project, it: Imported, report: Report) -> Proj
     new = copy.deepcopy(source)
     new.file = old.file
     new.execution = copy.deepcopy(old.execution)
+    new.monitoring = copy.deepcopy(old.monitoring)
     seen: dict[tuple[str, str, str], int] = {}
     olds = {_key(l1.name, l2.name, ind, seen): ind for l1, l2, ind in old.rows()}
     seen = {}

@@ -5,7 +5,8 @@ documents are built; adding a kind is one module, one template folder and one en
 from __future__ import annotations
 
 from ..document import Kind
-from . import overall, overall_eval, selfeval, targets
+from . import monitoring, overall, overall_eval, selfeval, targets
 
-# The 部门整体 tables before the project tables, as budget (and 决算) publications place them.
-KINDS: tuple[Kind, ...] = (overall, targets, overall_eval, selfeval)
+# The 部门整体 tables before the project tables, as budget (and 决算) publications place them;
+# the mid-year 监控表 between the targets and the 自评.
+KINDS: tuple[Kind, ...] = (overall, targets, monitoring, overall_eval, selfeval)

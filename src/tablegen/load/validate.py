@@ -68,6 +68,7 @@ from ..model.scoring import (
 )
 from ..model.values import CAP_SIGNS, GE, LE, MONEY_SCALE, Value, actual_in, parse, plain_number
 from ..rules import Rule
+from . import monitoring
 from .glyphs import missing_glyphs
 from .loader import Node
 
@@ -438,6 +439,8 @@ def check_book_node(
     overall_layout = (c.choice(overall_node, by["overall_layout"], "overall_layout")
                       if overall_node is not None and not overall_node.is_null else None)
     bad_overall = overall_layout is None and not (overall_node is None or overall_node.is_null)
+    pace = c.choice(found.get("pace"), by["pace"], "pace")  # None: no pace warnings
+    bad_pace = pace is None and not (found.get("pace") is None or found["pace"].is_null)
     department = c.text(found.get("department"), "department", "部门", required=False)
     agencies: list[Agency] = []
     listed: list[list[tuple[str, Pos]]] = []
@@ -479,12 +482,13 @@ def check_book_node(
             agencies.append(agency)
             listed.append(files)
     if (title is None or year is None or money_unit is None or frame is None or merge is None
-            or bad_scoring or declared is None or bad_layout or decimals is None or bad_overall):
+            or bad_scoring or declared is None or bad_layout or decimals is None or bad_overall
+            or bad_pace):
         return None, listed
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
                 merge=merge, department=department, scoring=scoring, scoring_rules=scoring_rules,
                 agencies=agencies, layout=layout, decimals=decimals, frames=declared,
-                overall_layout=overall_layout)
+                overall_layout=overall_layout, pace=pace)
     return book, listed
 
 
@@ -603,10 +607,12 @@ def check_project_node(root: Node, file: str, frame: Frame, report: Report, *,
     grid = Grid(c, frame, layout, recipients)
     indicators = grid.read(found.get("indicators"))
     execution = _execution(c, found.get("execution"), decimals)
+    rounds = monitoring.read(c, found.get("monitoring"))
     if name is None or budget is None or indicators is None:
         return None
     project = Project(name=name, budget=budget, usage=usage, goals=goals, indicators=indicators,
-                      execution=execution, file=file, pos=root.pos, period=period,
+                      execution=execution, monitoring=rounds, file=file, pos=root.pos,
+                      period=period,
                       period_goals=period_goals, recipients=recipients, order=grid.order)
     key_of = _key_positions(root)
     project.where = {k: key_of[id(v)] for k, v in found.items()}
@@ -875,9 +881,12 @@ def _funds(c: Checker, found: dict[str, Node], where: str, places: int = DECIMAL
     why = None if places >= EXECUTION_PLACES else "执行数据照会计账簿填写，最多四位小数"
     places = max(places, EXECUTION_PLACES)
     initial = c.amount(found.get("initial"), f"{where}.initial", "年初预算数", places=places, why=why)
+    # Required: an empty `spent:` is a figure still to write (`selfeval` leaves it so),
+    # never a 自评 silently left out.
     adjusted = c.amount(found.get("adjusted"), f"{where}.adjusted", "全年预算数", places=places,
-                        why=why)
-    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数", places=places, why=why)
+                        why=why, required=True)
+    spent = c.amount(found.get("spent"), f"{where}.spent", "全年执行数", places=places, why=why,
+                     required=True)
     if adjusted is None or spent is None:
         return None
     pos = found["spent"].pos
@@ -942,6 +951,8 @@ def check_project_rules(
                        f"项目“{project.name}”没有满意度指标")
     if project.execution is not None:
         check_execution(project, book, report, year_rules=year_rules)
+    if project.monitoring:
+        monitoring.check(project, book, report, year_rules=year_rules)
 
 
 def check_execution(project: Project, book: Book, report: Report, *, year_rules: bool) -> None:

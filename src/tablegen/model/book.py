@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import Pos
 from .frames import Frame
 from .layouts import Layout
+from .monitoring import Round
 
 MONEY_UNITS = ("元", "千元", "万元")
 MERGES = ("level1", "level1+level2", "none")
@@ -143,6 +144,7 @@ class Project:
     goals: list[str]
     indicators: list[Level1]
     execution: Execution | None = None  # present once the year is evaluated (自评)
+    monitoring: list[Round] = field(default_factory=list)  # 绩效运行监控, one per round, in order
     file: str = field(default="", compare=False)  # path relative to the book folder
     pos: Pos | None = field(default=None, compare=False, repr=False)
     # Where each top-level key stands in the source file, for findings.
@@ -292,7 +294,8 @@ class Book:
     # The book's own scheme (`scoring:` as a mapping): its rules over `scoring` (or the frame's),
     # as YAML data (every scalar a text), read by tablegen.model.schemes.own_scheme.
     scoring_rules: dict[str, Any] | None = None
-    overall_layout: str | None = None  # the 整体 target table's layout; None: layouts.yaml's first
+    overall_layout: str | None = None  # the 整体 target table's layout; None: the first
+    pace: str | None = None  # the 监控 pace warnings' scheme in pace.yaml; None: no warnings
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
     layout: Layout | None = None  # None: the default layout (layouts.DEFAULT_LAYOUT)
@@ -320,6 +323,11 @@ class Book:
     def overall(self) -> list[Agency]:
         """The agencies with 整体 targets (an `overall:` file), in book order."""
         return [a for a in self.agencies if a.overall is not None]
+
+    @property
+    def monitored(self) -> bool:
+        """Whether any project carries monitoring data (the book has a 监控表)."""
+        return any(p.monitoring for p in self.projects)
 
     @property
     def author(self) -> str:

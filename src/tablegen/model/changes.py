@@ -12,6 +12,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 
 from .book import Agency, Book, Budget, Indicator, Overall, Project, format_amount
+from .monitoring import round_changes
 from .overall import amounts, as_project, scoring_book, task_amounts
 from .scoring import score_changes
 
@@ -20,7 +21,7 @@ from .scoring import score_changes
 class Change:
     """One line of a project's changes: what, where, old and new."""
 
-    kind: str  # 预算 | 资金用途 | 绩效目标 | 新增/删除/修改指标 | 项目名称 | 位置 | 书 | 单位
+    kind: str  # 预算 | 资金用途 | 绩效目标 | 新增/删除/修改指标 | 项目名称 | 位置 | 书 | 单位 | 监控
     where: str
     old: str = ""
     new: str = ""
@@ -208,7 +209,7 @@ def book_changes(old: Book, new: Book) -> list[Change]:
            for key, label in (("title", "标题"), ("year", "年度"), ("money_unit", "金额单位"),
                               ("frame", "指标框架"), ("merge", "合并方式"),
                               ("department", "部门"), ("decimals", "金额小数位数"),
-                              ("overall_layout", "部门整体表版式"))
+                              ("overall_layout", "部门整体表版式"), ("pace", "监控预警方案"))
            if getattr(old, key) != getattr(new, key)]
     layouts = [b.layout.name if b.layout else "" for b in (old, new)]
     if layouts[0] != layouts[1]:
@@ -262,6 +263,8 @@ def diff_books(old: dict[str, Book], new: dict[str, Book]) -> list[BookDiff]:
             if ag1.code != ag2.code or common_old.index(old_file) != order_new[new_file]:
                 changes.append(Change("位置", "表序", f"{n1}（{ag1.code}）", f"{n2}（{ag2.code}）"))
             changes += project_changes(p1, p2, b.money_unit, column_labels(b))
+            changes += [Change(*c) for c in round_changes(p1.monitoring, p2.monitoring,
+                                                          b.money_unit)]
             changes += [Change(*c) for c in score_changes(p1, a, p2, b)]
             if changes:
                 bd.projects.append(ProjectDiff("修改", p2.name, new_file, changes))

@@ -9,7 +9,9 @@ from typing import Any
 from .book import DECIMALS, MAX_DECIMALS, MERGES, MONEY_UNITS
 from .frames import frames
 from .layouts import DEFAULT_LAYOUT
+from .monitoring import CAUSES, LIKELIHOODS
 from .overall_layouts import layouts as overall_layouts
+from .pace import schemes as pace_schemes
 from .schemes import GRADES, schemes
 
 __all__ = ["GRADES", "Field"]
@@ -21,9 +23,9 @@ class Field:
 
     key: str
     title: str  # the Chinese label users know
-    kind: str  # text | code | year | amount | places | choice | file | text-list | file-list | map |
-    # list | indicators | frames | values | scheme (a name or a map) | number | flag |
-    # mapping (any keys) | items (any list)
+    kind: str  # text | code | year | month | amount | places | choice | choice-list | file |
+    # text-list | file-list | map | list | indicators | frames | values | scheme (a name or a map)
+    # | number | flag | mapping (any keys) | items (any list)
     required: bool
     description: str
     choices: tuple[str, ...] = ()
@@ -76,6 +78,9 @@ BOOK = (
     Field("overall_layout", "部门整体表版式", "choice", False,
           "部门整体支出绩效目标表的版式，见 overall_layouts.yaml：tasks 中央申报表（年度主要任务及金额）；"
           "funds 收支构成版（部门职能概述、收入构成、支出构成）", default="tasks"),
+    Field("pace", "监控预警方案", "choice", False,
+          "绩效运行监控的执行进度预警方案（如 sichuan、shanxi），见 pace.yaml；预警只显示在总览页和"
+          "预览中，不印在监控表上；缺省不预警"),
     Field("agencies", "单位", "list", True, "按顺序排列的预算单位及其项目", fields=AGENCY),
 )
 
@@ -203,6 +208,46 @@ EXECUTION = (
           "预算执行率偏低的原因（评分方案要求时，如四川：低于 90%），印在自评表的注中"),
 )
 
+MONITOR_FUNDS = (
+    Field("initial", "年初预算数", "amount", False, "年初预算数；缺省为 budget 中的数"),
+    Field("adjusted", "调整后预算数", "amount", True, "截至监控月份的调整后预算数"),
+    Field("spent", "1–N月执行数", "amount", True, "1 月至监控月份的执行数，不超过调整后预算数"),
+    Field("expected", "全年预计执行数", "amount", True, "预计全年的执行数，不少于已执行的数"),
+)
+
+MONITOR_ENTRY = (
+    Field("name", "三级指标", "text", True, "所监控的三级指标，与 indicators 中的名称相同"),
+    Field("done", "1–N月执行情况", "text", True,
+          "1 月至监控月份的执行情况；定量指标写数字和与指标值相同的单位（如 6次、97.5%）"),
+    Field("expected", "全年预计完成情况", "text", False,
+          "预计全年的完成情况；完成目标可能性为“有可能”或“完全不可能”时必填"),
+    Field("likelihood", "完成目标可能性", "choice", True, "确定能 | 有可能 | 完全不可能",
+          choices=LIKELIHOODS),
+    Field("causes", "偏差原因", "choice-list", False,
+          "偏差原因分析中打勾的各项：经费保障、制度保障、人员保障、硬件条件保障、其他（可多选）",
+          choices=CAUSES),
+    Field("note", "原因说明", "text", False, "原因说明；勾选了偏差原因时必填"),
+)
+
+MONITORING = (
+    Field("month", "监控月份", "month", True, "监控截至的月份（1–12），如 7 表示 1–7月"),
+    Field("initial", "年初预算数", "amount", False, "年度资金总额的年初预算数；缺省为预算数（budget.total）"),
+    Field("adjusted", "调整后预算数", "amount", True, "年度资金总额的调整后预算数"),
+    Field("spent", "1–N月执行数", "amount", True, "年度资金总额 1 月至监控月份的执行数"),
+    Field("expected", "全年预计执行数", "amount", True, "年度资金总额的全年预计执行数"),
+    Field("fiscal", "其中：财政拨款", "map", False, "财政拨款的四个数", fields=MONITOR_FUNDS),
+    Field("other", "其他资金", "map", False, "其他资金的四个数", fields=MONITOR_FUNDS),
+    Field("progress", "年度总体目标执行情况", "text-list", False,
+          "年度总体目标 1 月至监控月份的执行情况，每项一段"),
+    Field("indicators", "指标执行情况", "list", False,
+          "各三级指标的执行情况（name、done、expected、likelihood、causes、note）",
+          fields=MONITOR_ENTRY),
+    Field("analysis", "偏差或不能完成目标原因分析", "text", False,
+          "偏差或不能完成目标原因分析；有指标“有可能”或“完全不可能”完成时必填"),
+    Field("measures", "相关建议或举措", "text", False,
+          "相关建议或举措；有指标“有可能”或“完全不可能”完成时必填"),
+)
+
 PROJECT = (
     Field("name", "项目名称", "text", True, "项目名称；标题印作“N.项目名称绩效目标表”"),
     Field("budget", "预算规模", "map", True, "预算数、财政资金、其他资金（单位见 book.yaml）",
@@ -217,6 +262,9 @@ PROJECT = (
     Field("indicators", "绩效指标", "indicators", True,
           "一级指标 → 二级指标 → 三级指标列表（name、description、value）；或按打印顺序的行列表，"
           "每行写 level1、level2 和三级指标的键"),
+    Field("monitoring", "绩效运行监控", "list", False,
+          "绩效运行监控：每轮监控一项（month、资金、年度总体目标和各指标的执行情况），按月份先后排列",
+          fields=MONITORING),
     Field("execution", "预算执行情况", "map", False,
           "自评：年度资金的年初预算数、全年预算数、全年执行数（单位见 book.yaml）和实际完成情况",
           fields=EXECUTION),
@@ -281,7 +329,8 @@ OVERALL = (
 
 FIELD_CHOICES = {"frame": lambda: tuple(frames()), "scoring": lambda: tuple(schemes()),
                  "base": lambda: tuple(schemes()),
-                 "overall_layout": lambda: tuple(overall_layouts())}
+                 "overall_layout": lambda: tuple(overall_layouts()),
+                 "pace": lambda: tuple(pace_schemes())}
 
 
 def choices_of(field: Field) -> tuple[str, ...]:
@@ -335,6 +384,15 @@ def _json(field: Field, examples: Mapping[str, Sequence[Example]] | None = None)
         out["type"] = "array"
     elif kind == "file":
         out["type"] = "string"
+    elif kind == "month":
+        out["type"] = ["integer", "string"]
+        out["pattern"] = r"^([1-9]|1[0-2])$"
+        out["minimum"] = 1
+        out["maximum"] = 12
+    elif kind == "choice-list":
+        out["type"] = "array"
+        out["items"] = {"enum": list(field.choices)}
+        out["uniqueItems"] = True
     elif kind in ("text-list", "file-list"):
         out["type"] = "array"
         out["items"] = {"type": "string"}
@@ -443,4 +501,9 @@ def json_schemas(examples: Mapping[str, Sequence[Example]] | None = None
             indicators = next(f for f in PROJECT if f.key == "indicators")
             schema["properties"]["indicators"] = _json(indicators, examples)
         out[name] = schema
+    # A monitored figure may be typed as a bare number (`done: 6`), as an indicator's actual.
+    entry: dict[str, Any] = (out["project.schema.json"]["properties"]["monitoring"]["items"]
+                             ["properties"]["indicators"]["items"]["properties"])
+    for key in ("done", "expected"):
+        entry[key]["type"] = ["string", "number"]
     return out

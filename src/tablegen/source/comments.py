@@ -50,6 +50,8 @@ def project_paths(root: Node) -> dict[int, str]:
                 out.setdefault(item.pos.line, f"{key.text}[{i}]")
         elif key.text == "execution" and value.kind == "map":
             _execution_lines(value, out)
+        elif key.text == "monitoring":
+            _nested_lines(value, "monitoring", out)
         elif key.text == "indicators" and value.kind == "map":
             _indicator_lines(value, out)
         elif key.text == "indicators" and value.kind == "seq":
@@ -110,6 +112,18 @@ def _execution_lines(node: Node, out: dict[int, str]) -> None:
         elif key.text == "results" and value.kind == "seq":
             for i, item in enumerate(value.items, 1):
                 out.setdefault(item.pos.line, f"execution.results[{i}]")
+
+
+def _nested_lines(node: Node, path: str, out: dict[int, str]) -> None:
+    """The key paths of a nested block, as yamlout names them (`monitoring[1].indicators[2].done`);
+    a list of choices (`causes: [经费保障, 其他]`) is one key, written on one line."""
+    for i, item in enumerate(node.items, 1):
+        out.setdefault(item.pos.line, f"{path}[{i}]")
+        _nested_lines(item, f"{path}[{i}]", out)
+    for key, value in node.pairs:
+        out.setdefault(key.pos.line, f"{path}.{key.text}")
+        if key.text != "causes":
+            _nested_lines(value, f"{path}.{key.text}", out)
 
 
 def book_paths(root: Node) -> dict[int, str]:

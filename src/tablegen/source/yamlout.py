@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..model.book import DECIMALS, Book, Indicator, Level1, Overall, Project, format_amount
+from ..model.monitoring import SOURCES, MonitorFunds
 
 SCHEMA_BOOK = "# yaml-language-server: $schema=../../build/schema/book.schema.json"
 SCHEMA_PROJECT = "# yaml-language-server: $schema=../../build/schema/project.schema.json"
@@ -141,6 +142,7 @@ def dump_project(project: Project, comments: dict[str, str] | None = None,
         _rows(out, project)
     else:
         _indicators(out, project.indicators)
+    _monitoring(out, project)
     _execution(out, project, places)
     return out.text()
 
@@ -250,6 +252,48 @@ def _evaluation(out: _Out, item: str, ind: Indicator, pad: str = "        ") -> 
             out.key(f"{item}.{key}", pad, f"{key}: {shown}")
 
 
+def _monitoring(out: _Out, project: Project) -> None:
+    """The 绩效运行监控 rounds, when the project has any."""
+    if not project.monitoring:
+        return
+    out.key("monitoring", "", "monitoring:")
+    for i, rnd in enumerate(project.monitoring, 1):
+        at = f"monitoring[{i}]"
+        out.key(at, "  ", f"- month: {rnd.month}", f"{at}.month")
+        _monitor_funds(out, at, "    ", rnd.total)
+        for key, funds in ((k, rnd.sources[k]) for k in SOURCES if k in rnd.sources):
+            out.key(f"{at}.{key}", "    ", f"{key}:")
+            _monitor_funds(out, f"{at}.{key}", "      ", funds)
+        if rnd.progress:
+            out.key(f"{at}.progress", "    ", "progress:")
+            for j, text in enumerate(rnd.progress, 1):
+                out.key(f"{at}.progress[{j}]", "      ", f"- {scalar(text, 6)}")
+        if rnd.entries:
+            out.key(f"{at}.indicators", "    ", "indicators:")
+        for j, e in enumerate(rnd.entries, 1):
+            item = f"{at}.indicators[{j}]"
+            out.key(item, "      ", f"- name: {scalar(e.name, 8)}", f"{item}.name")
+            out.key(f"{item}.done", "        ", f"done: {scalar(e.done, 8)}")
+            if e.expected is not None:
+                out.key(f"{item}.expected", "        ", f"expected: {scalar(e.expected, 8)}")
+            out.key(f"{item}.likelihood", "        ", f"likelihood: {e.likelihood}")
+            if e.causes:
+                out.key(f"{item}.causes", "        ", f"causes: [{', '.join(e.causes)}]")
+            if e.note is not None:
+                out.key(f"{item}.note", "        ", f"note: {scalar(e.note, 8)}")
+        for key in ("analysis", "measures"):
+            text = getattr(rnd, key)
+            if text is not None:
+                out.key(f"{at}.{key}", "    ", f"{key}: {scalar(text, 4)}")
+
+
+def _monitor_funds(out: _Out, at: str, indent: str, funds: MonitorFunds) -> None:
+    for key in ("initial", "adjusted", "spent", "expected"):
+        value = getattr(funds, key)
+        if value is not None:
+            out.key(f"{at}.{key}", indent, f"{key}: {format_amount(value)}")
+
+
 def _execution(out: _Out, project: Project, places: int = DECIMALS) -> None:
     """The 自评 execution block, when the project has one."""
     ex = project.execution
@@ -330,6 +374,8 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
         out.key("scoring", "", f"scoring: {book.scoring}")
     if book.overall_layout:
         out.key("overall_layout", "", f"overall_layout: {book.overall_layout}")
+    if book.pace:
+        out.key("pace", "", f"pace: {book.pace}")
     out.key("agencies", "", "agencies:")
     for i, (agency, names) in enumerate(zip(book.agencies, files, strict=True), 1):
         if agency.code:
