@@ -19,6 +19,7 @@ class Frame:
     name: str
     title: str
     levels: dict[str, tuple[str, ...]]
+    files: str = "project"  # what it frames: "project" files or an agency's "overall" file
 
     def level2_of(self, level1: str) -> tuple[str, ...]:
         return self.levels.get(level1, ())
@@ -30,6 +31,7 @@ def frames() -> dict[str, Frame]:
     text = resources.files("tablegen.model").joinpath("frames.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     return {
-        name: Frame(name, spec["title"], {k: tuple(v) for k, v in spec["levels"].items()})
+        name: Frame(name, spec["title"], {k: tuple(v) for k, v in spec["levels"].items()},
+                    spec.get("files", "project"))
         for name, spec in data.items()
     }

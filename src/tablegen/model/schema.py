@@ -339,7 +339,8 @@ def choices_of(field: Field) -> tuple[str, ...]:
     return field.choices
 
 
-def _json(field: Field, examples: Mapping[str, Sequence[Example]] | None = None) -> dict[str, Any]:
+def _json(field: Field, examples: Mapping[str, Sequence[Example]] | None = None,
+          files: str = "project") -> dict[str, Any]:
     out: dict[str, Any] = {"title": field.title, "description": field.description}
     kind = field.kind
     if kind in ("text",):
@@ -418,7 +419,7 @@ def _json(field: Field, examples: Mapping[str, Sequence[Example]] | None = None)
         # Each frame's 一级 with its 二级 as properties: an editor completes their names, and
         # under a 二级 offers the indicators it was given (`examples`).
         levels: dict[str, list[str]] = {}
-        for known in frames().values():
+        for known in (f for f in frames().values() if f.files == files):
             for l1, l2s in known.levels.items():
                 levels.setdefault(l1, [])
                 levels[l1] += [l2 for l2 in l2s if l2 not in levels[l1]]
@@ -500,6 +501,9 @@ def json_schemas(examples: Mapping[str, Sequence[Example]] | None = None
         if examples and fields is PROJECT:
             indicators = next(f for f in PROJECT if f.key == "indicators")
             schema["properties"]["indicators"] = _json(indicators, examples)
+        if fields is OVERALL:  # the 部门整体 frame's 二级 offered there
+            indicators = next(f for f in OVERALL if f.key == "indicators")
+            schema["properties"]["indicators"] = _json(indicators, None, "overall")
         out[name] = schema
     # A monitored figure may be typed as a bare number (`done: 6`), as an indicator's actual.
     entry: dict[str, Any] = (out["project.schema.json"]["properties"]["monitoring"]["items"]
