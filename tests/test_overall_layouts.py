@@ -162,6 +162,10 @@ def test_the_layout_is_found_in_the_repositorys_templates_and_check_and_fmt_take
     layout.write_text(MINE, encoding="utf-8")
     code, out, _ = run("check", "b", cwd=tmp_path)
     assert code == 0 and "error" not in out
+    code, out, _ = run("layouts", "--overall", cwd=tmp_path)
+    assert (code, out.splitlines()) == (0, [
+        f"tasks\t{layouts()['tasks'].title}", f"funds\t{layouts()['funds'].title}",
+        "mine\t某市部门整体支出绩效目标申报表（先列职能和目标，再列任务）"])
     assert fmt([folder], check=True).changed == []
     assert "overall_layout: mine\n" in (folder / "book.yaml").read_text(encoding="utf-8")
     # Another name is refused, the repository's offered with the shipped ones.
@@ -255,6 +259,8 @@ def test_a_layout_linked_from_outside_its_folder_is_not_read(tmp_path, run):
     assert code == 1
     assert ("b/templates/overall/layouts/mine.yaml:1:1: error[file-outside]: 部门整体表版式文件是指向"
             "模板文件夹以外的链接，拒绝读取") in out.splitlines()
+    code, out, _ = run("layouts", "--overall", "b", cwd=tmp_path)
+    assert out.splitlines()[-1] == "mine\t（版式文件有误，见 tablegen check）"  # its title unread
 
 
 @pytest.mark.parametrize("name", list(layouts()))
