@@ -206,6 +206,12 @@ def test_labels_not_written_are_the_bases(tmp_path):
     ("blocks: [functions, goals, tasks, indicators]", "blocks: indicators",
      "3:9: layout 部门整体表版式 mine 的 blocks：应为要印出的部分的列表（按顺序），如 [tasks, goals, "
      "indicators]；可用的部分：functions、tasks、income、expense、goals、indicators"),
+    ("blocks: [functions, goals, tasks, indicators]", "blocks: [functions, indicators, tasks]",
+     "3:9: layout 部门整体表版式 mine 的 blocks：最后一个部分应为 indicators（年度绩效指标）：绩效目标表以"
+     "指标结束，指标表的表头在每页重复"),
+    ("blocks: [functions, goals, tasks, indicators]", "blocks: [goals]",
+     "3:9: layout 部门整体表版式 mine 的 blocks：最后一个部分应为 indicators（年度绩效指标）：绩效目标表以"
+     "指标结束，指标表的表头在每页重复"),
     ("  tasks: 重点工作任务", "  taks: 重点工作任务",
      "10:3: unknown-key labels：未知的键“taks”，是否想写“tasks”？"),
     ("  total: 综合得分", "  totals: 综合得分",

@@ -103,7 +103,15 @@ class OverallLayoutReader:
                                                    "每个部分只能印一次")
             else:
                 out.append(text)
-        return tuple(out) if len(out) == len(node.items) else None
+        if len(out) != len(node.items):
+            return None
+        if out[-1] != "indicators":
+            # every table ends with its indicators, a table of their own whose header row each
+            # page repeats (the engines draw them after the blocks above)
+            self.bad(node.pos, "blocks", "最后一个部分应为 indicators（年度绩效指标）：绩效目标表以指标"
+                                         "结束，指标表的表头在每页重复")
+            return None
+        return tuple(out)
 
     def labels(self, node: Node | None, key: str, base: dict[str, str],
                places: tuple[str, ...]) -> dict[str, str]:
