@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from conftest import need_program
 from dumps import composed_of, docx_tables, pdf_lines
 from tablegen.build import build
-from tablegen.errors import InvalidData, Report
+from tablegen.errors import InvalidData, RenderError, Report
 from tablegen.kinds import overall as overall_kind
 from tablegen.kinds import overall_eval
 from tablegen.load.books import load_book_strict
@@ -294,3 +294,21 @@ def test_a_shipped_name_in_the_repository_is_the_repositorys(tmp_path):
     book = load_book_strict(folder)
     assert book.overall_form.title == "本省的收支构成版"
     assert overall_kind.tables(book)[0].labels["income"] == "收入预算"
+
+
+@pytest.mark.parametrize("old, new, clash", [
+    # the 整体 target table named as the project tables: the book's own document's file
+    ("document: 部门整体绩效目标申报表", "document: 项目支出绩效目标表",
+     "（overall、targets）的文档同名，都要写 mine/天津市知识产权局2024年项目支出绩效目标表."),
+    # the 自评表 named as the target table
+    ("document: 部门整体绩效自评报表", "document: 部门整体绩效目标申报表",
+     "（overall、overall_eval）的文档同名，都要写 mine/天津市知识产权局2024年部门整体绩效目标申报表."),
+])
+def test_a_document_label_that_names_another_tables_file_is_refused(tmp_path, monkeypatch, old,
+                                                                    new, clash):
+    folder = mine_book(tmp_path / "src", MINE.replace(old, new))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RenderError) as info:
+        build([folder], tmp_path / "out", ["html"], quiet=True)
+    assert str(info.value).startswith(f"mine：两种表{clash}")
+    assert not (tmp_path / "out" / "mine").exists()  # nothing half-written
