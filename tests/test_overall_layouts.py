@@ -312,3 +312,16 @@ def test_a_document_label_that_names_another_tables_file_is_refused(tmp_path, mo
         build([folder], tmp_path / "out", ["html"], quiet=True)
     assert str(info.value).startswith(f"mine：两种表{clash}")
     assert not (tmp_path / "out" / "mine").exists()  # nothing half-written
+
+
+def test_a_label_with_markup_is_printed_as_written_in_every_format(tmp_path):
+    bad = '<b>单位&名称</b>"x" ]]>'
+    folder = mine_book(tmp_path / "src", f"title: t\nlabels:\n  name: '{bad}'\nevaluation:\n"
+                                         f"  name: '{bad}'\n")
+    render(folder, tmp_path / "out")
+    out = tmp_path / "out" / "mine"
+    for kind in ("目标表", "自评表"):
+        title = f"天津市知识产权局2024年部门整体支出绩效{kind}"
+        assert html_tables(out / f"{title}.html")[0][1][0] == [bad, "天津市知识产权局"]
+        assert docx_tables(out / f"{title}.docx")[0][1][0] == [bad, "天津市知识产权局"]
+        assert load_workbook(out / f"{title}.xlsx").worksheets[0]["A2"].value == bad
