@@ -9,6 +9,8 @@ of tests/test_overall_formats.py.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import yaml
 from openpyxl import load_workbook
@@ -325,3 +327,21 @@ def test_a_label_with_markup_is_printed_as_written_in_every_format(tmp_path):
         assert html_tables(out / f"{title}.html")[0][1][0] == [bad, "天津市知识产权局"]
         assert docx_tables(out / f"{title}.docx")[0][1][0] == [bad, "天津市知识产权局"]
         assert load_workbook(out / f"{title}.xlsx").worksheets[0]["A2"].value == bad
+
+
+def test_a_layout_that_is_not_a_readable_file_is_a_finding(tmp_path, run):
+    folder = mine_book(tmp_path, key="b")
+    mine = folder / "templates" / "overall" / "layouts" / "mine.yaml"
+    mine.write_bytes("title: 某市".encode() + b"\xff\n")  # column 10: the character after 某市
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert [line for line in out.splitlines() if "error" in line] == [
+        "b/templates/overall/layouts/mine.yaml:1:10: error[encoding]: 文件不是 UTF-8 编码（第 14 字节 0xFF "
+        "无法解码）；请在编辑器中以 UTF-8 另存"]
+    mine.unlink()
+    os.mkfifo(mine)  # not read (it would hang), not offered
+    code, out, _ = run("check", "b", cwd=tmp_path)
+    assert code == 1
+    assert [line for line in out.splitlines() if "error" in line] == [
+        "b/book.yaml:7:17: error[invalid-choice]: overall_layout：部门整体表版式应为 tasks | funds 之一"
+        "（内置的，或仓库 templates/overall/layouts/ 中的文件名，不含 .yaml），实际为文本“mine”"]

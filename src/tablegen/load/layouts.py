@@ -134,8 +134,8 @@ class Shelf:
             shipped_ones = overall_layouts()
             if name in shipped_ones:
                 return shipped_ones[name]
-            offered = [*shipped_ones, *(n for n in names(self.book_root, OVERALL_LAYOUTS)
-                                        if n not in shipped_ones)]
+            offered = [*shipped_ones, *(n for n, p in names(self.book_root, OVERALL_LAYOUTS).items()
+                                        if n not in shipped_ones and p.is_file())]
             hint = suggest(name, offered) if node.kind == "scalar" else ""
             report.add(node.pos, rules.INVALID_CHOICE,
                        f"overall_layout：部门整体表版式应为 {' | '.join(offered)} 之一（内置的，或仓库 "
