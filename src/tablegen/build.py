@@ -160,6 +160,8 @@ def build(
     files: dict[str, bytes] = {}
     store = Cache(out / FOLDER if use_cache else None)
     docs = {book.key: documents(book) for book in books}
+    for book_docs in docs.values():
+        _refuse_same_names(book_docs)
     total = sum(len(d.tables) for ds in docs.values() for d in ds) * len(chosen)
     done = 0
     for book in books:
@@ -344,6 +346,19 @@ def output_keys(books: list[Book]) -> None:
         if len(seen[key]) > 1:
             key = f"{key}-{seen[key].index(b) + 1}"
         b.key = key
+
+
+def _refuse_same_names(docs: list[Document]) -> None:
+    """Two documents of a book that would write one file (a 部门整体 layout whose `document`
+    label is another table's name): refused, rather than one of them lost in silence."""
+    seen: dict[str, Document] = {}
+    for doc in docs:
+        for path in doc.files.values():
+            other = seen.setdefault(path, doc)
+            if other is not doc:
+                raise RenderError(f"{doc.key}：两种表（{other.kind}、{doc.kind}）的文档同名，都要写 {path}，"
+                                  "无法同时写出；请检查部门整体表版式（templates/overall/layouts/）的 "
+                                  "document 标签，它不能与其他表的名称相同")
 
 
 def _refuse_clashes(files: dict[str, bytes]) -> None:

@@ -262,9 +262,10 @@ def cmd_new_book(args: argparse.Namespace) -> int:
 
 
 def cmd_layouts(args: argparse.Namespace) -> int:
-    from .commands.scaffold import layouts
+    from .commands.scaffold import layouts, overall_layouts
 
-    for name, title in layouts(_book_dir(args.book) if args.book else None).items():
+    listing = overall_layouts if args.overall else layouts
+    for name, title in listing(_book_dir(args.book) if args.book else None).items():
         print(f"{name}\t{title}")
     return EXIT_OK
 
@@ -466,6 +467,9 @@ def _parser() -> argparse.ArgumentParser:
     ly = sub.add_parser("layouts", help="列出可用的表格版式：名称和说明（tablegen 自带的和仓库 "
                                          "templates/targets/layouts/ 中的）")
     ly.add_argument("book", nargs="?", help="书文件夹（也列出它自己 templates/ 中的版式）")
+    ly.add_argument("--overall", action="store_true",
+                    help="列出部门整体支出绩效目标表和自评表的版式（book.yaml 的 overall_layout；"
+                         "tablegen 自带的和仓库 templates/overall/layouts/ 中的）")
 
     d = sub.add_parser("diff", help="两个版本之间表格的变化（默认：与主分支的分叉点对比工作区）")
     d.add_argument("base", nargs="?", help="基准版本（默认与 main 的 merge-base）")

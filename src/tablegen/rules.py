@@ -119,8 +119,10 @@ YEAR_RANGE = Rule("year-range", ERROR, "预算年度超出范围",
 LAYOUT = Rule("layout", ERROR, "版式有误",
     "`book.yaml` 的 `layout` 指向的版式找不到，或版式文件（`templates/targets/layouts/<名称>.yaml`）"
     "写得不对：缺少 `title`、`head` 或 `grid`，一行的单元格占的列数与 `head.widths` 不符，"
-    "`field` 不是可用的内容，网格的前两列不是一级指标和二级指标等。消息指出版式文件中的行和列。"
-    "版式的写法见“版式”一章。")
+    "`field` 不是可用的内容，网格的前两列不是一级指标和二级指标等。部门整体表的版式文件"
+    "（`templates/overall/layouts/<名称>.yaml`，由 `overall_layout` 选用）也一样：缺少 `title`，"
+    "`blocks` 中有未知的或重复的部分，`base` 不是内置的版式，标签中用了不认识的 `{…}` 等。"
+    "消息指出版式文件中的行和列。版式的写法见“版式”和“部门整体”两章。")
 UNPRINTED = Rule("unprinted", WARNING, "版式不印的数据",
     "项目写了本书的版式不印的内容：实施期指标值（`period_value`）、实施期目标（`period_goals`）、"
     "项目实施期（`period`）或接收方（`recipients`）。数据留在文件里，但文档中看不到；"

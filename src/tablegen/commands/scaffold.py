@@ -16,6 +16,8 @@ from ..imports.rows import Imported
 from ..load.books import BOOK_FILE, book_context, load_paths
 from ..load.layouts import Shelf, names, read_layout, shipped
 from ..load.loader import XML_ILLEGAL, load, read_text
+from ..load.overall_layouts import FOLDER as OVERALL_LAYOUTS
+from ..load.overall_layouts import read_overall_layout
 from ..load.validate import FIRST_YEAR, LAST_YEAR, PLACEHOLDER, frame_of, visible
 from ..model.book import (
     MERGES,
@@ -32,11 +34,12 @@ from ..model.book import (
 )
 from ..model.frames import Frame, frames
 from ..model.layouts import DEFAULT_LAYOUT, Layout
+from ..model.overall_layouts import layouts as shipped_overall
 from ..review.history import Version, gather
 from ..review.index import nearest
 from ..source.edit_book import set_overall
 from ..source.yamlout import SCHEMA_BOOK, dump_overall, scalar
-from ..templates import DEFAULT_TEMPLATES
+from ..templates import DEFAULT_TEMPLATES, inside
 from ..writer import write_atomic
 from .rollover import shifted
 
@@ -245,4 +248,16 @@ def layouts(book: Path | None = None) -> dict[str, str]:
         else:
             layout = read_layout(path, name, Report())
             out[name] = layout.title if layout is not None else "（版式文件有误，见 tablegen check）"
+    return out
+
+
+def overall_layouts(book: Path | None = None) -> dict[str, str]:
+    """Every layout of the 部门整体 tables a book can name in `overall_layout:`, with its title:
+    tablegen's, then the repository's (`templates/overall/layouts/*.yaml`, one of tablegen's
+    names there taking its place)."""
+    out = {name: layout.title for name, layout in shipped_overall().items()}
+    for name, path in names(book, OVERALL_LAYOUTS).items():
+        # a link out of the folder is not read (check says so)
+        layout = read_overall_layout(path, name, Report()) if inside(path, path.parent) else None
+        out[name] = layout.title if layout is not None else "（版式文件有误，见 tablegen check）"
     return out

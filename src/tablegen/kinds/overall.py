@@ -2,11 +2,12 @@
 
 Its own document, before the project tables in KINDS, as budget publications place it (the
 agency's 整体 target first, then its project targets). The layout (which blocks print, in which
-order, with which words) is data: `model/overall_layouts.yaml`, chosen by book.yaml's `overall_layout`
-(`tasks`, the central 申报表 with 年度主要任务 and their amounts; `funds`, the 收支构成 variant
-with 部门职能概述). Every amount the project files hold is taken from them
-(`model.overall`). The templates are `templates/overall/` (`overall.html.j2`, `overall.css`,
-`overall.docx`); the sheet is laid out here over the union of both tables' column edges.
+order, with which words) is data: `model/overall_layouts.yaml` or the repository's
+`templates/overall/layouts/<name>.yaml`, chosen by book.yaml's `overall_layout` (`tasks`, the
+central 申报表 with 年度主要任务 and their amounts; `funds`, the 收支构成 variant with 部门职能概述).
+Every amount the project files hold is taken from them (`model.overall`). The templates are
+`templates/overall/` (`overall.html.j2`, `overall.css`, `overall.docx`); the sheet is laid out here
+over the union of both tables' column edges.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ..document import (
 )
 from ..model.book import Agency, Book, Overall, format_amount
 from ..model.overall import EXACT, RATIO, amounts, task_amounts
-from ..model.overall_layouts import Layout, fill, layouts
+from ..model.overall_layouts import Layout, fill
 
 NAME = "overall"
 FORMATS = ("html", "pdf", "docx", "xlsx")
@@ -132,8 +133,7 @@ class OverallTable:
 
 def layout_of(book: Book) -> Layout:
     """The book's layout of the 整体 target table (overall_layouts.yaml's first when it names none)."""
-    known = layouts()
-    return known.get(book.overall_layout or "", next(iter(known.values())))
+    return book.overall_form
 
 
 def share(part: Decimal, whole: Decimal) -> str:

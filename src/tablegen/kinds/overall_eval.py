@@ -5,7 +5,8 @@ place it). The money is the agency's: 年初预算数 (A) and 全年执行数 (B
 项目支出 (the latter from the project files, `model.overall`), 年度资金总额 their sum; the
 scores come from the 自评 machinery (`model.overall.score_overall`, which scores the 整体 as
 `scoring.score_project` scores a project: 执行率 B/A × the scheme's 预算执行 分值, at most the
-分值). The labels are `model/overall_layouts.yaml`'s `evaluation`; the templates `templates/overall_eval/`.
+分值). The labels are the book's 整体 layout's `evaluation` (`model/overall_layouts.yaml`'s, or a
+repository layout's); the templates `templates/overall_eval/`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span, file_path, title_lines
 from ..model.book import Agency, Book, format_amount
 from ..model.overall import amounts, score_overall, scoring_book
-from ..model.overall_layouts import evaluation_labels, fill
+from ..model.overall_layouts import fill
 from ..model.scoring import scheme_of
 
 NAME = "overall_eval"
@@ -135,7 +136,7 @@ def evaluation(book: Book, number: int, agency: Agency) -> OverallEval | None:
     money = amounts(agency, overall)
     places = scheme_of(scoring_book(book, overall)).places
     labels = {k: fill(v, agency=agency.name, year=str(book.year), unit=book.money_unit,
-                      grade=score.grade) for k, v in evaluation_labels().items()}
+                      grade=score.grade) for k, v in book.overall_form.evaluation.items()}
     funds = (
         FundLine(labels["total_funds"], format_amount(money.total),
                  format_amount(money.total_spent), f"{score.budget.weight:.{places}f}",
@@ -192,7 +193,7 @@ def table_rows(t: OverallEval) -> list[list[str]]:
 
 def title(book: Book) -> str:
     """The document's title: the book's, with 项目支出绩效目标表 turned into the 整体 自评表."""
-    document = evaluation_labels()["document"]
+    document = book.overall_form.evaluation["document"]
     if "项目支出绩效目标表" in book.title:
         return book.title.replace("项目支出绩效目标表", document)
     return f"{book.title}（{document}）"

@@ -29,10 +29,14 @@ from ..model.layouts import (
     HeadRow,
     Layout,
 )
+from ..model.overall_layouts import Layout as OverallLayout
+from ..model.overall_layouts import layouts as overall_layouts
 from ..model.schema import INDICATOR, PROJECT, ROW_LEVELS
 from ..templates import DEFAULT_TEMPLATES, chain_for, inside
 from .loader import Node, load
-from .validate import Checker, check_frame_node
+from .overall_layouts import FOLDER as OVERALL_LAYOUTS
+from .overall_layouts import read_overall_layout
+from .validate import Checker, check_frame_node, suggest
 
 LAYOUTS = "targets/layouts"
 FRAMES = "targets/frames"
@@ -119,6 +123,31 @@ class Shelf:
                        "版式文件是指向模板文件夹以外的链接，拒绝读取")
             return None
         return read_layout(path, name, report)
+
+    def overall_layout(self, node: Node, report: Report) -> OverallLayout | None:
+        """The 部门整体 tables' layout a book's `overall_layout:` names: the repository's
+        `overall/layouts/<name>.yaml` in the template chain, else a shipped one; None with a
+        finding."""
+        name = node.text.strip() if node.kind == "scalar" else ""
+        found = _find(_dirs(self.book_root), OVERALL_LAYOUTS, name) if NAME.match(name) else None
+        if found is None:
+            shipped_ones = overall_layouts()
+            if name in shipped_ones:
+                return shipped_ones[name]
+            offered = [*shipped_ones, *(n for n, p in names(self.book_root, OVERALL_LAYOUTS).items()
+                                        if n not in shipped_ones and p.is_file())]
+            hint = suggest(name, offered) if node.kind == "scalar" else ""
+            report.add(node.pos, rules.INVALID_CHOICE,
+                       f"overall_layout：部门整体表版式应为 {' | '.join(offered)} 之一（内置的，或仓库 "
+                       f"templates/{OVERALL_LAYOUTS}/ 中的文件名，不含 .yaml），实际为"
+                       f"{node.describe()}{hint}")
+            return None
+        folder, path = found
+        if not inside(path, folder):
+            report.add(Pos(display_path(path)), rules.FILE_OUTSIDE,
+                       "部门整体表版式文件是指向模板文件夹以外的链接，拒绝读取")
+            return None
+        return read_overall_layout(path, name, report)
 
 
 @cache

@@ -23,7 +23,6 @@ from ..model.overall import (
     scoring_book,
     task_amounts,
 )
-from ..model.overall_layouts import layouts
 from ..model.schema import INCOME, OVERALL, OVERALL_EXECUTION, TASK
 from .loader import Node
 from .validate import (
@@ -187,8 +186,7 @@ def check_overall_rules(agency: Agency, book: Book, report: Report, *, year_rule
 def _check_layout(overall: Overall, book: Book, report: Report, here: Pos) -> None:
     """A block the book's layout prints that the file leaves empty (a warning: the table still
     builds, with that part blank)."""
-    every = layouts()
-    layout = every.get(book.overall_layout or "", next(iter(every.values())))
+    layout = book.overall_form
     missing = {"functions": not overall.functions, "tasks": not overall.tasks,
                "income": not overall.income}
     for block in layout.blocks:

@@ -33,6 +33,8 @@ from ..model.book import (
 )
 from ..model.frames import COST_LEVEL2, Frame, frames
 from ..model.layouts import Layout
+from ..model.overall_layouts import Layout as OverallLayout
+from ..model.overall_layouts import layouts as overall_layouts
 from ..model.schema import (
     BOOK,
     BUDGET,
@@ -329,6 +331,7 @@ class BookData(Protocol):
 
     def frames(self, report: Report) -> dict[str, Frame]: ...
     def layout(self, node: Node, report: Report) -> Layout | None: ...
+    def overall_layout(self, node: Node, report: Report) -> OverallLayout | None: ...
 
 
 def check_frame_node(c: Checker, node: Node, name: str, where: str) -> Frame | None:
@@ -434,11 +437,7 @@ def check_book_node(
     decimals = _decimals(c, found.get("decimals"))
     merge = c.choice(found.get("merge"), by["merge"], "merge")
     scoring, scoring_rules, bad_scoring = _scoring(c, found.get("scoring"), by["scoring"], frame)
-    # None when not written (overall_layouts.yaml's first), so that fmt keeps it unwritten
-    overall_node = found.get("overall_layout")
-    overall_layout = (c.choice(overall_node, by["overall_layout"], "overall_layout")
-                      if overall_node is not None and not overall_node.is_null else None)
-    bad_overall = overall_layout is None and not (overall_node is None or overall_node.is_null)
+    overall_layout, overall_own, bad_overall = _overall_layout(c, found.get("overall_layout"), data)
     pace = c.choice(found.get("pace"), by["pace"], "pace")  # None: no pace warnings
     bad_pace = pace is None and not (found.get("pace") is None or found["pace"].is_null)
     department = c.text(found.get("department"), "department", "部门", required=False)
@@ -488,8 +487,27 @@ def check_book_node(
     book = Book(key=key, title=title, year=year, money_unit=money_unit, frame=frame,
                 merge=merge, department=department, scoring=scoring, scoring_rules=scoring_rules,
                 agencies=agencies, layout=layout, decimals=decimals, frames=declared,
-                overall_layout=overall_layout, pace=pace)
+                overall_layout=overall_layout, overall_own=overall_own, pace=pace)
     return book, listed
+
+
+def _overall_layout(c: Checker, node: Node | None, data: BookData | None
+                    ) -> tuple[str | None, OverallLayout | None, bool]:
+    """book.yaml's `overall_layout:`: (the name, None when not written so that fmt keeps it
+    unwritten; the repository's layout it names, None for a shipped one; whether it is bad).
+    Without `data` (a book read for its listing or from a past revision) any name is taken."""
+    if node is None or node.is_null:
+        return None, None, False
+    if data is None:
+        if node.kind != "scalar" or not node.text.strip():
+            c.wrong_type(node, "overall_layout", "部门整体表版式名称（文本）")
+            return None, None, True
+        return node.text.strip(), None, False
+    layout = data.overall_layout(node, c.report)
+    if layout is None:
+        return None, None, True
+    own = None if layout is overall_layouts().get(layout.name) else layout
+    return layout.name, own, False
 
 
 def _scoring(c: Checker, node: Node | None, field: Field, frame: str | None

@@ -18,6 +18,8 @@ from ..errors import Pos
 from .frames import Frame
 from .layouts import Layout
 from .monitoring import Round
+from .overall_layouts import Layout as OverallLayout
+from .overall_layouts import chosen
 
 MONEY_UNITS = ("元", "千元", "万元")
 MERGES = ("level1", "level1+level2", "none")
@@ -294,7 +296,10 @@ class Book:
     # The book's own scheme (`scoring:` as a mapping): its rules over `scoring` (or the frame's),
     # as YAML data (every scalar a text), read by tablegen.model.schemes.own_scheme.
     scoring_rules: dict[str, Any] | None = None
-    overall_layout: str | None = None  # the 整体 target table's layout; None: the first
+    overall_layout: str | None = None  # the 整体 tables' layout as named; None: the first
+    # The repository's layout file (templates/overall/layouts/) `overall_layout` names, as read;
+    # None: a shipped one. Its content, not its name, is in the cache key (repr).
+    overall_own: OverallLayout | None = field(default=None, compare=False)
     pace: str | None = None  # the 监控 pace warnings' scheme in pace.yaml; None: no warnings
     agencies: list[Agency] = field(default_factory=list)
     root: Path | None = field(default=None, compare=False, repr=False)
@@ -318,6 +323,11 @@ class Book:
     def evaluated(self) -> bool:
         """Whether any project carries execution data (the book has a 自评表)."""
         return any(p.execution is not None for p in self.projects)
+
+    @property
+    def overall_form(self) -> OverallLayout:
+        """The layout of the 整体 tables: the repository's, the shipped one named, or the default."""
+        return chosen(self.overall_layout, self.overall_own)
 
     @property
     def overall(self) -> list[Agency]:

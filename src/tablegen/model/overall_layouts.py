@@ -1,5 +1,7 @@
-"""The layouts of the 部门整体 tables, kept as data in `overall_layouts.yaml`: which blocks a target
-table prints, in which order, and every label's words (the 自评表's too)."""
+"""The layouts of the 部门整体 tables, kept as data: which blocks a target table prints, in which
+order, and every label's words (the 自评表's too). tablegen ships `overall_layouts.yaml`; a
+repository adds its own as `templates/overall/layouts/<name>.yaml` (read and checked by
+`load/overall_layouts.py`), and book.yaml's `overall_layout:` names one."""
 
 from __future__ import annotations
 
@@ -22,6 +24,12 @@ class Layout:
     title: str  # what it is, in the schema and the guide
     blocks: tuple[str, ...]
     labels: dict[str, str]
+    evaluation: dict[str, str]  # the 部门整体支出绩效自评表's labels
+
+
+# What a label may hold besides text: filled in by `fill`.
+PLACES = ("{agency}", "{year}", "{unit}")
+EVALUATION_PLACES = (*PLACES, "{grade}")
 
 
 def _data() -> Any:
@@ -39,8 +47,21 @@ def layouts() -> dict[str, Layout]:
         if unknown:  # package data: a test builds every layout
             raise ValueError(f"overall_layouts.yaml: {name} has unknown blocks {unknown}")
         labels = {str(k): str(v) for k, v in spec["labels"].items()}
-        out[name] = Layout(name, str(spec["title"]), blocks, labels)
+        out[name] = Layout(name, str(spec["title"]), blocks, labels, dict(evaluation_labels()))
     return out
+
+
+def default() -> Layout:
+    """The layout of a book that names none: overall_layouts.yaml's first."""
+    return next(iter(layouts().values()))
+
+
+def chosen(name: str | None, own: Layout | None) -> Layout:
+    """A book's layout: the repository's it names, else the shipped one of that name, else the
+    default."""
+    if own is not None:
+        return own
+    return layouts().get(name or "", default())
 
 
 @cache

@@ -75,9 +75,10 @@ BOOK = (
           "自评表的评分方案：方案名（common、central、anhui、sichuan、tianjin 等，见 scoring.yaml），"
           "或本书自己的评分方案（一个映射：base 加上要改的规则）；缺省按指标框架："
           "classic 用 common，cost-first 用 cost-first，legacy 用 legacy"),
-    Field("overall_layout", "部门整体表版式", "choice", False,
-          "部门整体支出绩效目标表的版式，见 overall_layouts.yaml：tasks 中央申报表（年度主要任务及金额）；"
-          "funds 收支构成版（部门职能概述、收入构成、支出构成）", default="tasks"),
+    Field("overall_layout", "部门整体表版式", "name", False,
+          "部门整体支出绩效目标表和自评表的版式：内置的 tasks 中央申报表（年度主要任务及金额）、"
+          "funds 收支构成版（部门职能概述、收入构成、支出构成），或仓库 templates/overall/layouts/ "
+          "中的文件名（不含 .yaml）", default="tasks"),
     Field("pace", "监控预警方案", "choice", False,
           "绩效运行监控的执行进度预警方案（如 sichuan、shanxi），见 pace.yaml；预警只显示在总览页和"
           "预览中，不印在监控表上；缺省不预警"),
