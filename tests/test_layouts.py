@@ -64,10 +64,10 @@ EXPECTED: dict[str, list[list[list[str]]]] = {
          ["产出指标", "数量指标", "行政村数量", "=", "11", "个", "10", "正向指标"]],
     ],
     # 湖南 湘潭 2023: 预算部门, 本级 and 上级 amounts, 实施期 and its goals; every 二级 of the
-    # frame printed, 经济效益 / 生态效益 / 可持续影响 empty; a 绩效标准 column. (The published
-    # amount cells read `250万` and `0`: with the table's 单位：万元 the book prints `250.00`
-    # and `0.00`, its two decimals; its grid has a first column `本年度绩效指标` over all its
-    # rows, which no layout draws yet.)
+    # frame printed, 经济效益 / 生态效益 / 可持续影响 empty; a 绩效标准 column; a first column
+    # `本年度绩效指标` over the grid's header and all its rows (a band). (The published amount
+    # cells read `250万` and `0`: with the table's 单位：万元 the book prints `250.00` and
+    # `0.00`, its two decimals.)
     "hunan-xiangtan": [
         [["填报单位：（盖章）", "单位：万元"],
          ["项目支出名称", "雾炮车降尘抑尘服务", "预算部门", "湘潭市环境卫生管理处"],
@@ -75,17 +75,17 @@ EXPECTED: dict[str, list[list[list[str]]]] = {
          ["项目支出实施期", "2023.07-2024.01"],
          ["实施期绩效目标", XIANGTAN_GOAL],
          ["本年度绩效目标", XIANGTAN_GOAL],
-         ["一级指标", "二级指标", "三级指标", "指标值及单位", "绩效标准"],
-         ["产出指标", "数量指标", "雾炮车降尘抑尘服务配备车辆数", "10辆", "计划标准"],
-         ["", "", "雾炮车风炮射程", "≥80M", "计划标准"],
-         ["", "质量指标", "服务周期内空气质量", "优良", "计划标准"],
-         ["", "时效指标", "服务周期", "2023.07-2024.01", "计划标准"],
-         ["", "成本指标", "控制在预算成本内", "250万", "计划标准"],
-         ["效益指标", "经济效益指标", "", "", ""],
-         ["", "社会效益指标", "服务周期内,市民对空气质量改善的满意程度", "≥85%", "计划标准"],
-         ["", "生态效益指标", "", "", ""],
-         ["", "可持续影响指标", "", "", ""],
-         ["", "社会公众或服务对象满意度指标", "市民满意度", "≥90%", "计划标准"]],
+         ["本年度\n绩效指标", "一级指标", "二级指标", "三级指标", "指标值及单位", "绩效标准"],
+         ["", "产出指标", "数量指标", "雾炮车降尘抑尘服务配备车辆数", "10辆", "计划标准"],
+         ["", "", "", "雾炮车风炮射程", "≥80M", "计划标准"],
+         ["", "", "质量指标", "服务周期内空气质量", "优良", "计划标准"],
+         ["", "", "时效指标", "服务周期", "2023.07-2024.01", "计划标准"],
+         ["", "", "成本指标", "控制在预算成本内", "250万", "计划标准"],
+         ["", "效益指标", "经济效益指标", "", "", ""],
+         ["", "", "社会效益指标", "服务周期内,市民对空气质量改善的满意程度", "≥85%", "计划标准"],
+         ["", "", "生态效益指标", "", "", ""],
+         ["", "", "可持续影响指标", "", "", ""],
+         ["", "", "社会公众或服务对象满意度指标", "市民满意度", "≥90%", "计划标准"]],
     ],
     # A county table in the 财政部 reference layout: no code, 主管部门 beside 实施单位, no 绩效指标
     # 描述 column, no 资金用途 row.
@@ -441,7 +441,12 @@ grid:
     ("grid:", "grids:", "1:1: error[layout]: 版式 mine：缺少“grid”"),
     ("field: level1", "field: name",
      "7:3: error[layout]: 版式 mine 的 grid：前两列应为 field: level1（一级指标）和 field: level2"
-     "（二级指标）"),
+     "（二级指标）（有 band 时在它之后）"),
+    # A band (one label over the grid) stands first, and covers all rows or the indicator rows.
+    ("  - {field: value,", "  - {band: 本年度绩效指标, width: 90}\n  - {field: value,",
+     "9:5: error[layout]: 版式 mine 的 grid[3]：band（贯通各行的标签列）只能是第一列"),
+    ("grid:\n", "grid:\n  - {band: 本年度绩效指标, width: 90, over: header}\n",
+     "7:38: error[layout]: 版式 mine 的 grid[1].over：应为 all | rows 之一，实际为文本“header”"),
     ("{field: name}", "{field: nam}",
      "5:22: error[layout]: 版式 mine 的 head.rows[1][2].field：应为 name | department | agency | "
      "code | total | fiscal | other | usage | goals | period_goals | period 之一，实际为文本“nam”"),
@@ -544,3 +549,47 @@ def test_a_row_the_layout_prints_when_written_is_there_in_every_format_and_impor
         assert report.errors == []
         again = load_book_strict(tmp_path / fmt)
         assert again.projects == load_book_strict(book).projects, fmt
+
+
+def long_xiangtan(root: Path, count: int = 40) -> Path:
+    """The 湘潭 fixture with `count` 数量指标, so that its grid runs over pages."""
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", root)
+    path = root / "雾炮车降尘抑尘服务.yaml"
+    text = path.read_text(encoding="utf-8")
+    more = "".join(f"      - name: 第{i}个作业点位的降尘抑尘作业\n        value: ≥{i}次\n"
+                   f"        standard: 计划标准\n" for i in range(1, count + 1))
+    path.write_text(text.replace("    数量指标:\n", "    数量指标:\n" + more, 1), encoding="utf-8")
+    return root
+
+
+def test_a_band_cut_by_a_page_break_repeats_its_label_on_the_next_page(tmp_path):
+    # The 本年度绩效指标 band runs down the grid; where a page cuts the grid, the band is cut
+    # there and its label prints again on the next page, as a cut 一级 label does, in the PDF,
+    # in the DOCX (as LibreOffice lays it out) and in the sheet (two merged ranges, the second
+    # from its page break); and the book imports back.
+    need_program("soffice")
+    need_program("pdftotext")
+    from tablegen.render.toc_pages import page_texts, to_pdf
+
+    book = long_xiangtan(tmp_path / "long")
+    out = tmp_path / "out"
+    build([book], out, ["docx", "pdf", "xlsx"], quiet=True, toc_pages=True)
+    name = out / "long" / safe_stem(load_book_strict(book).title)
+    (docx_pdf,) = to_pdf([name.with_suffix(".docx")], tmp_path)
+    for pdf in (name.with_suffix(".pdf"), docx_pdf):
+        pages = [p for p in page_texts(pdf) if "作业点位" in p or "市民满意度" in p]
+        assert len(pages) >= 2, pdf
+        assert all("本年度" in p and "绩效指标" in p for p in pages), [p[:60] for p in pages]
+    ws = next(ws for ws in load_workbook(name.with_suffix(".xlsx")).worksheets
+              if ws.title != "指标导入")
+    bands = sorted((r.min_row, r.max_row) for r in ws.merged_cells.ranges
+                   if r.min_col == 1 and ws.cell(r.min_row, 1).value == "本年度\n绩效指标")
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert len(bands) >= 2 and breaks
+    assert [first - 1 for first, _ in bands[1:]] == breaks[:len(bands) - 1]
+    assert all(b[1] + 1 == a[0] for b, a in zip(bands, bands[1:], strict=False))
+    for fmt in ("docx", "xlsx"):
+        report = Report()
+        import_files([name.with_suffix(f".{fmt}")], tmp_path / fmt, report)
+        assert report.findings == [], fmt
+        assert load_book_strict(tmp_path / fmt).projects == load_book_strict(book).projects

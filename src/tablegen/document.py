@@ -85,10 +85,12 @@ R = TypeVar("R", bound=Spanned)
 
 
 def split_spans(rows: Sequence[R], starts: set[int]) -> list[R]:
-    """The rows with every 一级/二级 span cut where a page starts (row indexes in `starts`):
-    the continuation starts a span of its own that repeats the label, as every format shows it."""
+    """The rows with every 一级/二级 span (and a band's, the rows have one) cut where a page
+    starts (row indexes in `starts`): the continuation starts a span of its own that repeats the
+    label, as every format shows it."""
     out = list(rows)
-    for attr in ("level1", "level2"):
+    band = bool(rows) and getattr(rows[0], "band", None) is not None
+    for attr in ("band", "level1", "level2") if band else ("level1", "level2"):
         owner: list[int] = []  # index of the row whose span covers each row
         for i, row in enumerate(rows):
             owner.append(i if getattr(row, attr).starts else owner[-1])

@@ -131,6 +131,10 @@ def unit_pattern(layout: Layout) -> re.Pattern[str]:
 def grid_header(layout: Layout, row: list[str]) -> list[str] | None:
     """The recipients of a grid header row printed by the layout (one column each), or None
     when the row is not the layout's header."""
+    if layout.band is not None:  # the band's cell: its label, or empty below a page cut
+        if not row or squash(row[0]) not in ("", squash(layout.band.text)):
+            return None
+        row = row[1:]
     cells = [squash(c) for c in row]
     while cells and not cells[-1]:
         cells.pop()
@@ -392,6 +396,8 @@ def rows_to_project(section: Section, where: str, report: Report,
     text = {k: head.values.get(k, "") for k in ("name", "usage", "period")}
     goals = {k: _goals(head.values.get(k, ""), layout) for k in PARAGRAPH_FIELDS}
     grid = _grid_rows(section, kept, header_at + 1)
+    if layout.band is not None:
+        grid = [_without_band(row, layout.band.text, pos, report) for row in grid]
     indicators, order, merge = grid_to_indicators(grid, pos, report, layout, recipients,
                                                   section.ragged)
     project = Project(name=text["name"], budget=budget, usage=text["usage"], goals=goals["goals"],
@@ -406,6 +412,15 @@ def rows_to_project(section: Section, where: str, report: Report,
     repair(project, comments)
     return Imported(agency, unit, merge, project, comments, pos, section.label,
                     layout=None if layout.name == shipped().name else layout, decimals=places)
+
+
+def _without_band(row: GridRow, label: str, pos: Pos, report: Report) -> GridRow:
+    """A grid row without the band's cell (its label where a page cut repeats it, else empty;
+    anything else there is said, not read as an indicator's)."""
+    if row.cells and squash(row.cells[0]) not in ("", squash(label)):
+        report.add(pos, rules.IMPORT_CELLS,
+                   f"{row.name}第 1 列应为贯通各行的“{label}”，实际为“{row.cells[0]}”，已忽略")
+    return GridRow(row.cells[1:], row.name)
 
 
 def _agency(text: str, layout: Layout, head: Head) -> Agency:

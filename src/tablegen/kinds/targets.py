@@ -83,12 +83,16 @@ class GridRow:
     value: str
     index: int = 0  # 1-based, in the table
     cells: tuple[TableCell, ...] = ()
+    band: Span | None = None  # the layout's band: its label over the rows (rows 0: covered)
 
-    def texts(self) -> list[str]:
-        """The cell texts as a dump shows them (a covered cell is empty)."""
+    def texts(self, header: bool = False) -> list[str]:
+        """The cell texts as a dump shows them (a covered cell is empty; the band's first cell
+        is covered by the header's when `header`, the band covering the header row)."""
         rest = [c.text for c in self.cells] if self.cells else [self.name, self.description,
                                                                  self.value]
-        return [self.level1.text if self.level1.starts else "",
+        band = [] if self.band is None else [
+            self.band.text if self.band.starts and not header else ""]
+        return [*band, self.level1.text if self.level1.starts else "",
                 self.level2.text if self.level2.starts else "", *rest]
 
 
@@ -112,6 +116,24 @@ class TargetTable:
     keep: bool = True  # rows of a 一级 group kept together (not with merge: none)
     places: int = 2  # an amount's decimals in the sheet
     thousands: bool = False
+    band: str = ""  # the layout's band label (a first column over the grid), if any
+    band_over: str = "all"  # whether the band covers the grid's header row too, or rows only
+
+    @property
+    def shift(self) -> int:
+        """Grid columns before 一级 (the band's)."""
+        return 1 if self.band else 0
+
+    @property
+    def header_band(self) -> bool:
+        """Whether the band covers the header row: the header then belongs with the rows and
+        does not repeat on later pages (it would repeat the band beside the cut one)."""
+        return bool(self.band) and self.band_over == "all"
+
+    @property
+    def band_rows(self) -> int:
+        """The rows the header's band cell covers: the header and the rows up to a page cut."""
+        return 1 + (self.rows[0].band.rows if self.rows and self.rows[0].band else 0)
 
     @property
     def anchor(self) -> str:
@@ -129,6 +151,12 @@ class TargetTable:
     def groups(self) -> list[list[GridRow]]:
         """Rows cut where a 一级 span starts: each group is one <tbody> that pages keep whole."""
         groups: list[list[GridRow]] = []
+        if self.band:  # the band's cell spans its rows: they stay one group
+            for row in self.rows:
+                if not groups or (row.band is not None and row.band.starts):
+                    groups.append([])
+                groups[-1].append(row)
+            return groups
         for row in self.rows:
             if not groups or row.level1.rows != 0:
                 if not groups or row.level1.rows > 1 or groups[-1][0].level1.rows > 1:
@@ -137,7 +165,11 @@ class TargetTable:
         return groups
 
     def with_rows(self, rows: list[Any]) -> TargetTable:
-        return replace(self, rows=tuple(rows))
+        table = replace(self, rows=tuple(rows))
+        if self.header_band:  # the header's band cell reaches down to the first cut
+            head = replace(self.columns[0], rows=table.band_rows)
+            table = replace(table, columns=(head, *self.columns[1:]))
+        return table
 
 
 def label_chars(width: int) -> int:
@@ -186,7 +218,7 @@ def grid_columns(layout: Layout, project: Project) -> list[tuple[Column, str]]:
 
 def column_widths(layout: Layout, project: Project) -> tuple[int, ...]:
     """The grid's widths in thousandths: a `values` column's width shared by its recipients."""
-    widths: list[int] = []
+    widths: list[int] = [layout.band.width * 100] if layout.band else []
     for c in layout.columns:
         if c.field == "values":
             n = len(project.recipients)
@@ -231,7 +263,8 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
     setting asks (a span runs over consecutive rows of one 一级, of one 二级)."""
     layout = layout_of(layout)
     columns = grid_columns(layout, project)[2:]
-    chars = [label_chars(w) for w in column_widths(layout, project)[:2]]
+    shift = 1 if layout.band else 0
+    chars = [label_chars(w) for w in column_widths(layout, project)[shift:shift + 2]]
     printed = list(project.printed())
     rows: list[GridRow] = []
     for i, (l1, l2, ind) in enumerate(printed):
@@ -245,11 +278,14 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
                 s2 = _span(l2.name, _run(printed, i, 1) if first2 else 0, 2, chars[1])
             else:
                 s2 = _span(l2.name, 1, 2, chars[1])
-        cells = tuple(TableCell(cell_text(c, who, ind), k + 2,
+        cells = tuple(TableCell(cell_text(c, who, ind), k + 2 + shift,
                                 role="value" if c.field in FIGURES else "text")
                       for k, (c, who) in enumerate(columns))
+        band = None if layout.band is None else Span(
+            layout.band.text, 0 if i else len(printed),
+            layout.band.shown if layout.band.shown != layout.band.text else None)
         rows.append(GridRow(s1, s2, ind.name if ind else "", ind.shown_description if ind else "",
-                            ind.value if ind else "", len(rows) + 1, cells))
+                            ind.value if ind else "", len(rows) + 1, cells, band))
     return rows
 
 
@@ -398,6 +434,15 @@ def table(book: Book, number: int, agency: Agency, project: Project, bookmark: s
     """One project's table."""
     layout = layout_of(book.layout)
     columns = grid_columns(layout, project)
+    rows = tuple(grid(project, book.merge, layout))
+    band = layout.band
+    shift = 1 if band else 0
+    header = [GridColumn(who or c.label, k + shift, "value" if c.field in FIGURES else "text")
+              for k, (c, who) in enumerate(columns)]
+    if band is not None:  # the band's cell in the header row: its label over the rows, or empty
+        over = band.over == "all"
+        header.insert(0, GridColumn(band.shown if over else "", 0, "band",
+                                    rows=1 + len(rows) if over and rows else 1))
     return TargetTable(
         number=number, heading=book.heading(number, project),
         heading_lines=tuple(heading_lines(book.heading(number, project))),
@@ -405,12 +450,10 @@ def table(book: Book, number: int, agency: Agency, project: Project, bookmark: s
         unit=layout.unit.replace("{money_unit}", book.money_unit), name=project.name,
         head=tuple(tuple(r) for r in head_cells(book, agency, project)),
         head_widths=scaled(layout.head_widths),
-        columns=tuple(GridColumn(who or c.label, k, "value" if c.field in FIGURES else "text")
-                      for k, (c, who) in enumerate(columns)),
-        column_widths=column_widths(layout, project),
-        rows=tuple(grid(project, book.merge, layout)),
+        columns=tuple(header), column_widths=column_widths(layout, project), rows=rows,
         bookmark=bookmark, file=project_path(book, number, project, "")[:-1],
-        keep=book.merge != "none", places=book.decimals, thousands=layout.thousands)
+        keep=book.merge != "none", places=book.decimals, thousands=layout.thousands,
+        band=band.text if band else "", band_over=band.over if band else "all")
 
 
 def table_rows(book: Book, number: int, agency: Agency, project: Project) -> list[list[str]]:
@@ -423,7 +466,7 @@ def table_rows(book: Book, number: int, agency: Agency, project: Project) -> lis
     rows = [[t.agency, t.unit]]
     rows += [[c.text for c in r] for r in t.head]
     rows.append([c.label for c in t.columns])
-    rows.extend(r.texts() for r in t.rows)
+    rows.extend(r.texts(t.header_band and i == 0) for i, r in enumerate(t.rows))
     return rows
 
 
@@ -477,18 +520,24 @@ def table_sheet(t: TargetTable, number_text: str) -> Sheet:
                 cells.append(Cell(r, columns, c.text, rows=c.rows,
                                   align="left" if c.role == "left" else "center"))
     header = 3 + len(t.head)
+    # The band's cell over the header is placed with the rows (it reaches down to a page cut).
     cells += [Cell(header, sheet_span(t.column_widths, c.column, cuts), c.label, style="label")
-              for c in t.columns]
+              for c in t.columns if not (c.role == "band" and t.header_band)]
+    first = header + 1
     widths = [round((PAGE_PX * (b - a) / 1000 - 5) / 7, 2) for a, b in zip(cuts, cuts[1:],
                                                                            strict=False)]
 
     def place(r: int, row: GridRow) -> list[Cell]:
         out = []
+        if row.band is not None and row.band.starts:
+            top = r - 1 if r == first and t.header_band else r
+            out.append(Cell(top, sheet_span(t.column_widths, 0, cuts), row.band.label,
+                            rows=row.band.rows + r - top, style="label"))
         if row.level1.starts:
-            out.append(Cell(r, sheet_span(t.column_widths, 0, cuts), row.level1.label,
+            out.append(Cell(r, sheet_span(t.column_widths, t.shift, cuts), row.level1.label,
                             rows=row.level1.rows))
         if row.level2.starts:
-            out.append(Cell(r, sheet_span(t.column_widths, 1, cuts), row.level2.label,
+            out.append(Cell(r, sheet_span(t.column_widths, t.shift + 1, cuts), row.level2.label,
                             rows=row.level2.rows))
         out += [Cell(r, sheet_span(t.column_widths, c.column, cuts), c.text) for c in row.cells]
         return out
@@ -499,8 +548,9 @@ def table_sheet(t: TargetTable, number_text: str) -> Sheet:
     return Sheet(
         title=sheet_title(t, number_text), widths=widths, cells=cells,
         boxes=[(3, header - 1)] if t.head else [],
-        grid=SheetGrid(first=header + 1, header=header, rows=t.rows, place=place),
-        grid_box_from=header, print_titles=f"{header}:{header}", orientation="portrait",
+        grid=SheetGrid(first=first, header=header, rows=t.rows, place=place),
+        grid_box_from=header, print_titles="" if t.header_band else f"{header}:{header}",
+        orientation="portrait",
         margins_mm=(28, 26, 37, 35), span_px=span_px)
 
 

@@ -20,10 +20,12 @@ from ..errors import Pos, RenderError, Report, display_path
 from ..model.frames import Frame, frames
 from ..model.layouts import (
     ALIGNS,
+    BAND_OVER,
     DEFAULT_LAYOUT,
     GOAL_NUMBERS,
     GRID_FIELDS,
     HEAD_FIELDS,
+    Band,
     Column,
     HeadCell,
     HeadRow,
@@ -184,14 +186,15 @@ class LayoutReader:
         empty = self.flag(found.get("empty_level2"), "empty_level2")
         thousands = self.flag(found.get("thousands"), "thousands")
         head = self.head(found["head"]) if "head" in found else None
-        columns = self.grid(found["grid"]) if "grid" in found else None
+        grid = self.grid(found["grid"]) if "grid" in found else None
+        band, columns = grid if grid is not None else (None, None)
         if (not self.ok or len(c.report.errors) > before or title is None or head is None
                 or columns is None):
             return None
         widths, rows = head
         return Layout(name=self.name, title=title, head_widths=widths, head=rows, columns=columns,
                       agency=agency, unit=unit, empty_level2=empty, thousands=thousands,
-                      numbers=numbers)
+                      numbers=numbers, band=band)
 
     def template(self, node: Node | None, key: str, places: tuple[str, ...], default: str) -> str:
         if node is None:
@@ -339,15 +342,43 @@ class LayoutReader:
         if covered:
             self.bad(node.pos, "head.rows", "有单元格跨出了最后一行（rows 太大）")
 
-    def grid(self, node: Node) -> tuple[Column, ...] | None:
-        """`grid:` the columns, 一级 and 二级 first, each field at most once."""
-        if node.kind != "seq" or not 3 <= len(node.items) <= MAX_COLUMNS:
+    def band(self, node: Node, where: str) -> Band | None:
+        """`{band: 本年度绩效指标, width: 60, over: all}`: the grid's first column, one label."""
+        found = self.c.keys(node, where, known=["band", "width", "over"])
+        ln = found["band"]
+        pieces = ln.items if ln.kind == "seq" else [ln]
+        texts = [self.c.text(p, f"{where}.band", "标签", required=True) for p in pieces]
+        if not pieces or any(not t for t in texts):
+            self.bad(ln.pos, f"{where}.band", "应为文字，或几段文字的列表（每段另起一行）")
+        width = self.number(found["width"], f"{where}.width") if "width" in found else None
+        if "width" not in found:
+            self.bad(node.pos, where, "需要 width（相对宽度）")
+        over = self.word(found.get("over"), f"{where}.over", BAND_OVER, "all")
+        if not pieces or any(not t for t in texts) or width is None:
+            return None
+        return Band(tuple(t for t in texts if t), width, over)
+
+    def grid(self, node: Node) -> tuple[Band | None, tuple[Column, ...]] | None:
+        """`grid:` the columns, 一级 and 二级 first (after a band), each field at most once."""
+        band: Band | None = None
+        items = list(node.items) if node.kind == "seq" else []
+        for i, item in enumerate(items, 1):
+            if item.kind == "map" and any(k.text == "band" for k, _ in item.pairs):
+                if i == 1:
+                    band = self.band(item, "grid[1]")
+                else:
+                    self.bad(item.pos, f"grid[{i}]", "band（贯通各行的标签列）只能是第一列")
+        if band is not None:
+            items = items[1:]
+        if node.kind != "seq" or not 3 <= len(items) <= MAX_COLUMNS:
             self.bad(node.pos, "grid",
                      f"应为 3 至 {MAX_COLUMNS} 列的列表（一级指标、二级指标和至少一列内容）")
             return None
         columns: list[Column] = []
-        for i, item in enumerate(node.items, 1):
+        for i, item in enumerate(items, 2 if band is not None else 1):
             where = f"grid[{i}]"
+            if item.kind == "map" and any(k.text == "band" for k, _ in item.pairs):
+                continue  # told above
             if item.kind != "map":
                 self.bad(item.pos, where, f"应为映射（field 或 key、label、width），实际为"
                                           f"{item.describe()}")
@@ -380,6 +411,7 @@ class LayoutReader:
             columns.append(column)
         if [c.field for c in columns[:2]] != ["level1", "level2"] or any(
                 c.field in ("level1", "level2") for c in columns[2:]):
-            self.bad(node.pos, "grid", "前两列应为 field: level1（一级指标）和 field: level2（二级指标）")
+            self.bad(node.pos, "grid", "前两列应为 field: level1（一级指标）和 field: level2（二级指标）"
+                                       "（有 band 时在它之后）")
             return None
-        return tuple(columns)
+        return band, tuple(columns)

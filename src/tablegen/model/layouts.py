@@ -47,6 +47,9 @@ GRID_FIELDS: dict[str, str] = {
     "values": "各地区（接收方）的指标值，每个一列",
 }
 ALIGNS = ("center", "left")
+# What a band (a first column with one label over the whole grid) covers: the grid's header row
+# and every indicator row, or the indicator rows alone (its cell in the header row empty).
+BAND_OVER = ("all", "rows")
 GOAL_NUMBERS = ("always", "several", "never")  # `1.` before every goal, only when several, never
 
 
@@ -84,6 +87,24 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A first column of the grid holding one label over all its rows (本年度绩效指标), in
+    pieces that each begin a line (本年度 / 绩效指标)."""
+
+    label: tuple[str, ...]
+    width: int
+    over: str = "all"  # BAND_OVER
+
+    @property
+    def text(self) -> str:
+        return "".join(self.label)
+
+    @property
+    def shown(self) -> str:
+        return "\n".join(self.label)
+
+
+@dataclass(frozen=True)
 class Layout:
     """One table layout, as its file declares it."""
 
@@ -97,6 +118,7 @@ class Layout:
     empty_level2: bool = False  # a 二级 without indicators prints as a row with empty cells
     thousands: bool = False  # amounts with thousands separators: 3,309,840.00
     numbers: str = "always"  # GOAL_NUMBERS
+    band: Band | None = None  # a column before 一级 with one label over the grid
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -249,7 +249,8 @@ def listing_sheet(ws: Worksheet, sheet: Sheet) -> None:
 
 def print_setup(ws: Worksheet, titles: str, orientation: str) -> None:
     """A4, as wide as the page (pages as long as they come), the `titles` rows on every page."""
-    ws.print_title_rows = titles
+    if titles:
+        ws.print_title_rows = titles
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1
