@@ -85,7 +85,9 @@ EXPECTED: dict[str, list[list[list[str]]]] = {
          ["", "", "社会效益指标", "服务周期内,市民对空气质量改善的满意程度", "≥85%", "计划标准"],
          ["", "", "生态效益指标", "", "", ""],
          ["", "", "可持续影响指标", "", "", ""],
-         ["", "", "社会公众或服务对象满意度指标", "市民满意度", "≥90%", "计划标准"]],
+         ["", "", "社会公众或服务对象满意度指标", "市民满意度", "≥90%", "计划标准"],
+         ["财政部门审核意见", ""],
+         ["填表人：宋云花　联系电话：16607326331　填报日期：　单位负责人签字："]],
     ],
     # A county table in the 财政部 reference layout: no code, 主管部门 beside 实施单位, no 绩效指标
     # 描述 column, no 资金用途 row.
@@ -246,9 +248,12 @@ def test_the_web_page_has_every_cell_where_the_table_has_it(built, case):
                           transport_encoding="utf-8").getroot()
     got = []
     for section in page.iter(NS + "section"):
-        head, grid = [t for t in section.iter(NS + "table")]
+        head, *tables = [t for t in section.iter(NS + "table")]
         caption = [("".join(s.itertext())) for s in head.find(NS + "caption").iter(NS + "span")]
-        got.append(unbroken([caption, *html_rows(head), *html_rows(grid)]))
+        below = [["".join(p.itertext())] for p in section.iter(NS + "p")
+                 if p.get("class") == "below"]
+        got.append(unbroken([caption, *html_rows(head), *(r for t in tables for r in html_rows(t)),
+                             *below]))
     assert got == EXPECTED[case]
 
 
@@ -313,8 +318,8 @@ def test_importing_the_output_gives_back_the_book(built, tmp_path, case, fmt):
     assert {f.rule for f in report.findings} <= {"import-order"}
     again = load_book_strict(tmp_path / case)
     assert again.projects == book.projects
-    assert [(a.code, a.name, a.department) for a in again.agencies] == [
-        (a.code, a.name, a.department) for a in book.agencies]
+    assert [(a.code, a.name, a.department, a.contact, a.phone) for a in again.agencies] == [
+        (a.code, a.name, a.department, a.contact, a.phone) for a in book.agencies]
     assert again.layout == book.layout
     assert (again.decimals, again.merge, again.author) == (book.decimals, book.merge, book.author)
     # The frame: the book's own comes back as the frame the table shows (the 二级 it prints).
@@ -449,7 +454,15 @@ grid:
      "7:38: error[layout]: 版式 mine 的 grid[1].over：应为 all | rows 之一，实际为文本“header”"),
     ("{field: name}", "{field: nam}",
      "5:22: error[layout]: 版式 mine 的 head.rows[1][2].field：应为 name | department | agency | "
-     "code | total | fiscal | other | usage | goals | period_goals | period 之一，实际为文本“nam”"),
+     "code | total | fiscal | other | usage | goals | period_goals | period | contact | phone 之一，"
+     "实际为文本“nam”"),
+    # Rows below the grid are read as the head's; the line under the table names fields.
+    ("grid:", "foot:\n  widths: [200, 800]\n  rows:\n    - [审核意见, {text: \"\", label: 意见}]\ngrid:",
+     "9:14: error[layout]: 版式 mine 的 foot.rows[1][2]：应有 label（标签文字）、field（项目的内容）或 "
+     "text（固定的内容，可为空）之一"),
+    ("title: 本单位的版式", 'title: 本单位的版式\nbelow: "填表人：{preparer}"',
+     "2:8: error[layout]: 版式 mine 的 below：“填表人：{preparer}”中只能用 {code}、{name}、{department}、"
+     "{contact}、{phone}"),
     ("{field: value,", "{key: value,",
      "9:11: error[layout]: 版式 mine 的 grid[3].key：应为小写英文字母开头的键名，且不与已有的键重名，"
      "实际为文本“value”"),

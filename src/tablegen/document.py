@@ -269,6 +269,7 @@ class Sheet:
     grid: SheetGrid | None = None
     grid_box_from: int = 0  # the grid's border starts at this row (its header)
     after: Callable[[int], list[Cell]] | None = None  # cells after the grid, from this row
+    after_box: int = 0  # the first rows of `after` drawn with borders (the rest stand free)
     print_titles: str = ""  # rows repeated on every printed page, e.g. "7:7"
     orientation: str = "portrait"
     margins_mm: tuple[float, float, float, float] | None = None  # left, right, top, bottom

@@ -52,6 +52,7 @@ NO_UNIT = "—"
 # about 100 %.
 PAGE_PX = 590
 HEAD_MARKER = "in t.head %}"  # the DOCX template's `{%tr for row in t.head %}`
+FOOT_MARKER = "in t.foot %}"  # and its `{%tr for row in t.foot %}`, the rows below the grid
 # Grid columns whose text is a figure: never broken before its last characters, set apart.
 FIGURES = ("value", "period_value", "sign", "number", "unit", "weight", "values")
 
@@ -118,6 +119,13 @@ class TargetTable:
     thousands: bool = False
     band: str = ""  # the layout's band label (a first column over the grid), if any
     band_over: str = "all"  # whether the band covers the grid's header row too, or rows only
+    foot: tuple[tuple[TableCell, ...], ...] = ()  # the rows below the grid, as `head`
+    foot_widths: tuple[int, ...] = ()  # thousandths
+    below: str = ""  # the line under the table (填表人：…), as the layout's `below`
+
+    @property
+    def foot_grid_widths(self) -> list[str]:
+        return percent(self.foot_widths)
 
     @property
     def shift(self) -> int:
@@ -309,6 +317,17 @@ def agency_label(agency: Agency, layout: Layout | None = None, book: Book | None
             .replace("{name}", agency.name))
 
 
+def below_line(agency: Agency, layout: Layout, book: Book) -> str:
+    """The line under the table (`填表人：宋云花　联系电话：…`): the layout's `below`, the
+    agency's fields filled in (an empty one left blank, to be filled in by hand)."""
+    if not layout.below:
+        return ""
+    department = (agency.department or book.author) or agency.name
+    return (layout.below.replace("{code}", agency.code).replace("{department}", department)
+            .replace("{name}", agency.name).replace("{contact}", agency.contact or "")
+            .replace("{phone}", agency.phone or ""))
+
+
 def budget_cells(project: Project, places: int = 2) -> list[str]:
     """The 预算规模 row after its label: 预算数, amount, 财政资金, amount, 其他资金, amount."""
     b = project.budget
@@ -328,16 +347,20 @@ def numbered_goals(project: Project) -> list[str]:
     return numbered(project.goals)
 
 
-def head_cells(book: Book, agency: Agency, project: Project) -> list[list[TableCell]]:
-    """The rows above the grid as the layout lays them out for this project: a row whose
-    `when` field the project leaves empty is left out (a cell reaching into it is shorter),
-    and a cell covered by one above stands where it is covered, with rows 0."""
+def head_cells(book: Book, agency: Agency, project: Project, part: str = "head"
+               ) -> list[list[TableCell]]:
+    """The rows above the grid (or below it: `part` foot) as the layout lays them out for this
+    project: a row whose `when` field the project leaves empty is left out (a cell reaching
+    into it is shorter), and a cell covered by one above stands where it is covered, with
+    rows 0."""
     layout = layout_of(book.layout)
-    kept = [not row.when or _filled(book, agency, project, row.when) for row in layout.head]
+    head = layout.head if part == "head" else layout.foot
+    widths = layout.head_widths if part == "head" else layout.foot_widths
+    kept = [not row.when or _filled(book, agency, project, row.when) for row in head]
     out: list[list[TableCell]] = []
     below: dict[int, TableCell] = {}  # column → the cell reaching down over it
     left: dict[int, int] = {}  # column → how many more rows it covers
-    for r, row in enumerate(layout.head):
+    for r, row in enumerate(head):
         covered = {c: below[c] for c, n in left.items() if n > 0}
         left = {c: n - 1 for c, n in left.items() if n > 1}
         if not kept[r]:
@@ -345,7 +368,7 @@ def head_cells(book: Book, agency: Agency, project: Project) -> list[list[TableC
         cells: list[TableCell] = []
         column = 0
         source = iter(row.cells)
-        width = len(layout.head_widths)
+        width = len(widths)
         while column < width:
             if column in covered:
                 over = covered[column]
@@ -381,12 +404,16 @@ def _field_text(book: Book, agency: Agency, project: Project,
         return "\n".join(goals), goals, None
     text = {"name": project.name, "usage": project.usage, "period": project.period or "",
             "code": agency.code, "agency": agency.name,
-            "department": agency.department or book.author}[field]
+            "department": agency.department or book.author, "contact": agency.contact or "",
+            "phone": agency.phone or ""}[field]
     return text, (), None
 
 
 def _head_cell(book: Book, agency: Agency, project: Project, cell: HeadCell, column: int,
                rows: int) -> TableCell:
+    if cell.fixed is not None:
+        return TableCell(cell.fixed, column, cell.span, rows,
+                         "left" if cell.align == "left" else "text")
     if not cell.field:
         pieces = tuple(p.replace("{money_unit}", book.money_unit) for p in cell.label)
         return TableCell("".join(pieces), column, cell.span, rows, "label",
@@ -453,7 +480,10 @@ def table(book: Book, number: int, agency: Agency, project: Project, bookmark: s
         columns=tuple(header), column_widths=column_widths(layout, project), rows=rows,
         bookmark=bookmark, file=project_path(book, number, project, "")[:-1],
         keep=book.merge != "none", places=book.decimals, thousands=layout.thousands,
-        band=band.text if band else "", band_over=band.over if band else "all")
+        band=band.text if band else "", band_over=band.over if band else "all",
+        foot=tuple(tuple(r) for r in head_cells(book, agency, project, "foot")),
+        foot_widths=scaled(layout.foot_widths) if layout.foot_widths else (),
+        below=below_line(agency, layout, book))
 
 
 def table_rows(book: Book, number: int, agency: Agency, project: Project) -> list[list[str]]:
@@ -467,14 +497,19 @@ def table_rows(book: Book, number: int, agency: Agency, project: Project) -> lis
     rows += [[c.text for c in r] for r in t.head]
     rows.append([c.label for c in t.columns])
     rows.extend(r.texts(t.header_band and i == 0) for i, r in enumerate(t.rows))
+    rows += [[c.text for c in r] for r in t.foot]
+    if t.below:
+        rows.append([t.below])
     return rows
 
 
 # -- the sheet --------------------------------------------------------------------------------
 
-def sheet_edges(head: tuple[int, ...], grid_widths: tuple[int, ...]) -> list[int]:
-    """The XLSX columns' edges: every edge of the head table and of the indicator grid."""
-    return sorted(set(edges(head)) | set(edges(grid_widths)))
+def sheet_edges(head: tuple[int, ...], grid_widths: tuple[int, ...],
+                foot: tuple[int, ...] = ()) -> list[int]:
+    """The XLSX columns' edges: every edge of the head table, of the indicator grid and of the
+    rows below it."""
+    return sorted(set(edges(head)) | set(edges(grid_widths)) | (set(edges(foot)) if foot else set()))
 
 
 def sheet_span(widths: tuple[int, ...], column: int, cuts: list[int],
@@ -495,22 +530,15 @@ def amount_format(places: int, thousands: bool) -> str:
     return ("#,##0" if thousands else "0") + ("." + "0" * places if places else "")
 
 
-def table_sheet(t: TargetTable, number_text: str) -> Sheet:
-    """One table in its layout: merged cells, borders, widths, A4 print setup."""
-    cuts = sheet_edges(t.head_widths, t.column_widths)
-    ncols = len(cuts) - 1
-    whole = (1, ncols)
-    unit = sheet_span(t.column_widths, len(t.column_widths) - 1, cuts)
-    cells = [
-        Cell(1, whole, t.heading, style="title", size=14.0),
-        Cell(2, (1, unit[0] - 1), t.agency, align="left"),
-        Cell(2, unit, t.unit, align="right"),
-    ]
-    for r, row in enumerate(t.head, 3):
+def head_sheet_cells(t: TargetTable, rows: tuple[tuple[TableCell, ...], ...],
+                     widths: tuple[int, ...], cuts: list[int], top: int) -> list[Cell]:
+    """The sheet cells of the rows above (or below) the grid, from sheet row `top`."""
+    cells = []
+    for r, row in enumerate(rows, top):
         for c in row:
             if c.covered:
                 continue
-            columns = sheet_span(t.head_widths, c.column, cuts, c.span)
+            columns = sheet_span(widths, c.column, cuts, c.span)
             if c.role == "label":
                 cells.append(Cell(r, columns, c.text, rows=c.rows, style="label"))
             elif c.role == "amount":
@@ -519,6 +547,21 @@ def table_sheet(t: TargetTable, number_text: str) -> Sheet:
             else:
                 cells.append(Cell(r, columns, c.text, rows=c.rows,
                                   align="left" if c.role == "left" else "center"))
+    return cells
+
+
+def table_sheet(t: TargetTable, number_text: str) -> Sheet:
+    """One table in its layout: merged cells, borders, widths, A4 print setup."""
+    cuts = sheet_edges(t.head_widths, t.column_widths, t.foot_widths)
+    ncols = len(cuts) - 1
+    whole = (1, ncols)
+    unit = sheet_span(t.column_widths, len(t.column_widths) - 1, cuts)
+    cells = [
+        Cell(1, whole, t.heading, style="title", size=14.0),
+        Cell(2, (1, unit[0] - 1), t.agency, align="left"),
+        Cell(2, unit, t.unit, align="right"),
+    ]
+    cells += head_sheet_cells(t, t.head, t.head_widths, cuts, 3)
     header = 3 + len(t.head)
     # The band's cell over the header is placed with the rows (it reaches down to a page cut).
     cells += [Cell(header, sheet_span(t.column_widths, c.column, cuts), c.label, style="label")
@@ -542,6 +585,13 @@ def table_sheet(t: TargetTable, number_text: str) -> Sheet:
         out += [Cell(r, sheet_span(t.column_widths, c.column, cuts), c.text) for c in row.cells]
         return out
 
+    def after(top: int) -> list[Cell]:
+        """The rows below the grid from sheet row `top`, then the line under the table."""
+        out = head_sheet_cells(t, t.foot, t.foot_widths, cuts, top)
+        if t.below:
+            out.append(Cell(top + len(t.foot), whole, t.below, align="left"))
+        return out
+
     def span_px(first: int, last: int) -> float:
         return PAGE_PX * (cuts[last] - cuts[first - 1]) / 1000
 
@@ -549,6 +599,7 @@ def table_sheet(t: TargetTable, number_text: str) -> Sheet:
         title=sheet_title(t, number_text), widths=widths, cells=cells,
         boxes=[(3, header - 1)] if t.head else [],
         grid=SheetGrid(first=first, header=header, rows=t.rows, place=place),
+        after=after if t.foot or t.below else None, after_box=len(t.foot),
         grid_box_from=header, print_titles="" if t.header_band else f"{header}:{header}",
         orientation="portrait",
         margins_mm=(28, 26, 37, 35), span_px=span_px)
@@ -628,12 +679,14 @@ class TargetsDocument(Document):
         `r.level1` the grid's (a template of before layouts: `t.total` marks its budget table)."""
         layout = layout_of(self.book.layout)
         head = scaled(layout.head_widths)
+        band = [layout.band.width] if layout.band else []
         return [(HEAD_MARKER, head), ("t.total", head),
-                ("r.level1", scaled([c.width for c in layout.columns]))]
+                ("r.level1", scaled([*band, *(c.width for c in layout.columns)])),
+                (FOOT_MARKER, scaled(layout.foot_widths) if layout.foot_widths else head)]
 
     def docx_table_widths(self, t: Any) -> list[tuple[str, tuple[int, ...]]]:
         return [(HEAD_MARKER, t.head_widths), ("t.total", t.head_widths),
-                ("r.level1", t.column_widths)]
+                ("r.level1", t.column_widths), (FOOT_MARKER, t.foot_widths or t.head_widths)]
 
     def keep_rows(self, t: Any, rows: list[Any], i: int) -> bool:
         """Whether grid row i stays on the page of the next (Word's keep-with-next): inside a

@@ -44,9 +44,12 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # Placeholders of the line above the table and of the unit line.
 AGENCY_PLACES = ("{code}", "{name}", "{department}")
 UNIT_PLACES = ("{money_unit}",)
+BELOW_PLACES = ("{code}", "{name}", "{department}", "{contact}", "{phone}")
 # What a row may be conditioned on: a field a project may leave empty.
-OPTIONAL_FIELDS = ("department", "code", "fiscal", "other", "usage", "period_goals", "period")
-_LAYOUT_KEYS = ("title", "agency", "unit", "numbers", "empty_level2", "thousands", "head", "grid")
+OPTIONAL_FIELDS = ("department", "code", "fiscal", "other", "usage", "period_goals", "period",
+                   "contact", "phone")
+_LAYOUT_KEYS = ("title", "agency", "unit", "numbers", "empty_level2", "thousands", "head", "grid",
+                "foot", "below")
 _TAKEN = {f.key for f in INDICATOR} | {f.key for f in ROW_LEVELS} | {f.key for f in PROJECT}
 
 
@@ -185,16 +188,19 @@ class LayoutReader:
         numbers = self.word(found.get("numbers"), "numbers", GOAL_NUMBERS, "always")
         empty = self.flag(found.get("empty_level2"), "empty_level2")
         thousands = self.flag(found.get("thousands"), "thousands")
+        below = self.template(found.get("below"), "below", BELOW_PLACES, "")
         head = self.head(found["head"]) if "head" in found else None
+        foot = self.head(found["foot"], "foot") if "foot" in found else ((), ())
         grid = self.grid(found["grid"]) if "grid" in found else None
         band, columns = grid if grid is not None else (None, None)
         if (not self.ok or len(c.report.errors) > before or title is None or head is None
-                or columns is None):
+                or columns is None or foot is None):
             return None
         widths, rows = head
         return Layout(name=self.name, title=title, head_widths=widths, head=rows, columns=columns,
                       agency=agency, unit=unit, empty_level2=empty, thousands=thousands,
-                      numbers=numbers, band=band)
+                      numbers=numbers, band=band, foot_widths=foot[0], foot=foot[1],
+                      below=below)
 
     def template(self, node: Node | None, key: str, places: tuple[str, ...], default: str) -> str:
         if node is None:
@@ -230,32 +236,34 @@ class LayoutReader:
             return None
         return int(node.text)
 
-    def head(self, node: Node) -> tuple[tuple[int, ...], tuple[HeadRow, ...]] | None:
-        """`head:` with `widths:` (relative) and `rows:`, every row filling the widths."""
+    def head(self, node: Node, part: str = "head"
+             ) -> tuple[tuple[int, ...], tuple[HeadRow, ...]] | None:
+        """`head:` (or `foot:`) with `widths:` (relative) and `rows:`, every row filling the
+        widths."""
         if node.kind != "map":
-            self.bad(node.pos, "head", f"应为映射（widths、rows），实际为{node.describe()}")
+            self.bad(node.pos, part, f"应为映射（widths、rows），实际为{node.describe()}")
             return None
-        found = self.c.keys(node, "head", known=["widths", "rows"])
+        found = self.c.keys(node, part, known=["widths", "rows"])
         if "widths" not in found or "rows" not in found:
-            self.bad(node.pos, "head", "需要 widths（各列的相对宽度）和 rows（各行的单元格）")
+            self.bad(node.pos, part, "需要 widths（各列的相对宽度）和 rows（各行的单元格）")
             return None
         wn = found["widths"]
-        widths = [self.number(n, "head.widths") for n in wn.items] if wn.kind == "seq" else []
+        widths = [self.number(n, f"{part}.widths") for n in wn.items] if wn.kind == "seq" else []
         if wn.kind != "seq" or not widths or len(widths) > MAX_COLUMNS:
-            self.bad(wn.pos, "head.widths",
+            self.bad(wn.pos, f"{part}.widths",
                      f"应为 1 至 {MAX_COLUMNS} 个相对宽度的列表，如 [140, 95, 152]")
             return None
         if any(w is None for w in widths):
             return None
         rn = found["rows"]
         if rn.kind != "seq" or not rn.items:
-            self.bad(rn.pos, "head.rows", "应为行的列表，每行是单元格的列表")
+            self.bad(rn.pos, f"{part}.rows", "应为行的列表，每行是单元格的列表")
             return None
-        rows = [self.head_row(item, f"head.rows[{i}]") for i, item in enumerate(rn.items, 1)]
+        rows = [self.head_row(item, f"{part}.rows[{i}]") for i, item in enumerate(rn.items, 1)]
         if any(r is None for r in rows):
             return None
         placed = [r for r in rows if r is not None]
-        self.fill(placed, [w for w in widths if w is not None], rn)
+        self.fill(placed, [w for w in widths if w is not None], rn, part)
         return tuple(w for w in widths if w is not None), tuple(placed)
 
     def head_row(self, node: Node, where: str) -> HeadRow | None:
@@ -284,13 +292,21 @@ class LayoutReader:
         if node.kind == "scalar" and not node.is_null and node.text.strip():
             return HeadCell(label=(node.text,))
         if node.kind != "map":
-            self.bad(node.pos, where, f"应为标签文字或映射（label 或 field，span、rows、align），"
+            self.bad(node.pos, where, f"应为标签文字或映射（label、field 或 text，span、rows、align），"
                                       f"实际为{node.describe()}")
             return None
-        found = self.c.keys(node, where, known=["label", "field", "span", "rows", "align"])
-        if ("label" in found) == ("field" in found):
-            self.bad(node.pos, where, "应有 label（标签文字）或 field（项目的内容）之一")
+        found = self.c.keys(node, where, known=["label", "field", "text", "span", "rows", "align"])
+        if sum(k in found for k in ("label", "field", "text")) != 1:
+            self.bad(node.pos, where, "应有 label（标签文字）、field（项目的内容）或 text（固定的内容，"
+                                      "可为空）之一")
             return None
+        fixed: str | None = None
+        if "text" in found:
+            tn = found["text"]
+            if tn.kind != "scalar":
+                self.bad(tn.pos, f"{where}.text", f"应为文字（可为空），实际为{tn.describe()}")
+                return None
+            fixed = "" if tn.is_null else tn.text
         label: tuple[str, ...] = ()
         fld = ""
         if "label" in found:
@@ -305,7 +321,7 @@ class LayoutReader:
             if "{" in rest or "}" in rest:
                 self.bad(ln.pos, f"{where}.label", f"“{''.join(label)}”中只能用 {{money_unit}}（金额单位）")
                 return None
-        else:
+        elif "field" in found:
             fld = self.word(found["field"], f"{where}.field", tuple(HEAD_FIELDS), "")
             if not fld:
                 return None
@@ -314,9 +330,10 @@ class LayoutReader:
         align = self.word(found.get("align"), f"{where}.align", ALIGNS, "center")
         if span is None or rows is None:
             return None
-        return HeadCell(label=label, field=fld, span=span, rows=rows, align=align)
+        return HeadCell(label=label, field=fld, fixed=fixed, span=span, rows=rows, align=align)
 
-    def fill(self, rows: list[HeadRow], widths: list[int], node: Node) -> None:
+    def fill(self, rows: list[HeadRow], widths: list[int], node: Node, part: str = "head"
+             ) -> None:
         """Every row's cells, with the cells reaching down from rows above, fill the widths."""
         covered: dict[int, int] = {}  # column → rows it stays covered below this one
         for i, (row, item) in enumerate(zip(rows, node.items, strict=True), 1):
@@ -327,7 +344,7 @@ class LayoutReader:
                     col += 1
                 for k in range(col, col + cell.span):
                     if k in taken:
-                        self.bad(item.pos, f"head.rows[{i}]", "单元格与上面跨行的单元格重叠")
+                        self.bad(item.pos, f"{part}.rows[{i}]", "单元格与上面跨行的单元格重叠")
                         return
                     if cell.rows > 1:
                         covered[k] = cell.rows
@@ -335,12 +352,12 @@ class LayoutReader:
             while col in taken:
                 col += 1
             if col != len(widths) or any(k >= len(widths) for k in taken):
-                self.bad(item.pos, f"head.rows[{i}]",
+                self.bad(item.pos, f"{part}.rows[{i}]",
                          f"单元格共占 {col} 列，应与 widths 的 {len(widths)} 列相同")
                 return
             covered = {k: left - 1 for k, left in covered.items() if left - 1 > 0}
         if covered:
-            self.bad(node.pos, "head.rows", "有单元格跨出了最后一行（rows 太大）")
+            self.bad(node.pos, f"{part}.rows", "有单元格跨出了最后一行（rows 太大）")
 
     def band(self, node: Node, where: str) -> Band | None:
         """`{band: 本年度绩效指标, width: 60, over: all}`: the grid's first column, one label."""

@@ -27,6 +27,8 @@ HEAD_FIELDS: dict[str, str] = {
     "goals": "年度绩效目标",
     "period_goals": "实施期绩效目标",
     "period": "项目实施期",
+    "contact": "填表人（单位的 contact）",
+    "phone": "联系电话（单位的 phone）",
 }
 AMOUNT_FIELDS = ("total", "fiscal", "other")
 PARAGRAPH_FIELDS = ("goals", "period_goals")  # printed one paragraph per goal
@@ -55,10 +57,12 @@ GOAL_NUMBERS = ("always", "several", "never")  # `1.` before every goal, only wh
 
 @dataclass(frozen=True)
 class HeadCell:
-    """One cell above the grid: a fixed label (in pieces that each stay on one line) or a field."""
+    """One cell above (or below) the grid: a fixed label (in pieces that each stay on one line), a
+    field, or a fixed text printed as content (`fixed`; "" an empty cell to fill in by hand)."""
 
     label: tuple[str, ...] = ()
     field: str = ""
+    fixed: str | None = None
     span: int = 1  # columns of the head's widths
     rows: int = 1
     align: str = "center"
@@ -119,6 +123,9 @@ class Layout:
     thousands: bool = False  # amounts with thousands separators: 3,309,840.00
     numbers: str = "always"  # GOAL_NUMBERS
     band: Band | None = None  # a column before 一级 with one label over the grid
+    foot_widths: tuple[int, ...] = ()
+    foot: tuple[HeadRow, ...] = ()  # rows below the grid (财政部门审核意见), as the head's
+    below: str = ""  # the line under the table: 填表人：{contact}　联系电话：{phone}
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -128,4 +135,5 @@ class Layout:
     def has(self, field: str) -> bool:
         """Whether the grid prints this field, or a cell above it does."""
         return any(c.field == field for c in self.columns) or any(
-            c.field == field for row in self.head for c in row.cells)
+            c.field == field for row in (*self.head, *self.foot) for c in row.cells) or (
+            f"{{{field}}}" in self.below)
