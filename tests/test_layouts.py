@@ -606,3 +606,70 @@ def test_a_band_cut_by_a_page_break_repeats_its_label_on_the_next_page(tmp_path)
         import_files([name.with_suffix(f".{fmt}")], tmp_path / fmt, report)
         assert report.findings == [], fmt
         assert load_book_strict(tmp_path / fmt).projects == load_book_strict(book).projects
+
+
+def test_a_docx_template_without_the_rows_below_the_grid_is_refused_clearly(tmp_path, run):
+    # A repository's own book.docx made before `foot:` and `below:` has no table for them: the
+    # build says so instead of leaving them out of the DOCX in silence.
+    import zipfile
+
+    book = tmp_path / "b"
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", book)
+    source = Path(__import__("tablegen").__file__).parent / "default_templates/targets/book.docx"
+    own = book / "templates" / "targets" / "book.docx"
+    own.parent.mkdir(parents=True)
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(own, "w") as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                start = text.index("<w:p><w:r><w:t>{%p if t.foot %}")
+                end = text.index("<w:p><w:r><w:t>{%p endfor %}")
+                data = (text[:start] + text[end:]).encode("utf-8")
+            out.writestr(item, data)
+    code, out, err = run("build", "b", "--format", "docx", "--no-toc-pages", cwd=tmp_path)
+    assert code == 1
+    assert ("DOCX 模板 b/templates/targets/book.docx 缺少指标表下的行（版式的 foot，模板中 "
+            "{%tr for row in t.foot %} 的表）、表外的一行（版式的 below，模板中 {{ t.below }}），"
+            "表“1.雾炮车降尘抑尘服务绩效目标表”的这部分无处可印；请从自带的模板复制") in out + err
+    assert "Traceback" not in out + err
+
+
+def test_a_band_over_the_rows_only_leaves_its_header_cell_empty(tmp_path, monkeypatch):
+    # `over: rows`: the band starts at the first indicator row; the header row's cell above it
+    # is empty, and the header still repeats on later pages. Every format, and back.
+    book = tmp_path / "b"
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", book)
+    layouts = book / "templates" / "targets" / "layouts"
+    layouts.mkdir(parents=True)
+    source = Path(__import__("tablegen").__file__).parent / "default_templates/targets/layouts"
+    text = (source / "hunan-xiangtan.yaml").read_text(encoding="utf-8")
+    (layouts / "xiangtan-rows.yaml").write_text(
+        text.replace("width: 130}", "width: 130, over: rows}"), encoding="utf-8")
+    path = book / "book.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "layout: hunan-xiangtan", "layout: xiangtan-rows"), encoding="utf-8")
+    expected = [list(r) for r in EXPECTED["hunan-xiangtan"][0]]
+    expected[6][0], expected[7][0] = "", "本年度\n绩效指标"
+    out = tmp_path / "out"
+    build([book], out, ["docx", "html", "xlsx"], quiet=True, toc_pages=False)
+    name = out / "b" / safe_stem(load_book_strict(book).title)
+    assert [unbroken(rows) for _, rows in docx_tables(name.with_suffix(".docx"))] == [expected]
+    page = html5lib.parse((out / "b" / "index.html").read_bytes(), treebuilder="lxml",
+                          transport_encoding="utf-8").getroot()
+    grid = list(next(page.iter(NS + "section")).iter(NS + "table"))[1]
+    assert grid.find(NS + "thead") is not None
+    assert unbroken(html_rows(grid)) == expected[6:17]
+    wb = load_workbook(name.with_suffix(".xlsx"))
+    ws = wb.worksheets[0]
+    assert [unbroken(sheet_rows(ws))] == [expected]
+    assert ws.print_title_rows == "$8:$8"
+    monkeypatch.chdir(book)  # the repository whose templates/ holds the layout
+    for fmt in ("docx", "xlsx"):
+        report = Report()
+        import_files([name.with_suffix(f".{fmt}")], tmp_path / fmt, report)
+        assert report.findings == [], fmt
+        again = load_book_strict(tmp_path / fmt)
+        assert again.projects == load_book_strict(book).projects
+        assert again.layout is not None and again.layout.band is not None
+        assert again.layout.band.over == "rows"

@@ -364,6 +364,11 @@ class Document:
         page of the next one (Word's keep-with-next)."""
         return False
 
+    def docx_missing(self, table: Any, block: str) -> str:
+        """What the table prints that the DOCX template's table block (its source) has no place
+        for, in Chinese; "" when it has a place for everything."""
+        return ""
+
 
 class Kind(Protocol):
     """What a kind module offers (`tablegen.kinds.targets` is one): its name, whether a book has

@@ -131,8 +131,9 @@ def unit_pattern(layout: Layout) -> re.Pattern[str]:
 def grid_header(layout: Layout, row: list[str]) -> list[str] | None:
     """The recipients of a grid header row printed by the layout (one column each), or None
     when the row is not the layout's header."""
-    if layout.band is not None:  # the band's cell: its label, or empty below a page cut
-        if not row or squash(row[0]) not in ("", squash(layout.band.text)):
+    if layout.band is not None:  # the band's cell: its label over the header, or empty
+        if not row or squash(row[0]) != (squash(layout.band.text) if layout.band.over == "all"
+                                         else ""):
             return None
         row = row[1:]
     cells = [squash(c) for c in row]

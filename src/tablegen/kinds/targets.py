@@ -688,6 +688,14 @@ class TargetsDocument(Document):
         return [(HEAD_MARKER, t.head_widths), ("t.total", t.head_widths),
                 ("r.level1", t.column_widths), (FOOT_MARKER, t.foot_widths or t.head_widths)]
 
+    def docx_missing(self, t: Any, block: str) -> str:
+        """Rows below the grid, or a line under the table, that a template of before them has
+        no table for (they would be lost in silence)."""
+        parts = (("指标表下的行（版式的 foot，模板中 {%tr for row in t.foot %} 的表）", t.foot, "t.foot"),
+                 ("表外的一行（版式的 below，模板中 {{ t.below }}）", t.below, "t.below"))
+        missing = [what for what, has, marker in parts if has and marker not in block]
+        return "、".join(missing)
+
     def keep_rows(self, t: Any, rows: list[Any], i: int) -> bool:
         """Whether grid row i stays on the page of the next (Word's keep-with-next): inside a
         一级 group of up to KEEP_ROWS rows after the first, as the PDF keeps them (`rows` are

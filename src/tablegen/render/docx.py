@@ -484,6 +484,14 @@ class DocxRenderer:
             out.append((name, data))
         return ooxml.pack(out, self.doc.timestamp.year)
 
+    def check_block(self, block_src: str) -> None:
+        """Every table's parts have a place in the template's block, else a RenderError."""
+        for t in self.doc.tables:
+            missing = self.doc.docx_missing(t, block_src)
+            if missing:
+                raise RenderError(f"DOCX 模板 {display_path(self.template)} 缺少{missing}，"
+                                  f"表“{t.heading}”的这部分无处可印；请从自带的模板复制")
+
     def render_block(self, block: jinja2.Template, tables: list[dict[str, Any]]) -> str:
         try:
             return "".join(block.render(t=t) for t in tables)
@@ -499,6 +507,7 @@ class DocxRenderer:
         context = {"single": False, "title": doc.docx_title, "subtitle": doc.subtitle,
                    "toc": toc_field(toc_entries(doc, pages), agency_entries=doc.several)}
         entries, block_src = self.skeleton(context, doc.title)
+        self.check_block(block_src)
         block = _environment().from_string(block_src)
         starts = starts or {}
         tables = [table_context(doc, t, starts.get(t.number, frozenset()),
