@@ -370,7 +370,7 @@ class LayoutReader:
         width = self.number(found["width"], f"{where}.width") if "width" in found else None
         if "width" not in found:
             self.bad(node.pos, where, "需要 width（相对宽度）")
-        over = self.word(found.get("over"), f"{where}.over", BAND_OVER, "all")
+        over = self.word(found.get("over"), f"{where}.over", tuple(BAND_OVER), "all")
         if not pieces or any(not t for t in texts) or width is None:
             return None
         return Band(tuple(t for t in texts if t), width, over)

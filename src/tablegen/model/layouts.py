@@ -49,9 +49,12 @@ GRID_FIELDS: dict[str, str] = {
     "values": "各地区（接收方）的指标值，每个一列",
 }
 ALIGNS = ("center", "left")
-# What a band (a first column with one label over the whole grid) covers: the grid's header row
-# and every indicator row, or the indicator rows alone (its cell in the header row empty).
-BAND_OVER = ("all", "rows")
+# What a band (a first column with one label over the whole grid) covers, with its Chinese
+# description (for the guide).
+BAND_OVER: dict[str, str] = {
+    "all": "贯通指标表的表头行和全部指标行（默认）；表头因此不在续页上重复，续页上重印这一列的标签",
+    "rows": "只贯通全部指标行，表头行中这一格留空；表头照常在续页上重复",
+}
 GOAL_NUMBERS = ("always", "several", "never")  # `1.` before every goal, only when several, never
 
 
