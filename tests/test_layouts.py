@@ -673,3 +673,23 @@ def test_a_band_over_the_rows_only_leaves_its_header_cell_empty(tmp_path, monkey
         assert again.projects == load_book_strict(book).projects
         assert again.layout is not None and again.layout.band is not None
         assert again.layout.band.over == "rows"
+
+
+def test_other_text_in_the_band_column_is_said_not_read_as_an_indicator(built, tmp_path):
+    # The band's column holds its label or nothing; a note someone typed there is named (its
+    # row and text) and left out, and the row's indicator is read as it stands.
+    source = output(built, "hunan-xiangtan", "xlsx")
+    wb = load_workbook(source)
+    ws = wb.worksheets[0]
+    band = next(r for r in ws.merged_cells.ranges if r.min_col == 1 and r.max_row > r.min_row)
+    ws.unmerge_cells(str(band))
+    ws.cell(band.min_row + 2, 1).value = "见附件"
+    changed = tmp_path / "changed.xlsx"
+    wb.save(changed)
+    report = Report()
+    import_files([changed], tmp_path / "b", report)
+    assert [(f.rule, f.message) for f in report.findings] == [
+        ("import-cells", f"工作表“{ws.title}”第 {band.min_row + 2} 行第 1 列应为贯通各行的“本年度绩效指标”，"
+                         "实际为“见附件”，已忽略")]
+    assert load_book_strict(tmp_path / "b").projects == \
+        load_book_strict(LAYOUTS / "hunan-xiangtan").projects
