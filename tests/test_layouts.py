@@ -693,3 +693,29 @@ def test_other_text_in_the_band_column_is_said_not_read_as_an_indicator(built, t
                          "实际为“见附件”，已忽略")]
     assert load_book_strict(tmp_path / "b").projects == \
         load_book_strict(LAYOUTS / "hunan-xiangtan").projects
+
+
+def test_a_docx_template_whose_level1_cell_cannot_carry_a_band_is_refused_clearly(tmp_path, run):
+    # The band is drawn as a copy of the template's 一级 cell; one holding tags of its own is not
+    # copied, and the build says so rather than print the table without its band.
+    import zipfile
+
+    book = tmp_path / "b"
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", book)
+    source = Path(__import__("tablegen").__file__).parent / "default_templates/targets/book.docx"
+    own = book / "templates" / "targets" / "book.docx"
+    own.parent.mkdir(parents=True)
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(own, "w") as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                assert "<w:t>{{ r.level1 }}</w:t>" in text
+                data = text.replace("<w:t>{{ r.level1 }}</w:t>",
+                                    "<w:t>{% if true %}{{ r.level1 }}{% endif %}</w:t>").encode()
+            out.writestr(item, data)
+    code, out, err = run("build", "b", "--format", "docx", "--no-toc-pages", cwd=tmp_path)
+    assert code == 1
+    assert ("DOCX 模板 b/templates/targets/book.docx 缺少贯通的一列（版式的 band，按模板中 "
+            "{{ r.level1 }} 所在的单元格画出；那个单元格中不能有 {% %} 标签），"
+            "表“1.雾炮车降尘抑尘服务绩效目标表”的这部分无处可印；请从自带的模板复制") in out + err

@@ -689,10 +689,12 @@ class TargetsDocument(Document):
                 ("r.level1", t.column_widths), (FOOT_MARKER, t.foot_widths or t.head_widths)]
 
     def docx_missing(self, t: Any, block: str) -> str:
-        """Rows below the grid, or a line under the table, that a template of before them has
-        no table for (they would be lost in silence)."""
+        """Rows below the grid, a line under the table or a band that the template has no place
+        for (they would be lost in silence)."""
         parts = (("指标表下的行（版式的 foot，模板中 {%tr for row in t.foot %} 的表）", t.foot, "t.foot"),
-                 ("表外的一行（版式的 below，模板中 {{ t.below }}）", t.below, "t.below"))
+                 ("表外的一行（版式的 below，模板中 {{ t.below }}）", t.below, "t.below"),
+                 ("贯通的一列（版式的 band，按模板中 {{ r.level1 }} 所在的单元格画出；那个单元格中"
+                  "不能有 {% %} 标签）", t.band, "r.band_cell"))
         missing = [what for what, has, marker in parts if has and marker not in block]
         return "、".join(missing)
 

@@ -172,9 +172,11 @@ def _band_slot(block: str, marker: str) -> str:
         return block
     tc = block.rfind("<w:tc>", 0, at.start())
     end = block.find("</w:tc>", at.end())
-    if tc < 0 or end < 0:
-        return block
+    if tc < 0 or end < 0 or "</w:tc>" in block[tc:at.start()]:
+        return block  # the marker stands outside a table cell: no band can be drawn there
     cell = block[tc:end + len("</w:tc>")]
+    if "{%" in cell:  # a cell holding its own tags is not copied (they would be unbalanced)
+        return block
     cell = re.sub(r"\{\{\s*r\.vm1\s*\}\}", "", cell)
     cell = re.sub(r"\{\{\s*t\.docx_cell\(([^,]+),[^}]*\}\}",
                   lambda m: "{{ t.docx_cell(" + m.group(1) + ", r.band_cell, 0) }}", cell, count=1)
