@@ -200,12 +200,15 @@ def fields_table(fields: tuple[schema.Field, ...]) -> str:
 
 
 def layout_table(part: str) -> str | None:
-    """What a layout's cells above the grid (HEAD) or its grid columns (GRID) may print, or the
-    layouts tablegen ships (LIST), as a Markdown table."""
+    """What a layout's cells above the grid (HEAD) or its grid columns (GRID) may print, what a
+    band may cover (BAND), or the layouts tablegen ships (LIST), as a Markdown table."""
     from tablegen.load.layouts import LAYOUTS, shipped
-    from tablegen.model.layouts import GRID_FIELDS, HEAD_FIELDS
+    from tablegen.model.layouts import BAND_OVER, GRID_FIELDS, HEAD_FIELDS
     from tablegen.templates import DEFAULT_TEMPLATES
 
+    if part == "BAND":
+        rows = ["| `over` | 贯通的范围 |", "| --- | --- |"]
+        return "\n".join(rows + [f"| `{k}` | {v} |" for k, v in BAND_OVER.items()])
     if part in ("HEAD", "GRID"):
         fields = HEAD_FIELDS if part == "HEAD" else GRID_FIELDS
         rows = ["| `field` | 印出的内容 |", "| --- | --- |"]
@@ -229,7 +232,7 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
     def layout(m: re.Match[str]) -> str:
         made = layout_table(m.group(1))
         if made is None:
-            log.warning("%s：没有名为 %s 的版式部分（可用：HEAD、GRID、LIST）", page.file.src_uri,
+            log.warning("%s：没有名为 %s 的版式部分（可用：HEAD、GRID、BAND、LIST）", page.file.src_uri,
                         m.group(1))
             return m.group()
         return made

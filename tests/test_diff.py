@@ -172,6 +172,17 @@ def test_book_settings_and_agencies(repo):
         "| 变动 | 位置 | 原值 | 新值 |", "| --- | --- | --- | --- |", "| 书 | 金额单位 | 元 | 万元 |"]
 
 
+def test_an_agencys_contact_and_phone_are_changes_of_its_tables(repo):
+    # What a layout prints of the agency (填表人, 联系电话 under the 湘潭 table) is a change.
+    edit(repo, "book.yaml", "    name: 天津市滨海新区知识产权局\n",
+         "    name: 天津市滨海新区知识产权局\n    contact: 宋云花\n    phone: \"16607326331\"\n")
+    diffs, _ = diff(repo, "HEAD")
+    assert as_text(diffs).splitlines()[1:] == [
+        "  单位信息 天津市滨海新区知识产权局 · 填表人：宋云花",
+        "  单位信息 天津市滨海新区知识产权局 · 联系电话：16607326331",
+    ]
+
+
 def test_a_budget_that_does_not_add_up_still_shows_its_change(repo):
     # check reports budget-sum; the reviewer still sees what the change did.
     edit(repo, P3, "  total: 12232.20\n", "  total: 12000.00\n")

@@ -64,10 +64,10 @@ EXPECTED: dict[str, list[list[list[str]]]] = {
          ["产出指标", "数量指标", "行政村数量", "=", "11", "个", "10", "正向指标"]],
     ],
     # 湖南 湘潭 2023: 预算部门, 本级 and 上级 amounts, 实施期 and its goals; every 二级 of the
-    # frame printed, 经济效益 / 生态效益 / 可持续影响 empty; a 绩效标准 column. (The published
-    # amount cells read `250万` and `0`: with the table's 单位：万元 the book prints `250.00`
-    # and `0.00`, its two decimals; its grid has a first column `本年度绩效指标` over all its
-    # rows, which no layout draws yet.)
+    # frame printed, 经济效益 / 生态效益 / 可持续影响 empty; a 绩效标准 column; a first column
+    # `本年度绩效指标` over the grid's header and all its rows (a band). (The published amount
+    # cells read `250万` and `0`: with the table's 单位：万元 the book prints `250.00` and
+    # `0.00`, its two decimals.)
     "hunan-xiangtan": [
         [["填报单位：（盖章）", "单位：万元"],
          ["项目支出名称", "雾炮车降尘抑尘服务", "预算部门", "湘潭市环境卫生管理处"],
@@ -75,17 +75,19 @@ EXPECTED: dict[str, list[list[list[str]]]] = {
          ["项目支出实施期", "2023.07-2024.01"],
          ["实施期绩效目标", XIANGTAN_GOAL],
          ["本年度绩效目标", XIANGTAN_GOAL],
-         ["一级指标", "二级指标", "三级指标", "指标值及单位", "绩效标准"],
-         ["产出指标", "数量指标", "雾炮车降尘抑尘服务配备车辆数", "10辆", "计划标准"],
-         ["", "", "雾炮车风炮射程", "≥80M", "计划标准"],
-         ["", "质量指标", "服务周期内空气质量", "优良", "计划标准"],
-         ["", "时效指标", "服务周期", "2023.07-2024.01", "计划标准"],
-         ["", "成本指标", "控制在预算成本内", "250万", "计划标准"],
-         ["效益指标", "经济效益指标", "", "", ""],
-         ["", "社会效益指标", "服务周期内,市民对空气质量改善的满意程度", "≥85%", "计划标准"],
-         ["", "生态效益指标", "", "", ""],
-         ["", "可持续影响指标", "", "", ""],
-         ["", "社会公众或服务对象满意度指标", "市民满意度", "≥90%", "计划标准"]],
+         ["本年度\n绩效指标", "一级指标", "二级指标", "三级指标", "指标值及单位", "绩效标准"],
+         ["", "产出指标", "数量指标", "雾炮车降尘抑尘服务配备车辆数", "10辆", "计划标准"],
+         ["", "", "", "雾炮车风炮射程", "≥80M", "计划标准"],
+         ["", "", "质量指标", "服务周期内空气质量", "优良", "计划标准"],
+         ["", "", "时效指标", "服务周期", "2023.07-2024.01", "计划标准"],
+         ["", "", "成本指标", "控制在预算成本内", "250万", "计划标准"],
+         ["", "效益指标", "经济效益指标", "", "", ""],
+         ["", "", "社会效益指标", "服务周期内,市民对空气质量改善的满意程度", "≥85%", "计划标准"],
+         ["", "", "生态效益指标", "", "", ""],
+         ["", "", "可持续影响指标", "", "", ""],
+         ["", "", "社会公众或服务对象满意度指标", "市民满意度", "≥90%", "计划标准"],
+         ["财政部门审核意见", ""],
+         ["填表人：宋云花　联系电话：16607326331　填报日期：　单位负责人签字："]],
     ],
     # A county table in the 财政部 reference layout: no code, 主管部门 beside 实施单位, no 绩效指标
     # 描述 column, no 资金用途 row.
@@ -246,9 +248,12 @@ def test_the_web_page_has_every_cell_where_the_table_has_it(built, case):
                           transport_encoding="utf-8").getroot()
     got = []
     for section in page.iter(NS + "section"):
-        head, grid = [t for t in section.iter(NS + "table")]
+        head, *tables = [t for t in section.iter(NS + "table")]
         caption = [("".join(s.itertext())) for s in head.find(NS + "caption").iter(NS + "span")]
-        got.append(unbroken([caption, *html_rows(head), *html_rows(grid)]))
+        below = [["".join(p.itertext())] for p in section.iter(NS + "p")
+                 if p.get("class") == "below"]
+        got.append(unbroken([caption, *html_rows(head), *(r for t in tables for r in html_rows(t)),
+                             *below]))
     assert got == EXPECTED[case]
 
 
@@ -313,8 +318,8 @@ def test_importing_the_output_gives_back_the_book(built, tmp_path, case, fmt):
     assert {f.rule for f in report.findings} <= {"import-order"}
     again = load_book_strict(tmp_path / case)
     assert again.projects == book.projects
-    assert [(a.code, a.name, a.department) for a in again.agencies] == [
-        (a.code, a.name, a.department) for a in book.agencies]
+    assert [(a.code, a.name, a.department, a.contact, a.phone) for a in again.agencies] == [
+        (a.code, a.name, a.department, a.contact, a.phone) for a in book.agencies]
     assert again.layout == book.layout
     assert (again.decimals, again.merge, again.author) == (book.decimals, book.merge, book.author)
     # The frame: the book's own comes back as the frame the table shows (the 二级 it prints).
@@ -441,10 +446,23 @@ grid:
     ("grid:", "grids:", "1:1: error[layout]: 版式 mine：缺少“grid”"),
     ("field: level1", "field: name",
      "7:3: error[layout]: 版式 mine 的 grid：前两列应为 field: level1（一级指标）和 field: level2"
-     "（二级指标）"),
+     "（二级指标）（有 band 时在它之后）"),
+    # A band (one label over the grid) stands first, and covers all rows or the indicator rows.
+    ("  - {field: value,", "  - {band: 本年度绩效指标, width: 90}\n  - {field: value,",
+     "9:5: error[layout]: 版式 mine 的 grid[3]：band（贯通各行的标签列）只能是第一列"),
+    ("grid:\n", "grid:\n  - {band: 本年度绩效指标, width: 90, over: header}\n",
+     "7:38: error[layout]: 版式 mine 的 grid[1].over：应为 all | rows 之一，实际为文本“header”"),
     ("{field: name}", "{field: nam}",
      "5:22: error[layout]: 版式 mine 的 head.rows[1][2].field：应为 name | department | agency | "
-     "code | total | fiscal | other | usage | goals | period_goals | period 之一，实际为文本“nam”"),
+     "code | total | fiscal | other | usage | goals | period_goals | period | contact | phone 之一，"
+     "实际为文本“nam”"),
+    # Rows below the grid are read as the head's; the line under the table names fields.
+    ("grid:", "foot:\n  widths: [200, 800]\n  rows:\n    - [审核意见, {text: \"\", label: 意见}]\ngrid:",
+     "9:14: error[layout]: 版式 mine 的 foot.rows[1][2]：应有 label（标签文字）、field（项目的内容）或 "
+     "text（固定的内容，可为空）之一"),
+    ("title: 本单位的版式", 'title: 本单位的版式\nbelow: "填表人：{preparer}"',
+     "2:8: error[layout]: 版式 mine 的 below：“填表人：{preparer}”中只能用 {code}、{name}、{department}、"
+     "{contact}、{phone}"),
     ("{field: value,", "{key: value,",
      "9:11: error[layout]: 版式 mine 的 grid[3].key：应为小写英文字母开头的键名，且不与已有的键重名，"
      "实际为文本“value”"),
@@ -544,3 +562,160 @@ def test_a_row_the_layout_prints_when_written_is_there_in_every_format_and_impor
         assert report.errors == []
         again = load_book_strict(tmp_path / fmt)
         assert again.projects == load_book_strict(book).projects, fmt
+
+
+def long_xiangtan(root: Path, count: int = 40) -> Path:
+    """The 湘潭 fixture with `count` 数量指标, so that its grid runs over pages."""
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", root)
+    path = root / "雾炮车降尘抑尘服务.yaml"
+    text = path.read_text(encoding="utf-8")
+    more = "".join(f"      - name: 第{i}个作业点位的降尘抑尘作业\n        value: ≥{i}次\n"
+                   f"        standard: 计划标准\n" for i in range(1, count + 1))
+    path.write_text(text.replace("    数量指标:\n", "    数量指标:\n" + more, 1), encoding="utf-8")
+    return root
+
+
+def test_a_band_cut_by_a_page_break_repeats_its_label_on_the_next_page(tmp_path):
+    # The 本年度绩效指标 band runs down the grid; where a page cuts the grid, the band is cut
+    # there and its label prints again on the next page, as a cut 一级 label does, in the PDF,
+    # in the DOCX (as LibreOffice lays it out) and in the sheet (two merged ranges, the second
+    # from its page break); and the book imports back.
+    need_program("soffice")
+    need_program("pdftotext")
+    from tablegen.render.toc_pages import page_texts, to_pdf
+
+    book = long_xiangtan(tmp_path / "long")
+    out = tmp_path / "out"
+    build([book], out, ["docx", "pdf", "xlsx"], quiet=True, toc_pages=True)
+    name = out / "long" / safe_stem(load_book_strict(book).title)
+    (docx_pdf,) = to_pdf([name.with_suffix(".docx")], tmp_path)
+    for pdf in (name.with_suffix(".pdf"), docx_pdf):
+        pages = [p for p in page_texts(pdf) if "作业点位" in p or "市民满意度" in p]
+        assert len(pages) >= 2, pdf
+        assert all("本年度" in p and "绩效指标" in p for p in pages), [p[:60] for p in pages]
+    ws = next(ws for ws in load_workbook(name.with_suffix(".xlsx")).worksheets
+              if ws.title != "指标导入")
+    bands = sorted((r.min_row, r.max_row) for r in ws.merged_cells.ranges
+                   if r.min_col == 1 and ws.cell(r.min_row, 1).value == "本年度\n绩效指标")
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert len(bands) >= 2 and breaks
+    assert [first - 1 for first, _ in bands[1:]] == breaks[:len(bands) - 1]
+    assert all(b[1] + 1 == a[0] for b, a in zip(bands, bands[1:], strict=False))
+    for fmt in ("docx", "xlsx"):
+        report = Report()
+        import_files([name.with_suffix(f".{fmt}")], tmp_path / fmt, report)
+        assert report.findings == [], fmt
+        assert load_book_strict(tmp_path / fmt).projects == load_book_strict(book).projects
+
+
+def test_a_docx_template_without_the_rows_below_the_grid_is_refused_clearly(tmp_path, run):
+    # A repository's own book.docx made before `foot:` and `below:` has no table for them: the
+    # build says so instead of leaving them out of the DOCX in silence.
+    import zipfile
+
+    book = tmp_path / "b"
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", book)
+    source = Path(__import__("tablegen").__file__).parent / "default_templates/targets/book.docx"
+    own = book / "templates" / "targets" / "book.docx"
+    own.parent.mkdir(parents=True)
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(own, "w") as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                start = text.index("<w:p><w:r><w:t>{%p if t.foot %}")
+                end = text.index("<w:p><w:r><w:t>{%p endfor %}")
+                data = (text[:start] + text[end:]).encode("utf-8")
+            out.writestr(item, data)
+    code, out, err = run("build", "b", "--format", "docx", "--no-toc-pages", cwd=tmp_path)
+    assert code == 1
+    assert ("DOCX 模板 b/templates/targets/book.docx 缺少指标表下的行（版式的 foot，模板中 "
+            "{%tr for row in t.foot %} 的表）、表外的一行（版式的 below，模板中 {{ t.below }}），"
+            "表“1.雾炮车降尘抑尘服务绩效目标表”的这部分无处可印；请从自带的模板复制") in out + err
+    assert "Traceback" not in out + err
+
+
+def test_a_band_over_the_rows_only_leaves_its_header_cell_empty(tmp_path, monkeypatch):
+    # `over: rows`: the band starts at the first indicator row; the header row's cell above it
+    # is empty, and the header still repeats on later pages. Every format, and back.
+    book = tmp_path / "b"
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", book)
+    layouts = book / "templates" / "targets" / "layouts"
+    layouts.mkdir(parents=True)
+    source = Path(__import__("tablegen").__file__).parent / "default_templates/targets/layouts"
+    text = (source / "hunan-xiangtan.yaml").read_text(encoding="utf-8")
+    (layouts / "xiangtan-rows.yaml").write_text(
+        text.replace("width: 130}", "width: 130, over: rows}"), encoding="utf-8")
+    path = book / "book.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "layout: hunan-xiangtan", "layout: xiangtan-rows"), encoding="utf-8")
+    expected = [list(r) for r in EXPECTED["hunan-xiangtan"][0]]
+    expected[6][0], expected[7][0] = "", "本年度\n绩效指标"
+    out = tmp_path / "out"
+    build([book], out, ["docx", "html", "xlsx"], quiet=True, toc_pages=False)
+    name = out / "b" / safe_stem(load_book_strict(book).title)
+    assert [unbroken(rows) for _, rows in docx_tables(name.with_suffix(".docx"))] == [expected]
+    page = html5lib.parse((out / "b" / "index.html").read_bytes(), treebuilder="lxml",
+                          transport_encoding="utf-8").getroot()
+    grid = list(next(page.iter(NS + "section")).iter(NS + "table"))[1]
+    assert grid.find(NS + "thead") is not None
+    assert unbroken(html_rows(grid)) == expected[6:17]
+    wb = load_workbook(name.with_suffix(".xlsx"))
+    ws = wb.worksheets[0]
+    assert [unbroken(sheet_rows(ws))] == [expected]
+    assert ws.print_title_rows == "$8:$8"
+    monkeypatch.chdir(book)  # the repository whose templates/ holds the layout
+    for fmt in ("docx", "xlsx"):
+        report = Report()
+        import_files([name.with_suffix(f".{fmt}")], tmp_path / fmt, report)
+        assert report.findings == [], fmt
+        again = load_book_strict(tmp_path / fmt)
+        assert again.projects == load_book_strict(book).projects
+        assert again.layout is not None and again.layout.band is not None
+        assert again.layout.band.over == "rows"
+
+
+def test_other_text_in_the_band_column_is_said_not_read_as_an_indicator(built, tmp_path):
+    # The band's column holds its label or nothing; a note someone typed there is named (its
+    # row and text) and left out, and the row's indicator is read as it stands.
+    source = output(built, "hunan-xiangtan", "xlsx")
+    wb = load_workbook(source)
+    ws = wb.worksheets[0]
+    band = next(r for r in ws.merged_cells.ranges if r.min_col == 1 and r.max_row > r.min_row)
+    ws.unmerge_cells(str(band))
+    ws.cell(band.min_row + 2, 1).value = "见附件"
+    changed = tmp_path / "changed.xlsx"
+    wb.save(changed)
+    report = Report()
+    import_files([changed], tmp_path / "b", report)
+    assert [(f.rule, f.message) for f in report.findings] == [
+        ("import-cells", f"工作表“{ws.title}”第 {band.min_row + 2} 行第 1 列应为贯通各行的“本年度绩效指标”，"
+                         "实际为“见附件”，已忽略")]
+    assert load_book_strict(tmp_path / "b").projects == \
+        load_book_strict(LAYOUTS / "hunan-xiangtan").projects
+
+
+def test_a_docx_template_whose_level1_cell_cannot_carry_a_band_is_refused_clearly(tmp_path, run):
+    # The band is drawn as a copy of the template's 一级 cell; one holding tags of its own is not
+    # copied, and the build says so rather than print the table without its band.
+    import zipfile
+
+    book = tmp_path / "b"
+    shutil.copytree(LAYOUTS / "hunan-xiangtan", book)
+    source = Path(__import__("tablegen").__file__).parent / "default_templates/targets/book.docx"
+    own = book / "templates" / "targets" / "book.docx"
+    own.parent.mkdir(parents=True)
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(own, "w") as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                assert "<w:t>{{ r.level1 }}</w:t>" in text
+                data = text.replace("<w:t>{{ r.level1 }}</w:t>",
+                                    "<w:t>{% if true %}{{ r.level1 }}{% endif %}</w:t>").encode()
+            out.writestr(item, data)
+    code, out, err = run("build", "b", "--format", "docx", "--no-toc-pages", cwd=tmp_path)
+    assert code == 1
+    assert ("DOCX 模板 b/templates/targets/book.docx 缺少贯通的一列（版式的 band，按模板中 "
+            "{{ r.level1 }} 所在的单元格画出；那个单元格中不能有 {% %} 标签），"
+            "表“1.雾炮车降尘抑尘服务绩效目标表”的这部分无处可印；请从自带的模板复制") in out + err

@@ -85,10 +85,12 @@ R = TypeVar("R", bound=Spanned)
 
 
 def split_spans(rows: Sequence[R], starts: set[int]) -> list[R]:
-    """The rows with every 一级/二级 span cut where a page starts (row indexes in `starts`):
-    the continuation starts a span of its own that repeats the label, as every format shows it."""
+    """The rows with every 一级/二级 span (and a band's, the rows have one) cut where a page
+    starts (row indexes in `starts`): the continuation starts a span of its own that repeats the
+    label, as every format shows it."""
     out = list(rows)
-    for attr in ("level1", "level2"):
+    band = bool(rows) and getattr(rows[0], "band", None) is not None
+    for attr in ("band", "level1", "level2") if band else ("level1", "level2"):
         owner: list[int] = []  # index of the row whose span covers each row
         for i, row in enumerate(rows):
             owner.append(i if getattr(row, attr).starts else owner[-1])
@@ -267,6 +269,7 @@ class Sheet:
     grid: SheetGrid | None = None
     grid_box_from: int = 0  # the grid's border starts at this row (its header)
     after: Callable[[int], list[Cell]] | None = None  # cells after the grid, from this row
+    after_box: int = 0  # the first rows of `after` drawn with borders (the rest stand free)
     print_titles: str = ""  # rows repeated on every printed page, e.g. "7:7"
     orientation: str = "portrait"
     margins_mm: tuple[float, float, float, float] | None = None  # left, right, top, bottom
@@ -360,6 +363,11 @@ class Document:
         """Whether grid row i (of `rows`, the table's rows as split at page starts) stays on the
         page of the next one (Word's keep-with-next)."""
         return False
+
+    def docx_missing(self, table: Any, block: str) -> str:
+        """What the table prints that the DOCX template's table block (its source) has no place
+        for, in Chinese; "" when it has a place for everything."""
+        return ""
 
 
 class Kind(Protocol):

@@ -88,7 +88,8 @@ def book_files(into: Path, imported: list[Imported], info: BookInfo | None = Non
     out = project_files(into, imported, taken if taken is not None else set(), decimals)
     for it in imported:
         if not agencies or agencies[-1].code != it.agency.code or agencies[-1].name != it.agency.name:
-            agencies.append(Agency(it.agency.code, it.agency.name, department=it.agency.department))
+            agencies.append(Agency(it.agency.code, it.agency.name, department=it.agency.department,
+                                   contact=it.agency.contact, phone=it.agency.phone))
             files.append([])
         files[-1].append(it.project.file)
     department = info.author if info.author and info.author != agencies[0].name else None

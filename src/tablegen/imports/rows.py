@@ -13,7 +13,7 @@ written order of the rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from .. import rules
@@ -131,6 +131,11 @@ def unit_pattern(layout: Layout) -> re.Pattern[str]:
 def grid_header(layout: Layout, row: list[str]) -> list[str] | None:
     """The recipients of a grid header row printed by the layout (one column each), or None
     when the row is not the layout's header."""
+    if layout.band is not None:  # the band's cell: its label over the header, or empty
+        if not row or squash(row[0]) != (squash(layout.band.text) if layout.band.over == "all"
+                                         else ""):
+            return None
+        row = row[1:]
     cells = [squash(c) for c in row]
     while cells and not cells[-1]:
         cells.pop()
@@ -278,6 +283,53 @@ def read_head(rows: list[list[str]], layout: Layout, unit: str, section: Section
     return head
 
 
+def below_pattern(layout: Layout) -> re.Pattern[str]:
+    """The line under the table as the layout's `below` prints it, its fields as groups."""
+    return _pattern(layout.below, {f"{{{k}}}": rf"(?P<{k}>.*?)"
+                                   for k in ("code", "name", "department", "contact", "phone")})
+
+
+def foot_start(rows: list[list[str]], start: int, layout: Layout, unit: str) -> int:
+    """Where the rows below the grid begin (a row whose first cell is a label of the layout's
+    `foot`, or its line under the table): the grid's rows end there."""
+    labels = {squash(_unit(r.cells[0].text, unit)) for r in layout.foot
+              if r.cells and not r.cells[0].field and r.cells[0].fixed is None}
+    below = below_pattern(layout) if layout.below else None
+    for i in range(start, len(rows)):
+        cells = [c for c in rows[i] if c.strip()]
+        if cells and squash(cells[0]) in labels:
+            return i
+        if below is not None and len(cells) == 1 and below.match(cells[0]):
+            return i
+    return len(rows)
+
+
+def read_foot(rows: list[list[str]], layout: Layout, unit: str, section: Section, where: Pos,
+              report: Report, head: Head) -> None:
+    """The fields of the rows below the grid and of the line under the table, into `head`."""
+    below = below_pattern(layout) if layout.below else None
+    table: list[list[str]] = []
+    for row in rows:
+        cells = [c for c in row if c.strip()]
+        m = below.match(cells[0]) if below is not None and len(cells) == 1 else None
+        if m is not None:
+            for key in ("contact", "phone"):
+                if m.groupdict().get(key):
+                    head.values.setdefault(key, m.group(key).strip())
+        else:
+            table.append(row)
+    if table and layout.foot:
+        foot = read_head(table, replace(layout, head=layout.foot, head_widths=layout.foot_widths),
+                         unit, section, where, report)
+        for key, value in foot.values.items():
+            head.values.setdefault(key, value)
+    elif table:
+        named = f"{section.label}：" if section.label else ""
+        for row in table:
+            report.add(where, rules.IMPORT_CELLS,
+                       f"{named}指标表之后的一行不在版式 {layout.name} 中，已忽略：{row}")
+
+
 def _covered_before(layout: Layout, index: int) -> list[int]:
     """For each cell of a layout row, its place among the row's cells as a reader sees them (a
     cell covered by one above is one empty cell before it, however many columns it covers)."""
@@ -384,14 +436,18 @@ def rows_to_project(section: Section, where: str, report: Report,
         return None
     line = rows[line_at]
     unit_text = next(c for c in reversed(line) if UNIT_CELL.search(c))
+    end = foot_start(rows, header_at + 1, layout, unit)
     head = read_head(rows[line_at + 1:header_at], layout, unit, section, pos, report)
+    read_foot(rows[end:], layout, unit, section, pos, report, head)
     agency = _agency(line[0] if line and line[0] != unit_text else "", layout, head)
     budget, places = read_amounts(head, layout, pos, named, report)
     if budget is None:
         return None
     text = {k: head.values.get(k, "") for k in ("name", "usage", "period")}
     goals = {k: _goals(head.values.get(k, ""), layout) for k in PARAGRAPH_FIELDS}
-    grid = _grid_rows(section, kept, header_at + 1)
+    grid = _grid_rows(section, kept[:end], header_at + 1)
+    if layout.band is not None:
+        grid = [_without_band(row, layout.band.text, pos, report) for row in grid]
     indicators, order, merge = grid_to_indicators(grid, pos, report, layout, recipients,
                                                   section.ragged)
     project = Project(name=text["name"], budget=budget, usage=text["usage"], goals=goals["goals"],
@@ -408,6 +464,15 @@ def rows_to_project(section: Section, where: str, report: Report,
                     layout=None if layout.name == shipped().name else layout, decimals=places)
 
 
+def _without_band(row: GridRow, label: str, pos: Pos, report: Report) -> GridRow:
+    """A grid row without the band's cell (its label where a page cut repeats it, else empty;
+    anything else there is said, not read as an indicator's)."""
+    if row.cells and squash(row.cells[0]) not in ("", squash(label)):
+        report.add(pos, rules.IMPORT_CELLS,
+                   f"{row.name}第 1 列应为贯通各行的“{label}”，实际为“{row.cells[0]}”，已忽略")
+    return GridRow(row.cells[1:], row.name)
+
+
 def _agency(text: str, layout: Layout, head: Head) -> Agency:
     """The agency from the line above the table (and the 实施单位, 单位编码 and 主管部门 cells)."""
     m = agency_pattern(layout).match(text) if text else None
@@ -415,7 +480,9 @@ def _agency(text: str, layout: Layout, head: Head) -> Agency:
     code = head.values.get("code") or found.get("code") or ""
     name = head.values.get("agency") or found.get("name") or text.strip()
     department = head.values.get("department") or found.get("department") or None
-    return Agency(code.strip(), name.strip(), department=department)
+    contact = (head.values.get("contact") or "").strip() or None
+    phone = (head.values.get("phone") or "").strip() or None
+    return Agency(code.strip(), name.strip(), department=department, contact=contact, phone=phone)
 
 
 def _goals(cell: str, layout: Layout) -> list[str]:

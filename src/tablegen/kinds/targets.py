@@ -52,6 +52,7 @@ NO_UNIT = "—"
 # about 100 %.
 PAGE_PX = 590
 HEAD_MARKER = "in t.head %}"  # the DOCX template's `{%tr for row in t.head %}`
+FOOT_MARKER = "in t.foot %}"  # and its `{%tr for row in t.foot %}`, the rows below the grid
 # Grid columns whose text is a figure: never broken before its last characters, set apart.
 FIGURES = ("value", "period_value", "sign", "number", "unit", "weight", "values")
 
@@ -83,12 +84,16 @@ class GridRow:
     value: str
     index: int = 0  # 1-based, in the table
     cells: tuple[TableCell, ...] = ()
+    band: Span | None = None  # the layout's band: its label over the rows (rows 0: covered)
 
-    def texts(self) -> list[str]:
-        """The cell texts as a dump shows them (a covered cell is empty)."""
+    def texts(self, header: bool = False) -> list[str]:
+        """The cell texts as a dump shows them (a covered cell is empty; the band's first cell
+        is covered by the header's when `header`, the band covering the header row)."""
         rest = [c.text for c in self.cells] if self.cells else [self.name, self.description,
                                                                  self.value]
-        return [self.level1.text if self.level1.starts else "",
+        band = [] if self.band is None else [
+            self.band.text if self.band.starts and not header else ""]
+        return [*band, self.level1.text if self.level1.starts else "",
                 self.level2.text if self.level2.starts else "", *rest]
 
 
@@ -112,6 +117,31 @@ class TargetTable:
     keep: bool = True  # rows of a 一级 group kept together (not with merge: none)
     places: int = 2  # an amount's decimals in the sheet
     thousands: bool = False
+    band: str = ""  # the layout's band label (a first column over the grid), if any
+    band_over: str = "all"  # whether the band covers the grid's header row too, or rows only
+    foot: tuple[tuple[TableCell, ...], ...] = ()  # the rows below the grid, as `head`
+    foot_widths: tuple[int, ...] = ()  # thousandths
+    below: str = ""  # the line under the table (填表人：…), as the layout's `below`
+
+    @property
+    def foot_grid_widths(self) -> list[str]:
+        return percent(self.foot_widths)
+
+    @property
+    def shift(self) -> int:
+        """Grid columns before 一级 (the band's)."""
+        return 1 if self.band else 0
+
+    @property
+    def header_band(self) -> bool:
+        """Whether the band covers the header row: the header then belongs with the rows and
+        does not repeat on later pages (it would repeat the band beside the cut one)."""
+        return bool(self.band) and self.band_over == "all"
+
+    @property
+    def band_rows(self) -> int:
+        """The rows the header's band cell covers: the header and the rows up to a page cut."""
+        return 1 + (self.rows[0].band.rows if self.rows and self.rows[0].band else 0)
 
     @property
     def anchor(self) -> str:
@@ -129,6 +159,12 @@ class TargetTable:
     def groups(self) -> list[list[GridRow]]:
         """Rows cut where a 一级 span starts: each group is one <tbody> that pages keep whole."""
         groups: list[list[GridRow]] = []
+        if self.band:  # the band's cell spans its rows: they stay one group
+            for row in self.rows:
+                if not groups or (row.band is not None and row.band.starts):
+                    groups.append([])
+                groups[-1].append(row)
+            return groups
         for row in self.rows:
             if not groups or row.level1.rows != 0:
                 if not groups or row.level1.rows > 1 or groups[-1][0].level1.rows > 1:
@@ -137,7 +173,11 @@ class TargetTable:
         return groups
 
     def with_rows(self, rows: list[Any]) -> TargetTable:
-        return replace(self, rows=tuple(rows))
+        table = replace(self, rows=tuple(rows))
+        if self.header_band:  # the header's band cell reaches down to the first cut
+            head = replace(self.columns[0], rows=table.band_rows)
+            table = replace(table, columns=(head, *self.columns[1:]))
+        return table
 
 
 def label_chars(width: int) -> int:
@@ -186,7 +226,7 @@ def grid_columns(layout: Layout, project: Project) -> list[tuple[Column, str]]:
 
 def column_widths(layout: Layout, project: Project) -> tuple[int, ...]:
     """The grid's widths in thousandths: a `values` column's width shared by its recipients."""
-    widths: list[int] = []
+    widths: list[int] = [layout.band.width * 100] if layout.band else []
     for c in layout.columns:
         if c.field == "values":
             n = len(project.recipients)
@@ -231,7 +271,8 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
     setting asks (a span runs over consecutive rows of one 一级, of one 二级)."""
     layout = layout_of(layout)
     columns = grid_columns(layout, project)[2:]
-    chars = [label_chars(w) for w in column_widths(layout, project)[:2]]
+    shift = 1 if layout.band else 0
+    chars = [label_chars(w) for w in column_widths(layout, project)[shift:shift + 2]]
     printed = list(project.printed())
     rows: list[GridRow] = []
     for i, (l1, l2, ind) in enumerate(printed):
@@ -245,11 +286,14 @@ def grid(project: Project, merge: str, layout: Layout | None = None) -> list[Gri
                 s2 = _span(l2.name, _run(printed, i, 1) if first2 else 0, 2, chars[1])
             else:
                 s2 = _span(l2.name, 1, 2, chars[1])
-        cells = tuple(TableCell(cell_text(c, who, ind), k + 2,
+        cells = tuple(TableCell(cell_text(c, who, ind), k + 2 + shift,
                                 role="value" if c.field in FIGURES else "text")
                       for k, (c, who) in enumerate(columns))
+        band = None if layout.band is None else Span(
+            layout.band.text, 0 if i else len(printed),
+            layout.band.shown if layout.band.shown != layout.band.text else None)
         rows.append(GridRow(s1, s2, ind.name if ind else "", ind.shown_description if ind else "",
-                            ind.value if ind else "", len(rows) + 1, cells))
+                            ind.value if ind else "", len(rows) + 1, cells, band))
     return rows
 
 
@@ -273,6 +317,17 @@ def agency_label(agency: Agency, layout: Layout | None = None, book: Book | None
             .replace("{name}", agency.name))
 
 
+def below_line(agency: Agency, layout: Layout, book: Book) -> str:
+    """The line under the table (`填表人：宋云花　联系电话：…`): the layout's `below`, the
+    agency's fields filled in (an empty one left blank, to be filled in by hand)."""
+    if not layout.below:
+        return ""
+    department = (agency.department or book.author) or agency.name
+    return (layout.below.replace("{code}", agency.code).replace("{department}", department)
+            .replace("{name}", agency.name).replace("{contact}", agency.contact or "")
+            .replace("{phone}", agency.phone or ""))
+
+
 def budget_cells(project: Project, places: int = 2) -> list[str]:
     """The 预算规模 row after its label: 预算数, amount, 财政资金, amount, 其他资金, amount."""
     b = project.budget
@@ -292,16 +347,20 @@ def numbered_goals(project: Project) -> list[str]:
     return numbered(project.goals)
 
 
-def head_cells(book: Book, agency: Agency, project: Project) -> list[list[TableCell]]:
-    """The rows above the grid as the layout lays them out for this project: a row whose
-    `when` field the project leaves empty is left out (a cell reaching into it is shorter),
-    and a cell covered by one above stands where it is covered, with rows 0."""
+def head_cells(book: Book, agency: Agency, project: Project, part: str = "head"
+               ) -> list[list[TableCell]]:
+    """The rows above the grid (or below it: `part` foot) as the layout lays them out for this
+    project: a row whose `when` field the project leaves empty is left out (a cell reaching
+    into it is shorter), and a cell covered by one above stands where it is covered, with
+    rows 0."""
     layout = layout_of(book.layout)
-    kept = [not row.when or _filled(book, agency, project, row.when) for row in layout.head]
+    head = layout.head if part == "head" else layout.foot
+    widths = layout.head_widths if part == "head" else layout.foot_widths
+    kept = [not row.when or _filled(book, agency, project, row.when) for row in head]
     out: list[list[TableCell]] = []
     below: dict[int, TableCell] = {}  # column → the cell reaching down over it
     left: dict[int, int] = {}  # column → how many more rows it covers
-    for r, row in enumerate(layout.head):
+    for r, row in enumerate(head):
         covered = {c: below[c] for c, n in left.items() if n > 0}
         left = {c: n - 1 for c, n in left.items() if n > 1}
         if not kept[r]:
@@ -309,7 +368,7 @@ def head_cells(book: Book, agency: Agency, project: Project) -> list[list[TableC
         cells: list[TableCell] = []
         column = 0
         source = iter(row.cells)
-        width = len(layout.head_widths)
+        width = len(widths)
         while column < width:
             if column in covered:
                 over = covered[column]
@@ -345,12 +404,16 @@ def _field_text(book: Book, agency: Agency, project: Project,
         return "\n".join(goals), goals, None
     text = {"name": project.name, "usage": project.usage, "period": project.period or "",
             "code": agency.code, "agency": agency.name,
-            "department": agency.department or book.author}[field]
+            "department": agency.department or book.author, "contact": agency.contact or "",
+            "phone": agency.phone or ""}[field]
     return text, (), None
 
 
 def _head_cell(book: Book, agency: Agency, project: Project, cell: HeadCell, column: int,
                rows: int) -> TableCell:
+    if cell.fixed is not None:
+        return TableCell(cell.fixed, column, cell.span, rows,
+                         "left" if cell.align == "left" else "text")
     if not cell.field:
         pieces = tuple(p.replace("{money_unit}", book.money_unit) for p in cell.label)
         return TableCell("".join(pieces), column, cell.span, rows, "label",
@@ -398,6 +461,15 @@ def table(book: Book, number: int, agency: Agency, project: Project, bookmark: s
     """One project's table."""
     layout = layout_of(book.layout)
     columns = grid_columns(layout, project)
+    rows = tuple(grid(project, book.merge, layout))
+    band = layout.band
+    shift = 1 if band else 0
+    header = [GridColumn(who or c.label, k + shift, "value" if c.field in FIGURES else "text")
+              for k, (c, who) in enumerate(columns)]
+    if band is not None:  # the band's cell in the header row: its label over the rows, or empty
+        over = band.over == "all"
+        header.insert(0, GridColumn(band.shown if over else "", 0, "band",
+                                    rows=1 + len(rows) if over and rows else 1))
     return TargetTable(
         number=number, heading=book.heading(number, project),
         heading_lines=tuple(heading_lines(book.heading(number, project))),
@@ -405,12 +477,13 @@ def table(book: Book, number: int, agency: Agency, project: Project, bookmark: s
         unit=layout.unit.replace("{money_unit}", book.money_unit), name=project.name,
         head=tuple(tuple(r) for r in head_cells(book, agency, project)),
         head_widths=scaled(layout.head_widths),
-        columns=tuple(GridColumn(who or c.label, k, "value" if c.field in FIGURES else "text")
-                      for k, (c, who) in enumerate(columns)),
-        column_widths=column_widths(layout, project),
-        rows=tuple(grid(project, book.merge, layout)),
+        columns=tuple(header), column_widths=column_widths(layout, project), rows=rows,
         bookmark=bookmark, file=project_path(book, number, project, "")[:-1],
-        keep=book.merge != "none", places=book.decimals, thousands=layout.thousands)
+        keep=book.merge != "none", places=book.decimals, thousands=layout.thousands,
+        band=band.text if band else "", band_over=band.over if band else "all",
+        foot=tuple(tuple(r) for r in head_cells(book, agency, project, "foot")),
+        foot_widths=scaled(layout.foot_widths) if layout.foot_widths else (),
+        below=below_line(agency, layout, book))
 
 
 def table_rows(book: Book, number: int, agency: Agency, project: Project) -> list[list[str]]:
@@ -423,15 +496,20 @@ def table_rows(book: Book, number: int, agency: Agency, project: Project) -> lis
     rows = [[t.agency, t.unit]]
     rows += [[c.text for c in r] for r in t.head]
     rows.append([c.label for c in t.columns])
-    rows.extend(r.texts() for r in t.rows)
+    rows.extend(r.texts(t.header_band and i == 0) for i, r in enumerate(t.rows))
+    rows += [[c.text for c in r] for r in t.foot]
+    if t.below:
+        rows.append([t.below])
     return rows
 
 
 # -- the sheet --------------------------------------------------------------------------------
 
-def sheet_edges(head: tuple[int, ...], grid_widths: tuple[int, ...]) -> list[int]:
-    """The XLSX columns' edges: every edge of the head table and of the indicator grid."""
-    return sorted(set(edges(head)) | set(edges(grid_widths)))
+def sheet_edges(head: tuple[int, ...], grid_widths: tuple[int, ...],
+                foot: tuple[int, ...] = ()) -> list[int]:
+    """The XLSX columns' edges: every edge of the head table, of the indicator grid and of the
+    rows below it."""
+    return sorted(set(edges(head)) | set(edges(grid_widths)) | (set(edges(foot)) if foot else set()))
 
 
 def sheet_span(widths: tuple[int, ...], column: int, cuts: list[int],
@@ -452,22 +530,15 @@ def amount_format(places: int, thousands: bool) -> str:
     return ("#,##0" if thousands else "0") + ("." + "0" * places if places else "")
 
 
-def table_sheet(t: TargetTable, number_text: str) -> Sheet:
-    """One table in its layout: merged cells, borders, widths, A4 print setup."""
-    cuts = sheet_edges(t.head_widths, t.column_widths)
-    ncols = len(cuts) - 1
-    whole = (1, ncols)
-    unit = sheet_span(t.column_widths, len(t.column_widths) - 1, cuts)
-    cells = [
-        Cell(1, whole, t.heading, style="title", size=14.0),
-        Cell(2, (1, unit[0] - 1), t.agency, align="left"),
-        Cell(2, unit, t.unit, align="right"),
-    ]
-    for r, row in enumerate(t.head, 3):
+def head_sheet_cells(t: TargetTable, rows: tuple[tuple[TableCell, ...], ...],
+                     widths: tuple[int, ...], cuts: list[int], top: int) -> list[Cell]:
+    """The sheet cells of the rows above (or below) the grid, from sheet row `top`."""
+    cells = []
+    for r, row in enumerate(rows, top):
         for c in row:
             if c.covered:
                 continue
-            columns = sheet_span(t.head_widths, c.column, cuts, c.span)
+            columns = sheet_span(widths, c.column, cuts, c.span)
             if c.role == "label":
                 cells.append(Cell(r, columns, c.text, rows=c.rows, style="label"))
             elif c.role == "amount":
@@ -476,21 +547,49 @@ def table_sheet(t: TargetTable, number_text: str) -> Sheet:
             else:
                 cells.append(Cell(r, columns, c.text, rows=c.rows,
                                   align="left" if c.role == "left" else "center"))
+    return cells
+
+
+def table_sheet(t: TargetTable, number_text: str) -> Sheet:
+    """One table in its layout: merged cells, borders, widths, A4 print setup."""
+    cuts = sheet_edges(t.head_widths, t.column_widths, t.foot_widths)
+    ncols = len(cuts) - 1
+    whole = (1, ncols)
+    unit = sheet_span(t.column_widths, len(t.column_widths) - 1, cuts)
+    cells = [
+        Cell(1, whole, t.heading, style="title", size=14.0),
+        Cell(2, (1, unit[0] - 1), t.agency, align="left"),
+        Cell(2, unit, t.unit, align="right"),
+    ]
+    cells += head_sheet_cells(t, t.head, t.head_widths, cuts, 3)
     header = 3 + len(t.head)
+    # The band's cell over the header is placed with the rows (it reaches down to a page cut).
     cells += [Cell(header, sheet_span(t.column_widths, c.column, cuts), c.label, style="label")
-              for c in t.columns]
+              for c in t.columns if not (c.role == "band" and t.header_band)]
+    first = header + 1
     widths = [round((PAGE_PX * (b - a) / 1000 - 5) / 7, 2) for a, b in zip(cuts, cuts[1:],
                                                                            strict=False)]
 
     def place(r: int, row: GridRow) -> list[Cell]:
         out = []
+        if row.band is not None and row.band.starts:
+            top = r - 1 if r == first and t.header_band else r
+            out.append(Cell(top, sheet_span(t.column_widths, 0, cuts), row.band.label,
+                            rows=row.band.rows + r - top, style="label"))
         if row.level1.starts:
-            out.append(Cell(r, sheet_span(t.column_widths, 0, cuts), row.level1.label,
+            out.append(Cell(r, sheet_span(t.column_widths, t.shift, cuts), row.level1.label,
                             rows=row.level1.rows))
         if row.level2.starts:
-            out.append(Cell(r, sheet_span(t.column_widths, 1, cuts), row.level2.label,
+            out.append(Cell(r, sheet_span(t.column_widths, t.shift + 1, cuts), row.level2.label,
                             rows=row.level2.rows))
         out += [Cell(r, sheet_span(t.column_widths, c.column, cuts), c.text) for c in row.cells]
+        return out
+
+    def after(top: int) -> list[Cell]:
+        """The rows below the grid from sheet row `top`, then the line under the table."""
+        out = head_sheet_cells(t, t.foot, t.foot_widths, cuts, top)
+        if t.below:
+            out.append(Cell(top + len(t.foot), whole, t.below, align="left"))
         return out
 
     def span_px(first: int, last: int) -> float:
@@ -499,8 +598,10 @@ def table_sheet(t: TargetTable, number_text: str) -> Sheet:
     return Sheet(
         title=sheet_title(t, number_text), widths=widths, cells=cells,
         boxes=[(3, header - 1)] if t.head else [],
-        grid=SheetGrid(first=header + 1, header=header, rows=t.rows, place=place),
-        grid_box_from=header, print_titles=f"{header}:{header}", orientation="portrait",
+        grid=SheetGrid(first=first, header=header, rows=t.rows, place=place),
+        after=after if t.foot or t.below else None, after_box=len(t.foot),
+        grid_box_from=header, print_titles="" if t.header_band else f"{header}:{header}",
+        orientation="portrait",
         margins_mm=(28, 26, 37, 35), span_px=span_px)
 
 
@@ -578,12 +679,24 @@ class TargetsDocument(Document):
         `r.level1` the grid's (a template of before layouts: `t.total` marks its budget table)."""
         layout = layout_of(self.book.layout)
         head = scaled(layout.head_widths)
+        band = [layout.band.width] if layout.band else []
         return [(HEAD_MARKER, head), ("t.total", head),
-                ("r.level1", scaled([c.width for c in layout.columns]))]
+                ("r.level1", scaled([*band, *(c.width for c in layout.columns)])),
+                (FOOT_MARKER, scaled(layout.foot_widths) if layout.foot_widths else head)]
 
     def docx_table_widths(self, t: Any) -> list[tuple[str, tuple[int, ...]]]:
         return [(HEAD_MARKER, t.head_widths), ("t.total", t.head_widths),
-                ("r.level1", t.column_widths)]
+                ("r.level1", t.column_widths), (FOOT_MARKER, t.foot_widths or t.head_widths)]
+
+    def docx_missing(self, t: Any, block: str) -> str:
+        """Rows below the grid, a line under the table or a band that the template has no place
+        for (they would be lost in silence)."""
+        parts = (("指标表下的行（版式的 foot，模板中 {%tr for row in t.foot %} 的表）", t.foot, "t.foot"),
+                 ("表外的一行（版式的 below，模板中 {{ t.below }}）", t.below, "t.below"),
+                 ("贯通的一列（版式的 band，按模板中 {{ r.level1 }} 所在的单元格画出；那个单元格中"
+                  "不能有 {% %} 标签）", t.band, "r.band_cell"))
+        missing = [what for what, has, marker in parts if has and marker not in block]
+        return "、".join(missing)
 
     def keep_rows(self, t: Any, rows: list[Any], i: int) -> bool:
         """Whether grid row i stays on the page of the next (Word's keep-with-next): inside a

@@ -20,10 +20,12 @@ from ..errors import Pos, RenderError, Report, display_path
 from ..model.frames import Frame, frames
 from ..model.layouts import (
     ALIGNS,
+    BAND_OVER,
     DEFAULT_LAYOUT,
     GOAL_NUMBERS,
     GRID_FIELDS,
     HEAD_FIELDS,
+    Band,
     Column,
     HeadCell,
     HeadRow,
@@ -46,9 +48,12 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # Placeholders of the line above the table and of the unit line.
 AGENCY_PLACES = ("{code}", "{name}", "{department}")
 UNIT_PLACES = ("{money_unit}",)
+BELOW_PLACES = ("{code}", "{name}", "{department}", "{contact}", "{phone}")
 # What a row may be conditioned on: a field a project may leave empty.
-OPTIONAL_FIELDS = ("department", "code", "fiscal", "other", "usage", "period_goals", "period")
-_LAYOUT_KEYS = ("title", "agency", "unit", "numbers", "empty_level2", "thousands", "head", "grid")
+OPTIONAL_FIELDS = ("department", "code", "fiscal", "other", "usage", "period_goals", "period",
+                   "contact", "phone")
+_LAYOUT_KEYS = ("title", "agency", "unit", "numbers", "empty_level2", "thousands", "head", "grid",
+                "foot", "below")
 _TAKEN = {f.key for f in INDICATOR} | {f.key for f in ROW_LEVELS} | {f.key for f in PROJECT}
 
 
@@ -212,15 +217,19 @@ class LayoutReader:
         numbers = self.word(found.get("numbers"), "numbers", GOAL_NUMBERS, "always")
         empty = self.flag(found.get("empty_level2"), "empty_level2")
         thousands = self.flag(found.get("thousands"), "thousands")
+        below = self.template(found.get("below"), "below", BELOW_PLACES, "")
         head = self.head(found["head"]) if "head" in found else None
-        columns = self.grid(found["grid"]) if "grid" in found else None
+        foot = self.head(found["foot"], "foot") if "foot" in found else ((), ())
+        grid = self.grid(found["grid"]) if "grid" in found else None
+        band, columns = grid if grid is not None else (None, None)
         if (not self.ok or len(c.report.errors) > before or title is None or head is None
-                or columns is None):
+                or columns is None or foot is None):
             return None
         widths, rows = head
         return Layout(name=self.name, title=title, head_widths=widths, head=rows, columns=columns,
                       agency=agency, unit=unit, empty_level2=empty, thousands=thousands,
-                      numbers=numbers)
+                      numbers=numbers, band=band, foot_widths=foot[0], foot=foot[1],
+                      below=below)
 
     def template(self, node: Node | None, key: str, places: tuple[str, ...], default: str) -> str:
         if node is None:
@@ -256,32 +265,34 @@ class LayoutReader:
             return None
         return int(node.text)
 
-    def head(self, node: Node) -> tuple[tuple[int, ...], tuple[HeadRow, ...]] | None:
-        """`head:` with `widths:` (relative) and `rows:`, every row filling the widths."""
+    def head(self, node: Node, part: str = "head"
+             ) -> tuple[tuple[int, ...], tuple[HeadRow, ...]] | None:
+        """`head:` (or `foot:`) with `widths:` (relative) and `rows:`, every row filling the
+        widths."""
         if node.kind != "map":
-            self.bad(node.pos, "head", f"应为映射（widths、rows），实际为{node.describe()}")
+            self.bad(node.pos, part, f"应为映射（widths、rows），实际为{node.describe()}")
             return None
-        found = self.c.keys(node, "head", known=["widths", "rows"])
+        found = self.c.keys(node, part, known=["widths", "rows"])
         if "widths" not in found or "rows" not in found:
-            self.bad(node.pos, "head", "需要 widths（各列的相对宽度）和 rows（各行的单元格）")
+            self.bad(node.pos, part, "需要 widths（各列的相对宽度）和 rows（各行的单元格）")
             return None
         wn = found["widths"]
-        widths = [self.number(n, "head.widths") for n in wn.items] if wn.kind == "seq" else []
+        widths = [self.number(n, f"{part}.widths") for n in wn.items] if wn.kind == "seq" else []
         if wn.kind != "seq" or not widths or len(widths) > MAX_COLUMNS:
-            self.bad(wn.pos, "head.widths",
+            self.bad(wn.pos, f"{part}.widths",
                      f"应为 1 至 {MAX_COLUMNS} 个相对宽度的列表，如 [140, 95, 152]")
             return None
         if any(w is None for w in widths):
             return None
         rn = found["rows"]
         if rn.kind != "seq" or not rn.items:
-            self.bad(rn.pos, "head.rows", "应为行的列表，每行是单元格的列表")
+            self.bad(rn.pos, f"{part}.rows", "应为行的列表，每行是单元格的列表")
             return None
-        rows = [self.head_row(item, f"head.rows[{i}]") for i, item in enumerate(rn.items, 1)]
+        rows = [self.head_row(item, f"{part}.rows[{i}]") for i, item in enumerate(rn.items, 1)]
         if any(r is None for r in rows):
             return None
         placed = [r for r in rows if r is not None]
-        self.fill(placed, [w for w in widths if w is not None], rn)
+        self.fill(placed, [w for w in widths if w is not None], rn, part)
         return tuple(w for w in widths if w is not None), tuple(placed)
 
     def head_row(self, node: Node, where: str) -> HeadRow | None:
@@ -310,13 +321,21 @@ class LayoutReader:
         if node.kind == "scalar" and not node.is_null and node.text.strip():
             return HeadCell(label=(node.text,))
         if node.kind != "map":
-            self.bad(node.pos, where, f"应为标签文字或映射（label 或 field，span、rows、align），"
+            self.bad(node.pos, where, f"应为标签文字或映射（label、field 或 text，span、rows、align），"
                                       f"实际为{node.describe()}")
             return None
-        found = self.c.keys(node, where, known=["label", "field", "span", "rows", "align"])
-        if ("label" in found) == ("field" in found):
-            self.bad(node.pos, where, "应有 label（标签文字）或 field（项目的内容）之一")
+        found = self.c.keys(node, where, known=["label", "field", "text", "span", "rows", "align"])
+        if sum(k in found for k in ("label", "field", "text")) != 1:
+            self.bad(node.pos, where, "应有 label（标签文字）、field（项目的内容）或 text（固定的内容，"
+                                      "可为空）之一")
             return None
+        fixed: str | None = None
+        if "text" in found:
+            tn = found["text"]
+            if tn.kind != "scalar":
+                self.bad(tn.pos, f"{where}.text", f"应为文字（可为空），实际为{tn.describe()}")
+                return None
+            fixed = "" if tn.is_null else tn.text
         label: tuple[str, ...] = ()
         fld = ""
         if "label" in found:
@@ -331,7 +350,7 @@ class LayoutReader:
             if "{" in rest or "}" in rest:
                 self.bad(ln.pos, f"{where}.label", f"“{''.join(label)}”中只能用 {{money_unit}}（金额单位）")
                 return None
-        else:
+        elif "field" in found:
             fld = self.word(found["field"], f"{where}.field", tuple(HEAD_FIELDS), "")
             if not fld:
                 return None
@@ -340,9 +359,10 @@ class LayoutReader:
         align = self.word(found.get("align"), f"{where}.align", ALIGNS, "center")
         if span is None or rows is None:
             return None
-        return HeadCell(label=label, field=fld, span=span, rows=rows, align=align)
+        return HeadCell(label=label, field=fld, fixed=fixed, span=span, rows=rows, align=align)
 
-    def fill(self, rows: list[HeadRow], widths: list[int], node: Node) -> None:
+    def fill(self, rows: list[HeadRow], widths: list[int], node: Node, part: str = "head"
+             ) -> None:
         """Every row's cells, with the cells reaching down from rows above, fill the widths."""
         covered: dict[int, int] = {}  # column → rows it stays covered below this one
         for i, (row, item) in enumerate(zip(rows, node.items, strict=True), 1):
@@ -353,7 +373,7 @@ class LayoutReader:
                     col += 1
                 for k in range(col, col + cell.span):
                     if k in taken:
-                        self.bad(item.pos, f"head.rows[{i}]", "单元格与上面跨行的单元格重叠")
+                        self.bad(item.pos, f"{part}.rows[{i}]", "单元格与上面跨行的单元格重叠")
                         return
                     if cell.rows > 1:
                         covered[k] = cell.rows
@@ -361,22 +381,50 @@ class LayoutReader:
             while col in taken:
                 col += 1
             if col != len(widths) or any(k >= len(widths) for k in taken):
-                self.bad(item.pos, f"head.rows[{i}]",
+                self.bad(item.pos, f"{part}.rows[{i}]",
                          f"单元格共占 {col} 列，应与 widths 的 {len(widths)} 列相同")
                 return
             covered = {k: left - 1 for k, left in covered.items() if left - 1 > 0}
         if covered:
-            self.bad(node.pos, "head.rows", "有单元格跨出了最后一行（rows 太大）")
+            self.bad(node.pos, f"{part}.rows", "有单元格跨出了最后一行（rows 太大）")
 
-    def grid(self, node: Node) -> tuple[Column, ...] | None:
-        """`grid:` the columns, 一级 and 二级 first, each field at most once."""
-        if node.kind != "seq" or not 3 <= len(node.items) <= MAX_COLUMNS:
+    def band(self, node: Node, where: str) -> Band | None:
+        """`{band: 本年度绩效指标, width: 60, over: all}`: the grid's first column, one label."""
+        found = self.c.keys(node, where, known=["band", "width", "over"])
+        ln = found["band"]
+        pieces = ln.items if ln.kind == "seq" else [ln]
+        texts = [self.c.text(p, f"{where}.band", "标签", required=True) for p in pieces]
+        if not pieces or any(not t for t in texts):
+            self.bad(ln.pos, f"{where}.band", "应为文字，或几段文字的列表（每段另起一行）")
+        width = self.number(found["width"], f"{where}.width") if "width" in found else None
+        if "width" not in found:
+            self.bad(node.pos, where, "需要 width（相对宽度）")
+        over = self.word(found.get("over"), f"{where}.over", tuple(BAND_OVER), "all")
+        if not pieces or any(not t for t in texts) or width is None:
+            return None
+        return Band(tuple(t for t in texts if t), width, over)
+
+    def grid(self, node: Node) -> tuple[Band | None, tuple[Column, ...]] | None:
+        """`grid:` the columns, 一级 and 二级 first (after a band), each field at most once."""
+        band: Band | None = None
+        items = list(node.items) if node.kind == "seq" else []
+        for i, item in enumerate(items, 1):
+            if item.kind == "map" and any(k.text == "band" for k, _ in item.pairs):
+                if i == 1:
+                    band = self.band(item, "grid[1]")
+                else:
+                    self.bad(item.pos, f"grid[{i}]", "band（贯通各行的标签列）只能是第一列")
+        if band is not None:
+            items = items[1:]
+        if node.kind != "seq" or not 3 <= len(items) <= MAX_COLUMNS:
             self.bad(node.pos, "grid",
                      f"应为 3 至 {MAX_COLUMNS} 列的列表（一级指标、二级指标和至少一列内容）")
             return None
         columns: list[Column] = []
-        for i, item in enumerate(node.items, 1):
+        for i, item in enumerate(items, 2 if band is not None else 1):
             where = f"grid[{i}]"
+            if item.kind == "map" and any(k.text == "band" for k, _ in item.pairs):
+                continue  # told above
             if item.kind != "map":
                 self.bad(item.pos, where, f"应为映射（field 或 key、label、width），实际为"
                                           f"{item.describe()}")
@@ -409,6 +457,7 @@ class LayoutReader:
             columns.append(column)
         if [c.field for c in columns[:2]] != ["level1", "level2"] or any(
                 c.field in ("level1", "level2") for c in columns[2:]):
-            self.bad(node.pos, "grid", "前两列应为 field: level1（一级指标）和 field: level2（二级指标）")
+            self.bad(node.pos, "grid", "前两列应为 field: level1（一级指标）和 field: level2（二级指标）"
+                                       "（有 band 时在它之后）")
             return None
-        return tuple(columns)
+        return band, tuple(columns)

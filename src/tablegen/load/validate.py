@@ -472,7 +472,10 @@ def check_book_node(
                           "此单位还没有项目（用 tablegen new 添加）")
                 projects = None
             files = c.text_list(projects, f"{where}.projects", "项目文件")
-            agency = Agency(code_text, name, department=dept or None)
+            contact = c.text(af.get("contact"), f"{where}.contact", "填表人", required=False)
+            phone = c.text(af.get("phone"), f"{where}.phone", "联系电话", required=False)
+            agency = Agency(code_text, name, department=dept or None, contact=contact or None,
+                            phone=phone or None)
             overall = af.get("overall")
             if overall is not None and not overall.is_null:
                 agency.overall_file = c.text(overall, f"{where}.overall", "部门整体文件",

@@ -276,6 +276,8 @@ class Agency:
     name: str
     projects: list[Project] = field(default_factory=list)
     department: str | None = None  # 主管部门, when not the book's
+    contact: str | None = None  # 填表人, for a layout that prints it
+    phone: str | None = None  # 联系电话 (text: a leading 0 and hyphens kept)
     overall: Overall | None = None
     overall_file: str = ""  # book.yaml's `overall:`, "" when the agency has none
     overall_pos: Pos | None = field(default=None, compare=False, repr=False)

@@ -21,7 +21,8 @@ from .scoring import score_changes
 class Change:
     """One line of a project's changes: what, where, old and new."""
 
-    kind: str  # 预算 | 资金用途 | 绩效目标 | 新增/删除/修改指标 | 项目名称 | 位置 | 书 | 单位 | 监控
+    kind: str  # 预算 | 资金用途 | 绩效目标 | 新增/删除/修改指标 | 项目名称 | 位置 | 书 | 单位 | 单位信息
+    # | 监控
     where: str
     old: str = ""
     new: str = ""
@@ -216,12 +217,19 @@ def book_changes(old: Book, new: Book) -> list[Change]:
         out.append(Change("书", "版式", *layouts))
     # An agency is known by its code, or by its name when it has none.
     names = {a.code or a.name: a.name for a in old.agencies}
+    before = {a.code or a.name: a for a in old.agencies}
     for agency in new.agencies:
         key = agency.code or agency.name
         if key not in names:
             out.append(Change("单位", agency.code, "", agency.name))
-        elif names[key] != agency.name:
+            continue
+        if names[key] != agency.name:
             out.append(Change("单位", agency.code, names[key], agency.name))
+        # What the tables print of the agency besides its name (主管部门, 填表人, 联系电话).
+        for attr, label in (("department", "主管部门"), ("contact", "填表人"), ("phone", "联系电话")):
+            was, now = getattr(before[key], attr) or "", getattr(agency, attr) or ""
+            if was != now:
+                out.append(Change("单位信息", f"{agency.name} · {label}", was, now))
     keys = {a.code or a.name for a in new.agencies}
     out += [Change("单位", a.code, a.name, "") for a in old.agencies if (a.code or a.name) not in keys]
     return out

@@ -27,6 +27,8 @@ HEAD_FIELDS: dict[str, str] = {
     "goals": "年度绩效目标",
     "period_goals": "实施期绩效目标",
     "period": "项目实施期",
+    "contact": "填表人（单位的 contact）",
+    "phone": "联系电话（单位的 phone）",
 }
 AMOUNT_FIELDS = ("total", "fiscal", "other")
 PARAGRAPH_FIELDS = ("goals", "period_goals")  # printed one paragraph per goal
@@ -47,15 +49,23 @@ GRID_FIELDS: dict[str, str] = {
     "values": "各地区（接收方）的指标值，每个一列",
 }
 ALIGNS = ("center", "left")
+# What a band (a first column with one label over the whole grid) covers, with its Chinese
+# description (for the guide).
+BAND_OVER: dict[str, str] = {
+    "all": "贯通指标表的表头行和全部指标行（默认）；表头因此不在续页上重复，续页上重印这一列的标签",
+    "rows": "只贯通全部指标行，表头行中这一格留空；表头照常在续页上重复",
+}
 GOAL_NUMBERS = ("always", "several", "never")  # `1.` before every goal, only when several, never
 
 
 @dataclass(frozen=True)
 class HeadCell:
-    """One cell above the grid: a fixed label (in pieces that each stay on one line) or a field."""
+    """One cell above (or below) the grid: a fixed label (in pieces that each stay on one line), a
+    field, or a fixed text printed as content (`fixed`; "" an empty cell to fill in by hand)."""
 
     label: tuple[str, ...] = ()
     field: str = ""
+    fixed: str | None = None
     span: int = 1  # columns of the head's widths
     rows: int = 1
     align: str = "center"
@@ -84,6 +94,24 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A first column of the grid holding one label over all its rows (本年度绩效指标), in
+    pieces that each begin a line (本年度 / 绩效指标)."""
+
+    label: tuple[str, ...]
+    width: int
+    over: str = "all"  # BAND_OVER
+
+    @property
+    def text(self) -> str:
+        return "".join(self.label)
+
+    @property
+    def shown(self) -> str:
+        return "\n".join(self.label)
+
+
+@dataclass(frozen=True)
 class Layout:
     """One table layout, as its file declares it."""
 
@@ -97,6 +125,10 @@ class Layout:
     empty_level2: bool = False  # a 二级 without indicators prints as a row with empty cells
     thousands: bool = False  # amounts with thousands separators: 3,309,840.00
     numbers: str = "always"  # GOAL_NUMBERS
+    band: Band | None = None  # a column before 一级 with one label over the grid
+    foot_widths: tuple[int, ...] = ()
+    foot: tuple[HeadRow, ...] = ()  # rows below the grid (财政部门审核意见), as the head's
+    below: str = ""  # the line under the table: 填表人：{contact}　联系电话：{phone}
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -106,4 +138,5 @@ class Layout:
     def has(self, field: str) -> bool:
         """Whether the grid prints this field, or a cell above it does."""
         return any(c.field == field for c in self.columns) or any(
-            c.field == field for row in self.head for c in row.cells)
+            c.field == field for row in (*self.head, *self.foot) for c in row.cells) or (
+            f"{{{field}}}" in self.below)

@@ -39,6 +39,9 @@ AGENCY = (
     Field("name", "单位名称", "text", True, "预算单位名称，如 天津市知识产权局"),
     Field("department", "主管部门", "text", False,
           "本单位的主管部门（版式印“主管部门”时用）；缺省为书的 department"),
+    Field("contact", "填表人", "text", False, "表下“填表人”处印的姓名（版式印 contact 时用），如 宋云花"),
+    Field("phone", "联系电话", "code", False,
+          "填表人的联系电话（版式印 phone 时用），如 \"0731-58580000\"（按文本保存）"),
     Field("projects", "项目文件", "file-list", True, "本单位的项目文件（相对于本书文件夹），按表格顺序排列"),
     Field("overall", "部门整体文件", "file", False,
           "本单位的部门（单位）整体支出绩效目标文件（相对于本书文件夹），"

@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup, escape
 
-from ..document import Document, split_spans
+from ..document import Document, TableCell, split_spans
 from ..errors import RenderError, display_path
 from ..templates import sandboxed, template_problem
 from . import ooxml
@@ -160,7 +160,33 @@ def _prepare_block(block: str, widths: list[tuple[str, tuple[int, ...]]],
         block = block[:insert] + "{{ r." + slot + " }}" + block[insert:]
     for marker, _ in widths:
         block = _table_widths(block, marker, totals if totals is not None else {})
-    return block
+    return _band_slot(block, "r.level1")
+
+
+def _band_slot(block: str, marker: str) -> str:
+    """Before the cell of `{{ r.level1 }}`, a copy of it for the row's band (a first column with
+    one label over the grid, `r.band_cell` its place and merge), drawn only for a table that has
+    one; that table's header row, which the band covers, is then not repeated on later pages."""
+    at = re.search(r"\{\{\s*" + re.escape(marker) + r"\s*\}\}", block)
+    if at is None:
+        return block
+    tc = block.rfind("<w:tc>", 0, at.start())
+    end = block.find("</w:tc>", at.end())
+    if tc < 0 or end < 0 or "</w:tc>" in block[tc:at.start()]:
+        return block  # the marker stands outside a table cell: no band can be drawn there
+    cell = block[tc:end + len("</w:tc>")]
+    if "{%" in cell:  # a cell holding its own tags is not copied (they would be unbalanced)
+        return block
+    cell = re.sub(r"\{\{\s*r\.vm1\s*\}\}", "", cell)
+    cell = re.sub(r"\{\{\s*t\.docx_cell\(([^,]+),[^}]*\}\}",
+                  lambda m: "{{ t.docx_cell(" + m.group(1) + ", r.band_cell, 0) }}", cell, count=1)
+    cell = re.sub(r"\{\{\s*" + re.escape(marker) + r"\s*\}\}", "{{ r.band }}", cell)
+    block = block[:tc] + "{% if r.band_cell %}" + cell + "{% endif %}" + block[tc:]
+    table = block.rfind("<w:tbl>", 0, tc)
+    table_end = block.find("</w:tbl>", tc)
+    inner = block[table:table_end].replace(
+        "<w:tblHeader/>", "{% if not t.header_band %}<w:tblHeader/>{% endif %}")
+    return block[:table] + inner + block[table_end:]
 
 
 _TR = re.compile(r"<w:tr[ >].*?</w:tr>", re.S)
@@ -215,7 +241,7 @@ def _table_widths(block: str, marker: str, totals: dict[str, int]) -> str:
                                         f"{m.group(2)}{{% endif %}}{m.group(3)}", text, count=1,
                               flags=re.S)
             else:
-                slot = f"{{{{ t.docx_cell({grid}, none, {column}, {n}) }}}}"
+                slot = f"{{{{ t.docx_cell({grid}, none, {column} + t.docx_shift, {n}) }}}}"
                 text = _SPAN.sub("", text)
                 column += n
             return _TCW.sub(lambda _: slot, text, count=1)
@@ -275,6 +301,11 @@ def table_context(doc: Document, table: Any, starts: frozenset[int] = frozenset(
     out["docx_grid"] = {marker: grid_twips(widths, totals.get(marker, sum(widths)))
                         for marker, widths in doc.docx_table_widths(table)}
     out["docx_cell"] = docx_cell
+    # A band (a first grid column with one label over the rows) stands before the cells that the
+    # template draws at fixed places (一级, 二级); its header cell covers the first rows.
+    header_band = bool(getattr(table, "header_band", False))
+    out["header_band"] = header_band
+    out["docx_shift"] = getattr(table, "shift", 0)
     n = table.number
     lines = getattr(table, "heading_lines", None)
     if lines:
@@ -295,7 +326,13 @@ def table_context(doc: Document, table: Any, starts: frozenset[int] = frozenset(
             "level2": row.level2.label if row.level2.starts else "",
             "vm1": _vmerge(row.level1.rows),
             "vm2": _vmerge(row.level2.rows),
+            "band": "", "band_cell": None,
         })
+        band = getattr(row, "band", None)
+        if band is not None:
+            covered = not band.starts or (i == 0 and header_band)
+            item["band"] = "" if covered else band.label
+            item["band_cell"] = TableCell("", 0, 1, 0 if covered else band.rows)
         rows.append(item)
     out["rows"] = rows
     return out
@@ -449,6 +486,14 @@ class DocxRenderer:
             out.append((name, data))
         return ooxml.pack(out, self.doc.timestamp.year)
 
+    def check_block(self, block_src: str) -> None:
+        """Every table's parts have a place in the template's block, else a RenderError."""
+        for t in self.doc.tables:
+            missing = self.doc.docx_missing(t, block_src)
+            if missing:
+                raise RenderError(f"DOCX 模板 {display_path(self.template)} 缺少{missing}，"
+                                  f"表“{t.heading}”的这部分无处可印；请从自带的模板复制")
+
     def render_block(self, block: jinja2.Template, tables: list[dict[str, Any]]) -> str:
         try:
             return "".join(block.render(t=t) for t in tables)
@@ -464,6 +509,7 @@ class DocxRenderer:
         context = {"single": False, "title": doc.docx_title, "subtitle": doc.subtitle,
                    "toc": toc_field(toc_entries(doc, pages), agency_entries=doc.several)}
         entries, block_src = self.skeleton(context, doc.title)
+        self.check_block(block_src)
         block = _environment().from_string(block_src)
         starts = starts or {}
         tables = [table_context(doc, t, starts.get(t.number, frozenset()),

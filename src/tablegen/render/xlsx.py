@@ -211,6 +211,13 @@ def table_sheet(ws: Worksheet, sheet: Sheet) -> None:
         if sheet.grid_box_from:
             p.box(sheet.grid_box_from, max(grid_last, sheet.grid_box_from))
         last = max(last, grid_last, grid.header)
+        if sheet.after is not None:
+            below = sheet.after(last + 1)
+            for c in below:
+                p.put(c)
+            if sheet.after_box:
+                p.box(last + 1, last + sheet.after_box)
+            last = max([last, *(c.row + c.rows - 1 for c in below)])
     p.finish(last)
     print_setup(ws, sheet.print_titles, sheet.orientation)
     if sheet.margins_mm is not None:
@@ -249,7 +256,8 @@ def listing_sheet(ws: Worksheet, sheet: Sheet) -> None:
 
 def print_setup(ws: Worksheet, titles: str, orientation: str) -> None:
     """A4, as wide as the page (pages as long as they come), the `titles` rows on every page."""
-    ws.print_title_rows = titles
+    if titles:
+        ws.print_title_rows = titles
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1

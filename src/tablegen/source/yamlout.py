@@ -388,6 +388,11 @@ def dump_book(book: Book, files: list[list[str]], comments: dict[str, str] | Non
         if agency.department:
             out.key(f"agencies[{i}].department", "    ",
                     f"department: {scalar(agency.department)}")
+        if agency.contact:
+            out.key(f"agencies[{i}].contact", "    ", f"contact: {scalar(agency.contact)}")
+        if agency.phone:
+            out.key(f"agencies[{i}].phone", "    ",
+                    f"phone: {json.dumps(agency.phone, ensure_ascii=False)}")
         if agency.overall_file:
             out.key(f"agencies[{i}].overall", "    ", f"overall: {scalar(agency.overall_file)}")
         out.key(f"agencies[{i}].projects", "    ", "projects:")
