@@ -20,9 +20,15 @@ NESTED = "TABLEGEN_NESTED_SUITE"
 INNER = ["test_build.py", "test_broken_files.py", "test_check.py", "test_cli.py", "test_diff.py",
          "test_fmt.py", "test_html.py", "test_import_docx.py", "test_import_dump.py", "test_new.py",
          "test_schema.py", "test_seeds.py", "test_workflow.py"]
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "targets", "__pycache__", "*.egg-info", "dist",
-                                    ".setuptools-build", ".pytest_cache", ".mypy_cache", ".ruff_cache",
-                                    ".hypothesis")
+_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", ".setuptools-build",
+                                   ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis")
+
+
+def NOT_COPIED(folder: str, names: list[str]) -> set[str]:
+    """What the copy leaves out: caches anywhere; the repository's own targets/, build/ and
+    dist/ (a fixture's templates/targets/ is copied)."""
+    root = {"build", "targets", "dist"} if Path(folder) == ROOT else set()
+    return set(_ANYWHERE(folder, names)) | (root & set(names))
 
 
 def agency_book(folder: Path, n: int) -> Path:
