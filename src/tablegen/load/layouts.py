@@ -35,6 +35,7 @@ from ..model.overall_layouts import Layout as OverallLayout
 from ..model.overall_layouts import layouts as overall_layouts
 from ..model.schema import INDICATOR, PROJECT, ROW_LEVELS
 from ..templates import DEFAULT_TEMPLATES, chain_for, inside
+from .layout_files import FileReader
 from .loader import Node, load
 from .overall_layouts import FOLDER as OVERALL_LAYOUTS
 from .overall_layouts import read_overall_layout
@@ -188,18 +189,8 @@ def read_layout(path: Path, name: str, report: Report) -> Layout | None:
     return LayoutReader(Checker(report), name).read(root)
 
 
-class LayoutReader:
-    """The checks of a layout file, each finding naming the layout."""
-
-    def __init__(self, c: Checker, name: str):
-        self.c = c
-        self.name = name
-        self.ok = True
-
-    def bad(self, pos: Pos, where: str, message: str) -> None:
-        self.ok = False
-        at = f" 的 {where}" if where else ""
-        self.c.report.add(pos, rules.LAYOUT, f"版式 {self.name}{at}：{message}")
+class LayoutReader(FileReader):
+    """The checks of a project table's layout file."""
 
     def read(self, root: Node) -> Layout | None:
         c = self.c

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import rules
-from ..errors import Pos, Report, display_path
+from ..errors import Report, display_path
 from ..model.overall_layouts import BLOCKS, EVALUATION_PLACES, PLACES, Layout, default, layouts
+from .layout_files import FileReader
 from .loader import Node, load
 from .validate import Checker, suggest
 
@@ -40,18 +40,10 @@ def read_overall_layout(path: Path, name: str, report: Report) -> Layout | None:
     return OverallLayoutReader(Checker(report), name).read(root)
 
 
-class OverallLayoutReader:
-    """The checks of a 部门整体 layout file, each finding naming the layout."""
+class OverallLayoutReader(FileReader):
+    """The checks of a 部门整体 layout file."""
 
-    def __init__(self, c: Checker, name: str):
-        self.c = c
-        self.name = name
-        self.ok = True
-
-    def bad(self, pos: Pos, where: str, message: str) -> None:
-        self.ok = False
-        at = f" 的 {where}" if where else ""
-        self.c.report.add(pos, rules.LAYOUT, f"部门整体表版式 {self.name}{at}：{message}")
+    WHAT = "部门整体表版式"
 
     def read(self, root: Node) -> Layout | None:
         c = self.c
