@@ -84,6 +84,16 @@ class Spanned(Protocol):
 R = TypeVar("R", bound=Spanned)
 
 
+def level1_groups(rows: Sequence[R]) -> list[list[R]]:
+    """Rows cut where a 一级 span starts: each group is one <tbody> that pages keep whole."""
+    groups: list[list[R]] = []
+    for row in rows:
+        if not groups or row.level1.rows != 0:
+            groups.append([])
+        groups[-1].append(row)
+    return groups
+
+
 def split_spans(rows: Sequence[R], starts: set[int]) -> list[R]:
     """The rows with every 一级/二级 span (and a band's, the rows have one) cut where a page
     starts (row indexes in `starts`): the continuation starts a span of its own that repeats the

@@ -28,6 +28,7 @@ from ..document import (
     edges,
     file_path,
     heading_lines,
+    level1_groups,
     percent,
     text_width,
     title_lines,
@@ -120,12 +121,7 @@ class OverallTable:
     @property
     def groups(self) -> list[list[GridRow]]:
         """Rows cut where a 一级 span starts: each group is one <tbody> that pages keep whole."""
-        groups: list[list[GridRow]] = []
-        for row in self.rows:
-            if not groups or row.level1.rows != 0:
-                groups.append([])
-            groups[-1].append(row)
-        return groups
+        return level1_groups(self.rows)
 
     def with_rows(self, rows: list[Any]) -> OverallTable:
         return replace(self, rows=tuple(rows))

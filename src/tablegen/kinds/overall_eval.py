@@ -16,7 +16,18 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span, file_path, title_lines
+from ..document import (
+    Cell,
+    Document,
+    Group,
+    Page,
+    Sheet,
+    SheetGrid,
+    Span,
+    file_path,
+    level1_groups,
+    title_lines,
+)
 from ..model.book import Agency, Book, format_amount
 from ..model.overall import amounts, score_overall, scoring_book
 from ..model.overall_layouts import fill
@@ -93,12 +104,7 @@ class OverallEval:
     @property
     def groups(self) -> list[list[EvalRow]]:
         """Rows cut where a 一级 span starts: each group is one <tbody> that pages keep whole."""
-        groups: list[list[EvalRow]] = []
-        for row in self.rows:
-            if not groups or row.level1.rows != 0:
-                groups.append([])
-            groups[-1].append(row)
-        return groups
+        return level1_groups(self.rows)
 
     def with_rows(self, rows: list[Any]) -> OverallEval:
         return replace(self, rows=tuple(rows))
