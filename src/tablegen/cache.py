@@ -75,7 +75,7 @@ def code_digest(root: Path = PACKAGE) -> str:
 def versions() -> str:
     """tablegen's code and the versions of the libraries that shape its output."""
     out = [f"tablegen-code={code_digest()}"]
-    for name in "weasyprint pydyf pypdf uharfbuzz docxtpl python-docx openpyxl jinja2".split():
+    for name in "weasyprint pydyf pikepdf pypdf uharfbuzz docxtpl python-docx openpyxl jinja2".split():
         try:
             out.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
