@@ -339,7 +339,7 @@ def test_a_group_cut_by_a_page_break_is_split_in_place_as_a_layout_cut_there_dra
     assert seen == [("tianjin-ipa-2024", "targets", 3, [5]), ("tianjin-ipa-2024", "targets", 10, [10]),
                     ("binhai-ipa-2026", "targets", 1, [6, 19]),
                     ("selfeval-2024", "targets", 3, [5]), ("selfeval-2024", "targets", 10, [10]),
-                    ("selfeval-2024", "selfeval", 1, [9]), ("selfeval-2024", "selfeval", 3, [7])]
+                    ("selfeval-2024", "selfeval", 1, [7]), ("selfeval-2024", "selfeval", 3, [6])]
 
 
 def test_a_table_longer_than_a_block_of_stamps_gets_its_own_pdf_numbered_alike(tmp_path, monkeypatch):

@@ -5,9 +5,10 @@ A 一级/二级 label whose rows a page break cuts is repeated in place: WeasyPr
 cell's text at the top of its first page and nothing on the next; after the layout, before the
 pages are drawn, the cell is centred on the rows of each page, its text repeated on the next,
 and the border between its parts drawn, as a layout of the table with the span cut there
-(`document.split_spans`) draws it. Where that cannot be exact (a label taller than its rows on a
-page, a span over three pages) the table is named, and the engine lays it out again with its
-spans cut (`pdf.PdfRenderer`).
+(`document.split_spans`) draws it; a page's last row grows to a label's part taller than the
+rows above the break, as in that layout. Where that cannot be exact (such a row that would no
+longer fit, a label taller than its rows on the next page, a span over three pages) the table is
+named, and the engine lays it out again with its spans cut (`pdf.PdfRenderer`).
 """
 
 from __future__ import annotations
@@ -204,6 +205,9 @@ class _Cut:
     part: Any  # its part on the page before, centred once the border below it is known
     tail: Any  # that page's last row
     group: Any  # that page's part of the row group
+    room: float = 0.0  # how far that page's last row may reach down
+    table: Any = None  # that page's part of the table
+    clones: set[int] = field(default_factory=set)  # id() of the labels repeated on that page
     pages: int = 1
 
 
@@ -213,17 +217,31 @@ def split_in_place(pages: list[Any]) -> set[int]:
     carry: dict[int, list[_Cut]] = {}  # id(row group element) → cut cells that run on
     failed: set[int] = set()
     for page_index, page in enumerate(pages):
-        for table in [b for b in _descendants(page) if isinstance(b, boxes.TableBox)]:
+        bottom = page.content_box_y() + page.height
+        for table, below in _tables(page):
             grid = _grid_rows(table)
             for group in table.children:
                 rows = [r for r in group.children if isinstance(r, boxes.TableRowBox)]
                 if not rows or rows[0].element is None or rows[0].element.get("data-row") is None:
                     continue
-                if not _split_group(table, group, rows, grid, carry):
+                if not _split_group(table, group, rows, grid, carry, bottom - below):
                     failed.add(page_index)
     if any(carry.values()):  # a span cut where no page follows: nothing to repeat it on
         failed.add(len(pages) - 1)
     return failed
+
+
+def _tables(page: Any) -> Iterator[tuple[Any, float]]:
+    """Every table of a page, in order, and the space the boxes around it keep below it (their
+    bottom padding, border and margin: at least what the layout kept free under its last row)."""
+    stack: list[tuple[Any, float]] = [(page, 0.0)]
+    while stack:
+        box, below = stack.pop()
+        if box is not page:
+            below += box.padding_bottom + box.border_bottom_width + box.margin_bottom
+        if isinstance(box, boxes.TableBox):
+            yield box, below
+        stack.extend((child, below) for child in reversed(getattr(box, "children", ())))
 
 
 def _grid_rows(table: Any) -> dict[int, int]:
@@ -236,14 +254,15 @@ def _grid_rows(table: Any) -> dict[int, int]:
 
 
 def _split_group(table: Any, group: Any, rows: list[Any], grid: dict[int, int],
-                 carry: dict[int, list[_Cut]]) -> bool:
+                 carry: dict[int, list[_Cut]], room: float) -> bool:
     key = id(group.element)
     last = rows[-1].index
     by_index = {r.index: r for r in rows}
     head = rows[0]
     exact = True
     todo: list[tuple[Any, _Cut]] = []
-    for cut in carry.pop(key, []):
+    cuts = carry.pop(key, [])
+    for cut in cuts:
         clone = cut.pristine.deepcopy()
         clone.translate(dy=head.position_y - clone.position_y)
         at = next((i for i, c in enumerate(head.children) if c.grid_x > clone.grid_x),
@@ -253,7 +272,6 @@ def _split_group(table: Any, group: Any, rows: list[Any], grid: dict[int, int],
             (clone.style, "bottom"), (clone.style, "top"), (cut.tail.style, "bottom"),
             (head.style, "top"), (cut.group.style, "bottom"), (group.style, "top")])
         cut.part.border_bottom_width = width / 2
-        exact = _centre(cut.part, cut.tail) and exact
         shift = width / 2 - clone.border_top_width
         clone.border_top_width = width / 2
         for child in clone.children:
@@ -261,6 +279,10 @@ def _split_group(table: Any, group: Any, rows: list[Any], grid: dict[int, int],
         cut.pages += 1
         exact = exact and cut.pages <= 2
         todo.append((clone, cut))
+    if cuts:
+        exact = _grow(cuts) and exact
+    for cut in cuts:
+        exact = _centre(cut.part, cut.tail) and exact
     for row in rows:
         for cell in row.children:
             end = row.index + cell.rowspan - 1
@@ -269,11 +291,54 @@ def _split_group(table: Any, group: Any, rows: list[Any], grid: dict[int, int],
     for cell, cut in todo:
         tail = by_index[min(cut.end, last)]
         if cut.end > last:
-            cut.part, cut.tail, cut.group = cell, tail, group
+            cut.part, cut.tail, cut.group, cut.room = cell, tail, group, room
+            cut.table, cut.clones = table, {id(c) for c, _ in todo[:len(cuts)]}
             carry.setdefault(key, []).append(cut)
         else:
             exact = _centre(cell, tail) and exact
     return exact
+
+
+def _grow(cuts: list[_Cut]) -> bool:
+    """Let the last row of a page grow to the cut labels' parts that end there, as a layout
+    with the spans cut there lets a row grow to a cell that ends in it (WeasyPrint's
+    `table_layout`); False when that is not sure to be the same layout (the row would not fit
+    on its page, or its page has a repeated label, a footer or rows after it)."""
+    tail, group, table = cuts[0].tail, cuts[0].group, cuts[0].table
+    old = tail.position_y + tail.height
+    new = max(cut.part.position_y + cut.part.border_height() for cut in cuts)
+    if new <= old:
+        return True
+    if (any(cut.tail is not tail for cut in cuts) or table.children[-1] is not group
+            or group.children[-1] is not tail or group.is_footer or cuts[0].clones
+            or new > cuts[0].room):
+        return False
+    tail.height = max(new - tail.position_y, 0)
+    for row in group.children:
+        for cell in row.children:
+            if row.index + cell.rowspan - 1 != tail.index:
+                continue
+            extra = new - (cell.position_y + cell.border_height())
+            if cell.vertical_align == "middle":
+                extra /= 2
+                cell.padding_top += extra
+                for child in cell.children:
+                    child.translate(dy=extra)
+                cell.padding_bottom += extra
+            elif cell.vertical_align == "bottom":
+                cell.padding_top += extra
+                for child in cell.children:
+                    child.translate(dy=extra)
+            else:
+                cell.padding_bottom += extra
+    grown = new - old
+    group.height += grown
+    table.height += grown
+    for columns in table.column_groups:
+        columns.height += grown
+        for column in columns.children:
+            column.height += grown
+    return True
 
 
 def _centre(cell: Any, tail: Any) -> bool:
