@@ -32,7 +32,7 @@ def build(paths: list[Path], out: Path, *extra: str) -> list[str]:
 
 
 def libreoffice(docx: Path, tmp: Path) -> float:
-    from tablegen.toc_pages import to_pdf
+    from tablegen.render.toc_pages import to_pdf
 
     start = time.perf_counter()
     to_pdf([docx], tmp)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from common import make_book, timed
 
-from tablegen import loader
 from tablegen.build import check
-from tablegen.fmt import fmt
+from tablegen.commands.fmt import fmt
+from tablegen.load import loader
 
 N = 1000
 

@@ -16,11 +16,12 @@ from common import make_book, timed
 from docx import Document
 from docxtpl import DocxTemplate
 
-from tablegen.books import load_book_strict
-from tablegen.build import RenderContext
-from tablegen.errors import Report
-from tablegen.layout import budget_cells, grid, numbered_goals
-from tablegen.render_docx import DocxRenderer, estimated_pages, render
+from tablegen.build import documents
+from tablegen.kinds.targets import budget_cells, grid, numbered_goals
+from tablegen.load.books import load_book_strict
+from tablegen.model.book import Book
+from tablegen.render.context import RenderContext
+from tablegen.render.docx import DocxRenderer, estimated_pages, render
 from tablegen.templates import chain_for
 
 
@@ -46,7 +47,7 @@ def plain_template(path: Path) -> None:
     doc.save(path)
 
 
-def plain_render(template: Path, book) -> bytes:
+def plain_render(template: Path, book: Book) -> bytes:
     tables = []
     for number, _, project in book.numbered():
         cells = budget_cells(project)
@@ -73,10 +74,12 @@ def main() -> None:
         template = Path(tmp) / "plain.docx"
         plain_template(template)
         plain_s, plain_bytes = timed(lambda: plain_render(template, book), repeat=2)
-        renderer = DocxRenderer(chain_for(None).find("docx/book.docx"))
-        ours_s, ours_bytes = timed(lambda: renderer.book(book, estimated_pages(book)), repeat=2)
-        ctx = RenderContext(chain_for(None), Report())
-        all_s, files = timed(lambda: render(book, ctx))
+        doc = next(d for d in documents(book) if d.kind == "targets")
+        ctx = RenderContext(chain_for(book.root))  # without LibreOffice's 目录 page numbers
+        renderer = DocxRenderer(ctx.templates.find_for(doc.kind, "docx", f"{doc.template}.docx"),
+                                doc)
+        ours_s, ours_bytes = timed(lambda: renderer.whole(estimated_pages(doc)), repeat=2)
+        all_s, files = timed(lambda: render(doc, ctx))
     rows = sum(len(list(p.rows())) for p in book.projects)
     print(f"book: {n} projects, {rows} indicator rows (load and validate: {load_time:.2f} s)")
     print(f"plain docxtpl, one document:          {plain_s:6.2f} s  ({len(plain_bytes) / 1e6:.1f} MB)")

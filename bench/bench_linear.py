@@ -16,8 +16,8 @@ from unittest import mock
 
 from common import timed
 
-from tablegen import render_xlsx
 from tablegen.build import build, check
+from tablegen.render import xlsx as render_xlsx
 
 BOOK = """title: 基准测试书
 year: 2024

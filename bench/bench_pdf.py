@@ -15,10 +15,11 @@ from pathlib import Path
 import jinja2
 from common import make_book, timed
 
-from tablegen.books import load_book_strict
-from tablegen.build import RenderContext
-from tablegen.errors import Report
-from tablegen.render_html import book_context
+from tablegen.build import documents
+from tablegen.document import Document
+from tablegen.load.books import load_book_strict
+from tablegen.model.book import Book
+from tablegen.render.context import RenderContext
 from tablegen.templates import chain_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,42 +29,47 @@ body { font-family: "Noto Serif CJK SC", serif; font-size: 10.5pt }
 table { border-collapse: collapse; width: 100% } td, th { border: 1px solid #000 }
 section { break-before: page }
 </style></head><body>
-<h1>{{ title }}</h1>
-{% for a in agencies %}{% for t in a.tables %}<section><h2>{{ t.heading }}</h2>
+<h1>{{ doc.title }}</h1>
+{% for g in doc.groups %}{% for t in g.tables %}<section><h2>{{ t.heading }}</h2>
 <table><tr><td>{{ t.agency }}</td><td>{{ t.unit }}</td></tr></table>
-<table><tr><th>项目名称</th><td colspan="6">{{ t.name }}</td></tr>
-<tr><th rowspan="2">预算规模及资金用途</th><th>预算数</th><td>{{ t.total }}</td><th>其中：财政资金</th>
-<td>{{ t.fiscal }}</td><th>其他资金</th><td>{{ t.other }}</td></tr>
-<tr><td colspan="6">{{ t.usage }}</td></tr>
-<tr><th>绩效目标</th><td colspan="6">{% for g in t.goals %}<p>{{ g }}</p>{% endfor %}</td></tr></table>
-<table><thead><tr><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>绩效指标描述</th><th>指标值</th></tr></thead>
-{% for r in t.rows %}<tr>{% if r.span1 %}<td rowspan="{{ r.span1 }}">{{ r.level1 }}</td>{% endif %}
-{% if r.span2 %}<td rowspan="{{ r.span2 }}">{{ r.level2 }}</td>{% endif %}
-<td>{{ r.name }}</td><td>{{ r.description }}</td><td>{{ r.value }}</td></tr>{% endfor %}
+<table>{% for row in t.head %}<tr>{% for c in row if c.rows %}
+<td colspan="{{ c.span }}" rowspan="{{ c.rows }}">{{ c.text }}</td>{% endfor %}</tr>{% endfor %}</table>
+<table><thead><tr>{% for c in t.columns %}<th>{{ c.label }}</th>{% endfor %}</tr></thead>
+{% for r in t.rows %}<tr>
+{% if r.level1.starts %}<td rowspan="{{ r.level1.rows }}">{{ r.level1.text }}</td>{% endif %}
+{% if r.level2.starts %}<td rowspan="{{ r.level2.rows }}">{{ r.level2.text }}</td>{% endif %}
+{% for text in r.texts()[2:] %}<td>{{ text }}</td>{% endfor %}</tr>{% endfor %}
 </table></section>{% endfor %}{% endfor %}</body></html>""", autoescape=True)
 
 
-def obvious(book) -> bytes:
+def targets(book: Book) -> Document:
+    """The book's 项目支出绩效目标表 document (what the generated books hold)."""
+    return next(doc for doc in documents(book) if doc.kind == "targets")
+
+
+def obvious(book: Book) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=OBVIOUS.render(book_context(book, "html"))).write_pdf()
+    return HTML(string=OBVIOUS.render(doc=targets(book))).write_pdf()
 
 
-def ours(book) -> bytes:
-    from tablegen.render_pdf import PdfRenderer
+def ours(book: Book) -> bytes:
+    """The book PDF as `tablegen build` makes it, without the cache (the one-table PDFs too)."""
+    from tablegen.render import pdf
 
-    return PdfRenderer(book, RenderContext(chain_for(None), Report())).render()[0]
+    doc = targets(book)
+    return pdf.render(doc, RenderContext(chain_for(book.root)))[doc.files["pdf"]]
 
 
-def libreoffice(book, tmp: Path) -> float:
-    from tablegen.render_docx import DocxRenderer, estimated_pages
-    from tablegen.toc_pages import to_pdf
+def libreoffice(book: Book, tmp: Path) -> float:
+    from tablegen.render import docx
+    from tablegen.render.toc_pages import to_pdf
 
-    docx = tmp / f"{book.key}.docx"
-    docx.write_bytes(DocxRenderer(chain_for(None).find("docx/book.docx")).book(
-        book, estimated_pages(book)))
+    doc = targets(book)
+    path = tmp / f"{book.key}.docx"
+    path.write_bytes(docx.render(doc, RenderContext(chain_for(book.root)))[doc.files["docx"]])
     start = time.perf_counter()
-    to_pdf([docx], tmp)
+    to_pdf([path], tmp)
     return time.perf_counter() - start
 
 
@@ -81,7 +87,7 @@ def peak_memory(path: Path) -> tuple[float, float]:
 import resource, sys
 sys.path.insert(0, {str(ROOT / 'bench')!r})
 from bench_pdf import ours
-from tablegen.books import load_book_strict
+from tablegen.load.books import load_book_strict
 from pathlib import Path
 ours(load_book_strict(Path({str(path)!r})))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

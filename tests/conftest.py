@@ -50,6 +50,7 @@ SLOW_TESTS = {
     "test_pdf.py::test_without_system_fonts_the_pip_font_prints_chinese",
     "test_pdf.py::test_without_the_system_subsetter_the_pdf_is_the_same",
     "test_pdf.py::test_two_builds_are_byte_identical",
+    "test_pdf.py::test_a_group_cut_by_a_page_break_is_split_in_place_as_a_layout_cut_there_draws_it",
     "test_hostile_templates.py::test_endless_loops_stop_at_the_time_bound",
     "test_hostile_templates.py::test_what_would_fill_the_memory_is_refused_before_it_is_made",
     "test_hostile_templates.py::test_a_render_that_keeps_growing_stops_at_the_memory_bound",

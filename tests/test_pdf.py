@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -193,7 +195,7 @@ def test_markup_in_data_fetches_nothing(tmp_path):
 
 
 def test_the_fetcher_reads_only_templates_and_fonts(tmp_path):
-    from tablegen.render.pdf import SafeFetcher
+    from tablegen.render.pdf_layout import SafeFetcher
 
     allowed = tmp_path / "templates"
     allowed.mkdir()
@@ -276,3 +278,82 @@ def test_a_template_folder_given_by_a_relative_path_builds_the_pdf(tmp_path, run
     assert code == 0, err
     (pdf,) = (tmp_path / "out" / "bk").glob("*.pdf")
     assert "CUSTOM-TEMPLATE-MARK" in PdfReader(pdf).pages[0].extract_text()
+
+
+def _selfeval_book(root: Path) -> Path:
+    book = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", root / "selfeval-2024"))
+    for f in (FIXTURES / "selfeval").glob("*.yaml"):
+        shutil.copy(f, book / f.name)
+    return book
+
+
+def test_a_group_cut_by_a_page_break_is_split_in_place_as_a_layout_cut_there_draws_it(tmp_path):
+    # WeasyPrint leaves a cut 一级 label at the top of its first page and nothing on the next;
+    # tablegen centres it on each page's rows and repeats it, without a second layout. Each seed
+    # table a page break cuts is drawn, byte for byte, as the table laid out with its spans cut
+    # there (what tablegen did before: a second layout of every such table).
+    import pikepdf
+
+    from tablegen.build import documents
+    from tablegen.document import split_spans
+    from tablegen.render.context import RenderContext
+    from tablegen.render.pdf import PdfRenderer
+    from tablegen.render.pdf_layout import Job, layout, row_pages, split_in_place
+    from tablegen.render.pdf_pages import Pages
+    from tablegen.templates import chain_for
+
+    def contents(job: Job) -> list[bytes]:
+        run = Pages.load(layout(job).runs[0])
+        with pikepdf.Pdf.open(io.BytesIO(run.pdf)) as pdf:
+            return [bytes(p.Contents.read_bytes()) for p in pdf.pages]
+
+    def cuts(job: Job) -> set[int]:
+        from weasyprint import CSS, HTML
+
+        from tablegen.render.pdf_layout import SafeFetcher, process_fonts
+
+        fonts = process_fonts()
+        doc = HTML(string=job.html, base_url=job.base_url, url_fetcher=SafeFetcher(job.allowed)
+                   ).render(stylesheets=[CSS(string=job.css, font_config=fonts)], font_config=fonts)
+        pages = [page for _, page in row_pages([p._page_box for p in doc.pages])]
+        assert split_in_place([p._page_box for p in doc.pages]) == set()  # exact in place
+        return {k for k in range(1, len(pages)) if pages[k] != pages[k - 1]}
+
+    seen = []
+    for root in (TEST_BOOKS / "tianjin-ipa-2024", TEST_BOOKS / "binhai-ipa-2026",
+                 _selfeval_book(tmp_path)):
+        book = load_book_strict(root)
+        book.key = root.name
+        for doc in documents(book):
+            renderer = PdfRenderer(doc, RenderContext(chain_for(book.root, None)))
+            for g in doc.groups:
+                for t in g.tables:
+                    job = renderer.job(renderer.alone(g, t), starts=(t.anchor,))
+                    cut = cuts(job)
+                    split = split_spans(t.rows, cut)
+                    if split == list(t.rows):
+                        continue
+                    seen.append((root.name, doc.kind, t.number, sorted(cut)))
+                    again = renderer.job(renderer.alone(g, t.with_rows(split)), starts=(t.anchor,))
+                    assert contents(job) == contents(again), (root.name, doc.kind, t.number)
+    assert seen == [("tianjin-ipa-2024", "targets", 3, [5]), ("tianjin-ipa-2024", "targets", 10, [10]),
+                    ("binhai-ipa-2026", "targets", 1, [6, 19]),
+                    ("selfeval-2024", "targets", 3, [5]), ("selfeval-2024", "targets", 10, [10]),
+                    ("selfeval-2024", "selfeval", 1, [7]), ("selfeval-2024", "selfeval", 3, [6])]
+
+
+def test_a_table_longer_than_a_block_of_stamps_gets_its_own_pdf_numbered_alike(tmp_path, monkeypatch):
+    # Stamps come in blocks; the workers number a table's own PDF from the first block alone.
+    # With blocks of one stamp, the 3-page table of binhai-ipa-2026 gets its own PDF from the
+    # engine, numbered — 1 — … — 3 — from three blocks: the same bytes as from one block.
+    from tablegen.render import pdf
+
+    book = TEST_BOOKS / "binhai-ipa-2026"
+    build([book], tmp_path / "one", ["pdf"], quiet=True, use_cache=False)
+    monkeypatch.setattr(pdf, "STAMPS", 1)
+    build([book], tmp_path / "many", ["pdf"], quiet=True, use_cache=False)
+    made = sorted(p.relative_to(tmp_path / "many") for p in (tmp_path / "many").rglob("*.pdf"))
+    assert [PdfReader(tmp_path / "many" / p).get_num_pages() for p in made] == [3, 1, 1, 7]
+    assert PdfReader(tmp_path / "many" / made[0]).pages[2].extract_text().strip().endswith("— 3 —")
+    for rel in made:
+        assert (tmp_path / "many" / rel).read_bytes() == (tmp_path / "one" / rel).read_bytes(), rel

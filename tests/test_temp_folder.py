@@ -21,6 +21,21 @@ def books(tmp_path_factory) -> Path:
     return import_seed_books(tmp_path_factory.mktemp("books"))
 
 
+def own_font_templates(root: Path) -> Path:
+    """A template folder whose CSS adds a font of its own: WeasyPrint copies such a font into
+    a temp folder for its layouts (tablegen's fallback font it registers where it lies)."""
+    from tablegen.load.glyphs import fallback_font
+
+    css = root / "tpl" / "html" / "style.css"
+    css.parent.mkdir(parents=True)
+    font = fallback_font()
+    assert font is not None
+    css.write_text((DEFAULT_TEMPLATES / "html" / "style.css").read_text(encoding="utf-8")
+                   + f'\n@font-face {{ font-family: "模板字体"; src: url("{font.as_uri()}"); }}\n',
+                   encoding="utf-8")
+    return root / "tpl"
+
+
 def test_a_full_build_of_both_seed_books_leaves_nothing(books, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -69,10 +84,10 @@ def test_an_output_that_is_a_file_is_refused_before_anything_is_rendered(books, 
 def test_an_interrupted_build_leaves_nothing(books, tmp_path, signum):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = tablegen("build", str(books), "--out", str(tmp_path / "out"), "-q",
-                    "--format", "pdf", cwd=tmp_path, tmp=tmp)
+    proc = tablegen("build", str(books), "--out", str(tmp_path / "out"), "-q", "--format", "pdf",
+                    "--templates", str(own_font_templates(tmp_path)), cwd=tmp_path, tmp=tmp)
     # Ctrl-C (or `kill`) reaches the whole process group (the CLI and its layout workers) while WeasyPrint
-    # has its fonts copied out.
+    # has the template's font copied out.
     deadline = time.monotonic() + 60
     while not any(tmp.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -139,7 +154,7 @@ def test_what_a_killed_build_left_in_the_temp_folder_goes_with_the_next_build(bo
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     args = ("build", str(books / "binhai-ipa-2026"), "--out", str(tmp_path / "out"), "-q",
-            "--format", "pdf")
+            "--format", "pdf", "--templates", str(own_font_templates(tmp_path)))
     left = kill_once_made(args, tmp_path, tmp, "tablegen-fonts-")  # the font folders stay
     assert [n for n in left if not n.startswith("tablegen-fonts-")] == []
     the_next_run_leaves_nothing(args, tmp_path, tmp)

@@ -39,7 +39,7 @@ MARK_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
              "# This file marks the build cache of tablegen (https://bford.info/cachedir/).\n"
              "# tablegen-cache 1\n")
 # Every kind of entry this cache stores; the prune looks at nothing else.
-KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "font"})
+KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font"})
 MANIFESTS = "manifests"
 _DIGEST = 32
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -75,7 +75,7 @@ def code_digest(root: Path = PACKAGE) -> str:
 def versions() -> str:
     """tablegen's code and the versions of the libraries that shape its output."""
     out = [f"tablegen-code={code_digest()}"]
-    for name in "weasyprint pydyf pypdf uharfbuzz docxtpl python-docx openpyxl jinja2".split():
+    for name in "weasyprint pydyf pikepdf pypdf uharfbuzz docxtpl python-docx openpyxl jinja2".split():
         try:
             out.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:

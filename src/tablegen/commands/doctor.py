@@ -4,7 +4,6 @@ outside programs tablegen can use, with what to install."""
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from ..load.glyphs import fallback_font
 from ..render import pdf_fonts
@@ -58,23 +57,26 @@ def doctor() -> tuple[bool, str]:
 
 def loaded() -> list[tuple[str, str]]:
     """Which font files WeasyPrint really uses for text, headings and footers: a one-page trial."""
-    from pypdf import PdfReader
+    import pikepdf
 
-    from ..render.pdf import FOOTER_CSS, Job, layout
+    from ..render.pdf import FOOTER_CSS
+    from ..render.pdf_layout import Job, layout
+    from ..render.pdf_pages import STUB, Pages
 
     folder = DEFAULT_TEMPLATES / "html"
     html = ('<html><head><link rel="stylesheet" href="style.css"></head><body class="pdf-body">'
             "<h2>标题一二三</h2><table><tr><th>表头</th><td>正文 123 ≥98%</td></tr></table></body></html>")
     job = Job(html, folder.as_uri() + "/", (str(folder),), FOOTER_CSS, tuple(pdf_fonts.known_fonts()))
-    page: Any = PdfReader(io.BytesIO(layout(job).pdf)).pages[0]
+    run = Pages.load(layout(job).runs[0])
+    pdf = pikepdf.Pdf.open(io.BytesIO(run.pdf))
+    page = pdf.pages[0]
     out = []
-    for ref in page["/Resources"]["/Font"].values():
-        font = ref.get_object()
-        name = str(font.get("/BaseFont", "")).split("+")[-1]
-        held = pdf_fonts.placeholder(font)
-        if held is None:
+    for font in page.Resources.Font.values():
+        if STUB not in font:
+            name = str(font.get("/BaseFont", "")).split("+")[-1]
             out.append((name, "（不在已知字体文件中：由 WeasyPrint 自行嵌入）"))
-        else:
-            file_ident, index = held.rsplit(":", 1)
-            out.append((name, f"{pdf_fonts.known_fonts()[file_ident]}（第 {index} 个字体）"))
+            continue
+        base, program = str(font[STUB]).split("|", 1)
+        file_ident, index = program.rsplit(":", 1)
+        out.append((base.split("+")[-1], f"{pdf_fonts.known_fonts()[file_ident]}（第 {index} 个字体）"))
     return sorted(out)

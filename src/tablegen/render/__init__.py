@@ -6,6 +6,11 @@ import); each module has `render(document, ctx) -> {path: bytes}`.
 
 from __future__ import annotations
 
+import logging
+
+# pikepdf (the PDF joiner) logs "C++ to Python logger bridge initialized" on import: not news.
+logging.getLogger("pikepdf").setLevel(logging.WARNING)
+
 ENGINES = {
     "docx": "tablegen.render.docx",
     "html": "tablegen.render.html",

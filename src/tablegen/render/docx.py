@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Callable
@@ -23,12 +24,15 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup, escape
 
+from ..cache import Cache, digest, versions
 from ..document import Document, TableCell, split_spans
 from ..errors import RenderError, display_path
 from ..templates import sandboxed, template_problem
 from . import ooxml
 from . import toc_pages as toc_layout
 from .context import RenderContext
+
+log = logging.getLogger("tablegen")
 
 LOOP_OPEN = "{% for t in tables %}"
 SENTINEL = "TABLEGEN-BODY-SENTINEL"
@@ -518,10 +522,13 @@ class DocxRenderer:
         return self.pack(entries, self.render_block(block, tables))
 
     def singles(self, starts: dict[int, frozenset[int]] | None = None,
-                tick: Callable[[int], None] = lambda n: None) -> dict[str, bytes]:
+                tick: Callable[[int], None] = lambda n: None,
+                store: Cache | None = None) -> dict[str, bytes]:
         """One DOCX per table that has files of its own; every table starts a page, so the
-        whole document's page starts hold."""
+        whole document's page starts hold. Each is packed once per content: the cache keys it
+        by exactly what `pack` makes it of (the skeleton's parts, the table's XML, the year)."""
         doc = self.doc
+        store = store or Cache(None)
         wanted = [(t, doc.table_file(t), g.label if doc.several and i == 0 else None)
                   for g in doc.groups for i, t in enumerate(g.tables)]
         if not any(stem for _, stem, _ in wanted):
@@ -529,14 +536,25 @@ class DocxRenderer:
         context = {"single": True, "title": doc.title, "subtitle": "", "toc": Markup("")}
         entries, block_src = self.skeleton(context, doc.title)
         block = _environment().from_string(block_src)
+        base = digest(versions(), str(doc.timestamp.year), *(p for e in entries for p in e))
         out = {}
+        packed = 0
         for t, stem, group in wanted:
             if stem is None:
                 continue
             table = table_context(doc, t, (starts or {}).get(t.number, frozenset()), group,
                                   self.totals)
-            out[f"{stem}.docx"] = self.pack(entries, self.render_block(block, [table]))
+            body = self.render_block(block, [table])
+            key = digest(base, body)
+            data = store.get("project-docx", key)
+            if data is None:
+                data = self.pack(entries, body)
+                store.put("project-docx", key, data)
+                packed += 1
+            out[f"{stem}.docx"] = data
             tick(1)
+        log.info("DOCX %s：单表文件 %d 个新生成，%d 个取自缓存", doc.label, packed,
+                 len(out) - packed)
         return out
 
 
@@ -564,5 +582,5 @@ def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
                       for t, rows in zip(tables, measured.rows, strict=True)}
             data = renderer.whole(pages, starts)
     files = {doc.files["docx"]: data}
-    files.update(renderer.singles(starts, ctx.tick))
+    files.update(renderer.singles(starts, ctx.tick, ctx.cache))
     return files

@@ -1,27 +1,24 @@
 """PDF output through WeasyPrint, from the same templates as the HTML.
 
-WeasyPrint spends its time laying out tables, so the tables are laid out in chunks, in parallel
-processes (one per core), and joined with pypdf. What needs the whole book is added after the
-layout, when every table's page is known: the 目录 with the real page numbers, page numbers in
-the footers (a thin overlay), the outline and the metadata. A 一级/二级 group that a page break
-cuts is split there, so its label shows on both pages.
+WeasyPrint spends its time laying out tables, so each table is laid out once per content: the
+tables the cache does not hold are laid out in chunks, in parallel processes (one per core),
+each chunk cut into one run of pages per table (`pdf_layout`, `pdf_pages`) and cached under the
+hash of the table's own HTML; the workers join each table's own PDF as well. What needs the
+whole book comes after, when every table's pages are known: the 目录 with the real page numbers
+and the page-number stamps (each laid out once, cached), then the join (`pdf_join`: qpdf, the
+outline, one subset per font file). A 一级/二级 group that a page break cuts is split there, its
+label repeated on the next page (`pdf_layout.split_in_place`).
 """
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 import multiprocessing
 import os
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from .. import tempdirs
 from ..cache import Cache, digest, folder_digest, versions
@@ -31,15 +28,14 @@ from ..load.glyphs import fallback_font
 from . import html as html_engine
 from . import pdf_fonts
 from .context import RenderContext
-from .fonts import font_face_css, libraries_found_without_a_compiler
-
-with libraries_found_without_a_compiler():
-    from weasyprint import CSS, HTML
-    from weasyprint.formatting_structure.boxes import TableRowBox
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+from .fonts import font_face_css
+from .pdf_join import Entry, join
+from .pdf_join import Page as JoinPage
+from .pdf_layout import Job, Laid, layout, release_fonts
+from .pdf_pages import Pages
 
 TABLES_PER_CHUNK = 25
+STAMPS = 32  # page-number stamps laid out together (and cached) in blocks of this many
 log = logging.getLogger("tablegen")
 FOOTER = """
 @page {{ size: {size}; margin: {margin};
@@ -57,124 +53,79 @@ FOOTER_CSS = footer_css(Page())
 
 
 @dataclass(frozen=True)
-class Job:
-    """One document to lay out: its HTML and what it may read."""
+class Single:
+    """A table's own PDF, joined in the worker that lays the table out."""
 
-    html: str
-    base_url: str
-    allowed: tuple[str, ...]
-    css: str
-    fonts: tuple[str, ...] = ()  # identities of the font files embedded as placeholders
+    title: str
+    info: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
-class TablePages:
-    """Where one table's pages are: pages [start, end) of laid-out part `part`."""
+class Task:
+    """A layout for a worker, and the tables' own PDFs to join from it (per run; None: none)."""
 
-    number: int
-    heading: str
-    part: int
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Laid:
-    """A laid-out document: its PDF and the page (0-based) of each element id."""
-
-    pdf: bytes
-    pages: int
-    anchors: dict[str, int]
-
-    def dump(self) -> bytes:
-        head = json.dumps({"pages": self.pages, "anchors": self.anchors}, sort_keys=True).encode()
-        return len(head).to_bytes(8, "big") + head + self.pdf
-
-    @classmethod
-    def load(cls, data: bytes) -> Laid:
-        size = int.from_bytes(data[:8], "big")
-        head = json.loads(data[8:8 + size])
-        return cls(data[8 + size:], head["pages"], head["anchors"])
+    job: Job
+    singles: tuple[Single | None, ...] = ()
+    stamps: Job | None = None  # the first block of stamps, which those PDFs need
+    stamps_laid: bytes | None = None  # that block when the cache had it
 
 
-class SafeFetcher(URLFetcher):  # type: ignore[misc]
-    """Reads only files under the allowed paths (templates, fonts): no network, nothing else."""
+@dataclass
+class Done:
+    """What a worker gives back: the layout, each run's own PDF, the stamps it laid out."""
 
-    def __init__(self, allowed: tuple[str, ...]):
-        super().__init__(allowed_protocols=("file",), fail_on_errors=False)
-        self.roots = [Path(p).resolve() for p in allowed]
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        parsed = urlparse(url)
-        if parsed.scheme == "file":
-            path = Path(unquote(parsed.path)).resolve()
-            if any(path == r or path.is_relative_to(r) for r in self.roots):
-                return super().fetch(url, headers)
-        raise ValueError(f"tablegen 不允许读取 {url}")
+    laid: Laid
+    singles: list[bytes | None]
+    stamps: bytes | None = None
 
 
-@contextmanager
-def font_configuration() -> Iterator[FontConfiguration]:
-    """WeasyPrint's fonts for one layout, and its temporary font folder removed afterwards.
-
-    FontConfiguration copies each @font-face font into a `mkdtemp` folder that it removes only
-    in `__del__`, which never runs in a pool worker that exits: removed here, also on failure
-    and Ctrl-C. The folder is named for the process (`tempdirs`), so that one left by a process
-    killed outright (kill -9, out of memory) is removed by the next layout.
-    """
-    fonts = FontConfiguration()
-    try:
-        fonts._folder = tempdirs.make("fonts")
-        yield fonts
-    finally:
-        folder = getattr(fonts, "_folder", None)
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
-            fonts._folder = None
+_STAMPS: dict[Job, bytes] = {}  # a worker's stamp blocks, laid out once per process
 
 
-def layout(job: Job) -> Laid:
-    """Lay out one HTML document (runs in a worker process)."""
-    pdf_fonts.use_placeholders(job.fonts)
-    with font_configuration() as fonts:
-        return _layout(job, fonts)
+def work(task: Task) -> Done:
+    """Lay a task out and join its tables' own PDFs (runs in a worker process)."""
+    laid = layout(task.job)
+    singles: list[bytes | None] = [None] * len(laid.runs)
+    made = None
+    if any(task.singles):
+        if task.stamps_laid is not None:
+            block = task.stamps_laid
+        else:
+            assert task.stamps is not None
+            if task.stamps not in _STAMPS:
+                _STAMPS[task.stamps] = made = layout(task.stamps).runs[0]
+            block = _STAMPS[task.stamps]
+        stamps = Pages.load(block)
+        for i, single in enumerate(task.singles):
+            run = Pages.load(laid.runs[i])
+            # A table longer than the block is left to the engine, which has every block.
+            if single is not None and i not in laid.unsplit and run.count <= stamps.count:
+                singles[i] = single_pdf(run, [(stamps, k) for k in range(run.count)], single,
+                                        Cache(None))
+    return Done(laid, singles, made)
 
 
-def _layout(job: Job, fonts: FontConfiguration) -> Laid:
-    doc = HTML(string=job.html, base_url=job.base_url,
-               url_fetcher=SafeFetcher(job.allowed)).render(
-        stylesheets=[CSS(string=job.css, font_config=fonts)], font_config=fonts)
-    anchors: dict[str, int] = {}
-    for i, page in enumerate(doc.pages):
-        for name in page.anchors:
-            anchors.setdefault(name, i)
-        # Rows carry data-row="<table>-<row>" rather than ids: an id costs WeasyPrint an anchor.
-        stack = [page._page_box]
-        while stack:
-            box = stack.pop()
-            if isinstance(box, TableRowBox):
-                key = box.element.get("data-row") if box.element is not None else None
-                if key:
-                    anchors.setdefault(f"row-{key}", i)
-                continue
-            stack.extend(getattr(box, "children", ()))
-    return Laid(doc.write_pdf(), len(doc.pages), anchors)
+def single_pdf(run: Pages, stamps: Sequence[tuple[Pages, int]], single: Single, store: Cache) -> bytes:
+    """A table's own PDF: its pages numbered from 1 (`stamps`: one a page), one outline entry,
+    its heading as title."""
+    pages = [JoinPage(run, i, stamp) for i, stamp in zip(range(run.count), stamps, strict=True)]
+    return join(pages, [Entry(single.title, 0)], dict(single.info), store)
 
 
-def _pool_map(jobs: list[Job], done: Callable[[int], None] = lambda i: None) -> list[Laid]:
-    """Lay out the jobs in parallel, in order; `done(i)` as job i's layout comes back."""
-    workers = min(len(jobs), os.cpu_count() or 1)
-    out: list[Laid] = []
+def _pool_map(tasks: list[Task], done: Callable[[int], None] = lambda i: None) -> list[Done]:
+    """Run the tasks in parallel, in order; `done(i)` as task i comes back."""
+    workers = min(len(tasks), os.cpu_count() or 1)
+    out: list[Done] = []
     if workers <= 1:
-        for i, job in enumerate(jobs):
-            out.append(layout(job))
+        for i, task in enumerate(tasks):
+            out.append(work(task))
             done(i)
         return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for i, laid in enumerate(pool.map(layout, jobs)):
-                out.append(laid)
+            for i, result in enumerate(pool.map(work, tasks)):
+                out.append(result)
                 done(i)
     finally:
         # The workers have ended (the pool waited for them): a folder one of them made just as a
@@ -202,27 +153,17 @@ class PdfRenderer:
         # What every layout depends on besides its own HTML and CSS.
         self.base_key = digest(versions(), folder_digest(folders), pdf_fonts.fonts_digest(),
                                self.base_url)
-        self._stamps: list[Any] = []
-        self._stamp_glyphs: list[dict[str, set[int]]] = []
-        self._glyphs: dict[tuple[int, int], dict[str, set[int]]] = {}
+        stamp = doc.timestamp.strftime("D:%Y%m%d%H%M%SZ")
+        self.info = {"Author": doc.author, "Creator": "tablegen", "Producer": "tablegen",
+                     "CreationDate": stamp, "ModDate": stamp}
         self.laid_tables = 0  # tables laid out by this renderer (the rest came from the cache)
-        self.part_keys: dict[int, str] = {}  # laid-out part → its cache key
+        self._blocks: dict[int, bytes] = {}  # stamp blocks of this run (also without a cache)
 
-    def job(self, html: str, extra_css: str = "") -> Job:
-        return Job(html, self.base_url, self.allowed, self.css + extra_css, self.fonts)
+    def job(self, html: str, extra_css: str = "", starts: tuple[str, ...] = ()) -> Job:
+        return Job(html, self.base_url, self.allowed, self.css + extra_css, self.fonts, starts)
 
     def key(self, job: Job) -> str:
-        return digest(self.base_key, job.html, job.css)
-
-    def laid(self, job: Job) -> Laid:
-        """One document laid out, or its layout from the cache."""
-        key = self.key(job)
-        cached = self.store.get("laid", key)
-        if cached is not None:
-            return Laid.load(cached)
-        part = layout(job)
-        self.store.put("laid", key, part.dump())
-        return part
+        return digest(self.base_key, job.html, job.css, *job.starts)
 
     def html(self, mode: str, groups: list[Group] | None = None,
              pages: dict[int, int] | None = None) -> str:
@@ -231,6 +172,36 @@ class PdfRenderer:
     def alone(self, group: Group, table: Any) -> str:
         """The body HTML of one table alone (what its cache key hashes)."""
         return self.html("pdf-body", [Group(group.label, [table])])
+
+    def stamp_job(self, first: int, last: int | None = None) -> Job:
+        """Stamps `— N —` for the numbers of blocks first … last (STAMPS a block), one a page,
+        each block's first page an element id of its own (where its run starts)."""
+        last = first if last is None else last
+        pages = []
+        for b in range(first, last + 1):
+            pages += [f'<div id="stamps-{b}"'] + ["<div"] * (STAMPS - 1)
+        html = ('<html><body style="margin:0">'
+                + "".join(f'{p} style="break-after:page"></div>' for p in pages[:-1])
+                + f"{pages[-1]}></div></body></html>")
+        reset = f"@page:first {{ counter-reset: page {STAMPS * first + 1}; }}" if first else ""
+        return self.job(html, footer_css(self.doc.page) + reset,
+                        starts=tuple(f"stamps-{b}" for b in range(first, last + 1)))
+
+    def stamp_key(self, block: int) -> str:
+        """A block of stamps: what its pages depend on (each page's content is the same
+        whichever layout it came from)."""
+        return digest(self.base_key, "stamps", str(STAMPS), str(block), self.css,
+                      footer_css(self.doc.page))
+
+    def single(self, table: Any) -> Single | None:
+        if self.doc.table_file(table) is None:
+            return None
+        return Single(table.heading, tuple(sorted({**self.info, "Title": table.heading}.items())))
+
+    def single_key(self, table_key: str, table: Any) -> str:
+        """What a table's own PDF depends on: its pages, its heading, the document's dates."""
+        single = self.single(table)
+        return digest(self.base_key, table_key, repr(single), footer_css(self.doc.page))
 
     def chunks(self, wanted: set[int]) -> list[list[Group]]:
         """The document's groups (their `wanted` tables) cut into chunks of about
@@ -254,219 +225,194 @@ class PdfRenderer:
                 count += 1
         return [c for c in out if c]
 
-    def body(self) -> tuple[list[Laid], list[TablePages]]:
-        """Each table's pages: from the cache, else laid out (in chunks, in parallel).
+    def laid(self, job: Job) -> Pages:
+        """A layout of one run (the 目录, a block of stamps), from the cache or laid out here."""
+        key = self.key(job)
+        cached = self.store.get("laid", key)
+        if cached is None:
+            cached = layout(job).runs[0]
+            self.store.put("laid", key, cached)
+        return Pages.load(cached)
 
-        A table is keyed by its own HTML alone; a table whose 一级/二级 group a page break cut is
-        laid out again alone with the group split there.
-        """
-        keys: dict[int, str] = {}
-        group_of: dict[int, Group] = {}
-        for g in self.doc.groups:
-            for t in g.tables:
-                keys[t.number] = self.key(self.job(self.alone(g, t)))
-                group_of[t.number] = g
-        laid: list[Laid] = []
-        part_index: dict[str, int] = {}
-        found: dict[int, TablePages] = {}
-
-        def add(part_key: str, part: Laid) -> int:
-            if part_key not in part_index:
-                part_index[part_key] = len(laid)
-                laid.append(part)
-            return part_index[part_key]
-
+    def body(self) -> tuple[dict[int, Pages], dict[str, bytes]]:
+        """Each table's pages (from the cache, else laid out in parallel) and the tables' own
+        PDFs by path."""
+        groups = {t.number: g for g in self.doc.groups for t in g.tables}
+        keys = {t.number: self.key(self.job(self.alone(groups[t.number], t)))
+                for t in self.doc.tables}
+        runs: dict[int, Pages] = {}
+        files: dict[str, bytes] = {}
+        missing_files: list[Any] = []
         for t in self.doc.tables:
-            entry = self.store.get_json("table", keys[t.number])
-            if not isinstance(entry, dict):
+            blob = self.store.get("table", keys[t.number])
+            if blob is None:
                 continue
-            if entry["part"] in part_index:
-                index = part_index[entry["part"]]
-            else:
-                blob = self.store.get("laid", entry["part"])
-                if blob is None:
-                    continue
-                index = add(entry["part"], Laid.load(blob))
-            found[t.number] = TablePages(t.number, t.heading, index, entry["start"], entry["end"])
-        missing = set(keys) - set(found)
-        self.tick(len(found))
+            runs[t.number] = Pages.load(blob)
+            path = self._path(t)
+            if path is not None:
+                cached = self.store.get("project-pdf", self.single_key(keys[t.number], t))
+                if cached is None:
+                    missing_files.append(t)
+                else:
+                    files[path] = cached
+        self.tick(len(runs))
+        missing = [t for t in self.doc.tables if t.number not in runs]
+        first = self.stamp_job(0)
+        block = self.block(0)
         if missing:
             self.laid_tables += len(missing)
-            chunks = self.chunks(missing)
-            jobs = [self.job(self.html("pdf-body", c)) for c in chunks]
-            parts = _pool_map(jobs, lambda i: self.tick(sum(len(g.tables) for g in chunks[i])))
-            redo: list[tuple[Group, Any]] = []
-            for chunk, job, part in zip(chunks, jobs, parts, strict=True):
-                part_key = self.key(job)
-                self.store.put("laid", part_key, part.dump())
+            chunks = self.chunks({t.number for t in missing})
+            tasks = []
+            for chunk in chunks:
                 tables = [t for g in chunk for t in g.tables]
-                starts = [part.anchors[t.anchor] for t in tables] + [part.pages]
-                for t, start, end in zip(tables, starts, starts[1:], strict=False):
-                    rows = [part.anchors[f"row-{t.number}-{k}"] for k in range(1, len(t.rows) + 1)]
-                    cut = {k for k in range(1, len(rows)) if rows[k] != rows[k - 1]}
-                    split = split_spans(t.rows, cut)
-                    if split != list(t.rows):
-                        redo.append((group_of[t.number], t.with_rows(split)))
+                job = self.job(self.html("pdf-body", chunk), starts=tuple(t.anchor for t in tables))
+                tasks.append(Task(job, tuple(self.single(t) for t in tables), first, block))
+            # The book's stamps beyond the first block, as many as its pages at least need,
+            # laid out beside the tables (the workers make the first block for the tables' own
+            # PDFs).
+            least = sum(r.count for r in runs.values()) + len(missing) + 2
+            extra = self.stamp_tasks(range(1, -(-least // STAMPS)))
+            results = _pool_map(tasks + [t for _, t in extra],
+                                lambda i: self.tick(sum(len(g.tables) for g in chunks[i])
+                                                    if i < len(chunks) else 0))
+            for (blocks, _), done in zip(extra, results[len(chunks):], strict=True):
+                self.keep_stamps(blocks, done)
+            redo: list[Any] = []
+            for chunk, result in zip(chunks, results[:len(chunks)], strict=True):
+                if result.stamps is not None and block is None:
+                    block = result.stamps
+                    self._blocks[0] = block
+                    self.store.put("laid", self.stamp_key(0), block)
+                tables = [t for g in chunk for t in g.tables]
+                for i, t in enumerate(tables):
+                    if i in result.laid.unsplit:
+                        cut = set(result.laid.unsplit[i])
+                        redo.append(replace_rows(t, split_spans(t.rows, cut)))
                         continue
-                    found[t.number] = TablePages(t.number, t.heading, add(part_key, part),
-                                                 start, end)
-                    self.store.put_json("table", keys[t.number],
-                                        {"part": part_key, "start": start, "end": end})
-            if redo:
-                jobs = [self.job(self.alone(g, t)) for g, t in redo]
-                for (_, t), job, part in zip(redo, jobs, _pool_map(jobs), strict=True):
-                    part_key = self.key(job)
-                    self.store.put("laid", part_key, part.dump())
-                    found[t.number] = TablePages(t.number, t.heading, add(part_key, part),
-                                                 0, part.pages)
-                    self.store.put_json("table", keys[t.number],
-                                        {"part": part_key, "start": 0, "end": part.pages})
-        self.part_keys = {index: key for key, index in part_index.items()}
-        return laid, [found[n] for n in sorted(found)]
+                    self._keep(t, keys[t.number], result.laid.runs[i], result.singles[i], runs, files)
+            if redo:  # a cut span that could not be repeated in place: laid out again, cut
+                tasks = [Task(self.job(self.alone(groups[t.number], t), starts=(t.anchor,)),
+                              (self.single(t),), first, block) for t in redo]
+                for t, result in zip(redo, _pool_map(tasks), strict=True):
+                    self._keep(t, keys[t.number], result.laid.runs[0], result.singles[0], runs, files)
+        missing_files += [t for t in missing if self._path(t) is not None and self._path(t) not in files]
+        if missing_files:
+            stamps = self.stamps(max(runs[t.number].count for t in missing_files))
+            for t in missing_files:
+                single = self.single(t)
+                assert single is not None
+                data = single_pdf(runs[t.number], stamps[:runs[t.number].count], single, self.store)
+                self.store.put("project-pdf", self.single_key(keys[t.number], t), data)
+                files[str(self._path(t))] = data
+        return runs, files
 
-    def glyphs(self, readers: list[Any], part: int, page: int) -> dict[str, set[int]]:
-        """The glyphs one page of a laid-out part shows (computed once)."""
-        if (part, page) not in self._glyphs:
-            self._glyphs[(part, page)] = pdf_fonts.used_glyphs(readers[part].pages[page])
-        return self._glyphs[(part, page)]
+    def _path(self, table: Any) -> str | None:
+        stem = self.doc.table_file(table)
+        return None if stem is None else f"{stem}.pdf"
 
-    def render(self) -> tuple[bytes, list[Laid], list[TablePages]]:
-        """The document's PDF, with the laid-out parts and where each table's pages are."""
-        from pypdf import PdfReader, PdfWriter
+    def _keep(self, t: Any, key: str, run: bytes, single: bytes | None, runs: dict[int, Pages],
+              files: dict[str, bytes]) -> None:
+        self.store.put("table", key, run)
+        runs[t.number] = Pages.load(run)
+        path = self._path(t)
+        if path is not None and single is not None:
+            self.store.put("project-pdf", self.single_key(key, t), single)
+            files[path] = single
 
-        laid, tables = self.body()
-        readers = [PdfReader(io.BytesIO(part.pdf)) for part in laid]
+    def stamp_tasks(self, blocks: Iterable[int]) -> list[tuple[list[int], Task]]:
+        """Layouts of the blocks the cache lacks: one per run of consecutive blocks."""
+        todo = [b for b in sorted(set(blocks)) if self.block(b) is None]
+        runs: list[list[int]] = []
+        for b in todo:
+            if runs and runs[-1][-1] == b - 1:
+                runs[-1].append(b)
+            else:
+                runs.append([b])
+        return [(run, Task(self.stamp_job(run[0], run[-1]))) for run in runs]
+
+    def keep_stamps(self, blocks: list[int], done: Done) -> None:
+        for b, run in zip(blocks, done.laid.runs, strict=True):
+            self._blocks[b] = run
+            self.store.put("laid", self.stamp_key(b), run)
+
+    def block(self, b: int) -> bytes | None:
+        """A block of stamps laid out in this run or held by the cache."""
+        if b not in self._blocks:
+            cached = self.store.get("laid", self.stamp_key(b))
+            if cached is None:
+                return None
+            self._blocks[b] = cached
+        return self._blocks[b]
+
+    def stamps(self, count: int) -> list[tuple[Pages, int]]:
+        """The stamps `— 1 —` … `— count —`, from blocks laid out once."""
+        blocks = -(-count // STAMPS)
+        tasks = self.stamp_tasks(range(blocks))
+        for (run, _), done in zip(tasks, _pool_map([t for _, t in tasks]), strict=True):
+            self.keep_stamps(run, done)
+        laid = [Pages.load(self._block(b)) for b in range(blocks)]
+        return [(laid[n // STAMPS], n % STAMPS) for n in range(count)]
+
+    def _block(self, b: int) -> bytes:
+        data = self.block(b)
+        assert data is not None
+        return data
+
+    def render(self) -> dict[str, bytes]:
+        """The document's PDF and, for a kind with them, one PDF per table."""
+        runs, files = self.body()
+        tables = self.doc.tables
         starts: dict[int, int] = {}  # table number → first page after the front matter
         total = 0
-        for tp in tables:
-            starts[tp.number] = total
-            total += tp.end - tp.start
+        for t in tables:
+            starts[t.number] = total
+            total += runs[t.number].count
         entries = len(tables) + (len(self.doc.groups) if self.doc.several else 0)
         front_pages = 1 + max(1, -(-entries // 28))  # cover + 目录 pages, checked below
-        front: Laid | None = None
+        front: Pages | None = None
         for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
             pages = {n: front_pages + start + 1 for n, start in starts.items()}
             front = self.laid(self.job(self.html("pdf-front", pages=pages)))
-            if front.pages == front_pages:
+            if front.count == front_pages:
                 break
-            front_pages = front.pages
+            front_pages = front.count
         assert front is not None
-        writer = PdfWriter()
-        glyphs: dict[str, set[int]] = {}
-        front_reader = PdfReader(io.BytesIO(front.pdf))
-        for front_page in front_reader.pages:
-            writer.add_page(front_page)
-            _union(glyphs, pdf_fonts.used_glyphs(front_page))
-        for tp in tables:
-            for i in range(tp.start, tp.end):
-                writer.add_page(readers[tp.part].pages[i])
-                _union(glyphs, self.glyphs(readers, tp.part, i))
-        self.number_pages(writer, glyphs)
-        pdf_fonts.embed(writer, glyphs, self.store)
-        self.outline(writer, {n: front.pages + s for n, s in starts.items()})
-        self.metadata(writer, self.doc.title)
-        used = dict.fromkeys(tp.part for tp in tables)  # the parts in book order, once each
-        return _bytes(writer, front.pdf, *(laid[i].pdf for i in used)), laid, tables
-
-    def stamps(self, count: int) -> list[Any]:
-        """Pages that hold only a footer `— N —`, N = 1 … count (laid out once, then reused)."""
-        from pypdf import PdfReader
-
-        if len(self._stamps) < count:
-            html = ('<html><body style="margin:0">'
-                    + '<div style="break-after:page"></div>' * (count - 1)
-                    + "<div></div></body></html>")
-            stamp = self.laid(self.job(html, footer_css(self.doc.page)))
-            self._stamps = list(PdfReader(io.BytesIO(stamp.pdf)).pages)
-            self._stamp_glyphs = [pdf_fonts.used_glyphs(p) for p in self._stamps]
-        return self._stamps[:count]
-
-    def number_pages(self, writer: Any, glyphs: dict[str, set[int]]) -> None:
-        """Stamp `— N —` in every footer; the stamps' glyphs join `glyphs`."""
-        stamps = self.stamps(len(writer.pages))
-        for pdf_page, number, used in zip(writer.pages, stamps, self._stamp_glyphs, strict=False):
-            pdf_page.merge_page(number)
-            pdf_page.compress_content_streams()  # merging leaves the page's content uncompressed
-            _union(glyphs, used)
-
-    def outline(self, writer: Any, first_page: dict[int, int]) -> None:
-        """One entry per table, under its agency when the document shows several."""
+        stamps = self.stamps(front.count + total)
+        order: list[tuple[Pages, int]] = [(front, i) for i in range(front.count)]
+        order += [(runs[t.number], i) for t in tables for i in range(runs[t.number].count)]
+        pages_out = [JoinPage(run, i, stamp) for (run, i), stamp in zip(order, stamps, strict=True)]
+        outline = []
         for g in self.doc.groups:
-            parent = None
-            for t in g.tables:
-                at = first_page[t.number]
-                if self.doc.several and parent is None:
-                    parent = writer.add_outline_item(title=g.label, page_number=at)
-                writer.add_outline_item(title=t.heading, page_number=at, parent=parent)
-
-    def metadata(self, writer: Any, title: str) -> None:
-        stamp = self.doc.timestamp.strftime("D:%Y%m%d%H%M%SZ")
-        writer.add_metadata({"/Title": title, "/Author": self.doc.author, "/Creator": "tablegen",
-                             "/Producer": "tablegen", "/CreationDate": stamp, "/ModDate": stamp})
-
-    def table_pdfs(self, laid: list[Laid], tables: list[TablePages]) -> dict[str, bytes]:
-        """One PDF per table that has files of its own, cut from the parts, numbered from 1."""
-        from pypdf import PdfReader, PdfWriter
-
-        readers = [PdfReader(io.BytesIO(part.pdf)) for part in laid]
-        by_number = {t.number: t for t in self.doc.tables}
-        out = {}
-        for tp in tables:
-            stem = self.doc.table_file(by_number[tp.number])
-            if stem is None:
-                continue
-            path = f"{stem}.pdf"
-            # A table's own PDF depends on its pages in their part and on nothing else.
-            key = digest(self.base_key, self.part_keys[tp.part], str(tp.number), str(tp.start),
-                         str(tp.end), tp.heading, self.doc.author, self.doc.timestamp.isoformat())
-            cached = self.store.get("project-pdf", key)
-            if cached is not None:
-                out[path] = cached
-                continue
-            writer = PdfWriter()
-            glyphs: dict[str, set[int]] = {}
-            for i in range(tp.start, tp.end):
-                writer.add_page(readers[tp.part].pages[i])
-                _union(glyphs, self.glyphs(readers, tp.part, i))
-            self.number_pages(writer, glyphs)
-            pdf_fonts.embed(writer, glyphs, self.store)
-            writer.add_outline_item(title=tp.heading, page_number=0)
-            self.metadata(writer, tp.heading)
-            out[path] = _bytes(writer, laid[tp.part].pdf, f"{tp.number}:{tp.start}".encode())
-            self.store.put("project-pdf", key, out[path])
+            items = [Entry(t.heading, front.count + starts[t.number]) for t in g.tables]
+            if self.doc.several and items:
+                outline.append(Entry(g.label, items[0].page, items))
+            else:
+                outline += items
+        info = {**self.info, "Title": self.doc.title}
+        out = {self.doc.files["pdf"]: join(pages_out, outline, info, self.store)}
+        for t in tables:  # in table order, whichever came from the cache
+            path = self._path(t)
+            if path is not None and path in files:
+                out[path] = files[path]
         return out
 
 
-def _union(into: dict[str, set[int]], more: dict[str, set[int]]) -> None:
-    for font, glyphs in more.items():
-        into.setdefault(font, set()).update(glyphs)
-
-
-def _bytes(writer: Any, *parts: bytes) -> bytes:
-    """The writer's PDF with a document ID derived from its parts, not from chance."""
-    import hashlib
-
-    from pypdf.generic import ArrayObject, ByteStringObject
-
-    md5 = hashlib.md5(usedforsecurity=False)
-    for part in parts:
-        md5.update(part)
-    ident = ByteStringObject(md5.digest())
-    writer._ID = ArrayObject([ident, ident])
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+def replace_rows(table: Any, rows: Iterable[Any]) -> Any:
+    """The table with other rows (a kind's `with_rows`, else a dataclass replace)."""
+    with_rows = getattr(table, "with_rows", None)
+    return with_rows(list(rows)) if with_rows is not None else replace(table, rows=tuple(rows))
 
 
 def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
     """The document's PDF and, for a kind with them, one PDF per table."""
     renderer = PdfRenderer(doc, ctx)
-    data, laid, tables = renderer.render()
-    files = {doc.files["pdf"]: data}
-    files.update(renderer.table_pdfs(laid, tables))
-    tempdirs.remove_orphans()  # again: a killed process's workers may have died since
+    try:
+        files = renderer.render()
+    finally:
+        release_fonts()
+        _STAMPS.clear()
+        tempdirs.remove_orphans()  # the workers' font folders (they have ended), and a killed run's
     if renderer.laid_tables:
         log.info("PDF %s：排版 %d 张表，%d 张取自缓存", doc.label, renderer.laid_tables,
-                 len(tables) - renderer.laid_tables)
+                 len(doc.tables) - renderer.laid_tables)
     return files
-

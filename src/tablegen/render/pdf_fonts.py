@@ -16,7 +16,7 @@ import io
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -96,64 +96,33 @@ def use_placeholders(known: Iterable[str]) -> None:
     wfonts.Font.clean = clean
 
 
-def _font_file(font: Any) -> tuple[Any, str] | None:
-    """The font descriptor of a Type0 font and the key of its font program."""
+def placeholder(font: Any) -> str | None:
+    """The program (`<identity>:<face>`) of a Type0 font whose font file is a placeholder."""
     try:
-        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
-    except (KeyError, IndexError, TypeError):
+        descriptor = font.DescendantFonts[0].FontDescriptor
+    except (AttributeError, IndexError, KeyError, TypeError):
         return None
     for key in ("/FontFile3", "/FontFile2"):
-        if key in descriptor:
-            return descriptor, key
+        stream = descriptor.get(key)
+        if stream is not None:
+            data = bytes(stream.read_bytes())
+            if data[4:].startswith(MAGIC):
+                return data[4 + len(MAGIC):].decode()
+            return None
     return None
 
 
-def placeholder(font: Any) -> str | None:
-    found = _font_file(font)
-    if found is None:
-        return None
-    descriptor, key = found
-    data = descriptor[key].get_object().get_data()
-    if not data[4:].startswith(MAGIC):
-        return None
-    return str(data[4 + len(MAGIC):].decode())
-
-
-def _resources(page: Any) -> Iterator[tuple[bytes, Any]]:
-    """(content bytes, resources) of a page and of the form XObjects it draws."""
-    resources = page.get("/Resources")
-    contents = page.get_contents()
-    yield (contents.get_data() if contents is not None else b""), resources
-    stack = [resources]
-    while stack:
-        res = stack.pop()
-        if res is None:
-            continue
-        xobjects = res.get_object().get("/XObject")
-        for ref in (xobjects.get_object().values() if xobjects is not None else ()):
-            form = ref.get_object()
-            if form.get("/Subtype") == "/Form":
-                inner = form.get("/Resources")
-                yield form.get_data(), inner
-                stack.append(inner)
-
-
-def used_glyphs(page: Any) -> dict[str, set[int]]:
-    """The glyph ids a page shows, per placeholder font (`<identity>:<face index>`)."""
+def glyphs_by_name(content: bytes) -> dict[str, set[int]]:
+    """The glyph ids a content stream shows, per font resource name (a `Tf` sets the font)."""
     out: dict[str, set[int]] = {}
-    for data, resources in _resources(page):
-        fonts = resources.get_object().get("/Font") if resources is not None else None
-        fonts = fonts.get_object() if fonts is not None else {}
-        current: str | None = None
-        for match in _TOKENS.finditer(data):
-            if match.group(1) is not None:
-                font = fonts.get("/" + match.group(1).decode("latin-1"))
-                current = placeholder(font.get_object()) if font is not None else None
-            elif current is not None:
-                text = re.sub(rb"\s", b"", match.group(2))
-                codes = bytes.fromhex(text.decode()) if len(text) % 2 == 0 else b""
-                out.setdefault(current, set()).update(
-                    int.from_bytes(codes[i:i + 2], "big") for i in range(0, len(codes) - 1, 2))
+    current: set[int] | None = None
+    for match in _TOKENS.finditer(content):
+        if match.group(1) is not None:
+            current = out.setdefault(match.group(1).decode("latin-1"), set())
+        elif current is not None:
+            text = re.sub(rb"\s", b"", match.group(2))
+            codes = bytes.fromhex(text.decode()) if len(text) % 2 == 0 else b""
+            current.update(int.from_bytes(codes[i:i + 2], "big") for i in range(0, len(codes) - 1, 2))
     return out
 
 
@@ -214,33 +183,3 @@ def subset(font: str, glyphs: set[int], store: Cache) -> tuple[bytes, bool]:
     data = result.reference_table("CFF ").data if is_cff else result.blob.data
     store.put("font", key, (b"1" if is_cff else b"0") + data)
     return data, is_cff
-
-
-def embed(writer: Any, glyphs: dict[str, set[int]], store: Cache) -> None:
-    """Give every placeholder font of the writer's pages one shared subset program."""
-    from pypdf.generic import NameObject, NumberObject, StreamObject
-
-    found: list[tuple[str, Any, str]] = []
-    seen: set[int] = set()
-    for page in writer.pages:
-        for _, resources in _resources(page):
-            fonts = resources.get_object().get("/Font") if resources is not None else None
-            for ref in (fonts.get_object().values() if fonts is not None else ()):
-                font = ref.get_object()
-                name = placeholder(font)
-                where = _font_file(font)
-                if id(font) not in seen and name is not None and where is not None:
-                    seen.add(id(font))
-                    found.append((name, *where))
-    programs: dict[str, Any] = {}
-    for name in sorted({name for name, _, _ in found}):
-        data, is_cff = subset(name, glyphs.get(name, set()), store)
-        stream = StreamObject()
-        stream.set_data(data)
-        if is_cff:
-            stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
-        else:
-            stream[NameObject("/Length1")] = NumberObject(len(data))
-        programs[name] = writer._add_object(stream.flate_encode())
-    for name, descriptor, key in found:
-        descriptor[NameObject(key)] = programs[name]
