@@ -39,6 +39,18 @@ SLOW_MODULES = {"test_crash_safety", "test_packaging", "test_temp_folder", "test
                 "test_pages", "test_golden", "test_messages", "test_fuzz", "test_guide",
                 "test_output_folder"}
 SLOW_TESTS = {
+    # LibreOffice, or whole builds of both seed books several times over (the fast subset keeps
+    # a cheaper test of the same path: test_cache.py::test_one_value_changed_…, test_docx.py's
+    # cells):
+    "test_layouts.py::test_a_band_cut_by_a_page_break_repeats_its_label_on_the_next_page",
+    "test_selfeval.py::test_the_selfeval_pdf_is_cached_per_table_like_the_target_tables",
+    "test_cache.py::test_second_build_rewrites_nothing",
+    "test_cache.py::test_a_corrupt_cache_entry_is_rebuilt",
+    "test_cache.py::test_cold_and_cached_builds_are_byte_identical",
+    "test_cache.py::test_unused_entries_are_pruned",
+    "test_pdf.py::test_a_table_longer_than_a_block_of_stamps_gets_its_own_pdf_numbered_alike",
+    "test_build.py::test_a_build_says_what_it_made_in_one_line",
+    "test_docx.py::test_bookmarks_and_toc",
     "test_docx.py::test_every_built_docx_passes_openxml_audit",
     "test_docx.py::test_two_builds_are_byte_identical",
     "test_docx.py::test_libreoffice_shows_every_cell",
@@ -84,13 +96,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seed_build(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Path:
     """Both seed books built once for the whole session, every format, the DOCX 目录 measured
-    by LibreOffice where it is installed (tests of each format read it; none writes into it)."""
+    by LibreOffice where it is installed (tests of each format read it; none writes into it).
+    The fast subset (`-m "not slow"`), whose tests never read the 目录's numbers, leaves
+    LibreOffice out."""
     from tablegen.build import build
 
     out = tmp_path_factory.mktemp("seeds")
-    build([TEST_BOOKS], out, ["docx", "html", "pdf", "xlsx"], quiet=True)
+    fast = pytestconfig.getoption("markexpr") == "not slow"
+    build([TEST_BOOKS], out, ["docx", "html", "pdf", "xlsx"], quiet=True, toc_pages=not fast)
     return out
 
 

@@ -80,6 +80,7 @@ def test_without_update_nothing_is_written_and_the_way_to_update_is_said(tmp_pat
     # Once: every project skipped (`import-exists`), yet `写入 targets/example/book.yaml`.
     caplog.set_level("INFO", logger="tablegen")
     book = example(tmp_path)
+    caplog.clear()  # the build that made example.docx
     before = snapshot(tmp_path)
     code, out, err = run("import", "example.docx", "--into", "example", cwd=tmp_path)
     assert (code, out) == (0, "")
@@ -103,6 +104,7 @@ def test_update_shows_the_change_as_diff_does_and_writes_nothing(tmp_path, run):
 def test_update_apply_writes_the_change_with_the_comments_kept(tmp_path, run, caplog):
     caplog.set_level("INFO", logger="tablegen")
     book = example(tmp_path)
+    caplog.clear()  # the build that made example.docx
     before = snapshot(tmp_path)
     code, out, err = run("import", "example.docx", "--into", "example", "--update", "--apply",
                          cwd=tmp_path)
