@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +154,100 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
         log.warning("LibreOffice 排版结果中找不到全部指标行：跨页的一级指标不重复标签")
         rows = [[p] * len(t) for p, t in zip(pages, tables, strict=True)]
     return Measured(pages, rows)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part of a book laid out alone: the front matter (no headings) or one table, whose
+    first heading starts a page, in a DOCX of its own."""
+
+    key: str
+    docx: Callable[[], bytes]
+    headings: list[str]
+    tables: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A piece's layout: its page count, and its headings' and rows' pages counted from 1."""
+
+    pages: int
+    measured: Measured
+
+
+class Failed(Exception):
+    """LibreOffice gave no layout (the warning is logged): the book's pages are estimates."""
+
+
+def _piece_key(piece: Piece) -> str:
+    return digest("toc-piece", piece.key, json.dumps([piece.headings, piece.tables],
+                                                      ensure_ascii=False), soffice() or "")
+
+
+def _laid(cached: object, piece: Piece) -> Laid | None:
+    if not isinstance(cached, dict) or not isinstance(cached.get("pages"), int):
+        return None
+    headings, rows = cached.get("headings", ()), cached.get("rows", ())
+    if not isinstance(headings, list) or not isinstance(rows, list) or (
+            len(headings) != len(piece.headings) or len(rows) != len(piece.tables)):
+        return None
+    return Laid(cached["pages"], Measured([int(p) for p in headings],
+                                          [[int(p) for p in r] for r in rows]))
+
+
+def _measure_piece(texts: list[str], piece: Piece) -> Laid | None:
+    """A piece's layout from its PDF's page texts; None unless its first heading opens page 1."""
+    pages = find_pages(texts, piece.headings)
+    if pages is None or (pages and pages[0] != 1):
+        return None
+    rows = find_rows(texts, pages, piece.tables)
+    if rows is None:
+        log.warning("LibreOffice 排版结果中找不到全部指标行：跨页的一级指标不重复标签")
+        rows = [[p] * len(t) for p, t in zip(pages, piece.tables, strict=True)]
+    return Laid(len(texts), Measured(pages, rows))
+
+
+def layout_pieces(pieces: list[Piece], store: Cache) -> list[Laid] | None:
+    """Each piece's layout, cached by its content; the pieces not in the cache are converted
+    by one LibreOffice run. None when a piece's layout cannot stand for its part of the book
+    (its heading not atop its first page); `Failed` when LibreOffice fails (nothing cached)."""
+    keys = [_piece_key(p) for p in pieces]
+    out = [_laid(store.get_json("toc", k), p) for k, p in zip(keys, pieces, strict=True)]
+    todo = [i for i, laid in enumerate(out) if laid is None]
+    if not todo:
+        return [laid for laid in out if laid is not None]
+    with tempdirs.folder("toc") as tmp:
+        sources = []
+        for n, i in enumerate(todo):
+            sources.append(Path(tmp) / f"{n}.docx")
+            sources[-1].write_bytes(pieces[i].docx())
+        try:
+            pdfs = to_pdf(sources, Path(tmp))
+            texts = [page_texts(pdf) for pdf in pdfs]
+        except (OSError, subprocess.SubprocessError, PyPdfError) as exc:
+            log.warning("DOCX 目录的页码无法测量：%s；目录中的页码是估计值（按每表一页估算），"
+                        "可能与真实页码不同，下次生成时会重新测量", failure(exc))
+            raise Failed from exc
+    for i, text in zip(todo, texts, strict=True):
+        laid = _measure_piece(text, pieces[i])
+        if laid is None:
+            return None
+        out[i] = laid
+        store.put_json("toc", keys[i], {"pages": laid.pages, "headings": laid.measured.headings,
+                                        "rows": laid.measured.rows})
+    return [laid for laid in out if laid is not None]
+
+
+def book_layout(laid: list[Laid]) -> Measured:
+    """The book's headings' and rows' pages: each piece starts a page after the pieces before."""
+    headings: list[int] = []
+    rows: list[list[int]] = []
+    before = 0
+    for piece in laid:
+        headings += [before + p for p in piece.measured.headings]
+        rows += [[before + p for p in r] for r in piece.measured.rows]
+        before += piece.pages
+    return Measured(headings, rows)
 
 
 def layout_cached(docx: bytes, headings: list[str], tables: list[list[str]],
