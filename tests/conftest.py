@@ -57,6 +57,7 @@ SLOW_TESTS = {
     "test_docx.py::test_default_build_toc_pages_are_the_pages_where_headings_land",
     "test_toc_pieces.py::test_the_tables_laid_out_alone_give_the_pages_of_the_whole_book",
     "test_toc_pieces.py::test_after_one_edit_only_the_edited_table_is_laid_out_again",
+    "test_toc_pieces.py::test_pdftotext_finds_the_pages_pypdf_finds",
     "test_selfeval.py::test_the_selfeval_docx_toc_numbers_are_the_pages_where_libreoffice_lays_the_headings",
     "test_selfeval.py::test_a_selfeval_cut_by_a_page_break_repeats_the_header_and_the_group_label",
     "test_selfeval.py::test_the_selfeval_pdf_has_its_own_toc_and_bookmarks",

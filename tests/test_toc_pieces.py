@@ -75,6 +75,30 @@ def test_the_tables_laid_out_alone_give_the_pages_of_the_whole_book(key, tmp_pat
     assert seen >= {"tianjin-ipa-2024": 10, "binhai-ipa-2026": 3, "selfeval": 11, "gen-30": 30}[key]
 
 
+@pytest.mark.parametrize("key", ["tianjin-ipa-2024", "gen-30"])
+def test_pdftotext_finds_the_pages_pypdf_finds(key, tmp_path):
+    need_program("soffice")
+    need_program("pdftotext")
+    root = BOOKS[key](tmp_path)
+    book = load_book_strict(root)
+    book.key = root.name
+    (doc,) = documents(book)
+    renderer = docx_engine.DocxRenderer(
+        RenderContext(chain_for(book.root, None)).templates.find_for(doc.kind, "docx",
+                                                                    f"{doc.template}.docx"), doc)
+    src = tmp_path / "book.docx"
+    src.write_bytes(renderer.whole(docx_engine.estimated_pages(doc)))
+    (pdf,) = toc_pages.to_pdf([src], tmp_path)
+    headings, rows = [t.heading for t in doc.tables], [doc.row_texts(t) for t in doc.tables]
+    found = []
+    for texts in (toc_pages.layout_texts(pdf), toc_pages.page_texts(pdf)):
+        pages = toc_pages.find_pages(texts, headings)
+        assert pages is not None
+        found.append((len(texts), pages, toc_pages.find_rows(texts, pages, rows)))
+    assert found[0] == found[1]
+    assert found[0][2] is not None
+
+
 def test_after_one_edit_only_the_edited_table_is_laid_out_again(tmp_path, monkeypatch):
     need_program("soffice")
     book = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", tmp_path / "book"))
