@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, TEST_BOOKS, need_program
 from tablegen.build import build, documents
+from tablegen.cache import Cache
 from tablegen.load.books import load_book_strict
 from tablegen.render import docx as docx_engine
 from tablegen.render import toc_pages
@@ -53,8 +55,9 @@ BOOKS = {"tianjin-ipa-2024": lambda root: TEST_BOOKS / "tianjin-ipa-2024",
 
 
 @pytest.mark.parametrize("key", BOOKS)
-def test_the_tables_laid_out_alone_give_the_pages_of_the_whole_book(key, tmp_path):
+def test_the_tables_laid_out_alone_give_the_pages_of_the_whole_book(key, tmp_path, monkeypatch):
     need_program("soffice")
+    monkeypatch.setattr(toc_pages, "WHOLE_OVER", 0)  # each table alone, however many
     root = BOOKS[key](tmp_path)
     book = load_book_strict(root)
     book.key = root.name
@@ -70,6 +73,14 @@ def test_the_tables_laid_out_alone_give_the_pages_of_the_whole_book(key, tmp_pat
                                  [doc.row_texts(t) for t in doc.tables])
         assert alone is not None and whole is not None
         assert alone == whole, doc.label
+        # A first build lays the whole book out and cuts it into the same parts' layouts.
+        pieces = renderer.pieces(pages)
+        assert pieces is not None
+        monkeypatch.setattr(toc_pages, "WHOLE_OVER", 0)
+        each = toc_pages.layout_pieces(pieces, Cache(None))
+        monkeypatch.setattr(toc_pages, "WHOLE_OVER", len(pieces) + 1)
+        cut = toc_pages.layout_pieces(pieces, Cache(None), partial(renderer.whole, pages))
+        assert each is not None and cut == each, doc.label
         assert len(set(alone.headings)) == len(doc.tables)
         seen += len(doc.tables)
     assert seen >= {"tianjin-ipa-2024": 10, "binhai-ipa-2026": 3, "selfeval": 11, "gen-30": 30}[key]
@@ -102,23 +113,24 @@ def test_pdftotext_finds_the_pages_pypdf_finds(key, tmp_path):
 def test_after_one_edit_only_the_edited_table_is_laid_out_again(tmp_path, monkeypatch):
     need_program("soffice")
     book = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", tmp_path / "book"))
-    runs: list[list[str]] = []
+    runs: list[list[int]] = []  # the pages of each file of each LibreOffice run
     convert = toc_pages.to_pdf
 
     def counted(files: list[Path], out: Path) -> list[Path]:
-        runs.append([f.name for f in files])
-        return convert(files, out)
+        pdfs = convert(files, out)
+        runs.append([len(toc_pages.page_texts(pdf)) for pdf in pdfs])
+        return pdfs
 
     monkeypatch.setattr(toc_pages, "to_pdf", counted)
     out = tmp_path / "out"
     build([book], out, ["docx"], quiet=True)
-    assert [len(r) for r in runs] == [11]  # the front matter and ten tables in one run
+    assert runs == [[15]]  # a first build: the whole book in one run, cut into its parts
     edited = book / "2024年专利代理师资格考试.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("value: ≥1500人", "value: ≥1600人"),
                       encoding="utf-8")
     runs.clear()
     result = build([book], out, ["docx"], quiet=True)
-    assert [len(r) for r in runs] == [1]
+    assert runs == [[1]]  # that table alone (one page)
     assert result.written
     runs.clear()
     assert build([book], out, ["docx"], quiet=True).written == []

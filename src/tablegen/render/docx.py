@@ -679,7 +679,7 @@ def _measure(renderer: DocxRenderer, pages: dict[int, int], ctx: RenderContext
     pieces = renderer.pieces(pages)
     if pieces is None:
         return None
-    laid = toc_layout.layout_pieces(pieces, ctx.cache)
+    laid = toc_layout.layout_pieces(pieces, ctx.cache, lambda: renderer.whole(pages))
     if laid is None:
         return None
     book = toc_layout.book_layout(laid)
