@@ -100,10 +100,20 @@ def main() -> None:
         docx = out / "book100" / "基准测试书.docx"  # a book's files are named after its title
         lo = libreoffice(docx, tmp)
         row("cold PDF of 100 tables / LibreOffice DOCX→PDF", cold_pdf, lo, "≤ 1.0, ambition 0.5")
-        p = book / "p0042.yaml"
-        p.write_text(p.read_text(encoding="utf-8").replace("≥10件", "≥11件", 1), encoding="utf-8")
-        edit = wall(build([book], out, "--no-toc-pages"))
-        row("one value edited, build of every format / LibreOffice", edit, lo, "≤ 0.15")
+        # The default build (what `make docs` runs) measures the DOCX 目录 with LibreOffice, each
+        # table alone and cached: after an edit only the edited table is laid out again.
+        default_out = tmp / "default100"
+        cold_default = wall(build([book], default_out))
+        row("cold default build of 100 tables, every format / LibreOffice", cold_default, lo, "—")
+        for n, name in enumerate(("p0042.yaml", "p0043.yaml")):
+            p = book / name
+            p.write_text(p.read_text(encoding="utf-8").replace("≥10件", "≥11件", 1), encoding="utf-8")
+            edit = wall(build([book], out, "--no-toc-pages"))
+            edit_default = wall(build([book], default_out))
+            base = libreoffice(docx, tmp) if n else lo
+            row(f"one value edited ({name}), --no-toc-pages / LibreOffice", edit, base, "≤ 0.15")
+            row(f"one value edited ({name}), default build / LibreOffice", edit_default, base,
+                "≤ 0.3")
 
         # 4. Sizes.
         seed_pdf = tmp / "docs" / "tianjin-ipa-2024" / "天津市知识产权局2024年项目支出绩效目标表.pdf"

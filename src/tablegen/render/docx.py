@@ -428,6 +428,51 @@ def _set_update_fields(settings: etree._Element) -> None:
     settings.append(el)
 
 
+def _around_body(entries: list[tuple[str, bytes]]) -> tuple[str, str]:
+    """What the template's body holds before and after its tables (its last section's
+    properties aside)."""
+    text = dict(entries)["word/document.xml"].decode("utf-8")
+    head, _, tail = text.partition(SENTINEL_P)
+    head = head[head.find(">", head.find("<w:body")) + 1:]
+    tail = re.sub(r"<w:sectPr\b.*?</w:sectPr>|<w:sectPr\b[^>]*/>", "", tail, flags=re.S)
+    return head.strip(), tail.replace("</w:body>", "").replace("</w:document>", "").strip()
+
+
+def _opens_page(body: str, styles: bytes) -> bool:
+    """Whether a table's XML opens with a paragraph set to start a page, in itself or by its
+    paragraph style (the styles it is based on included)."""
+    m = re.match(r"\s*<w:p(?:\s[^>]*)?>\s*(<w:pPr>.*?</w:pPr>)?", body, re.S)
+    if m is None:
+        return False
+    ppr = m.group(1) or ""
+    own = re.search(r'<w:pageBreakBefore(?:\s+w:val="(\w+)")?\s*/>', ppr)
+    if own:
+        return own.group(1) not in ("0", "false", "off")
+    style = re.search(r'<w:pStyle w:val="([^"]*)"', ppr)
+    if not styles:
+        return False
+    root = etree.fromstring(styles)
+    w = f"{{{W_NS}}}"
+    by_id = {s.get(w + "styleId"): s for s in root.iter(w + "style")
+             if s.get(w + "type") == "paragraph"}
+    node = by_id.get(style.group(1)) if style else next(
+        (s for s in by_id.values() if s.get(w + "default") in ("1", "true")), None)
+    seen: set[str] = set()
+    while node is not None and node.get(w + "styleId") not in seen:
+        seen.add(node.get(w + "styleId") or "")
+        brk = node.find(f"{w}pPr/{w}pageBreakBefore")
+        if brk is not None:
+            return brk.get(w + "val") not in ("0", "false", "off")
+        based = node.find(w + "basedOn")
+        node = by_id.get(based.get(w + "val")) if based is not None else None
+    return False
+
+
+def _packer(renderer: DocxRenderer, entries: list[tuple[str, bytes]], body: str
+            ) -> Callable[[], bytes]:
+    return lambda: renderer.pack(entries, body)
+
+
 class DocxRenderer:
     """Renders one document's DOCX files from its kind's template."""
 
@@ -521,6 +566,38 @@ class DocxRenderer:
                   for g in doc.groups for i, t in enumerate(g.tables)]
         return self.pack(entries, self.render_block(block, tables))
 
+    def pieces(self, pages: dict[int, int]) -> list[toc_layout.Piece] | None:
+        """The document cut for LibreOffice to lay out part by part: the front matter with these
+        目录 numbers, then every table alone as `singles` makes it (no cut rows yet). None when
+        the parts' pages do not add up to the document's: a table that does not start a page,
+        or anything of the template's but the front matter around the tables."""
+        doc = self.doc
+        context = {"single": False, "title": doc.docx_title, "subtitle": doc.subtitle,
+                   "toc": toc_field(toc_entries(doc, pages), agency_entries=doc.several)}
+        entries, _ = self.skeleton(context, doc.title)
+        before, after = _around_body(entries)
+        if not before or after:
+            return None
+        single = {"single": True, "title": doc.title, "subtitle": "", "toc": Markup("")}
+        one, block_src = self.skeleton(single, doc.title)
+        if _around_body(one) != ("", ""):
+            return None
+        styles = dict(entries).get("word/styles.xml", b"")
+        block = _environment().from_string(block_src)
+        base = digest(versions(), str(doc.timestamp.year), *(p for e in one for p in e))
+        out = [toc_layout.Piece(digest(base, "front", *(p for e in entries for p in e)),
+                                lambda: self.pack(entries, ""), [], [])]
+        for g in doc.groups:
+            for i, t in enumerate(g.tables):
+                table = table_context(doc, t, frozenset(), g.label if doc.several and i == 0
+                                      else None, self.totals)
+                body = self.render_block(block, [table])
+                if not _opens_page(body, styles):
+                    return None
+                out.append(toc_layout.Piece(digest(base, body), _packer(self, one, body),
+                                            [t.heading], [doc.row_texts(t)]))
+        return out
+
     def singles(self, starts: dict[int, frozenset[int]] | None = None,
                 tick: Callable[[int], None] = lambda n: None,
                 store: Cache | None = None) -> dict[str, bytes]:
@@ -561,18 +638,24 @@ class DocxRenderer:
 def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
     """The document's DOCX and, for a kind with them, one DOCX per table.
 
-    With LibreOffice (ctx.toc_pages), the document is laid out once: the 目录 gets the headings'
-    true pages, and a 一级/二级 group that a page break cuts is split there, its label repeated on
-    the next page, as in the PDF. Rows of a group are kept together for Word and WPS as well.
+    With LibreOffice (ctx.toc_pages), the document is laid out (part by part where every table
+    starts a page, see `_measure`): the 目录 gets the headings' true pages, and a 一级/二级 group
+    that a page break cuts is split there, its label repeated on the next page, as in the PDF.
+    Rows of a group are kept together for Word and WPS as well.
     """
     renderer = DocxRenderer(ctx.templates.find_for(doc.kind, "docx", f"{doc.template}.docx"), doc)
     pages = estimated_pages(doc)
-    data = renderer.whole(pages)
     starts: dict[int, frozenset[int]] = {}
     if ctx.toc_pages is not False:  # by default whenever LibreOffice is there (else one warning)
         tables = doc.tables
-        measured = toc_layout.layout_cached(data, [t.heading for t in tables],
-                                            [doc.row_texts(t) for t in tables], ctx.cache)
+        try:
+            measured = _measure(renderer, pages, ctx)
+            if measured is None:  # the whole document laid out at once
+                measured = toc_layout.layout_cached(
+                    renderer.whole(pages), [t.heading for t in tables],
+                    [doc.row_texts(t) for t in tables], ctx.cache)
+        except toc_layout.Failed:
+            measured = None
         if measured is None:
             # LibreOffice is there but failed: the estimate is not cached, the next build measures.
             ctx.provisional = ctx.provisional or toc_layout.soffice() is not None
@@ -580,7 +663,26 @@ def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
             pages = {t.number: p for t, p in zip(tables, measured.headings, strict=True)}
             starts = {t.number: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])
                       for t, rows in zip(tables, measured.rows, strict=True)}
-            data = renderer.whole(pages, starts)
+    data = renderer.whole(pages, starts)
     files = {doc.files["docx"]: data}
     files.update(renderer.singles(starts, ctx.tick, ctx.cache))
     return files
+
+
+def _measure(renderer: DocxRenderer, pages: dict[int, int], ctx: RenderContext
+             ) -> toc_layout.Measured | None:
+    """The document's layout from its parts' layouts (front matter, each table alone): after an
+    edit only the edited tables are laid out again. None where the parts cannot stand for the
+    whole (the whole document is then laid out); `toc_layout.Failed` when LibreOffice failed."""
+    if toc_layout.soffice() is None:
+        return None
+    pieces = renderer.pieces(pages)
+    if pieces is None:
+        return None
+    laid = toc_layout.layout_pieces(pieces, ctx.cache, lambda: renderer.whole(pages))
+    if laid is None:
+        return None
+    book = toc_layout.book_layout(laid)
+    order = {t.number: i for i, t in enumerate(t for g in renderer.doc.groups for t in g.tables)}
+    return toc_layout.Measured([book.headings[order[t.number]] for t in renderer.doc.tables],
+                               [book.rows[order[t.number]] for t in renderer.doc.tables])

@@ -1,0 +1,152 @@
+"""The DOCX 目录 measured table by table: every table starts a page, so the book's pages are the
+front matter's and each table's, laid out alone and cached by their content."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, TEST_BOOKS, need_program
+from tablegen.build import build, documents
+from tablegen.cache import Cache
+from tablegen.load.books import load_book_strict
+from tablegen.render import docx as docx_engine
+from tablegen.render import toc_pages
+from tablegen.render.context import RenderContext
+from tablegen.templates import chain_for
+
+
+def _generated_book(root: Path) -> Path:
+    """30 tables of three agencies: the Tianjin book's ten projects, each three times."""
+    src = TEST_BOOKS / "tianjin-ipa-2024"
+    book = root / "gen-30"
+    book.mkdir()
+    text = (src / "book.yaml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("agencies:")
+    lines = [head + "agencies:"]
+    for a in range(3):
+        lines += [f'  - code: "{610301 + a}"', f"    name: 测试单位{a + 1}", "    projects:"]
+        for f in sorted(src.glob("*.yaml")):
+            if f.name == "book.yaml":
+                continue
+            name = f"{f.stem}（{a + 1}）"
+            project = f.read_text(encoding="utf-8")
+            (book / f"{name}.yaml").write_text(
+                re.sub(r"(?m)^name: .*$", f"name: {name}", project, count=1), encoding="utf-8")
+            lines.append(f"      - {name}.yaml")
+    (book / "book.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return book
+
+
+def _selfeval_book(root: Path) -> Path:
+    book = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", root / "selfeval-2024"))
+    for f in (FIXTURES / "selfeval").glob("*.yaml"):
+        shutil.copy(f, book / f.name)
+    return book
+
+
+BOOKS = {"tianjin-ipa-2024": lambda root: TEST_BOOKS / "tianjin-ipa-2024",
+         "binhai-ipa-2026": lambda root: TEST_BOOKS / "binhai-ipa-2026",
+         "selfeval": _selfeval_book, "gen-30": _generated_book}
+
+
+@pytest.mark.parametrize("key", BOOKS)
+def test_the_tables_laid_out_alone_give_the_pages_of_the_whole_book(key, tmp_path, monkeypatch):
+    need_program("soffice")
+    monkeypatch.setattr(toc_pages, "WHOLE_OVER", 0)  # each table alone, however many
+    root = BOOKS[key](tmp_path)
+    book = load_book_strict(root)
+    book.key = root.name
+    seen = 0
+    for doc in documents(book):
+        ctx = RenderContext(chain_for(book.root, None), None)
+        renderer = docx_engine.DocxRenderer(
+            ctx.templates.find_for(doc.kind, "docx", f"{doc.template}.docx"), doc)
+        pages = docx_engine.estimated_pages(doc)
+        assert renderer.pieces(pages) is not None  # every table starts a page
+        alone = docx_engine._measure(renderer, pages, ctx)
+        whole = toc_pages.layout(renderer.whole(pages), [t.heading for t in doc.tables],
+                                 [doc.row_texts(t) for t in doc.tables])
+        assert alone is not None and whole is not None
+        assert alone == whole, doc.label
+        # A first build lays the whole book out and cuts it into the same parts' layouts.
+        pieces = renderer.pieces(pages)
+        assert pieces is not None
+        monkeypatch.setattr(toc_pages, "WHOLE_OVER", 0)
+        each = toc_pages.layout_pieces(pieces, Cache(None))
+        monkeypatch.setattr(toc_pages, "WHOLE_OVER", len(pieces) + 1)
+        cut = toc_pages.layout_pieces(pieces, Cache(None), partial(renderer.whole, pages))
+        assert each is not None and cut == each, doc.label
+        assert len(set(alone.headings)) == len(doc.tables)
+        seen += len(doc.tables)
+    assert seen >= {"tianjin-ipa-2024": 10, "binhai-ipa-2026": 3, "selfeval": 11, "gen-30": 30}[key]
+
+
+@pytest.mark.parametrize("key", ["tianjin-ipa-2024", "gen-30"])
+def test_pdftotext_finds_the_pages_pypdf_finds(key, tmp_path):
+    need_program("soffice")
+    need_program("pdftotext")
+    root = BOOKS[key](tmp_path)
+    book = load_book_strict(root)
+    book.key = root.name
+    (doc,) = documents(book)
+    renderer = docx_engine.DocxRenderer(
+        RenderContext(chain_for(book.root, None)).templates.find_for(doc.kind, "docx",
+                                                                    f"{doc.template}.docx"), doc)
+    src = tmp_path / "book.docx"
+    src.write_bytes(renderer.whole(docx_engine.estimated_pages(doc)))
+    (pdf,) = toc_pages.to_pdf([src], tmp_path)
+    headings, rows = [t.heading for t in doc.tables], [doc.row_texts(t) for t in doc.tables]
+    found = []
+    for texts in (toc_pages.layout_texts(pdf), toc_pages.page_texts(pdf)):
+        pages = toc_pages.find_pages(texts, headings)
+        assert pages is not None
+        found.append((len(texts), pages, toc_pages.find_rows(texts, pages, rows)))
+    assert found[0] == found[1]
+    assert found[0][2] is not None
+
+
+def test_after_one_edit_only_the_edited_table_is_laid_out_again(tmp_path, monkeypatch):
+    need_program("soffice")
+    book = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", tmp_path / "book"))
+    runs: list[list[int]] = []  # the pages of each file of each LibreOffice run
+    convert = toc_pages.to_pdf
+
+    def counted(files: list[Path], out: Path) -> list[Path]:
+        pdfs = convert(files, out)
+        runs.append([len(toc_pages.page_texts(pdf)) for pdf in pdfs])
+        return pdfs
+
+    monkeypatch.setattr(toc_pages, "to_pdf", counted)
+    out = tmp_path / "out"
+    build([book], out, ["docx"], quiet=True)
+    assert runs == [[15]]  # a first build: the whole book in one run, cut into its parts
+    edited = book / "2024年专利代理师资格考试.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("value: ≥1500人", "value: ≥1600人"),
+                      encoding="utf-8")
+    runs.clear()
+    result = build([book], out, ["docx"], quiet=True)
+    assert runs == [[1]]  # that table alone (one page)
+    assert result.written
+    runs.clear()
+    assert build([book], out, ["docx"], quiet=True).written == []
+    assert runs == []
+
+
+def test_a_table_that_does_not_start_a_page_is_measured_in_the_whole_book(tmp_path):
+    styles = (b'<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+              b'<w:style w:type="paragraph" w:default="1" w:styleId="Normal"/>'
+              b'<w:style w:type="paragraph" w:styleId="H"><w:basedOn w:val="B"/></w:style>'
+              b'<w:style w:type="paragraph" w:styleId="B"><w:pPr><w:pageBreakBefore/></w:pPr>'
+              b'</w:style></w:styles>')
+    opens = docx_engine._opens_page
+    assert opens('<w:p><w:pPr><w:pStyle w:val="H"/></w:pPr></w:p>', styles)
+    assert opens('<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p>', styles)
+    assert not opens('<w:p><w:pPr><w:pStyle w:val="H"/><w:pageBreakBefore w:val="0"/></w:pPr>'
+                     '</w:p>', styles)
+    assert not opens("<w:p><w:r><w:t>x</w:t></w:r></w:p>", styles)
+    assert not opens('<w:tbl></w:tbl><w:p><w:pPr><w:pStyle w:val="H"/></w:pPr></w:p>', styles)
