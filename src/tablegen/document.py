@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .model.book import safe_stem
+from .model.book import Level1, safe_stem
 
 if TYPE_CHECKING:
     from .model.book import Book
@@ -82,6 +82,34 @@ class Spanned(Protocol):
 
 
 R = TypeVar("R", bound=Spanned)
+
+
+def indicator_spans(levels: Sequence[Level1], merge: str,
+                    labels: Mapping[str, str] | None = None) -> list[tuple[Span, Span]]:
+    """The 一级/二级 spans of each indicator row, in print order, as the book's `merge` asks
+    (level1, level1+level2, none); a 一级 cell reads as its label where `labels` has one
+    (`产出指标（50分）`)."""
+    out = []
+    for l1 in levels:
+        n1 = sum(len(g.indicators) for g in l1.groups)
+        label = (labels or {}).get(l1.name, l1.name)
+        first1 = True
+        for l2 in l1.groups:
+            for i in range(len(l2.indicators)):
+                if merge == "none":
+                    s1, s2 = Span(label), Span(l2.name)
+                else:
+                    s1 = Span(label, n1 if first1 else 0)
+                    s2 = (Span(l2.name, len(l2.indicators) if i == 0 else 0)
+                          if merge == "level1+level2" else Span(l2.name))
+                first1 = False
+                out.append((s1, s2))
+    return out
+
+
+def numbered(texts: Sequence[str]) -> tuple[str, ...]:
+    """Texts numbered 1. 2. …, or the one text as it is."""
+    return tuple(f"{i}.{t}" if len(texts) > 1 else t for i, t in enumerate(texts, 1))
 
 
 def level1_groups(rows: Sequence[R]) -> list[list[R]]:

@@ -14,7 +14,18 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span, file_path
+from ..document import (
+    Cell,
+    Document,
+    Group,
+    Page,
+    Sheet,
+    SheetGrid,
+    Span,
+    file_path,
+    indicator_spans,
+    numbered,
+)
 from ..model.book import Agency, Book, Project, format_amount
 from ..model.monitoring import CAUSES, LIKELIHOODS, SOURCES, TICK, MonitorFunds, Round
 from ..model.pace import initial, matched, pace_of, scheme_of, shown
@@ -125,29 +136,6 @@ def _fund_rows(project: Project, rnd: Round) -> list[MonitorFundRow]:
     return rows
 
 
-def _spans(project: Project, merge: str) -> list[tuple[Span, Span]]:
-    """The 一级/二级 spans of each indicator row, as the book's `merge` setting asks."""
-    out = []
-    for l1 in project.indicators:
-        n1 = sum(len(g.indicators) for g in l1.groups)
-        first1 = True
-        for l2 in l1.groups:
-            for i, _ in enumerate(l2.indicators):
-                if merge == "none":
-                    s1, s2 = Span(l1.name), Span(l2.name)
-                else:
-                    s1 = Span(l1.name, n1 if first1 else 0)
-                    s2 = (Span(l2.name, len(l2.indicators) if i == 0 else 0)
-                          if merge == "level1+level2" else Span(l2.name))
-                first1 = False
-                out.append((s1, s2))
-    return out
-
-
-def _numbered(texts: list[str]) -> tuple[str, ...]:
-    return tuple(f"{i}.{g}" if len(texts) > 1 else g for i, g in enumerate(texts, 1))
-
-
 def monitor(book: Book, number: int, agency: Agency, project: Project) -> Monitor | None:
     """One project's 监控表 from its last round, None when the project is not monitored."""
     if not project.monitoring:
@@ -155,7 +143,8 @@ def monitor(book: Book, number: int, agency: Agency, project: Project) -> Monito
     rnd = project.monitoring[-1]
     rows = []
     matched_rows, _ = matched(project, rnd)
-    for (s1, s2), (_, _, ind, entry) in zip(_spans(project, book.merge), matched_rows, strict=True):
+    spans = indicator_spans(project.indicators, book.merge)
+    for (s1, s2), (_, _, ind, entry) in zip(spans, matched_rows, strict=True):
         if entry is None:
             rows.append(MonitorRow(s1, s2, ind.name, ind.value, "", "", ("",) * len(CAUSES),
                                    ("",) * len(LIKELIHOODS), ""))
@@ -168,8 +157,8 @@ def monitor(book: Book, number: int, agency: Agency, project: Project) -> Monito
         number=number, heading=f"{number}.{project.name}绩效运行监控表", name=project.name,
         department=book.author, agency=agency.name, when=f"监控期间：{book.year}年{rnd.period}",
         unit=f"单位：{book.money_unit}", money=book.money_unit, period=rnd.period,
-        funds=tuple(_fund_rows(project, rnd)), goals=_numbered(project.goals),
-        progress=_numbered(rnd.progress), rows=tuple(rows), analysis=rnd.analysis or "",
+        funds=tuple(_fund_rows(project, rnd)), goals=numbered(project.goals),
+        progress=numbered(rnd.progress), rows=tuple(rows), analysis=rnd.analysis or "",
         measures=rnd.measures or "")
 
 

@@ -28,6 +28,7 @@ from ..document import (
     edges,
     file_path,
     heading_lines,
+    indicator_spans,
     level1_groups,
     percent,
     text_width,
@@ -164,21 +165,10 @@ def agency_heading_lines(number: int, agency: str, heading: str) -> tuple[str, .
 
 
 def _grid(overall: Overall, merge: str) -> list[GridRow]:
-    rows: list[GridRow] = []
-    for l1 in overall.indicators:
-        n1 = sum(len(g.indicators) for g in l1.groups)
-        first1 = True
-        for l2 in l1.groups:
-            for i, ind in enumerate(l2.indicators):
-                if merge == "none":
-                    s1, s2 = Span(l1.name), Span(l2.name)
-                else:
-                    s1 = Span(l1.name, n1 if first1 else 0)
-                    s2 = (Span(l2.name, len(l2.indicators) if i == 0 else 0)
-                          if merge == "level1+level2" else Span(l2.name))
-                first1 = False
-                rows.append(GridRow(s1, s2, ind.name, ind.value, len(rows) + 1))
-    return rows
+    indicators = [ind for l1 in overall.indicators for l2 in l1.groups for ind in l2.indicators]
+    return [GridRow(s1, s2, ind.name, ind.value, n)
+            for n, ((s1, s2), ind) in enumerate(
+                zip(indicator_spans(overall.indicators, merge), indicators, strict=True), 1)]
 
 
 def table(book: Book, number: int, agency: Agency, bookmark: str = "") -> OverallTable:

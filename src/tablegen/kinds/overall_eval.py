@@ -25,7 +25,9 @@ from ..document import (
     SheetGrid,
     Span,
     file_path,
+    indicator_spans,
     level1_groups,
+    numbered,
     title_lines,
 )
 from ..model.book import Agency, Book, format_amount
@@ -110,29 +112,6 @@ class OverallEval:
         return replace(self, rows=tuple(rows))
 
 
-def _numbered(texts: list[str]) -> tuple[str, ...]:
-    return tuple(f"{i}.{g}" if len(texts) > 1 else g for i, g in enumerate(texts, 1))
-
-
-def _spans(agency: Agency, merge: str) -> list[tuple[Span, Span]]:
-    assert agency.overall is not None
-    out = []
-    for l1 in agency.overall.indicators:
-        n1 = sum(len(g.indicators) for g in l1.groups)
-        first1 = True
-        for l2 in l1.groups:
-            for i, _ in enumerate(l2.indicators):
-                if merge == "none":
-                    s1, s2 = Span(l1.name), Span(l2.name)
-                else:
-                    s1 = Span(l1.name, n1 if first1 else 0)
-                    s2 = (Span(l2.name, len(l2.indicators) if i == 0 else 0)
-                          if merge == "level1+level2" else Span(l2.name))
-                first1 = False
-                out.append((s1, s2))
-    return out
-
-
 def evaluation(book: Book, number: int, agency: Agency) -> OverallEval | None:
     """One agency's 整体 自评表, None before its execution data (or its 项目支出's 全年执行数)."""
     overall = agency.overall
@@ -153,7 +132,7 @@ def evaluation(book: Book, number: int, agency: Agency) -> OverallEval | None:
                  format_amount(money.projects_spent), "", "", ""),
     )
     rows: list[EvalRow] = []
-    for (s1, s2), r in zip(_spans(agency, book.merge), score.rows, strict=True):
+    for (s1, s2), r in zip(indicator_spans(overall.indicators, book.merge), score.rows, strict=True):
         ind = r.indicator
         rows.append(EvalRow(s1, s2, ind.name, ind.value, ind.actual or "",
                             f"{r.weight:.{places}f}", f"{r.score}", ind.deviation or "",
@@ -164,8 +143,8 @@ def evaluation(book: Book, number: int, agency: Agency) -> OverallEval | None:
     assert execution is not None
     return OverallEval(
         number=number, heading=heading, heading_lines=(heading,), agency=agency.name,
-        labels=labels, funds=funds, goals=_numbered(overall.goals),
-        results=_numbered(execution.results), rows=tuple(rows), full=f"{full:.{places}f}",
+        labels=labels, funds=funds, goals=numbered(overall.goals),
+        results=numbered(execution.results), rows=tuple(rows), full=f"{full:.{places}f}",
         total=f"{score.total}", grade=score.grade, grade_text=labels["grade"],
         bookmark=f"_Toc7{number:08d}", places=places, keep=book.merge != "none")
 

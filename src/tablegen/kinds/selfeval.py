@@ -16,7 +16,17 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from ..document import Cell, Document, Group, Page, Sheet, SheetGrid, Span, file_path
+from ..document import (
+    Cell,
+    Document,
+    Group,
+    Page,
+    Sheet,
+    SheetGrid,
+    Span,
+    file_path,
+    indicator_spans,
+)
 from ..model.book import FUND_SOURCES, Agency, Book, Funds, Project
 from ..model.schemes import Scheme
 from ..model.scoring import ProjectScore, RowScore, percent, score_project
@@ -144,27 +154,6 @@ def _fund_rows(book: Book, project: Project, score: ProjectScore) -> list[FundRo
     return rows
 
 
-def _spans(project: Project, merge: str, labels: dict[str, str]) -> list[tuple[Span, Span]]:
-    """The 一级/二级 spans of each indicator row, as the book's `merge` setting asks; a 一级
-    cell reads as its label (`产出指标（50分）`)."""
-    out = []
-    for l1 in project.indicators:
-        n1 = sum(len(g.indicators) for g in l1.groups)
-        first1 = True
-        label = labels.get(l1.name, l1.name)
-        for l2 in l1.groups:
-            for i, _ in enumerate(l2.indicators):
-                if merge == "none":
-                    s1, s2 = Span(label), Span(l2.name)
-                else:
-                    s1 = Span(label, n1 if first1 else 0)
-                    s2 = (Span(l2.name, len(l2.indicators) if i == 0 else 0)
-                          if merge == "level1+level2" else Span(l2.name))
-                first1 = False
-                out.append((s1, s2))
-    return out
-
-
 def _deviation(r: RowScore) -> str:
     """The 偏差原因 cell: the author's text, and a changed score's reason where there is one."""
     ind = r.indicator
@@ -199,7 +188,7 @@ def selfeval(book: Book, number: int, agency: Agency, project: Project) -> SelfE
     form = scheme.form
     labels = {name: scheme.level_label(name, points) for name, points in score.points.items()}
     rows = []
-    for (s1, s2), r in zip(_spans(project, book.merge, labels), score.rows, strict=True):
+    for (s1, s2), r in zip(indicator_spans(project.indicators, book.merge, labels), score.rows, strict=True):
         ind = r.indicator
         rows.append(EvalRow(s1, s2, ind.name, ind.value, ind.actual or "",
                             f"{r.weight:.{places}f}", f"{r.score}", _deviation(r)))
