@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .book import DECIMALS, MAX_DECIMALS, MERGES, MONEY_UNITS
@@ -410,7 +411,7 @@ def _json(field: Field, examples: Mapping[str, Sequence[Example]] | None = None,
         out["minItems"] = 1
     elif kind == "indicators":
         indicator = _indicator()
-        row = _object(ROW_LEVELS + INDICATOR + tuple(_layout_keys()))
+        row = _object(ROW_LEVELS + INDICATOR + _layout_keys())
         row["required"] = ["level1", "level2"]
         # A mapping 一级 → 二级 → rows, or a list of rows (each keyword applies to its type).
         # Any 一级 name: a book may declare its own frame (`frames:`); check knows it.
@@ -437,8 +438,10 @@ def _json(field: Field, examples: Mapping[str, Sequence[Example]] | None = None,
     return out
 
 
-def _layout_keys() -> list[Field]:
-    """The indicator keys the shipped layouts declare (备注 → note…), for editors."""
+@cache
+def _layout_keys() -> tuple[Field, ...]:
+    """The indicator keys the shipped layouts declare (备注 → note…), for editors: read once
+    (every 二级 of the schema asks)."""
     from importlib import resources
 
     import yaml
@@ -453,11 +456,11 @@ def _layout_keys() -> list[Field]:
                     out.setdefault(column["key"], Field(
                         column["key"], column["label"], "text", False,
                         f"版式 {entry.name[:-5]} 的“{column['label']}”列"))
-    return list(out.values())
+    return tuple(out.values())
 
 
 def _indicator() -> dict[str, Any]:
-    indicator = _object(INDICATOR + tuple(_layout_keys()))
+    indicator = _object(INDICATOR + _layout_keys())
     for key in ("value", "actual", "period_value"):
         indicator["properties"][key]["type"] = ["string", "number"]
     return indicator
