@@ -107,6 +107,12 @@ def indicator_spans(levels: Sequence[Level1], merge: str,
     return out
 
 
+def retitled(title: str, old: str, new: str, note: str) -> str:
+    """A kind's document title from the book's: `old` in it turned into `new`, else the
+    book's title with `note` after it in brackets."""
+    return title.replace(old, new) if old in title else f"{title}（{note}）"
+
+
 def numbered(texts: Sequence[str]) -> tuple[str, ...]:
     """Texts numbered 1. 2. …, or the one text as it is."""
     return tuple(f"{i}.{t}" if len(texts) > 1 else t for i, t in enumerate(texts, 1))

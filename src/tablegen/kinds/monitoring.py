@@ -25,6 +25,7 @@ from ..document import (
     file_path,
     indicator_spans,
     numbered,
+    retitled,
 )
 from ..model.book import Agency, Book, Project, format_amount
 from ..model.monitoring import CAUSES, LIKELIHOODS, SOURCES, TICK, MonitorFunds, Round
@@ -174,9 +175,7 @@ def monitors(book: Book) -> list[Monitor]:
 
 def title(book: Book) -> str:
     """The 监控 document's title: the book's, with 目标表 turned into 运行监控表."""
-    if "绩效目标表" in book.title:
-        return book.title.replace("绩效目标表", "绩效运行监控表")
-    return f"{book.title}（绩效运行监控）"
+    return retitled(book.title, "绩效目标表", "绩效运行监控表", "绩效运行监控")
 
 
 def header(texts: tuple[str, ...], t: Monitor) -> list[str]:

@@ -31,6 +31,7 @@ from ..document import (
     indicator_spans,
     level1_groups,
     percent,
+    retitled,
     text_width,
     title_lines,
 )
@@ -248,9 +249,7 @@ def table_rows(t: OverallTable) -> list[list[str]]:
 def title(book: Book) -> str:
     """The document's title: the book's, with 项目支出绩效目标表 turned into the 整体 one."""
     document = layout_of(book).labels["document"]
-    if "项目支出绩效目标表" in book.title:
-        return book.title.replace("项目支出绩效目标表", document)
-    return f"{book.title}（{document}）"
+    return retitled(book.title, "项目支出绩效目标表", document, document)
 
 
 # -- the sheet --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from ..document import (
     indicator_spans,
     level1_groups,
     numbered,
+    retitled,
     title_lines,
 )
 from ..model.book import Agency, Book, format_amount
@@ -179,9 +180,7 @@ def table_rows(t: OverallEval) -> list[list[str]]:
 def title(book: Book) -> str:
     """The document's title: the book's, with 项目支出绩效目标表 turned into the 整体 自评表."""
     document = book.overall_form.evaluation["document"]
-    if "项目支出绩效目标表" in book.title:
-        return book.title.replace("项目支出绩效目标表", document)
-    return f"{book.title}（{document}）"
+    return retitled(book.title, "项目支出绩效目标表", document, document)
 
 
 # -- the sheet --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ..document import (
     Span,
     file_path,
     indicator_spans,
+    retitled,
 )
 from ..model.book import FUND_SOURCES, Agency, Book, Funds, Project
 from ..model.schemes import Scheme
@@ -222,9 +223,7 @@ def selfevals(book: Book) -> list[SelfEval]:
 
 def title(book: Book) -> str:
     """The 自评 document's title: the book's, with 目标表 turned into 自评表."""
-    if "绩效目标表" in book.title:
-        return book.title.replace("绩效目标表", "绩效自评表")
-    return f"{book.title}（绩效自评）"
+    return retitled(book.title, "绩效目标表", "绩效自评表", "绩效自评")
 
 
 def table_rows(table: SelfEval) -> list[list[str]]:
