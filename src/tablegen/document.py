@@ -9,6 +9,7 @@ knows the kind only through the names here: neither imports the other.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -382,6 +383,18 @@ class Document:
     def table_file(self, table: Any) -> str | None:
         """A table's own files' path without suffix (`<book>/projects/01-x`); None: none."""
         return None
+
+    def table_key(self, table: Any) -> str:
+        """What each of the table's own products is made of besides the kind's code and
+        templates: its view-model, whose repr is its whole content (a kind's table is a frozen
+        dataclass of texts, numbers and tuples), with the document's heading fields. A table's
+        sheet (`sheet`) and its template contexts read nothing else, so an engine may keep
+        what it made of a table under this key (`tests/test_table_keys.py` holds every kind
+        to it)."""
+        return hashlib.sha256("\0".join((
+            self.kind, self.template, type(table).__qualname__, repr(table), self.title,
+            self.subtitle, self.author, self.date, repr(self.page), repr(self.title_lines),
+            self.docx_title, str(self.several))).encode("utf-8")).hexdigest()
 
     def row_texts(self, table: Any) -> list[str]:
         """What LibreOffice's PDF shows of each grid row (to find its page); [] to find none."""

@@ -122,6 +122,7 @@ class TargetTable:
     foot: tuple[tuple[TableCell, ...], ...] = ()  # the rows below the grid, as `head`
     foot_widths: tuple[int, ...] = ()  # thousandths
     below: str = ""  # the line under the table (填表人：…), as the layout's `below`
+    number_text: str = ""  # the number as its files and sheet name print it (`007` of 120)
 
     @property
     def foot_grid_widths(self) -> list[str]:
@@ -483,7 +484,7 @@ def table(book: Book, number: int, agency: Agency, project: Project, bookmark: s
         band=band.text if band else "", band_over=band.over if band else "all",
         foot=tuple(tuple(r) for r in head_cells(book, agency, project, "foot")),
         foot_widths=scaled(layout.foot_widths) if layout.foot_widths else (),
-        below=below_line(agency, layout, book))
+        below=below_line(agency, layout, book), number_text=file_number(book, number))
 
 
 def table_rows(book: Book, number: int, agency: Agency, project: Project) -> list[list[str]]:
@@ -669,7 +670,7 @@ class TargetsDocument(Document):
         return ["".join(c.text for c in r.cells) for r in t.rows]
 
     def sheet(self, t: Any) -> Sheet:
-        return table_sheet(t, file_number(self.book, t.number))
+        return table_sheet(t, t.number_text)
 
     def extra_sheets(self) -> list[Sheet]:
         return [import_sheet(self.book)]
