@@ -5,18 +5,66 @@ The same templates drive the PDF (`render.pdf`), in the modes `pdf-front` and `p
 
 from __future__ import annotations
 
+import functools
+import sys
 from typing import Any
 
 import jinja2
+import jinja2.bccache
+from jinja2 import meta
 
+from ..cache import Cache, digest, versions
 from ..document import Document, Group
 from ..templates import TemplateChain, render_template
 from .context import RenderContext
 
 
-def environment(doc: Document, templates: TemplateChain) -> jinja2.Environment:
-    """The kind's templates first, then the shared pages (`html/`)."""
-    return templates.jinja(doc.kind, "html")
+def environment(doc: Document, templates: TemplateChain,
+                store: Cache | None = None) -> jinja2.Environment:
+    """The kind's templates first, then the shared pages (`html/`): one environment per
+    process for the web page and the PDF, its compiled templates kept in the build cache."""
+    return _environment(templates, doc.kind, store or Cache(None))
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(templates: TemplateChain, kind: str, store: Cache) -> jinja2.Environment:
+    return templates.jinja(kind, "html", bytecode_cache=CompiledTemplates(store))
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates in the build cache, under the template's name and source
+    and tablegen's code (whose sandbox rewrites what a template compiles to): a template that
+    did not change is not compiled again by the next build."""
+
+    def __init__(self, store: Cache):
+        self.store = store
+
+    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
+        return digest(versions(), sys.version, "jinja", bucket.key, bucket.checksum)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get("jinja", self._key(bucket))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.put("jinja", self._key(bucket), bucket.bytecode_to_string())
+
+
+@functools.lru_cache(maxsize=4)
+def reads_document(env: jinja2.Environment) -> bool:
+    """Whether any of the environment's templates reads `doc` itself, the whole document
+    (the default templates read its heading fields and the tables they are given, never
+    `doc`): one that does may print any table's content in another's, so a table's page is
+    then kept under its own HTML rather than under its content."""
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
+        try:
+            source = env.loader.get_source(env, name)[0] if env.loader else ""
+            if "doc" in meta.find_undeclared_variables(env.parse(source)):
+                return True
+        except jinja2.TemplateError:
+            return True
+    return False
 
 
 def context(doc: Document, mode: str, groups: list[Group] | None = None,
@@ -43,6 +91,6 @@ def page(doc: Document, env: jinja2.Environment, mode: str, groups: list[Group] 
 
 def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
     """The document's web page."""
-    html = page(doc, environment(doc, ctx.templates), "html")
+    html = page(doc, environment(doc, ctx.templates, ctx.cache), "html")
     ctx.tick(len(doc.tables))
     return {doc.files["html"]: html.encode("utf-8")}

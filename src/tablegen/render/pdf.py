@@ -141,7 +141,7 @@ class PdfRenderer:
         self.doc = doc
         self.tick = ctx.tick
         self.store: Cache = ctx.cache
-        self.env = html_engine.environment(doc, ctx.templates)
+        self.env = html_engine.environment(doc, ctx.templates, ctx.cache)
         folders = ctx.templates.folders(doc.kind, "html")
         if not folders:
             raise RenderError(f"找不到模板文件夹 {doc.kind}/ 或 html/")
@@ -156,6 +156,10 @@ class PdfRenderer:
         stamp = doc.timestamp.strftime("D:%Y%m%d%H%M%SZ")
         self.info = {"Author": doc.author, "Creator": "tablegen", "Producer": "tablegen",
                      "CreationDate": stamp, "ModDate": stamp}
+        # A table's pages are kept under its content (`Document.table_key`) and the template
+        # files, not under its HTML (which would be rendered for every table of every build),
+        # unless a template reads the whole document.
+        self.by_content = not html_engine.reads_document(self.env)
         self.laid_tables = 0  # tables laid out by this renderer (the rest came from the cache)
         self._blocks: dict[int, bytes] = {}  # stamp blocks of this run (also without a cache)
 
@@ -168,6 +172,14 @@ class PdfRenderer:
     def html(self, mode: str, groups: list[Group] | None = None,
              pages: dict[int, int] | None = None) -> str:
         return html_engine.page(self.doc, self.env, mode, groups, pages)
+
+    def table_key(self, group: Group, table: Any) -> str:
+        """What a table's laid-out pages depend on: its content and its agency's label, or,
+        with a template that reads the whole document, its own HTML."""
+        if self.by_content:
+            return digest(self.base_key, "table", self.doc.table_key(table), group.label,
+                          self.css)
+        return self.key(self.job(self.alone(group, table)))
 
     def alone(self, group: Group, table: Any) -> str:
         """The body HTML of one table alone (what its cache key hashes)."""
@@ -238,8 +250,7 @@ class PdfRenderer:
         """Each table's pages (from the cache, else laid out in parallel) and the tables' own
         PDFs by path."""
         groups = {t.number: g for g in self.doc.groups for t in g.tables}
-        keys = {t.number: self.key(self.job(self.alone(groups[t.number], t)))
-                for t in self.doc.tables}
+        keys = {t.number: self.table_key(groups[t.number], t) for t in self.doc.tables}
         runs: dict[int, Pages] = {}
         files: dict[str, bytes] = {}
         missing_files: list[Any] = []
