@@ -176,9 +176,19 @@ def test_a_failed_measurement_is_not_cached_and_is_measured_next_time(book, tmp_
     assert not (out / FOLDER / "output").exists()  # the guess was not cached
     # LibreOffice works again: the 目录 is measured, not served from the cache.
     # (The front matter takes 2 pages, the tables 2, 3 and 1, each laid out alone.)
-    monkeypatch.setattr(toc_pages, "layout_pieces", lambda pieces, store, whole: [
-        toc_pages.Laid(n, toc_pages.Measured([1] if p.headings else [], [[1] * len(t) for t in p.tables]))
-        for n, p in zip([2, 2, 3, 1], pieces, strict=True)])
+    class Measured:  # what LibreOffice gives: the parts' page counts
+        def __init__(self, pieces: list[toc_pages.Piece], *_: object) -> None:
+            self.pieces = pieces
+
+        def result(self) -> list[toc_pages.Laid]:
+            return [toc_pages.Laid(n, toc_pages.Measured([1] if p.headings else [],
+                                                         [[1] * len(t) for t in p.tables]))
+                    for n, p in zip([2, 2, 3, 1], self.pieces, strict=True)]
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(toc_pages, "PiecesLayout", Measured)
     result = build([book], out, ["docx"], quiet=True)
     assert docx in result.written
     assert _toc_numbers(docx) == ["3", "5", "8"]

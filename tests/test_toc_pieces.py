@@ -7,6 +7,7 @@ import re
 import shutil
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,9 @@ def test_the_tables_laid_out_alone_give_the_pages_of_the_whole_book(key, tmp_pat
             ctx.templates.find_for(doc.kind, "docx", f"{doc.template}.docx"), doc)
         pages = docx_engine.estimated_pages(doc)
         assert renderer.pieces(pages) is not None  # every table starts a page
-        alone = docx_engine._measure(renderer, pages, ctx)
+        measuring = docx_engine.Measuring(renderer, ctx)
+        assert measuring.parts is not None  # measured part by part
+        alone = measuring._measured()
         whole = toc_pages.layout(renderer.whole(pages), [t.heading for t in doc.tables],
                                  [doc.row_texts(t) for t in doc.tables])
         assert alone is not None and whole is not None
@@ -114,14 +117,14 @@ def test_after_one_edit_only_the_edited_table_is_laid_out_again(tmp_path, monkey
     need_program("soffice")
     book = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", tmp_path / "book"))
     runs: list[list[int]] = []  # the pages of each file of each LibreOffice run
-    convert = toc_pages.to_pdf
+    wait = toc_pages.Conversion.wait
 
-    def counted(files: list[Path], out: Path) -> list[Path]:
-        pdfs = convert(files, out)
+    def counted(self: toc_pages.Conversion) -> list[Path]:
+        pdfs = wait(self)
         runs.append([len(toc_pages.page_texts(pdf)) for pdf in pdfs])
         return pdfs
 
-    monkeypatch.setattr(toc_pages, "to_pdf", counted)
+    monkeypatch.setattr(toc_pages.Conversion, "wait", counted)
     out = tmp_path / "out"
     build([book], out, ["docx"], quiet=True)
     assert runs == [[15]]  # a first build: the whole book in one run, cut into its parts
@@ -150,3 +153,61 @@ def test_a_table_that_does_not_start_a_page_is_measured_in_the_whole_book(tmp_pa
                      '</w:p>', styles)
     assert not opens("<w:p><w:r><w:t>x</w:t></w:r></w:p>", styles)
     assert not opens('<w:tbl></w:tbl><w:p><w:pPr><w:pStyle w:val="H"/></w:pPr></w:p>', styles)
+
+
+def _watched(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> list[toc_pages.Conversion]:
+    """Record when LibreOffice starts and is waited for, and when the XLSX renders."""
+    from tablegen.render import xlsx as xlsx_engine
+
+    runs: list[toc_pages.Conversion] = []
+    init, wait, render = toc_pages.Conversion.__init__, toc_pages.Conversion.wait, xlsx_engine.render
+
+    def started(self: toc_pages.Conversion, *args: Any) -> None:
+        init(self, *args)
+        runs.append(self)
+        events.append("libreoffice starts")
+
+    def waited(self: toc_pages.Conversion) -> list[Path]:
+        events.append("libreoffice waited for")
+        return wait(self)
+
+    def xlsx(*args: Any) -> dict[str, bytes]:
+        events.append("xlsx")
+        return render(*args)
+
+    monkeypatch.setattr(toc_pages.Conversion, "__init__", started)
+    monkeypatch.setattr(toc_pages.Conversion, "wait", waited)
+    monkeypatch.setattr(xlsx_engine, "render", xlsx)
+    return runs
+
+
+def test_libreoffice_lays_the_docx_out_while_the_other_formats_render(tmp_path, monkeypatch):
+    need_program("soffice")
+    book = Path(shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "book"))
+    events: list[str] = []
+    _watched(monkeypatch, events)
+    build([book], tmp_path / "out", ["html", "docx", "xlsx"], quiet=True)
+    assert events == ["libreoffice starts", "xlsx", "libreoffice waited for"]
+
+
+def test_a_format_that_fails_stops_libreoffice_and_leaves_nothing(tmp_path, monkeypatch):
+    need_program("soffice")
+    from tablegen.errors import RenderError
+    from tablegen.render import xlsx as xlsx_engine
+
+    book = Path(shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "book"))
+    events: list[str] = []
+    runs = _watched(monkeypatch, events)
+
+    def broken(*args: Any) -> dict[str, bytes]:
+        events.append("xlsx")
+        raise RenderError("坏了")
+
+    monkeypatch.setattr(xlsx_engine, "render", broken)
+    with pytest.raises(RenderError):
+        build([book], tmp_path / "out", ["docx", "xlsx"], quiet=True)
+    assert events == ["libreoffice starts", "xlsx"]
+    (run,) = runs
+    assert run.process.poll() is not None  # stopped, not left running
+    assert not run.profile.exists()
+    assert not (tmp_path / "out").exists()

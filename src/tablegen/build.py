@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from . import rules
 from .cache import FOLDER, Cache, digest, folder_digest, versions
@@ -164,22 +164,31 @@ def build(
         _refuse_same_names(book_docs)
     total = sum(len(d.tables) for ds in docs.values() for d in ds) * len(chosen)
     done = 0
+    # An engine that waits on another program (the DOCX on LibreOffice) begins first and
+    # finishes after the other formats, which render meanwhile; files keep the formats' order.
+    begun_first = sorted(chosen, key=lambda fmt: not _begins(fmt))
     for book in books:
         ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store)
-        for fmt in chosen:
-            label = f"{book.key} · {fmt}"
+        made: dict[tuple[str, int], _Made] = {}
+        try:
+            for fmt in begun_first:
+                label = f"{book.key} · {fmt}"
 
-            def tick(n: int, label: str = label) -> None:
-                nonlocal done
-                done += n
-                if progress is not None:
-                    progress(done, total, label)
+                def tick(n: int, label: str = label) -> None:
+                    nonlocal done
+                    done += n
+                    if progress is not None:
+                        progress(done, total, label)
 
-            tick(0)
-            ctx.tick = tick
-            for doc in docs[book.key]:
-                store.scope = f"{book.key}/{doc.kind}/{fmt}"
-                files.update(_render_cached(fmt, book, doc, ctx))
+                tick(0)
+                for i, doc in enumerate(docs[book.key]):
+                    made[(fmt, i)] = _render_cached(fmt, book, doc, ctx, tick)
+            for fmt in chosen:
+                for i in range(len(docs[book.key])):
+                    files.update(made[(fmt, i)].finish())
+        finally:
+            for one in made.values():
+                one.close()
     overview = None
     reviewed = None
     if "html" in chosen:
@@ -249,8 +258,51 @@ def _on_disk(path: Path, data: bytes) -> bool:
         return False
 
 
-def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext) -> dict[str, bytes]:
+def _begins(fmt: str) -> bool:
+    """Whether the format's engine can begin a document and finish it later (`start`)."""
+    return fmt in ENGINES and hasattr(importlib.import_module(ENGINES[fmt]), "start")
+
+
+class Pending(Protocol):
+    """A document an engine has begun (`start`): `finish` makes its files, `close` stops what
+    it still runs."""
+
+    def finish(self) -> dict[str, bytes]: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class _Made:
+    """A document's files in one format, made, or begun by an engine that finishes them later
+    under the same scope of the cache, progress and cache key."""
+
+    files: dict[str, bytes] | None
+    pending: Pending | None = None
+    ctx: RenderContext | None = None
+    scope: str = "-"
+    tick: Callable[[int], None] | None = None
+    key: str = ""
+
+    def finish(self) -> dict[str, bytes]:
+        if self.files is None:
+            assert self.pending is not None and self.ctx is not None and self.tick is not None
+            ctx = self.ctx
+            ctx.cache.scope, ctx.tick, ctx.provisional = self.scope, self.tick, False
+            self.files = self.pending.finish()
+            if not ctx.provisional:
+                ctx.cache.put("output", self.key, _pack(self.files))
+        return self.files
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.close()
+
+
+def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext,
+                   tick: Callable[[int], None]) -> _Made:
     """A document's files in one format, from the cache when nothing they depend on changed."""
+    scope = ctx.cache.scope = f"{book.key}/{doc.kind}/{fmt}"
+    ctx.tick = tick
     extra = ""
     if fmt == "pdf":
         from .render.pdf_fonts import fonts_digest
@@ -265,12 +317,15 @@ def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext) -> d
     if cached is not None:
         ctx.cache.keep_previous()  # the parts it was made from stay for the next change
         ctx.tick(len(doc.tables))
-        return _unpack(cached)
+        return _Made(_unpack(cached))
+    engine = importlib.import_module(ENGINES[fmt])
+    if hasattr(engine, "start"):
+        return _Made(None, engine.start(doc, ctx), ctx, scope, tick, key)
     ctx.provisional = False
-    files = _engine(fmt)(doc, ctx)
+    files = engine.render(doc, ctx)
     if not ctx.provisional:
         ctx.cache.put("output", key, _pack(files))
-    return files
+    return _Made(files)
 
 
 def overview_entry(book: Book, report: Report, formats: list[str],

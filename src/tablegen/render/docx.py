@@ -9,6 +9,7 @@ the template.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import logging
@@ -444,7 +445,12 @@ def _opens_page(body: str, styles: bytes) -> bool:
     m = re.match(r"\s*<w:p(?:\s[^>]*)?>\s*(<w:pPr>.*?</w:pPr>)?", body, re.S)
     if m is None:
         return False
-    ppr = m.group(1) or ""
+    return _starts_page(m.group(1) or "", styles)
+
+
+@functools.lru_cache(maxsize=64)
+def _starts_page(ppr: str, styles: bytes) -> bool:
+    """Whether a paragraph with these properties starts a page (once per properties)."""
     own = re.search(r'<w:pageBreakBefore(?:\s+w:val="(\w+)")?\s*/>', ppr)
     if own:
         return own.group(1) not in ("0", "false", "off")
@@ -476,11 +482,18 @@ def _packer(renderer: DocxRenderer, entries: list[tuple[str, bytes]], body: str
 class DocxRenderer:
     """Renders one document's DOCX files from its kind's template."""
 
-    def __init__(self, template: Path, doc: Document):
+    def __init__(self, template: Path, doc: Document, store: Cache | None = None):
         self.template = template
         self.doc = doc
         self.block_source = ""
         self.totals: dict[str, int] = {}
+        # Each table's XML is kept under what it is made of (`table_xml`): after an edit only
+        # the edited table's block is rendered, whichever of pieces/whole/singles asks for it.
+        self.store = store or Cache(None)
+        self._xml: dict[str, str] = {}
+        self._compiled: dict[str, jinja2.Template] = {}
+        self._skeletons: dict[str, tuple[list[tuple[str, bytes]], str, dict[str, int]]] = {}
+        self.rendered = 0  # table blocks rendered by Jinja in this run (the rest were kept)
 
     def failure(self, exc: Exception, source: str, part: str) -> RenderError:
         """A template's error as the template's: its file, the part and the tag it lies in."""
@@ -491,7 +504,47 @@ class DocxRenderer:
 
     def skeleton(self, context: dict[str, Any], title: str
                  ) -> tuple[list[tuple[str, bytes]], str]:
-        """The template rendered without its table block: zip entries and the block source."""
+        """The template rendered without its table block: zip entries and the block source
+        (once per context and title in a run)."""
+        key = repr((sorted(context.items()), title))
+        if key not in self._skeletons:
+            entries, block = self._skeleton(context, title)
+            self._skeletons[key] = (entries, block, dict(self.totals))
+        entries, block, totals = self._skeletons[key]
+        self.block_source = block
+        self.totals = dict(totals)
+        return entries, block
+
+    def compiled(self, block_src: str) -> jinja2.Template:
+        """The table block as a Jinja template (compiled once per source in a run)."""
+        if block_src not in self._compiled:
+            self._compiled[block_src] = _environment().from_string(block_src)
+        return self._compiled[block_src]
+
+    def table_xml(self, block_src: str, table: Any, starts: frozenset[int] = frozenset(),
+                  group: str | None = None) -> str:
+        """One table's XML from the template's block: kept under the block's source, the
+        table's content (`Document.table_key`), the rows atop a page, its agency entry and
+        the template's widths, which are all its context is made of."""
+        doc = self.doc
+        key = digest(versions(), "docx-block", block_src, doc.table_key(table),
+                     repr(sorted(starts)), repr(group), repr(sorted(self.totals.items())),
+                     repr(doc.docx_table_widths(table)))
+        if key in self._xml:
+            return self._xml[key]
+        cached = self.store.get("docx-block", key)
+        if cached is not None:
+            xml = cached.decode("utf-8")
+        else:
+            context = table_context(doc, table, starts, group, self.totals)
+            xml = self.render_block(self.compiled(block_src), [context])
+            self.rendered += 1
+            self.store.put("docx-block", key, xml.encode("utf-8"))
+        self._xml[key] = xml
+        return xml
+
+    def _skeleton(self, context: dict[str, Any], title: str
+                  ) -> tuple[list[tuple[str, bytes]], str]:
         tpl = _Template(str(self.template))
         tpl.widths = self.doc.docx_widths()
         env = _environment()
@@ -559,12 +612,11 @@ class DocxRenderer:
                    "toc": toc_field(toc_entries(doc, pages), agency_entries=doc.several)}
         entries, block_src = self.skeleton(context, doc.title)
         self.check_block(block_src)
-        block = _environment().from_string(block_src)
         starts = starts or {}
-        tables = [table_context(doc, t, starts.get(t.number, frozenset()),
-                                g.label if doc.several and i == 0 else None, self.totals)
-                  for g in doc.groups for i, t in enumerate(g.tables)]
-        return self.pack(entries, self.render_block(block, tables))
+        return self.pack(entries, "".join(
+            self.table_xml(block_src, t, starts.get(t.number, frozenset()),
+                           g.label if doc.several and i == 0 else None)
+            for g in doc.groups for i, t in enumerate(g.tables)))
 
     def pieces(self, pages: dict[int, int]) -> list[toc_layout.Piece] | None:
         """The document cut for LibreOffice to lay out part by part: the front matter with these
@@ -583,15 +635,13 @@ class DocxRenderer:
         if _around_body(one) != ("", ""):
             return None
         styles = dict(entries).get("word/styles.xml", b"")
-        block = _environment().from_string(block_src)
         base = digest(versions(), str(doc.timestamp.year), *(p for e in one for p in e))
         out = [toc_layout.Piece(digest(base, "front", *(p for e in entries for p in e)),
                                 lambda: self.pack(entries, ""), [], [])]
         for g in doc.groups:
             for i, t in enumerate(g.tables):
-                table = table_context(doc, t, frozenset(), g.label if doc.several and i == 0
-                                      else None, self.totals)
-                body = self.render_block(block, [table])
+                body = self.table_xml(block_src, t, frozenset(),
+                                      g.label if doc.several and i == 0 else None)
                 if not _opens_page(body, styles):
                     return None
                 out.append(toc_layout.Piece(digest(base, body), _packer(self, one, body),
@@ -612,16 +662,13 @@ class DocxRenderer:
             return {}
         context = {"single": True, "title": doc.title, "subtitle": "", "toc": Markup("")}
         entries, block_src = self.skeleton(context, doc.title)
-        block = _environment().from_string(block_src)
         base = digest(versions(), str(doc.timestamp.year), *(p for e in entries for p in e))
         out = {}
         packed = 0
         for t, stem, group in wanted:
             if stem is None:
                 continue
-            table = table_context(doc, t, (starts or {}).get(t.number, frozenset()), group,
-                                  self.totals)
-            body = self.render_block(block, [table])
+            body = self.table_xml(block_src, t, (starts or {}).get(t.number, frozenset()), group)
             key = digest(base, body)
             data = store.get("project-docx", key)
             if data is None:
@@ -639,50 +686,90 @@ def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
     """The document's DOCX and, for a kind with them, one DOCX per table.
 
     With LibreOffice (ctx.toc_pages), the document is laid out (part by part where every table
-    starts a page, see `_measure`): the 目录 gets the headings' true pages, and a 一级/二级 group
+    starts a page, see `Measuring`): the 目录 gets the headings' true pages, and a 一级/二级 group
     that a page break cuts is split there, its label repeated on the next page, as in the PDF.
     Rows of a group are kept together for Word and WPS as well.
     """
-    renderer = DocxRenderer(ctx.templates.find_for(doc.kind, "docx", f"{doc.template}.docx"), doc)
-    pages = estimated_pages(doc)
-    starts: dict[int, frozenset[int]] = {}
-    if ctx.toc_pages is not False:  # by default whenever LibreOffice is there (else one warning)
-        tables = doc.tables
-        try:
-            measured = _measure(renderer, pages, ctx)
-            if measured is None:  # the whole document laid out at once
-                measured = toc_layout.layout_cached(
-                    renderer.whole(pages), [t.heading for t in tables],
-                    [doc.row_texts(t) for t in tables], ctx.cache)
-        except toc_layout.Failed:
-            measured = None
-        if measured is None:
-            # LibreOffice is there but failed: the estimate is not cached, the next build measures.
-            ctx.provisional = ctx.provisional or toc_layout.soffice() is not None
-        else:
-            pages = {t.number: p for t, p in zip(tables, measured.headings, strict=True)}
-            starts = {t.number: frozenset(i for i in range(1, len(rows)) if rows[i] != rows[i - 1])
-                      for t, rows in zip(tables, measured.rows, strict=True)}
-    data = renderer.whole(pages, starts)
-    files = {doc.files["docx"]: data}
-    files.update(renderer.singles(starts, ctx.tick, ctx.cache))
-    return files
+    pending = start(doc, ctx)
+    try:
+        return pending.finish()
+    finally:
+        pending.close()
 
 
-def _measure(renderer: DocxRenderer, pages: dict[int, int], ctx: RenderContext
-             ) -> toc_layout.Measured | None:
-    """The document's layout from its parts' layouts (front matter, each table alone): after an
-    edit only the edited tables are laid out again. None where the parts cannot stand for the
-    whole (the whole document is then laid out); `toc_layout.Failed` when LibreOffice failed."""
-    if toc_layout.soffice() is None:
-        return None
-    pieces = renderer.pieces(pages)
-    if pieces is None:
-        return None
-    laid = toc_layout.layout_pieces(pieces, ctx.cache, lambda: renderer.whole(pages))
-    if laid is None:
-        return None
-    book = toc_layout.book_layout(laid)
-    order = {t.number: i for i, t in enumerate(t for g in renderer.doc.groups for t in g.tables)}
-    return toc_layout.Measured([book.headings[order[t.number]] for t in renderer.doc.tables],
-                               [book.rows[order[t.number]] for t in renderer.doc.tables])
+class Measuring:
+    """A DOCX whose LibreOffice layout is under way (`start`); `finish` waits for it and
+    makes the files."""
+
+    def __init__(self, renderer: DocxRenderer, ctx: RenderContext):
+        self.renderer, self.ctx = renderer, ctx
+        self.pages = estimated_pages(renderer.doc)
+        self.parts: toc_layout.PiecesLayout | None = None
+        self.failed = False
+        self.measure = ctx.toc_pages is not False  # by default whenever LibreOffice is there
+        if self.measure and toc_layout.soffice() is not None:
+            pieces = renderer.pieces(self.pages)
+            if pieces is not None:
+                try:
+                    self.parts = toc_layout.PiecesLayout(
+                        pieces, ctx.cache, lambda: renderer.whole(self.pages))
+                except toc_layout.Failed:
+                    self.failed = True
+
+    def finish(self) -> dict[str, bytes]:
+        renderer, ctx, doc = self.renderer, self.ctx, self.renderer.doc
+        pages = self.pages
+        starts: dict[int, frozenset[int]] = {}
+        if self.measure:  # without LibreOffice, one warning (toc_layout.layout)
+            tables = doc.tables
+            try:
+                measured = None if self.failed else self._measured()
+                if measured is None and not self.failed and self.parts is None:
+                    # the whole document laid out at once
+                    measured = toc_layout.layout_cached(
+                        renderer.whole(pages), [t.heading for t in tables],
+                        [doc.row_texts(t) for t in tables], ctx.cache)
+            except toc_layout.Failed:
+                measured = None
+            if measured is None:
+                # LibreOffice is there but failed: the estimate is not cached, the next build
+                # measures.
+                ctx.provisional = ctx.provisional or toc_layout.soffice() is not None
+            else:
+                pages = {t.number: p for t, p in zip(tables, measured.headings, strict=True)}
+                starts = {t.number: frozenset(i for i in range(1, len(rows))
+                                              if rows[i] != rows[i - 1])
+                          for t, rows in zip(tables, measured.rows, strict=True)}
+        data = renderer.whole(pages, starts)
+        files = {doc.files["docx"]: data}
+        files.update(renderer.singles(starts, ctx.tick, ctx.cache))
+        return files
+
+    def _measured(self) -> toc_layout.Measured | None:
+        """The document's layout from its parts' layouts (front matter, each table alone):
+        after an edit only the edited tables are laid out again. None where the parts cannot
+        stand for the whole (the whole document is then laid out); `toc_layout.Failed` when
+        LibreOffice failed."""
+        if self.parts is None:
+            return None
+        laid = self.parts.result()
+        if laid is None:
+            self.parts = None  # the whole document, laid out at once
+            return None
+        book = toc_layout.book_layout(laid)
+        doc = self.renderer.doc
+        order = {t.number: i for i, t in enumerate(t for g in doc.groups for t in g.tables)}
+        return toc_layout.Measured([book.headings[order[t.number]] for t in doc.tables],
+                                   [book.rows[order[t.number]] for t in doc.tables])
+
+    def close(self) -> None:
+        if self.parts is not None:
+            self.parts.close()
+
+
+def start(doc: Document, ctx: RenderContext) -> Measuring:
+    """The DOCX begun: LibreOffice started on the parts whose layout the cache lacks, to be
+    finished (`Measuring.finish`) when the build has rendered its other formats meanwhile."""
+    renderer = DocxRenderer(ctx.templates.find_for(doc.kind, "docx", f"{doc.template}.docx"), doc,
+                            ctx.cache)
+    return Measuring(renderer, ctx)

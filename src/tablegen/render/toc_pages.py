@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,24 +36,62 @@ def soffice() -> str | None:
 
 def to_pdf(docx_files: list[Path], out_dir: Path) -> list[Path]:
     """Convert DOCX files to PDF with headless LibreOffice in one run (private profile)."""
-    program = soffice()
-    if program is None:
-        raise FileNotFoundError("soffice")
-    with tempdirs.folder("lo") as profile:
-        # LibreOffice's own temporary files go inside the profile's folder, so that whatever a
-        # killed LibreOffice leaves goes with it; its socket, which it always makes in /tmp, is
-        # removed after it (a crashed LibreOffice leaves it).
+    with Conversion(docx_files, out_dir) as run:
+        return run.wait()
+
+
+class Conversion:
+    """One LibreOffice run converting DOCX files to PDF, started at once and waited for later:
+    the build goes on with the other formats meanwhile (LibreOffice runs on a core of its own).
+
+    LibreOffice's own temporary files go inside its private profile's folder, so that whatever
+    a killed LibreOffice leaves goes with it; its socket, which it always makes in /tmp, is
+    removed after it (a crashed LibreOffice leaves it). `close` (or leaving the `with`) stops a
+    run that is still going and removes its folder."""
+
+    def __init__(self, docx_files: list[Path], out_dir: Path):
+        program = soffice()
+        if program is None:
+            raise FileNotFoundError("soffice")
+        self.outputs = [out_dir / (f.stem + ".pdf") for f in docx_files]
+        self._stack = ExitStack()
+        self.profile = self._stack.enter_context(tempdirs.folder("lo"))
+        self._stack.callback(tempdirs.remove_office_pipe, self.profile)
+        self.args = [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
+                     "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
+                     *map(str, docx_files)]
         try:
-            subprocess.run(
-                [program, f"-env:UserInstallation={tempdirs.profile_url(profile)}", "--headless",
-                 "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
-                 *map(str, docx_files)],
-                check=True, capture_output=True, timeout=TIMEOUT,
-                env=dict(os.environ, TMPDIR=str(profile)),
-            )
+            self.process = subprocess.Popen(
+                self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=dict(os.environ, TMPDIR=str(self.profile)))
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def wait(self) -> list[Path]:
+        """The PDFs, once LibreOffice has ended; its failure as `subprocess.run(check=True)`
+        raises it."""
+        try:
+            out, err = self.process.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise subprocess.TimeoutExpired(self.args, TIMEOUT) from exc
         finally:
-            tempdirs.remove_office_pipe(profile)
-    return [out_dir / (f.stem + ".pdf") for f in docx_files]
+            self.close()
+        if self.process.returncode:
+            raise subprocess.CalledProcessError(self.process.returncode, self.args, out, err)
+        return self.outputs
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._stack.close()
+
+    def __enter__(self) -> Conversion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def failure(exc: BaseException) -> str:
@@ -228,19 +267,47 @@ def _measure_piece(texts: list[str], piece: Piece) -> Laid | None:
 WHOLE_OVER = 4
 
 
+def _unmeasured(exc: BaseException) -> Failed:
+    log.warning("DOCX 目录的页码无法测量：%s；目录中的页码是估计值（按每表一页估算），"
+                "可能与真实页码不同，下次生成时会重新测量", failure(exc))
+    return Failed()
+
+
+class _Started:
+    """These DOCX laid out by one LibreOffice run that goes on while the build does other
+    work; `texts` waits for their page texts (`Failed`, warned, when LibreOffice fails)."""
+
+    def __init__(self, docs: list[bytes]):
+        self._stack = ExitStack()
+        tmp = self._stack.enter_context(tempdirs.folder("toc"))
+        try:
+            sources = []
+            for n, data in enumerate(docs):
+                sources.append(tmp / f"{n}.docx")
+                sources[-1].write_bytes(data)
+            self._run = self._stack.enter_context(Conversion(sources, tmp))
+        except OSError as exc:
+            self._stack.close()
+            raise _unmeasured(exc) from exc
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def texts(self) -> list[list[str]]:
+        try:
+            return [layout_texts(pdf) for pdf in self._run.wait()]
+        except (OSError, subprocess.SubprocessError, PyPdfError) as exc:
+            raise _unmeasured(exc) from exc
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._stack.close()
+
+
 def _convert(docs: list[bytes]) -> list[list[str]]:
     """The page texts of these DOCX, laid out by one LibreOffice run; `Failed` (warned) else."""
-    with tempdirs.folder("toc") as tmp:
-        sources = []
-        for n, data in enumerate(docs):
-            sources.append(Path(tmp) / f"{n}.docx")
-            sources[-1].write_bytes(data)
-        try:
-            return [layout_texts(pdf) for pdf in to_pdf(sources, Path(tmp))]
-        except (OSError, subprocess.SubprocessError, PyPdfError) as exc:
-            log.warning("DOCX 目录的页码无法测量：%s；目录中的页码是估计值（按每表一页估算），"
-                        "可能与真实页码不同，下次生成时会重新测量", failure(exc))
-            raise Failed from exc
+    return _Started(docs).texts()
 
 
 def _cut(texts: list[str], pieces: list[Piece]) -> list[Laid] | None:
@@ -271,29 +338,56 @@ def layout_pieces(pieces: list[Piece], store: Cache,
     by one LibreOffice run, or, when most are not (see WHOLE_OVER), the `whole` book they make.
     None when a piece's layout cannot stand for its part of the book (its heading not atop its
     first page); `Failed` when LibreOffice fails (nothing cached)."""
-    keys = [_piece_key(p) for p in pieces]
-    out = [_laid(store.get_json("toc", k), p) for k, p in zip(keys, pieces, strict=True)]
-    todo = [i for i, laid in enumerate(out) if laid is None]
-    if not todo:
-        return [laid for laid in out if laid is not None]
-    if whole is not None and len(todo) * WHOLE_OVER > len(pieces):
-        (texts,) = _convert([whole()])
-        cut = _cut(texts, pieces)
-        if cut is None:
-            return None
-        fresh = dict(zip(todo, (cut[i] for i in todo), strict=True))
-    else:
-        fresh = {}
-        for i, text in zip(todo, _convert([pieces[i].docx() for i in todo]), strict=True):
-            laid = _measure_piece(text, pieces[i])
-            if laid is None:
+    return PiecesLayout(pieces, store, whole).result()
+
+
+class PiecesLayout:
+    """`layout_pieces` in two steps: made, it starts LibreOffice on what the cache lacks;
+    `result` waits for it. `close` stops a run whose result is no longer wanted."""
+
+    def __init__(self, pieces: list[Piece], store: Cache,
+                 whole: Callable[[], bytes] | None = None):
+        self.pieces, self.store = pieces, store
+        self.keys = [_piece_key(p) for p in pieces]
+        self.out = [_laid(store.get_json("toc", k), p)
+                    for k, p in zip(self.keys, pieces, strict=True)]
+        self.todo = [i for i, laid in enumerate(self.out) if laid is None]
+        self.whole = bool(self.todo) and whole is not None and (
+            len(self.todo) * WHOLE_OVER > len(pieces))
+        self.run: _Started | None = None
+        if self.whole:
+            assert whole is not None
+            self.run = _Started([whole()])
+        elif self.todo:
+            self.run = _Started([pieces[i].docx() for i in self.todo])
+
+    def result(self) -> list[Laid] | None:
+        out, pieces = self.out, self.pieces
+        if self.run is None:
+            return [laid for laid in out if laid is not None]
+        texts = self.run.texts()
+        if self.whole:
+            cut = _cut(texts[0], pieces)
+            if cut is None:
                 return None
-            fresh[i] = laid
-    for i, laid in fresh.items():
-        out[i] = laid
-        store.put_json("toc", keys[i], {"pages": laid.pages, "headings": laid.measured.headings,
-                                        "rows": laid.measured.rows})
-    return [laid for laid in out if laid is not None]
+            fresh = dict(zip(self.todo, (cut[i] for i in self.todo), strict=True))
+        else:
+            fresh = {}
+            for i, text in zip(self.todo, texts, strict=True):
+                laid = _measure_piece(text, pieces[i])
+                if laid is None:
+                    return None
+                fresh[i] = laid
+        for i, laid in fresh.items():
+            out[i] = laid
+            self.store.put_json("toc", self.keys[i], {
+                "pages": laid.pages, "headings": laid.measured.headings,
+                "rows": laid.measured.rows})
+        return [laid for laid in out if laid is not None]
+
+    def close(self) -> None:
+        if self.run is not None:
+            self.run.close()
 
 
 def book_layout(laid: list[Laid]) -> Measured:
