@@ -34,7 +34,7 @@ def book(tmp_path):
 
 @pytest.fixture
 def preview(book, tmp_path):
-    with Preview([book.parent], tmp_path / "out", port=0) as p:
+    with Preview([book.parent], tmp_path / "out", port=0, warm=False) as p:
         yield p
 
 
@@ -416,5 +416,28 @@ def test_a_change_in_the_user_template_folder_reloads_the_pages(book, tmp_path):
                 encoding="utf-8")
             events.next()
             assert ".mine { color: red }" in page(preview)
+        finally:
+            events.close()
+
+
+def test_after_a_save_every_format_is_brought_up_to_date_in_the_warm_process(book, tmp_path):
+    out = tmp_path / "out"
+    with Preview([book.parent], out, port=0) as preview:
+        events = Events(preview)
+        try:
+            events.next()
+            edit(book / "p.yaml", USAGE, "usage: 用于新版\n")
+            events.next()
+            # The watcher builds the other formats after the page; a link opened meanwhile
+            # waits for the lock and is served fresh either way.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and len(preview._fresh) < 3:
+                time.sleep(0.2)
+            assert sorted(preview._fresh) == ["docx", "pdf", "xlsx"]
+            assert set(preview._fresh.values()) == {preview._good}
+            sheet = openpyxl.load_workbook(out / "m" / "合并测试.xlsx").worksheets[0]
+            assert "用于新版" in {c.value for row in sheet.iter_rows() for c in row}
+            for fmt in ("docx", "pdf"):
+                assert (out / "m" / f"合并测试.{fmt}").stat().st_size > 0
         finally:
             events.close()

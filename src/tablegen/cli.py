@@ -335,7 +335,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .commands.serve import Preview
 
     preview = Preview(_paths(args.paths), Path(args.out), host=args.host, port=args.port,
-                      templates=Path(args.templates) if args.templates else None)
+                      templates=Path(args.templates) if args.templates else None,
+                      warm=not args.html_only)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("注意：预览在 %s 上对网络中的其他电脑可见", args.host)
     try:
@@ -484,6 +485,8 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--open", action="store_true", help="启动后在默认浏览器中打开")
     sv.add_argument("--out", default="build", help="生成并提供预览的文件夹（默认 build/）")
     sv.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
+    sv.add_argument("--html-only", action="store_true",
+                    help="保存后只更新网页；DOCX、PDF、XLSX 在打开链接时才生成（默认保存后全部更新）")
 
     r = sub.add_parser("rollover", help="由本年度的书生成下一年度的书（新文件夹，不改动原书）")
     r.add_argument("book", help="书文件夹，或 targets/ 下的书名")

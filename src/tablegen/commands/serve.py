@@ -1,8 +1,9 @@
 """`tablegen serve`: a live preview that rebuilds on every save and shows the findings in the page.
 
 The HTML is rebuilt into the served folder on every save (through `build()`, so through the
-build cache); DOCX, PDF and XLSX are rebuilt when their link is opened and the visible pages are
-newer than them, so a link never serves a stale file. Open pages reload themselves: each HTML
+build cache), then DOCX, PDF and XLSX in the same warm process (`refresh_all`; not with
+`--html-only`); a link opened before they are done builds its format then, so a link never
+serves a stale file. Open pages reload themselves: each HTML
 page gets a small script that listens on Server-Sent Events and a list of the current findings.
 
 The server answers only requests addressed to a loopback name or to the `--host` it was given
@@ -31,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from ..build import build
+from ..build import available_formats, build
 from ..errors import Finding, InvalidData, TablegenError, UsageError, os_reason
 from ..render.overview import earlier_entries
 from ..review import Review
@@ -74,13 +75,14 @@ class Preview:
     """The preview of the books under `paths`, built into `out` and served over HTTP."""
 
     def __init__(self, paths: list[Path], out: Path, *, host: str = "127.0.0.1", port: int = 8000,
-                 templates: Path | None = None):
+                 templates: Path | None = None, warm: bool = True):
         if not 0 <= port <= 65535:
             raise UsageError(f"端口必须是 0–65535 之间的整数，收到的是 {port}（0 表示任选一个空闲端口）")
         self.paths = paths
         self.out = out
         self.templates = templates
         self.host = host
+        self.warm = warm  # after each save, every format, not only the web page
         self.books = served_books(out)  # the book folders the overview lists, read after each build
         self._boot = secrets.token_hex(4)  # a restarted server reloads pages it did not serve
         self._count = 0
@@ -160,6 +162,29 @@ class Preview:
             self._fresh[fmt] = self._good
             return True
 
+    def refresh_all(self) -> list[str]:
+        """After a save, every other format brought up to date in this warm process, in one
+        build through the cache (the web page is already there): a link opened next is served
+        at once. The formats it built; none while the data has errors."""
+        with self._build_lock:
+            if self.state.broken:
+                return []
+            good = self._good
+            todo = [fmt for fmt in ON_DEMAND.values()
+                    if fmt in available_formats() and self._fresh.get(fmt) != good]
+            if not todo:
+                return []
+            try:
+                build(self.paths, self.out, todo, quiet=True, templates=self.templates)
+            except TablegenError:
+                return []  # the link says why when it is opened
+            except Exception:  # pragma: no cover - a bug in a renderer
+                log.debug("生成 %s 失败", "、".join(todo), exc_info=True)
+                return []
+            for fmt in todo:
+                self._fresh[fmt] = good
+            return todo
+
     def indicators(self) -> bytes:
         """The 指标库 page, made again after each rebuild (the index reads the books and git)."""
         with self._build_lock:
@@ -226,6 +251,10 @@ class Preview:
                 names = sorted({Path(p).name for _, p in batch if Path(p).exists()})
                 log.info("变更：%s", "，".join(names) or "（文件已删除）")
                 log.info("%s", describe(self.rebuild()))
+                if self.warm:
+                    made = self.refresh_all()
+                    if made:
+                        log.info("已更新：%s", "、".join(fmt.upper() for fmt in made))
         except OSError as exc:  # e.g. the system's limit of watched folders
             log.error("无法监视文件变更，页面不会自动更新：%s", os_reason(exc))
         except Exception as exc:  # a defect: its name for the maintainer, in a Chinese line
