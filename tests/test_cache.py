@@ -3,8 +3,11 @@ entries rebuilt, the same bytes whether built cold or from the cache."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +151,25 @@ def test_unused_entries_are_pruned(book, tmp_path):
     b.write_text(b.read_text(encoding="utf-8").replace("≥3个", "≥4个"), encoding="utf-8")
     build([book], out, ["pdf"], quiet=True)
     assert len(entries(out)) == count  # the entries of the ≥3个 build went
+
+
+def test_a_build_with_nothing_to_do_loads_no_engine(book, tmp_path):
+    """A no-op `make docs` takes its files from the cache: WeasyPrint (a second to import),
+    python-docx and openpyxl are never loaded."""
+    out = tmp_path / "out"
+    build([book], out, FORMATS, quiet=True, toc_pages=False)
+    script = ("import sys; from pathlib import Path; from tablegen.build import build; "
+              f"r = build([Path({str(book)!r})], Path({str(out)!r}), {FORMATS!r}, quiet=True, "
+              "toc_pages=False); assert r.written == [], r.written; "
+              "print(sorted(m for m in ('weasyprint', 'docx', 'docxtpl', 'openpyxl') "
+              "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_engines_that_begin_a_document_are_the_ones_with_start():
+    from tablegen.render import BEGUN, ENGINES
+
+    for fmt, module in ENGINES.items():
+        assert hasattr(importlib.import_module(module), "start") == (fmt in BEGUN), fmt

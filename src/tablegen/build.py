@@ -25,7 +25,7 @@ from .load.books import load_paths
 from .model.book import Book, Indicator
 from .model.scoring import explain as explain_scores
 from .model.scoring import scheme_of, score_project
-from .render import ENGINES
+from .render import BEGUN, ENGINES
 from .render.context import RenderContext
 from .review import Review, review_books
 from .review.data import load_settings
@@ -166,7 +166,7 @@ def build(
     done = 0
     # An engine that waits on another program (the DOCX on LibreOffice) begins first and
     # finishes after the other formats, which render meanwhile; files keep the formats' order.
-    begun_first = sorted(chosen, key=lambda fmt: not _begins(fmt))
+    begun_first = sorted(chosen, key=lambda fmt: fmt not in BEGUN)
     for book in books:
         ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store)
         made: dict[tuple[str, int], _Made] = {}
@@ -258,9 +258,6 @@ def _on_disk(path: Path, data: bytes) -> bool:
         return False
 
 
-def _begins(fmt: str) -> bool:
-    """Whether the format's engine can begin a document and finish it later (`start`)."""
-    return fmt in ENGINES and hasattr(importlib.import_module(ENGINES[fmt]), "start")
 
 
 class Pending(Protocol):
@@ -319,7 +316,7 @@ def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext,
         ctx.tick(len(doc.tables))
         return _Made(_unpack(cached))
     engine = importlib.import_module(ENGINES[fmt])
-    if hasattr(engine, "start"):
+    if fmt in BEGUN:
         return _Made(None, engine.start(doc, ctx), ctx, scope, tick, key)
     ctx.provisional = False
     files = engine.render(doc, ctx)

@@ -1,7 +1,10 @@
 """The format engines: each draws any kind's document (`tablegen.document`) in one format.
 
 `ENGINES` maps a format to its module, loaded on demand (WeasyPrint alone takes a second to
-import); each module has `render(document, ctx) -> {path: bytes}`.
+import); each module has `render(document, ctx) -> {path: bytes}`. The engines in `BEGUN` also
+have `start(document, ctx)`, which begins a document that waits on another program (the DOCX
+on LibreOffice) and returns what finishes it, so that the build renders the other formats
+meanwhile.
 """
 
 from __future__ import annotations
@@ -17,3 +20,4 @@ ENGINES = {
     "pdf": "tablegen.render.pdf",
     "xlsx": "tablegen.render.xlsx",
 }
+BEGUN = frozenset({"docx"})
