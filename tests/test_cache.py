@@ -173,3 +173,31 @@ def test_the_engines_that_begin_a_document_are_the_ones_with_start():
 
     for fmt, module in ENGINES.items():
         assert hasattr(importlib.import_module(module), "start") == (fmt in BEGUN), fmt
+
+
+def test_one_value_changed_renders_that_tables_html_and_docx_xml_only(book, tmp_path, monkeypatch):
+    """The web page, the PDF's HTML and the DOCX take every other table's part from the cache:
+    after an edit, one HTML fragment and one DOCX table block are made, and the files equal a
+    cold build's."""
+    from tablegen.cache import Cache
+
+    made: list[str] = []
+    put = Cache.put
+
+    def counted(self: Cache, kind: str, key: str, data: bytes) -> None:
+        if kind in ("html-fragment", "docx-block"):
+            made.append(kind)
+        put(self, kind, key, data)
+
+    monkeypatch.setattr(Cache, "put", counted)
+    out = tmp_path / "out"
+    build([book], out, FORMATS, quiet=True, toc_pages=False)
+    assert sorted(made) == ["docx-block"] * 3 + ["html-fragment"] * 3
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    made.clear()
+    build([book], out, FORMATS, quiet=True, toc_pages=False)
+    assert sorted(made) == ["docx-block", "html-fragment"]
+    cold = tmp_path / "cold"
+    build([book], cold, FORMATS, quiet=True, toc_pages=False, use_cache=False)
+    assert {k: v[0] for k, v in outputs(cold).items()} == {k: v[0] for k, v in outputs(out).items()}

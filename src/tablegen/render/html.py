@@ -11,9 +11,11 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import jinja2.runtime
 from jinja2 import meta
+from markupsafe import Markup
 
-from ..cache import Cache, digest, versions
+from ..cache import Cache, digest, folder_digest, versions
 from ..document import Document, Group
 from ..templates import TemplateChain, render_template
 from .context import RenderContext
@@ -28,7 +30,38 @@ def environment(doc: Document, templates: TemplateChain,
 
 @functools.lru_cache(maxsize=4)
 def _environment(templates: TemplateChain, kind: str, store: Cache) -> jinja2.Environment:
-    return templates.jinja(kind, "html", bytecode_cache=CompiledTemplates(store))
+    env = templates.jinja(kind, "html", bytecode_cache=CompiledTemplates(store))
+    env.globals["kept"] = Kept(store, digest(versions(), folder_digest(templates.folders(kind, "html"))))
+    return env
+
+
+class Kept:
+    """`{{ kept(project_table, t) }}` in a template: the macro's output for these arguments,
+    kept in the build cache, so that a page of a hundred tables renders only the edited one.
+
+    Exact for a macro imported without the template's context (Jinja's default for
+    `{% from … import %}`): its output is then made of its arguments, whose repr is their whole
+    content (a kind's table), the template files and tablegen's code, which the key holds."""
+
+    def __init__(self, store: Cache, base: str):
+        self.store, self.base = store, base
+        self.made: dict[str, Markup] = {}
+
+    def __call__(self, macro: jinja2.runtime.Macro, *args: object) -> Markup:
+        code = getattr(getattr(macro, "_func", None), "__code__", None)
+        if code is None or getattr(macro, "caller", False):
+            return Markup(macro(*args))
+        key = digest(self.base, "fragment", code.co_filename, str(code.co_firstlineno),
+                     macro.name, repr(args))
+        if key not in self.made:
+            cached = self.store.get("html-fragment", key)
+            if cached is None:
+                text = str(macro(*args))
+                self.store.put("html-fragment", key, text.encode("utf-8"))
+            else:
+                text = cached.decode("utf-8")
+            self.made[key] = Markup(text)
+        return self.made[key]
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
