@@ -122,3 +122,30 @@ def test_a_tables_key_is_the_same_in_every_run(name, tmp_path):
             assert doc.table_key(a) == second[kind].table_key(b)
     assert {"targets", "selfeval", "overall", "overall_eval"} <= first.keys() or (
         "monitoring" in first)
+
+
+def test_a_template_that_reads_the_whole_document_turns_the_content_key_off(tmp_path):
+    """A table's PDF pages are kept under its content only while no template reads `doc` (which
+    could print another table's data in this one); then they are kept under their own HTML."""
+    from tablegen.cache import Cache
+    from tablegen.render.context import RenderContext
+    from tablegen.render.pdf import PdfRenderer
+
+    assert not html_engine.reads_document(chain_for(None, None).jinja("targets", "html"))
+    user = tmp_path / "tpl" / "targets"
+    user.mkdir(parents=True)
+    (user / "macros.html.j2").write_text(
+        '{% extends "default:macros.html.j2" %}{# {{ doc.title }} #}', encoding="utf-8")
+    assert not html_engine.reads_document(chain_for(None, tmp_path / "tpl").jinja("targets", "html"))
+    (user / "macros.html.j2").unlink()
+    (user / "book.html.j2").write_text(
+        '{% extends "default:book.html.j2" %}'
+        '{% block body %}{{ doc.tables | length }}{{ super() }}{% endblock %}', encoding="utf-8")
+    chain = chain_for(None, tmp_path / "tpl")
+    assert html_engine.reads_document(chain.jinja("targets", "html"))
+    doc = docs(Path(shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "b")))["targets"]
+    renderer = PdfRenderer(doc, RenderContext(chain, cache=Cache(None)))
+    assert not renderer.by_content
+    group = doc.groups[0]
+    assert renderer.table_key(group, group.tables[0]) == renderer.key(
+        renderer.job(renderer.alone(group, group.tables[0])))
