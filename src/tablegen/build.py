@@ -347,7 +347,8 @@ def _review_entry(book: Book, reviewed: Review | None) -> dict[str, Any]:
     if reviewed is None:
         return {"ok": False, "grades": [], "findings": []}
     root = book.root or Path(book.key)
-    grades = [g for g in reviewed.grades if Path(g.file).resolve().is_relative_to(root.resolve())]
+    inside = root.resolve()
+    grades = [g for g in reviewed.grades if Path(g.file).resolve().is_relative_to(inside)]
     findings = [f for f in reviewed.report.sorted() if f.inside(root)]
     return {
         "ok": True,

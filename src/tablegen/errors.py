@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import functools
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +56,8 @@ class Finding:
     def inside(self, folder: Path) -> bool:
         """Whether the finding is about a file in the folder (a book's, say)."""
         try:
-            return Path(self.pos.path).resolve().is_relative_to(folder.resolve())
+            return _resolved(self.pos.path, os.getcwd()).is_relative_to(
+                _resolved(str(folder), os.getcwd()))
         except OSError:  # pragma: no cover
             return False
 
@@ -191,3 +194,10 @@ def display_path(path: Path) -> str:
         return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError, RuntimeError):
         return str(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str, cwd: str) -> Path:
+    """A path resolved from this working folder (a build asks for the same few files' folders
+    thousands of times)."""
+    return Path(cwd, path).resolve()
