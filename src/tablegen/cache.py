@@ -39,7 +39,8 @@ MARK_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
              "# This file marks the build cache of tablegen (https://bford.info/cachedir/).\n"
              "# tablegen-cache 1\n")
 # Every kind of entry this cache stores; the prune looks at nothing else.
-KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font"})
+KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font",
+                   "sheet"})
 MANIFESTS = "manifests"
 _DIGEST = 32
 _HEX = re.compile(r"[0-9a-f]{64}")
