@@ -334,10 +334,8 @@ def _row_text(cells: list[Cell]) -> str:
 
 
 def _draw_run(sheet: Sheet, run: list[Row]) -> SheetPart:
-    """The listing with only the run's rows, moved up to start at row 2."""
-    start = run[0][0]
-    return draw(replace(sheet, cells=[replace(c, row=c.row - start + 2)
-                                      for _, cells, _ in run for c in cells]))
+    """The listing with only the run's rows, where they are."""
+    return draw(replace(sheet, cells=[c for _, cells, _ in run for c in cells]))
 
 
 def _draw_table(doc: Document, table: Any) -> SheetPart:
@@ -346,8 +344,9 @@ def _draw_table(doc: Document, table: Any) -> SheetPart:
 
 def _listing(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int]:
     """A listing's part, stacked from its header row (with the sheet's setup) and its other
-    rows in runs, each drawn from row 2 and kept in the cache by its content (each row of a
-    listing is drawn from its own cells alone); how many pieces were drawn, of how many."""
+    rows in runs, each kept in the cache by its content whatever its place (each row of a
+    listing is drawn from its own cells alone: a run drawn elsewhere is moved to its place);
+    how many pieces were drawn, of how many."""
     by_row: dict[int, list[Cell]] = {}
     for c in sheet.cells:
         by_row.setdefault(c.row, []).append(c)
@@ -364,7 +363,7 @@ def _listing(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int
         start = run[0][0]
         key = digest(base, "rows", setup, *(f"{r - start}:{text}" for r, _, text in run))
         piece, made = _part(store, key, partial(_draw_run, sheet, run))
-        stacked.append((start - 2, piece))
+        stacked.append((start, piece))
         drawn += made
     return stack(part, stacked), drawn, len(cut) + 1
 
