@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -136,7 +137,10 @@ def cut(ws: Worksheet, title: str) -> SheetPart:
         formats=list(wb._number_formats), xfs=[list(xf) for xf in wb._cell_styles])
 
 
+@lru_cache(maxsize=4096)
 def _xml(item: Any) -> str:
+    """A style item's XML, once per distinct item (equal items write the same XML: openpyxl
+    compares them by what they write)."""
     text: bytes = tostring(item.to_tree())
     return text.decode("utf-8")
 
