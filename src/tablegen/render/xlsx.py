@@ -1,19 +1,27 @@
 """XLSX: one sheet per table, as the kind lays it out (`document.Sheet`), and the kind's extra
 sheets (the target tables' `指标导入`). Merged cells, borders, row heights from the wrapped
 text, page breaks that split a 一级/二级 group with its label repeated, A4 print setup.
+
+Each sheet is drawn alone in a workbook of its own and kept in the build cache as a part
+(`xlsx_join`); the workbook is joined from the parts, so after an edit only the edited
+tables' sheets are drawn again.
 """
 
 from __future__ import annotations
 
-import io
+import logging
 import math
-import zipfile
+from collections.abc import Callable
 from copy import copy
+from dataclasses import fields, replace
 from decimal import Decimal
+from functools import partial
+from operator import attrgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from openpyxl import Workbook
+from lxml import etree
+from openpyxl import LXML, Workbook
 from openpyxl.cell.cell import Cell as XCell
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -22,12 +30,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.functions import tostring
 
+from ..cache import Cache, digest, versions
 from ..document import Cell, Document, Sheet, Spanned, split_spans, text_width
 from .context import RenderContext
+from .xlsx_join import SheetPart, cut, join, stack
 
-CORE_XML = "docProps/core.xml"
+log = logging.getLogger("tablegen")
 FONT_SIZE = 10.5
 LINE = 1.45  # line height of a CJK font, in font sizes
 CELL_PAD_PX = 3
@@ -35,6 +44,8 @@ CELL_PAD_PT = 3.0
 MIN_ROW_PT = 20.0
 MAX_ROW_PT = 409.0  # Excel's limit
 LISTING_FONT = 11.0  # the default font of a sheet without styles
+RUN = 32  # a listing's rows are drawn and cached in runs of about this many
+MAX_RUN = 4 * RUN
 # A4's printable height (297 mm less 37 and 35 mm of margins) less a tenth: Calc's and Excel's
 # fonts set Chinese a little wider than the estimate.
 PAGE_PT = 0.9 * (297 - 37 - 35) / 25.4 * 72
@@ -265,50 +276,136 @@ def print_setup(ws: Worksheet, titles: str, orientation: str) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _unique(title: str, taken: set[str]) -> str:
-    """A sheet name no other sheet of the workbook has (at most 31 characters)."""
-    while title in taken:
-        title = title[:28] + f"~{len(taken)}"
-    taken.add(title)
-    return title
-
-
-def workbook(doc: Document, tick: Any = lambda n: None) -> bytes:
-    """The workbook's bytes, identical for identical input (no clock in it)."""
+def draw(sheet: Sheet) -> SheetPart:
+    """A sheet drawn alone in a workbook of its own, cut out as a part."""
     wb = Workbook()
-    default = wb.active
-    taken: set[str] = set()
+    (listing_sheet if sheet.listing else table_sheet)(wb.active, sheet)
+    return cut(wb.active, sheet.title)
+
+
+def sheet_base() -> str:
+    """What every sheet part's key starts with: tablegen's code and libraries, and the XML
+    writer openpyxl uses (lxml, which versions() does not name, or its own)."""
+    return digest(versions(), "xlsx-sheet", f"lxml={LXML and etree.__version__}")
+
+
+def _part(store: Cache, key: str | None, make: Callable[[], SheetPart]) -> tuple[SheetPart, bool]:
+    """A sheet's part from the cache, else made and kept there; whether it was made. A fresh
+    part is read back from the bytes the cache keeps, so that it joins as a cached one would."""
+    if key is not None:
+        data = store.get("sheet", key)
+        part = SheetPart.loads(data) if data is not None else None
+        if part is not None:
+            return part, False
+    data = make().dumps()
+    if key is not None:
+        store.put("sheet", key, data)
+    part = SheetPart.loads(data)
+    assert part is not None, "a part reads back from its own bytes"
+    return part, True
+
+
+def _plain(sheet: Sheet) -> bool:
+    """Whether a sheet is all data (no functions), so that its repr is its whole content."""
+    return sheet.grid is None and sheet.after is None and sheet.span_px is None
+
+
+_CELL_FIELDS = attrgetter(*(f.name for f in fields(Cell) if f.name != "row"))
+
+
+Row = tuple[int, list[Cell], str]  # a listing's row: its number, its cells, `_row_text`
+
+
+def runs(rows: list[Row]) -> list[list[Row]]:
+    """A listing's rows cut into runs after each row whose digest ends in zero modulo `RUN`
+    (at most `MAX_RUN` rows a run): where a run ends depends on its rows alone, so an edit,
+    even one that adds or removes rows, changes only the runs around it."""
+    out: list[list[Row]] = [[]]
+    for row in rows:
+        out[-1].append(row)
+        if int(digest(row[2])[:8], 16) % RUN == 0 or len(out[-1]) == MAX_RUN:
+            out.append([])
+    return [run for run in out if run]
+
+
+def _row_text(cells: list[Cell]) -> str:
+    """A row's cells without the row's number."""
+    return repr([_CELL_FIELDS(c) for c in cells])
+
+
+def _draw_run(sheet: Sheet, run: list[Row]) -> SheetPart:
+    """The listing with only the run's rows, where they are."""
+    return draw(replace(sheet, cells=[c for _, cells, _ in run for c in cells]))
+
+
+def _draw_table(doc: Document, table: Any) -> SheetPart:
+    return draw(doc.sheet(table))
+
+
+def _listing(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int]:
+    """A listing's part, stacked from its header row (with the sheet's setup) and its other
+    rows in runs, each kept in the cache by its content whatever its place (each row of a
+    listing is drawn from its own cells alone: a run drawn elsewhere is moved to its place);
+    how many pieces were drawn, of how many."""
+    by_row: dict[int, list[Cell]] = {}
+    for c in sheet.cells:
+        by_row.setdefault(c.row, []).append(c)
+    if 1 not in by_row:  # the sheet's dimension would start at the header's row: drawn whole
+        part, made = _part(store, digest(base, "extra", repr(sheet)), lambda: draw(sheet))
+        return part, int(made), 1
+    frame = replace(sheet, cells=by_row.pop(1))
+    part, made = _part(store, digest(base, "frame", repr(frame)), lambda: draw(frame))
+    drawn = int(made)
+    setup = repr(replace(sheet, cells=[]))
+    stacked = []
+    cut = runs([(r, cells, _row_text(cells)) for r, cells in sorted(by_row.items())])
+    for run in cut:
+        start = run[0][0]
+        key = digest(base, "rows", setup, *(f"{r - start}:{text}" for r, _, text in run))
+        piece, made = _part(store, key, partial(_draw_run, sheet, run))
+        stacked.append((start, piece))
+        drawn += made
+    return stack(part, stacked), drawn, len(cut) + 1
+
+
+def _extra(store: Cache, base: str, sheet: Sheet, label: str) -> tuple[SheetPart, bool]:
+    """An extra sheet's part: a listing in runs, another sheet of plain data whole, both
+    through the cache; a sheet with functions (which a key cannot hash) drawn every time."""
+    if not _plain(sheet):
+        return _part(store, None, lambda: draw(sheet))
+    if not sheet.listing:
+        return _part(store, digest(base, "extra", repr(sheet)), lambda: draw(sheet))
+    part, drawn, pieces = _listing(store, base, sheet)
+    log.debug("XLSX %s：%s 的行分 %d 段，%d 段新生成", label, sheet.title, pieces, drawn)
+    return part, drawn > 0
+
+
+def workbook(doc: Document, tick: Callable[[int], None] = lambda n: None,
+             store: Cache | None = None) -> bytes:
+    """The workbook's bytes, identical for identical input (no clock in it).
+
+    Each table's sheet is kept in the cache under what it is made of (`Document.table_key`),
+    a listing's rows in runs under their content, another extra sheet under its data: after
+    an edit only the edited tables' sheets and the runs of rows that changed are drawn. The
+    workbook is joined from the parts, fresh or cached alike."""
+    store = store or Cache(None)
+    base = sheet_base()
+    parts: list[SheetPart] = []
+    drawn = 0
     for t in doc.tables:
-        sheet = doc.sheet(t)
-        table_sheet(wb.create_sheet(_unique(sheet.title, taken)), sheet)
+        part, made = _part(store, digest(base, "table", doc.table_key(t)),
+                           partial(_draw_table, doc, t))
+        parts.append(part)
+        drawn += made
         tick(1)
     for sheet in doc.extra_sheets():
-        ws = wb.create_sheet(_unique(sheet.title, taken))
-        (listing_sheet if sheet.listing else table_sheet)(ws, sheet)
-    wb.remove(default)
-    return workbook_bytes(wb, doc)
-
-
-def workbook_bytes(wb: Workbook, doc: Document) -> bytes:
-    """A workbook's bytes with the document's author and date: identical for identical input."""
-    stamp = doc.timestamp.replace(tzinfo=None)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = doc.author
-    wb.properties.lastModifiedBy = doc.author
-    wb.properties.title = doc.title
-    buf = io.BytesIO()
-    wb.save(buf)
-    # save() stamps properties.modified with the clock; core.xml is written again from ours.
-    wb.properties.modified = stamp
-    core = tostring(wb.properties.to_tree())
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src:
-        entries = [(name, core if name == CORE_XML else src.read(name)) for name in src.namelist()]
-    from .ooxml import pack
-
-    return pack(entries, doc.timestamp.year)
+        part, made = _extra(store, base, sheet, doc.label)
+        parts.append(part)
+        drawn += made
+    log.info("XLSX %s：工作表 %d 张新生成，%d 张取自缓存", doc.label, drawn, len(parts) - drawn)
+    return join(parts, doc)
 
 
 def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
-    """The document's workbook."""
-    return {doc.files["xlsx"]: workbook(doc, ctx.tick)}
+    """The document's workbook, its sheets through the build cache."""
+    return {doc.files["xlsx"]: workbook(doc, ctx.tick, ctx.cache)}
