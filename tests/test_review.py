@@ -154,6 +154,31 @@ def test_template_copy_names_every_copy(monkeypatch):
          "请按本项目的实际情况设定") for f in "abc"]
 
 
+def test_template_copy_in_many_projects_names_the_first_five(tmp_path, monkeypatch):
+    """A row copied into eight projects: each finding names five of them and says how many, so
+    a row copied into a thousand projects does not make a thousand names a thousand times."""
+    folder = Path(shutil.copytree(REVIEW / "template-copy", tmp_path / "template-copy"))
+    book = folder / "book.yaml"
+    text = book.read_text(encoding="utf-8")
+    for n in range(4, 9):
+        copy = (folder / "a.yaml").read_text(encoding="utf-8").replace(
+            "2025年执法人员业务培训", f"2025年执法人员业务培训{n}", 1)
+        (folder / f"p{n}.yaml").write_text(copy, encoding="utf-8")
+        text += f"      - p{n}.yaml\n"
+    book.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review([Path("template-copy")], history=False)
+    copies = [f for f in found(result) if f[3] == "template-copy"
+              and "培训档案归档率 ≥95%" in f[4]]
+    assert len(copies) == 8
+    names = "、".join(f"“{n}”" for n in ["2025年执法人员业务培训", "2025年执法人员业务培训（第二期）",
+                                        "2025年执法人员业务培训（第三期）", "2025年执法人员业务培训4",
+                                        "2025年执法人员业务培训5"])
+    assert {f[4] for f in copies} == {
+        f"“培训档案归档率 ≥95%”在本书 8 个项目中完全相同（{names}等），像是套用模板："
+        "审核人会说指标未结合项目实际，请按本项目的实际情况设定"}
+
+
 @pytest.mark.parametrize(("rule", "message"), [
     ("target-below-history",
      "“执法人员培训人次”本年指标值 ≥200人次，而上年实际完成 300人次（target-below-history/2024/p.yaml，"

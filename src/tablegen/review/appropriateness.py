@@ -75,6 +75,9 @@ def formal_only(s: Subject, report: Report) -> None:
                        "审核人会说指标设置流于形式，请补充实际的数量、质量或效果指标")
 
 
+NAMED_COPIES = 5  # how many of the projects that share a row a template-copy finding names
+
+
 def template_copy(subjects: list[Subject], report: Report) -> None:
     """Rows identical in many projects of one book (book-wide, so not per subject)."""
     if not subjects:
@@ -93,7 +96,10 @@ def template_copy(subjects: list[Subject], report: Report) -> None:
     for key, found in uses.items():
         if len(found) < at_least:
             continue
-        names = "、".join(f"“{s.project.name}”" for s, _ in found)
+        # The first few by name: a message naming every copy of a row copied into a thousand
+        # projects would be a thousand names long, a thousand times.
+        names = "、".join(f"“{s.project.name}”" for s, _ in found[:NAMED_COPIES])
+        names += "等" if len(found) > NAMED_COPIES else ""
         for s, r in found:
             report.add(s.at(f"{r.path}.value"), rules.TEMPLATE_COPY,
                        f"“{key[2]} {key[3]}”在本书 {len(found)} 个项目中完全相同（{names}），像是套用"
