@@ -409,7 +409,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--templates", help="用户模板文件夹（优先于默认模板）")
     b.add_argument("-q", "--quiet", action="store_true", help="成功时什么也不显示（警告和错误照常显示）")
     b.add_argument("-v", "--verbose", action="store_true",
-                   help="逐个列出写入的文件，并说明每本书的 PDF 有几张表取自缓存")
+                   help="逐个列出写入的文件，并说明每本书的 PDF、DOCX、XLSX 各有几张表重新生成、几张取自缓存")
 
     i = sub.add_parser("import", help="把已有的表格导入为 YAML")
     i.add_argument("files", nargs="+", help="源文件（.txt 转储、.docx、.xlsx）")
