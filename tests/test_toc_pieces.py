@@ -211,3 +211,25 @@ def test_a_format_that_fails_stops_libreoffice_and_leaves_nothing(tmp_path, monk
     assert run.process.poll() is not None  # stopped, not left running
     assert not run.profile.exists()
     assert not (tmp_path / "out").exists()
+
+
+def test_an_edit_measured_part_by_part_gives_the_bytes_of_a_cold_build(tmp_path):
+    """The default build (LibreOffice's 目录 numbers) after an edit, with only the edited table
+    laid out again, writes the files a cold build of the same YAML writes."""
+    need_program("soffice")
+    book = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", tmp_path / "book"))
+    out = tmp_path / "out"
+    build([book], out, ["docx", "html", "xlsx"], quiet=True)
+    edited = book / "2024年专利代理师资格考试.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("value: ≥1500人", "value: ≥1600人"),
+                      encoding="utf-8")
+    build([book], out, ["docx", "html", "xlsx"], quiet=True)
+    cold = tmp_path / "cold"
+    build([book], cold, ["docx", "html", "xlsx"], quiet=True, use_cache=False)
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+                if p.is_file() and ".tablegen-cache" not in p.parts}
+
+    assert files(out) == files(cold)
+    assert len(files(cold)) == 15  # the book's DOCX, HTML, XLSX, 10 tables' DOCX, the overview
