@@ -17,7 +17,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -142,6 +142,35 @@ def _pool_map(tasks: Iterable[Task], count: int,
         # Ctrl-C or kill reached it, before its own clean-up could take it over, goes now.
         tempdirs.remove_orphans()
     return out
+
+
+class Ahead:
+    """Tasks laid out in worker processes while this process goes on with other work (the
+    book's last stamps while it lays out the 目录); `results()` waits for them. With one core,
+    or no task, they are laid out here when asked for."""
+
+    def __init__(self, tasks: list[Task]):
+        self.tasks = tasks
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[Done]] = []
+        if tasks and (os.cpu_count() or 1) > 1:
+            context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+            self.pool = ProcessPoolExecutor(max_workers=min(len(tasks), os.cpu_count() or 1),
+                                            mp_context=context)
+            self.futures = [self.pool.submit(work, task) for task in tasks]
+
+    def results(self) -> list[Done]:
+        if self.pool is None:
+            return [work(task) for task in self.tasks]
+        return [future.result() for future in self.futures]
+
+    def __enter__(self) -> Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            tempdirs.remove_orphans()  # as in _pool_map
 
 
 class PdfRenderer:
@@ -396,12 +425,17 @@ class PdfRenderer:
         entries = len(tables) + (len(self.doc.groups) if self.doc.several else 0)
         front_pages = 1 + max(1, -(-entries // 28))  # cover + 目录 pages, checked below
         front: Pages | None = None
-        for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
-            pages = {n: front_pages + start + 1 for n, start in starts.items()}
-            front = self.laid(self.job(self.html("pdf-front", pages=pages)))
-            if front.count == front_pages:
-                break
-            front_pages = front.count
+        # The stamps the book needs with the 目录 as guessed, laid out beside the 目录.
+        ahead = self.stamp_tasks(range(-(-(front_pages + total) // STAMPS)))
+        with Ahead([task for _, task in ahead]) as pending:
+            for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
+                pages = {n: front_pages + start + 1 for n, start in starts.items()}
+                front = self.laid(self.job(self.html("pdf-front", pages=pages)))
+                if front.count == front_pages:
+                    break
+                front_pages = front.count
+            for (blocks, _), done in zip(ahead, pending.results(), strict=True):
+                self.keep_stamps(blocks, done)
         assert front is not None
         stamps = self.stamps(front.count + total)
         order: list[tuple[Pages, int]] = [(front, i) for i in range(front.count)]
