@@ -12,11 +12,12 @@ label repeated on the next page (`pdf_layout.split_in_place`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -112,9 +113,16 @@ def single_pdf(run: Pages, stamps: Sequence[tuple[Pages, int]], single: Single, 
     return join(pages, [Entry(single.title, 0)], dict(single.info), store)
 
 
-def _pool_map(tasks: list[Task], done: Callable[[int], None] = lambda i: None) -> list[Done]:
-    """Run the tasks in parallel, in order; `done(i)` as task i comes back."""
-    workers = min(len(tasks), os.cpu_count() or 1)
+def _pool_map(tasks: Iterable[Task], count: int,
+              done: Callable[[int], None] = lambda i: None) -> list[Done]:
+    """Run `count` tasks in parallel, in order; `done(i)` as task i comes back.
+
+    The tasks are made as they are handed out: the workers start on the first while the rest
+    are made (a chunk's HTML is rendered in this process). What this process holds when the
+    workers fork is frozen out of the garbage collector meanwhile, so that their collections
+    do not walk it again.
+    """
+    workers = min(count, os.cpu_count() or 1)
     out: list[Done] = []
     if workers <= 1:
         for i, task in enumerate(tasks):
@@ -122,16 +130,47 @@ def _pool_map(tasks: list[Task], done: Callable[[int], None] = lambda i: None) -
             done(i)
         return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for i, result in enumerate(pool.map(work, tasks)):
                 out.append(result)
                 done(i)
     finally:
+        gc.unfreeze()
         # The workers have ended (the pool waited for them): a folder one of them made just as a
         # Ctrl-C or kill reached it, before its own clean-up could take it over, goes now.
         tempdirs.remove_orphans()
     return out
+
+
+class Ahead:
+    """Tasks laid out in worker processes while this process goes on with other work (the
+    book's last stamps while it lays out the 目录); `results()` waits for them. With one core,
+    or no task, they are laid out here when asked for."""
+
+    def __init__(self, tasks: list[Task]):
+        self.tasks = tasks
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[Done]] = []
+        if tasks and (os.cpu_count() or 1) > 1:
+            context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+            self.pool = ProcessPoolExecutor(max_workers=min(len(tasks), os.cpu_count() or 1),
+                                            mp_context=context)
+            self.futures = [self.pool.submit(work, task) for task in tasks]
+
+    def results(self) -> list[Done]:
+        if self.pool is None:
+            return [work(task) for task in self.tasks]
+        return [future.result() for future in self.futures]
+
+    def __enter__(self) -> Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            tempdirs.remove_orphans()  # as in _pool_map
 
 
 class PdfRenderer:
@@ -273,17 +312,21 @@ class PdfRenderer:
         if missing:
             self.laid_tables += len(missing)
             chunks = self.chunks({t.number for t in missing})
-            tasks = []
-            for chunk in chunks:
-                tables = [t for g in chunk for t in g.tables]
-                job = self.job(self.html("pdf-body", chunk), starts=tuple(t.anchor for t in tables))
-                tasks.append(Task(job, tuple(self.single(t) for t in tables), first, block))
+
+            def chunk_tasks() -> Iterator[Task]:
+                for chunk in chunks:
+                    tables = [t for g in chunk for t in g.tables]
+                    job = self.job(self.html("pdf-body", chunk),
+                                   starts=tuple(t.anchor for t in tables))
+                    yield Task(job, tuple(self.single(t) for t in tables), first, block)
+                yield from (t for _, t in extra)
+
             # The book's stamps beyond the first block, as many as its pages at least need,
             # laid out beside the tables (the workers make the first block for the tables' own
             # PDFs).
             least = sum(r.count for r in runs.values()) + len(missing) + 2
             extra = self.stamp_tasks(range(1, -(-least // STAMPS)))
-            results = _pool_map(tasks + [t for _, t in extra],
+            results = _pool_map(chunk_tasks(), len(chunks) + len(extra),
                                 lambda i: self.tick(sum(len(g.tables) for g in chunks[i])
                                                     if i < len(chunks) else 0))
             for (blocks, _), done in zip(extra, results[len(chunks):], strict=True):
@@ -304,7 +347,7 @@ class PdfRenderer:
             if redo:  # a cut span that could not be repeated in place: laid out again, cut
                 tasks = [Task(self.job(self.alone(groups[t.number], t), starts=(t.anchor,)),
                               (self.single(t),), first, block) for t in redo]
-                for t, result in zip(redo, _pool_map(tasks), strict=True):
+                for t, result in zip(redo, _pool_map(tasks, len(tasks)), strict=True):
                     self._keep(t, keys[t.number], result.laid.runs[0], result.singles[0], runs, files)
         missing_files += [t for t in missing if self._path(t) is not None and self._path(t) not in files]
         if missing_files:
@@ -359,7 +402,8 @@ class PdfRenderer:
         """The stamps `— 1 —` … `— count —`, from blocks laid out once."""
         blocks = -(-count // STAMPS)
         tasks = self.stamp_tasks(range(blocks))
-        for (run, _), done in zip(tasks, _pool_map([t for _, t in tasks]), strict=True):
+        for (run, _), done in zip(tasks, _pool_map([t for _, t in tasks], len(tasks)),
+                                 strict=True):
             self.keep_stamps(run, done)
         laid = [Pages.load(self._block(b)) for b in range(blocks)]
         return [(laid[n // STAMPS], n % STAMPS) for n in range(count)]
@@ -381,12 +425,17 @@ class PdfRenderer:
         entries = len(tables) + (len(self.doc.groups) if self.doc.several else 0)
         front_pages = 1 + max(1, -(-entries // 28))  # cover + 目录 pages, checked below
         front: Pages | None = None
-        for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
-            pages = {n: front_pages + start + 1 for n, start in starts.items()}
-            front = self.laid(self.job(self.html("pdf-front", pages=pages)))
-            if front.count == front_pages:
-                break
-            front_pages = front.count
+        # The stamps the book needs with the 目录 as guessed, laid out beside the 目录.
+        ahead = self.stamp_tasks(range(-(-(front_pages + total) // STAMPS)))
+        with Ahead([task for _, task in ahead]) as pending:
+            for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
+                pages = {n: front_pages + start + 1 for n, start in starts.items()}
+                front = self.laid(self.job(self.html("pdf-front", pages=pages)))
+                if front.count == front_pages:
+                    break
+                front_pages = front.count
+            for (blocks, _), done in zip(ahead, pending.results(), strict=True):
+                self.keep_stamps(blocks, done)
         assert front is not None
         stamps = self.stamps(front.count + total)
         order: list[tuple[Pages, int]] = [(front, i) for i in range(front.count)]
