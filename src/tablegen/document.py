@@ -366,6 +366,7 @@ class Document:
         self.docx_title = title if docx_title is None else docx_title
         self.toc_groups = toc_groups
         self.label = label or key  # how messages name it: `tianjin-ipa-2024`, `… 自评表`
+        self._table_keys: dict[int, tuple[Any, str]] = {}  # id → (table, key): see table_key
 
     @property
     def tables(self) -> list[Any]:
@@ -390,11 +391,16 @@ class Document:
         dataclass of texts, numbers and tuples), with the document's heading fields. A table's
         sheet (`sheet`) and its template contexts read nothing else, so an engine may keep
         what it made of a table under this key (`tests/test_table_keys.py` holds every kind
-        to it)."""
-        return hashlib.sha256("\0".join((
+        to it). Once per table in a build: every engine asks."""
+        kept = self._table_keys.get(id(table))
+        if kept is not None and kept[0] is table:
+            return kept[1]
+        key = hashlib.sha256("\0".join((
             self.kind, self.template, type(table).__qualname__, repr(table), self.title,
             self.subtitle, self.author, self.date, repr(self.page), repr(self.title_lines),
             self.docx_title, str(self.several))).encode("utf-8")).hexdigest()
+        self._table_keys[id(table)] = (table, key)
+        return key
 
     def row_texts(self, table: Any) -> list[str]:
         """What LibreOffice's PDF shows of each grid row (to find its page); [] to find none."""
