@@ -25,9 +25,9 @@ from tablegen.templates import DEFAULT_TEMPLATES
 ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ '’-]+[A-Za-z]{2,})+")
 # What libraries and programs print when they fail.
 MARKS = ("fatal:", "Error", "error:", "Errno", "Traceback", "exit status", "Command '", "Warning")
-# Ours: a finding's rule, and a command a message tells the user to run.
+# Ours: a finding's rule, a command a message tells the user to run, an option.
 OURS = re.compile(r"\b(?:error|warning)\[[a-z0-9-]+\]|\b(?:tablegen|make|git|apt-get)(?: [-\w./<>=]+)+"
-                  r"|LibreOffice Writer")
+                  r"|LibreOffice Writer|--[a-z][a-z-]*")  # an option is a word the user types
 
 
 def english(text: str, *paths: Path) -> list[str]:

@@ -19,8 +19,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf.errors import PyPdfError
-
 from .. import tempdirs
 from ..cache import Cache, digest
 from ..errors import os_reason
@@ -92,6 +90,15 @@ class Conversion:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _unread() -> tuple[type[BaseException], ...]:
+    """What a failed LibreOffice run or an unreadable PDF raises. An `except` evaluates this only
+    when something was raised, so pypdf (a quarter of a second to import) is loaded only then:
+    a build with nothing to do never loads it."""
+    from pypdf.errors import PyPdfError
+
+    return (OSError, subprocess.SubprocessError, PyPdfError)
 
 
 def failure(exc: BaseException) -> str:
@@ -194,7 +201,7 @@ def layout(docx: bytes, headings: list[str], tables: list[list[str]]) -> Measure
         try:
             (pdf,) = to_pdf([src], Path(tmp))
             texts = layout_texts(pdf)
-        except (OSError, subprocess.SubprocessError, PyPdfError) as exc:
+        except _unread() as exc:
             log.warning("DOCX 目录的页码无法测量：%s；目录中的页码是估计值（按每表一页估算），"
                         "可能与真实页码不同，下次生成时会重新测量", failure(exc))
             return None
@@ -296,7 +303,7 @@ class _Started:
     def texts(self) -> list[list[str]]:
         try:
             return [layout_texts(pdf) for pdf in self._run.wait()]
-        except (OSError, subprocess.SubprocessError, PyPdfError) as exc:
+        except _unread() as exc:
             raise _unmeasured(exc) from exc
         finally:
             self.close()
