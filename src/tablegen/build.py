@@ -258,8 +258,6 @@ def _on_disk(path: Path, data: bytes) -> bool:
         return False
 
 
-
-
 class Pending(Protocol):
     """A document an engine has begun (`start`): `finish` makes its files, `close` stops what
     it still runs."""

@@ -493,7 +493,6 @@ class DocxRenderer:
         self._xml: dict[str, str] = {}
         self._compiled: dict[str, jinja2.Template] = {}
         self._skeletons: dict[str, tuple[list[tuple[str, bytes]], str, dict[str, int]]] = {}
-        self.rendered = 0  # table blocks rendered by Jinja in this run (the rest were kept)
 
     def failure(self, exc: Exception, source: str, part: str) -> RenderError:
         """A template's error as the template's: its file, the part and the tag it lies in."""
@@ -538,7 +537,6 @@ class DocxRenderer:
         else:
             context = table_context(doc, table, starts, group, self.totals)
             xml = self.render_block(self.compiled(block_src), [context])
-            self.rendered += 1
             self.store.put("docx-block", key, xml.encode("utf-8"))
         self._xml[key] = xml
         return xml
