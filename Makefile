@@ -32,11 +32,14 @@ guide: $(STAMP) ## Build the user guide (docs/, in Chinese) into site/; any warn
 check: $(STAMP) ## Validate every book in targets/ (what guards the data: the tests never read it)
 	$(BIN)/tablegen check targets
 
+# The suite runs on up to four cores; each test module stays on one (its fixtures are built once).
+XDIST := -n auto --maxprocesses=4 --dist loadscope
+
 test: $(STAMP) ## Run the whole test suite
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 test-fast: $(STAMP) ## The suite without its slow tests (killed processes, wheels, LibreOffice, browser): the edit loop
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q $(XDIST) -m "not slow"
 
 lint: $(STAMP) ## ruff, mypy --strict and the import contracts
 	$(BIN)/ruff check src tests bench docs
