@@ -441,3 +441,46 @@ def test_after_a_save_every_format_is_brought_up_to_date_in_the_warm_process(boo
                 assert (out / "m" / f"合并测试.{fmt}").stat().st_size > 0
         finally:
             events.close()
+
+
+def test_the_docx_layout_after_a_save_is_handed_to_the_libreoffice_kept_started(
+        book, tmp_path, monkeypatch):
+    """serve starts a LibreOffice ahead (`toc_pages.Standby`): the layout a save needs is handed
+    to it instead of waiting for a LibreOffice to start; another is started for the next save,
+    and nothing of them runs after serve stops."""
+    need_program("soffice")
+    from tablegen import tempdirs
+    from tablegen.render import toc_pages
+
+    handed: list[bool] = []
+    init = toc_pages.Conversion.__init__
+
+    def recorded(self, docx_files, out_dir, standby=None):
+        init(self, docx_files, out_dir, standby)
+        handed.append(standby is not None and self.profile == standby.profile)
+
+    monkeypatch.setattr(toc_pages.Conversion, "__init__", recorded)
+    out = tmp_path / "out"
+    with Preview([book.parent], out, port=0) as preview:
+        events = Events(preview)
+        try:
+            events.next()
+            first = preview.offices._standby
+            assert first is not None
+            deadline = time.monotonic() + 60
+            while not first.ready():
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            edit(book / "p.yaml", USAGE, "usage: 用于新版\n")
+            events.next()
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and len(preview._fresh) < 3:
+                time.sleep(0.2)
+            assert handed == [True]
+            assert first.process.poll() is not None and not first.profile.exists()
+            second = preview.offices._standby
+            assert second is not None and second is not first
+        finally:
+            events.close()
+    assert second.process.poll() is not None
+    assert tempdirs.office_processes(second.profile) == [] and not second.profile.exists()

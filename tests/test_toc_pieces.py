@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, TEST_BOOKS, need_program
+from tablegen import tempdirs
 from tablegen.build import build, documents
 from tablegen.cache import Cache
 from tablegen.load.books import load_book_strict
@@ -209,8 +211,67 @@ def test_a_format_that_fails_stops_libreoffice_and_leaves_nothing(tmp_path, monk
     assert events == ["libreoffice starts", "xlsx"]
     (run,) = runs
     assert run.process.poll() is not None  # stopped, not left running
+    assert tempdirs.office_processes(run.profile) == []  # soffice.bin too, not only its launcher
     assert not run.profile.exists()
     assert not (tmp_path / "out").exists()
+
+
+def _book_docx(tmp_path: Path) -> Path:
+    book = TEST_BOOKS / "binhai-ipa-2026"
+    doc = documents(load_book_strict(book))[0]
+    renderer = docx_engine.DocxRenderer(
+        chain_for(book).find_for(doc.kind, "docx", f"{doc.template}.docx"), doc, Cache(None))
+    source = tmp_path / "book.docx"
+    source.write_bytes(renderer.whole(docx_engine.estimated_pages(doc)))
+    return source
+
+
+def test_a_conversion_handed_to_a_standby_libreoffice_gives_its_own_runs_pages(tmp_path):
+    """`tablegen serve` keeps a LibreOffice started between saves: the layout handed to it is
+    the layout of a run of its own, and nothing of either is left running or on disk."""
+    need_program("soffice")
+    source = _book_docx(tmp_path)
+    own, handed = tmp_path / "own", tmp_path / "handed"
+    own.mkdir()
+    handed.mkdir()
+    offices = toc_pages.Offices()
+    offices.refill()
+    standby = offices.take()
+    assert standby is not None
+    deadline = time.monotonic() + 60
+    while not standby.ready():
+        assert time.monotonic() < deadline, "LibreOffice did not start"
+        time.sleep(0.05)
+    with toc_pages.Conversion([source], handed, standby) as run:
+        assert run.profile == standby.profile  # handed over, not a run of its own
+        (pdf,) = run.wait()
+    assert tempdirs.office_processes(standby.profile) == []
+    assert not standby.profile.exists()
+    (alone,) = toc_pages.to_pdf([source], own)
+    texts = toc_pages.layout_texts(pdf)
+    assert len(texts) > 3 and texts == toc_pages.layout_texts(alone)
+
+
+def test_a_standby_still_starting_is_stopped_and_the_conversion_runs_its_own(tmp_path):
+    need_program("soffice")
+    offices = toc_pages.Offices()
+    offices.refill()
+    standby = offices.take()
+    assert standby is not None and offices.take() is None  # one at a time
+    standby.ready = lambda: False  # type: ignore[method-assign]
+    source = _book_docx(tmp_path)
+    with toc_pages.Conversion([source], tmp_path, standby) as run:
+        assert run.profile != standby.profile
+        assert standby.process.poll() is not None and not standby.profile.exists()
+        assert tempdirs.office_processes(standby.profile) == []
+        (pdf,) = run.wait()
+    assert pdf.stat().st_size > 0
+    offices.refill()
+    kept = offices._standby
+    assert kept is not None
+    offices.close()
+    assert offices.take() is None and kept.process.poll() is not None
+    assert tempdirs.office_processes(kept.profile) == [] and not kept.profile.exists()
 
 
 def test_an_edit_measured_part_by_part_gives_the_bytes_of_a_cold_build(tmp_path):

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from . import rules
 from .cache import FOLDER, Cache, digest, folder_digest, versions
@@ -32,6 +32,9 @@ from .review.data import load_settings
 from .review.history import gather
 from .templates import chain_for
 from .writer import check_output, publish
+
+if TYPE_CHECKING:
+    from .render.toc_pages import Offices
 
 log = logging.getLogger("tablegen")
 
@@ -137,6 +140,7 @@ def build(
     links: list[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     use_cache: bool = True,
+    offices: Offices | None = None,
 ) -> BuildResult:
     """Validate first; render every valid book in every format in memory; then write it all.
 
@@ -144,6 +148,7 @@ def build(
     no book is left to build. `links` names the files the overview links to when they are not
     built in this run (`tablegen serve` builds them when their link is opened). `progress` is
     called as each table of each format is done: (tables done, tables in all, `book · format`).
+    `offices` holds a LibreOffice started ahead for the DOCX 目录's layout (`tablegen serve`).
     """
     chosen = formats or available_formats()
     unknown = [f for f in chosen if f not in ENGINES]
@@ -168,7 +173,8 @@ def build(
     # finishes after the other formats, which render meanwhile; files keep the formats' order.
     begun_first = sorted(chosen, key=lambda fmt: fmt not in BEGUN)
     for book in books:
-        ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store)
+        ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store,
+                            offices=offices)
         made: dict[tuple[str, int], _Made] = {}
         try:
             for fmt in begun_first:

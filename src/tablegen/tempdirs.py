@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -42,12 +43,14 @@ def folder(kind: str) -> Iterator[Path]:
 
 
 def remove_orphans() -> None:
-    """The folders of processes that no longer run (and the pipe of a LibreOffice killed with one)."""
+    """The folders of processes that no longer run (and the LibreOffice left running with one of
+    them, and its pipe)."""
     with os.scandir(tempfile.gettempdir()) as entries:
         for entry in entries:
             match = _OWNED.fullmatch(entry.name)
             if match and not alive(int(match.group(1))):
                 if entry.name.startswith("tablegen-lo-"):
+                    stop_office(Path(entry.path))
                     remove_office_pipe(Path(entry.path))
                 shutil.rmtree(entry.path, ignore_errors=True)
 
@@ -66,6 +69,38 @@ def office_pipes(profile: Path) -> list[Path]:
 def profile_url(profile: Path) -> str:
     """The URL LibreOffice is given for a profile folder (the pipe's name is made from it)."""
     return f"file://{profile}"
+
+
+def office_processes(profile: Path) -> list[int]:
+    """The processes running LibreOffice with its profile in `profile`: the launcher (oosplash),
+    soffice.bin, which the launcher starts and leaves running when it is killed, and a
+    `--convert-to` that hands its request to them. Read from /proc; none where there is none."""
+    needle = f"-env:UserInstallation={profile_url(profile)}".encode()
+    found = []
+    try:
+        entries = os.scandir("/proc")
+    except OSError:
+        return []
+    with entries:
+        for entry in entries:
+            if entry.name.isdigit():
+                try:
+                    with open(os.path.join(entry.path, "cmdline"), "rb") as fh:
+                        args = fh.read().split(b"\0")
+                except OSError:
+                    continue
+                if needle in args:
+                    found.append(int(entry.name))
+    return found
+
+
+def stop_office(profile: Path) -> None:
+    """Kill whatever still runs LibreOffice with this profile (ours: the folder is ours)."""
+    for pid in office_processes(profile):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue
 
 
 def remove_office_pipe(profile: Path) -> None:

@@ -35,6 +35,7 @@ import watchfiles
 from ..build import available_formats, build
 from ..errors import Finding, InvalidData, TablegenError, UsageError, os_reason
 from ..render.overview import earlier_entries
+from ..render.toc_pages import Offices
 from ..review import Review
 from ..review.index import repository_index
 from ..review.index_page import index_page
@@ -96,6 +97,8 @@ class Preview:
         self._ready = threading.Event()  # the watcher sees saves from now on
         self._watcher: threading.Thread | None = None
         self._serving = False
+        # A LibreOffice started between saves, for the next DOCX 目录 layout (warm path only).
+        self.offices = Offices()
         try:
             self.httpd = _Server((host, port), _Handler)
         except OSError as exc:
@@ -153,7 +156,8 @@ class Preview:
             if self._fresh.get(fmt) == self._good:
                 return True
             try:
-                build(self.paths, self.out, [fmt], quiet=True, templates=self.templates)
+                build(self.paths, self.out, [fmt], quiet=True, templates=self.templates,
+                      offices=self.offices)
             except TablegenError:
                 return False
             except Exception:  # pragma: no cover - a bug in a renderer
@@ -175,12 +179,16 @@ class Preview:
             if not todo:
                 return []
             try:
-                build(self.paths, self.out, todo, quiet=True, templates=self.templates)
+                build(self.paths, self.out, todo, quiet=True, templates=self.templates,
+                      offices=self.offices)
             except TablegenError:
                 return []  # the link says why when it is opened
             except Exception:  # pragma: no cover - a bug in a renderer
                 log.debug("生成 %s 失败", "、".join(todo), exc_info=True)
                 return []
+            finally:
+                if "docx" in todo and not self._stop.is_set():
+                    self.offices.refill()  # started now, ready by the next save
             for fmt in todo:
                 self._fresh[fmt] = good
             return todo
@@ -267,6 +275,8 @@ class Preview:
     def start(self) -> None:
         """Build once, then watch for saves in the background (serve with `serve_forever`)."""
         log.info("%s", describe(self.rebuild()))
+        if self.warm and "docx" in available_formats():
+            self.offices.refill()
         self._watcher = threading.Thread(target=self._watch, name="tablegen-watch", daemon=True)
         self._watcher.start()
         self._ready.wait(timeout=10)
@@ -285,6 +295,8 @@ class Preview:
         self.httpd.server_close()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
+        with self._build_lock:
+            self.offices.close()
 
     def __enter__(self) -> Preview:
         self.start()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..cache import Cache
 from ..templates import TemplateChain
+
+if TYPE_CHECKING:
+    from .toc_pages import Offices
 
 
 def _no_progress(n: int) -> None:
@@ -25,3 +29,5 @@ class RenderContext:
     # Set by an engine whose files hold a guess (a DOCX 目录 whose page numbers LibreOffice
     # failed to measure): such files are never cached, so the next build measures again.
     provisional: bool = False
+    # LibreOffice kept started for the next DOCX layout (`tablegen serve`), or None.
+    offices: Offices | None = None

@@ -710,7 +710,7 @@ class Measuring:
             if pieces is not None:
                 try:
                     self.parts = toc_layout.PiecesLayout(
-                        pieces, ctx.cache, lambda: renderer.whole(self.pages))
+                        pieces, ctx.cache, lambda: renderer.whole(self.pages), ctx.offices)
                 except toc_layout.Failed:
                     self.failed = True
 

@@ -13,7 +13,9 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
+import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -45,23 +47,33 @@ class Conversion:
     LibreOffice's own temporary files go inside its private profile's folder, so that whatever
     a killed LibreOffice leaves goes with it; its socket, which it always makes in /tmp, is
     removed after it (a crashed LibreOffice leaves it). `close` (or leaving the `with`) stops a
-    run that is still going and removes its folder."""
+    run that is still going, soffice.bin included, and removes its folder.
 
-    def __init__(self, docx_files: list[Path], out_dir: Path):
+    Given a `Standby` that is ready, the run hands its request to that LibreOffice, which has
+    started already, and takes it over (it ends after the request)."""
+
+    def __init__(self, docx_files: list[Path], out_dir: Path, standby: Standby | None = None):
         program = soffice()
         if program is None:
             raise FileNotFoundError("soffice")
         self.outputs = [out_dir / (f.stem + ".pdf") for f in docx_files]
         self._stack = ExitStack()
-        self.profile = self._stack.enter_context(tempdirs.folder("lo"))
-        self._stack.callback(tempdirs.remove_office_pipe, self.profile)
+        if standby is not None and standby.ready():
+            self.profile = standby.profile
+            self._stack.callback(standby.close)
+        else:
+            if standby is not None:
+                standby.close()  # still starting: a run of our own is started at once
+            self.profile = self._stack.enter_context(tempdirs.folder("lo"))
+            self._stack.callback(tempdirs.remove_office_pipe, self.profile)
+            self._stack.callback(tempdirs.stop_office, self.profile)
         self.args = [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
                      "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
                      *map(str, docx_files)]
         try:
             self.process = subprocess.Popen(
-                self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=dict(os.environ, TMPDIR=str(self.profile)))
+                self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=dict(os.environ, TMPDIR=str(self.profile)))
         except BaseException:
             self._stack.close()
             raise
@@ -90,6 +102,78 @@ class Conversion:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Standby:
+    """A LibreOffice started ahead of a conversion, with a profile of its own, idle until
+    `Conversion` hands it one: `soffice --convert-to` given the same profile passes its request
+    over LibreOffice's single-instance pipe and waits for it, and the layout of one table then
+    takes a fraction of a second instead of LibreOffice's start. LibreOffice ends after such a
+    request, so each standby serves one conversion. `close` stops it and removes its folder."""
+
+    def __init__(self) -> None:
+        program = soffice()
+        if program is None:
+            raise FileNotFoundError("soffice")
+        self._stack = ExitStack()
+        self.profile = self._stack.enter_context(tempdirs.folder("lo"))
+        self._stack.callback(tempdirs.remove_office_pipe, self.profile)
+        self._stack.callback(tempdirs.stop_office, self.profile)
+        try:
+            self.process = subprocess.Popen(
+                [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
+                 "--headless", "--norestore", "--invisible"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=dict(os.environ, TMPDIR=str(self.profile)))
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def ready(self) -> bool:
+        """Whether it has started and listens for a request."""
+        return self.process.poll() is None and any(
+            stat.S_ISSOCK(_mode(pipe)) for pipe in tempdirs.office_pipes(self.profile))
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self._stack.close()  # soffice.bin too, which outlives its killed launcher
+        self.process.wait()
+
+
+class Offices:
+    """At most one `Standby` kept for the next conversion (`tablegen serve` between saves):
+    `take` hands it over when it is ready, `refill` starts another when there is none. Nothing
+    runs when LibreOffice is not installed."""
+
+    def __init__(self) -> None:
+        self._standby: Standby | None = None
+        self._lock = threading.Lock()
+
+    def take(self) -> Standby | None:
+        with self._lock:
+            standby, self._standby = self._standby, None
+            return standby
+
+    def refill(self) -> None:
+        with self._lock:
+            if self._standby is None and soffice() is not None:
+                try:
+                    self._standby = Standby()
+                except OSError as exc:
+                    log.debug("LibreOffice 无法预先启动：%s", os_reason(exc))
+
+    def close(self) -> None:
+        standby = self.take()
+        if standby is not None:
+            standby.close()
+
+
+def _mode(path: Path) -> int:
+    try:
+        return path.lstat().st_mode
+    except OSError:
+        return 0
 
 
 def _unread() -> tuple[type[BaseException], ...]:
@@ -284,7 +368,7 @@ class _Started:
     """These DOCX laid out by one LibreOffice run that goes on while the build does other
     work; `texts` waits for their page texts (`Failed`, warned, when LibreOffice fails)."""
 
-    def __init__(self, docs: list[bytes]):
+    def __init__(self, docs: list[bytes], offices: Offices | None = None):
         self._stack = ExitStack()
         tmp = self._stack.enter_context(tempdirs.folder("toc"))
         try:
@@ -292,7 +376,8 @@ class _Started:
             for n, data in enumerate(docs):
                 sources.append(tmp / f"{n}.docx")
                 sources[-1].write_bytes(data)
-            self._run = self._stack.enter_context(Conversion(sources, tmp))
+            standby = offices.take() if offices is not None else None
+            self._run = self._stack.enter_context(Conversion(sources, tmp, standby))
         except OSError as exc:
             self._stack.close()
             raise _unmeasured(exc) from exc
@@ -353,7 +438,7 @@ class PiecesLayout:
     `result` waits for it. `close` stops a run whose result is no longer wanted."""
 
     def __init__(self, pieces: list[Piece], store: Cache,
-                 whole: Callable[[], bytes] | None = None):
+                 whole: Callable[[], bytes] | None = None, offices: Offices | None = None):
         self.pieces, self.store = pieces, store
         self.keys = [_piece_key(p) for p in pieces]
         self.out = [_laid(store.get_json("toc", k), p)
@@ -364,9 +449,9 @@ class PiecesLayout:
         self.run: _Started | None = None
         if self.whole:
             assert whole is not None
-            self.run = _Started([whole()])
+            self.run = _Started([whole()], offices)
         elif self.todo:
-            self.run = _Started([pieces[i].docx() for i in self.todo])
+            self.run = _Started([pieces[i].docx() for i in self.todo], offices)
 
     def result(self) -> list[Laid] | None:
         out, pieces = self.out, self.pieces
