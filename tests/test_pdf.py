@@ -298,7 +298,8 @@ def test_a_group_cut_by_a_page_break_is_split_in_place_as_a_layout_cut_there_dra
     from tablegen.document import split_spans
     from tablegen.render.context import RenderContext
     from tablegen.render.pdf import PdfRenderer
-    from tablegen.render.pdf_layout import Job, layout, row_pages, split_in_place
+    from tablegen.render.pdf_jobs import Job
+    from tablegen.render.pdf_layout import layout, row_pages, split_in_place
     from tablegen.render.pdf_pages import Pages
     from tablegen.templates import chain_for
 

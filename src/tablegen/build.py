@@ -25,7 +25,7 @@ from .load.books import load_paths
 from .model.book import Book, Indicator
 from .model.scoring import explain as explain_scores
 from .model.scoring import scheme_of, score_project
-from .render import BEGUN, ENGINES
+from .render import BEGUN, ENGINES, PREPARED
 from .render.context import RenderContext
 from .review import Review, review_books
 from .review.data import load_settings
@@ -155,6 +155,23 @@ def build(
     if unknown:
         raise UsageError(f"未知的输出格式：{', '.join(unknown)}（可用：{', '.join(ENGINES)}）")
     check_output(out)
+    # Started before the books are read: a worker loads what an engine's layouts need meanwhile.
+    prepared = {fmt: importlib.import_module(PREPARED[fmt]).prepare()
+                for fmt in chosen if fmt in PREPARED}
+    try:
+        return _build(paths, out, chosen, strict=strict, quiet=quiet, toc_pages=toc_pages,
+                      templates=templates, links=links, progress=progress, use_cache=use_cache,
+                      offices=offices, prepared=prepared)
+    finally:
+        for handle in prepared.values():
+            if handle is not None:
+                handle.close()
+
+
+def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, quiet: bool,
+           toc_pages: bool | None, templates: Path | None, links: list[str] | None,
+           progress: Callable[[int, int, str], None] | None, use_cache: bool,
+           offices: Offices | None, prepared: dict[str, Any]) -> BuildResult:
     catalog = load_paths(paths)
     report = catalog.report.strict() if strict else catalog.report
     # Books are independent: one with errors is reported and not written; the others build.
@@ -174,7 +191,7 @@ def build(
     begun_first = sorted(chosen, key=lambda fmt: fmt not in BEGUN)
     for book in books:
         ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store,
-                            offices=offices)
+                            offices=offices, prepared=prepared)
         made: dict[tuple[str, int], _Made] = {}
         try:
             for fmt in begun_first:

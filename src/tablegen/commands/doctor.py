@@ -60,7 +60,8 @@ def loaded() -> list[tuple[str, str]]:
     import pikepdf
 
     from ..render.pdf import FOOTER_CSS
-    from ..render.pdf_layout import Job, layout
+    from ..render.pdf_jobs import Job
+    from ..render.pdf_layout import layout
     from ..render.pdf_pages import STUB, Pages
 
     folder = DEFAULT_TEMPLATES / "html"

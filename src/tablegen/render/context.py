@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..cache import Cache
 from ..templates import TemplateChain
@@ -31,3 +31,5 @@ class RenderContext:
     provisional: bool = False
     # LibreOffice kept started for the next DOCX layout (`tablegen serve`), or None.
     offices: Offices | None = None
+    # What the engines in `render.PREPARED` started as the build began, by format (or None).
+    prepared: dict[str, Any] = field(default_factory=dict)

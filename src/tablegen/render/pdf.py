@@ -16,10 +16,11 @@ import gc
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import tempdirs
 from ..cache import Cache, digest, folder_digest, versions
@@ -30,10 +31,13 @@ from . import html as html_engine
 from . import pdf_fonts
 from .context import RenderContext
 from .fonts import font_face_css
+from .pdf_jobs import Job, Laid
 from .pdf_join import Entry, join
 from .pdf_join import Page as JoinPage
-from .pdf_layout import Job, Laid, layout, release_fonts
 from .pdf_pages import Pages
+
+if TYPE_CHECKING:
+    from .pdf_worker import Worker
 
 TABLES_PER_CHUNK = 25
 STAMPS = 32  # page-number stamps laid out together (and cached) in blocks of this many
@@ -83,6 +87,14 @@ class Done:
 _STAMPS: dict[Job, bytes] = {}  # a worker's stamp blocks, laid out once per process
 
 
+def layout(job: Job) -> Laid:
+    """`pdf_layout.layout`, loaded where a layout runs: a build whose layouts all run in the
+    worker started with it (`pdf_worker`), or come from the cache, never loads WeasyPrint."""
+    from .pdf_layout import layout as lay_out
+
+    return lay_out(job)
+
+
 def work(task: Task) -> Done:
     """Lay a task out and join its tables' own PDFs (runs in a worker process)."""
     laid = layout(task.job)
@@ -114,9 +126,11 @@ def single_pdf(run: Pages, stamps: Sequence[tuple[Pages, int]], single: Single, 
 
 
 def _pool_map(tasks: Iterable[Task], count: int,
-              done: Callable[[int], None] = lambda i: None) -> list[Done]:
+              done: Callable[[int], None] = lambda i: None,
+              worker: Worker | None = None) -> list[Done]:
     """Run `count` tasks in parallel, in order; `done(i)` as task i comes back.
 
+    One task goes to `worker` (`pdf_worker`), or is laid out here without one.
     The tasks are made as they are handed out: the workers start on the first while the rest
     are made (a chunk's HTML is rendered in this process). What this process holds when the
     workers fork is frozen out of the garbage collector meanwhile, so that their collections
@@ -124,9 +138,9 @@ def _pool_map(tasks: Iterable[Task], count: int,
     """
     workers = min(count, os.cpu_count() or 1)
     out: list[Done] = []
-    if workers <= 1:
+    if workers <= 1:  # one task: in the worker started with the build, if there is one
         for i, task in enumerate(tasks):
-            out.append(work(task))
+            out.append(worker.run(work, task) if worker is not None else work(task))
             done(i)
         return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
@@ -180,6 +194,7 @@ class PdfRenderer:
         self.doc = doc
         self.tick = ctx.tick
         self.store: Cache = ctx.cache
+        self.worker: Worker | None = ctx.prepared.get("pdf")
         self.env = html_engine.environment(doc, ctx.templates, ctx.cache)
         folders = ctx.templates.folders(doc.kind, "html")
         if not folders:
@@ -281,7 +296,8 @@ class PdfRenderer:
         key = self.key(job)
         cached = self.store.get("laid", key)
         if cached is None:
-            cached = layout(job).runs[0]
+            laid = self.worker.run(work, Task(job)).laid if self.worker is not None else layout(job)
+            cached = laid.runs[0]
             self.store.put("laid", key, cached)
         return Pages.load(cached)
 
@@ -328,7 +344,7 @@ class PdfRenderer:
             extra = self.stamp_tasks(range(1, -(-least // STAMPS)))
             results = _pool_map(chunk_tasks(), len(chunks) + len(extra),
                                 lambda i: self.tick(sum(len(g.tables) for g in chunks[i])
-                                                    if i < len(chunks) else 0))
+                                                    if i < len(chunks) else 0), self.worker)
             for (blocks, _), done in zip(extra, results[len(chunks):], strict=True):
                 self.keep_stamps(blocks, done)
             redo: list[Any] = []
@@ -347,7 +363,8 @@ class PdfRenderer:
             if redo:  # a cut span that could not be repeated in place: laid out again, cut
                 tasks = [Task(self.job(self.alone(groups[t.number], t), starts=(t.anchor,)),
                               (self.single(t),), first, block) for t in redo]
-                for t, result in zip(redo, _pool_map(tasks, len(tasks)), strict=True):
+                for t, result in zip(redo, _pool_map(tasks, len(tasks), worker=self.worker),
+                                     strict=True):
                     self._keep(t, keys[t.number], result.laid.runs[0], result.singles[0], runs, files)
         missing_files += [t for t in missing if self._path(t) is not None and self._path(t) not in files]
         if missing_files:
@@ -402,8 +419,8 @@ class PdfRenderer:
         """The stamps `— 1 —` … `— count —`, from blocks laid out once."""
         blocks = -(-count // STAMPS)
         tasks = self.stamp_tasks(range(blocks))
-        for (run, _), done in zip(tasks, _pool_map([t for _, t in tasks], len(tasks)),
-                                 strict=True):
+        for (run, _), done in zip(tasks, _pool_map([t for _, t in tasks], len(tasks),
+                                                    worker=self.worker), strict=True):
             self.keep_stamps(run, done)
         laid = [Pages.load(self._block(b)) for b in range(blocks)]
         return [(laid[n // STAMPS], n % STAMPS) for n in range(count)]
@@ -469,7 +486,9 @@ def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
     try:
         files = renderer.render()
     finally:
-        release_fonts()
+        loaded = sys.modules.get(f"{__package__}.pdf_layout")
+        if loaded is not None:  # a layout ran in this process
+            loaded.release_fonts()
         _STAMPS.clear()
         tempdirs.remove_orphans()  # the workers' font folders (they have ended), and a killed run's
     if renderer.laid_tables:

@@ -27,6 +27,7 @@ from .. import tempdirs
 from ..load.glyphs import fallback_font
 from . import pdf_fonts, pdf_pages
 from .fonts import FALLBACK_FAMILY, libraries_found_without_a_compiler
+from .pdf_jobs import Job, Laid
 
 with libraries_found_without_a_compiler():
     from weasyprint import CSS, HTML
@@ -35,28 +36,6 @@ with libraries_found_without_a_compiler():
     from weasyprint.urls import URLFetcher
 
 log = logging.getLogger("tablegen")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document to lay out: its HTML, what it may read, and where its runs of pages start
-    (the page of each element id of `starts`; none: the whole document is one run)."""
-
-    html: str
-    base_url: str
-    allowed: tuple[str, ...]
-    css: str
-    fonts: tuple[str, ...] = ()  # identities of the font files embedded as placeholders
-    starts: tuple[str, ...] = ()
-
-
-@dataclass
-class Laid:
-    """A layout's runs of pages (`Pages.dump()` each) and, for each run whose cut spans could
-    not be repeated in place, the grid rows (0-based, per `data-row`) that start its pages."""
-
-    runs: list[bytes]
-    unsplit: dict[int, list[int]] = field(default_factory=dict)
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]

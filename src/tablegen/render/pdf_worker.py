@@ -1,0 +1,91 @@
+"""A worker process started as the build begins, which loads WeasyPrint (over a second) and its
+fonts while the build's own process reads and checks the books, then lays out what the PDF
+engine hands it. After an edit that is the one changed table: its layout no longer waits for
+WeasyPrint to load, and the build's process never loads it. A build with nothing to lay out
+stops the worker unused; one with many layouts gives them to its pool of workers (one per core)
+as before.
+
+This module is imported by every build that makes a PDF, so it imports nothing heavy itself:
+the worker loads the engine after the fork, by name. It knows nothing of the PDF engine, which
+hands it module-level functions to run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+from .. import tempdirs
+
+T = TypeVar("T")
+R = TypeVar("R")
+# What the PDF's worker loads first: WeasyPrint, and fontconfig's set-up of this process's fonts.
+WARM = ("tablegen.render.pdf_layout", "process_fonts")
+
+
+class Worker:
+    """One forked process that calls `warm` (module, function) at once, then runs one call at a
+    time (`run`); `close` stops it, whether it is still warming or idle, and removes the folder
+    its fonts used."""
+
+    def __init__(self, warm: tuple[str, str] = WARM) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self.process: BaseProcess = context.Process(target=_serve, args=(child, warm),
+                                                    daemon=True, name="tablegen-pdf")
+        self.process.start()
+        child.close()
+
+    def run(self, fn: Callable[[T], R], arg: T) -> R:
+        """`fn(arg)` in the worker (`fn` a module-level function); what it raised is raised
+        here. A worker that has died (killed, out of memory) leaves the call to this process."""
+        try:
+            self._conn.send((fn, arg))
+            ok, result = self._conn.recv()
+        except (EOFError, OSError):
+            return fn(arg)
+        if not ok:
+            raise result
+        return result  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self._conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        tempdirs.remove_orphans()  # its fonts' folder
+
+
+def prepare() -> Worker | None:
+    """A worker, where one helps: with fork and more than one core, and WeasyPrint not loaded
+    here already (`tablegen serve` lays out in its own warm process)."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or "weasyprint" in sys.modules:
+        return None
+    return Worker()
+
+
+def _serve(conn: Connection, warm: tuple[str, str]) -> None:
+    """The worker: warm up, then run each call sent until the build closes its end."""
+    module, name = warm
+    getattr(importlib.import_module(module), name)()
+    while True:
+        try:
+            fn, arg = conn.recv()
+        except (EOFError, OSError):
+            return
+        reply: tuple[bool, Any]
+        try:
+            reply = (True, fn(arg))
+        except BaseException as exc:  # handed to the build, which raises it
+            reply = (False, exc)
+        try:
+            conn.send(reply)
+        except (TypeError, AttributeError, pickle.PicklingError):  # an exception that cannot travel
+            conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))

@@ -1,0 +1,98 @@
+"""The PDF's worker process, started as the build begins: it loads WeasyPrint while the build
+reads the books, lays out the one table an edit changed, and leaves nothing running."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from tablegen import tempdirs
+from tablegen.build import build
+from tablegen.cache import FOLDER
+from tablegen.render import pdf, pdf_worker
+from tablegen.render.pdf_jobs import Job
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2,
+                                reason="the worker needs fork and two cores")
+
+
+@pytest.fixture
+def book(tmp_path):
+    return Path(shutil.copytree(FIXTURES / "cache", tmp_path / "cache"))
+
+
+def pdfs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.pdf"))
+            if FOLDER not in p.parts}
+
+
+def test_after_an_edit_the_worker_lays_the_table_out_and_the_build_never_loads_weasyprint(
+        book, tmp_path):
+    out = tmp_path / "out"
+    build([book], out, ["pdf"], quiet=True)
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    script = ("import logging, sys; from pathlib import Path; from tablegen.build import build; "
+              "logging.basicConfig(level=logging.INFO, format='%(message)s'); "
+              f"build([Path({str(book)!r})], Path({str(out)!r}), ['pdf'], quiet=True); "
+              "print('weasyprint' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
+    assert "排版 1 张表，2 张取自缓存" in done.stderr
+    cold = tmp_path / "cold"
+    build([book], cold, ["pdf"], quiet=True, use_cache=False)
+    assert pdfs(out) == pdfs(cold)
+
+
+def _job() -> Job:
+    return Job("<p>一</p>", "file:///", (), "@page { size: A4 }")
+
+
+def test_a_worker_lays_out_what_this_process_would(tmp_path):
+    worker = pdf_worker.Worker()
+    try:
+        there = worker.run(pdf.work, pdf.Task(_job()))
+    finally:
+        worker.close()
+    assert there.laid.runs == pdf.work(pdf.Task(_job())).laid.runs
+
+
+def test_a_dead_worker_gives_the_task_back_and_a_closed_one_leaves_nothing():
+    worker = pdf_worker.Worker()
+    pid = worker.process.pid
+    assert pid is not None
+    os.kill(pid, 9)
+    worker.process.join()
+    assert worker.run(pdf.work, pdf.Task(_job())).laid.runs  # laid out here instead
+    worker.close()
+    loading = pdf_worker.Worker()  # closed while it still loads WeasyPrint
+    start = time.monotonic()
+    loading.close()
+    assert time.monotonic() - start < 5
+    assert not loading.process.is_alive()
+    assert not [p for p in Path(tempdirs.tempfile.gettempdir()).glob(f"tablegen-fonts-{pid}-*")]
+
+
+def test_what_a_layout_raises_in_the_worker_is_raised_in_the_build():
+    worker = pdf_worker.Worker()
+    try:
+        with pytest.raises(AttributeError, match="job"):
+            worker.run(pdf.work, "not a task")  # type: ignore[arg-type]
+    finally:
+        worker.close()
+
+
+def test_serve_and_one_core_need_no_worker(monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", sys.modules.get("weasyprint", object()))
+    assert pdf_worker.prepare() is None  # loaded here already: laid out here
+    monkeypatch.delitem(sys.modules, "weasyprint")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert pdf_worker.prepare() is None
