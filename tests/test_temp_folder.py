@@ -170,3 +170,27 @@ def test_what_a_build_killed_in_libreoffice_left_goes_with_the_next_build(books,
     assert [n for n in left if n.startswith("tablegen-lo-")], left  # killed: no finally ran
     assert [n for n in left if not n.startswith("tablegen-")] == []  # LibreOffice's files inside
     the_next_run_leaves_nothing(args, tmp_path, tmp)
+
+
+def test_a_libreoffice_left_running_by_a_killed_run_is_stopped_with_its_folder(tmp_path, monkeypatch):
+    """A run killed outright (kill -9 of tablegen alone) leaves LibreOffice running on its
+    profile: the next run that cleans the temp folder stops it with the folder."""
+    import tempfile
+
+    from tablegen import tempdirs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    profile = tmp_path / f"tablegen-lo-{gone.stdout.strip()}-left"
+    profile.mkdir()
+    office = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)",
+                               f"-env:UserInstallation={tempdirs.profile_url(profile)}"])
+    try:
+        assert tempdirs.office_processes(profile) == [office.pid]
+        tempdirs.remove_orphans()
+        assert office.wait(timeout=10) == -9
+        assert not profile.exists()
+    finally:
+        office.kill()
+        office.wait()

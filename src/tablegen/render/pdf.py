@@ -95,6 +95,12 @@ def layout(job: Job) -> Laid:
     return lay_out(job)
 
 
+def _load_layout() -> None:
+    """WeasyPrint loaded here before a pool of workers forks: they share it, instead of each
+    loading it again."""
+    from . import pdf_layout  # noqa: F401
+
+
 def work(task: Task) -> Done:
     """Lay a task out and join its tables' own PDFs (runs in a worker process)."""
     laid = layout(task.job)
@@ -144,6 +150,7 @@ def _pool_map(tasks: Iterable[Task], count: int,
             done(i)
         return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    _load_layout()
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -169,6 +176,7 @@ class Ahead:
         self.futures: list[Future[Done]] = []
         if tasks and (os.cpu_count() or 1) > 1:
             context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+            _load_layout()
             self.pool = ProcessPoolExecutor(max_workers=min(len(tasks), os.cpu_count() or 1),
                                             mp_context=context)
             self.futures = [self.pool.submit(work, task) for task in tasks]
