@@ -201,3 +201,33 @@ def test_one_value_changed_renders_that_tables_html_and_docx_xml_only(book, tmp_
     cold = tmp_path / "cold"
     build([book], cold, FORMATS, quiet=True, toc_pages=False, use_cache=False)
     assert {k: v[0] for k, v in outputs(cold).items()} == {k: v[0] for k, v in outputs(out).items()}
+
+
+def test_workers_are_started_ahead_unless_the_last_build_read_the_same_files(book, tmp_path,
+                                                                             monkeypatch):
+    """The PDF's worker and the DOCX's LibreOffice start as the build begins, except when the
+    last build of the folder read these very files (nothing to lay out, most likely)."""
+    from tablegen.render import pdf_worker, toc_pages
+
+    started: list[str] = []
+    monkeypatch.setattr(pdf_worker, "prepare", lambda toc: started.append("pdf"))
+    monkeypatch.setattr(toc_pages, "prepare", lambda toc: started.append("docx"))
+    out = tmp_path / "out"
+
+    def once() -> list[str]:
+        started.clear()
+        build([book], out, FORMATS, quiet=True, toc_pages=False)
+        return sorted(started)
+
+    assert once() == ["docx", "pdf"]
+    assert once() == []
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    assert once() == ["docx", "pdf"]
+    assert once() == []
+    started.clear()
+    build([book], out, ["pdf"], quiet=True, toc_pages=False)  # other formats: other inputs
+    assert started == ["pdf"]
+    started.clear()
+    build([book], tmp_path / "cold", FORMATS, quiet=True, toc_pages=False, use_cache=False)
+    assert sorted(started) == ["docx", "pdf"]

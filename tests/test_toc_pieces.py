@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -127,6 +129,19 @@ def test_after_one_edit_only_the_edited_table_is_laid_out_again(tmp_path, monkey
         return pdfs
 
     monkeypatch.setattr(toc_pages.Conversion, "wait", counted)
+    handed: list[bool] = []  # whether each run was handed to the LibreOffice the build started
+    init = toc_pages.Conversion.__init__
+
+    def recorded(self: toc_pages.Conversion, files: list[Path], out: Path,
+                 standby: toc_pages.Standby | None = None) -> None:
+        if standby is not None:
+            deadline = time.monotonic() + 60
+            while not standby.ready() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        init(self, files, out, standby)
+        handed.append(standby is not None and self.profile == standby.profile)
+
+    monkeypatch.setattr(toc_pages.Conversion, "__init__", recorded)
     out = tmp_path / "out"
     build([book], out, ["docx"], quiet=True)
     assert runs == [[15]]  # a first build: the whole book in one run, cut into its parts
@@ -136,10 +151,11 @@ def test_after_one_edit_only_the_edited_table_is_laid_out_again(tmp_path, monkey
     runs.clear()
     result = build([book], out, ["docx"], quiet=True)
     assert runs == [[1]]  # that table alone (one page)
+    assert handed == [True, True]  # to the LibreOffice started as each build began
     assert result.written
     runs.clear()
     assert build([book], out, ["docx"], quiet=True).written == []
-    assert runs == []
+    assert runs == [] and handed == [True, True]
 
 
 def test_a_table_that_does_not_start_a_page_is_measured_in_the_whole_book(tmp_path):
@@ -294,3 +310,14 @@ def test_an_edit_measured_part_by_part_gives_the_bytes_of_a_cold_build(tmp_path)
 
     assert files(out) == files(cold)
     assert len(files(cold)) == 15  # the book's DOCX, HTML, XLSX, 10 tables' DOCX, the overview
+
+
+def test_a_standby_left_open_goes_when_python_exits(tmp_path):
+    need_program("soffice")
+    script = ("import time; from tablegen.render.toc_pages import Offices; o = Offices(); "
+              "o.refill(); s = o._standby; print(s.profile, flush=True)\n"
+              "while not s.ready(): time.sleep(0.05)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, timeout=120)
+    profile = Path(done.stdout.strip())
+    assert tempdirs.office_processes(profile) == [] and not profile.exists()

@@ -11,6 +11,7 @@ import functools
 import importlib
 import importlib.util
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -155,13 +156,18 @@ def build(
     if unknown:
         raise UsageError(f"未知的输出格式：{', '.join(unknown)}（可用：{', '.join(ENGINES)}）")
     check_output(out)
-    # Started before the books are read: a worker loads what an engine's layouts need meanwhile.
-    prepared = {fmt: importlib.import_module(PREPARED[fmt]).prepare()
-                for fmt in chosen if fmt in PREPARED}
+    # Started before the books are read: a worker loads what an engine's layouts need meanwhile
+    # (LibreOffice, WeasyPrint). Not when the last build of this folder read these very files:
+    # most likely nothing is to be laid out (and if something is, it is laid out as before);
+    # nor for `tablegen serve`, which keeps its own (`offices`, WeasyPrint loaded in-process).
+    inputs = _inputs_key(paths, out, chosen, toc_pages, templates) if use_cache else None
+    fresh = offices is None and (inputs is None or not Cache.holds(out / FOLDER, "inputs", inputs))
+    prepared = {fmt: importlib.import_module(PREPARED[fmt]).prepare(toc_pages)
+                for fmt in chosen if fmt in PREPARED and fresh}
     try:
         return _build(paths, out, chosen, strict=strict, quiet=quiet, toc_pages=toc_pages,
                       templates=templates, links=links, progress=progress, use_cache=use_cache,
-                      offices=offices, prepared=prepared)
+                      offices=offices, prepared=prepared, inputs=inputs)
     finally:
         for handle in prepared.values():
             if handle is not None:
@@ -171,7 +177,7 @@ def build(
 def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, quiet: bool,
            toc_pages: bool | None, templates: Path | None, links: list[str] | None,
            progress: Callable[[int, int, str], None] | None, use_cache: bool,
-           offices: Offices | None, prepared: dict[str, Any]) -> BuildResult:
+           offices: Offices | None, prepared: dict[str, Any], inputs: str | None) -> BuildResult:
     catalog = load_paths(paths)
     report = catalog.report.strict() if strict else catalog.report
     # Books are independent: one with errors is reported and not written; the others build.
@@ -239,10 +245,38 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
             return new
 
     written = publish(out, changed, folders, quiet=quiet, late=late)
+    if inputs is not None:
+        store.scope = "inputs"
+        store.put("inputs", inputs, b"")
     store.finish()
     # Files of a switched-in book that already held their bytes were linked in, not written.
     unchanged += len(changed) + made_late - len(written)
     return BuildResult(written, report, unchanged, reviewed)
+
+
+def _inputs_key(paths: list[Path], out: Path, chosen: list[str], toc_pages: bool | None,
+                templates: Path | None) -> str | None:
+    """What a build reads, cheaply: the YAML files under `paths` by path and content (hidden
+    folders and `out` left aside), the template folders' names, the formats and options asked
+    for. None when a file cannot be read."""
+    parts: list[bytes | str] = [",".join(chosen), repr(toc_pages), repr(templates)]
+    skip = out.resolve()
+    try:
+        for root in paths:
+            if root.is_file():
+                parts += [str(root), root.read_bytes()]
+                continue
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and Path(folder, d).resolve() != skip)
+                for name in sorted(names):
+                    if name.endswith((".yaml", ".yml")):
+                        path = os.path.join(folder, name)
+                        parts += [path, Path(path).read_bytes()]
+    except OSError:
+        return None
+    parts += [str(d) for d in chain_for(None, templates).dirs]
+    return digest(*parts)
 
 
 def review_of(books: list[Book]) -> Review | None:

@@ -40,7 +40,7 @@ MARK_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
              "# tablegen-cache 1\n")
 # Every kind of entry this cache stores; the prune looks at nothing else.
 KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font",
-                   "docx-block", "jinja", "html-fragment", "sheet"})
+                   "docx-block", "jinja", "html-fragment", "sheet", "inputs"})
 MANIFESTS = "manifests"
 _DIGEST = 32
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -149,6 +149,12 @@ class Cache:
         self.scope = "-"
         # New entries wait in memory until the build succeeds: a failed build writes nothing.
         self.pending: dict[tuple[str, str], bytes] = {}
+
+    @staticmethod
+    def holds(root: Path, kind: str, key: str) -> bool:
+        """Whether the cache in `root`, if there is one, has this entry (neither made nor read)."""
+        return (kind in KINDS and bool(_HEX.fullmatch(key)) and _regular(root / MARK)
+                and _regular(root / kind / key[:2] / key))
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.root is not None and kind in KINDS and _HEX.fullmatch(key), (kind, key)

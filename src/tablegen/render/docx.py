@@ -710,7 +710,8 @@ class Measuring:
             if pieces is not None:
                 try:
                     self.parts = toc_layout.PiecesLayout(
-                        pieces, ctx.cache, lambda: renderer.whole(self.pages), ctx.offices)
+                        pieces, ctx.cache, lambda: renderer.whole(self.pages),
+                        ctx.offices or ctx.prepared.get("docx"))
                 except toc_layout.Failed:
                     self.failed = True
 

@@ -63,7 +63,7 @@ class Worker:
         tempdirs.remove_orphans()  # its fonts' folder
 
 
-def prepare() -> Worker | None:
+def prepare(toc_pages: bool | None = None) -> Worker | None:
     """A worker, where one helps: with fork and more than one core, and WeasyPrint not loaded
     here already (`tablegen serve` lays out in its own warm process)."""
     if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or "weasyprint" in sys.modules:

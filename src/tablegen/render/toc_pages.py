@@ -5,6 +5,7 @@ LibreOffice only reads a copy of our DOCX and prints it to PDF; it never re-save
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import itertools
 import json
@@ -149,6 +150,7 @@ class Offices:
     def __init__(self) -> None:
         self._standby: Standby | None = None
         self._lock = threading.Lock()
+        atexit.register(self.close)  # whoever forgets it, the LibreOffice goes with Python
 
     def take(self) -> Standby | None:
         with self._lock:
@@ -167,6 +169,16 @@ class Offices:
         standby = self.take()
         if standby is not None:
             standby.close()
+
+
+def prepare(toc_pages: bool | None) -> Offices | None:
+    """A LibreOffice started as the build begins, when the 目录 is to be measured: it starts
+    while the books are read, and the layout of what changed is handed to it."""
+    if toc_pages is False or soffice() is None:
+        return None
+    offices = Offices()
+    offices.refill()
+    return offices
 
 
 def _mode(path: Path) -> int:
