@@ -61,7 +61,7 @@ SLOW_TESTS = {
     "test_toc_pieces.py::test_libreoffice_lays_the_docx_out_while_the_other_formats_render",
     "test_toc_pieces.py::test_a_format_that_fails_stops_libreoffice_and_leaves_nothing",
     "test_toc_pieces.py::test_a_conversion_handed_to_a_standby_libreoffice_gives_its_own_runs_pages",
-    "test_toc_pieces.py::test_a_standby_still_starting_is_stopped_and_the_conversion_runs_its_own",
+    "test_toc_pieces.py::test_a_standby_that_ended_is_cleared_away_and_the_conversion_runs_its_own",
     "test_toc_pieces.py::test_a_standby_left_open_goes_when_python_exits",
     "test_toc_pieces.py::test_an_edit_measured_part_by_part_gives_the_bytes_of_a_cold_build",
     "test_serve.py::test_after_a_save_every_format_is_brought_up_to_date_in_the_warm_process",

@@ -17,6 +17,7 @@ import signal
 import stat
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from ..errors import os_reason
 
 log = logging.getLogger("tablegen")
 TIMEOUT = 600
+STANDBY_WAIT = 10  # seconds a conversion waits for a standby LibreOffice's pipe
 
 
 def soffice() -> str | None:
@@ -59,12 +61,12 @@ class Conversion:
             raise FileNotFoundError("soffice")
         self.outputs = [out_dir / (f.stem + ".pdf") for f in docx_files]
         self._stack = ExitStack()
-        if standby is not None and standby.ready():
+        if standby is not None and standby.wait_ready():
             self.profile = standby.profile
             self._stack.callback(standby.close)
         else:
             if standby is not None:
-                standby.close()  # still starting: a run of our own is started at once
+                standby.close()  # it failed to start: a run of our own
             self.profile = self._stack.enter_context(tempdirs.folder("lo"))
             self._stack.callback(tempdirs.remove_office_pipe, self.profile)
             self._stack.callback(tempdirs.stop_office, self.profile)
@@ -131,9 +133,21 @@ class Standby:
             raise
 
     def ready(self) -> bool:
-        """Whether it has started and listens for a request."""
+        """Whether it runs and listens for a request. A request sent while it still starts
+        waits until it has; on its first start LibreOffice restarts once, and its pipe is
+        gone for a moment (`wait_ready`)."""
         return self.process.poll() is None and any(
             stat.S_ISSOCK(_mode(pipe)) for pipe in tempdirs.office_pipes(self.profile))
+
+    def wait_ready(self, timeout: float = STANDBY_WAIT) -> bool:
+        """`ready`, waited for while it runs (a few tenths of a second after its start or
+        restart), at most `timeout` seconds; False when it has ended."""
+        deadline = time.monotonic() + timeout
+        while not self.ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def close(self) -> None:
         if self.process.poll() is None:
