@@ -193,8 +193,10 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
     total = sum(len(d.tables) for ds in docs.values() for d in ds) * len(chosen)
     done = 0
     # An engine that waits on another program (the DOCX on LibreOffice) begins first and
-    # finishes after the other formats, which render meanwhile; files keep the formats' order.
-    begun_first = sorted(chosen, key=lambda fmt: fmt not in BEGUN)
+    # finishes after the other formats, which render meanwhile; one whose worker started with
+    # the build (the PDF's, loading WeasyPrint) renders after the others, giving it their time.
+    # Files keep the formats' order.
+    begun_first = sorted(chosen, key=lambda fmt: (fmt not in BEGUN, fmt in PREPARED))
     for book in books:
         ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store,
                             offices=offices, prepared=prepared)
