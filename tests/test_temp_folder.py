@@ -187,6 +187,9 @@ def test_a_libreoffice_left_running_by_a_killed_run_is_stopped_with_its_folder(t
     office = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)",
                                f"-env:UserInstallation={tempdirs.profile_url(profile)}"])
     try:
+        deadline = time.monotonic() + 10  # until the child has exec'd with those arguments
+        while not tempdirs.office_processes(profile) and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert tempdirs.office_processes(profile) == [office.pid]
         tempdirs.remove_orphans()
         assert office.wait(timeout=10) == -9
