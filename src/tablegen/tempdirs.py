@@ -42,6 +42,18 @@ def folder(kind: str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+@contextmanager
+def office_profile() -> Iterator[Path]:
+    """A LibreOffice profile folder for the duration of a `with`; afterwards whatever still
+    runs on it is stopped (soffice.bin outlives a killed launcher) and its socket goes with it."""
+    with folder("lo") as path:
+        try:
+            yield path
+        finally:
+            stop_office(path)
+            remove_office_pipe(path)
+
+
 def remove_orphans() -> None:
     """The folders of processes that no longer run (and the LibreOffice left running with one of
     them, and its pipe)."""
@@ -103,12 +115,24 @@ def stop_office(profile: Path) -> None:
             continue
 
 
+def office_listens(profile: Path) -> bool:
+    """Whether the LibreOffice of this profile has its socket (it listens for requests)."""
+    return any(_own_socket(path) for path in office_pipes(profile))
+
+
 def remove_office_pipe(profile: Path) -> None:
     """The socket of the LibreOffice that used this profile, if it is there and ours."""
     for path in office_pipes(profile):
-        try:
-            info = path.lstat()
-            if stat.S_ISSOCK(info.st_mode) and info.st_uid == os.geteuid():
+        if _own_socket(path):
+            try:
                 path.unlink()
-        except OSError:
-            continue
+            except OSError:
+                continue
+
+
+def _own_socket(path: Path) -> bool:
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISSOCK(info.st_mode) and info.st_uid == os.geteuid()

@@ -101,6 +101,11 @@ def _load_layout() -> None:
     from . import pdf_layout  # noqa: F401
 
 
+def _work(task: Task, worker: Worker | None) -> Done:
+    """`work` in the worker started with the build, or here without one."""
+    return worker.run(work, task) if worker is not None else work(task)
+
+
 def work(task: Task) -> Done:
     """Lay a task out and join its tables' own PDFs (runs in a worker process)."""
     laid = layout(task.job)
@@ -146,7 +151,7 @@ def _pool_map(tasks: Iterable[Task], count: int,
     out: list[Done] = []
     if workers <= 1:  # one task: in the worker started with the build, if there is one
         for i, task in enumerate(tasks):
-            out.append(worker.run(work, task) if worker is not None else work(task))
+            out.append(_work(task, worker))
             done(i)
         return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
@@ -304,8 +309,7 @@ class PdfRenderer:
         key = self.key(job)
         cached = self.store.get("laid", key)
         if cached is None:
-            laid = self.worker.run(work, Task(job)).laid if self.worker is not None else layout(job)
-            cached = laid.runs[0]
+            cached = _work(Task(job), self.worker).laid.runs[0]
             self.store.put("laid", key, cached)
         return Pages.load(cached)
 

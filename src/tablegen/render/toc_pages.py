@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import stat
 import subprocess
 import threading
 import time
@@ -67,9 +66,7 @@ class Conversion:
         else:
             if standby is not None:
                 standby.close()  # it failed to start: a run of our own
-            self.profile = self._stack.enter_context(tempdirs.folder("lo"))
-            self._stack.callback(tempdirs.remove_office_pipe, self.profile)
-            self._stack.callback(tempdirs.stop_office, self.profile)
+            self.profile = self._stack.enter_context(tempdirs.office_profile())
         self.args = [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
                      "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
                      *map(str, docx_files)]
@@ -119,9 +116,7 @@ class Standby:
         if program is None:
             raise FileNotFoundError("soffice")
         self._stack = ExitStack()
-        self.profile = self._stack.enter_context(tempdirs.folder("lo"))
-        self._stack.callback(tempdirs.remove_office_pipe, self.profile)
-        self._stack.callback(tempdirs.stop_office, self.profile)
+        self.profile = self._stack.enter_context(tempdirs.office_profile())
         try:
             self.process = subprocess.Popen(
                 [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
@@ -136,8 +131,7 @@ class Standby:
         """Whether it runs and listens for a request. A request sent while it still starts
         waits until it has; on its first start LibreOffice restarts once, and its pipe is
         gone for a moment (`wait_ready`)."""
-        return self.process.poll() is None and any(
-            stat.S_ISSOCK(_mode(pipe)) for pipe in tempdirs.office_pipes(self.profile))
+        return self.process.poll() is None and tempdirs.office_listens(self.profile)
 
     def wait_ready(self, timeout: float = STANDBY_WAIT) -> bool:
         """`ready`, waited for while it runs (a few tenths of a second after its start or
@@ -180,6 +174,7 @@ class Offices:
                     log.debug("LibreOffice 无法预先启动：%s", os_reason(exc))
 
     def close(self) -> None:
+        atexit.unregister(self.close)
         standby = self.take()
         if standby is not None:
             standby.close()
@@ -193,13 +188,6 @@ def prepare(toc_pages: bool | None) -> Offices | None:
     offices = Offices()
     offices.refill()
     return offices
-
-
-def _mode(path: Path) -> int:
-    try:
-        return path.lstat().st_mode
-    except OSError:
-        return 0
 
 
 def _unread() -> tuple[type[BaseException], ...]:
