@@ -85,3 +85,33 @@ def test_a_line_separator_editors_show_unbroken_is_refused(char, name):
         line = 2 if text.startswith("usage: |") else 1
         assert [f.text() for f in report.findings] == [
             f"p.yaml:{line}:{col}: error[control-char]: {message}"], text
+
+
+def test_a_text_parsed_again_gives_its_findings_again(monkeypatch):
+    from tablegen.load import loader
+
+    monkeypatch.setattr(loader, "_TREES", {})
+    text = "name: 项目\ngoal: >=98%\n"
+    reports = [Report(), Report()]
+    trees = [loader.parse(text, "p.yaml", r) for r in reports]
+    assert trees[0] is trees[1]  # read once
+    assert [f.text() for f in reports[1].findings] == [f.text() for f in reports[0].findings]
+    assert [f.rule for f in reports[0].findings] == ["unquoted-sign"]
+    assert loader.parse(text, "q.yaml", Report()) is not trees[0]  # another file's positions
+
+
+def test_a_build_reads_each_file_once(tmp_path, monkeypatch):
+    import shutil
+
+    from tablegen.build import build
+    from tablegen.load import loader
+
+    book = shutil.copytree(FIXTURES / "cache", tmp_path / "cache")
+    monkeypatch.setattr(loader, "_TREES", {})
+    parsed: list[str] = []
+    real = loader._parse
+    monkeypatch.setattr(loader, "_parse", lambda text, shown, *a: (parsed.append(shown),
+                                                                  real(text, shown, *a))[1])
+    build([book], tmp_path / "out", ["html"], quiet=True)  # the check, then the target review
+    assert len(parsed) == len(set(parsed))
+    assert {str(p) for p in book.glob("*.yaml")} <= set(parsed)

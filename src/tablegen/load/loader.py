@@ -17,7 +17,7 @@ import yaml
 from yaml.events import AliasEvent
 
 from .. import rules
-from ..errors import Pos, Report, os_reason
+from ..errors import Finding, Pos, Report, os_reason
 from .syntax import explain
 
 MAX_BYTES = 1024 * 1024
@@ -262,6 +262,15 @@ class _Shared(Exception):
     where it stands."""
 
 
+# The trees parsed in this process, by (shown name, text), with their findings: a build reads
+# each file twice (the check, then the review's positions of words) and `tablegen serve` every
+# file again after each save, of which one has changed. The trees are shared: nothing changes a
+# node of a tree that `parse` gave without `comments` (`fmt`, which cleans its texts, parses
+# its own with them).
+_TREES: dict[tuple[str, str], tuple[Node | None, tuple[Finding, ...]]] = {}
+MEMO_FILES = 4096
+
+
 def parse(text: str, shown: str, report: Report,
           comments: list[tuple[Pos, str]] | None = None) -> Node | None:
     """Parse YAML text into a Node tree; syntax problems become findings.
@@ -269,8 +278,25 @@ def parse(text: str, shown: str, report: Report,
     libyaml (when PyYAML has it) reads a well-formed file; anything it refuses or anything
     unusual is read again by the pure-Python parser, whose findings are exact. With `comments`,
     the file's comments are appended to it as (position of `#`, text after it), read by the same
-    scanner that reads the data, so a `#` inside a text is never taken for one.
+    scanner that reads the data, so a `#` inside a text is never taken for one. Without them, a
+    text parsed before in this process gives the same tree and findings again (`_TREES`).
     """
+    if comments is not None:
+        return _parse(text, shown, report, comments)
+    key = (shown, text)
+    memo = _TREES.get(key)
+    if memo is None:
+        found = Report()
+        memo = (_parse(text, shown, found, None), tuple(found.findings))
+        if len(_TREES) >= MEMO_FILES:
+            del _TREES[next(iter(_TREES))]  # the oldest
+        _TREES[key] = memo
+    report.findings += memo[1]
+    return memo[0]
+
+
+def _parse(text: str, shown: str, report: Report,
+           comments: list[tuple[Pos, str]] | None) -> Node | None:
     where = _Positions(shown, text)
     if comments is None and LIBYAML and not where.by_index:
         before = len(report.findings)

@@ -78,8 +78,9 @@ def _bisect(starts: list[int], offset: int) -> int:
     return lo
 
 
-# The node trees of the texts read so far, by (shown name, text): `serve` reviews again on every
-# save, and only the saved file's text has changed.
+# The sources of the texts read so far, by (shown name, text): `serve` reviews again on every
+# save, and only the saved file's text has changed. Their trees are the check's own (`parse`
+# gives a text's tree once per process).
 _PARSED: dict[tuple[str, str], Source] = {}
 
 
