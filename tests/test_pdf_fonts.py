@@ -1,0 +1,77 @@
+"""The CFF charset check that decides whether a font's subset may renumber its glyphs: read as
+it stands, it must agree with fontTools' full reading of the charset."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fontTools.cffLib import parseCharset
+
+from tablegen.render.pdf_fonts import _cid_keyed, identity_charset, known_fonts
+
+
+def _ranges(fmt: int, ranges: list[tuple[int, int]]) -> bytes:
+    size = 1 if fmt == 1 else 2
+    return bytes([fmt]) + b"".join(first.to_bytes(2, "big") + left.to_bytes(size, "big")
+                                   for first, left in ranges)
+
+
+def _format0(cids: list[int]) -> bytes:
+    return b"\0" + b"".join(c.to_bytes(2, "big") for c in cids)
+
+
+def _fonttools_says(charset: bytes, glyphs: int) -> bool:
+    if charset[0] == 0:
+        file = io.BytesIO(charset[1:])
+        names = [".notdef"] + [f"cid{int.from_bytes(file.read(2), 'big'):05d}"
+                               for _ in range(glyphs - 1)]
+    else:
+        names = parseCharset(glyphs, io.BytesIO(charset[1:]), None, True, charset[0])
+    return len(names) == glyphs and all(n == f"cid{g:05d}" for g, n in enumerate(names) if g)
+
+
+CASES = [
+    (_ranges(2, [(1, 65533)]), 65535, True),  # Noto CJK: one range
+    (_ranges(2, [(1, 9), (11, 4)]), 16, True),  # two ranges that follow on
+    (_ranges(2, [(1, 9), (12, 4)]), 16, False),  # a CID skipped
+    (_ranges(1, [(1, 200), (202, 10)]), 213, True),
+    (_ranges(1, [(2, 10)]), 12, False),  # glyph 1 is CID 2
+    (_ranges(2, [(1, 20)]), 12, False),  # more CIDs than glyphs
+    (_format0(list(range(1, 50))), 50, True),
+    (_format0([*range(1, 10), 11, *range(11, 50)]), 50, False),
+]
+
+
+@pytest.mark.parametrize(("charset", "glyphs", "expected"), CASES)
+def test_the_charset_is_read_as_fonttools_reads_it(charset: bytes, glyphs: int, expected: bool) -> None:
+    assert _fonttools_says(charset, glyphs) is expected
+    cff = b"HEAD" + charset
+    assert identity_charset(cff, 4, glyphs) is expected
+
+
+def test_a_predefined_or_cut_charset_is_not_taken_for_cids() -> None:
+    assert identity_charset(b"HEAD" + _ranges(2, [(1, 9)]), 2, 11) is False  # offset 2: Expert
+    assert identity_charset(b"HEAD" + _ranges(2, [(1, 9)])[:-1], 4, 11) is False
+    assert identity_charset(b"HEAD" + b"\x03\0\1", 4, 2) is False  # no such format
+    assert _cid_keyed(b"") is False
+    assert _cid_keyed(b"not a CFF table at all") is False
+
+
+def test_the_installed_cjk_fonts_agree_with_fonttools() -> None:
+    import uharfbuzz as hb
+    from fontTools.cffLib import CFFFontSet
+
+    checked = 0
+    for path in known_fonts().values():
+        cff = hb.Face(hb.Blob.from_file_path(path), 0).reference_table("CFF ").data
+        if not cff:
+            continue
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(cff), None, isCFF2=False)
+        top = fonts.topDictIndex[0]
+        slow = hasattr(top, "ROS") and all(
+            name == f"cid{gid:05d}" for gid, name in enumerate(top.charset) if gid)
+        assert _cid_keyed(cff) is slow
+        checked += 1
+    assert checked  # the fallback font is a CID-keyed CFF font, installed with tablegen
