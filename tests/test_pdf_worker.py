@@ -96,3 +96,49 @@ def test_serve_and_one_core_need_no_worker(monkeypatch):
     monkeypatch.delitem(sys.modules, "weasyprint")
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert pdf_worker.prepare() is None
+
+
+def test_calls_sent_together_are_each_answered_to_their_own_asker():
+    worker = pdf_worker.Worker(warm=("os", "getpid"))
+    try:
+        first = worker.submit(str.upper, "a")
+        second = worker.submit(len, "abc")
+        failing = worker.submit(int, "x")
+        assert second() == 3  # read past the first reply, which waits for its asker
+        assert worker.run(abs, -2) == 2
+        assert first() == "A"
+        with pytest.raises(ValueError, match="'x'"):
+            failing()
+    finally:
+        worker.close()
+
+
+def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, monkeypatch):
+    build_module = sys.modules["tablegen.build"]
+
+    out = tmp_path / "out"
+    build([book], out, ["pdf", "html"], quiet=True)
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    events: list[str] = []
+
+    class Recording:  # hands nothing on: lays out here when asked, and says when
+        def submit(self, fn, arg):
+            events.append("handed")
+            return lambda: (events.append("asked"), fn(arg))[1]
+
+        def run(self, fn, arg):
+            return self.submit(fn, arg)()
+
+        def close(self) -> None:
+            events.append("closed")
+
+    review_of = build_module.review_of
+    monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None: Recording())
+    monkeypatch.setattr(build_module, "review_of",
+                        lambda books: (events.append("reviewed"), review_of(books))[1])
+    build([book], out, ["pdf", "html"], quiet=True)
+    assert events == ["handed", "reviewed", "asked", "closed"]
+    cold = tmp_path / "cold"
+    build([book], cold, ["pdf"], quiet=True, use_cache=False)
+    assert pdfs(out) == pdfs(cold)

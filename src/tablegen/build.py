@@ -192,14 +192,18 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
         _refuse_same_names(book_docs)
     total = sum(len(d.tables) for ds in docs.values() for d in ds) * len(chosen)
     done = 0
-    # An engine that waits on another program (the DOCX on LibreOffice) begins first and
-    # finishes after the other formats, which render meanwhile; one whose worker started with
-    # the build (the PDF's, loading WeasyPrint) renders after the others, giving it their time.
-    # Files keep the formats' order.
-    begun_first = sorted(chosen, key=lambda fmt: (fmt not in BEGUN, fmt in PREPARED))
+    # An engine that waits on another process (the DOCX on LibreOffice, the PDF on its worker)
+    # begins first and finishes after the other formats, which render meanwhile, and after the
+    # target review. Files keep the formats' order.
+    begun_first = sorted(chosen, key=lambda fmt: fmt not in BEGUN)
+    reviewed = None
+    review = "html" in chosen
     for book in books:
         ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store,
                             offices=offices, prepared=prepared)
+        # What every document's files depend on, whatever its kind and format (once: the repr of
+        # a 100-table book takes a twentieth of a second).
+        state = digest(versions(), repr(book), folder_digest(ctx.templates.dirs))
         made: dict[tuple[str, int], _Made] = {}
         try:
             for fmt in begun_first:
@@ -213,7 +217,9 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
 
                 tick(0)
                 for i, doc in enumerate(docs[book.key]):
-                    made[(fmt, i)] = _render_cached(fmt, book, doc, ctx, tick)
+                    made[(fmt, i)] = _render_cached(fmt, book, doc, ctx, tick, state)
+            if review:  # the overview's, while the first book's begun documents are made
+                reviewed, review = review_of(books), False
             for fmt in chosen:
                 for i in range(len(docs[book.key])):
                     files.update(made[(fmt, i)].finish())
@@ -221,11 +227,9 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
             for one in made.values():
                 one.close()
     overview = None
-    reviewed = None
     if "html" in chosen:
         from .render.overview import render_index
 
-        reviewed = review_of(books)
         entries = [overview_entry(book, report, links or chosen, reviewed) for book in books]
 
         def overview() -> dict[str, bytes]:  # under the output folder's lock: it reads the folder
@@ -353,8 +357,9 @@ class _Made:
 
 
 def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext,
-                   tick: Callable[[int], None]) -> _Made:
-    """A document's files in one format, from the cache when nothing they depend on changed."""
+                   tick: Callable[[int], None], state: str) -> _Made:
+    """A document's files in one format, from the cache when nothing they depend on changed:
+    `state` (the code, the book, its templates), the kind, the format and its engine's extra."""
     scope = ctx.cache.scope = f"{book.key}/{doc.kind}/{fmt}"
     ctx.tick = tick
     extra = ""
@@ -366,7 +371,7 @@ def _render_cached(fmt: str, book: Book, doc: Document, ctx: RenderContext,
         from .render.toc_pages import soffice
 
         extra = f"{ctx.toc_pages}:{soffice() is not None}"
-    key = digest(versions(), doc.kind, fmt, repr(book), folder_digest(ctx.templates.dirs), extra)
+    key = digest(state, doc.kind, fmt, extra)
     cached = ctx.cache.get("output", key)
     if cached is not None:
         ctx.cache.keep_previous()  # the parts it was made from stay for the next change

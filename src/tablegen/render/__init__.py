@@ -2,9 +2,9 @@
 
 `ENGINES` maps a format to its module, loaded on demand (WeasyPrint alone takes a second to
 import); each module has `render(document, ctx) -> {path: bytes}`. The engines in `BEGUN` also
-have `start(document, ctx)`, which begins a document that waits on another program (the DOCX
-on LibreOffice) and returns what finishes it, so that the build renders the other formats
-meanwhile.
+have `start(document, ctx)`, which begins a document that waits on another process (the DOCX
+on LibreOffice, the PDF on the worker that lays out what changed) and returns what finishes it,
+so that the build renders the other formats meanwhile.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ ENGINES = {
     "pdf": "tablegen.render.pdf",
     "xlsx": "tablegen.render.xlsx",
 }
-BEGUN = frozenset({"docx"})
+BEGUN = frozenset({"docx", "pdf"})
 # Engines with a module whose `prepare(toc_pages)` the build calls before it reads the books,
 # returning None or what it started (closed when the build ends) for the engine to find in
 # `RenderContext.prepared`: the PDF's worker process loads WeasyPrint (over a second) meanwhile,

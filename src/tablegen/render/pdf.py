@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .. import tempdirs
@@ -85,6 +85,24 @@ class Done:
 
 
 _STAMPS: dict[Job, bytes] = {}  # a worker's stamp blocks, laid out once per process
+
+
+@dataclass
+class Plan:
+    """A document's tables: their groups and cache keys by number, the pages and own PDFs the
+    cache held, what it lacks, and how that is to be laid out (`PdfRenderer.plan`)."""
+
+    groups: dict[int, Group]
+    keys: dict[int, str]
+    runs: dict[int, Pages] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    missing_files: list[Any] = field(default_factory=list)  # pages cached, own PDF not
+    missing: list[Any] = field(default_factory=list)  # not laid out
+    first: Job | None = None  # the first block of stamps, which the tables' own PDFs need
+    block: bytes | None = None  # that block when the cache had it
+    chunks: list[list[Group]] = field(default_factory=list)
+    extra: list[tuple[list[int], Task]] = field(default_factory=list)  # other stamps
+    sent: Callable[[], Done] | None = None  # the lone layout, in the worker's hands
 
 
 def layout(job: Job) -> Laid:
@@ -313,52 +331,66 @@ class PdfRenderer:
             self.store.put("laid", key, cached)
         return Pages.load(cached)
 
-    def body(self) -> tuple[dict[int, Pages], dict[str, bytes]]:
-        """Each table's pages (from the cache, else laid out in parallel) and the tables' own
-        PDFs by path."""
+    def plan(self) -> Plan:
+        """What the cache holds of the tables' pages and own PDFs, and the layouts it lacks.
+        One layout, with the worker started with the build (the table an edit changed), is
+        handed to it at once: the build goes on while it is laid out."""
         groups = {t.number: g for g in self.doc.groups for t in g.tables}
         keys = {t.number: self.table_key(groups[t.number], t) for t in self.doc.tables}
-        runs: dict[int, Pages] = {}
-        files: dict[str, bytes] = {}
-        missing_files: list[Any] = []
+        plan = Plan(groups, keys)
         for t in self.doc.tables:
             blob = self.store.get("table", keys[t.number])
             if blob is None:
                 continue
-            runs[t.number] = Pages.load(blob)
+            plan.runs[t.number] = Pages.load(blob)
             path = self._path(t)
             if path is not None:
                 cached = self.store.get("project-pdf", self.single_key(keys[t.number], t))
                 if cached is None:
-                    missing_files.append(t)
+                    plan.missing_files.append(t)
                 else:
-                    files[path] = cached
-        self.tick(len(runs))
-        missing = [t for t in self.doc.tables if t.number not in runs]
-        first = self.stamp_job(0)
-        block = self.block(0)
-        if missing:
-            self.laid_tables += len(missing)
-            chunks = self.chunks({t.number for t in missing})
-
-            def chunk_tasks() -> Iterator[Task]:
-                for chunk in chunks:
-                    tables = [t for g in chunk for t in g.tables]
-                    job = self.job(self.html("pdf-body", chunk),
-                                   starts=tuple(t.anchor for t in tables))
-                    yield Task(job, tuple(self.single(t) for t in tables), first, block)
-                yield from (t for _, t in extra)
-
+                    plan.files[path] = cached
+        self.tick(len(plan.runs))
+        plan.missing = [t for t in self.doc.tables if t.number not in plan.runs]
+        plan.first = self.stamp_job(0)
+        plan.block = self.block(0)
+        if plan.missing:
+            self.laid_tables += len(plan.missing)
+            plan.chunks = self.chunks({t.number for t in plan.missing})
             # The book's stamps beyond the first block, as many as its pages at least need,
             # laid out beside the tables (the workers make the first block for the tables' own
             # PDFs).
-            least = sum(r.count for r in runs.values()) + len(missing) + 2
-            extra = self.stamp_tasks(range(1, -(-least // STAMPS)))
-            results = _pool_map(chunk_tasks(), len(chunks) + len(extra),
-                                lambda i: self.tick(sum(len(g.tables) for g in chunks[i])
-                                                    if i < len(chunks) else 0), self.worker)
-            for (blocks, _), done in zip(extra, results[len(chunks):], strict=True):
-                self.keep_stamps(blocks, done)
+            least = sum(r.count for r in plan.runs.values()) + len(plan.missing) + 2
+            plan.extra = self.stamp_tasks(range(1, -(-least // STAMPS)))
+            if self.worker is not None and len(plan.chunks) + len(plan.extra) == 1:
+                plan.sent = self.worker.submit(work, next(self.chunk_tasks(plan)))
+        return plan
+
+    def chunk_tasks(self, plan: Plan) -> Iterator[Task]:
+        """The layouts of the plan's chunks, then of its stamps, made as they are handed out."""
+        for chunk in plan.chunks:
+            tables = [t for g in chunk for t in g.tables]
+            job = self.job(self.html("pdf-body", chunk), starts=tuple(t.anchor for t in tables))
+            yield Task(job, tuple(self.single(t) for t in tables), plan.first, plan.block)
+        yield from (t for _, t in plan.extra)
+
+    def body(self, plan: Plan) -> tuple[dict[int, Pages], dict[str, bytes]]:
+        """Each table's pages (from the cache, else laid out in parallel) and the tables' own
+        PDFs by path."""
+        groups, keys, runs, files = plan.groups, plan.keys, plan.runs, plan.files
+        chunks, extra, first, block = plan.chunks, plan.extra, plan.first, plan.block
+        if plan.missing:
+            def done(i: int) -> None:
+                self.tick(sum(len(g.tables) for g in chunks[i]) if i < len(chunks) else 0)
+
+            if plan.sent is not None:
+                results = [plan.sent()]
+                done(0)
+            else:
+                results = _pool_map(self.chunk_tasks(plan), len(chunks) + len(extra), done,
+                                    self.worker)
+            for (blocks, _), result in zip(extra, results[len(chunks):], strict=True):
+                self.keep_stamps(blocks, result)
             redo: list[Any] = []
             for chunk, result in zip(chunks, results[:len(chunks)], strict=True):
                 if result.stamps is not None and block is None:
@@ -378,7 +410,8 @@ class PdfRenderer:
                 for t, result in zip(redo, _pool_map(tasks, len(tasks), worker=self.worker),
                                      strict=True):
                     self._keep(t, keys[t.number], result.laid.runs[0], result.singles[0], runs, files)
-        missing_files += [t for t in missing if self._path(t) is not None and self._path(t) not in files]
+        missing_files = plan.missing_files + [
+            t for t in plan.missing if self._path(t) is not None and self._path(t) not in files]
         if missing_files:
             stamps = self.stamps(max(runs[t.number].count for t in missing_files))
             for t in missing_files:
@@ -442,9 +475,9 @@ class PdfRenderer:
         assert data is not None
         return data
 
-    def render(self) -> dict[str, bytes]:
+    def render(self, plan: Plan | None = None) -> dict[str, bytes]:
         """The document's PDF and, for a kind with them, one PDF per table."""
-        runs, files = self.body()
+        runs, files = self.body(plan or self.plan())
         tables = self.doc.tables
         starts: dict[int, int] = {}  # table number → first page after the front matter
         total = 0
@@ -494,16 +527,42 @@ def replace_rows(table: Any, rows: Iterable[Any]) -> Any:
 
 def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:
     """The document's PDF and, for a kind with them, one PDF per table."""
-    renderer = PdfRenderer(doc, ctx)
-    try:
-        files = renderer.render()
-    finally:
+    return start(doc, ctx).finish()
+
+
+def start(doc: Document, ctx: RenderContext) -> Begun:
+    """The document begun (`render.BEGUN`): what the cache lacks is known, and a lone layout
+    is in the worker's hands while the build renders the other formats."""
+    return Begun(doc, ctx)
+
+
+class Begun:
+    """A document begun by `start`: `finish` lays out the rest and joins, `close` (also after
+    `finish`) removes what the layouts left."""
+
+    def __init__(self, doc: Document, ctx: RenderContext):
+        self.doc = doc
+        self.renderer = PdfRenderer(doc, ctx)
+        try:
+            self.plan = self.renderer.plan()
+        except BaseException:
+            self.close()
+            raise
+
+    def finish(self) -> dict[str, bytes]:
+        try:
+            files = self.renderer.render(self.plan)
+        finally:
+            self.close()
+        laid = self.renderer.laid_tables
+        if laid:
+            log.info("PDF %s：排版 %d 张表，%d 张取自缓存", self.doc.label, laid,
+                     len(self.doc.tables) - laid)
+        return files
+
+    def close(self) -> None:
         loaded = sys.modules.get(f"{__package__}.pdf_layout")
         if loaded is not None:  # a layout ran in this process
             loaded.release_fonts()
         _STAMPS.clear()
         tempdirs.remove_orphans()  # the workers' font folders (they have ended), and a killed run's
-    if renderer.laid_tables:
-        log.info("PDF %s：排版 %d 张表，%d 张取自缓存", doc.label, renderer.laid_tables,
-                 len(doc.tables) - renderer.laid_tables)
-    return files

@@ -31,9 +31,9 @@ WARM = ("tablegen.render.pdf_layout", "process_fonts")
 
 
 class Worker:
-    """One forked process that calls `warm` (module, function) at once, then runs one call at a
-    time (`run`); `close` stops it, whether it is still warming or idle, and removes the folder
-    its fonts used."""
+    """One forked process that calls `warm` (module, function) at once, then runs the calls
+    sent to it one at a time, in the order sent (`submit`, `run`); `close` stops it, whether it
+    is still warming or idle, and removes the folder its fonts used."""
 
     def __init__(self, warm: tuple[str, str] = WARM) -> None:
         context = multiprocessing.get_context("fork")
@@ -42,18 +42,40 @@ class Worker:
                                                     daemon=True, name="tablegen-pdf")
         self.process.start()
         child.close()
+        self._sent = 0  # calls sent
+        self._read = 0  # replies read, in the order of the calls
+        self._replies: dict[int, tuple[bool, Any]] = {}  # read, not yet asked for
 
-    def run(self, fn: Callable[[T], R], arg: T) -> R:
-        """`fn(arg)` in the worker (`fn` a module-level function); what it raised is raised
-        here. A worker that has died (killed, out of memory) leaves the call to this process."""
+    def submit(self, fn: Callable[[T], R], arg: T) -> Callable[[], R]:
+        """Send `fn(arg)` (`fn` a module-level function) to the worker at once; the function
+        returned waits for its result (what it raised is raised there). Several may be sent
+        before any is asked for, and asked for in any order. A worker that has died (killed,
+        out of memory) leaves the call to this process."""
         try:
             self._conn.send((fn, arg))
-            ok, result = self._conn.recv()
         except (EOFError, OSError):
-            return fn(arg)
-        if not ok:
-            raise result
-        return result  # type: ignore[no-any-return]
+            return lambda: fn(arg)
+        ticket = self._sent
+        self._sent += 1
+
+        def result() -> R:
+            while ticket not in self._replies:
+                try:
+                    reply = self._conn.recv()
+                except (EOFError, OSError):
+                    return fn(arg)
+                self._replies[self._read] = reply
+                self._read += 1
+            ok, value = self._replies.pop(ticket)
+            if not ok:
+                raise value
+            return value  # type: ignore[no-any-return]
+
+        return result
+
+    def run(self, fn: Callable[[T], R], arg: T) -> R:
+        """`fn(arg)` in the worker, waited for (see `submit`)."""
+        return self.submit(fn, arg)()
 
     def close(self) -> None:
         self._conn.close()
