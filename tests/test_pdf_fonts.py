@@ -75,3 +75,27 @@ def test_the_installed_cjk_fonts_agree_with_fonttools() -> None:
         assert _cid_keyed(cff) is slow
         checked += 1
     assert checked  # the fallback font is a CID-keyed CFF font, installed with tablegen
+
+
+def test_fontconfig_is_asked_in_process_as_fc_match_answers(monkeypatch):
+    import shutil
+    import subprocess
+
+    from conftest import need_program
+    from tablegen.render import fonts
+    from tablegen.render.fonts import ROLES, fc_match
+
+    need_program("fc-match")
+    assert fonts._fontconfig() is not None  # else fc-match would answer both sides
+    patterns = [f"{family}:lang=zh-cn{style}" for stack in ROLES.values() for family in stack
+                for style in ("", ":bold")] + ["serif:lang=zh-cn", "sans-serif:bold", "无此字体"]
+    for pattern in patterns:
+        printed = subprocess.run(["fc-match", "-f", "%{family[0]}\t%{file}", pattern],
+                                 capture_output=True, text=True, check=True).stdout
+        assert fc_match(pattern) == tuple(printed.split("\t")), pattern
+    monkeypatch.setattr(fonts, "_fontconfig", lambda: None)  # no library: fc-match is run
+    assert fc_match("serif:lang=zh-cn") == tuple(subprocess.run(
+        ["fc-match", "-f", "%{family[0]}\t%{file}", "serif:lang=zh-cn"],
+        capture_output=True, text=True, check=True).stdout.split("\t"))
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert fc_match("serif") is None

@@ -7,11 +7,13 @@ dependency of tablegen, so a machine with no Chinese font still prints Chinese, 
 from __future__ import annotations
 
 import ctypes.util
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 from ..load.glyphs import fallback_font
 
@@ -49,14 +51,77 @@ class Resolved:
 
 
 def _fc_match(family: str) -> tuple[str, str] | None:
-    if shutil.which("fc-match") is None:
+    return fc_match(f"{family}:lang=zh-cn")
+
+
+def fc_match(pattern: str) -> tuple[str, str] | None:
+    """What `fc-match -f '%{family[0]}\t%{file}' <pattern>` prints: the family and file the
+    pattern lands on, asked of libfontconfig in this process (a millisecond; each fc-match run
+    takes a hundredth of a second, and a build asks twenty-two), else of fc-match; None when
+    neither is there or nothing matches."""
+    lib = _fontconfig()
+    if lib is None:
+        if shutil.which("fc-match") is None:
+            return None
+        out = subprocess.run(["fc-match", "-f", "%{family[0]}\t%{file}", pattern],
+                             capture_output=True, text=True, check=False).stdout
+        if "\t" not in out:
+            return None
+        found, file = out.split("\t", 1)
+        return found, file
+    asked = lib.FcNameParse(pattern.encode())
+    if not asked:
         return None
-    out = subprocess.run(["fc-match", "-f", "%{family[0]}\t%{file}", f"{family}:lang=zh-cn"],
-                         capture_output=True, text=True, check=False).stdout
-    if "\t" not in out:
+    try:  # as fc-match does
+        lib.FcConfigSubstitute(None, asked, 0)  # FcMatchPattern
+        lib.FcDefaultSubstitute(asked)
+        result = ctypes.c_int()
+        match = lib.FcFontMatch(None, asked, ctypes.byref(result))
+    finally:
+        lib.FcPatternDestroy(asked)
+    if not match:
         return None
-    found, file = out.split("\t", 1)
-    return found, file
+    try:
+        values = []
+        for key in (b"family", b"file"):
+            text = ctypes.c_char_p()
+            if lib.FcPatternGetString(match, key, 0, ctypes.byref(text)) != 0 or not text.value:
+                return None
+            values.append(os.fsdecode(text.value))
+        return values[0], values[1]
+    finally:
+        lib.FcPatternDestroy(match)
+
+
+@cache
+def _fontconfig() -> ctypes.CDLL | None:
+    """libfontconfig, its functions typed; None where it cannot be loaded."""
+    lib: ctypes.CDLL | None
+    try:
+        lib = ctypes.CDLL("libfontconfig.so.1")  # no lookup (ldconfig) where the name is known
+    except OSError:
+        found = find_library("fontconfig")
+        try:
+            lib = ctypes.CDLL(found) if found else None
+        except OSError:
+            lib = None
+    if lib is None:
+        return None
+    pointer = ctypes.c_void_p
+    lib.FcNameParse.restype = pointer
+    lib.FcNameParse.argtypes = [ctypes.c_char_p]
+    lib.FcConfigSubstitute.restype = ctypes.c_int
+    lib.FcConfigSubstitute.argtypes = [pointer, pointer, ctypes.c_int]
+    lib.FcDefaultSubstitute.restype = None
+    lib.FcDefaultSubstitute.argtypes = [pointer]
+    lib.FcFontMatch.restype = pointer
+    lib.FcFontMatch.argtypes = [pointer, pointer, ctypes.POINTER(ctypes.c_int)]
+    lib.FcPatternGetString.restype = ctypes.c_int
+    lib.FcPatternGetString.argtypes = [pointer, ctypes.c_char_p, ctypes.c_int,
+                                       ctypes.POINTER(ctypes.c_char_p)]
+    lib.FcPatternDestroy.restype = None
+    lib.FcPatternDestroy.argtypes = [pointer]
+    return lib
 
 
 def _has_zh(file: str) -> bool:

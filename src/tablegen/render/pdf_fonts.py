@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import shutil
-import subprocess
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -46,16 +44,14 @@ def ident(data: bytes) -> str:
 def known_fonts() -> dict[str, str]:
     """Font files the CSS families can land on (regular and bold), identity → path."""
     from ..load.glyphs import fallback_font
-    from .fonts import ROLES
+    from .fonts import ROLES, fc_match
 
     paths: set[str] = set()
-    if shutil.which("fc-match"):
-        for family in [f for stack in ROLES.values() for f in stack] + ["serif", "sans-serif"]:
-            for style in ("", ":bold"):
-                found = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:lang=zh-cn{style}"],
-                                       capture_output=True, text=True, check=False).stdout
-                if found:
-                    paths.add(found)
+    for family in [f for stack in ROLES.values() for f in stack] + ["serif", "sans-serif"]:
+        for style in ("", ":bold"):
+            found = fc_match(f"{family}:lang=zh-cn{style}")
+            if found:
+                paths.add(found[1])
     fb = fallback_font()
     if fb is not None:
         paths.add(str(fb))
