@@ -231,3 +231,29 @@ def test_workers_are_started_ahead_unless_the_last_build_read_the_same_files(boo
     started.clear()
     build([book], tmp_path / "cold", FORMATS, quiet=True, toc_pages=False, use_cache=False)
     assert sorted(started) == ["docx", "pdf"]
+
+
+def test_after_an_edit_no_template_of_ours_is_compiled_again(book, tmp_path, monkeypatch):
+    """The web page's, the PDF's, the overview's templates and the DOCX's table block are
+    compiled once and kept in the build cache (docxtpl compiles its few small parts itself)."""
+    import traceback
+
+    import jinja2
+
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counted(self, source, name=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not any("docxtpl" in frame.filename for frame in traceback.extract_stack()):
+            compiled.append(name or source[:40])
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    out = tmp_path / "out"
+    build([book], out, FORMATS, quiet=True, toc_pages=False)
+    assert "index.html.j2" in compiled and None not in compiled and len(compiled) > 5
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    compiled.clear()
+    build([book], out, FORMATS, quiet=True, toc_pages=False)
+    assert compiled == []

@@ -233,7 +233,8 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
         entries = [overview_entry(book, report, links or chosen, reviewed) for book in books]
 
         def overview() -> dict[str, bytes]:  # under the output folder's lock: it reads the folder
-            return render_index(entries, chain_for(None, templates), out)
+            store.scope = "overview"
+            return render_index(entries, chain_for(None, templates), out, store)
 
     _refuse_clashes({**files, "index.html": b""} if "html" in chosen else files)
     changed, folders, unchanged = _changes(out, files, [b.key for b in books])

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rules
-from ..errors import Pos, Report, display_path, shown_name
+from ..errors import Finding, Pos, Report, display_path, shown_name
 from ..model.book import DECIMALS, Agency, Book, Project
 from ..model.frames import Frame
+from ..model.layouts import Layout
 from .layouts import Shelf
-from .loader import Node, load, parse, read_text
+from .loader import MEMO_FILES, Node, load, parse, read_text
 from .overall import check_overall_node, check_overall_rules
 from .validate import (
     check_book_node,
@@ -130,12 +132,12 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
                 continue
             project_shown = display_path(target)
             catalog.files += 1
-            proot = load(target, project_shown, report, folder)
-            if proot is None:
+            ptext = read_text(target, project_shown, report, folder)
+            if ptext is None:
                 continue
-            project = check_project_node(proot, file, frame, report,
-                                         layout=book.layout if book else None,
-                                         decimals=book.decimals if book else _decimals_hint(text))
+            project = checked_project(ptext, project_shown, file, frame, report,
+                                      book.layout if book else None,
+                                      book.decimals if book else _decimals_hint(text))
             if project is None:
                 continue
             check_project_rules(project, book or _PROBE, report, year_rules=book is not None)
@@ -160,6 +162,35 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
         return None
     book.root = folder
     return book
+
+
+# Each project file's project and findings as checked in this process, by what they are made
+# of (the file's name and text, its name in book.yaml, the book's frame, layout and places); the
+# project pickled as it left the check, so that each read gets objects of its own whatever the
+# build did with the last ones. `tablegen serve` reads every file again after each save (twice:
+# the page, then the other formats), and one file has changed.
+_CHECKED: dict[tuple[str, ...], tuple[bytes | None, tuple[Finding, ...]]] = {}
+
+
+def checked_project(text: str, shown: str, file: str, frame: Frame, report: Report,
+                    layout: Layout | None, decimals: int) -> Project | None:
+    """A project file's text parsed and checked (`check_project_node`), its findings added to
+    `report`; None when it is too broken to use."""
+    key = (shown, text, file, repr(frame), repr(layout), str(decimals))
+    memo = _CHECKED.get(key)
+    if memo is not None:
+        report.findings += memo[1]
+        return pickle.loads(memo[0]) if memo[0] is not None else None  # made above, in this process
+    found = Report()
+    root = parse(text, shown, found)
+    project = (check_project_node(root, file, frame, found, layout=layout, decimals=decimals)
+               if root is not None else None)
+    if len(_CHECKED) >= MEMO_FILES:
+        del _CHECKED[next(iter(_CHECKED))]  # the oldest
+    _CHECKED[key] = (pickle.dumps(project, pickle.HIGHEST_PROTOCOL) if project is not None
+                     else None, tuple(found.findings))
+    report.findings += found.findings
+    return project
 
 
 def _decimals_hint(text: str | None) -> int:

@@ -13,7 +13,9 @@ import functools
 import html
 import io
 import logging
+import marshal
 import re
+import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import fields
@@ -515,9 +517,18 @@ class DocxRenderer:
         return entries, block
 
     def compiled(self, block_src: str) -> jinja2.Template:
-        """The table block as a Jinja template (compiled once per source in a run)."""
+        """The table block as a Jinja template: compiled once per source in a run, its code
+        kept in the build cache under the source and tablegen's code (whose sandbox rewrites
+        what a template compiles to), as the HTML's templates are (`html.CompiledTemplates`)."""
         if block_src not in self._compiled:
-            self._compiled[block_src] = _environment().from_string(block_src)
+            env = _environment()
+            key = digest(versions(), sys.version, "docx-block", block_src)
+            data = self.store.get("jinja", key)
+            code = marshal.loads(data) if data is not None else env.compile(block_src)
+            if data is None:
+                self.store.put("jinja", key, marshal.dumps(code))
+            self._compiled[block_src] = env.template_class.from_code(
+                env, code, env.make_globals(None), None)
         return self._compiled[block_src]
 
     def table_xml(self, block_src: str, table: Any, starts: frozenset[int] = frozenset(),

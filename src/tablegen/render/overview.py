@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..cache import Cache
 from ..templates import TemplateChain, render_template
 
 OVERVIEW = ".overview"  # .overview/<book>.json: each book's part of index.html
@@ -36,8 +37,9 @@ def earlier_entries(out: Path, keys: set[str] | None = None) -> dict[str, dict[s
 
 
 def render_index(entries: list[dict[str, Any]], templates: TemplateChain,
-                 out: Path | None = None) -> dict[str, bytes]:
-    """`index.html` listing these books' entries and every book built earlier into `out`."""
+                 out: Path | None = None, store: Cache | None = None) -> dict[str, bytes]:
+    """`index.html` listing these books' entries and every book built earlier into `out`;
+    its compiled templates kept in `store`, the build cache."""
     keys = set(entries[0]) if entries else set()
     known = earlier_entries(out, keys) if out is not None and out.is_dir() and entries else {}
     files: dict[str, bytes] = {}
@@ -45,7 +47,9 @@ def render_index(entries: list[dict[str, Any]], templates: TemplateChain,
         known[entry["key"]] = entry
         files[f"{OVERVIEW}/{entry['key']}.json"] = (
             json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    env = templates.jinja("html")
+    from .html import CompiledTemplates
+
+    env = templates.jinja("html", bytecode_cache=CompiledTemplates(store or Cache(None)))
     listed = [known[key] for key in sorted(known)]
     html = render_template(env, "index.html.j2", {"title": "项目支出绩效目标表", "books": listed})
     files["index.html"] = html.encode("utf-8")
