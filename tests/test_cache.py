@@ -257,3 +257,30 @@ def test_after_an_edit_no_template_of_ours_is_compiled_again(book, tmp_path, mon
     compiled.clear()
     build([book], out, FORMATS, quiet=True, toc_pages=False)
     assert compiled == []
+
+
+def test_after_an_edit_only_the_edited_file_is_checked_and_every_finding_stays(book, tmp_path,
+                                                                               monkeypatch):
+    """Each project file's check is kept in the build cache by its text and the book's settings:
+    a build in a new process checks only the file that changed, and reports the findings of
+    the others as a build without the cache does."""
+    from tablegen.load import books, validate
+
+    a = book / "a.yaml"
+    a.write_text(a.read_text(encoding="utf-8") + "period: 2024—2026年\n", encoding="utf-8")
+    out = tmp_path / "out"
+    first = build([book], out, ["html"], quiet=True)
+    checked: list[str] = []
+    check = validate.check_project_node
+    monkeypatch.setattr(books, "check_project_node",
+                        lambda root, file, *a, **k: (checked.append(file), check(root, file, *a, **k))[1])
+    monkeypatch.setattr(books, "_CHECKED", {})  # as in a new process
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    again = build([book], out, ["html"], quiet=True)
+    assert checked == ["b.yaml"]
+    cold = build([book], tmp_path / "cold", ["html"], quiet=True, use_cache=False)
+    assert [f.text() for f in again.report.sorted()] == [f.text() for f in cold.report.sorted()]
+    assert any(f.rule == "unprinted" and f.pos.path.endswith("a.yaml")
+               for f in again.report.findings)  # a warning: the layout does not print it
+    assert first.report.sorted() == cold.report.sorted()

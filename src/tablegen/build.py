@@ -178,7 +178,9 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
            toc_pages: bool | None, templates: Path | None, links: list[str] | None,
            progress: Callable[[int, int, str], None] | None, use_cache: bool,
            offices: Offices | None, prepared: dict[str, Any], inputs: str | None) -> BuildResult:
-    catalog = load_paths(paths)
+    store = Cache(out / FOLDER if use_cache else None)
+    store.scope = "load"
+    catalog = load_paths(paths, store)
     report = catalog.report.strict() if strict else catalog.report
     # Books are independent: one with errors is reported and not written; the others build.
     books = [b for b in catalog.books if not (b.root and any(f.inside(b.root) for f in report.errors))]
@@ -186,7 +188,6 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
         raise InvalidData(report)
     output_keys(books)
     files: dict[str, bytes] = {}
-    store = Cache(out / FOLDER if use_cache else None)
     docs = {book.key: documents(book) for book in books}
     for book_docs in docs.values():
         _refuse_same_names(book_docs)

@@ -40,17 +40,19 @@ MARK_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
              "# tablegen-cache 1\n")
 # Every kind of entry this cache stores; the prune looks at nothing else.
 KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font",
-                   "docx-block", "jinja", "html-fragment", "sheet", "inputs"})
+                   "docx-block", "jinja", "html-fragment", "sheet", "inputs", "checked"})
 MANIFESTS = "manifests"
 _DIGEST = 32
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(*parts: bytes | str) -> str:
-    """SHA-256 over the parts, each length-prefixed so that no two part lists collide."""
+    """SHA-256 over the parts, each length-prefixed so that no two part lists collide. A text
+    is hashed as UTF-8, a lone surrogate in it (a file name that is not UTF-8) as its code
+    point would be, which no valid text has."""
     h = hashlib.sha256()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rules
-from ..errors import Finding, Pos, Report, display_path, shown_name
+from ..cache import Cache, digest, versions
+from ..errors import Pos, Report, display_path, shown_name
 from ..model.book import DECIMALS, Agency, Book, Project
 from ..model.frames import Frame
 from ..model.layouts import Layout
@@ -37,6 +39,7 @@ class Catalog:
     books: list[Book] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     files: int = 0
+    store: Cache = field(default_factory=lambda: Cache(None))  # checks kept between runs
 
 
 def _book_dirs(path: Path) -> list[Path]:
@@ -47,9 +50,10 @@ def _book_dirs(path: Path) -> list[Path]:
     return sorted({p.parent for p in path.rglob(BOOK_FILE)})
 
 
-def load_paths(paths: list[Path]) -> Catalog:
-    """Load and validate every book (and stray project file) under the given paths."""
-    catalog = Catalog()
+def load_paths(paths: list[Path], store: Cache | None = None) -> Catalog:
+    """Load and validate every book (and stray project file) under the given paths; each
+    project file's check kept in `store` (the build cache) by what it is made of."""
+    catalog = Catalog(store=store or Cache(None))
     done: set[Path] = set()
     for path in paths:
         if not path.exists():
@@ -137,7 +141,8 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
                 continue
             project = checked_project(ptext, project_shown, file, frame, report,
                                       book.layout if book else None,
-                                      book.decimals if book else _decimals_hint(text))
+                                      book.decimals if book else _decimals_hint(text),
+                                      catalog.store)
             if project is None:
                 continue
             check_project_rules(project, book or _PROBE, report, year_rules=book is not None)
@@ -169,28 +174,44 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
 # project pickled as it left the check, so that each read gets objects of its own whatever the
 # build did with the last ones. `tablegen serve` reads every file again after each save (twice:
 # the page, then the other formats), and one file has changed.
-_CHECKED: dict[tuple[str, ...], tuple[bytes | None, tuple[Finding, ...]]] = {}
+_CHECKED: dict[str, bytes] = {}
 
 
 def checked_project(text: str, shown: str, file: str, frame: Frame, report: Report,
-                    layout: Layout | None, decimals: int) -> Project | None:
+                    layout: Layout | None, decimals: int, store: Cache | None = None
+                    ) -> Project | None:
     """A project file's text parsed and checked (`check_project_node`), its findings added to
-    `report`; None when it is too broken to use."""
-    key = (shown, text, file, repr(frame), repr(layout), str(decimals))
-    memo = _CHECKED.get(key)
-    if memo is not None:
-        report.findings += memo[1]
-        return pickle.loads(memo[0]) if memo[0] is not None else None  # made above, in this process
+    `report`; None when it is too broken to use. Kept in this process and in `store` (the
+    build cache: a build after an edit checks only the edited file)."""
+    store = store or Cache(None)
+    key = digest(versions(), sys.version, "checked", shown, text, file, repr(frame),
+                 repr(layout), str(decimals))
+    data = _CHECKED.get(key) or store.get("checked", key)
+    if data is not None:
+        try:
+            project, findings = pickle.loads(data)  # made below, by this code
+        except Exception:  # noqa: BLE001 - an entry that does not read back is made again
+            data = None
+        else:
+            store.put("checked", key, data)  # kept for the next build
+            _remember(key, data)
+            report.findings += findings
+            return project  # type: ignore[no-any-return]
     found = Report()
     root = parse(text, shown, found)
     project = (check_project_node(root, file, frame, found, layout=layout, decimals=decimals)
                if root is not None else None)
-    if len(_CHECKED) >= MEMO_FILES:
-        del _CHECKED[next(iter(_CHECKED))]  # the oldest
-    _CHECKED[key] = (pickle.dumps(project, pickle.HIGHEST_PROTOCOL) if project is not None
-                     else None, tuple(found.findings))
+    data = pickle.dumps((project, found.findings), pickle.HIGHEST_PROTOCOL)
+    store.put("checked", key, data)
+    _remember(key, data)
     report.findings += found.findings
     return project
+
+
+def _remember(key: str, data: bytes) -> None:
+    if key not in _CHECKED and len(_CHECKED) >= MEMO_FILES:
+        del _CHECKED[next(iter(_CHECKED))]  # the oldest
+    _CHECKED[key] = data
 
 
 def _decimals_hint(text: str | None) -> int:
