@@ -40,7 +40,8 @@ MARK_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
              "# tablegen-cache 1\n")
 # Every kind of entry this cache stores; the prune looks at nothing else.
 KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font",
-                   "docx-block", "jinja", "html-fragment", "sheet", "inputs", "checked"})
+                   "docx-block", "jinja", "html-fragment", "sheet", "inputs", "checked",
+                   "docx-skeleton"})
 MANIFESTS = "manifests"
 _DIGEST = 32
 _HEX = re.compile(r"[0-9a-f]{64}")

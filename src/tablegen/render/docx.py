@@ -14,6 +14,7 @@ import html
 import io
 import logging
 import marshal
+import pickle
 import re
 import sys
 import zipfile
@@ -509,8 +510,7 @@ class DocxRenderer:
         (once per context and title in a run)."""
         key = repr((sorted(context.items()), title))
         if key not in self._skeletons:
-            entries, block = self._skeleton(context, title)
-            self._skeletons[key] = (entries, block, dict(self.totals))
+            self._skeletons[key] = self._kept_skeleton(context, title)
         entries, block, totals = self._skeletons[key]
         self.block_source = block
         self.totals = dict(totals)
@@ -551,6 +551,33 @@ class DocxRenderer:
             self.store.put("docx-block", key, xml.encode("utf-8"))
         self._xml[key] = xml
         return xml
+
+    def _kept_skeleton(self, context: dict[str, Any], title: str
+                       ) -> tuple[list[tuple[str, bytes]], str, dict[str, int]]:
+        """`_skeleton` and the totals it read, kept in the build cache under what docxtpl
+        makes them of: the template file, the context and title, the widths, the document's
+        date and author, and the code (a hundred milliseconds a skeleton, three a build)."""
+        try:
+            source = self.template.read_bytes()
+        except OSError:
+            source = None  # _skeleton says why
+        key = None if source is None else digest(
+            versions(), "docx-skeleton", source, repr(sorted(context.items())), title,
+            repr(self.doc.docx_widths()), self.doc.timestamp.isoformat(), self.doc.author)
+        data = self.store.get("docx-skeleton", key) if key is not None else None
+        if data is not None:
+            try:
+                kept: tuple[list[tuple[str, bytes]], str, dict[str, int]] = pickle.loads(data)
+            except Exception:  # noqa: BLE001 - an entry that does not read back is made again
+                pass
+            else:
+                self.store.put("docx-skeleton", key, data)  # type: ignore[arg-type]
+                return kept
+        entries, block = self._skeleton(context, title)
+        made = (entries, block, dict(self.totals))
+        if key is not None:
+            self.store.put("docx-skeleton", key, pickle.dumps(made, pickle.HIGHEST_PROTOCOL))
+        return made
 
     def _skeleton(self, context: dict[str, Any], title: str
                   ) -> tuple[list[tuple[str, bytes]], str]:
