@@ -227,3 +227,33 @@ def test_an_edit_of_a_listing_draws_only_the_runs_around_it(tmp_path, caplog, ch
     assert total > 6
     assert 1 <= drawn <= 2  # the run holding the edit, and the next when the edit ends a run
     assert data == workbook(ListingDoc(sheet))
+
+
+def test_after_an_edit_the_workbooks_own_files_come_from_the_cache(book, tmp_path, caplog,
+                                                                   monkeypatch):
+    """workbook.xml, styles.xml and the rest depend on the sheets' names, print titles and
+    styles, not on their cells: a value edit joins the sheets into the kept files; one that
+    does not read back is written again, with the same bytes."""
+    from tablegen.render import xlsx_join
+
+    out = tmp_path / "out"
+    good, _ = built(book, out, caplog)
+    written: list[int] = []
+    wrapper = xlsx_join._wrapper
+    monkeypatch.setattr(xlsx_join, "_wrapper",
+                        lambda sheets, *a: (written.append(len(sheets)), wrapper(sheets, *a))[1])
+    edit(book / "b.yaml", "≥1个", "≥2个")
+    data, _ = built(book, out, caplog)
+    assert written == []
+    assert data == cold(book, tmp_path / "cold")
+    written.clear()
+    (kept,) = entries(out, "xlsx-workbook")
+    body = b"\0" * 8
+    kept.write_bytes(hashlib.sha256(body).digest() + body)  # passes its checksum, reads back as nothing
+    shutil.rmtree(out / FOLDER / "output")
+    (out / "cache" / TITLE).unlink()
+    assert built(book, out, caplog)[0] == data
+    assert written == [4]
+    assert xlsx_join._unpack_wrapper(xlsx_join._pack_wrapper(["a", "b"], [b"1", None]), 1) == (
+        ["a", "b"], [b"1", None])
+    assert xlsx_join._unpack_wrapper(xlsx_join._pack_wrapper(["a", "b"], [b"1", None]), 2) is None

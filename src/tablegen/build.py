@@ -159,11 +159,12 @@ def build(
     # Started before the books are read: a worker loads what an engine's layouts need meanwhile
     # (LibreOffice, WeasyPrint). Not when the last build of this folder read these very files:
     # most likely nothing is to be laid out (and if something is, it is laid out as before);
-    # nor for `tablegen serve`, which keeps its own (`offices`, WeasyPrint loaded in-process).
+    # nor the LibreOffice that `tablegen serve` keeps started itself (`offices`).
     inputs = _inputs_key(paths, out, chosen, toc_pages, templates) if use_cache else None
-    fresh = offices is None and (inputs is None or not Cache.holds(out / FOLDER, "inputs", inputs))
+    fresh = inputs is None or not Cache.holds(out / FOLDER, "inputs", inputs)
+    kept = {"docx"} if offices is not None else set()
     prepared = {fmt: importlib.import_module(PREPARED[fmt]).prepare(toc_pages)
-                for fmt in chosen if fmt in PREPARED and fresh}
+                for fmt in chosen if fmt in PREPARED and fresh and fmt not in kept}
     try:
         return _build(paths, out, chosen, strict=strict, quiet=quiet, toc_pages=toc_pages,
                       templates=templates, links=links, progress=progress, use_cache=use_cache,

@@ -16,7 +16,6 @@ import importlib
 import multiprocessing
 import os
 import pickle
-import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -86,9 +85,10 @@ class Worker:
 
 
 def prepare(toc_pages: bool | None = None) -> Worker | None:
-    """A worker, where one helps: with fork and more than one core, and WeasyPrint not loaded
-    here already (`tablegen serve` lays out in its own warm process)."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or "weasyprint" in sys.modules:
+    """A worker, where one helps: with fork and more than one core. Forked from a process that
+    has WeasyPrint loaded already (`tablegen serve`), it is warm at once, and lays out what
+    changed while that process makes the other formats."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
         return None
     return Worker()
 

@@ -403,7 +403,7 @@ def workbook(doc: Document, tick: Callable[[int], None] = lambda n: None,
         parts.append(part)
         drawn += made
     log.info("XLSX %s：工作表 %d 张新生成，%d 张取自缓存", doc.label, drawn, len(parts) - drawn)
-    return join(parts, doc)
+    return join(parts, doc, store, base)
 
 
 def render(doc: Document, ctx: RenderContext) -> dict[str, bytes]:

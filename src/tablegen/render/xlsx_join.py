@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import fromstring, tostring
 
+from ..cache import Cache, digest
 from ..document import Document
 from . import ooxml
 
@@ -271,10 +272,12 @@ def unique(title: str, taken: set[str]) -> str:
 
 
 class _Entries:
-    """The files openpyxl's writer writes, in order (the writer asks for their names)."""
+    """The files openpyxl's writer writes, in order (the writer asks for their names), and
+    which of them are sheets."""
 
     def __init__(self) -> None:
         self.entries: list[tuple[str, bytes]] = []
+        self.sheets: list[int] = []
 
     def writestr(self, name: str, data: bytes | str) -> None:
         self.entries.append((name, data.encode("utf-8") if isinstance(data, str) else data))
@@ -291,25 +294,58 @@ class _Writer(ExcelWriter):  # type: ignore[misc]
         self.sheets = sheets
 
     def write_worksheet(self, ws: Worksheet) -> None:
+        self._archive.sheets.append(len(self._archive.entries))
         self._archive.writestr(ws.path[1:], self.sheets[id(ws)])
         self.manifest.append(ws)
 
 
-def join(parts: Sequence[SheetPart], doc: Document) -> bytes:
+def join(parts: Sequence[SheetPart], doc: Document, store: Cache | None = None,
+         base: str = "") -> bytes:
     """The workbook of the parts, in order, with the document's author and date: identical
-    bytes for identical parts (no clock in it)."""
+    bytes for identical parts (no clock in it).
+
+    The workbook's own files (workbook.xml, styles.xml, the properties, content types and
+    relationships) depend on the sheets' names and print titles, the styles gathered and the
+    document's heading, not on the cells: they are kept in `store` under these and `base`
+    (the code and libraries that write them), and after an edit only the sheets are joined."""
+    store = store or Cache(None)
+    styles = _Styles.of(Workbook())  # a new workbook's defaults
+    taken: set[str] = set()
+    sheets = [(unique(part.title, taken), part.print_rows, part.print_cols,
+               renumber(part.xml, styles.numbers(part))) for part in parts]
+    key = digest(base, "xlsx-workbook", json.dumps([s[:3] for s in sheets], ensure_ascii=False),
+                 json.dumps([styles.lists[name].items for name in LISTS]),
+                 json.dumps(styles.formats.items), json.dumps(list(styles.xfs)),
+                 doc.timestamp.isoformat(), doc.author, doc.title)
+    blob = store.get("xlsx-workbook", key)
+    kept = _unpack_wrapper(blob, len(sheets))
+    if blob is None or kept is None:
+        archive = _wrapper(sheets, styles, doc)
+        kept = ([name for name, _ in archive.entries],
+                [data if i not in archive.sheets else None
+                 for i, (_, data) in enumerate(archive.entries)])
+        blob = _pack_wrapper(*kept)
+    store.put("xlsx-workbook", key, blob)  # kept for the next build
+    names, datas = kept
+    xml = iter(s[3].encode("utf-8") for s in sheets)
+    entries = [(name, data if data is not None else next(xml)) for name, data in zip(names, datas,
+                                                                                       strict=True)]
+    return ooxml.pack(entries, doc.timestamp.year)
+
+
+def _wrapper(sheets: list[tuple[str, str | None, str | None, str]], styles: _Styles,
+             doc: Document) -> _Entries:
+    """openpyxl's writer's files for these sheets (named, with print titles and XML)."""
     wb = Workbook()
     default = wb.active
-    styles = _Styles.of(wb)
-    taken: set[str] = set()
-    sheets: dict[int, str] = {}
-    for part in parts:
-        ws = wb.create_sheet(unique(part.title, taken))
-        if part.print_rows:
-            ws.print_title_rows = part.print_rows
-        if part.print_cols:
-            ws.print_title_cols = part.print_cols
-        sheets[id(ws)] = renumber(part.xml, styles.numbers(part))
+    by_id: dict[int, str] = {}
+    for title, print_rows, print_cols, xml in sheets:
+        ws = wb.create_sheet(title)
+        if print_rows:
+            ws.print_title_rows = print_rows
+        if print_cols:
+            ws.print_title_cols = print_cols
+        by_id[id(ws)] = xml
     wb.remove(default)
     styles.install(wb)
     stamp = doc.timestamp.replace(tzinfo=None)
@@ -318,5 +354,33 @@ def join(parts: Sequence[SheetPart], doc: Document) -> bytes:
     props.creator = props.lastModifiedBy = doc.author
     props.title = doc.title
     archive = _Entries()
-    _Writer(wb, archive, sheets).write_data()
-    return ooxml.pack(archive.entries, doc.timestamp.year)
+    _Writer(wb, archive, by_id).write_data()
+    return archive
+
+
+def _pack_wrapper(names: list[str], datas: list[bytes | None]) -> bytes:
+    """The workbook's own files, and where the sheets go (a length of -1)."""
+    head = json.dumps([[n, -1 if d is None else len(d)] for n, d in zip(names, datas, strict=True)],
+                      ensure_ascii=False).encode("utf-8")
+    return len(head).to_bytes(8, "big") + head + b"".join(d for d in datas if d is not None)
+
+
+def _unpack_wrapper(blob: bytes | None, sheets: int) -> tuple[list[str], list[bytes | None]] | None:
+    """`_pack_wrapper`'s lists, or None when the blob does not read back with this many sheets."""
+    if blob is None:
+        return None
+    try:
+        size = int.from_bytes(blob[:8], "big")
+        listed = json.loads(blob[8:8 + size])
+        names: list[str] = []
+        datas: list[bytes | None] = []
+        at = 8 + size
+        for name, length in listed:
+            names.append(str(name))
+            datas.append(None if length < 0 else blob[at:at + length])
+            at += max(length, 0)
+    except (ValueError, TypeError):
+        return None
+    if at != len(blob) or sum(d is None for d in datas) != sheets:
+        return None
+    return names, datas
