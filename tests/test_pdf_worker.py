@@ -90,12 +90,31 @@ def test_what_a_layout_raises_in_the_worker_is_raised_in_the_build():
         worker.close()
 
 
-def test_serve_and_one_core_need_no_worker(monkeypatch):
-    monkeypatch.setitem(sys.modules, "weasyprint", sys.modules.get("weasyprint", object()))
-    assert pdf_worker.prepare() is None  # loaded here already: laid out here
-    monkeypatch.delitem(sys.modules, "weasyprint")
+def test_one_core_needs_no_worker(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert pdf_worker.prepare() is None
+
+
+def test_serve_hands_the_changed_table_to_a_worker_forked_warm(book, tmp_path, monkeypatch):
+    from tablegen.commands.serve import Preview
+
+    with Preview([book], tmp_path / "out", port=0, warm=False) as preview:
+        preview.rebuild()
+        assert preview.refresh_all() == ["pdf", "docx", "xlsx"]
+        assert "weasyprint" in sys.modules  # serve lays out in its own process too
+        handed: list[str] = []
+        submit = pdf_worker.Worker.submit
+        monkeypatch.setattr(pdf_worker.Worker, "submit", lambda self, fn, arg: (
+            handed.append(fn.__name__), submit(self, fn, arg))[1])
+        b = book / "b.yaml"
+        b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+        preview.rebuild()
+        assert preview.refresh_all() == ["pdf", "docx", "xlsx"]
+        assert handed == ["work"]
+        served = pdfs(tmp_path / "out")
+    cold = tmp_path / "cold"
+    build([book], cold, ["pdf"], quiet=True, use_cache=False)
+    assert served == pdfs(cold)
 
 
 def test_calls_sent_together_are_each_answered_to_their_own_asker():
