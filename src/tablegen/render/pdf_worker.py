@@ -3,7 +3,8 @@ fonts while the build's own process reads and checks the books, then lays out wh
 engine hands it. After an edit that is the one changed table: its layout no longer waits for
 WeasyPrint to load, and the build's process never loads it. A build with nothing to lay out
 stops the worker unused; one with many layouts gives them to its pool of workers (one per core)
-as before.
+as before. `tablegen serve`, which has WeasyPrint loaded, forks one warm for each refresh: the
+changed table is laid out while serve makes the other formats.
 
 This module is imported by every build that makes a PDF, so it imports nothing heavy itself:
 the worker loads the engine after the fork, by name. It knows nothing of the PDF engine, which
