@@ -282,3 +282,31 @@ def test_after_an_edit_only_the_edited_file_is_checked_and_every_finding_stays(b
     assert any(f.rule == "unprinted" and f.pos.path.endswith("a.yaml")
                for f in again.report.findings)  # a warning: the layout does not print it
     assert first.report.sorted() == cold.report.sorted()
+
+
+def test_after_an_edit_only_the_edited_project_is_reviewed(tmp_path, monkeypatch):
+    """Each project's target review is kept in the build cache under all its rules read: after
+    an edit only the edited project is reviewed, and the overview's review (grades, findings
+    and their places) is a cold build's."""
+    from conftest import TEST_BOOKS
+    from tablegen.review import completeness
+
+    books = Path(shutil.copytree(TEST_BOOKS / "tianjin-ipa-2024", tmp_path / "tianjin-ipa-2024"))
+    out = tmp_path / "out"
+    first = build([books], out, ["html"], quiet=True)
+    assert first.review is not None and len(first.review.report.findings) > 10
+    reviewed: list[str] = []
+    check = completeness.check
+    monkeypatch.setattr(completeness, "check",
+                        lambda s, report: (reviewed.append(s.project.file), check(s, report))[1])
+    edited = sorted(p for p in books.glob("*.yaml") if p.name != "book.yaml")[3]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("value: ", "value: 约", 1), encoding="utf-8")
+    again = build([books], out, ["html"], quiet=True)
+    assert reviewed == [edited.name]
+    cold = build([books], tmp_path / "cold", ["html"], quiet=True, use_cache=False)
+    assert again.review is not None and cold.review is not None
+    assert [f.text() for f in again.review.report.sorted()] == [
+        f.text() for f in cold.review.report.sorted()]
+    assert again.review.grades == cold.review.grades
+    assert (out / "index.html").read_bytes() == (tmp_path / "cold" / "index.html").read_bytes()

@@ -155,7 +155,7 @@ def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, m
     review_of = build_module.review_of
     monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None: Recording())
     monkeypatch.setattr(build_module, "review_of",
-                        lambda books: (events.append("reviewed"), review_of(books))[1])
+                        lambda *args: (events.append("reviewed"), review_of(*args))[1])
     build([book], out, ["pdf", "html"], quiet=True)
     assert events == ["handed", "reviewed", "asked", "closed"]
     cold = tmp_path / "cold"

@@ -221,7 +221,8 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
                 for i, doc in enumerate(docs[book.key]):
                     made[(fmt, i)] = _render_cached(fmt, book, doc, ctx, tick, state)
             if review:  # the overview's, while the first book's begun documents are made
-                reviewed, review = review_of(books), False
+                store.scope = "review"
+                reviewed, review = review_of(books, store), False
             for fmt in chosen:
                 for i in range(len(docs[book.key])):
                     files.update(made[(fmt, i)].finish())
@@ -288,14 +289,15 @@ def _inputs_key(paths: list[Path], out: Path, chosen: list[str], toc_pages: bool
     return digest(*parts)
 
 
-def review_of(books: list[Book]) -> Review | None:
+def review_of(books: list[Book], store: Cache | None = None) -> Review | None:
     """The target review of the books (`tablegen review`'s, with the same settings and
-    history), None when the agency's review.yaml has errors (`tablegen review` names them)."""
+    history; each project's findings kept in `store`), None when the agency's review.yaml has
+    errors (`tablegen review` names them)."""
     settings_report = Report()
     settings = load_settings(None, settings_report)
     if settings_report.errors:
         return None
-    return review_books(books, settings, gather(books))
+    return review_books(books, settings, gather(books), store)
 
 
 def _changes(out: Path, files: dict[str, bytes],

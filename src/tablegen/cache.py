@@ -41,7 +41,7 @@ MARK_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 # Every kind of entry this cache stores; the prune looks at nothing else.
 KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font",
                    "docx-block", "jinja", "html-fragment", "sheet", "inputs", "checked",
-                   "docx-skeleton", "xlsx-workbook"})
+                   "docx-skeleton", "xlsx-workbook", "review"})
 MANIFESTS = "manifests"
 _DIGEST = 32
 _HEX = re.compile(r"[0-9a-f]{64}")

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from ..errors import Finding, InvalidData, Report, display_path
+from ..cache import Cache, digest, versions
+from ..errors import Finding, InvalidData, Pos, Report, display_path
 from ..load.books import BOOK_FILE, load_paths
+from ..load.loader import read_text
 from ..model.book import Book, Project
+from ..model.frames import frames
 from . import appropriateness, completeness, conformity, feasibility, relevance
 from .context import Subject
 from .data import Settings, load_settings
@@ -67,19 +71,22 @@ def review(paths: list[Path], *, settings_file: Path | None = None,
     return result
 
 
-def review_books(books: list[Book], settings: Settings, reference: Reference) -> Review:
-    """The review of these books, compared with the reference's versions."""
+def review_books(books: list[Book], settings: Settings, reference: Reference,
+                 store: Cache | None = None) -> Review:
+    """The review of these books, compared with the reference's versions; each project's
+    findings kept in `store` (the build cache) by what they are made of (`_checked`)."""
     result = Review(settings=settings, notes=list(reference.notes))
+    store = store or Cache(None)
     for book in books:
         root = book.root or Path(book.key)
-        subjects = [Subject(book, p, read_source(root / p.file, display_path(root / p.file), root),
+        subjects = [Subject(book, p, display_path(root / p.file),
+                            partial(read_source, root / p.file, display_path(root / p.file), root),
                             settings, previous(book, p, reference.versions))
                     for p in book.projects]
         domain = _domain(subjects, settings)
         for s in subjects:
             s.domain = domain
-            for point in (completeness, relevance, appropriateness, feasibility, conformity):
-                point.check(s, result.report)
+            _checked(s, root / s.project.file, root, store, result.report)
         appropriateness.template_copy(subjects, result.report)
         book_file = root / BOOK_FILE
         conformity.words(read_source(book_file, display_path(book_file), root), settings.typos,
@@ -96,6 +103,38 @@ def review_books(books: list[Book], settings: Settings, reference: Reference) ->
             kept, total, grade = score(found, grading)
             result.grades.append(Grade(root.name, number, p.name, shown, kept, total, grade, found))
     return result
+
+
+def _checked(s: Subject, path: Path, root: Path, store: Cache, report: Report) -> None:
+    """One project reviewed by every point, its findings added to `report`. Kept under all a
+    point reads: the file's text (positions come from it), the project, the settings, the
+    book's year, money unit and frame, last year's versions, the book's domain words, and the
+    code (with the shipped review data). The file is read, not parsed, when they are kept."""
+    text = read_text(path, s.shown, Report(), root)
+    key = None if text is None else digest(
+        versions(), "review", s.shown, text, repr(s.project), repr(s.settings), str(s.book.year),
+        s.book.money_unit, repr({**frames(), **s.book.frames}.get(s.book.frame)),
+        repr(s.previous), "\n".join(sorted(s.domain)))
+    kept = store.get_json("review", key) if key is not None else None
+    if isinstance(kept, list):
+        try:
+            found = [Finding(Pos(str(path_), int(line), int(col)), str(severity), str(rule),
+                             str(message))
+                     for path_, line, col, severity, rule, message in kept]
+        except (TypeError, ValueError):
+            found = None
+        if found is not None:
+            assert key is not None
+            store.put_json("review", key, kept)  # kept for the next build
+            report.findings += found
+            return
+    mine = Report()
+    for point in (completeness, relevance, appropriateness, feasibility, conformity):
+        point.check(s, mine)
+    if key is not None:
+        store.put_json("review", key, [[f.pos.path, f.pos.line, f.pos.col, f.severity, f.rule,
+                                        f.message] for f in mine.findings])
+    report.findings += mine.findings
 
 
 def previous(book: Book, project: Project, versions: list[Version]) -> list[Version]:

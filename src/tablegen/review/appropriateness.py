@@ -101,7 +101,9 @@ def template_copy(subjects: list[Subject], report: Report) -> None:
         names = "、".join(f"“{s.project.name}”" for s, _ in found[:NAMED_COPIES])
         names += "等" if len(found) > NAMED_COPIES else ""
         for s, r in found:
-            report.add(s.at(f"{r.path}.value"), rules.TEMPLATE_COPY,
+            # The value's place as the check read it: no file read again for its position.
+            where = r.indicator.value_pos or s.at(f"{r.path}.value")
+            report.add(where, rules.TEMPLATE_COPY,
                        f"“{key[2]} {key[3]}”在本书 {len(found)} 个项目中完全相同（{names}），像是套用"
                        "模板：审核人会说指标未结合项目实际，请按本项目的实际情况设定")
 

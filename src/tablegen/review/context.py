@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -39,21 +40,25 @@ class Row:
 
 @dataclass
 class Subject:
-    """One project under review."""
+    """One project under review; its file's source is read when a rule first asks for it."""
 
     book: Book
     project: Project
-    source: Source
+    shown: str  # the project file as messages name it
+    read: Callable[[], Source]
     settings: Settings
     previous: list[Version] = field(default_factory=list)  # last year's, newest first
     # Two-character words in more than half of the book's projects (`知识产权` at an IP bureau):
     # they tie nothing to anything.
     domain: frozenset[str] = frozenset()
     _rows: list[Row] | None = field(default=None, repr=False)
+    _source: Source | None = field(default=None, repr=False)
 
     @property
-    def shown(self) -> str:
-        return self.source.shown
+    def source(self) -> Source:
+        if self._source is None:
+            self._source = self.read()
+        return self._source
 
     def rows(self) -> list[Row]:
         """Every indicator row, in order (made once: every rule walks them)."""
