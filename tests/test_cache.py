@@ -310,3 +310,22 @@ def test_after_an_edit_only_the_edited_project_is_reviewed(tmp_path, monkeypatch
         f.text() for f in cold.review.report.sorted()]
     assert again.review.grades == cold.review.grades
     assert (out / "index.html").read_bytes() == (tmp_path / "cold" / "index.html").read_bytes()
+
+
+def test_an_entry_read_again_is_kept_not_written_again(book, tmp_path):
+    """A build after an edit writes only the entries it made: the ones it read stay as they are
+    (their bytes and mtimes), and none goes while it is still used."""
+    out = tmp_path / "out"
+    build([book], out, FORMATS, quiet=True, toc_pages=False)
+    before = {p: p.stat().st_mtime_ns for p in entries(out)}
+    b = book / "b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("≥1个", "≥2个"), encoding="utf-8")
+    build([book], out, FORMATS, quiet=True, toc_pages=False)
+    after = {p: p.stat().st_mtime_ns for p in entries(out)}
+    kinds = {p.relative_to(out / FOLDER).parts[0] for p in before}
+    assert {"checked", "review", "docx-skeleton", "xlsx-workbook", "jinja"} <= kinds
+    kept = {p for p in before if p in after}
+    parts = {"checked", "review", "docx-skeleton", "xlsx-workbook", "jinja", "sheet", "table",
+             "docx-block", "html-fragment", "project-pdf", "project-docx"}
+    assert parts <= {p.relative_to(out / FOLDER).parts[0] for p in kept}  # each still used
+    assert all(after[p] == before[p] for p in kept)

@@ -186,14 +186,16 @@ def checked_project(text: str, shown: str, file: str, frame: Frame, report: Repo
     store = store or Cache(None)
     key = digest(versions(), sys.version, "checked", shown, text, file, repr(frame),
                  repr(layout), str(decimals))
-    data = _CHECKED.get(key) or store.get("checked", key)
+    stored = store.get("checked", key)  # read also on a hit here: the build keeps what it read
+    data = _CHECKED.get(key) or stored
     if data is not None:
         try:
             project, findings = pickle.loads(data)  # made below, by this code
         except Exception:  # noqa: BLE001 - an entry that does not read back is made again
             data = None
         else:
-            store.put("checked", key, data)  # kept for the next build
+            if stored is None:
+                store.put("checked", key, data)
             _remember(key, data)
             report.findings += findings
             return project  # type: ignore[no-any-return]

@@ -571,7 +571,6 @@ class DocxRenderer:
             except Exception:  # noqa: BLE001 - an entry that does not read back is made again
                 pass
             else:
-                self.store.put("docx-skeleton", key, data)  # type: ignore[arg-type]
                 return kept
         entries, block = self._skeleton(context, title)
         made = (entries, block, dict(self.totals))

@@ -324,8 +324,7 @@ def join(parts: Sequence[SheetPart], doc: Document, store: Cache | None = None,
         kept = ([name for name, _ in archive.entries],
                 [data if i not in archive.sheets else None
                  for i, (_, data) in enumerate(archive.entries)])
-        blob = _pack_wrapper(*kept)
-    store.put("xlsx-workbook", key, blob)  # kept for the next build
+        store.put("xlsx-workbook", key, _pack_wrapper(*kept))
     names, datas = kept
     xml = iter(s[3].encode("utf-8") for s in sheets)
     entries = [(name, data if data is not None else next(xml)) for name, data in zip(names, datas,
