@@ -178,12 +178,10 @@ _CHECKED: dict[str, bytes] = {}
 
 
 def checked_project(text: str, shown: str, file: str, frame: Frame, report: Report,
-                    layout: Layout | None, decimals: int, store: Cache | None = None
-                    ) -> Project | None:
+                    layout: Layout | None, decimals: int, store: Cache) -> Project | None:
     """A project file's text parsed and checked (`check_project_node`), its findings added to
     `report`; None when it is too broken to use. Kept in this process and in `store` (the
     build cache: a build after an edit checks only the edited file)."""
-    store = store or Cache(None)
     key = digest(versions(), sys.version, "checked", shown, text, file, repr(frame),
                  repr(layout), str(decimals))
     stored = store.get("checked", key)  # read also on a hit here: the build keeps what it read

@@ -50,10 +50,6 @@ class Resolved:
     source: str  # 模板指定 | 系统字体 | pip 字体
 
 
-def _fc_match(family: str) -> tuple[str, str] | None:
-    return fc_match(f"{family}:lang=zh-cn")
-
-
 def fc_match(pattern: str) -> tuple[str, str] | None:
     """What `fc-match -f '%{family[0]}\t%{file}' <pattern>` prints: the family and file the
     pattern lands on, asked of libfontconfig in this process (a millisecond; each fc-match run
@@ -138,12 +134,13 @@ def resolve() -> list[Resolved]:
     for role, stack in ROLES.items():
         hit = None
         for i, family in enumerate(stack):
-            match = _fc_match(family)
+            match = fc_match(f"{family}:lang=zh-cn")
             if match and match[0].lower() == family.lower() and _has_zh(match[1]):
                 hit = Resolved(role, family, match[1], "模板指定" if i < 2 else "系统字体")
                 break
         if hit is None:
-            match = _fc_match("serif" if "仿宋" in role else "sans-serif")
+            generic = "serif" if "仿宋" in role else "sans-serif"
+            match = fc_match(f"{generic}:lang=zh-cn")
             if match and _has_zh(match[1]):
                 hit = Resolved(role, match[0], match[1], "系统字体")
         if hit is None:

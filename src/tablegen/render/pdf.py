@@ -475,9 +475,9 @@ class PdfRenderer:
         assert data is not None
         return data
 
-    def render(self, plan: Plan | None = None) -> dict[str, bytes]:
-        """The document's PDF and, for a kind with them, one PDF per table."""
-        runs, files = self.body(plan or self.plan())
+    def render(self, plan: Plan) -> dict[str, bytes]:
+        """The document's PDF and, for a kind with them, one PDF per table (`plan`: `plan()`'s)."""
+        runs, files = self.body(plan)
         tables = self.doc.tables
         starts: dict[int, int] = {}  # table number → first page after the front matter
         total = 0
