@@ -480,3 +480,67 @@ def test_the_docx_layout_after_a_save_is_handed_to_the_libreoffice_kept_started(
             events.close()
     assert second.process.poll() is not None
     assert tempdirs.office_processes(second.profile) == [] and not second.profile.exists()
+
+
+def test_a_save_is_one_build_the_page_written_before_the_other_formats(book, tmp_path,
+                                                                        monkeypatch):
+    """The warm path builds the page and every other format in one build (the books read,
+    checked and reviewed once); the page and the overview are written, and the preview shows
+    them, before the other formats are."""
+    from tablegen.commands import serve
+
+    out = tmp_path / "out"
+    calls: list[list[str]] = []
+    seen: list[tuple[str, bool]] = []
+    real_build = serve.build
+    real_show = Preview._show
+
+    def counted(paths, out_, formats, **kwargs):
+        calls.append(list(formats))
+        return real_build(paths, out_, formats, **kwargs)
+
+    def show(self, findings, problem, reviewed):
+        page_text = (out / "m" / "index.html").read_text(encoding="utf-8")
+        seen.append(("用于新版" in page_text, (out / "m" / "合并测试.xlsx").exists()))
+        return real_show(self, findings, problem, reviewed)
+
+    monkeypatch.setattr(serve, "build", counted)
+    monkeypatch.setattr(Preview, "_show", show)
+    preview = Preview([book.parent], out, port=0)
+    try:
+        preview.rebuild()
+        assert calls == [["html"]] and seen == [(False, False)]
+        edit(book / "p.yaml", USAGE, "usage: 用于新版\n")
+        state, made = preview.saved()
+        assert calls[1:] == [["html", "pdf", "docx", "xlsx"]]
+        assert not state.broken and made == ["pdf", "docx", "xlsx"]
+        assert seen[1:] == [(True, False)]  # the page is new; the workbook is not there yet
+        assert preview._fresh == dict.fromkeys(made, preview._good)
+        sheet = openpyxl.load_workbook(out / "m" / "合并测试.xlsx").worksheets[0]
+        assert "用于新版" in {c.value for row in sheet.iter_rows() for c in row}
+    finally:
+        preview.offices.close()
+        preview.httpd.server_close()
+
+
+def test_a_format_failing_after_the_page_leaves_the_page_shown_and_the_link_to_say_why(
+        book, tmp_path, monkeypatch):
+    from tablegen.errors import RenderError
+    from tablegen.render import xlsx
+
+    def broken(doc, ctx):
+        raise RenderError("工作簿无法生成")
+
+    monkeypatch.setattr(xlsx, "render", broken)
+    preview = Preview([book.parent], tmp_path / "out", port=0)
+    try:
+        edit(book / "p.yaml", USAGE, "usage: 用于新版\n")
+        state, made = preview.saved(every=True)
+        assert not state.broken and made == []
+        assert preview.state is state and state.findings == []
+        assert "用于新版" in (tmp_path / "out" / "m" / "index.html").read_text(encoding="utf-8")
+        assert preview._fresh == {}  # each link builds its file when opened, and says why
+        assert preview.refresh("xlsx") is False
+    finally:
+        preview.offices.close()
+        preview.httpd.server_close()

@@ -142,6 +142,7 @@ def build(
     progress: Callable[[int, int, str], None] | None = None,
     use_cache: bool = True,
     offices: Offices | None = None,
+    page_first: Callable[[BuildResult], None] | None = None,
 ) -> BuildResult:
     """Validate first; render every valid book in every format in memory; then write it all.
 
@@ -150,6 +151,9 @@ def build(
     built in this run (`tablegen serve` builds them when their link is opened). `progress` is
     called as each table of each format is done: (tables done, tables in all, `book · format`).
     `offices` holds a LibreOffice started ahead for the DOCX 目录's layout (`tablegen serve`).
+    `page_first`, when the web page is built with other formats, is called once its files and
+    the overview are written, before the other formats are (`tablegen serve`: the page shows
+    a save at once, the other files follow in the same build).
     """
     chosen = formats or available_formats()
     unknown = [f for f in chosen if f not in ENGINES]
@@ -168,7 +172,8 @@ def build(
     try:
         return _build(paths, out, chosen, strict=strict, quiet=quiet, toc_pages=toc_pages,
                       templates=templates, links=links, progress=progress, use_cache=use_cache,
-                      offices=offices, prepared=prepared, inputs=inputs)
+                      offices=offices, prepared=prepared, inputs=inputs,
+                      page_first=page_first)
     finally:
         for handle in prepared.values():
             if handle is not None:
@@ -178,7 +183,8 @@ def build(
 def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, quiet: bool,
            toc_pages: bool | None, templates: Path | None, links: list[str] | None,
            progress: Callable[[int, int, str], None] | None, use_cache: bool,
-           offices: Offices | None, prepared: dict[str, Any], inputs: str | None) -> BuildResult:
+           offices: Offices | None, prepared: dict[str, Any], inputs: str | None,
+           page_first: Callable[[BuildResult], None] | None = None) -> BuildResult:
     store = Cache(out / FOLDER if use_cache else None)
     store.scope = "load"
     catalog = load_paths(paths, store)
@@ -188,58 +194,113 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
     if report.errors and not books:
         raise InvalidData(report)
     output_keys(books)
-    files: dict[str, bytes] = {}
     docs = {book.key: documents(book) for book in books}
     for book_docs in docs.values():
         _refuse_same_names(book_docs)
     total = sum(len(d.tables) for ds in docs.values() for d in ds) * len(chosen)
     done = 0
+    contexts: dict[str, tuple[RenderContext, str]] = {}
+
+    def context(book: Book) -> tuple[RenderContext, str]:
+        """The book's render context, and what every document's files depend on, whatever its
+        kind and format (once: the repr of a 100-table book takes a twentieth of a second)."""
+        if book.key not in contexts:
+            ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store,
+                                offices=offices, prepared=prepared)
+            contexts[book.key] = (ctx, digest(versions(), repr(book),
+                                              folder_digest(ctx.templates.dirs)))
+        return contexts[book.key]
+
+    def render(fmt: str, book: Book) -> list[_Made]:
+        ctx, state = context(book)
+        label = f"{book.key} · {fmt}"
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, total, label)
+
+        tick(0)
+        return [_render_cached(fmt, book, doc, ctx, tick, state) for doc in docs[book.key]]
+
+    # With `page_first` the web pages are written, with the overview and its review, as soon
+    # as they are made, and `page_first` told; the other formats follow (`tablegen serve`).
+    early = page_first is not None and "html" in chosen and len(chosen) > 1
+    result = BuildResult([], report)
+    reviewed: Review | None = None
+
+    def pages() -> None:
+        """Every book's web pages and the review, written with the overview."""
+        nonlocal reviewed
+        html: dict[str, bytes] = {}
+        for book in books:
+            made = render("html", book)
+            for one in made:
+                html.update(one.finish())
+        store.scope = "review"
+        reviewed = review_of(books, store)
+        _publish(out, html, books, report, links or chosen, True, reviewed, templates, store,
+                 quiet, result)
+        assert page_first is not None
+        page_first(BuildResult(list(result.written), report, result.unchanged, reviewed))
+
     # An engine that waits on another process (the DOCX on LibreOffice, the PDF on its worker)
     # begins first and finishes after the other formats, which render meanwhile, and after the
     # target review. Files keep the formats' order.
-    begun_first = sorted(chosen, key=lambda fmt: fmt not in BEGUN)
-    reviewed = None
+    later = [fmt for fmt in chosen if not (early and fmt == "html")]
+    begun_first = sorted(later, key=lambda fmt: fmt not in BEGUN)
+    files: dict[str, bytes] = {}
     review = "html" in chosen
     for book in books:
-        ctx = RenderContext(chain_for(book.root, templates), toc_pages, cache=store,
-                            offices=offices, prepared=prepared)
-        # What every document's files depend on, whatever its kind and format (once: the repr of
-        # a 100-table book takes a twentieth of a second).
-        state = digest(versions(), repr(book), folder_digest(ctx.templates.dirs))
-        made: dict[tuple[str, int], _Made] = {}
+        made: dict[str, list[_Made]] = {}
         try:
             for fmt in begun_first:
-                label = f"{book.key} · {fmt}"
-
-                def tick(n: int, label: str = label) -> None:
-                    nonlocal done
-                    done += n
-                    if progress is not None:
-                        progress(done, total, label)
-
-                tick(0)
-                for i, doc in enumerate(docs[book.key]):
-                    made[(fmt, i)] = _render_cached(fmt, book, doc, ctx, tick, state)
-            if review:  # the overview's, while the first book's begun documents are made
+                if early and fmt not in BEGUN and review:
+                    pages()  # while the first book's begun documents are made
+                    review = False
+                made[fmt] = render(fmt, book)
+            if early and review:
+                pages()
+            elif review:  # the overview's, while the first book's begun documents are made
                 store.scope = "review"
-                reviewed, review = review_of(books, store), False
-            for fmt in chosen:
-                for i in range(len(docs[book.key])):
-                    files.update(made[(fmt, i)].finish())
+                reviewed = review_of(books, store)
+            review = False
+            for fmt in later:
+                for one in made[fmt]:
+                    files.update(one.finish())
         finally:
-            for one in made.values():
-                one.close()
+            for ones in made.values():
+                for one in ones:
+                    one.close()
+    _publish(out, files, books, report, links or chosen, "html" in later, reviewed, templates,
+             store, quiet, result)
+    result.review = reviewed
+    if page_first is not None and "html" in later:
+        page_first(BuildResult(list(result.written), report, result.unchanged, reviewed))
+    if inputs is not None:
+        store.scope = "inputs"
+        store.put("inputs", inputs, b"")
+    store.finish()
+    return result
+
+
+def _publish(out: Path, files: dict[str, bytes], books: list[Book], report: Report,
+             formats: list[str], pages: bool, reviewed: Review | None, templates: Path | None,
+             store: Cache, quiet: bool, result: BuildResult) -> None:
+    """Write the files, with the overview when they hold the web `pages` (`reviewed` being
+    their review); what was written and what was left as it was added to `result`."""
     overview = None
-    if "html" in chosen:
+    if pages:
         from .render.overview import render_index
 
-        entries = [overview_entry(book, report, links or chosen, reviewed) for book in books]
+        entries = [overview_entry(book, report, formats, reviewed) for book in books]
 
         def overview() -> dict[str, bytes]:  # under the output folder's lock: it reads the folder
             store.scope = "overview"
             return render_index(entries, chain_for(None, templates), out, store)
 
-    _refuse_clashes({**files, "index.html": b""} if "html" in chosen else files)
+    _refuse_clashes({**files, "index.html": b""} if overview is not None else files)
     changed, folders, unchanged = _changes(out, files, [b.key for b in books])
     late: Callable[[], dict[str, bytes]] | None = None
     made_late = 0
@@ -255,13 +316,10 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
             return new
 
     written = publish(out, changed, folders, quiet=quiet, late=late)
-    if inputs is not None:
-        store.scope = "inputs"
-        store.put("inputs", inputs, b"")
-    store.finish()
     # Files of a switched-in book that already held their bytes were linked in, not written.
     unchanged += len(changed) + made_late - len(written)
-    return BuildResult(written, report, unchanged, reviewed)
+    result.written += written
+    result.unchanged += unchanged
 
 
 def _inputs_key(paths: list[Path], out: Path, chosen: list[str], toc_pages: bool | None,

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from ..build import available_formats, build
+from ..build import BuildResult, available_formats, build
 from ..errors import Finding, InvalidData, TablegenError, UsageError, os_reason
 from ..render.overview import earlier_entries
 from ..render.toc_pages import Offices
@@ -118,15 +118,29 @@ class Preview:
 
     def rebuild(self) -> State:
         """Rebuild the HTML; on errors keep the last good build and remember the findings."""
+        return self.saved(every=False)[0]
+
+    def saved(self, every: bool | None = None) -> tuple[State, list[str]]:
+        """After a save: the page rebuilt, and (`every`, the warm path by default) in the same
+        build every other format, written after the page is shown. The state the page shows
+        (on errors the last good build stays, with the findings) and the other formats built;
+        none while the data has errors or when one of them fails (its link says why when it
+        is opened)."""
+        every = self.warm if every is None else every
         with self._build_lock:
+            todo = [fmt for fmt in ON_DEMAND.values() if every and fmt in available_formats()]
             findings: list[Finding] = []
             problem = ""
             reviewed = self.state.review
+            shown: list[State] = []
+
+            def show(result: BuildResult) -> None:
+                shown.append(self._show(result.report.sorted(), "", result.review))
+
             try:
-                result = build(self.paths, self.out, ["html"], quiet=True, templates=self.templates,
-                               links=list(ON_DEMAND.values()))
-                findings = result.report.sorted()
-                reviewed = result.review
+                build(self.paths, self.out, ["html", *todo], quiet=True, templates=self.templates,
+                      links=list(ON_DEMAND.values()), offices=self.offices if todo else None,
+                      page_first=show)
             except InvalidData as exc:
                 findings = exc.report.sorted()
             except TablegenError as exc:
@@ -134,14 +148,27 @@ class Preview:
             except Exception as exc:  # a bug must not stop the preview; the log has the details
                 log.debug("生成失败", exc_info=True)
                 problem = f"内部错误（{type(exc).__name__}）：这是 tablegen 的缺陷，请报告给维护者"
-            self._count += 1
-            self.books = served_books(self.out)
-            state = State(self._version(), findings, problem, reviewed)
-            if not state.broken:
-                self._good += 1
-            with self._changed:
-                self.state = state
-                self._changed.notify_all()
+            else:
+                for fmt in todo:
+                    self._fresh[fmt] = self._good
+                return shown[0], todo
+            finally:
+                if "docx" in todo and not self._stop.is_set():
+                    self.offices.refill()  # started now, ready by the next save
+            if shown:  # the page was written; another format failed
+                return shown[0], []
+            return self._show(findings, problem, reviewed), []
+
+    def _show(self, findings: list[Finding], problem: str, reviewed: Review | None) -> State:
+        """A build's outcome as the page shows it from now on."""
+        self._count += 1
+        self.books = served_books(self.out)
+        state = State(self._version(), findings, problem, reviewed)
+        if not state.broken:
+            self._good += 1
+        with self._changed:
+            self.state = state
+            self._changed.notify_all()
         return state
 
     def refresh(self, fmt: str) -> bool:
@@ -258,11 +285,10 @@ class Preview:
             for batch in self.changes():
                 names = sorted({Path(p).name for _, p in batch if Path(p).exists()})
                 log.info("变更：%s", "，".join(names) or "（文件已删除）")
-                log.info("%s", describe(self.rebuild()))
-                if self.warm:
-                    made = self.refresh_all()
-                    if made:
-                        log.info("已更新：%s", "、".join(fmt.upper() for fmt in made))
+                state, made = self.saved()
+                log.info("%s", describe(state))
+                if made:
+                    log.info("已更新：%s", "、".join(fmt.upper() for fmt in made))
         except OSError as exc:  # e.g. the system's limit of watched folders
             log.error("无法监视文件变更，页面不会自动更新：%s", os_reason(exc))
         except Exception as exc:  # a defect: its name for the maintainer, in a Chinese line
