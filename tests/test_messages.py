@@ -224,3 +224,34 @@ def test_the_english_finder_finds_what_libraries_say():
                  "模板出错：'x' is undefined", "无法读取文件：Permission denied (os error)"):
         assert english(text) != [], text
     assert english("targets:1:1: error[path-missing]: 路径不存在；请运行 tablegen new example 项目名称") == []
+
+
+def test_a_path_is_shown_relative_to_the_working_folder_each_walked_once(tmp_path, monkeypatch):
+    """`display_path`: inside the working folder relative, a link kept as the link, outside
+    as given; the folders are walked once per path and working folder (a build names the same
+    files hundreds of times), and a new working folder is its own."""
+    from tablegen.errors import display_path
+
+    (tmp_path / "books" / "real").mkdir(parents=True)
+    (tmp_path / "books" / "real" / "p.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "books" / "link").symlink_to(tmp_path / "books" / "real")
+    (tmp_path / "books" / "real" / "q.yaml").symlink_to("p.yaml")
+    monkeypatch.chdir(tmp_path)
+    walks: list[Path] = []
+    resolve = Path.resolve
+
+    def counted(self, strict=False):
+        walks.append(self)
+        return resolve(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counted)
+    linked = tmp_path / "books" / "link" / "q.yaml"
+    assert display_path(linked) == "books/real/q.yaml"  # the folder as it is, the file's own name
+    first = len(walks)
+    assert first > 0
+    assert [display_path(linked) for _ in range(3)] == ["books/real/q.yaml"] * 3
+    assert len(walks) == first
+    assert display_path(Path("books/../books/real/p.yaml")) == "books/real/p.yaml"
+    assert display_path(Path("/")) == "/"
+    monkeypatch.chdir(tmp_path / "books")
+    assert display_path(linked) == "real/q.yaml"

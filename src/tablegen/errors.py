@@ -191,9 +191,20 @@ def display_path(path: Path) -> str:
     The name itself is kept: a link is shown as the link, never as the file it points to.
     """
     try:
-        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):
+        return _display(str(path), os.getcwd())
+    except OSError:  # the working folder is gone
         return str(path)
+
+
+@functools.lru_cache(maxsize=8192)
+def _display(path: str, cwd: str) -> str:
+    """`display_path` once per path and working folder (a build shows the same files' names
+    hundreds of times, each a walk of the folders up to the root)."""
+    whole = Path(cwd, path)
+    try:
+        return str((whole.parent.resolve() / whole.name).relative_to(Path(cwd).resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return path
 
 
 @functools.lru_cache(maxsize=4096)
