@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup, escape
 
@@ -99,38 +98,47 @@ def tag_at(source: str, line: int) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-class _Template(DocxTemplate):  # type: ignore[misc]
-    """docxtpl with the per-table loop lifted out of the body into `self.block`, every part
-    `_numbered`, the last one kept in `self.source` (where an error of the render lies)."""
+@functools.cache
+def _template_class() -> type[Any]:
+    """docxtpl's template, with the per-table loop lifted out of the body into `block`: loaded
+    only when a skeleton is made (`DocxRenderer._skeleton`). A build whose skeletons all come
+    from the cache, as after an edit, never loads docxtpl and python-docx (a fifth of a second
+    of its start)."""
+    from docxtpl import DocxTemplate
 
-    block: str = ""
-    source: str = ""
-    widths: list[tuple[str, tuple[int, ...]]] = []
-    totals: dict[str, int] = {}  # each marker table's width in twips
+    class _Template(DocxTemplate):  # type: ignore[misc]
+        """docxtpl with the per-table loop lifted out of the body into `self.block`, every part
+        `_numbered`, the last one kept in `self.source` (where an error of the render lies)."""
 
-    def patch_xml(self, src_xml: str) -> str:
-        xml = self._lift(super().patch_xml(src_xml))
-        # docxtpl starts each paragraph on a line of its own before it compiles the part
-        self.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _numbered(xml))
-        return _numbered(xml)
+        block: str = ""
+        source: str = ""
+        widths: list[tuple[str, tuple[int, ...]]] = []
+        totals: dict[str, int] = {}  # each marker table's width in twips
 
-    def _lift(self, xml: str) -> str:
-        start = xml.find(LOOP_OPEN)
-        if start < 0:  # headers, footers, or a body without the loop (checked after render)
-            return xml
-        depth, end = 0, -1
-        for m in _TAG.finditer(xml, start):
-            depth += 1 if m.group(1) == "for" else -1
-            if depth == 0:
-                end = m.start()
-                close = m.end()
-                break
-        if end < 0:
-            raise RenderError("DOCX 模板的项目循环没有对应的 {%p endfor %}")
-        self.totals = {}
-        self.block = _numbered(_prepare_block(xml[start + len(LOOP_OPEN):end], self.widths,
-                                              self.totals))
-        return xml[:start] + SENTINEL_P + xml[close:]
+        def patch_xml(self, src_xml: str) -> str:
+            xml = self._lift(super().patch_xml(src_xml))
+            # docxtpl starts each paragraph on a line of its own before it compiles the part
+            self.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _numbered(xml))
+            return _numbered(xml)
+
+        def _lift(self, xml: str) -> str:
+            start = xml.find(LOOP_OPEN)
+            if start < 0:  # headers, footers, or a body without the loop (checked after render)
+                return xml
+            depth, end = 0, -1
+            for m in _TAG.finditer(xml, start):
+                depth += 1 if m.group(1) == "for" else -1
+                if depth == 0:
+                    end = m.start()
+                    close = m.end()
+                    break
+            if end < 0:
+                raise RenderError("DOCX 模板的项目循环没有对应的 {%p endfor %}")
+            self.totals = {}
+            self.block = _numbered(_prepare_block(xml[start + len(LOOP_OPEN):end], self.widths,
+                                                  self.totals))
+            return xml[:start] + SENTINEL_P + xml[close:]
+    return _Template
 
 
 def _line(exc: BaseException) -> int:
@@ -580,7 +588,7 @@ class DocxRenderer:
 
     def _skeleton(self, context: dict[str, Any], title: str
                   ) -> tuple[list[tuple[str, bytes]], str]:
-        tpl = _Template(str(self.template))
+        tpl = _template_class()(str(self.template))
         tpl.widths = self.doc.docx_widths()
         env = _environment()
         try:
