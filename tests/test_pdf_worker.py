@@ -161,3 +161,33 @@ def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, m
     cold = tmp_path / "cold"
     build([book], cold, ["pdf"], quiet=True, use_cache=False)
     assert pdfs(out) == pdfs(cold)
+
+
+def test_a_cold_build_stops_the_warm_worker_when_its_pool_takes_every_core(book, tmp_path,
+                                                                          monkeypatch):
+    """Many layouts go to a pool of workers, one per core, forked with WeasyPrint loaded; the
+    worker started with the build would sit idle beside them holding its memory: it is stopped
+    before the pool starts, and the files equal those of a build without it."""
+    started: list[pdf_worker.Worker] = []
+    alive_at_pool: list[bool] = []
+    worker_init = pdf_worker.Worker.__init__
+
+    def recorded(self, *args, **kwargs):
+        worker_init(self, *args, **kwargs)
+        started.append(self)
+
+    pool = pdf.ProcessPoolExecutor
+
+    def watched(*args, **kwargs):
+        alive_at_pool.append(any(w.process.is_alive() for w in started))
+        return pool(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_worker.Worker, "__init__", recorded)
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", watched)
+    out = tmp_path / "out"
+    build([book], out, ["pdf"], quiet=True, use_cache=False)
+    assert len(started) == 1 and alive_at_pool and not any(alive_at_pool)
+    monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None: None)
+    alone = tmp_path / "alone"
+    build([book], alone, ["pdf"], quiet=True, use_cache=False)
+    assert pdfs(out) == pdfs(alone)

@@ -159,7 +159,8 @@ def _pool_map(tasks: Iterable[Task], count: int,
               worker: Worker | None = None) -> list[Done]:
     """Run `count` tasks in parallel, in order; `done(i)` as task i comes back.
 
-    One task goes to `worker` (`pdf_worker`), or is laid out here without one.
+    One task goes to `worker` (`pdf_worker`), or is laid out here without one; a pool stops
+    `worker` first (a call sent to it afterwards runs here).
     The tasks are made as they are handed out: the workers start on the first while the rest
     are made (a chunk's HTML is rendered in this process). What this process holds when the
     workers fork is frozen out of the garbage collector meanwhile, so that their collections
@@ -173,6 +174,8 @@ def _pool_map(tasks: Iterable[Task], count: int,
             done(i)
         return out
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    if worker is not None:  # the pool's workers take every core: the idle one would only hold
+        worker.close()      # its memory (what comes after it is laid out here, or in a pool)
     _load_layout()
     gc.freeze()
     try:
