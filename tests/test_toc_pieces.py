@@ -238,33 +238,63 @@ def _book_docx(tmp_path: Path) -> Path:
 
 
 def test_a_conversion_handed_to_a_standby_libreoffice_gives_its_own_runs_pages(tmp_path):
-    """`tablegen serve` keeps a LibreOffice started between saves: the layout handed to it is
-    the layout of a run of its own, and nothing of either is left running or on disk."""
+    """`tablegen serve` keeps a LibreOffice started: each layout handed to it is the layout of
+    a run of its own, it goes on running between conversions (its empty Writer document keeps
+    it), and nothing of either is left running or on disk once it is closed."""
     need_program("soffice")
     source = _book_docx(tmp_path)
-    own, handed = tmp_path / "own", tmp_path / "handed"
+    own = tmp_path / "own"
     own.mkdir()
-    handed.mkdir()
     offices = toc_pages.Offices()
     offices.refill()
-    standby = offices.take()
-    assert standby is not None
-    with toc_pages.Conversion([source], handed, standby) as run:
-        assert run.profile == standby.profile  # handed over, not a run of its own
-        (pdf,) = run.wait()
-    assert tempdirs.office_processes(standby.profile) == []
-    assert not standby.profile.exists()
+    standby = offices.lend()
+    assert standby is not None and offices.lend() is standby  # lent, still kept
+    assert standby.settle(120)  # started, with its Writer document (else it may end after one)
+    texts = []
+    for n in range(2):
+        handed = tmp_path / f"handed{n}"
+        handed.mkdir()
+        with toc_pages.Conversion([source], handed, standby) as run:
+            assert run.profile == standby.profile  # handed over, not a run of its own
+            (pdf,) = run.wait()
+        texts.append(toc_pages.layout_texts(pdf))
+        assert standby.ready() and standby.uses == n + 1
+    offices.refill()
+    assert offices.lend() is standby  # nothing to refill
     (alone,) = toc_pages.to_pdf([source], own)
-    texts = toc_pages.layout_texts(pdf)
-    assert len(texts) > 3 and texts == toc_pages.layout_texts(alone)
+    assert len(texts[0]) > 3 and texts == [toc_pages.layout_texts(alone)] * 2
+    offices.close()
+    assert tempdirs.office_processes(standby.profile) == [] and not standby.profile.exists()
+
+
+def test_a_conversion_stopped_before_its_end_stops_the_standby_and_another_is_started(tmp_path):
+    need_program("soffice")
+    offices = toc_pages.Offices()
+    offices.refill()
+    standby = offices.lend()
+    assert standby is not None
+    with toc_pages.Conversion([_book_docx(tmp_path)], tmp_path, standby) as run:
+        assert run.profile == standby.profile
+    assert standby.process.poll() is not None  # it may have been busy with the request
+    assert tempdirs.office_processes(standby.profile) == [] and not standby.profile.exists()
+    assert offices.lend() is None
+    offices.refill()
+    fresh = offices.lend()
+    assert fresh is not None and fresh is not standby
+    fresh.uses = toc_pages.STANDBY_USES  # served its share: replaced
+    offices.refill()
+    third = offices.lend()
+    assert third is not None and third is not fresh and fresh.process.poll() is not None
+    offices.close()
+    assert third.process.poll() is not None and not third.profile.exists()
 
 
 def test_a_standby_that_ended_is_cleared_away_and_the_conversion_runs_its_own(tmp_path):
     need_program("soffice")
     offices = toc_pages.Offices()
     offices.refill()
-    standby = offices.take()
-    assert standby is not None and offices.take() is None  # one at a time
+    standby = offices.lend()
+    assert standby is not None
     standby.process.kill()
     standby.process.wait()
     source = _book_docx(tmp_path)
@@ -274,11 +304,12 @@ def test_a_standby_that_ended_is_cleared_away_and_the_conversion_runs_its_own(tm
         assert tempdirs.office_processes(standby.profile) == []
         (pdf,) = run.wait()
     assert pdf.stat().st_size > 0
+    assert offices.lend() is None  # the ended one is cleared away
     offices.refill()
     kept = offices._standby
-    assert kept is not None
+    assert kept is not None and kept is not standby
     offices.close()
-    assert offices.take() is None and kept.process.poll() is not None
+    assert offices.lend() is None and kept.process.poll() is not None
     assert tempdirs.office_processes(kept.profile) == [] and not kept.profile.exists()
 
 

@@ -106,6 +106,19 @@ def office_processes(profile: Path) -> list[int]:
     return found
 
 
+def office_cpu(profile: Path) -> float:
+    """The CPU time (seconds) the processes of this profile's LibreOffice have used so far."""
+    ticks = 0
+    for pid in office_processes(profile):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                fields = fh.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def stop_office(profile: Path) -> None:
     """Kill whatever still runs LibreOffice with this profile (ours: the folder is ours)."""
     for pid in office_processes(profile):

@@ -29,6 +29,7 @@ from ..errors import os_reason
 log = logging.getLogger("tablegen")
 TIMEOUT = 600
 STANDBY_WAIT = 10  # seconds a conversion waits for a standby LibreOffice's pipe
+STANDBY_USES = 100  # conversions one standby LibreOffice serves before another replaces it
 
 
 def soffice() -> str | None:
@@ -52,7 +53,8 @@ class Conversion:
     run that is still going, soffice.bin included, and removes its folder.
 
     Given a `Standby` that is ready, the run hands its request to that LibreOffice, which has
-    started already, and takes it over (it ends after the request)."""
+    started already, and leaves it running for the next one; a run that fails or is stopped
+    before its end stops the standby too (it may still be busy with the request)."""
 
     def __init__(self, docx_files: list[Path], out_dir: Path, standby: Standby | None = None):
         program = soffice()
@@ -60,9 +62,12 @@ class Conversion:
             raise FileNotFoundError("soffice")
         self.outputs = [out_dir / (f.stem + ".pdf") for f in docx_files]
         self._stack = ExitStack()
+        self._standby: Standby | None = None
+        self._done = False
         if standby is not None and standby.wait_ready():
             self.profile = standby.profile
-            self._stack.callback(standby.close)
+            self._standby = standby
+            standby.uses += 1
         else:
             if standby is not None:
                 standby.close()  # it failed to start: a run of our own
@@ -75,6 +80,7 @@ class Conversion:
                 self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, env=dict(os.environ, TMPDIR=str(self.profile)))
         except BaseException:
+            self._stop_standby()
             self._stack.close()
             raise
 
@@ -85,6 +91,8 @@ class Conversion:
             out, err = self.process.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired as exc:
             raise subprocess.TimeoutExpired(self.args, TIMEOUT) from exc
+        else:
+            self._done = self.process.returncode == 0
         finally:
             self.close()
         if self.process.returncode:
@@ -95,7 +103,13 @@ class Conversion:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        if not self._done:
+            self._stop_standby()
         self._stack.close()
+
+    def _stop_standby(self) -> None:
+        if self._standby is not None:
+            self._standby.close()
 
     def __enter__(self) -> Conversion:
         return self
@@ -108,8 +122,11 @@ class Standby:
     """A LibreOffice started ahead of a conversion, with a profile of its own, idle until
     `Conversion` hands it one: `soffice --convert-to` given the same profile passes its request
     over LibreOffice's single-instance pipe and waits for it, and the layout of one table then
-    takes a fraction of a second instead of LibreOffice's start. LibreOffice ends after such a
-    request, so each standby serves one conversion. `close` stops it and removes its folder."""
+    takes a fraction of a second instead of LibreOffice's start. It holds an empty Writer
+    document, unseen (`private:factory/swriter`): Writer is loaded while the build reads the
+    books, and LibreOffice, which ends after a request when it holds no document, goes on
+    serving one conversion after another (`tablegen serve`, save after save). `close` stops it
+    and removes its folder."""
 
     def __init__(self) -> None:
         program = soffice()
@@ -120,12 +137,13 @@ class Standby:
         try:
             self.process = subprocess.Popen(
                 [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
-                 "--headless", "--norestore", "--invisible"],
+                 "--headless", "--norestore", "--invisible", "private:factory/swriter"],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 env=dict(os.environ, TMPDIR=str(self.profile)))
         except BaseException:
             self._stack.close()
             raise
+        self.uses = 0  # conversions handed to it
 
     def ready(self) -> bool:
         """Whether it runs and listens for a request. A request sent while it still starts
@@ -143,6 +161,22 @@ class Standby:
             time.sleep(0.02)
         return True
 
+    def settle(self, timeout: float = STANDBY_WAIT) -> bool:
+        """`wait_ready`, then until LibreOffice has finished starting (its CPU time still for
+        a fifth of a second): its Writer document is made, and it will outlive a request.
+        A request handed to it sooner is served as well, but LibreOffice may end after it."""
+        deadline = time.monotonic() + timeout
+        if not self.wait_ready(timeout):
+            return False
+        used = tempdirs.office_cpu(self.profile)
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = tempdirs.office_cpu(self.profile)
+            if now == used:
+                return self.ready()
+            used = now
+        return False
+
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
@@ -151,22 +185,32 @@ class Standby:
 
 
 class Offices:
-    """At most one `Standby` kept for the next conversion (`tablegen serve` between saves):
-    `take` hands it over when it is ready, `refill` starts another when there is none. Nothing
-    runs when LibreOffice is not installed."""
+    """At most one `Standby`, kept for the conversions of a build, or of every save
+    (`tablegen serve`): `lend` hands it to a conversion while it runs, `refill` starts another
+    when there is none, it has ended, or it has served STANDBY_USES conversions. Nothing runs
+    when LibreOffice is not installed."""
 
     def __init__(self) -> None:
         self._standby: Standby | None = None
         self._lock = threading.Lock()
         atexit.register(self.close)  # whoever forgets it, the LibreOffice goes with Python
 
-    def take(self) -> Standby | None:
+    def lend(self) -> Standby | None:
+        """The standby, still kept here, for one conversion; None (and one that ended cleared
+        away) when there is none that runs."""
         with self._lock:
-            standby, self._standby = self._standby, None
+            standby = self._standby
+            if standby is not None and standby.process.poll() is not None:
+                standby.close()
+                self._standby = standby = None
             return standby
 
     def refill(self) -> None:
         with self._lock:
+            old = self._standby
+            if old is not None and (old.process.poll() is not None or old.uses >= STANDBY_USES):
+                old.close()
+                self._standby = None
             if self._standby is None and soffice() is not None:
                 try:
                     self._standby = Standby()
@@ -175,7 +219,8 @@ class Offices:
 
     def close(self) -> None:
         atexit.unregister(self.close)
-        standby = self.take()
+        with self._lock:
+            standby, self._standby = self._standby, None
         if standby is not None:
             standby.close()
 
@@ -390,7 +435,7 @@ class _Started:
             for n, data in enumerate(docs):
                 sources.append(tmp / f"{n}.docx")
                 sources[-1].write_bytes(data)
-            standby = offices.take() if offices is not None else None
+            standby = offices.lend() if offices is not None else None
             self._run = self._stack.enter_context(Conversion(sources, tmp, standby))
         except OSError as exc:
             self._stack.close()
