@@ -517,8 +517,8 @@ def test_a_save_is_one_build_the_page_written_before_the_other_formats(book, tmp
         assert calls == [["html"]] and seen == [(False, False)]
         edit(book / "p.yaml", USAGE, "usage: 用于新版\n")
         state, made = preview.saved()
-        assert calls[1:] == [["html", "pdf", "docx", "xlsx"]]
-        assert not state.broken and made == ["pdf", "docx", "xlsx"]
+        assert calls[1:] == [["html", "docx", "pdf", "xlsx"]]
+        assert not state.broken and made == ["docx", "pdf", "xlsx"]
         assert seen[1:] == [(True, False)]  # the page is new; the workbook is not there yet
         assert preview._fresh == dict.fromkeys(made, preview._good)
         sheet = openpyxl.load_workbook(out / "m" / "合并测试.xlsx").worksheets[0]

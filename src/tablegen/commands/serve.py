@@ -128,7 +128,8 @@ class Preview:
         is opened)."""
         every = self.warm if every is None else every
         with self._build_lock:
-            todo = [fmt for fmt in ON_DEMAND.values() if every and fmt in available_formats()]
+            # the build's order: the DOCX first, whose LibreOffice layout takes longest
+            todo = [fmt for fmt in available_formats() if every and fmt in ON_DEMAND.values()]
             findings: list[Finding] = []
             problem = ""
             reviewed = self.state.review
