@@ -141,18 +141,38 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def tree_rss(pid: int) -> float:
-    """Resident memory (MB) of a process and all its descendants."""
-    total, todo = 0.0, [pid]
+    """Resident memory (MB) of a process and all its descendants, each page once: the sum of
+    their proportional set sizes (a page shared by n processes counts 1/n in each; the forked
+    layout workers share most of the build's memory, which a sum of their RSS counts once per
+    process). Where the kernel gives no `smaps_rollup`, the RSS."""
+    return sum(_memory(p) for p in _tree(pid)) / 1024
+
+
+def tree_rss_sum(pid: int) -> float:
+    """The sum of the processes' RSS (MB), shared pages counted in each process."""
+    return sum(_memory(p, "VmRSS", "status") for p in _tree(pid)) / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         try:
-            with open(f"/proc/{p}/status", encoding="ascii") as f:
-                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
             with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as f:
                 todo += [int(c) for c in f.read().split()]
-        except (OSError, StopIteration):
+        except OSError:
             continue
-    return total
+    return out
+
+
+def _memory(pid: int, field: str = "Pss", file: str = "smaps_rollup") -> int:
+    """A process's `field` in kB from /proc/<pid>/<file> (0 when it has ended)."""
+    try:
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith(f"{field}:"))
+    except (OSError, StopIteration):
+        return 0 if file == "status" else _memory(pid, "VmRSS", "status")
 
 
 def main() -> None:
