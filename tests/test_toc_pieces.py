@@ -245,7 +245,7 @@ def test_a_conversion_handed_to_a_standby_libreoffice_gives_its_own_runs_pages(t
     source = _book_docx(tmp_path)
     own = tmp_path / "own"
     own.mkdir()
-    offices = toc_pages.Offices()
+    offices = toc_pages.Offices(kept=True)
     offices.refill()
     standby = offices.lend()
     assert standby is not None and offices.lend() is standby  # lent, still kept
@@ -269,7 +269,7 @@ def test_a_conversion_handed_to_a_standby_libreoffice_gives_its_own_runs_pages(t
 
 def test_a_conversion_stopped_before_its_end_stops_the_standby_and_another_is_started(tmp_path):
     need_program("soffice")
-    offices = toc_pages.Offices()
+    offices = toc_pages.Offices(kept=True)
     offices.refill()
     standby = offices.lend()
     assert standby is not None
@@ -287,6 +287,24 @@ def test_a_conversion_stopped_before_its_end_stops_the_standby_and_another_is_st
     assert third is not None and third is not fresh and fresh.process.poll() is not None
     offices.close()
     assert third.process.poll() is not None and not third.profile.exists()
+
+
+def test_a_builds_standby_holds_no_document_and_ends_after_its_conversion(tmp_path):
+    """A build converts once: its LibreOffice opens no Writer document of its own (that costs
+    more than it saves there) and ends after the conversion; serve's is kept (above)."""
+    need_program("soffice")
+    offices = toc_pages.Offices()
+    offices.refill()
+    standby = offices.lend()
+    assert standby is not None and "private:factory/swriter" not in standby.process.args
+    with toc_pages.Conversion([_book_docx(tmp_path)], tmp_path, standby) as run:
+        assert run.profile == standby.profile
+        (pdf,) = run.wait()
+    assert pdf.stat().st_size > 0
+    standby.process.wait(timeout=60)  # LibreOffice ends by itself
+    assert offices.lend() is None
+    assert tempdirs.office_processes(standby.profile) == [] and not standby.profile.exists()
+    offices.close()
 
 
 def test_a_standby_that_ended_is_cleared_away_and_the_conversion_runs_its_own(tmp_path):

@@ -97,8 +97,8 @@ class Preview:
         self._ready = threading.Event()  # the watcher sees saves from now on
         self._watcher: threading.Thread | None = None
         self._serving = False
-        # A LibreOffice started between saves, for the next DOCX 目录 layout (warm path only).
-        self.offices = Offices()
+        # A LibreOffice kept started for the DOCX 目录 layout of every save (warm path only).
+        self.offices = Offices(kept=True)
         try:
             self.httpd = _Server((host, port), _Handler)
         except OSError as exc:

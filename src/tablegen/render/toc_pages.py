@@ -122,13 +122,14 @@ class Standby:
     """A LibreOffice started ahead of a conversion, with a profile of its own, idle until
     `Conversion` hands it one: `soffice --convert-to` given the same profile passes its request
     over LibreOffice's single-instance pipe and waits for it, and the layout of one table then
-    takes a fraction of a second instead of LibreOffice's start. It holds an empty Writer
-    document, unseen (`private:factory/swriter`): Writer is loaded while the build reads the
-    books, and LibreOffice, which ends after a request when it holds no document, goes on
-    serving one conversion after another (`tablegen serve`, save after save). `close` stops it
-    and removes its folder."""
+    takes a fraction of a second instead of LibreOffice's start. LibreOffice ends after such a
+    request when it holds no document; one that is `kept` holds an empty Writer document,
+    unseen (`private:factory/swriter`), and goes on serving one conversion after another, each
+    in about 0.3 s (`tablegen serve`, save after save). A build's own, which serves one
+    conversion, holds none: making that document costs more CPU than it saves (a build after an
+    edit took 1.09 times as long with it). `close` stops it and removes its folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: bool = False) -> None:
         program = soffice()
         if program is None:
             raise FileNotFoundError("soffice")
@@ -137,7 +138,8 @@ class Standby:
         try:
             self.process = subprocess.Popen(
                 [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
-                 "--headless", "--norestore", "--invisible", "private:factory/swriter"],
+                 "--headless", "--norestore", "--invisible",
+                 *(["private:factory/swriter"] if kept else [])],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 env=dict(os.environ, TMPDIR=str(self.profile)))
         except BaseException:
@@ -185,12 +187,13 @@ class Standby:
 
 
 class Offices:
-    """At most one `Standby`, kept for the conversions of a build, or of every save
-    (`tablegen serve`): `lend` hands it to a conversion while it runs, `refill` starts another
-    when there is none, it has ended, or it has served STANDBY_USES conversions. Nothing runs
-    when LibreOffice is not installed."""
+    """At most one `Standby`, for the conversion of a build, or `kept` for the conversions of
+    every save (`tablegen serve`): `lend` hands it to a conversion while it runs, `refill`
+    starts another when there is none, it has ended (a build's ends after its conversion), or
+    it has served STANDBY_USES conversions. Nothing runs when LibreOffice is not installed."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: bool = False) -> None:
+        self.kept = kept
         self._standby: Standby | None = None
         self._lock = threading.Lock()
         atexit.register(self.close)  # whoever forgets it, the LibreOffice goes with Python
@@ -213,7 +216,7 @@ class Offices:
                 self._standby = None
             if self._standby is None and soffice() is not None:
                 try:
-                    self._standby = Standby()
+                    self._standby = Standby(self.kept)
                 except OSError as exc:
                     log.debug("LibreOffice 无法预先启动：%s", os_reason(exc))
 
