@@ -191,3 +191,25 @@ def test_a_cold_build_stops_the_warm_worker_when_its_pool_takes_every_core(book,
     alone = tmp_path / "alone"
     build([book], alone, ["pdf"], quiet=True, use_cache=False)
     assert pdfs(out) == pdfs(alone)
+
+
+def test_the_pdf_is_finished_before_the_docx_which_waits_on_libreoffice(book, tmp_path,
+                                                                         monkeypatch):
+    """The DOCX is begun first (LibreOffice's layout is the longest wait) and finished last:
+    the PDF's join runs while LibreOffice lays out. The files are those of a cold build."""
+    from tablegen.render import docx
+
+    events: list[str] = []
+    for cls, name in ((docx.Measuring, "docx"), (pdf.Begun, "pdf")):
+        real = cls.finish
+        monkeypatch.setattr(cls, "finish",
+                            lambda self, real=real, name=name: (events.append(name), real(self))[1])
+    out = tmp_path / "out"
+    build([book], out, ["docx", "pdf", "xlsx"], quiet=True, toc_pages=False)
+    assert events == ["pdf", "docx"]
+    cold = tmp_path / "cold"
+    build([book], cold, ["docx", "pdf", "xlsx"], quiet=True, toc_pages=False, use_cache=False)
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.*"))
+            if FOLDER not in p.parts} == {
+        p.relative_to(cold).as_posix(): p.read_bytes() for p in sorted(cold.rglob("*.*"))
+        if FOLDER not in p.parts}

@@ -266,9 +266,15 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
                 store.scope = "review"
                 reviewed = review_of(books, store)
             review = False
-            for fmt in later:
+            # Finished in the reverse of the order begun: the DOCX, begun first for LibreOffice's
+            # layout (the longest wait), last; the PDF's join runs while LibreOffice lays out.
+            done_files: dict[str, dict[str, bytes]] = {}
+            for fmt in reversed(begun_first):
+                done_files[fmt] = {}
                 for one in made[fmt]:
-                    files.update(one.finish())
+                    done_files[fmt].update(one.finish())
+            for fmt in later:
+                files.update(done_files[fmt])
         finally:
             for ones in made.values():
                 for one in ones:
