@@ -15,7 +15,7 @@ from ..model.book import DECIMALS, Agency, Book, Project
 from ..model.frames import Frame
 from ..model.layouts import Layout
 from .layouts import Shelf
-from .loader import MEMO_FILES, Node, load, parse, read_text
+from .loader import Node, load, parse, read_text, remember
 from .overall import check_overall_node, check_overall_rules
 from .validate import (
     check_book_node,
@@ -169,12 +169,12 @@ def load_book(folder: Path, catalog: Catalog) -> Book | None:
     return book
 
 
-# Each project file's project and findings as checked in this process, by what they are made
-# of (the file's name and text, its name in book.yaml, the book's frame, layout and places); the
-# project pickled as it left the check, so that each read gets objects of its own whatever the
-# build did with the last ones. `tablegen serve` reads every file again after each save (twice:
-# the page, then the other formats), and one file has changed.
-_CHECKED: dict[str, bytes] = {}
+# Each project file's project and findings as last checked in this process, by the file's shown
+# name, with the key of what they are made of (the file's name and text, its name in book.yaml,
+# the book's frame, layout and places); the project pickled as it left the check, so that each
+# read gets objects of its own whatever the build did with the last ones. `tablegen serve` reads
+# every file again after each save, and one file has changed.
+_CHECKED: dict[str, tuple[str, bytes]] = {}  # shown name → (key, pickled project and findings)
 
 
 def checked_project(text: str, shown: str, file: str, frame: Frame, report: Report,
@@ -185,7 +185,8 @@ def checked_project(text: str, shown: str, file: str, frame: Frame, report: Repo
     key = digest(versions(), sys.version, "checked", shown, text, file, repr(frame),
                  repr(layout), str(decimals))
     stored = store.get("checked", key)  # read also on a hit here: the build keeps what it read
-    data = _CHECKED.get(key) or stored
+    mine = _CHECKED.get(shown)
+    data = mine[1] if mine is not None and mine[0] == key else stored
     if data is not None:
         try:
             project, findings = pickle.loads(data)  # made below, by this code
@@ -194,7 +195,7 @@ def checked_project(text: str, shown: str, file: str, frame: Frame, report: Repo
         else:
             if stored is None:
                 store.put("checked", key, data)
-            _remember(key, data)
+            remember(_CHECKED, shown, (key, data))
             report.findings += findings
             return project  # type: ignore[no-any-return]
     found = Report()
@@ -203,15 +204,9 @@ def checked_project(text: str, shown: str, file: str, frame: Frame, report: Repo
                if root is not None else None)
     data = pickle.dumps((project, found.findings), pickle.HIGHEST_PROTOCOL)
     store.put("checked", key, data)
-    _remember(key, data)
+    remember(_CHECKED, shown, (key, data))
     report.findings += found.findings
     return project
-
-
-def _remember(key: str, data: bytes) -> None:
-    if key not in _CHECKED and len(_CHECKED) >= MEMO_FILES:
-        del _CHECKED[next(iter(_CHECKED))]  # the oldest
-    _CHECKED[key] = data
 
 
 def _decimals_hint(text: str | None) -> int:

@@ -12,6 +12,7 @@ import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from yaml.events import AliasEvent
@@ -19,6 +20,8 @@ from yaml.events import AliasEvent
 from .. import rules
 from ..errors import Finding, Pos, Report, os_reason
 from .syntax import explain
+
+T = TypeVar("T")
 
 MAX_BYTES = 1024 * 1024
 # libyaml reads well-formed files about 5x faster; the pure-Python parser reads the rest.
@@ -267,8 +270,18 @@ class _Shared(Exception):
 # file again after each save, of which one has changed. The trees are shared: nothing changes a
 # node of a tree that `parse` gave without `comments` (`fmt`, which cleans its texts, parses
 # its own with them).
-_TREES: dict[tuple[str, str], tuple[Node | None, tuple[Finding, ...]]] = {}
-MEMO_FILES = 4096
+# Each file's last text parsed in this process, by its shown name: (text, tree, findings).
+_TREES: dict[str, tuple[str, Node | None, tuple[Finding, ...]]] = {}
+MEMO_FILES = 4096  # files a memo keeps; past that, a new name is not kept (see `remember`)
+
+
+def remember(memo: dict[str, T], name: str, value: T) -> None:
+    """`value` kept as `name`'s in a per-file memo: in place of the file's earlier one, or
+    beside the others while the memo holds fewer than MEMO_FILES files. Past that a new file is
+    not kept: a build reads its files in the same order each time (the check, then the review),
+    and a memo that let the oldest go would lose every one of them before it was read again."""
+    if name in memo or len(memo) < MEMO_FILES:
+        memo[name] = value
 
 
 def parse(text: str, shown: str, report: Report,
@@ -283,16 +296,13 @@ def parse(text: str, shown: str, report: Report,
     """
     if comments is not None:
         return _parse(text, shown, report, comments)
-    key = (shown, text)
-    memo = _TREES.get(key)
-    if memo is None:
+    memo = _TREES.get(shown)
+    if memo is None or memo[0] != text:
         found = Report()
-        memo = (_parse(text, shown, found, None), tuple(found.findings))
-        if len(_TREES) >= MEMO_FILES:
-            del _TREES[next(iter(_TREES))]  # the oldest
-        _TREES[key] = memo
-    report.findings += memo[1]
-    return memo[0]
+        memo = (text, _parse(text, shown, found, None), tuple(found.findings))
+        remember(_TREES, shown, memo)
+    report.findings += memo[2]
+    return memo[1]
 
 
 def _parse(text: str, shown: str, report: Report,
