@@ -155,7 +155,7 @@ class Preview:
                 return shown[0], todo
             finally:
                 if "docx" in todo and not self._stop.is_set():
-                    self.offices.refill()  # started now, ready by the next save
+                    self.offices.refill()  # kept running, or started again when it ended
             if shown:  # the page was written; another format failed
                 return shown[0], []
             return self._show(findings, problem, reviewed), []
@@ -216,7 +216,7 @@ class Preview:
                 return []
             finally:
                 if "docx" in todo and not self._stop.is_set():
-                    self.offices.refill()  # started now, ready by the next save
+                    self.offices.refill()  # kept running, or started again when it ended
             for fmt in todo:
                 self._fresh[fmt] = good
             return todo
