@@ -53,8 +53,9 @@ class Conversion:
     run that is still going, soffice.bin included, and removes its folder.
 
     Given a `Standby` that is ready, the run hands its request to that LibreOffice, which has
-    started already, and leaves it running for the next one; a run that fails or is stopped
-    before its end stops the standby too (it may still be busy with the request)."""
+    started already. A kept one is left running for the next run, unless this one fails or is
+    stopped before its end (it may still be busy with the request); any other is stopped with
+    the run, as it ends after one request."""
 
     def __init__(self, docx_files: list[Path], out_dir: Path, standby: Standby | None = None):
         program = soffice()
@@ -103,13 +104,18 @@ class Conversion:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        if not self._done:
-            self._stop_standby()
+        self._release()
         self._stack.close()
 
     def _stop_standby(self) -> None:
         if self._standby is not None:
             self._standby.close()
+
+    def _release(self) -> None:
+        """After the run: a kept standby goes on (unless the run failed or was stopped); any
+        other serves one conversion and is stopped with it."""
+        if not self._done or (self._standby is not None and not self._standby.kept):
+            self._stop_standby()
 
     def __enter__(self) -> Conversion:
         return self
@@ -145,6 +151,7 @@ class Standby:
         except BaseException:
             self._stack.close()
             raise
+        self.kept = kept
         self.uses = 0  # conversions handed to it
 
     def ready(self) -> bool:
@@ -199,13 +206,16 @@ class Offices:
         atexit.register(self.close)  # whoever forgets it, the LibreOffice goes with Python
 
     def lend(self) -> Standby | None:
-        """The standby, still kept here, for one conversion; None (and one that ended cleared
-        away) when there is none that runs."""
+        """The standby for one conversion; None (and one that ended cleared away) when there
+        is none that runs. A `kept` one stays here for the next; another is handed over (it
+        serves one conversion, which stops it after)."""
         with self._lock:
             standby = self._standby
             if standby is not None and standby.process.poll() is not None:
                 standby.close()
                 self._standby = standby = None
+            if not self.kept:
+                self._standby = None
             return standby
 
     def refill(self) -> None:
