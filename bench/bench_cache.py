@@ -111,8 +111,7 @@ def main() -> None:
         from tablegen.commands.serve import Preview
 
         warm = Preview([book], tmp / "warm100", port=0)
-        warm.rebuild()
-        warm.refresh_all()  # and a LibreOffice started for the next save, as serve keeps one
+        warm.saved(every=True)  # and the LibreOffice serve keeps started for every save
         for n, name in enumerate(("p0042.yaml", "p0043.yaml", "p0044.yaml")):
             p = book / name
             p.write_text(p.read_text(encoding="utf-8").replace("≥10件", "≥11件", 1), encoding="utf-8")

@@ -230,6 +230,10 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
     result = BuildResult([], report)
     reviewed: Review | None = None
 
+    def tell() -> None:  # the pages are written: what was written so far, and their review
+        if page_first is not None:
+            page_first(BuildResult(list(result.written), report, result.unchanged, reviewed))
+
     def pages() -> None:
         """Every book's web pages and the review, written with the overview."""
         nonlocal reviewed
@@ -242,8 +246,7 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
         reviewed = review_of(books, store)
         _publish(out, html, books, report, links or chosen, True, reviewed, templates, store,
                  quiet, result)
-        assert page_first is not None
-        page_first(BuildResult(list(result.written), report, result.unchanged, reviewed))
+        tell()
 
     # An engine that waits on another process (the DOCX on LibreOffice, the PDF on its worker)
     # begins first and finishes after the other formats, which render meanwhile, and after the
@@ -282,8 +285,8 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
     _publish(out, files, books, report, links or chosen, "html" in later, reviewed, templates,
              store, quiet, result)
     result.review = reviewed
-    if page_first is not None and "html" in later:
-        page_first(BuildResult(list(result.written), report, result.unchanged, reviewed))
+    if "html" in later:
+        tell()
     if inputs is not None:
         store.scope = "inputs"
         store.put("inputs", inputs, b"")

@@ -1,9 +1,9 @@
 """`tablegen serve`: a live preview that rebuilds on every save and shows the findings in the page.
 
 The HTML is rebuilt into the served folder on every save (through `build()`, so through the
-build cache), then DOCX, PDF and XLSX in the same warm process (`refresh_all`; not with
-`--html-only`); a link opened before they are done builds its format then, so a link never
-serves a stale file. Open pages reload themselves: each HTML
+build cache) and shown at once, then DOCX, PDF and XLSX in the same build (`Preview.saved`; not
+with `--html-only`); a link opened before they are done waits for them, or builds its format
+then, so a link never serves a stale file. Open pages reload themselves: each HTML
 page gets a small script that listens on Server-Sent Events and a list of the current findings.
 
 The server answers only requests addressed to a loopback name or to the `--host` it was given

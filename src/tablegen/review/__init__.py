@@ -136,16 +136,10 @@ def _checked(s: Subject, path: Path, root: Path, store: Cache, report: Report) -
     report.findings += mine.findings
 
 
-def previous(book: Book, project: Project, versions: list[Version]) -> list[Version]:
-    """Last year's versions of a project that carry 自评 data, newest first: same name, or same
-    file name, once the years are left out."""
-    return Earlier(versions).of(book, project)
-
-
 class Earlier:
     """The versions that carry 自评 data, found by year and by name or file name with the years
-    left out: each project's `previous` at once, not by a walk of every version (a 5,000-table
-    book walked 25 million pairs)."""
+    left out: each project's last year's versions at once, not by a walk of every version (a
+    5,000-table book walked 25 million pairs)."""
 
     def __init__(self, versions: list[Version]):
         self.by_name: dict[tuple[int, str], list[tuple[int, Version]]] = {}
@@ -158,7 +152,8 @@ class Earlier:
                                     []).append((i, v))
 
     def of(self, book: Book, project: Project) -> list[Version]:
-        """`previous(book, project, versions)`: newest first, then in the versions' order."""
+        """Last year's versions of a project that carry 自评 data: same name, or same file
+        name, once the years are left out; newest first, then in the versions' order."""
         year = book.year - 1
         found = dict(self.by_name.get((year, without_years(project.name)), []))
         found.update(self.by_stem.get((year, without_years(Path(project.file).stem)), []))
