@@ -211,8 +211,8 @@ def test_workers_are_started_ahead_unless_the_last_build_read_the_same_files(boo
     from tablegen.render import pdf_worker, toc_pages
 
     started: list[str] = []
-    monkeypatch.setattr(pdf_worker, "prepare", lambda toc: started.append("pdf"))
-    monkeypatch.setattr(toc_pages, "prepare", lambda toc: started.append("docx"))
+    monkeypatch.setattr(pdf_worker, "prepare", lambda toc, seeds: started.append("pdf"))
+    monkeypatch.setattr(toc_pages, "prepare", lambda toc, seeds: started.append("docx"))
     out = tmp_path / "out"
 
     def once() -> list[str]:

@@ -153,7 +153,7 @@ def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, m
             events.append("closed")
 
     review_of = build_module.review_of
-    monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None: Recording())
+    monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None, cache_root=None: Recording())
     monkeypatch.setattr(build_module, "review_of",
                         lambda *args: (events.append("reviewed"), review_of(*args))[1])
     build([book], out, ["pdf", "html"], quiet=True)
@@ -187,7 +187,7 @@ def test_a_cold_build_stops_the_warm_worker_when_its_pool_takes_every_core(book,
     out = tmp_path / "out"
     build([book], out, ["pdf"], quiet=True, use_cache=False)
     assert len(started) == 1 and alive_at_pool and not any(alive_at_pool)
-    monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None: None)
+    monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None, cache_root=None: None)
     alone = tmp_path / "alone"
     build([book], alone, ["pdf"], quiet=True, use_cache=False)
     assert pdfs(out) == pdfs(alone)

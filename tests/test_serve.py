@@ -455,8 +455,8 @@ def test_the_docx_layout_after_a_save_is_handed_to_the_libreoffice_kept_started(
     handed: list[bool] = []
     init = toc_pages.Conversion.__init__
 
-    def recorded(self, docx_files, out_dir, standby=None):
-        init(self, docx_files, out_dir, standby)
+    def recorded(self, docx_files, out_dir, standby=None, keep_profile=False):
+        init(self, docx_files, out_dir, standby, keep_profile)
         handed.append(standby is not None and self.profile == standby.profile)
 
     monkeypatch.setattr(toc_pages.Conversion, "__init__", recorded)

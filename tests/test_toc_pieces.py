@@ -132,8 +132,8 @@ def test_after_one_edit_only_the_edited_table_is_laid_out_again(tmp_path, monkey
     init = toc_pages.Conversion.__init__
 
     def recorded(self: toc_pages.Conversion, files: list[Path], out: Path,
-                 standby: toc_pages.Standby | None = None) -> None:
-        init(self, files, out, standby)
+                 standby: toc_pages.Standby | None = None, keep_profile: bool = False) -> None:
+        init(self, files, out, standby, keep_profile)
         handed.append(standby is not None and self.profile == standby.profile)
 
     monkeypatch.setattr(toc_pages.Conversion, "__init__", recorded)
@@ -329,6 +329,82 @@ def test_a_standby_that_ended_is_cleared_away_and_the_conversion_runs_its_own(tm
     offices.close()
     assert offices.lend() is None and kept.process.poll() is not None
     assert tempdirs.office_processes(kept.profile) == [] and not kept.profile.exists()
+
+
+def test_a_build_keeps_libreoffices_profile_once_and_the_next_builds_start_from_it(
+        tmp_path, monkeypatch):
+    """LibreOffice's first start on a new profile sets it up and restarts. The first build
+    keeps the profile LibreOffice wrote (its `user/` folder) in the build cache; the next
+    build's LibreOffice starts from it, and lays out the same pages."""
+    need_program("soffice")
+    starts: list[toc_pages.Standby] = []
+    init = toc_pages.Standby.__init__
+
+    def spy(self: toc_pages.Standby, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        starts.append(self)
+
+    monkeypatch.setattr(toc_pages.Standby, "__init__", spy)
+    book = Path(shutil.copytree(TEST_BOOKS / "binhai-ipa-2026", tmp_path / "book"))
+    out = tmp_path / "out"
+    build([book], out, ["docx"], quiet=True)
+    key = toc_pages.profile_key()
+    assert key is not None and [s.seeded for s in starts] == [False]
+    seed = Cache.peek(out / ".tablegen-cache", toc_pages.SEED, key)
+    assert seed is not None
+    first = tmp_path / "first"
+    assert toc_pages.unpack_profile(seed, first)
+    assert (first / "user" / "registrymodifications.xcu").is_file()
+    edited = next(f for f in sorted(book.glob("*.yaml")) if "≥" in f.read_text(encoding="utf-8"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("≥", "≤", 1), encoding="utf-8")
+    build([book], out, ["docx"], quiet=True)  # the edited table laid out again
+    assert [s.seeded for s in starts] == [False, True]  # started from the kept profile
+    assert Cache.peek(out / ".tablegen-cache", toc_pages.SEED, key) == seed  # kept once
+    cold = tmp_path / "cold"
+    build([book], cold, ["docx"], quiet=True, use_cache=False)  # a new profile: no cache
+    assert [s.seeded for s in starts] == [False, True, False]
+    (docx,) = (out / "book").glob("*.docx")
+    assert docx.read_bytes() == (cold / "book" / docx.name).read_bytes()
+
+
+def test_a_profile_archive_unpacks_only_plain_files_under_user(tmp_path):
+    """A kept profile comes from the build cache, a folder others may write: only plain files
+    and folders under `user/` are unpacked, never a link, a path that leaves the profile or
+    anything else; an archive with one is not used at all (LibreOffice starts on a new one)."""
+    import io
+    import tarfile
+
+    def archive(*members: tuple[str, bytes | None, str | None]) -> bytes:
+        out = io.BytesIO()
+        with tarfile.open(fileobj=out, mode="w") as tar:
+            for name, data, link in members:
+                info = tarfile.TarInfo(name)
+                if link is not None:
+                    info.type, info.linkname = tarfile.SYMTYPE, link
+                    tar.addfile(info)
+                else:
+                    info.size = len(data or b"")
+                    tar.addfile(info, io.BytesIO(data or b""))
+        return out.getvalue()
+
+    good = archive(("user/registrymodifications.xcu", b"<x/>", None))
+    assert toc_pages.unpack_profile(good, tmp_path / "ok")
+    assert (tmp_path / "ok" / "user" / "registrymodifications.xcu").read_bytes() == b"<x/>"
+    bad = {
+        "leaves": archive(("user/../../escaped", b"x", None)),
+        "absolute": archive((str(tmp_path / "planted"), b"x", None)),
+        "link": archive(("user/link", None, str(tmp_path))),
+        "elsewhere": archive(("user/a", b"x", None), ("other/b", b"x", None)),
+        "empty": archive(),
+        "junk": b"not an archive",
+    }
+    for name, data in bad.items():
+        profile = tmp_path / name
+        profile.mkdir()
+        assert not toc_pages.unpack_profile(data, profile), name
+        assert list(profile.iterdir()) == [], name
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "planted").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["ok", *bad])
 
 
 def test_an_edit_measured_part_by_part_gives_the_bytes_of_a_cold_build(tmp_path):

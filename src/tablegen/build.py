@@ -167,7 +167,8 @@ def build(
     inputs = _inputs_key(paths, out, chosen, toc_pages, templates) if use_cache else None
     fresh = inputs is None or not Cache.holds(out / FOLDER, "inputs", inputs)
     kept = {"docx"} if offices is not None else set()
-    prepared = {fmt: importlib.import_module(PREPARED[fmt]).prepare(toc_pages)
+    seeds = out / FOLDER if use_cache else None
+    prepared = {fmt: importlib.import_module(PREPARED[fmt]).prepare(toc_pages, seeds)
                 for fmt in chosen if fmt in PREPARED and fresh and fmt not in kept}
     try:
         return _build(paths, out, chosen, strict=strict, quiet=quiet, toc_pages=toc_pages,

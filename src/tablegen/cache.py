@@ -41,7 +41,7 @@ MARK_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 # Every kind of entry this cache stores; the prune looks at nothing else.
 KINDS = frozenset({"output", "laid", "table", "toc", "project-pdf", "project-docx", "font",
                    "docx-block", "jinja", "html-fragment", "sheet", "inputs", "checked",
-                   "docx-skeleton", "xlsx-workbook", "review"})
+                   "docx-skeleton", "xlsx-workbook", "review", "office-profile"})
 MANIFESTS = "manifests"
 _DIGEST = 32
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -158,6 +158,22 @@ class Cache:
         """Whether the cache in `root`, if there is one, has this entry (neither made nor read)."""
         return (kind in KINDS and bool(_HEX.fullmatch(key)) and _regular(root / MARK)
                 and _regular(root / kind / key[:2] / key))
+
+    @staticmethod
+    def peek(root: Path, kind: str, key: str) -> bytes | None:
+        """An entry of the cache in `root` read before a build opens it (neither marked used
+        nor removed when damaged: the build's own `get` does that); None when there is
+        none, it is damaged, or the folder is not one the cache made."""
+        if not Cache.holds(root, kind, key) or not _is_real_dir(root):
+            return None
+        try:
+            raw = (root / kind / key[:2] / key).read_bytes()
+        except OSError:
+            return None
+        body = raw[_DIGEST:]
+        if len(raw) < _DIGEST or hashlib.sha256(body).digest() != raw[:_DIGEST]:
+            return None
+        return body
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.root is not None and kind in KINDS and _HEX.fullmatch(key), (kind, key)

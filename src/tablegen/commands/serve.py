@@ -33,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from ..build import BuildResult, available_formats, build
+from ..cache import FOLDER
 from ..errors import Finding, InvalidData, TablegenError, UsageError, os_reason
 from ..render.overview import earlier_entries
 from ..render.toc_pages import Offices
@@ -97,8 +98,9 @@ class Preview:
         self._ready = threading.Event()  # the watcher sees saves from now on
         self._watcher: threading.Thread | None = None
         self._serving = False
-        # A LibreOffice kept started for the DOCX 目录 layout of every save (warm path only).
-        self.offices = Offices(kept=True)
+        # A LibreOffice kept started for the DOCX 目录 layout of every save (warm path only),
+        # from the profile the build cache keeps (`make docs` keeps one).
+        self.offices = Offices(kept=True, seeds=out / FOLDER)
         try:
             self.httpd = _Server((host, port), _Handler)
         except OSError as exc:

@@ -21,8 +21,9 @@ ENGINES = {
     "xlsx": "tablegen.render.xlsx",
 }
 BEGUN = frozenset({"docx", "pdf"})
-# Engines with a module whose `prepare(toc_pages)` the build calls before it reads the books,
-# returning None or what it started (closed when the build ends) for the engine to find in
+# Engines with a module whose `prepare(toc_pages, cache_root)` the build calls before it reads
+# the books (`cache_root`: the build cache's folder, None without one), returning None or what
+# it started (closed when the build ends) for the engine to find in
 # `RenderContext.prepared`: the PDF's worker process loads WeasyPrint (over a second) meanwhile,
 # and lays out what changed; the DOCX's LibreOffice starts, to measure the 目录 of what changed.
 PREPARED = {"pdf": "tablegen.render.pdf_worker", "docx": "tablegen.render.toc_pages"}

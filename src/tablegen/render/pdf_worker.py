@@ -20,6 +20,7 @@ import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import tempdirs
@@ -85,7 +86,7 @@ class Worker:
         tempdirs.remove_orphans()  # its fonts' folder
 
 
-def prepare(toc_pages: bool | None = None) -> Worker | None:
+def prepare(toc_pages: bool | None = None, cache_root: Path | None = None) -> Worker | None:
     """A worker, where one helps: with fork and more than one core. Forked from a process that
     has WeasyPrint loaded already (`tablegen serve`), it is warm at once, and lays out what
     changed while that process makes the other formats."""

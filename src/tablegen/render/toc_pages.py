@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import bisect
+import io
 import itertools
 import json
 import logging
@@ -15,6 +16,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tarfile
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +32,8 @@ log = logging.getLogger("tablegen")
 TIMEOUT = 600
 STANDBY_WAIT = 10  # seconds a conversion waits for a standby LibreOffice's pipe
 STANDBY_USES = 100  # conversions one standby LibreOffice serves before another replaces it
+SEED_WAIT = 5  # seconds a conversion waits for its LibreOffice to end, to keep its profile
+SEED = "office-profile"  # the cache's kind of entry for a LibreOffice profile made once
 
 
 def soffice() -> str | None:
@@ -55,9 +59,14 @@ class Conversion:
     Given a `Standby` that is ready, the run hands its request to that LibreOffice, which has
     started already. A kept one is left running for the next run, unless this one fails or is
     stopped before its end (it may still be busy with the request); any other is stopped with
-    the run, as it ends after one request."""
+    the run, as it ends after one request.
 
-    def __init__(self, docx_files: list[Path], out_dir: Path, standby: Standby | None = None):
+    With `keep_profile`, a run that succeeds waits for its LibreOffice to end (it ends after the
+    request, having written its profile) and keeps the profile's `user/` folder in
+    `profile_seed` (`pack_profile`): later runs start from it (see `Standby`)."""
+
+    def __init__(self, docx_files: list[Path], out_dir: Path, standby: Standby | None = None,
+                 keep_profile: bool = False):
         program = soffice()
         if program is None:
             raise FileNotFoundError("soffice")
@@ -65,6 +74,8 @@ class Conversion:
         self._stack = ExitStack()
         self._standby: Standby | None = None
         self._done = False
+        self.keep_profile = keep_profile
+        self.profile_seed: bytes | None = None
         if standby is not None and standby.wait_ready():
             self.profile = standby.profile
             self._standby = standby
@@ -94,6 +105,8 @@ class Conversion:
             raise subprocess.TimeoutExpired(self.args, TIMEOUT) from exc
         else:
             self._done = self.process.returncode == 0
+            if self._done and self.keep_profile:
+                self.profile_seed = self._ended_profile()
         finally:
             self.close()
         if self.process.returncode:
@@ -106,6 +119,20 @@ class Conversion:
             self.process.wait()
         self._release()
         self._stack.close()
+
+    def _ended_profile(self) -> bytes | None:
+        """The profile of the LibreOffice that served the run once it has ended by itself (a
+        run of its own has ended with it); None for a kept one, or one that did not end well."""
+        standby = self._standby
+        if standby is not None:
+            if standby.kept:
+                return None
+            try:
+                if standby.process.wait(SEED_WAIT) != 0:
+                    return None
+            except subprocess.TimeoutExpired:
+                return None
+        return pack_profile(self.profile)
 
     def _stop_standby(self) -> None:
         if self._standby is not None:
@@ -133,14 +160,19 @@ class Standby:
     unseen (`private:factory/swriter`), and goes on serving one conversion after another, each
     in about 0.3 s (`tablegen serve`, save after save). A build's own, which serves one
     conversion, holds none: making that document costs more CPU than it saves (a build after an
-    edit took 1.09 times as long with it). `close` stops it and removes its folder."""
+    edit took 1.09 times as long with it). `close` stops it and removes its folder.
 
-    def __init__(self, kept: bool = False) -> None:
+    Its profile starts from `seed` (`pack_profile`, a profile the same LibreOffice wrote) when
+    there is one: LibreOffice then skips its first start's set-up and restart (a sixth of the
+    time it takes to start and lay out one table)."""
+
+    def __init__(self, kept: bool = False, seed: bytes | None = None) -> None:
         program = soffice()
         if program is None:
             raise FileNotFoundError("soffice")
         self._stack = ExitStack()
         self.profile = self._stack.enter_context(tempdirs.office_profile())
+        self.seeded = seed is not None and unpack_profile(seed, self.profile)
         try:
             self.process = subprocess.Popen(
                 [program, f"-env:UserInstallation={tempdirs.profile_url(self.profile)}",
@@ -197,10 +229,12 @@ class Offices:
     """At most one `Standby`, for the conversion of a build, or `kept` for the conversions of
     every save (`tablegen serve`): `lend` hands it to a conversion while it runs, `refill`
     starts another when there is none, it has ended (a build's ends after its conversion), or
-    it has served STANDBY_USES conversions. Nothing runs when LibreOffice is not installed."""
+    it has served STANDBY_USES conversions. Nothing runs when LibreOffice is not installed.
+    Each starts from the profile the build cache in `seeds` keeps, when it keeps one."""
 
-    def __init__(self, kept: bool = False) -> None:
+    def __init__(self, kept: bool = False, seeds: Path | None = None) -> None:
         self.kept = kept
+        self.seeds = seeds
         self._standby: Standby | None = None
         self._lock = threading.Lock()
         atexit.register(self.close)  # whoever forgets it, the LibreOffice goes with Python
@@ -225,8 +259,10 @@ class Offices:
                 old.close()
                 self._standby = None
             if self._standby is None and soffice() is not None:
+                key = profile_key() if self.seeds is not None else None
+                seed = Cache.peek(self.seeds, SEED, key) if self.seeds and key else None
                 try:
-                    self._standby = Standby(self.kept)
+                    self._standby = Standby(self.kept, seed)
                 except OSError as exc:
                     log.debug("LibreOffice 无法预先启动：%s", os_reason(exc))
 
@@ -238,14 +274,63 @@ class Offices:
             standby.close()
 
 
-def prepare(toc_pages: bool | None) -> Offices | None:
+def prepare(toc_pages: bool | None, cache_root: Path | None = None) -> Offices | None:
     """A LibreOffice started as the build begins, when the 目录 is to be measured: it starts
-    while the books are read, and the layout of what changed is handed to it."""
+    while the books are read (from the profile the build cache in `cache_root` keeps), and
+    the layout of what changed is handed to it."""
     if toc_pages is False or soffice() is None:
         return None
-    offices = Offices()
+    offices = Offices(seeds=cache_root)
     offices.refill()
     return offices
+
+
+def profile_key() -> str | None:
+    """What a profile LibreOffice writes depends on: the installed LibreOffice (its program's
+    real path and its version file, `program/versionrc`); None without LibreOffice."""
+    program = soffice()
+    if program is None:
+        return None
+    real = Path(os.path.realpath(program))
+    try:
+        version = (real.parent / "versionrc").read_bytes()
+    except OSError:
+        version = b""
+    return digest(SEED, str(real), version)
+
+
+def pack_profile(profile: Path) -> bytes | None:
+    """The `user/` folder of a LibreOffice profile as a tar archive (its files and folders,
+    nothing else); None when there is none."""
+    user = profile / "user"
+    if not user.is_dir() or user.is_symlink():
+        return None
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        tar.add(user, arcname="user",
+                filter=lambda info: info if info.isfile() or info.isdir() else None)
+    return out.getvalue()
+
+
+def unpack_profile(data: bytes, profile: Path) -> bool:
+    """`pack_profile`'s archive unpacked into a new profile's folder; False (and nothing left
+    of it) when it is not such an archive: only plain files and folders under `user/` are
+    unpacked, never a link or a path that leaves the folder (tarfile's `data` filter)."""
+    if not hasattr(tarfile, "data_filter"):  # Python before 3.11.4: no seed
+        return False
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+            members = tar.getmembers()
+            if not members or any(
+                    not (m.isfile() or m.isdir()) or m.name.split("/")[0] != "user"
+                    for m in members):
+                return False
+            tar.extractall(profile, members=members, filter="data")
+    except (tarfile.TarError, OSError, ValueError) as exc:
+        log.debug("LibreOffice 配置文件夹的缓存无法使用：%s", exc)
+        shutil.rmtree(profile / "user", ignore_errors=True)
+        return False
+    return True
 
 
 def _unread() -> tuple[type[BaseException], ...]:
@@ -440,8 +525,10 @@ class _Started:
     """These DOCX laid out by one LibreOffice run that goes on while the build does other
     work; `texts` waits for their page texts (`Failed`, warned, when LibreOffice fails)."""
 
-    def __init__(self, docs: list[bytes], offices: Offices | None = None):
+    def __init__(self, docs: list[bytes], offices: Offices | None = None,
+                 keep_profile: bool = False):
         self._stack = ExitStack()
+        self.profile_seed: bytes | None = None
         tmp = self._stack.enter_context(tempdirs.folder("toc"))
         try:
             sources = []
@@ -449,7 +536,8 @@ class _Started:
                 sources.append(tmp / f"{n}.docx")
                 sources[-1].write_bytes(data)
             standby = offices.lend() if offices is not None else None
-            self._run = self._stack.enter_context(Conversion(sources, tmp, standby))
+            self._run = self._stack.enter_context(
+                Conversion(sources, tmp, standby, keep_profile))
         except OSError as exc:
             self._stack.close()
             raise _unmeasured(exc) from exc
@@ -459,7 +547,9 @@ class _Started:
 
     def texts(self) -> list[list[str]]:
         try:
-            return [layout_texts(pdf) for pdf in self._run.wait()]
+            pdfs = self._run.wait()
+            self.profile_seed = self._run.profile_seed
+            return [layout_texts(pdf) for pdf in pdfs]
         except _unread() as exc:
             raise _unmeasured(exc) from exc
         finally:
@@ -519,17 +609,24 @@ class PiecesLayout:
         self.whole = bool(self.todo) and whole is not None and (
             len(self.todo) * WHOLE_OVER > len(pieces))
         self.run: _Started | None = None
+        # LibreOffice's profile, kept once in the cache: each later run starts from it.
+        self.profile_key = profile_key() if store.root is not None else None
+        keep_profile = self.profile_key is not None
+        if self.profile_key is not None and (self.whole or self.todo):
+            keep_profile = store.get(SEED, self.profile_key) is None  # else marked used
         if self.whole:
             assert whole is not None
-            self.run = _Started([whole()], offices)
+            self.run = _Started([whole()], offices, keep_profile)
         elif self.todo:
-            self.run = _Started([pieces[i].docx() for i in self.todo], offices)
+            self.run = _Started([pieces[i].docx() for i in self.todo], offices, keep_profile)
 
     def result(self) -> list[Laid] | None:
         out, pieces = self.out, self.pieces
         if self.run is None:
             return [laid for laid in out if laid is not None]
         texts = self.run.texts()
+        if self.run.profile_seed is not None and self.profile_key is not None:
+            self.store.put(SEED, self.profile_key, self.run.profile_seed)
         if self.whole:
             cut = _cut(texts[0], pieces)
             if cut is None:
