@@ -99,3 +99,39 @@ def test_fontconfig_is_asked_in_process_as_fc_match_answers(monkeypatch):
         capture_output=True, text=True, check=True).stdout.split("\t"))
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert fc_match("serif") is None
+
+
+def test_the_fallback_font_is_registered_once_a_process(monkeypatch):
+    """Every layout's stylesheet names tablegen's fallback font. Each registration makes
+    fontconfig scan its 20 MB and Pango drop every font it has loaded: it is registered by a
+    process's first layout only, and the next layout is the same."""
+    from weasyprint.text import ffi as weasyprint_ffi
+
+    from tablegen.load.glyphs import fallback_font
+    from tablegen.render import pdf_layout
+    from tablegen.render.fonts import font_face_css
+    from tablegen.render.pdf_jobs import Job
+
+    font = fallback_font()
+    assert font is not None  # installed with tablegen
+    real = weasyprint_ffi.fontconfig
+    added: list[bytes] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            attr = getattr(real, name)
+            if name != "FcConfigAppFontAddFile":
+                return attr
+            return lambda config, path: (added.append(bytes(path)), attr(config, path))[1]
+
+    monkeypatch.setattr(weasyprint_ffi, "fontconfig", Counting())
+    job = Job('<p style="font-family: tablegen-fallback">一</p>', font.parent.as_uri() + "/",
+              (str(font),), "@page { size: A4 }\n" + font_face_css())
+    pdf_layout.release_fonts()
+    try:
+        first = pdf_layout.layout(job)
+        second = pdf_layout.layout(job)
+    finally:
+        pdf_layout.release_fonts()
+    assert added == [str(font).encode()]
+    assert first.runs == second.runs and first.pages == 1

@@ -193,6 +193,68 @@ def test_a_cold_build_stops_the_warm_worker_when_its_pool_takes_every_core(book,
     assert pdfs(out) == pdfs(alone)
 
 
+def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_laid_out_once(
+        book, tmp_path, monkeypatch):
+    """One pool lays out a document's chunks and its page-number stamps (a pool forked again
+    for the stamps would copy what the build holds by then); each block of stamps is laid out
+    once, handed to the pool as the chunks tell how many pages the book will have. The files
+    equal those of a build on one core, where everything is laid out in the build's process."""
+    monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
+    monkeypatch.setattr(pdf, "STAMPS", 2)  # several blocks for a small book
+    pools: list[object] = []
+    pool = pdf.ProcessPoolExecutor
+
+    def counted(*args, **kwargs):
+        pools.append(args)
+        return pool(*args, **kwargs)
+
+    blocks: list[int] = []
+    stamp_job = pdf.PdfRenderer.stamp_job
+
+    def made(self, first, last=None):
+        assert last is None or last == first
+        blocks.append(first)
+        return stamp_job(self, first, last)
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", counted)
+    monkeypatch.setattr(pdf.PdfRenderer, "stamp_job", made)
+    out = tmp_path / "out"
+    build([book], out, ["pdf"], quiet=True, use_cache=False)
+    (book_pdf,) = [p for p in out.rglob("*.pdf") if "projects" not in p.parts]
+    pages = int(subprocess.run(["pdfinfo", str(book_pdf)], capture_output=True, text=True,
+                               check=True).stdout.split("Pages:")[1].split()[0])
+    assert len(pools) == 1
+    assert sorted(blocks) == list(range(-(-pages // 2)))  # each block once, every one needed
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    alone = tmp_path / "alone"
+    build([book], alone, ["pdf"], quiet=True, use_cache=False)
+    assert len(pools) == 1 and pdfs(out) == pdfs(alone)
+
+
+def test_the_chunks_are_a_multiple_of_the_cores_and_as_even_as_can_be(monkeypatch):
+    """110 tables on two cores: six chunks of 18 or 19 tables (not four of 25 and one of 10,
+    which one core would lay out while the other waits), in order, a group cut where a chunk
+    ends."""
+    from types import SimpleNamespace
+
+    from tablegen.document import Group
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    groups = [Group(f"单位{g}", [SimpleNamespace(number=g * 100 + t) for t in range(n)])
+              for g, n in enumerate((40, 3, 67))]
+    renderer = pdf.PdfRenderer.__new__(pdf.PdfRenderer)
+    renderer.doc = SimpleNamespace(groups=groups)
+    wanted = {t.number for g in groups for t in g.tables}
+    chunks = renderer.chunks(wanted)
+    assert [sum(len(g.tables) for g in c) for c in chunks] == [19, 19, 18, 18, 18, 18]
+    assert [t.number for c in chunks for g in c for t in g.tables] == sorted(wanted)
+    assert [[g.label for g in c] for c in chunks][:3] == [["单位0"], ["单位0"], ["单位0", "单位1", "单位2"]]
+    few = groups[0].tables[:3]
+    assert renderer.chunks({0, 1, 2}) == [[Group("单位0", few[:2])], [Group("单位0", few[2:])]]
+    assert renderer.chunks({5}) == [[Group("单位0", [groups[0].tables[5]])]]
+    assert renderer.chunks(set()) == []
+
+
 def test_the_pdf_is_finished_before_the_docx_which_waits_on_libreoffice(book, tmp_path,
                                                                          monkeypatch):
     """The DOCX is begun first (LibreOffice's layout is the longest wait) and finished last:

@@ -101,7 +101,6 @@ class Plan:
     first: Job | None = None  # the first block of stamps, which the tables' own PDFs need
     block: bytes | None = None  # that block when the cache had it
     chunks: list[list[Group]] = field(default_factory=list)
-    extra: list[tuple[list[int], Task]] = field(default_factory=list)  # other stamps
     sent: Callable[[], Done] | None = None  # the lone layout, in the worker's hands
 
 
@@ -154,71 +153,68 @@ def single_pdf(run: Pages, stamps: Sequence[tuple[Pages, int]], single: Single, 
     return join(pages, [Entry(single.title, 0)], dict(single.info), store)
 
 
-def _pool_map(tasks: Iterable[Task], count: int,
-              done: Callable[[int], None] = lambda i: None,
-              worker: Worker | None = None) -> list[Done]:
-    """Run `count` tasks in parallel, in order; `done(i)` as task i comes back.
+class Workers:
+    """The processes that lay out a document's tasks in parallel: one pool, forked at its
+    first task and used by each parallel step of the document (the tables, the stamps beside
+    the 目录, a table laid out again), ended by `close`. A pool forked again for a later step
+    would copy what this process has grown to hold since, page by page as either writes (a
+    block of stamps took half as long again); the pool's processes are warm as well.
 
-    One task goes to `worker` (`pdf_worker`), or is laid out here without one; a pool stops
-    `worker` first (a call sent to it afterwards runs here).
-    The tasks are made as they are handed out: the workers start on the first while the rest
-    are made (a chunk's HTML is rendered in this process). What this process holds when the
-    workers fork is frozen out of the garbage collector meanwhile, so that their collections
-    do not walk it again.
-    """
-    workers = min(count, os.cpu_count() or 1)
-    out: list[Done] = []
-    if workers <= 1:  # one task: in the worker started with the build, if there is one
-        for i, task in enumerate(tasks):
-            out.append(_work(task, worker))
-            done(i)
-        return out
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    if worker is not None:  # the pool's workers take every core: the idle one would only hold
-        worker.close()      # its memory (what comes after it is laid out here, or in a pool)
-    _load_layout()
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for i, result in enumerate(pool.map(work, tasks)):
-                out.append(result)
-                done(i)
-    finally:
-        gc.unfreeze()
-        # The workers have ended (the pool waited for them): a folder one of them made just as a
-        # Ctrl-C or kill reached it, before its own clean-up could take it over, goes now.
-        tempdirs.remove_orphans()
-    return out
+    The pool stops the worker started with the build (`pdf_worker`) first: its processes take
+    every core, and the idle worker would only hold its memory (a call sent to it afterwards
+    runs here). What this process holds when the pool forks is frozen out of the garbage
+    collector, so that the workers' collections do not walk it again. With one core, tasks are
+    laid out here, when their result is asked for."""
 
-
-class Ahead:
-    """Tasks laid out in worker processes while this process goes on with other work (the
-    book's last stamps while it lays out the 目录); `results()` waits for them. With one core,
-    or no task, they are laid out here when asked for."""
-
-    def __init__(self, tasks: list[Task]):
-        self.tasks = tasks
+    def __init__(self, worker: Worker | None = None):
+        self.worker = worker
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[Done]] = []
-        if tasks and (os.cpu_count() or 1) > 1:
-            context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-            _load_layout()
-            self.pool = ProcessPoolExecutor(max_workers=min(len(tasks), os.cpu_count() or 1),
-                                            mp_context=context)
-            self.futures = [self.pool.submit(work, task) for task in tasks]
 
-    def results(self) -> list[Done]:
+    def submit(self, task: Task) -> Callable[[], Done]:
+        """The task handed to the pool; call what comes back for its result (waits)."""
+        if (os.cpu_count() or 1) <= 1:
+            return lambda: work(task)
         if self.pool is None:
-            return [work(task) for task in self.tasks]
-        return [future.result() for future in self.futures]
+            if self.worker is not None:
+                self.worker.close()
+            _load_layout()
+            context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+            self.pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+        gc.freeze()  # the pool forks its processes at its first task
+        try:
+            future: Future[Done] = self.pool.submit(work, task)
+        finally:
+            gc.unfreeze()
+        return future.result
 
-    def __enter__(self) -> Ahead:
-        return self
+    def map(self, tasks: Iterable[Task], count: int,
+            done: Callable[[int, Done], None] = lambda i, result: None,
+            then: Callable[[], None] = lambda: None) -> list[Done]:
+        """`count` tasks laid out in parallel, their results in order; `done(i)` as task i
+        comes back; `then()` once all are handed out (more tasks, to follow them). A lone task
+        goes to the worker started with the build, or runs here."""
+        if count <= 1 or (os.cpu_count() or 1) <= 1:
+            out = []
+            for i, task in enumerate(tasks):
+                out.append(_work(task, self.worker))
+                done(i, out[-1])
+            then()
+            return out
+        pending = [self.submit(task) for task in tasks]
+        then()
+        out = []
+        for i, result in enumerate(pending):
+            out.append(result())
+            done(i, out[-1])
+        return out
 
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-            tempdirs.remove_orphans()  # as in _pool_map
+            self.pool = None
+            # The workers have ended: a folder one of them made just as a Ctrl-C or kill reached
+            # it, before its own clean-up could take it over, goes now.
+            tempdirs.remove_orphans()
 
 
 class PdfRenderer:
@@ -229,6 +225,8 @@ class PdfRenderer:
         self.tick = ctx.tick
         self.store: Cache = ctx.cache
         self.worker: Worker | None = ctx.prepared.get("pdf")
+        self.workers = Workers(self.worker)
+        self._stamping: dict[int, Callable[[], Done]] = {}  # blocks handed to the workers
         self.env = html_engine.environment(doc, ctx.templates, ctx.cache)
         folders = ctx.templates.folders(doc.kind, "html")
         if not folders:
@@ -304,26 +302,31 @@ class PdfRenderer:
         return digest(self.base_key, table_key, repr(single), footer_css(self.doc.page))
 
     def chunks(self, wanted: set[int]) -> list[list[Group]]:
-        """The document's groups (their `wanted` tables) cut into chunks of about
-        TABLES_PER_CHUNK tables, as many chunks as cores when there are few tables."""
+        """The document's groups (their `wanted` tables) cut into chunks of at most
+        TABLES_PER_CHUNK tables, as many chunks as a multiple of the cores and as even as can
+        be (the workers end together: 110 tables on 2 cores are 6 chunks of 18 or 19, not 4 of
+        25 and one of 10, which one core would lay out while the other waits)."""
         groups = [Group(g.label, [t for t in g.tables if t.number in wanted])
                   for g in self.doc.groups]
         n = sum(len(g.tables) for g in groups)
-        per = max(1, min(TABLES_PER_CHUNK, -(-n // (os.cpu_count() or 1))))
-        out: list[list[Group]] = [[]]
-        count = 0
-        last = -1  # the group the chunk's last group comes from
+        cores = os.cpu_count() or 1
+        count = -(-n // TABLES_PER_CHUNK)
+        count = min(n, -(-count // cores) * cores)
+        sizes = [n // count + (1 if k < n % count else 0) for k in range(count)] if n else []
+        out: list[list[Group]] = []
+        left = 0  # tables still to go into the current chunk
+        last = -1  # the group the current chunk's last group comes from
         for i, g in enumerate(groups):
             for t in g.tables:
-                if count == per:
+                if left == 0:
                     out.append([])
-                    count = 0
-                if not out[-1] or last != i:
+                    left = sizes[len(out) - 1]
+                if not out[-1][-1:] or last != i:
                     out[-1].append(Group(g.label, []))
                     last = i
                 out[-1][-1].tables.append(t)
-                count += 1
-        return [c for c in out if c]
+                left -= 1
+        return out
 
     def laid(self, job: Job) -> Pages:
         """A layout of one run (the 目录, a block of stamps), from the cache or laid out here."""
@@ -360,42 +363,55 @@ class PdfRenderer:
         if plan.missing:
             self.laid_tables += len(plan.missing)
             plan.chunks = self.chunks({t.number for t in plan.missing})
-            # The book's stamps beyond the first block, as many as its pages at least need,
-            # laid out beside the tables (the workers make the first block for the tables' own
-            # PDFs).
-            least = sum(r.count for r in plan.runs.values()) + len(plan.missing) + 2
-            plan.extra = self.stamp_tasks(range(1, -(-least // STAMPS)))
-            if self.worker is not None and len(plan.chunks) + len(plan.extra) == 1:
+            if self.worker is not None and len(plan.chunks) == 1:
                 plan.sent = self.worker.submit(work, next(self.chunk_tasks(plan)))
         return plan
 
     def chunk_tasks(self, plan: Plan) -> Iterator[Task]:
-        """The layouts of the plan's chunks, then of its stamps, made as they are handed out."""
+        """The layouts of the plan's chunks, made as they are handed out."""
         for chunk in plan.chunks:
             tables = [t for g in chunk for t in g.tables]
             job = self.job(self.html("pdf-body", chunk), starts=tuple(t.anchor for t in tables))
             yield Task(job, tuple(self.single(t) for t in tables), plan.first, plan.block)
-        yield from (t for _, t in plan.extra)
 
     def body(self, plan: Plan) -> tuple[dict[int, Pages], dict[str, bytes]]:
         """Each table's pages (from the cache, else laid out in parallel) and the tables' own
         PDFs by path."""
         groups, keys, runs, files = plan.groups, plan.keys, plan.runs, plan.files
-        chunks, extra, first, block = plan.chunks, plan.extra, plan.first, plan.block
+        chunks, first, block = plan.chunks, plan.first, plan.block
         if plan.missing:
-            def done(i: int) -> None:
-                self.tick(sum(len(g.tables) for g in chunks[i]) if i < len(chunks) else 0)
+            # The book's stamps are handed to the workers after the tables (a worker done with
+            # its last chunk lays them out while another ends its own), as many as the pages
+            # the book will have, as far as the chunks laid out so far tell (the workers make
+            # the first block, for the tables' own PDFs).
+            first_block = 1 if any(self.single(t) for t in plan.missing) else 0
+            known = sum(r.count for r in plan.runs.values()) + self.front_guess()
+            seen = [0, 0]  # tables and pages of the chunks come back
+
+            def guess() -> None:
+                tables, pages = seen
+                rest = len(plan.missing) - tables
+                estimate = known + pages + (rest * pages // tables if tables else rest)
+                for b in range(first_block, -(-estimate // STAMPS)):
+                    self.stamp(b)
+
+            def done(i: int, result: Done) -> None:
+                count = sum(len(g.tables) for g in chunks[i])
+                self.tick(count)
+                seen[0] += count
+                seen[1] += result.laid.pages
 
             if plan.sent is not None:
                 results = [plan.sent()]
-                done(0)
+                done(0, results[0])
             else:
-                results = _pool_map(self.chunk_tasks(plan), len(chunks) + len(extra), done,
-                                    self.worker)
-            for (blocks, _), result in zip(extra, results[len(chunks):], strict=True):
-                self.keep_stamps(blocks, result)
+                def back(i: int, result: Done) -> None:
+                    done(i, result)
+                    guess()
+
+                results = self.workers.map(self.chunk_tasks(plan), len(chunks), back, guess)
             redo: list[Any] = []
-            for chunk, result in zip(chunks, results[:len(chunks)], strict=True):
+            for chunk, result in zip(chunks, results, strict=True):
                 if result.stamps is not None and block is None:
                     block = result.stamps
                     self._blocks[0] = block
@@ -410,8 +426,7 @@ class PdfRenderer:
             if redo:  # a cut span that could not be repeated in place: laid out again, cut
                 tasks = [Task(self.job(self.alone(groups[t.number], t), starts=(t.anchor,)),
                               (self.single(t),), first, block) for t in redo]
-                for t, result in zip(redo, _pool_map(tasks, len(tasks), worker=self.worker),
-                                     strict=True):
+                for t, result in zip(redo, self.workers.map(tasks, len(tasks)), strict=True):
                     self._keep(t, keys[t.number], result.laid.runs[0], result.singles[0], runs, files)
         missing_files = plan.missing_files + [
             t for t in plan.missing if self._path(t) is not None and self._path(t) not in files]
@@ -438,16 +453,10 @@ class PdfRenderer:
             self.store.put("project-pdf", self.single_key(key, t), single)
             files[path] = single
 
-    def stamp_tasks(self, blocks: Iterable[int]) -> list[tuple[list[int], Task]]:
-        """Layouts of the blocks the cache lacks: one per run of consecutive blocks."""
-        todo = [b for b in sorted(set(blocks)) if self.block(b) is None]
-        runs: list[list[int]] = []
-        for b in todo:
-            if runs and runs[-1][-1] == b - 1:
-                runs[-1].append(b)
-            else:
-                runs.append([b])
-        return [(run, Task(self.stamp_job(run[0], run[-1]))) for run in runs]
+    def stamp(self, b: int) -> None:
+        """Block b of stamps handed to the workers, unless laid out or held by the cache."""
+        if b not in self._stamping and self.block(b) is None:
+            self._stamping[b] = self.workers.submit(Task(self.stamp_job(b)))
 
     def keep_stamps(self, blocks: list[int], done: Done) -> None:
         for b, run in zip(blocks, done.laid.runs, strict=True):
@@ -464,12 +473,14 @@ class PdfRenderer:
         return self._blocks[b]
 
     def stamps(self, count: int) -> list[tuple[Pages, int]]:
-        """The stamps `— 1 —` … `— count —`, from blocks laid out once."""
+        """The stamps `— 1 —` … `— count —`, from blocks laid out once (those handed to the
+        workers before, as they come back)."""
         blocks = -(-count // STAMPS)
-        tasks = self.stamp_tasks(range(blocks))
-        for (run, _), done in zip(tasks, _pool_map([t for _, t in tasks], len(tasks),
-                                                    worker=self.worker), strict=True):
-            self.keep_stamps(run, done)
+        for b in range(blocks):
+            self.stamp(b)
+        for b in range(blocks):
+            if b in self._stamping:
+                self.keep_stamps([b], self._stamping.pop(b)())
         laid = [Pages.load(self._block(b)) for b in range(blocks)]
         return [(laid[n // STAMPS], n % STAMPS) for n in range(count)]
 
@@ -477,6 +488,11 @@ class PdfRenderer:
         data = self.block(b)
         assert data is not None
         return data
+
+    def front_guess(self) -> int:
+        """The cover's and the 目录's pages as guessed before the 目录 is laid out."""
+        entries = len(self.doc.tables) + (len(self.doc.groups) if self.doc.several else 0)
+        return 1 + max(1, -(-entries // 28))
 
     def render(self, plan: Plan) -> dict[str, bytes]:
         """The document's PDF and, for a kind with them, one PDF per table (`plan`: `plan()`'s)."""
@@ -487,20 +503,17 @@ class PdfRenderer:
         for t in tables:
             starts[t.number] = total
             total += runs[t.number].count
-        entries = len(tables) + (len(self.doc.groups) if self.doc.several else 0)
-        front_pages = 1 + max(1, -(-entries // 28))  # cover + 目录 pages, checked below
+        front_pages = self.front_guess()  # checked below
         front: Pages | None = None
         # The stamps the book needs with the 目录 as guessed, laid out beside the 目录.
-        ahead = self.stamp_tasks(range(-(-(front_pages + total) // STAMPS)))
-        with Ahead([task for _, task in ahead]) as pending:
-            for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
-                pages = {n: front_pages + start + 1 for n, start in starts.items()}
-                front = self.laid(self.job(self.html("pdf-front", pages=pages)))
-                if front.count == front_pages:
-                    break
-                front_pages = front.count
-            for (blocks, _), done in zip(ahead, pending.results(), strict=True):
-                self.keep_stamps(blocks, done)
+        for b in range(-(-(front_pages + total) // STAMPS)):
+            self.stamp(b)
+        for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
+            pages = {n: front_pages + start + 1 for n, start in starts.items()}
+            front = self.laid(self.job(self.html("pdf-front", pages=pages)))
+            if front.count == front_pages:
+                break
+            front_pages = front.count
         assert front is not None
         stamps = self.stamps(front.count + total)
         order: list[tuple[Pages, int]] = [(front, i) for i in range(front.count)]
@@ -564,6 +577,7 @@ class Begun:
         return files
 
     def close(self) -> None:
+        self.renderer.workers.close()
         loaded = sys.modules.get(f"{__package__}.pdf_layout")
         if loaded is not None:  # a layout ran in this process
             loaded.release_fonts()

@@ -26,3 +26,4 @@ class Laid:
 
     runs: list[bytes]
     unsplit: dict[int, list[int]] = field(default_factory=dict)
+    pages: int = 0  # the layout's pages, all runs together

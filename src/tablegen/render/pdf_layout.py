@@ -57,9 +57,12 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
 class Fonts(FontConfiguration):  # type: ignore[misc]
     """WeasyPrint's fonts, but the fallback font of tablegen's own @font-face is registered where
     it lies: WeasyPrint would read and copy all 20 MB of it into a temp folder on every layout,
-    whether or not a page shows one of its characters."""
+    whether or not a page shows one of its characters. It is registered once: each layout's
+    stylesheet names it again, and registering it again made fontconfig scan the font and
+    Pango drop every font it had loaded (a tenth of a second a layout, a fifth of a table's)."""
 
     _folder: Path | None
+    _registered = False
 
     def add_font_face(self, rule_descriptors: Any, url_fetcher: Any) -> Any:
         font = fallback_font()
@@ -69,6 +72,8 @@ class Fonts(FontConfiguration):  # type: ignore[misc]
             if self._folder is None:  # a template's own font: copied into a folder of ours
                 self._folder = tempdirs.make("fonts")
             return super().add_font_face(rule_descriptors, url_fetcher)
+        if self._registered:  # as WeasyPrint does with a font it has copied already
+            return None
         from xml.sax.saxutils import escape
 
         from weasyprint.text.ffi import ffi, fontconfig, pangoft2
@@ -80,6 +85,7 @@ class Fonts(FontConfiguration):  # type: ignore[misc]
                "</string></edit></match></fontconfig>").encode()
         fontconfig.FcConfigParseAndLoadFromMemory(self._config, xml, True)
         if fontconfig.FcConfigAppFontAddFile(self._config, str(font).encode()):
+            self._registered = True
             return pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", self.font_map))
         if self._folder is None:
             self._folder = tempdirs.make("fonts")
@@ -175,8 +181,9 @@ def _layout(job: Job) -> Laid:
             if any(start <= p < end for p in failed):
                 mine = [page for key, page in rows if start <= page < end]
                 unsplit[run] = [k for k in range(1, len(mine)) if mine[k] != mine[k - 1]]
+    count = len(pages)
     del doc, pages  # the layout's objects go by their counts, before the collector resumes
-    return Laid([p.dump() for p in pdf_pages.cut(data, starts)], unsplit)
+    return Laid([p.dump() for p in pdf_pages.cut(data, starts)], unsplit, count)
 
 
 def row_pages(pages: list[Any]) -> list[tuple[str, int]]:
