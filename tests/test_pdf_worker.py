@@ -216,10 +216,26 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_laid_out
         blocks.append(first)
         return stamp_job(self, first, last)
 
-    monkeypatch.setattr(pdf, "ProcessPoolExecutor", counted)
+    joined: list[bool] = []  # whether the pool had ended when the book was joined
+    join = pdf.join
+
+    def joining(pages, outline, info, store):
+        if len(pages) > 4:  # the book, not a table's own PDF
+            joined.append(all(p._shutdown_thread for p in pools_made))
+        return join(pages, outline, info, store)
+
+    pools_made: list = []
+
+    def counted_pool(*args, **kwargs):
+        pools_made.append(counted(*args, **kwargs))
+        return pools_made[-1]
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", counted_pool)
+    monkeypatch.setattr(pdf, "join", joining)
     monkeypatch.setattr(pdf.PdfRenderer, "stamp_job", made)
     out = tmp_path / "out"
     build([book], out, ["pdf"], quiet=True, use_cache=False)
+    assert joined == [True]  # the workers' memory is gone before the join
     (book_pdf,) = [p for p in out.rglob("*.pdf") if "projects" not in p.parts]
     pages = int(subprocess.run(["pdfinfo", str(book_pdf)], capture_output=True, text=True,
                                check=True).stdout.split("Pages:")[1].split()[0])

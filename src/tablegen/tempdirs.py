@@ -12,6 +12,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,13 +120,21 @@ def office_cpu(profile: Path) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def stop_office(profile: Path) -> None:
-    """Kill whatever still runs LibreOffice with this profile (ours: the folder is ours)."""
-    for pid in office_processes(profile):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            continue
+def stop_office(profile: Path, timeout: float = 5.0) -> None:
+    """Kill whatever still runs LibreOffice with this profile (ours: the folder is ours), and
+    wait until it is gone: a process killed is listed until it has ended, and a LibreOffice
+    caught restarting (on its first start) may have started the next one meanwhile."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = office_processes(profile)
+        if not found or time.monotonic() > deadline:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                continue
+        time.sleep(0.01)
 
 
 def office_listens(profile: Path) -> bool:

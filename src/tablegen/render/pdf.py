@@ -516,6 +516,7 @@ class PdfRenderer:
             front_pages = front.count
         assert front is not None
         stamps = self.stamps(front.count + total)
+        self.workers.close()  # the join needs none of them: their memory goes first
         order: list[tuple[Pages, int]] = [(front, i) for i in range(front.count)]
         order += [(runs[t.number], i) for t in tables for i in range(runs[t.number].count)]
         pages_out = [JoinPage(run, i, stamp) for (run, i), stamp in zip(order, stamps, strict=True)]
