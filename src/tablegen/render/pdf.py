@@ -143,7 +143,24 @@ def work(task: Task) -> Done:
             if single is not None and i not in laid.unsplit and run.count <= stamps.count:
                 singles[i] = single_pdf(run, [(stamps, k) for k in range(run.count)], single,
                                         Cache(None))
+    if multiprocessing.parent_process() is not None:  # a worker: it waits for its next task
+        give_back()
     return Done(laid, singles, made)
+
+
+def give_back() -> None:
+    """What a worker's last task left, collected and handed back to the system: a layout's
+    objects die together when it ends, and the memory they held would stay with the worker
+    while it waits (beside the build, as it lays out the 目录 and joins)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        try:
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
 
 
 def single_pdf(run: Pages, stamps: Sequence[tuple[Pages, int]], single: Single, store: Cache) -> bytes:
