@@ -155,11 +155,10 @@ def give_back() -> None:
     gc.collect()
     if sys.platform.startswith("linux"):
         import ctypes
-        import ctypes.util
 
-        try:
-            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
+        try:  # the C library the process runs on (ctypes.util.find_library would run ldconfig)
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: it has no malloc_trim
             pass
 
 
