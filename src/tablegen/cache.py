@@ -143,6 +143,14 @@ def open_folder(root: Path) -> Path | None:
     return root
 
 
+def _checked(raw: bytes) -> bytes | None:
+    """A stored entry's bytes when they match the SHA-256 stored before them; None else."""
+    body = raw[_DIGEST:]
+    if len(raw) < _DIGEST or hashlib.sha256(body).digest() != raw[:_DIGEST]:
+        return None
+    return body
+
+
 class Cache:
     """Entries under `<root>/<kind>/<key[:2]>/<key>`; `root=None` is a cache that holds nothing."""
 
@@ -167,13 +175,9 @@ class Cache:
         if not Cache.holds(root, kind, key) or not _is_real_dir(root):
             return None
         try:
-            raw = (root / kind / key[:2] / key).read_bytes()
+            return _checked((root / kind / key[:2] / key).read_bytes())
         except OSError:
             return None
-        body = raw[_DIGEST:]
-        if len(raw) < _DIGEST or hashlib.sha256(body).digest() != raw[:_DIGEST]:
-            return None
-        return body
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.root is not None and kind in KINDS and _HEX.fullmatch(key), (kind, key)
@@ -198,8 +202,8 @@ class Cache:
             raw = path.read_bytes()
         except OSError:
             return None
-        body = raw[_DIGEST:]
-        if len(raw) < _DIGEST or hashlib.sha256(body).digest() != raw[:_DIGEST]:
+        body = _checked(raw)
+        if body is None:
             log.warning("缓存条目损坏，已忽略并重建：%s", path)
             _unlink(path)
             return None

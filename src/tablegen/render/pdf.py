@@ -337,7 +337,7 @@ class PdfRenderer:
                 if left == 0:
                     out.append([])
                     left = sizes[len(out) - 1]
-                if not out[-1][-1:] or last != i:
+                if not out[-1] or last != i:
                     out[-1].append(Group(g.label, []))
                     last = i
                 out[-1][-1].tables.append(t)
@@ -396,36 +396,12 @@ class PdfRenderer:
         groups, keys, runs, files = plan.groups, plan.keys, plan.runs, plan.files
         chunks, first, block = plan.chunks, plan.first, plan.block
         if plan.missing:
-            # The book's stamps are handed to the workers after the tables (a worker done with
-            # its last chunk lays them out while another ends its own), as many as the pages
-            # the book will have, as far as the chunks laid out so far tell (the workers make
-            # the first block, for the tables' own PDFs).
-            first_block = 1 if any(self.single(t) for t in plan.missing) else 0
-            known = sum(r.count for r in plan.runs.values()) + self.front_guess()
-            seen = [0, 0]  # tables and pages of the chunks come back
-
-            def guess() -> None:
-                tables, pages = seen
-                rest = len(plan.missing) - tables
-                estimate = known + pages + (rest * pages // tables if tables else rest)
-                for b in range(first_block, -(-estimate // STAMPS)):
-                    self.stamp(b)
-
-            def done(i: int, result: Done) -> None:
-                count = sum(len(g.tables) for g in chunks[i])
-                self.tick(count)
-                seen[0] += count
-                seen[1] += result.laid.pages
-
             if plan.sent is not None:
                 results = [plan.sent()]
-                done(0, results[0])
+                self.tick(len(plan.missing))
             else:
-                def back(i: int, result: Done) -> None:
-                    done(i, result)
-                    guess()
-
-                results = self.workers.map(self.chunk_tasks(plan), len(chunks), back, guess)
+                results = self.workers.map(self.chunk_tasks(plan), len(chunks),
+                                           *self._stamping_beside(plan))
             redo: list[Any] = []
             for chunk, result in zip(chunks, results, strict=True):
                 if result.stamps is not None and block is None:
@@ -456,6 +432,33 @@ class PdfRenderer:
                 files[str(self._path(t))] = data
         return runs, files
 
+    def _stamping_beside(self, plan: Plan) -> tuple[Callable[[int, Done], None],
+                                                     Callable[[], None]]:
+        """What `Workers.map` calls as each chunk comes back, and once all are handed out: the
+        progress, and the book's stamps handed to the workers after the tables (a worker done
+        with its last chunk lays them out while another ends its own), as many as the pages the
+        book will have, as far as the chunks laid out so far tell (the workers make the first
+        block, for the tables' own PDFs)."""
+        first_block = 1 if any(self.single(t) for t in plan.missing) else 0
+        known = sum(r.count for r in plan.runs.values()) + self.front_guess()
+        seen = [0, 0]  # tables and pages of the chunks come back
+
+        def guess() -> None:
+            tables, pages = seen
+            rest = len(plan.missing) - tables
+            estimate = known + pages + (rest * pages // tables if tables else rest)
+            for b in range(first_block, -(-estimate // STAMPS)):
+                self.stamp(b)
+
+        def back(i: int, result: Done) -> None:
+            count = sum(len(g.tables) for g in plan.chunks[i])
+            self.tick(count)
+            seen[0] += count
+            seen[1] += result.laid.pages
+            guess()
+
+        return back, guess
+
     def _path(self, table: Any) -> str | None:
         stem = self.doc.table_file(table)
         return None if stem is None else f"{stem}.pdf"
@@ -474,10 +477,10 @@ class PdfRenderer:
         if b not in self._stamping and self.block(b) is None:
             self._stamping[b] = self.workers.submit(Task(self.stamp_job(b)))
 
-    def keep_stamps(self, blocks: list[int], done: Done) -> None:
-        for b, run in zip(blocks, done.laid.runs, strict=True):
-            self._blocks[b] = run
-            self.store.put("laid", self.stamp_key(b), run)
+    def keep_stamp(self, b: int, done: Done) -> None:
+        (run,) = done.laid.runs
+        self._blocks[b] = run
+        self.store.put("laid", self.stamp_key(b), run)
 
     def block(self, b: int) -> bytes | None:
         """A block of stamps laid out in this run or held by the cache."""
@@ -496,7 +499,7 @@ class PdfRenderer:
             self.stamp(b)
         for b in range(blocks):
             if b in self._stamping:
-                self.keep_stamps([b], self._stamping.pop(b)())
+                self.keep_stamp(b, self._stamping.pop(b)())
         laid = [Pages.load(self._block(b)) for b in range(blocks)]
         return [(laid[n // STAMPS], n % STAMPS) for n in range(count)]
 

@@ -260,7 +260,7 @@ class Offices:
                 self._standby = None
             if self._standby is None and soffice() is not None:
                 key = profile_key() if self.seeds is not None else None
-                seed = Cache.peek(self.seeds, SEED, key) if self.seeds and key else None
+                seed = Cache.peek(self.seeds, SEED, key) if self.seeds is not None and key else None
                 try:
                     self._standby = Standby(self.kept, seed)
                 except OSError as exc:
@@ -610,10 +610,10 @@ class PiecesLayout:
             len(self.todo) * WHOLE_OVER > len(pieces))
         self.run: _Started | None = None
         # LibreOffice's profile, kept once in the cache: each later run starts from it.
-        self.profile_key = profile_key() if store.root is not None else None
-        keep_profile = self.profile_key is not None
-        if self.profile_key is not None and (self.whole or self.todo):
-            keep_profile = store.get(SEED, self.profile_key) is None  # else marked used
+        runs = self.whole or bool(self.todo)
+        self.profile_key = profile_key() if store.root is not None and runs else None
+        keep_profile = (self.profile_key is not None  # else get() marks the kept one used
+                        and store.get(SEED, self.profile_key) is None)
         if self.whole:
             assert whole is not None
             self.run = _Started([whole()], offices, keep_profile)
