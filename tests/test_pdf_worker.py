@@ -158,35 +158,42 @@ def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, m
                         lambda *args: (events.append("reviewed"), review_of(*args))[1])
     build([book], out, ["pdf", "html"], quiet=True)
     assert events == ["handed", "reviewed", "asked", "closed"]
+    monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None, cache_root=None: None)
     cold = tmp_path / "cold"
     build([book], cold, ["pdf"], quiet=True, use_cache=False)
     assert pdfs(out) == pdfs(cold)
 
 
-def test_a_cold_build_stops_the_warm_worker_when_its_pool_takes_every_core(book, tmp_path,
-                                                                          monkeypatch):
-    """Many layouts go to a pool of workers, one per core, forked with WeasyPrint loaded; the
-    worker started with the build would sit idle beside them holding its memory: it is stopped
-    before the pool starts, and the files equal those of a build without it."""
-    started: list[pdf_worker.Worker] = []
-    alive_at_pool: list[bool] = []
-    worker_init = pdf_worker.Worker.__init__
-
-    def recorded(self, *args, **kwargs):
-        worker_init(self, *args, **kwargs)
-        started.append(self)
-
-    pool = pdf.ProcessPoolExecutor
-
-    def watched(*args, **kwargs):
-        alive_at_pool.append(any(w.process.is_alive() for w in started))
-        return pool(*args, **kwargs)
-
-    monkeypatch.setattr(pdf_worker.Worker, "__init__", recorded)
-    monkeypatch.setattr(pdf, "ProcessPoolExecutor", watched)
+def test_a_cold_build_lays_out_in_the_worker_and_siblings_it_forks_and_never_loads_weasyprint(
+        book, tmp_path, monkeypatch):
+    """Many layouts go to the worker started with the build and to siblings it forks once warm,
+    one process per core: the build's process only hands them out (it never loads WeasyPrint),
+    nothing they started is left running, and the files equal those of a build whose pool is
+    forked from its own process."""
+    log = tmp_path / "pids"
     out = tmp_path / "out"
-    build([book], out, ["pdf"], quiet=True, use_cache=False)
-    assert len(started) == 1 and alive_at_pool and not any(alive_at_pool)
+    script = ("import os, sys; from pathlib import Path; from tablegen.build import build; "
+              "import tablegen.render.pdf as p; p.TABLES_PER_CHUNK = 1; w = p.work\n"
+              "def work(task):\n"
+              f"    with open({str(log)!r}, 'a') as f: f.write(f'{{os.getpid()}} {{os.getppid()}}\\n')\n"
+              "    return w(task)\n"
+              "work.__qualname__ = 'work'; p.work = work\n"
+              f"build([Path({str(book)!r})], Path({str(out)!r}), ['pdf'], quiet=True, use_cache=False)\n"
+              "print('weasyprint' in sys.modules, os.getpid())")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    loaded, main = done.stdout.split()
+    assert loaded == "False"
+    runs = {tuple(map(int, line.split())) for line in log.read_text().splitlines()}
+    pids = {pid for pid, _ in runs}
+    assert len(pids) == os.cpu_count()
+    (worker,) = [pid for pid, parent in runs if parent == int(main)]
+    assert {parent for pid, parent in runs if pid != worker} == {worker}
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        assert not list(Path(tempdirs.tempfile.gettempdir()).glob(f"tablegen-*-{pid}-*"))
+    monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
     monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None, cache_root=None: None)
     alone = tmp_path / "alone"
     build([book], alone, ["pdf"], quiet=True, use_cache=False)
@@ -197,16 +204,17 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_laid_out
         book, tmp_path, monkeypatch):
     """One pool lays out a document's chunks and its page-number stamps (a pool forked again
     for the stamps would copy what the build holds by then); each block of stamps is laid out
-    once, handed to the pool as the chunks tell how many pages the book will have. The files
-    equal those of a build on one core, where everything is laid out in the build's process."""
+    once, handed to the pool as the chunks tell how many pages the book will have. The pool's
+    processes have ended when the book is joined. The files equal those of a build on one
+    core, where everything is laid out in the build's process."""
     monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
     monkeypatch.setattr(pdf, "STAMPS", 2)  # several blocks for a small book
-    pools: list[object] = []
-    pool = pdf.ProcessPoolExecutor
+    pools: list[pdf_worker.Pool] = []
+    pool = pdf_worker.Pool
 
     def counted(*args, **kwargs):
-        pools.append(args)
-        return pool(*args, **kwargs)
+        pools.append(pool(*args, **kwargs))
+        return pools[-1]
 
     blocks: list[int] = []
     stamp_job = pdf.PdfRenderer.stamp_job
@@ -216,35 +224,119 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_laid_out
         blocks.append(first)
         return stamp_job(self, first, last)
 
-    joined: list[bool] = []  # whether the pool had ended when the book was joined
+    joined: list[bool] = []  # whether the pool's processes had ended when the book was joined
     join = pdf.join
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
 
     def joining(pages, outline, info, store):
         if len(pages) > 4:  # the book, not a table's own PDF
-            joined.append(all(p._shutdown_thread for p in pools_made))
+            joined.append(all(gone(m.pid if isinstance(m, pdf_worker.Sibling) else m.process.pid)
+                              for p in pools for m in p.members))
         return join(pages, outline, info, store)
 
-    pools_made: list = []
-
-    def counted_pool(*args, **kwargs):
-        pools_made.append(counted(*args, **kwargs))
-        return pools_made[-1]
-
-    monkeypatch.setattr(pdf, "ProcessPoolExecutor", counted_pool)
+    monkeypatch.setattr(pdf_worker, "Pool", counted)
     monkeypatch.setattr(pdf, "join", joining)
     monkeypatch.setattr(pdf.PdfRenderer, "stamp_job", made)
     out = tmp_path / "out"
     build([book], out, ["pdf"], quiet=True, use_cache=False)
     assert joined == [True]  # the workers' memory is gone before the join
+    assert len(pools) == 1 and len(pools[0].members) == os.cpu_count()
     (book_pdf,) = [p for p in out.rglob("*.pdf") if "projects" not in p.parts]
     pages = int(subprocess.run(["pdfinfo", str(book_pdf)], capture_output=True, text=True,
                                check=True).stdout.split("Pages:")[1].split()[0])
-    assert len(pools) == 1
     assert sorted(blocks) == list(range(-(-pages // 2)))  # each block once, every one needed
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     alone = tmp_path / "alone"
     build([book], alone, ["pdf"], quiet=True, use_cache=False)
     assert len(pools) == 1 and pdfs(out) == pdfs(alone)
+
+
+def test_the_contents_are_laid_out_once_as_the_last_chunk_is_drawn(book, tmp_path, monkeypatch):
+    """Each chunk tells its tables' page counts once laid out, before its pages are drawn; with
+    the last, the 目录 is handed out ahead of the rest (before that chunk's result is back) and
+    that layout is the one the book takes. The files equal those of a build on one core."""
+    monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
+    events: list[str] = []
+    submit = pdf.Workers.submit
+
+    def handing(self, task, told=None, first=False):
+        if '<body class="pdf-front"' in task.job.html:
+            events.append("目录 first" if first else "目录")
+        return submit(self, task, told, first)
+
+    beside = pdf.PdfRenderer._stamping_beside
+
+    def backs(self, plan):
+        back, guess = beside(self, plan)
+        return (lambda i, result: (events.append(f"chunk {i}"), back(i, result))[1]), guess
+
+    run = pdf.Workers.run
+    monkeypatch.setattr(pdf.Workers, "submit", handing)
+    monkeypatch.setattr(pdf.Workers, "run", lambda self, task: (events.append("run"), run(self, task))[1])
+    monkeypatch.setattr(pdf.PdfRenderer, "_stamping_beside", backs)
+    out = tmp_path / "out"
+    build([book], out, ["pdf"], quiet=True, use_cache=False)
+    chunks = [e for e in events if e.startswith("chunk")]
+    assert len(chunks) >= 2 and events.count("目录 first") == 1
+    assert "run" not in events and "目录" not in events
+    assert events.index("目录 first") < events.index(chunks[-1])
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    alone = tmp_path / "alone"
+    build([book], alone, ["pdf"], quiet=True, use_cache=False)
+    assert pdfs(out) == pdfs(alone)
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _dies_unless_in(pid: int) -> int:
+    if os.getpid() != pid:
+        os._exit(1)
+    return pid
+
+
+def _tells(value: str) -> str:
+    pdf_worker.tell(value)
+    return value * 2
+
+
+def test_a_pool_hands_each_call_to_the_first_process_free_and_a_dead_ones_to_another():
+    """The worker forks its siblings when the pool starts; a call goes to the first process
+    free; what a call tells reaches its listener before its result; a call whose process dies
+    goes to another, and runs here when none is left; closed, the worker reaps its siblings."""
+    worker = pdf_worker.Worker(warm=("os", "getpid"), spares=2)
+    try:
+        pool = pdf_worker.Pool(worker, 3)
+        slow = pool.submit(_pid_after, 1.0)
+        quick = [pool.submit(_pid_after, 0.0) for _ in range(6)]
+        heard: list[str] = []
+        told = pool.submit(_tells, "a", told=heard.append)
+        assert told() == "aa" and heard == ["a"]
+        pids = {result() for result in quick}
+        assert len(pool.members) == 3 and slow() not in pids and len(pids) <= 2
+        siblings = [m.pid for m in pool.members if isinstance(m, pdf_worker.Sibling)]
+        assert len(siblings) == 2 and os.getpid() not in pids
+    finally:
+        worker.close()
+    assert not worker.process.is_alive()
+    for pid in siblings:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    dying = pdf_worker.Worker(warm=("os", "getpid"), spares=1)
+    try:
+        pool = pdf_worker.Pool(dying, 2)
+        assert pool.submit(_dies_unless_in, os.getpid())() == os.getpid()
+        assert pool.members == [] and pool.submit(abs, -3)() == 3
+    finally:
+        dying.close()
 
 
 def test_the_chunks_are_a_multiple_of_the_cores_and_as_even_as_can_be(monkeypatch):

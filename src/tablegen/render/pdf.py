@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .. import tempdirs
@@ -31,13 +32,13 @@ from . import html as html_engine
 from . import pdf_fonts
 from .context import RenderContext
 from .fonts import font_face_css
-from .pdf_jobs import Job, Laid
+from .pdf_jobs import Counted, Job, Laid
 from .pdf_join import Entry, join
 from .pdf_join import Page as JoinPage
 from .pdf_pages import Pages
 
 if TYPE_CHECKING:
-    from .pdf_worker import Worker
+    from .pdf_worker import Pool, Worker
 
 TABLES_PER_CHUNK = 25
 STAMPS = 32  # page-number stamps laid out together (and cached) in blocks of this many
@@ -73,6 +74,7 @@ class Task:
     singles: tuple[Single | None, ...] = ()
     stamps: Job | None = None  # the first block of stamps, which those PDFs need
     stamps_laid: bytes | None = None  # that block when the cache had it
+    counted: bool = False  # tell the page counts once laid out, before drawing (`Counted`)
 
 
 @dataclass
@@ -104,12 +106,12 @@ class Plan:
     sent: Callable[[], Done] | None = None  # the lone layout, in the worker's hands
 
 
-def layout(job: Job) -> Laid:
+def layout(job: Job, told: Callable[[Counted], None] | None = None) -> Laid:
     """`pdf_layout.layout`, loaded where a layout runs: a build whose layouts all run in the
     worker started with it (`pdf_worker`), or come from the cache, never loads WeasyPrint."""
     from .pdf_layout import layout as lay_out
 
-    return lay_out(job)
+    return lay_out(job, told)
 
 
 def _load_layout() -> None:
@@ -125,7 +127,9 @@ def _work(task: Task, worker: Worker | None) -> Done:
 
 def work(task: Task) -> Done:
     """Lay a task out and join its tables' own PDFs (runs in a worker process)."""
-    laid = layout(task.job)
+    from .pdf_worker import tell
+
+    laid = layout(task.job, tell if task.counted else None)
     singles: list[bytes | None] = [None] * len(laid.runs)
     made = None
     if any(task.singles):
@@ -170,53 +174,72 @@ def single_pdf(run: Pages, stamps: Sequence[tuple[Pages, int]], single: Single, 
 
 
 class Workers:
-    """The processes that lay out a document's tasks in parallel: one pool, forked at its
-    first task and used by each parallel step of the document (the tables, the stamps beside
-    the 目录, a table laid out again), ended by `close`. A pool forked again for a later step
-    would copy what this process has grown to hold since, page by page as either writes (a
-    block of stamps took half as long again); the pool's processes are warm as well.
+    """The processes that lay out a document's tasks in parallel, one per core, used by each
+    parallel step of the document (the tables, the stamps beside the 目录, a table laid out
+    again, the 目录), ended by `close`: the worker started with the build (`pdf_worker`) and
+    siblings it forks when the first task is handed out. They are warm at once, and this
+    process never loads WeasyPrint: it only hands tasks out.
 
-    The pool stops the worker started with the build (`pdf_worker`) first: its processes take
-    every core, and the idle worker would only hold its memory (a call sent to it afterwards
-    runs here). What this process holds when the pool forks is frozen out of the garbage
-    collector, so that the workers' collections do not walk it again. With one core, tasks are
-    laid out here, when their result is asked for."""
+    Without that worker (no fork, or a build that expected nothing to lay out) a pool is forked
+    from this process, with WeasyPrint loaded first so that its processes share it; what this
+    process holds then is frozen out of the garbage collector, so that the workers' collections
+    do not walk it again. With one core, tasks are laid out here, when their result is asked
+    for."""
 
     def __init__(self, worker: Worker | None = None):
         self.worker = worker
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: Pool | None = None
+        self.executor: ProcessPoolExecutor | None = None
 
-    def submit(self, task: Task) -> Callable[[], Done]:
-        """The task handed to the pool; call what comes back for its result (waits)."""
-        if (os.cpu_count() or 1) <= 1:
+    def submit(self, task: Task, told: Callable[[Counted], None] | None = None,
+               first: bool = False) -> Callable[[], Done]:
+        """The task handed out (`first`: before those waiting); call what comes back for its
+        result (waits). `told` hears its page counts before its result, if the processes tell
+        them (`Task.counted`) and while the build waits for any result."""
+        cores = os.cpu_count() or 1
+        if cores <= 1:
             return lambda: work(task)
-        if self.pool is None:
-            if self.worker is not None:
-                self.worker.close()
+        if self.worker is not None:
+            if self.pool is None:
+                from .pdf_worker import Pool
+
+                self.pool = Pool(self.worker, cores)
+            return self.pool.submit(work, task, told=told, first=first)
+        if self.executor is None:
             _load_layout()
             context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-            self.pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+            self.executor = ProcessPoolExecutor(max_workers=cores, mp_context=context)
         gc.freeze()  # the pool forks its processes at its first task
         try:
-            future: Future[Done] = self.pool.submit(work, task)
+            future: Future[Done] = self.executor.submit(work, task)
         finally:
             gc.unfreeze()
         return future.result
 
+    def run(self, task: Task) -> Done:
+        """One task, waited for: in the pool when there is one, else in the worker started
+        with the build, else here."""
+        if self.pool is not None:
+            return self.pool.submit(work, task)()
+        return _work(task, self.worker)
+
     def map(self, tasks: Iterable[Task], count: int,
             done: Callable[[int, Done], None] = lambda i, result: None,
-            then: Callable[[], None] = lambda: None) -> list[Done]:
+            then: Callable[[], None] = lambda: None,
+            told: Callable[[int, Counted], None] | None = None) -> list[Done]:
         """`count` tasks laid out in parallel, their results in order; `done(i)` as task i
-        comes back; `then()` once all are handed out (more tasks, to follow them). A lone task
-        goes to the worker started with the build, or runs here."""
+        comes back; `then()` once all are handed out (more tasks, to follow them); `told(i)`
+        as task i tells its page counts (see `submit`). A lone task goes to the pool when there
+        is one, else the worker started with the build, or runs here."""
         if count <= 1 or (os.cpu_count() or 1) <= 1:
             out = []
             for i, task in enumerate(tasks):
-                out.append(_work(task, self.worker))
+                out.append(self.run(task))
                 done(i, out[-1])
             then()
             return out
-        pending = [self.submit(task) for task in tasks]
+        pending = [self.submit(task, None if told is None else partial(told, i))
+                   for i, task in enumerate(tasks)]
         then()
         out = []
         for i, result in enumerate(pending):
@@ -226,8 +249,12 @@ class Workers:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            if self.worker is not None:  # it stops its siblings
+                self.worker.close()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
             # The workers have ended: a folder one of them made just as a Ctrl-C or kill reached
             # it, before its own clean-up could take it over, goes now.
             tempdirs.remove_orphans()
@@ -264,6 +291,7 @@ class PdfRenderer:
         self.by_content = not html_engine.reads_document(self.env)
         self.laid_tables = 0  # tables laid out by this renderer (the rest came from the cache)
         self._blocks: dict[int, bytes] = {}  # stamp blocks of this run (also without a cache)
+        self._early: dict[str, Callable[[], Done]] = {}  # the 目录 handed out early, by key
 
     def job(self, html: str, extra_css: str = "", starts: tuple[str, ...] = ()) -> Job:
         return Job(html, self.base_url, self.allowed, self.css + extra_css, self.fonts, starts)
@@ -345,13 +373,46 @@ class PdfRenderer:
         return out
 
     def laid(self, job: Job) -> Pages:
-        """A layout of one run (the 目录, a block of stamps), from the cache or laid out here."""
+        """A layout of one run (the 目录), from the cache, from the workers if handed to them
+        before (`front_early`), or laid out now."""
         key = self.key(job)
         cached = self.store.get("laid", key)
         if cached is None:
-            cached = _work(Task(job), self.worker).laid.runs[0]
+            early = self._early.pop(key, None)
+            cached = (early() if early is not None else self.workers.run(Task(job))).laid.runs[0]
             self.store.put("laid", key, cached)
         return Pages.load(cached)
+
+    def front_job(self, counts: dict[int, int], front_pages: int) -> Job:
+        """The 目录 (with the cover) for the tables' page counts, by number, and the pages it
+        is guessed to take."""
+        pages: dict[int, int] = {}
+        total = front_pages
+        for t in self.doc.tables:
+            pages[t.number] = total + 1
+            total += counts[t.number]
+        return self.job(self.html("pdf-front", pages=pages))
+
+    def front_early(self, plan: Plan) -> Callable[[int, Counted], None]:
+        """What hears each chunk's page counts as its pages are laid out: once every chunk has
+        told them, and none has a table to lay out again, the 目录 is handed to the workers
+        ahead of the rest, and laid out while the last chunks are drawn."""
+        counts = {n: run.count for n, run in plan.runs.items()}
+        told: set[int] = set()
+        cut = [False]
+
+        def heard(i: int, counted: Counted) -> None:
+            tables = [t.number for g in plan.chunks[i] for t in g.tables]
+            counts.update(zip(tables, counted.counts, strict=True))
+            told.add(i)
+            cut[0] = cut[0] or counted.cut
+            if len(told) == len(plan.chunks) and not cut[0]:
+                job = self.front_job(counts, self.front_guess())
+                key = self.key(job)
+                if key not in self._early and self.store.get("laid", key) is None:
+                    self._early[key] = self.workers.submit(Task(job), first=True)
+
+        return heard
 
     def plan(self) -> Plan:
         """What the cache holds of the tables' pages and own PDFs, and the layouts it lacks.
@@ -388,7 +449,8 @@ class PdfRenderer:
         for chunk in plan.chunks:
             tables = [t for g in chunk for t in g.tables]
             job = self.job(self.html("pdf-body", chunk), starts=tuple(t.anchor for t in tables))
-            yield Task(job, tuple(self.single(t) for t in tables), plan.first, plan.block)
+            yield Task(job, tuple(self.single(t) for t in tables), plan.first, plan.block,
+                       counted=True)
 
     def body(self, plan: Plan) -> tuple[dict[int, Pages], dict[str, bytes]]:
         """Each table's pages (from the cache, else laid out in parallel) and the tables' own
@@ -401,7 +463,8 @@ class PdfRenderer:
                 self.tick(len(plan.missing))
             else:
                 results = self.workers.map(self.chunk_tasks(plan), len(chunks),
-                                           *self._stamping_beside(plan))
+                                           *self._stamping_beside(plan),
+                                           told=self.front_early(plan))
             redo: list[Any] = []
             for chunk, result in zip(chunks, results, strict=True):
                 if result.stamps is not None and block is None:
@@ -517,19 +580,19 @@ class PdfRenderer:
         """The document's PDF and, for a kind with them, one PDF per table (`plan`: `plan()`'s)."""
         runs, files = self.body(plan)
         tables = self.doc.tables
+        counts = {t.number: runs[t.number].count for t in tables}
         starts: dict[int, int] = {}  # table number → first page after the front matter
         total = 0
         for t in tables:
             starts[t.number] = total
-            total += runs[t.number].count
+            total += counts[t.number]
         front_pages = self.front_guess()  # checked below
         front: Pages | None = None
         # The stamps the book needs with the 目录 as guessed, laid out beside the 目录.
         for b in range(-(-(front_pages + total) // STAMPS)):
             self.stamp(b)
         for _ in range(3):  # the 目录 page count settles at once; the loop only guards it
-            pages = {n: front_pages + start + 1 for n, start in starts.items()}
-            front = self.laid(self.job(self.html("pdf-front", pages=pages)))
+            front = self.laid(self.front_job(counts, front_pages))
             if front.count == front_pages:
                 break
             front_pages = front.count

@@ -27,3 +27,13 @@ class Laid:
     runs: list[bytes]
     unsplit: dict[int, list[int]] = field(default_factory=dict)
     pages: int = 0  # the layout's pages, all runs together
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a layout tells once its pages are laid out, before they are drawn: each run's page
+    count, and whether a cut span could not be repeated in place (its table is laid out again,
+    and its count may change)."""
+
+    counts: tuple[int, ...]
+    cut: bool

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from .. import tempdirs
 from ..load.glyphs import fallback_font
 from . import pdf_fonts, pdf_pages
 from .fonts import FALLBACK_FAMILY, libraries_found_without_a_compiler
-from .pdf_jobs import Job, Laid
+from .pdf_jobs import Counted, Job, Laid
 
 with libraries_found_without_a_compiler():
     from weasyprint import CSS, HTML
@@ -153,13 +153,15 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def layout(job: Job) -> Laid:
-    """Lay out one HTML document and cut it into runs (runs in a worker process)."""
+def layout(job: Job, told: Callable[[Counted], None] | None = None) -> Laid:
+    """Lay out one HTML document and cut it into runs (runs in a worker process). `told` hears
+    each run's page count once the pages are laid out, before they are drawn (a third of the
+    time): the 目录 can be laid out meanwhile."""
     with collector_paused():
-        return _layout(job)
+        return _layout(job, told)
 
 
-def _layout(job: Job) -> Laid:
+def _layout(job: Job, told: Callable[[Counted], None] | None = None) -> Laid:
     pdf_fonts.use_placeholders(job.fonts)
     fonts = process_fonts()
     doc = HTML(string=job.html, base_url=job.base_url,
@@ -172,6 +174,9 @@ def _layout(job: Job) -> Laid:
             where.setdefault(name, i)
     starts = [where[name] for name in job.starts] if job.starts else [0]
     failed = split_in_place(pages)
+    if told is not None:
+        told(Counted(tuple(b - a for a, b in zip(starts, [*starts[1:], len(pages)], strict=True)),
+                     bool(failed)))
     data = doc.write_pdf()
     unsplit: dict[int, list[int]] = {}
     if failed:

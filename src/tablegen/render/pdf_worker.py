@@ -2,9 +2,10 @@
 fonts while the build's own process reads and checks the books, then lays out what the PDF
 engine hands it. After an edit that is the one changed table: its layout no longer waits for
 WeasyPrint to load, and the build's process never loads it. A build with nothing to lay out
-stops the worker unused; one with many layouts gives them to its pool of workers (one per core)
-as before. `tablegen serve`, which has WeasyPrint loaded, forks one warm for each refresh: the
-changed table is laid out while serve makes the other formats.
+stops the worker unused. One with many layouts gives them to a `Pool`: the worker and siblings
+it forks warm, one process per core, so the build's process never loads WeasyPrint either.
+`tablegen serve`, which has WeasyPrint loaded, forks one warm for each refresh: the changed
+table is laid out while serve makes the other formats.
 
 This module is imported by every build that makes a PDF, so it imports nothing heavy itself:
 the worker loads the engine after the fork, by name. It knows nothing of the PDF engine, which
@@ -13,15 +14,18 @@ hands it module-level functions to run.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
 import pickle
+import signal
+from collections import deque
 from collections.abc import Callable
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .. import tempdirs
 
@@ -31,78 +35,318 @@ R = TypeVar("R")
 WARM = ("tablegen.render.pdf_layout", "process_fonts")
 
 
-class Worker:
-    """One forked process that calls `warm` (module, function) at once, then runs the calls
-    sent to it one at a time, in the order sent (`submit`, `run`); `close` stops it, whether it
-    is still warming or idle, and removes the folder its fonts used."""
+class Channel:
+    """Calls sent to a process over a pipe, answered one at a time in the order sent."""
 
-    def __init__(self, warm: tuple[str, str] = WARM) -> None:
-        context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child, warm),
-                                                    daemon=True, name="tablegen-pdf")
-        self.process.start()
-        child.close()
+    def __init__(self, conn: Connection):
+        self._conn = conn
         self._sent = 0  # calls sent
         self._read = 0  # replies read, in the order of the calls
         self._replies: dict[int, tuple[bool, Any]] = {}  # read, not yet asked for
 
-    def submit(self, fn: Callable[[T], R], arg: T) -> Callable[[], R]:
-        """Send `fn(arg)` (`fn` a module-level function) to the worker at once; the function
-        returned waits for its result (what it raised is raised there). Several may be sent
-        before any is asked for, and asked for in any order. A worker that has died (killed,
-        out of memory) leaves the call to this process."""
+    @property
+    def pending(self) -> int:
+        """Calls sent whose replies have not been read yet (0: the process is idle)."""
+        return self._sent - self._read
+
+    def fileno(self) -> int:
+        return self._conn.fileno()
+
+    def send(self, fn: Callable[[T], R], arg: T) -> int | None:
+        """Send `fn(arg)`; its ticket, or None when the process has gone."""
         try:
             self._conn.send((fn, arg))
         except (EOFError, OSError):
-            return lambda: fn(arg)
-        ticket = self._sent
+            return None
         self._sent += 1
+        return self._sent - 1
+
+    def read_one(self) -> tuple[int, Any] | None:
+        """Read the next message (waits for it): a reply, filed; or a note from the call in
+        hand (`tell`), given back with its ticket. EOFError or OSError when the process has
+        gone."""
+        reply = self._conn.recv()
+        if reply[0] is None:
+            return self._read, reply[1]
+        self._replies[self._read] = reply
+        self._read += 1
+        return None
+
+    def answer(self, ticket: int) -> tuple[bool, Any] | None:
+        """The reply to a ticket, once read (None before)."""
+        return self._replies.pop(ticket, None)
+
+    def submit(self, fn: Callable[[T], R], arg: T) -> Callable[[], R]:
+        """Send `fn(arg)` (`fn` a module-level function) to the process at once; the function
+        returned waits for its result (what it raised is raised there). Several may be sent
+        before any is asked for, and asked for in any order. A process that has died (killed,
+        out of memory) leaves the call to this process."""
+        ticket = self.send(fn, arg)
+        if ticket is None:
+            return lambda: fn(arg)
 
         def result() -> R:
             while ticket not in self._replies:
                 try:
-                    reply = self._conn.recv()
+                    self.read_one()
                 except (EOFError, OSError):
                     return fn(arg)
-                self._replies[self._read] = reply
-                self._read += 1
-            ok, value = self._replies.pop(ticket)
-            if not ok:
-                raise value
-            return value  # type: ignore[no-any-return]
+            value: R = _unwrap(self._replies.pop(ticket))
+            return value
 
         return result
 
     def run(self, fn: Callable[[T], R], arg: T) -> R:
-        """`fn(arg)` in the worker, waited for (see `submit`)."""
+        """`fn(arg)` in the process, waited for (see `submit`)."""
         return self.submit(fn, arg)()
 
+
+def _unwrap(reply: tuple[bool, Any]) -> Any:
+    ok, value = reply
+    if not ok:
+        raise value
+    return value
+
+
+class Worker(Channel):
+    """One forked process that calls `warm` (module, function) at once, then runs the calls
+    sent to it one at a time, in the order sent (`submit`, `run`); `fork_siblings` has it fork more
+    of itself, warm (`Pool`); `close` stops it and them, whether still warming, idle or busy, and removes
+    the folder their fonts used."""
+
+    def __init__(self, warm: tuple[str, str] = WARM, spares: int = 0) -> None:
+        context = multiprocessing.get_context("fork")
+        conn, child = context.Pipe()
+        # The pipes of the siblings it may fork, made before it is: it inherits their far ends.
+        pairs = [context.Pipe() for _ in range(spares)]
+        ours = [conn] + [near for near, _ in pairs]
+        self.process: BaseProcess = context.Process(
+            target=_serve, args=(child, warm, [far for _, far in pairs], ours), daemon=True,
+            name="tablegen-pdf")
+        self.process.start()
+        child.close()
+        for _, far in pairs:
+            far.close()
+        super().__init__(conn)
+        self._spares = [near for near, _ in pairs]  # in the order the worker forks on them
+        self.siblings_made: list[Sibling] = []
+
+    def siblings(self, reply: tuple[bool, Any]) -> list[Sibling]:
+        """The siblings the worker says it forked (its reply to a `fork_siblings` call): each
+        answers calls on a pipe of its own, and shares what the worker had loaded."""
+        ok, pids = reply
+        if not ok:
+            return []
+        made = [Sibling(self._spares.pop(0), pid) for pid in pids]
+        self.siblings_made += made
+        return made
+
     def close(self) -> None:
+        """Stop the worker and its siblings (again: nothing)."""
+        idle = self.pending == 0
+        siblings, self.siblings_made = self.siblings_made, []
+        for sibling in siblings:
+            sibling.close()
+        for spare in self._spares:
+            spare.close()
         self._conn.close()
+        if siblings and idle:  # it reaps its siblings as it ends
+            self.process.join(timeout=2)
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         tempdirs.remove_orphans()  # its fonts' folder
 
 
+class Sibling(Channel):
+    """A process the worker forked (`Worker.siblings`): the worker reaps it, after `close`."""
+
+    def __init__(self, conn: Connection, pid: int):
+        super().__init__(conn)
+        self.pid = pid
+
+    def close(self) -> None:
+        self._conn.close()  # an idle sibling ends at once; a busy one is stopped
+        try:
+            os.kill(self.pid, signal.SIGKILL)  # not reaped before the worker ends: still ours
+        except ProcessLookupError:
+            pass
+
+
+class Pool:
+    """Calls run by the worker and the siblings it forks, one process per core: each call goes
+    to the first process free, in the order submitted. A call whose process dies is handed to
+    another, or run here when none is left."""
+
+    def __init__(self, worker: Worker, size: int):
+        self.worker = worker
+        self.members: list[Channel] = [worker]
+        self._forking = worker.send(fork_siblings, size - 1) if size > 1 else None
+        self._queue: deque[tuple[int, Callable[[Any], Any], Any]] = deque()
+        self._busy: dict[Channel, tuple[int, int]] = {}  # member → its ticket, the pool's
+        self._calls: dict[int, tuple[Callable[[Any], Any], Any]] = {}  # handed out, by ticket
+        self._told: dict[int, Callable[[Any], None]] = {}  # who hears a call's notes, by ticket
+        self._results: dict[int, tuple[bool, Any]] = {}
+        self._next = 0
+
+    def submit(self, fn: Callable[[T], R], arg: T, *, told: Callable[[Any], None] | None = None,
+               first: bool = False) -> Callable[[], R]:
+        """Hand `fn(arg)` to the first process free (`first`: before the calls waiting); the
+        function returned waits for its result (what it raised is raised there). `told` hears
+        what the call tells (`tell`) before its result, as the pool waits for any result."""
+        ticket = self._next
+        self._next += 1
+        if told is not None:
+            self._told[ticket] = told
+        if first:
+            self._queue.appendleft((ticket, fn, arg))
+        else:
+            self._queue.append((ticket, fn, arg))
+        self._hand_out()
+
+        def result() -> R:
+            while ticket not in self._results:
+                self._collect()
+            value: R = _unwrap(self._results.pop(ticket))
+            return value
+
+        return result
+
+    def _hand_out(self) -> None:
+        for member in list(self.members):
+            if not self._queue:
+                return
+            if member.pending == 0:
+                ticket, fn, arg = self._queue.popleft()
+                sent = member.send(fn, arg)
+                if sent is None:
+                    self._queue.appendleft((ticket, fn, arg))
+                    self._gone(member)
+                    continue
+                self._busy[member] = (sent, ticket)
+                self._calls[ticket] = (fn, arg)
+
+    def _collect(self) -> None:
+        """Wait for a reply and file it (the siblings, when the worker says it forked them);
+        hand the next calls out. With no process left, the next call runs here."""
+        self._hand_out()
+        waiting = [m for m in self.members if m.pending]
+        if not waiting:
+            ticket, fn, arg = self._queue.popleft()
+            try:
+                self._results[ticket] = (True, fn(arg))
+            except Exception as exc:
+                self._results[ticket] = (False, exc)
+            return
+        for member in cast(list[Channel], wait(waiting)):  # type: ignore[arg-type]
+            try:
+                note = member.read_one()
+            except (EOFError, OSError):
+                self._gone(member)
+                continue
+            if note is not None:
+                sent, value = note
+                if member in self._busy and self._busy[member][0] == sent:
+                    told = self._told.get(self._busy[member][1])
+                    if told is not None:
+                        told(value)
+                continue
+            if member is self.worker and self._forking is not None:
+                forked = member.answer(self._forking)
+                if forked is not None:
+                    self._forking = None
+                    self.members += self.worker.siblings(forked)
+            if member in self._busy:
+                sent, ticket = self._busy[member]
+                reply = member.answer(sent)
+                if reply is not None:
+                    del self._busy[member], self._calls[ticket]
+                    self._told.pop(ticket, None)
+                    self._results[ticket] = reply
+        self._hand_out()
+
+    def _gone(self, member: Channel) -> None:
+        """A process that has died: its call goes back to the front of the queue."""
+        self.members.remove(member)
+        if member is self.worker:
+            self._forking = None
+        if member in self._busy:
+            _, ticket = self._busy.pop(member)
+            fn, arg = self._calls.pop(ticket)
+            self._queue.appendleft((ticket, fn, arg))
+
+
 def prepare(toc_pages: bool | None = None, cache_root: Path | None = None) -> Worker | None:
     """A worker, where one helps: with fork and more than one core. Forked from a process that
     has WeasyPrint loaded already (`tablegen serve`), it is warm at once, and lays out what
     changed while that process makes the other formats."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    cores = os.cpu_count() or 1
+    if not hasattr(os, "fork") or cores < 2:
         return None
-    return Worker()
+    return Worker(spares=cores - 1)
 
 
-def _serve(conn: Connection, warm: tuple[str, str]) -> None:
-    """The worker: warm up, then run each call sent until the build closes its end."""
+_SPARES: list[Connection] = []  # in the worker: the pipes its siblings are to answer on
+_OWN: list[Connection] = []  # in the worker: its own end of its pipe to the build
+_SIBLINGS: list[int] = []  # in the worker: the siblings it forked, reaped as it ends
+_ANSWERING: list[Connection] = []  # in a worker or sibling: the pipe of the call in hand
+
+
+def tell(value: Any) -> None:
+    """Send `value` to the build from the call in hand, before its result (a `Pool` hands it
+    to whoever listens). Nothing where no call from the build is in hand."""
+    if _ANSWERING:
+        _ANSWERING[0].send((None, value))
+
+
+def fork_siblings(count: int) -> list[int]:
+    """In the worker: fork `count` siblings, each answering on a spare pipe; their ids."""
+    pids = []
+    for _ in range(min(count, len(_SPARES))):
+        conn = _SPARES.pop(0)
+        gc.freeze()  # what the worker holds stays out of the siblings' collections
+        pid = os.fork()
+        if pid == 0:
+            try:
+                for other in _OWN + _SPARES:
+                    other.close()
+                _answer(conn)
+            finally:
+                os._exit(0)
+        gc.unfreeze()
+        conn.close()
+        _SIBLINGS.append(pid)
+        pids.append(pid)
+    return pids
+
+
+def _serve(conn: Connection, warm: tuple[str, str], spares: list[Connection],
+           builds: list[Connection]) -> None:
+    """The worker: warm up, then run each call sent until the build closes its end; then reap
+    the siblings it forked."""
+    for end in builds:  # the build's ends of the pipes: the build's alone, or no end is seen
+        end.close()
+    _SPARES[:] = spares
+    _OWN[:] = [conn]
     module, name = warm
     getattr(importlib.import_module(module), name)()
+    try:
+        _answer(conn)
+    finally:
+        for pid in _SIBLINGS:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _answer(conn: Connection) -> None:
+    """Run each call sent on `conn` and send its result back, until the other end is closed."""
+    _ANSWERING[:] = [conn]
     while True:
         try:
             fn, arg = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, KeyboardInterrupt):
             return
         reply: tuple[bool, Any]
         try:
@@ -113,3 +357,5 @@ def _serve(conn: Connection, warm: tuple[str, str]) -> None:
             conn.send(reply)
         except (TypeError, AttributeError, pickle.PicklingError):  # an exception that cannot travel
             conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+        except (EOFError, OSError):
+            return
