@@ -77,6 +77,40 @@ def test_the_installed_cjk_fonts_agree_with_fonttools() -> None:
     assert checked  # the fallback font is a CID-keyed CFF font, installed with tablegen
 
 
+def test_a_cff_subset_draws_each_glyph_as_the_font_does_with_no_subroutines(tmp_path) -> None:
+    """A table's subset of a CID-keyed CFF font: its subroutines written into the glyphs (none
+    is left), each glyph under its CID drawn with the same outline as in the whole font."""
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.pens.recordingPen import RecordingPen
+
+    from tablegen.cache import Cache
+    from tablegen.render.pdf_fonts import _face, subset
+
+    def outlines(cff: bytes, cids: list[int]) -> tuple[list[object], object]:
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(cff), None, isCFF2=False)
+        top = fonts.topDictIndex[0]
+        strings = top.CharStrings
+        drawn = []
+        for cid in cids:
+            pen = RecordingPen()
+            strings[f"cid{cid:05d}" if cid else ".notdef"].draw(pen)
+            drawn.append(pen.value)
+        return drawn, top
+
+    font = next((f"{ident}:0" for ident in known_fonts() if _face(f"{ident}:0")[1]), None)
+    assert font is not None  # the fallback font is a CID-keyed CFF font
+    whole = _face(font)[0].reference_table("CFF ").data
+    cids = [0, 3, 17, 1000, 20000, 30000]  # .notdef, Latin, CJK
+    data, renumbered = subset(font, set(cids), Cache(None))
+    assert renumbered
+    mine, top = outlines(data, cids)
+    assert mine == outlines(whole, cids)[0]
+    assert len(top.GlobalSubrs) == 0
+    fds = top.FDArray if hasattr(top, "FDArray") else [top]
+    assert all(not getattr(fd.Private, "Subrs", None) for fd in fds)
+
+
 def test_fontconfig_is_asked_in_process_as_fc_match_answers(monkeypatch):
     import shutil
     import subprocess
