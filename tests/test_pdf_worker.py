@@ -200,15 +200,32 @@ def test_a_cold_build_lays_out_in_the_worker_and_siblings_it_forks_and_never_loa
     assert pdfs(out) == pdfs(alone)
 
 
-def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_laid_out_once(
-        book, tmp_path, monkeypatch):
-    """One pool lays out a document's chunks and its page-number stamps (a pool forked again
-    for the stamps would copy what the build holds by then); each block of stamps is laid out
-    once, handed to the pool as the chunks tell how many pages the book will have. The pool's
+@pytest.mark.parametrize("from_template", [True, False])
+def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_made_once(
+        book, tmp_path, monkeypatch, from_template):
+    """One pool lays out a document's chunks (a pool forked again later would copy what the
+    build holds by then). Each block of stamps is made once: the first by the workers, from
+    the template they lay out for the tables' own PDFs, the others here from the template that
+    comes back with them; where the template cannot make stamps, each block is laid out once
+    by the pool, handed to it as the chunks tell how many pages the book will have. The pool's
     processes have ended when the book is joined. The files equal those of a build on one
     core, where everything is laid out in the build's process."""
+    from tablegen.render import pdf_stamps
+
     monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
     monkeypatch.setattr(pdf, "STAMPS", 2)  # several blocks for a small book
+    if not from_template:
+        monkeypatch.setattr(pdf_stamps.Template, "read", classmethod(lambda cls, pages: None))
+    firsts: list[int] = []  # the first number of each block made here from the template
+    block = pdf_stamps.Template.block
+    monkeypatch.setattr(pdf_stamps.Template, "block", lambda self, first, count: (
+        firsts.append(first), block(self, first, count))[1])
+    handed: list[str] = []
+    submit = pdf.Workers.submit
+    monkeypatch.setattr(pdf.Workers, "submit", lambda self, task, told=None, first=False: (
+        handed.append(task.job.starts[0] if task.job.starts
+                      else "目录" if '<body class="pdf-front"' in task.job.html else "template"),
+        submit(self, task, told, first))[1])
     pools: list[pdf_worker.Pool] = []
     pool = pdf_worker.Pool
 
@@ -250,7 +267,15 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_laid_out
     (book_pdf,) = [p for p in out.rglob("*.pdf") if "projects" not in p.parts]
     pages = int(subprocess.run(["pdfinfo", str(book_pdf)], capture_output=True, text=True,
                                check=True).stdout.split("Pages:")[1].split()[0])
-    assert sorted(blocks) == list(range(-(-pages // 2)))  # each block once, every one needed
+    count = -(-pages // 2)
+    laid = sorted(int(h.split("-")[1]) for h in handed if h.startswith("stamps-"))
+    if from_template:
+        assert sorted(firsts) == [2 * b + 1 for b in range(1, count)] and laid == []
+        assert "template" not in handed  # it came back with the chunks
+        assert blocks == [0]  # the job the workers would lay out without a template
+    else:
+        assert firsts == [] and laid == list(range(1, count))
+        assert sorted(blocks) == list(range(count))  # each block once, every one needed
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     alone = tmp_path / "alone"
     build([book], alone, ["pdf"], quiet=True, use_cache=False)

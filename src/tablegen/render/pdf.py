@@ -36,6 +36,7 @@ from .pdf_jobs import Counted, Job, Laid
 from .pdf_join import Entry, join
 from .pdf_join import Page as JoinPage
 from .pdf_pages import Pages
+from .pdf_stamps import FIRST, Template
 
 if TYPE_CHECKING:
     from .pdf_worker import Pool, Worker
@@ -73,20 +74,24 @@ class Task:
     job: Job
     singles: tuple[Single | None, ...] = ()
     stamps: Job | None = None  # the first block of stamps, which those PDFs need
-    stamps_laid: bytes | None = None  # that block when the cache had it
+    stamps_laid: bytes | None = None  # that block when the build had it
+    template: Job | None = None  # the stamps' template, which makes that block (`pdf_stamps`)
     counted: bool = False  # tell the page counts once laid out, before drawing (`Counted`)
 
 
 @dataclass
 class Done:
-    """What a worker gives back: the layout, each run's own PDF, the stamps it laid out."""
+    """What a worker gives back: the layout, each run's own PDF, the first block of stamps
+    and the template it made them from, where it made them."""
 
     laid: Laid
     singles: list[bytes | None]
     stamps: bytes | None = None
+    template: bytes | None = None
 
 
-_STAMPS: dict[Job, bytes] = {}  # a worker's stamp blocks, laid out once per process
+# A worker's first block of stamps and its template, made once per process.
+_STAMPS: dict[tuple[Job | None, Job | None], tuple[bytes, bytes | None]] = {}
 
 
 @dataclass
@@ -131,15 +136,14 @@ def work(task: Task) -> Done:
 
     laid = layout(task.job, tell if task.counted else None)
     singles: list[bytes | None] = [None] * len(laid.runs)
-    made = None
+    made: tuple[bytes, bytes | None] | None = None
     if any(task.singles):
         if task.stamps_laid is not None:
             block = task.stamps_laid
         else:
-            assert task.stamps is not None
-            if task.stamps not in _STAMPS:
-                _STAMPS[task.stamps] = made = layout(task.stamps).runs[0]
-            block = _STAMPS[task.stamps]
+            if (task.template, task.stamps) not in _STAMPS:
+                _STAMPS[task.template, task.stamps] = made = first_stamps(task)
+            block = _STAMPS[task.template, task.stamps][0]
         stamps = Pages.load(block)
         for i, single in enumerate(task.singles):
             run = Pages.load(laid.runs[i])
@@ -149,7 +153,18 @@ def work(task: Task) -> Done:
                                         Cache(None))
     if multiprocessing.parent_process() is not None:  # a worker: it waits for its next task
         give_back()
-    return Done(laid, singles, made)
+    return Done(laid, singles, *(made or (None, None)))
+
+
+def first_stamps(task: Task) -> tuple[bytes, bytes | None]:
+    """The first block of stamps, made from the task's template (laid out here), or laid out
+    where the template cannot make it; and the template."""
+    template = layout(task.template).runs[0] if task.template is not None else None
+    stamper = Template.read(Pages.load(template)) if template is not None else None
+    if stamper is not None:
+        return stamper.block(1, STAMPS).dump(), template
+    assert task.stamps is not None
+    return layout(task.stamps).runs[0], template
 
 
 def give_back() -> None:
@@ -292,6 +307,14 @@ class PdfRenderer:
         self.laid_tables = 0  # tables laid out by this renderer (the rest came from the cache)
         self._blocks: dict[int, bytes] = {}  # stamp blocks of this run (also without a cache)
         self._early: dict[str, Callable[[], Done]] = {}  # the 目录 handed out early, by key
+        # The stamps' template (`pdf_stamps`): laid out, read, asked of the workers, or on its
+        # way with the chunks (which make it for the tables' own PDFs).
+        self._template: bytes | None = None
+        self._stamper: Template | None = None
+        self._unusable = False  # the template cannot make stamps: blocks are laid out
+        self._asked: Callable[[], Done] | None = None
+        self._coming = False
+        self._looked = False  # the cache was asked for the template
 
     def job(self, html: str, extra_css: str = "", starts: tuple[str, ...] = ()) -> Job:
         return Job(html, self.base_url, self.allowed, self.css + extra_css, self.fonts, starts)
@@ -328,6 +351,33 @@ class PdfRenderer:
         reset = f"@page:first {{ counter-reset: page {STAMPS * first + 1}; }}" if first else ""
         return self.job(html, footer_css(self.doc.page) + reset,
                         starts=tuple(f"stamps-{b}" for b in range(first, last + 1)))
+
+    def template_job(self) -> Job:
+        """The stamps' template (`pdf_stamps`): two pages, `— 1234567890 —` and the next."""
+        html = ('<html><body style="margin:0"><div style="break-after:page"></div><div></div>'
+                "</body></html>")
+        return self.job(html, footer_css(self.doc.page)
+                        + f"@page:first {{ counter-reset: page {FIRST}; }}")
+
+    def keep_template(self, data: bytes) -> None:
+        self._template = data
+        self.store.put("laid", self.key(self.template_job()), data)
+
+    def stamper(self, wait: bool = False) -> Template | None:
+        """What makes stamps from the template, once it is laid out (held by the cache, come
+        back with a chunk, or, with `wait`, the layout asked for); None before, or where the
+        template cannot make them."""
+        if self._stamper is None and not self._unusable:
+            if self._template is None and not self._looked:
+                self._looked = True
+                self._template = self.store.get("laid", self.key(self.template_job()))
+            if self._template is None and wait and self._asked is not None:
+                asked, self._asked = self._asked, None
+                self.keep_template(asked().laid.runs[0])
+            if self._template is not None:
+                self._stamper = Template.read(Pages.load(self._template))
+                self._unusable = self._stamper is None
+        return self._stamper
 
     def stamp_key(self, block: int) -> str:
         """A block of stamps: what its pages depend on (each page's content is the same
@@ -449,8 +499,10 @@ class PdfRenderer:
         for chunk in plan.chunks:
             tables = [t for g in chunk for t in g.tables]
             job = self.job(self.html("pdf-body", chunk), starts=tuple(t.anchor for t in tables))
-            yield Task(job, tuple(self.single(t) for t in tables), plan.first, plan.block,
-                       counted=True)
+            singles = tuple(self.single(t) for t in tables)
+            self._coming = self._coming or (plan.block is None and any(singles))
+            yield Task(job, singles, plan.first, plan.block, counted=True,
+                       template=self.template_job() if plan.block is None else None)
 
     def body(self, plan: Plan) -> tuple[dict[int, Pages], dict[str, bytes]]:
         """Each table's pages (from the cache, else laid out in parallel) and the tables' own
@@ -466,7 +518,10 @@ class PdfRenderer:
                                            *self._stamping_beside(plan),
                                            told=self.front_early(plan))
             redo: list[Any] = []
+            self._coming = False
             for chunk, result in zip(chunks, results, strict=True):
+                if result.template is not None and self._template is None:
+                    self.keep_template(result.template)
                 if result.stamps is not None and block is None:
                     block = result.stamps
                     self._blocks[0] = block
@@ -480,7 +535,9 @@ class PdfRenderer:
                     self._keep(t, keys[t.number], result.laid.runs[i], result.singles[i], runs, files)
             if redo:  # a cut span that could not be repeated in place: laid out again, cut
                 tasks = [Task(self.job(self.alone(groups[t.number], t), starts=(t.anchor,)),
-                              (self.single(t),), first, block) for t in redo]
+                              (self.single(t),), first, block,
+                              template=self.template_job() if block is None else None)
+                         for t in redo]
                 for t, result in zip(redo, self.workers.map(tasks, len(tasks)), strict=True):
                     self._keep(t, keys[t.number], result.laid.runs[0], result.singles[0], runs, files)
         missing_files = plan.missing_files + [
@@ -536,8 +593,17 @@ class PdfRenderer:
             files[path] = single
 
     def stamp(self, b: int) -> None:
-        """Block b of stamps handed to the workers, unless laid out or held by the cache."""
-        if b not in self._stamping and self.block(b) is None:
+        """Block b of stamps handed to the workers, unless made or laid out already, held by the
+        cache, or to be made from the template (which is then asked of the workers, unless the
+        cache holds it or it is on its way)."""
+        if b in self._stamping or b in self._blocks:
+            return
+        if not self._unusable:
+            if self.stamper() is None and not self._coming and self._asked is None:
+                self._asked = self.workers.submit(Task(self.template_job()))
+            if not self._unusable:
+                return
+        if self.block(b) is None:
             self._stamping[b] = self.workers.submit(Task(self.stamp_job(b)))
 
     def keep_stamp(self, b: int, done: Done) -> None:
@@ -546,19 +612,27 @@ class PdfRenderer:
         self.store.put("laid", self.stamp_key(b), run)
 
     def block(self, b: int) -> bytes | None:
-        """A block of stamps laid out in this run or held by the cache."""
+        """A block of stamps made or laid out in this run or held by the cache, else made from
+        the template if it can be."""
         if b not in self._blocks:
             cached = self.store.get("laid", self.stamp_key(b))
             if cached is None:
-                return None
+                stamper = self.stamper()
+                if stamper is None:
+                    return None
+                cached = stamper.block(STAMPS * b + 1, STAMPS).dump()
+                self.store.put("laid", self.stamp_key(b), cached)
             self._blocks[b] = cached
         return self._blocks[b]
 
     def stamps(self, count: int) -> list[tuple[Pages, int]]:
-        """The stamps `— 1 —` … `— count —`, from blocks laid out once (those handed to the
-        workers before, as they come back)."""
+        """The stamps `— 1 —` … `— count —`: made from the template (waited for), or from
+        blocks laid out once (those handed to the workers before, as they come back)."""
         blocks = -(-count // STAMPS)
         for b in range(blocks):
+            self.stamp(b)
+        self.stamper(wait=True)
+        for b in range(blocks):  # where the template cannot make them, laid out
             self.stamp(b)
         for b in range(blocks):
             if b in self._stamping:

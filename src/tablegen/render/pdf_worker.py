@@ -110,9 +110,9 @@ def _unwrap(reply: tuple[bool, Any]) -> Any:
 
 class Worker(Channel):
     """One forked process that calls `warm` (module, function) at once, then runs the calls
-    sent to it one at a time, in the order sent (`submit`, `run`); `fork_siblings` has it fork more
-    of itself, warm (`Pool`); `close` stops it and them, whether still warming, idle or busy, and removes
-    the folder their fonts used."""
+    sent to it one at a time, in the order sent (`submit`, `run`). Sent `fork_siblings`, it
+    forks more of itself, warm, on pipes made before it was (`Pool`). `close` stops it and
+    them, whether still warming, idle or busy, and removes the folder their fonts used."""
 
     def __init__(self, warm: tuple[str, str] = WARM, spares: int = 0) -> None:
         context = multiprocessing.get_context("fork")
@@ -144,9 +144,12 @@ class Worker(Channel):
     def close(self) -> None:
         """Stop the worker and its siblings (again: nothing)."""
         idle = self.pending == 0
+        # Its siblings' ids are still theirs while it lives (it reaps them only as it ends); once
+        # it has died they may have been reaped and their ids reused: they are then only told.
+        alive = self.process.is_alive()
         siblings, self.siblings_made = self.siblings_made, []
         for sibling in siblings:
-            sibling.close()
+            sibling.close(stop=alive)
         for spare in self._spares:
             spare.close()
         self._conn.close()
@@ -165,12 +168,14 @@ class Sibling(Channel):
         super().__init__(conn)
         self.pid = pid
 
-    def close(self) -> None:
-        self._conn.close()  # an idle sibling ends at once; a busy one is stopped
-        try:
-            os.kill(self.pid, signal.SIGKILL)  # not reaped before the worker ends: still ours
-        except ProcessLookupError:
-            pass
+    def close(self, stop: bool = True) -> None:
+        """Close its pipe (an idle sibling ends at once) and, with `stop`, stop it."""
+        self._conn.close()
+        if stop:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 class Pool:
