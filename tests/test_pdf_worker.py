@@ -3,6 +3,7 @@ reads the books, lays out the one table an edit changed, and leaves nothing runn
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -257,7 +258,7 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_made_onc
                               for p in pools for m in p.members))
         return join(pages, outline, info, store)
 
-    monkeypatch.setattr(pdf_worker, "Pool", counted)
+    monkeypatch.setattr(pdf, "Pool", counted)
     monkeypatch.setattr(pdf, "join", joining)
     monkeypatch.setattr(pdf.PdfRenderer, "stamp_job", made)
     out = tmp_path / "out"
@@ -331,6 +332,36 @@ def _dies_unless_in(pid: int) -> int:
 def _tells(value: str) -> str:
     pdf_worker.tell(value)
     return value * 2
+
+
+class _SlowToCollect:
+    """A reference cycle whose collection takes a second."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        time.sleep(1.0)
+
+
+def _leaves_a_slow_cycle(_: object) -> bool:
+    _SlowToCollect()
+    return gc.isenabled()
+
+
+def test_a_worker_sends_the_result_before_it_collects_what_the_call_left():
+    """A call runs with the collector paused; the build has its result at once, and the
+    worker collects what the call left afterwards, while the build goes on."""
+    worker = pdf_worker.Worker(warm=("os", "getpid"))
+    try:
+        start = time.monotonic()
+        assert worker.run(_leaves_a_slow_cycle, None) is False
+        assert time.monotonic() - start < 0.9
+        assert worker.run(_leaves_a_slow_cycle, None) is False  # after that collection
+        assert time.monotonic() - start >= 1.0
+        assert worker.run(os.path.basename, "a/b") == "b"
+    finally:
+        worker.close()
 
 
 def test_a_pool_hands_each_call_to_the_first_process_free_and_a_dead_ones_to_another():

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import tempdirs
 from ..cache import Cache, digest, folder_digest, versions
@@ -37,9 +37,7 @@ from .pdf_join import Entry, join
 from .pdf_join import Page as JoinPage
 from .pdf_pages import Pages
 from .pdf_stamps import FIRST, Template
-
-if TYPE_CHECKING:
-    from .pdf_worker import Pool, Worker
+from .pdf_worker import Pool, Worker, answering, give_back, tell
 
 TABLES_PER_CHUNK = 25
 STAMPS = 32  # page-number stamps laid out together (and cached) in blocks of this many
@@ -132,8 +130,6 @@ def _work(task: Task, worker: Worker | None) -> Done:
 
 def work(task: Task) -> Done:
     """Lay a task out and join its tables' own PDFs (runs in a worker process)."""
-    from .pdf_worker import tell
-
     laid = layout(task.job, tell if task.counted else None)
     singles: list[bytes | None] = [None] * len(laid.runs)
     made: tuple[bytes, bytes | None] | None = None
@@ -151,8 +147,8 @@ def work(task: Task) -> Done:
             if single is not None and i not in laid.unsplit and run.count <= stamps.count:
                 singles[i] = single_pdf(run, [(stamps, k) for k in range(run.count)], single,
                                         Cache(None))
-    if multiprocessing.parent_process() is not None:  # a worker: it waits for its next task
-        give_back()
+    if multiprocessing.parent_process() is not None and not answering():
+        give_back()  # a pool's worker forked here: it waits for its next task (see give_back)
     return Done(laid, singles, *(made or (None, None)))
 
 
@@ -165,20 +161,6 @@ def first_stamps(task: Task) -> tuple[bytes, bytes | None]:
         return stamper.block(1, STAMPS).dump(), template
     assert task.stamps is not None
     return layout(task.stamps).runs[0], template
-
-
-def give_back() -> None:
-    """What a worker's last task left, collected and handed back to the system: a layout's
-    objects die together when it ends, and the memory they held would stay with the worker
-    while it waits (beside the build, as it lays out the 目录 and joins)."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:  # the C library the process runs on (ctypes.util.find_library would run ldconfig)
-            ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc: it has no malloc_trim
-            pass
 
 
 def single_pdf(run: Pages, stamps: Sequence[tuple[Pages, int]], single: Single, store: Cache) -> bytes:
@@ -216,8 +198,6 @@ class Workers:
             return lambda: work(task)
         if self.worker is not None:
             if self.pool is None:
-                from .pdf_worker import Pool
-
                 self.pool = Pool(self.worker, cores)
             return self.pool.submit(work, task, told=told, first=first)
         if self.executor is None:

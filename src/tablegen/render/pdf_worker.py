@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
@@ -345,8 +346,15 @@ def _serve(conn: Connection, warm: tuple[str, str], spares: list[Connection],
                 pass
 
 
+def answering() -> bool:
+    """Whether this process is a worker answering the build's calls (`_answer`)."""
+    return bool(_ANSWERING)
+
+
 def _answer(conn: Connection) -> None:
-    """Run each call sent on `conn` and send its result back, until the other end is closed."""
+    """Run each call sent on `conn` and send its result back, until the other end is closed.
+    A call runs with the garbage collector paused; what it left is collected and handed back
+    once its result is sent (`give_back`), so that the build never waits for that."""
     _ANSWERING[:] = [conn]
     while True:
         try:
@@ -354,6 +362,8 @@ def _answer(conn: Connection) -> None:
         except (EOFError, OSError, KeyboardInterrupt):
             return
         reply: tuple[bool, Any]
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             reply = (True, fn(arg))
         except BaseException as exc:  # handed to the build, which raises it
@@ -364,3 +374,22 @@ def _answer(conn: Connection) -> None:
             conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
         except (EOFError, OSError):
             return
+        finally:
+            del reply
+            if collecting:
+                gc.enable()
+        give_back()
+
+
+def give_back() -> None:
+    """What a worker's last call left, collected and handed back to the system: a layout's
+    objects die together when it ends (most of them in reference cycles), and the memory they
+    held would stay with the worker while it waits (beside the build, as it lays out the 目录)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:  # the C library the process runs on (ctypes.util.find_library would run ldconfig)
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: it has no malloc_trim
+            pass
