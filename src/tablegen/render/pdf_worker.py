@@ -208,11 +208,11 @@ class Pool:
             self._queue.appendleft((ticket, fn, arg))
         else:
             self._queue.append((ticket, fn, arg))
-        self._hand_out()
+        self._collect(block=False)
 
         def result() -> R:
             while ticket not in self._results:
-                self._collect()
+                self._collect(block=True)
             value: R = _unwrap(self._results.pop(ticket))
             return value
 
@@ -222,7 +222,9 @@ class Pool:
         for member in list(self.members):
             if not self._queue:
                 return
-            if member.pending == 0:
+            # The worker takes a call behind its siblings' forking, which is quick.
+            forking = member is self.worker and self._forking is not None
+            if member.pending == int(forking) and member not in self._busy:
                 ticket, fn, arg = self._queue.popleft()
                 sent = member.send(fn, arg)
                 if sent is None:
@@ -232,19 +234,24 @@ class Pool:
                 self._busy[member] = (sent, ticket)
                 self._calls[ticket] = (fn, arg)
 
-    def _collect(self) -> None:
-        """Wait for a reply and file it (the siblings, when the worker says it forked them);
-        hand the next calls out. With no process left, the next call runs here."""
+    def _collect(self, block: bool) -> None:
+        """Hand calls out; file the replies come (the siblings, when the worker says it forked
+        them), waiting for one with `block`; hand the next calls out; then tell the listeners
+        what the calls told meanwhile (a listener may submit more). With `block` and no process
+        left, the next call runs here."""
         self._hand_out()
         waiting = [m for m in self.members if m.pending]
         if not waiting:
-            ticket, fn, arg = self._queue.popleft()
-            try:
-                self._results[ticket] = (True, fn(arg))
-            except Exception as exc:
-                self._results[ticket] = (False, exc)
+            if block:
+                ticket, fn, arg = self._queue.popleft()
+                try:
+                    self._results[ticket] = (True, fn(arg))
+                except Exception as exc:
+                    self._results[ticket] = (False, exc)
             return
-        for member in cast(list[Channel], wait(waiting)):  # type: ignore[arg-type]
+        heard: list[tuple[Callable[[Any], None], Any]] = []
+        ready = wait(waiting, None if block else 0)  # type: ignore[arg-type]
+        for member in cast(list[Channel], ready):
             try:
                 note = member.read_one()
             except (EOFError, OSError):
@@ -255,7 +262,7 @@ class Pool:
                 if member in self._busy and self._busy[member][0] == sent:
                     told = self._told.get(self._busy[member][1])
                     if told is not None:
-                        told(value)
+                        heard.append((told, value))
                 continue
             if member is self.worker and self._forking is not None:
                 forked = member.answer(self._forking)
@@ -270,6 +277,8 @@ class Pool:
                     self._told.pop(ticket, None)
                     self._results[ticket] = reply
         self._hand_out()
+        for told, value in heard:
+            told(value)
 
     def _gone(self, member: Channel) -> None:
         """A process that has died: its call goes back to the front of the queue."""
