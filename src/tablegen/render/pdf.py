@@ -1,13 +1,15 @@
 """PDF output through WeasyPrint, from the same templates as the HTML.
 
 WeasyPrint spends its time laying out tables, so each table is laid out once per content: the
-tables the cache does not hold are laid out in chunks, in parallel processes (one per core),
-each chunk cut into one run of pages per table (`pdf_layout`, `pdf_pages`) and cached under the
-hash of the table's own HTML; the workers join each table's own PDF as well. What needs the
-whole book comes after, when every table's pages are known: the 目录 with the real page numbers
-and the page-number stamps (each laid out once, cached), then the join (`pdf_join`: qpdf, the
-outline, one subset per font file). A 一级/二级 group that a page break cuts is split there, its
-label repeated on the next page (`pdf_layout.split_in_place`).
+tables the cache does not hold are laid out in chunks, in parallel processes (one per core: the
+worker started with the build and siblings it forks, `pdf_worker`), each chunk cut into one run
+of pages per table (`pdf_layout`, `pdf_pages`) and cached under the hash of the table's own
+HTML; the workers join each table's own PDF as well. What needs the whole book comes after,
+when every table's pages are known: the 目录 with the real page numbers (handed out as soon as
+every chunk has told its page counts, while the last chunks are drawn) and the page-number
+stamps (made from a template laid out once, `pdf_stamps`; cached), then the join (`pdf_join`:
+qpdf, the outline, one subset per font file). A 一级/二级 group that a page break cuts is split
+there, its label repeated on the next page (`pdf_layout.split_in_place`).
 """
 
 from __future__ import annotations
