@@ -67,3 +67,13 @@ def test_a_template_that_is_not_as_expected_makes_no_stamps():
     assert Template.read(_laid(2, FIRST, on_the_left)) is None
     assert Template.read(_laid(1, FIRST)) is None  # one stamp: nothing to check it by
     assert Template.read(_laid(2, 7)) is None  # not every digit
+    # The second stamp drawn otherwise around its run (in red).
+    red = footer_css(Page()) + "@page :nth(2) { @bottom-center { color: red } }"
+    assert Template.read(_laid(2, FIRST, red)) is None
+    # A glyph read as two characters (a ligature of 1 and 2), the next as none.
+    good = _laid(2, FIRST)
+    assert Template.read(good) is not None
+    (font,) = good.fonts.values()
+    one, two = (next(g for g, c in font.chars.items() if c == d) for d in "12")
+    font.chars[one], font.chars[two] = "12", ""
+    assert Template.read(good) is None

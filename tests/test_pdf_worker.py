@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from tablegen import tempdirs
+from tablegen import tempdirs, writer
 from tablegen.build import build
 from tablegen.cache import FOLDER
 from tablegen.render import pdf, pdf_worker
@@ -143,6 +143,8 @@ def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, m
     events: list[str] = []
 
     class Recording:  # hands nothing on: lays out here when asked, and says when
+        closed = False
+
         def submit(self, fn, arg):
             events.append("handed")
             return lambda: (events.append("asked"), fn(arg))[1]
@@ -191,14 +193,40 @@ def test_a_cold_build_lays_out_in_the_worker_and_siblings_it_forks_and_never_loa
     (worker,) = [pid for pid, parent in runs if parent == int(main)]
     assert {parent for pid, parent in runs if pid != worker} == {worker}
     for pid in pids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+        assert not writer.alive(pid)
         assert not list(Path(tempdirs.tempfile.gettempdir()).glob(f"tablegen-*-{pid}-*"))
     monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
     monkeypatch.setattr(pdf_worker, "prepare", lambda toc_pages=None, cache_root=None: None)
     alone = tmp_path / "alone"
     build([book], alone, ["pdf"], quiet=True, use_cache=False)
     assert pdfs(out) == pdfs(alone)
+
+
+def test_each_document_of_a_build_lays_out_in_parallel_processes(book, tmp_path):
+    """The first document's pool ends the worker started with the build; the next document's
+    chunks still go to processes of their own (a pool forked from the build's process), never
+    one after another in the build's process."""
+    second = Path(shutil.copytree(book, tmp_path / "second"))
+    head = second / "book.yaml"
+    head.write_text(head.read_text(encoding="utf-8").replace("缓存测试", "缓存测试二"),
+                    encoding="utf-8")
+    log = tmp_path / "pids"
+    out = tmp_path / "out"
+    script = ("import os, sys; from pathlib import Path; from tablegen.build import build; "
+              "import tablegen.render.pdf as p; p.TABLES_PER_CHUNK = 1; w = p.work\n"
+              "def work(task):\n"
+              "    if task.counted:  # a chunk of tables\n"
+              f"        with open({str(log)!r}, 'a') as f: f.write(f'{{os.getpid()}}\\n')\n"
+              "    return w(task)\n"
+              "work.__qualname__ = 'work'; p.work = work\n"
+              f"build([Path({str(book)!r}), Path({str(second)!r})], Path({str(out)!r}), ['pdf'], "
+              "quiet=True, use_cache=False)\n"
+              "print(os.getpid())")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    pids = [int(line) for line in log.read_text().splitlines()]
+    assert len(pids) == 6 and int(done.stdout) not in pids
+    assert len(list(out.rglob("*.pdf"))) == 2 * 4  # two books, each with its 3 tables' own
 
 
 @pytest.mark.parametrize("from_template", [True, False])
@@ -245,12 +273,10 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_made_onc
     joined: list[bool] = []  # whether the pool's processes had ended when the book was joined
     join = pdf.join
 
-    def gone(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
+    def gone(pid: int) -> bool:  # ended (a zombie not yet reaped by init has ended)
+        from tablegen.writer import alive
+
+        return not alive(pid)
 
     def joining(pages, outline, info, store):
         if len(pages) > 4:  # the book, not a table's own PDF

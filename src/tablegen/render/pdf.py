@@ -264,7 +264,9 @@ class PdfRenderer:
         self.doc = doc
         self.tick = ctx.tick
         self.store: Cache = ctx.cache
-        self.worker: Worker | None = ctx.prepared.get("pdf")
+        # The worker started with the build, unless an earlier document's pool has ended it.
+        worker: Worker | None = ctx.prepared.get("pdf")
+        self.worker = worker if worker is not None and not worker.closed else None
         self.workers = Workers(self.worker)
         self._stamping: dict[int, Callable[[], Done]] = {}  # blocks handed to the workers
         self.env = html_engine.environment(doc, ctx.templates, ctx.cache)

@@ -53,30 +53,34 @@ class Template:
         """The template's two stamps read, or None where they are not as expected."""
         if template.count != 2 or len(template.glyphs[0]) != 1:
             return None
+        (key,) = template.glyphs[0]
+        if list(template.glyphs[1]) != [key]:
+            return None
         pdf = Pdf.open(io.BytesIO(template.pdf))
         drawn = [bytes(page.obj.Contents.read_bytes()) for page in pdf.pages]
         runs = [_RUN.search(data) for data in drawn]
-        if any(m is None or len(_SHOWS.findall(data)) != 1 for m, data in zip(runs, drawn, strict=True)):
-            return None
         first, second = runs
-        assert first is not None and second is not None
-        (key,) = template.glyphs[0]
+        if (first is None or second is None
+                or any(len(_SHOWS.findall(data)) != 1 for data in drawn)
+                or first.group(2, 3, 4) != second.group(2, 3, 4)  # another place, font, size
+                or drawn[0][:first.start()] != drawn[1][:second.start()]
+                or drawn[0][first.end():] != drawn[1][second.end():]):
+            return None
         font = template.fonts[key]
         gids = [_gids(m.group(5)) for m in (first, second)]
         chars = [[font.chars.get(g) for g in run] for run in gids]
-        if ["".join(c or "\0" for c in run) for run in chars] != [text(FIRST), text(FIRST + 1)]:
+        pairs = {(c, g) for run, ids in zip(chars, gids, strict=True)
+                 for c, g in zip(run, ids, strict=True)}
+        glyph = {c: g for c, g in pairs if c is not None}
+        # Each glyph one character, each character one glyph, every one the stamps need.
+        if (["".join(c or "\0" for c in run) for run in chars] != [text(FIRST), text(FIRST + 1)]
+                or len(pairs) != len(glyph) or set(glyph) != set(text(FIRST))
+                or any(g not in font.widths for run in gids for g in run)):
             return None
-        if any(g not in font.widths for run in gids for g in run):
-            return None
-        pairs = {(c, g) for run, ids in zip(chars, gids, strict=True) for c, g in zip(run, ids, strict=True)}
-        if first.group(2, 3, 4) != second.group(2, 3, 4) or len(pairs) != len(set(text(FIRST))):
-            return None  # another place, font or size; or a character drawn with two glyphs
         size = Decimal(first.group(4).decode())
         centre = Decimal(first.group(1).decode()) + _width(font, gids[0]) * size / 2000
         made = cls(template, drawn[0][:first.start()], first.group(2), first.group(3),
-                   first.group(4), drawn[0][first.end():], key,
-                   {c: g for c, g in pairs if c is not None},
-                   centre)
+                   first.group(4), drawn[0][first.end():], key, glyph, centre)
         if abs(made.left(FIRST + 1) - Decimal(second.group(1).decode())) > _TOLERANCE:
             return None
         return made

@@ -21,6 +21,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from .. import tempdirs
+from ..writer import alive
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -131,6 +133,7 @@ class Worker(Channel):
         super().__init__(conn)
         self._spares = [near for near, _ in pairs]  # in the order the worker forks on them
         self.siblings_made: list[Sibling] = []
+        self.closed = False
 
     def siblings(self, reply: tuple[bool, Any]) -> list[Sibling]:
         """The siblings the worker says it forked (its reply to a `fork_siblings` call): each
@@ -143,40 +146,41 @@ class Worker(Channel):
         return made
 
     def close(self) -> None:
-        """Stop the worker and its siblings (again: nothing)."""
+        """Stop the worker and its siblings (again: nothing). Their pipes are closed first: an
+        idle sibling ends at once; the worker, when idle, stops and reaps the others as it ends
+        (their parent, it alone may signal them); a busy worker is killed, and its siblings die
+        with it (`fork_siblings`)."""
+        self.closed = True
         idle = self.pending == 0
-        # Its siblings' ids are still theirs while it lives (it reaps them only as it ends); once
-        # it has died they may have been reaped and their ids reused: they are then only told.
-        alive = self.process.is_alive()
         siblings, self.siblings_made = self.siblings_made, []
         for sibling in siblings:
-            sibling.close(stop=alive)
+            sibling.close()
         for spare in self._spares:
             spare.close()
         self._conn.close()
-        if siblings and idle:  # it reaps its siblings as it ends
+        if siblings and idle:
             self.process.join(timeout=2)
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
-        tempdirs.remove_orphans()  # its fonts' folder
+        # Killed, it left its siblings to die with it: they are waited for (only watched by
+        # id, never signalled), so that their fonts' folders go below.
+        deadline = time.monotonic() + 5
+        while any(alive(s.pid) for s in siblings) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        tempdirs.remove_orphans()  # their fonts' folders
 
 
 class Sibling(Channel):
-    """A process the worker forked (`Worker.siblings`): the worker reaps it, after `close`."""
+    """A process the worker forked (`Worker.siblings`), answering calls on a pipe of its own."""
 
     def __init__(self, conn: Connection, pid: int):
         super().__init__(conn)
         self.pid = pid
 
-    def close(self, stop: bool = True) -> None:
-        """Close its pipe (an idle sibling ends at once) and, with `stop`, stop it."""
+    def close(self) -> None:
+        """Close its pipe: idle, it ends at once (the worker stops it otherwise)."""
         self._conn.close()
-        if stop:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 class Pool:
@@ -320,9 +324,11 @@ def fork_siblings(count: int) -> list[int]:
     for _ in range(min(count, len(_SPARES))):
         conn = _SPARES.pop(0)
         gc.freeze()  # what the worker holds stays out of the siblings' collections
+        worker = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
+                _die_with(worker)
                 for other in _OWN + _SPARES:
                     other.close()
                 _answer(conn)
@@ -333,6 +339,19 @@ def fork_siblings(count: int) -> list[int]:
         _SIBLINGS.append(pid)
         pids.append(pid)
     return pids
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent ends (Linux), and end now if it has."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def _serve(conn: Connection, warm: tuple[str, str], spares: list[Connection],
@@ -348,10 +367,11 @@ def _serve(conn: Connection, warm: tuple[str, str], spares: list[Connection],
     try:
         _answer(conn)
     finally:
-        for pid in _SIBLINGS:
+        for pid in _SIBLINGS:  # its own children: their ids are theirs until reaped here
             try:
+                os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-            except ChildProcessError:
+            except (ProcessLookupError, ChildProcessError):
                 pass
 
 
