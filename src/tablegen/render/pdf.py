@@ -294,8 +294,7 @@ class PdfRenderer:
         # The stamps' template (`pdf_stamps`): laid out, read, asked of the workers, or on its
         # way with the chunks (which make it for the tables' own PDFs).
         self._template: bytes | None = None
-        self._stamper: Template | None = None
-        self._unusable = False  # the template cannot make stamps: blocks are laid out
+        self._stamper: Template | None = None  # None with a template: blocks are laid out
         self._asked: Callable[[], Done] | None = None
         self._coming = False
         self._looked = False  # the cache was asked for the template
@@ -343,24 +342,25 @@ class PdfRenderer:
         return self.job(html, footer_css(self.doc.page)
                         + f"@page:first {{ counter-reset: page {FIRST}; }}")
 
-    def keep_template(self, data: bytes) -> None:
+    def keep_template(self, data: bytes, cached: bool = False) -> None:
+        """The template laid out (`cached`: as the cache holds it), and what it can make."""
         self._template = data
-        self.store.put("laid", self.key(self.template_job()), data)
+        self._stamper = Template.read(Pages.load(data))
+        if not cached:
+            self.store.put("laid", self.key(self.template_job()), data)
 
     def stamper(self, wait: bool = False) -> Template | None:
         """What makes stamps from the template, once it is laid out (held by the cache, come
         back with a chunk, or, with `wait`, the layout asked for); None before, or where the
         template cannot make them."""
-        if self._stamper is None and not self._unusable:
-            if self._template is None and not self._looked:
-                self._looked = True
-                self._template = self.store.get("laid", self.key(self.template_job()))
-            if self._template is None and wait and self._asked is not None:
-                asked, self._asked = self._asked, None
-                self.keep_template(asked().laid.runs[0])
-            if self._template is not None:
-                self._stamper = Template.read(Pages.load(self._template))
-                self._unusable = self._stamper is None
+        if self._template is None and not self._looked:
+            self._looked = True
+            cached = self.store.get("laid", self.key(self.template_job()))
+            if cached is not None:
+                self.keep_template(cached, cached=True)
+        if self._template is None and wait and self._asked is not None:
+            asked, self._asked = self._asked, None
+            self.keep_template(asked().laid.runs[0])
         return self._stamper
 
     def stamp_key(self, block: int) -> str:
@@ -577,16 +577,16 @@ class PdfRenderer:
             files[path] = single
 
     def stamp(self, b: int) -> None:
-        """Block b of stamps handed to the workers, unless made or laid out already, held by the
-        cache, or to be made from the template (which is then asked of the workers, unless the
-        cache holds it or it is on its way)."""
-        if b in self._stamping or b in self._blocks:
-            return
-        if not self._unusable:
-            if self.stamper() is None and not self._coming and self._asked is None:
+        """Block b of stamps handed to the workers, unless made or laid out already, or to be
+        made from the template; while the template is yet to be laid out, it is asked of the
+        workers instead (unless on its way with the chunks). Where the template cannot make
+        stamps, the block is laid out unless the cache holds it."""
+        if b in self._stamping or b in self._blocks or self.stamper() is not None:
+            return  # made from the template when it is asked for (`block`)
+        if self._template is None:  # yet to be laid out
+            if not self._coming and self._asked is None:
                 self._asked = self.workers.submit(Task(self.template_job()))
-            if not self._unusable:
-                return
+            return
         if self.block(b) is None:
             self._stamping[b] = self.workers.submit(Task(self.stamp_job(b)))
 

@@ -343,13 +343,9 @@ def fork_siblings(count: int) -> list[int]:
 
 def _die_with(parent: int) -> None:
     """Have the kernel kill this process when its parent ends (Linux), and end now if it has."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+    prctl = _libc("prctl")
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(0)
 
@@ -415,10 +411,19 @@ def give_back() -> None:
     objects die together when it ends (most of them in reference cycles), and the memory they
     held would stay with the worker while it waits (beside the build, as it lays out the 目录)."""
     gc.collect()
-    if sys.platform.startswith("linux"):
-        import ctypes
+    trim = _libc("malloc_trim")
+    if trim is not None:
+        trim(0)
 
-        try:  # the C library the process runs on (ctypes.util.find_library would run ldconfig)
-            ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc: it has no malloc_trim
-            pass
+
+def _libc(name: str) -> Any:
+    """A function of the C library this process runs on (Linux's glibc), or None. ctypes'
+    find_library would run ldconfig in a subprocess."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):  # not glibc: no malloc_trim
+        return None
