@@ -111,6 +111,43 @@ def test_a_cff_subset_draws_each_glyph_as_the_font_does_with_no_subroutines(tmp_
     assert all(not getattr(fd.Private, "Subrs", None) for fd in fds)
 
 
+def test_a_batch_of_subsets_made_from_the_narrowed_font_are_those_of_the_whole_font(
+        monkeypatch) -> None:
+    """Each subset of a batch (a chunk's tables, each its own PDF) made from the font narrowed
+    to the batch's glyphs is, byte for byte, the subset made from the whole font, for every
+    CID-keyed CFF face installed; glyphs the batch does not show, or a font that is not one,
+    are subset from the whole font."""
+    import random
+
+    from tablegen.cache import Cache
+    from tablegen.render import pdf_fonts
+
+    rng = random.Random(7)
+    checked = 0
+    for ident in known_fonts():
+        for index in (0, 3):
+            font = f"{ident}:{index}"
+            face, is_cff = pdf_fonts._face(font)
+            if not is_cff:
+                continue
+            common = rng.sample(range(1, face.glyph_count), 600)
+            batch = [set(rng.sample(common, 120)) | {rng.randrange(1, face.glyph_count)}
+                     for _ in range(6)]
+            narrowed = pdf_fonts.Narrowed({font: set().union(*batch)})
+            for glyphs in batch:
+                assert (pdf_fonts.subset(font, glyphs, Cache(None), narrowed)
+                        == pdf_fonts.subset(font, glyphs, Cache(None)))
+            assert narrowed.face(font, batch[0]) is not None
+            unseen = next(g for g in range(1, face.glyph_count) if g not in narrowed.shown[font])
+            assert narrowed.face(font, batch[0] | {unseen}) is None
+            checked += 1
+    assert checked >= 2  # the fallback font's faces at least
+    font = f"{next(iter(known_fonts()))}:0"
+    real = pdf_fonts._face
+    monkeypatch.setattr(pdf_fonts, "_face", lambda f: (real(f)[0], False))  # as a TrueType font
+    assert pdf_fonts.Narrowed({font: {1, 2, 3}}).face(font, {1, 2}) is None
+
+
 def test_fontconfig_is_asked_in_process_as_fc_match_answers(monkeypatch):
     import shutil
     import subprocess

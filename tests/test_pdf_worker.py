@@ -278,11 +278,11 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_made_onc
 
         return not alive(pid)
 
-    def joining(pages, outline, info, store):
+    def joining(pages, outline, info, store, narrowed=None):
         if len(pages) > 4:  # the book, not a table's own PDF
             joined.append(all(gone(m.pid if isinstance(m, pdf_worker.Sibling) else m.process.pid)
                               for p in pools for m in p.members))
-        return join(pages, outline, info, store)
+        return join(pages, outline, info, store, narrowed)
 
     monkeypatch.setattr(pdf, "Pool", counted)
     monkeypatch.setattr(pdf, "join", joining)

@@ -178,17 +178,13 @@ def _face(font: str) -> tuple[Any, bool]:
     return face, _cid_keyed(face.reference_table("CFF ").data)
 
 
-def subset(font: str, glyphs: set[int], store: Cache) -> tuple[bytes, bool]:
-    """The font program holding the glyphs (bare CFF, renumbered; others keep glyph ids)."""
+def _input(glyphs: Iterable[int], is_cff: bool) -> Any:
+    """What HarfBuzz is asked to keep of a font: the glyphs, no hints, none of the tables a
+    viewer does not read."""
     import uharfbuzz as hb
 
-    key = digest("subset", versions(), font, ",".join(map(str, sorted(glyphs))))
-    cff = store.get("font", key)
-    if cff is not None:
-        return cff[1:], cff[:1] == b"1"
-    face, is_cff = _face(font)
     plan = hb.SubsetInput()
-    for g in glyphs | {0}:
+    for g in set(glyphs) | {0}:
         plan.glyph_set.add(g)
     drop = plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
     for tag in DROP:
@@ -202,7 +198,57 @@ def subset(font: str, glyphs: set[int], store: Cache) -> tuple[bytes, bool]:
     if not is_cff:
         flags |= hb.SubsetFlags.RETAIN_GIDS
     plan.flags = flags
-    result = hb.subset(face, plan)
+    return plan
+
+
+class Narrowed:
+    """The fonts of a batch of files (a chunk's tables, each its own PDF), each narrowed to
+    the glyphs the batch shows: a file's subset of a CID-keyed CFF font is made from that
+    narrowed font, not from the whole one. HarfBuzz's time for a subset goes mostly on the
+    size of the font it starts from (65,000 glyphs, against a batch's 2,000): 11 → 4 ms for a
+    table's Noto Serif CJK, the narrowing included. The subset is the same, byte for byte: the
+    narrowed font keeps each glyph's CID and its outline as the subset writes it (no hints, no
+    subroutines), and a subset of it renumbers its glyphs in the same order."""
+
+    def __init__(self, shown: dict[str, set[int]]):
+        self.shown = shown  # font → the glyphs the batch shows
+        self._faces: dict[str, tuple[Any, dict[int, int]] | None] = {}
+
+    def face(self, font: str, glyphs: set[int]) -> tuple[Any, dict[int, int]] | None:
+        """The narrowed face holding the glyphs, and each glyph's id there; None where the
+        font is not a CID-keyed CFF or the batch does not show them all."""
+        if not glyphs <= self.shown.get(font, set()):
+            return None
+        if font not in self._faces:
+            import uharfbuzz as hb
+
+            face, is_cff = _face(font)
+            if not is_cff:
+                self._faces[font] = None
+            else:
+                plan = hb.SubsetPlan(face, _input(self.shown[font], is_cff))
+                ids = plan.old_to_new_glyph_mapping
+                self._faces[font] = plan.execute(), {g: ids[g] for g in self.shown[font] | {0}}
+        return self._faces[font]
+
+
+def subset(font: str, glyphs: set[int], store: Cache,
+           narrowed: Narrowed | None = None) -> tuple[bytes, bool]:
+    """The font program holding the glyphs (bare CFF, renumbered; others keep glyph ids), made
+    from the font `narrowed` for the batch where it holds them."""
+    import uharfbuzz as hb
+
+    key = digest("subset", versions(), font, ",".join(map(str, sorted(glyphs))))
+    cff = store.get("font", key)
+    if cff is not None:
+        return cff[1:], cff[:1] == b"1"
+    face, is_cff = _face(font)
+    ids: Iterable[int] = glyphs
+    found = narrowed.face(font, glyphs) if narrowed is not None else None
+    if found is not None:
+        face, mapping = found
+        ids = (mapping[g] for g in glyphs)
+    result = hb.subset(face, _input(ids, is_cff))
     # The bare CFF (FontFile3 /CIDFontType0C): viewers then map each CID through its charset,
     # while an OpenType wrapper makes some (poppler) read the CIDs as glyph ids.
     data = result.reference_table("CFF ").data if is_cff else result.blob.data

@@ -50,8 +50,10 @@ class Page:
     stamp: tuple[Pages, int] | None = None
 
 
-def join(pages: Sequence[Page], outline: list[Entry], info: dict[str, str], store: Cache) -> bytes:
-    """The PDF of the pages in order, with its fonts, outline and document information."""
+def join(pages: Sequence[Page], outline: list[Entry], info: dict[str, str], store: Cache,
+         narrowed: pdf_fonts.Narrowed | None = None) -> bytes:
+    """The PDF of the pages in order, with its fonts (subsets made from `narrowed` where it
+    holds them), outline and document information."""
     out = Pdf.new()
     opened: dict[int, Pdf] = {}
 
@@ -60,7 +62,7 @@ def join(pages: Sequence[Page], outline: list[Entry], info: dict[str, str], stor
             opened[id(run)] = Pdf.open(io.BytesIO(run.pdf))
         return opened[id(run)]
 
-    fonts = _fonts(out, pages, store)
+    fonts = _fonts(out, pages, store, narrowed)
     q, between, end = (out.make_stream(b"q\n"), out.make_stream(b"\nQ\nq\n"),
                        out.make_stream(b"\nQ\n"))
     for page in pages:
@@ -121,8 +123,14 @@ def _outline_items(entries: list[Entry]) -> list[pikepdf.OutlineItem]:
     return items
 
 
-def _fonts(out: Pdf, pages: Sequence[Page], store: Cache) -> dict[str, Any]:
-    """Each known font the pages show, once in `out`: key → its Type0 dictionary."""
+def glyphs_shown(pages: Sequence[Page]) -> dict[str, set[int]]:
+    """The glyphs of each font program the pages show, their stamps included."""
+    return _shown(pages)[1]
+
+
+def _shown(pages: Sequence[Page]) -> tuple[dict[str, Font], dict[str, set[int]]]:
+    """Each known font the pages show (key → its widths and characters there), and the glyphs
+    shown of each font program."""
     shown: dict[str, set[int]] = {}
     found: dict[str, Font] = {}
     for page in pages:
@@ -137,12 +145,19 @@ def _fonts(out: Pdf, pages: Sequence[Page], store: Cache) -> dict[str, Any]:
                         mine.widths.setdefault(g, font.widths[g])
                     if g in font.chars:
                         mine.chars.setdefault(g, font.chars[g])
-    programs: dict[str, Any] = {}
     by_program: dict[str, set[int]] = {}
     for key, font in found.items():
         by_program.setdefault(font.program, set()).update(shown[key])
+    return found, by_program
+
+
+def _fonts(out: Pdf, pages: Sequence[Page], store: Cache,
+           narrowed: pdf_fonts.Narrowed | None) -> dict[str, Any]:
+    """Each known font the pages show, once in `out`: key → its Type0 dictionary."""
+    found, by_program = _shown(pages)
+    programs: dict[str, Any] = {}
     for program in sorted(by_program):
-        data, is_cff = pdf_fonts.subset(program, by_program[program], store)
+        data, is_cff = pdf_fonts.subset(program, by_program[program], store, narrowed)
         stream = pikepdf.Stream(out, data)
         if is_cff:
             stream.Subtype = Name("/CIDFontType0C")
