@@ -97,12 +97,18 @@ def test_one_core_needs_no_worker(monkeypatch):
 
 
 def test_serve_hands_the_changed_table_to_a_worker_forked_warm(book, tmp_path, monkeypatch):
-    from tablegen.commands.serve import Preview
+    from tablegen.commands import serve
 
-    with Preview([book], tmp_path / "out", port=0, warm=False) as preview:
+    loads: list[bool] = []
+    load_here = pdf_worker.load_here
+    monkeypatch.setattr(serve, "load_here", lambda: (loads.append(True), load_here())[1])
+    with serve.Preview([book], tmp_path / "out", port=0, warm=False) as preview:
         preview.rebuild()
+        assert loads == []
         assert preview.refresh_all() == ["pdf", "docx", "xlsx"]
-        assert "weasyprint" in sys.modules  # serve lays out in its own process too
+        # Serve loads WeasyPrint after its first PDF (a build's process does not: its layouts
+        # run in the worker), so that the worker of each later save is forked warm.
+        assert loads and "weasyprint" in sys.modules
         handed: list[str] = []
         submit = pdf_worker.Worker.submit
         monkeypatch.setattr(pdf_worker.Worker, "submit", lambda self, fn, arg: (
@@ -170,15 +176,18 @@ def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, m
 def test_a_cold_build_lays_out_in_the_worker_and_siblings_it_forks_and_never_loads_weasyprint(
         book, tmp_path, monkeypatch):
     """Many layouts go to the worker started with the build and to siblings it forks once warm,
-    one process per core: the build's process only hands them out (it never loads WeasyPrint),
-    nothing they started is left running, and the files equal those of a build whose pool is
-    forked from its own process."""
+    one process per core, each layout in a process of its own forked from one of them: the
+    build's process only hands them out (it never loads WeasyPrint), nothing they started is
+    left running, and the files equal those of a build whose pool is forked from its own
+    process."""
     log = tmp_path / "pids"
     out = tmp_path / "out"
     script = ("import os, sys; from pathlib import Path; from tablegen.build import build; "
               "import tablegen.render.pdf as p; p.TABLES_PER_CHUNK = 1; w = p.work\n"
               "def work(task):\n"
-              f"    with open({str(log)!r}, 'a') as f: f.write(f'{{os.getpid()}} {{os.getppid()}}\\n')\n"
+              "    member = os.getppid()\n"
+              "    with open(f'/proc/{member}/stat') as f: above = f.read().rpartition(')')[2].split()[1]\n"
+              f"    with open({str(log)!r}, 'a') as f: f.write(f'{{os.getpid()}} {{member}} {{above}}\\n')\n"
               "    return w(task)\n"
               "work.__qualname__ = 'work'; p.work = work\n"
               f"build([Path({str(book)!r})], Path({str(out)!r}), ['pdf'], quiet=True, use_cache=False)\n"
@@ -187,12 +196,13 @@ def test_a_cold_build_lays_out_in_the_worker_and_siblings_it_forks_and_never_loa
                           check=True)
     loaded, main = done.stdout.split()
     assert loaded == "False"
-    runs = {tuple(map(int, line.split())) for line in log.read_text().splitlines()}
-    pids = {pid for pid, _ in runs}
-    assert len(pids) == os.cpu_count()
-    (worker,) = [pid for pid, parent in runs if parent == int(main)]
-    assert {parent for pid, parent in runs if pid != worker} == {worker}
-    for pid in pids:
+    runs = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    assert len(runs) >= 3 and len({pid for pid, _, _ in runs}) == len(runs)  # one process each
+    members = {member: above for _, member, above in runs}
+    assert len(members) == os.cpu_count()
+    (worker,) = [member for member, above in members.items() if above == int(main)]
+    assert {above for member, above in members.items() if member != worker} == {worker}
+    for pid in {pid for pid, _, _ in runs} | set(members):
         assert not writer.alive(pid)
         assert not list(Path(tempdirs.tempfile.gettempdir()).glob(f"tablegen-*-{pid}-*"))
     monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
@@ -233,12 +243,13 @@ def test_each_document_of_a_build_lays_out_in_parallel_processes(book, tmp_path)
 def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_made_once(
         book, tmp_path, monkeypatch, from_template):
     """One pool lays out a document's chunks (a pool forked again later would copy what the
-    build holds by then). Each block of stamps is made once: the first by the workers, from
-    the template they lay out for the tables' own PDFs, the others here from the template that
-    comes back with them; where the template cannot make stamps, each block is laid out once
-    by the pool, handed to it as the chunks tell how many pages the book will have. The pool's
-    processes have ended when the book is joined. The files equal those of a build on one
-    core, where everything is laid out in the build's process."""
+    build holds by then). Each block of stamps is made once: the first by the worker as it
+    begins the pool, from the template it lays out then (for the tables' own PDFs, made in the
+    processes forked from it and its siblings), the others here from that template; where the
+    template cannot make stamps, each block is laid out once by the pool, handed to it as the
+    chunks tell how many pages the book will have. The pool's processes have ended when the
+    book is joined. The files equal those of a build on one core, where everything is laid out
+    in the build's process."""
     from tablegen.render import pdf_stamps
 
     monkeypatch.setattr(pdf, "TABLES_PER_CHUNK", 1)
@@ -298,7 +309,7 @@ def test_a_cold_build_forks_one_pool_for_the_tables_and_the_stamps_each_made_onc
     laid = sorted(int(h.split("-")[1]) for h in handed if h.startswith("stamps-"))
     if from_template:
         assert sorted(firsts) == [2 * b + 1 for b in range(1, count)] and laid == []
-        assert "template" not in handed  # it came back with the chunks
+        assert "template" not in handed  # the pool's prime laid it out
         assert blocks == [0]  # the job the workers would lay out without a template
     else:
         assert firsts == [] and laid == list(range(1, count))
@@ -344,9 +355,10 @@ def test_the_contents_are_laid_out_once_as_the_last_chunk_is_drawn(book, tmp_pat
     assert pdfs(out) == pdfs(alone)
 
 
-def _pid_after(seconds: float) -> int:
+def _ids_after(seconds: float) -> tuple[int, int]:
+    """The call's process and its parent, after a while."""
     time.sleep(seconds)
-    return os.getpid()
+    return os.getpid(), os.getppid()
 
 
 def _dies_unless_in(pid: int) -> int:
@@ -370,42 +382,79 @@ class _SlowToCollect:
         time.sleep(1.0)
 
 
-def _leaves_a_slow_cycle(_: object) -> bool:
+def _leaves_a_slow_cycle(_: object) -> tuple[bool, int, int]:
     _SlowToCollect()
-    return gc.isenabled()
+    return gc.isenabled(), os.getpid(), os.getppid()
 
 
-def test_a_worker_sends_the_result_before_it_collects_what_the_call_left():
-    """A call runs with the collector paused; the build has its result at once, and the
-    worker collects what the call left afterwards, while the build goes on."""
+_KEPT: list[str] = []
+
+
+def _keep(value: str) -> list[str]:
+    """What the calls before kept in this process; `value` kept too."""
+    before = list(_KEPT)
+    _KEPT.append(value)
+    return before
+
+
+def test_each_call_runs_in_a_process_of_its_own_that_ends_with_it():
+    """A call runs in a process forked for it from the worker, with the collector paused: the
+    build has its result at once, what it left is never collected (it goes with the process),
+    and the next call starts from the worker as it was; nothing of it is left running."""
     worker = pdf_worker.Worker(warm=("os", "getpid"))
     try:
         start = time.monotonic()
-        assert worker.run(_leaves_a_slow_cycle, None) is False
-        assert time.monotonic() - start < 0.9
-        assert worker.run(_leaves_a_slow_cycle, None) is False  # after that collection
-        assert time.monotonic() - start >= 1.0
-        assert worker.run(os.path.basename, "a/b") == "b"
+        first = worker.run(_leaves_a_slow_cycle, None)
+        second = worker.run(_leaves_a_slow_cycle, None)
+        assert time.monotonic() - start < 0.9  # no collection of the first before the second
+        assert first[0] is False and second[0] is False
+        assert first[1] != second[1] and first[2] == second[2] == worker.process.pid
+        assert worker.run(_keep, "a") == [] and worker.run(_keep, "b") == []
+        assert not writer.alive(first[1]) and not writer.alive(second[1])
     finally:
         worker.close()
+
+
+def test_what_the_pools_prime_leaves_is_shared_by_every_call():
+    """The prime runs in the worker itself before it forks its siblings: each call, in the
+    worker's processes and its siblings', finds what it kept; the pool gives its result."""
+    worker = pdf_worker.Worker(warm=("os", "getpid"), spares=1)
+    try:
+        pool = pdf_worker.Pool(worker, 2, prime=(_keep, "primed"))
+        slow = pool.submit(_ids_after, 0.5)
+        kept = [pool.submit(_keep, "call") for _ in range(4)]
+        assert pool.primed() == []
+        assert all(result() == ["primed"] for result in kept)
+        assert slow()[1] in {m.pid if isinstance(m, pdf_worker.Sibling) else worker.process.pid
+                             for m in pool.members} and len(pool.members) == 2
+    finally:
+        worker.close()
+    lone = pdf_worker.Worker(warm=("os", "getpid"))
+    try:
+        assert pdf_worker.Pool(lone, 1).primed() is None  # no prime
+    finally:
+        lone.close()
 
 
 def test_a_pool_hands_each_call_to_the_first_process_free_and_a_dead_ones_to_another():
     """The worker forks its siblings when the pool starts; a call goes to the first process
     free; what a call tells reaches its listener before its result; a call whose process dies
-    goes to another, and runs here when none is left; closed, the worker reaps its siblings."""
+    ends the process it was forked from and goes to another, and runs here when none is left;
+    closed, the worker reaps its siblings."""
     worker = pdf_worker.Worker(warm=("os", "getpid"), spares=2)
     try:
         pool = pdf_worker.Pool(worker, 3)
-        slow = pool.submit(_pid_after, 1.0)
-        quick = [pool.submit(_pid_after, 0.0) for _ in range(6)]
+        slow = pool.submit(_ids_after, 1.0)
+        quick = [pool.submit(_ids_after, 0.0) for _ in range(6)]
         heard: list[str] = []
         told = pool.submit(_tells, "a", told=heard.append)
         assert told() == "aa" and heard == ["a"]
-        pids = {result() for result in quick}
-        assert len(pool.members) == 3 and slow() not in pids and len(pids) <= 2
+        ids = [result() for result in quick]
+        members = {parent for _, parent in ids}
+        assert len(pool.members) == 3 and slow()[1] not in members and len(members) <= 2
         siblings = [m.pid for m in pool.members if isinstance(m, pdf_worker.Sibling)]
-        assert len(siblings) == 2 and os.getpid() not in pids
+        assert len(siblings) == 2 and os.getpid() not in {pid for pid, _ in ids}
+        assert members <= set(siblings) | {worker.process.pid}
     finally:
         worker.close()
     assert not worker.process.is_alive()

@@ -13,7 +13,7 @@ import signal
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,10 +58,20 @@ def office_profile() -> Iterator[Path]:
 def remove_orphans() -> None:
     """The folders of processes that no longer run (and the LibreOffice left running with one of
     them, and its pipe)."""
+    _remove(lambda pid: not alive(pid))
+
+
+def remove_own() -> None:
+    """The folders of this process, which is about to end without clean-up (`os._exit`)."""
+    me = os.getpid()
+    _remove(lambda pid: pid == me)
+
+
+def _remove(whose: Callable[[int], bool]) -> None:
     with os.scandir(tempfile.gettempdir()) as entries:
         for entry in entries:
             match = _OWNED.fullmatch(entry.name)
-            if match and not alive(int(match.group(1))):
+            if match and whose(int(match.group(1))):
                 if entry.name.startswith("tablegen-lo-"):
                     stop_office(Path(entry.path))
                     remove_office_pipe(Path(entry.path))

@@ -36,6 +36,7 @@ from ..build import BuildResult, available_formats, build
 from ..cache import FOLDER
 from ..errors import Finding, InvalidData, TablegenError, UsageError, os_reason
 from ..render.overview import earlier_entries
+from ..render.pdf_worker import load_here
 from ..render.toc_pages import Offices
 from ..review import Review
 from ..review.index import repository_index
@@ -154,6 +155,8 @@ class Preview:
             else:
                 for fmt in todo:
                     self._fresh[fmt] = self._good
+                if "pdf" in todo:
+                    load_here()
                 return shown[0], todo
             finally:
                 if "docx" in todo and not self._stop.is_set():
@@ -194,6 +197,8 @@ class Preview:
                 log.debug("生成 %s 失败", fmt, exc_info=True)
                 return False
             self._fresh[fmt] = self._good
+            if fmt == "pdf":
+                load_here()
             return True
 
     def refresh_all(self) -> list[str]:
@@ -221,6 +226,8 @@ class Preview:
                     self.offices.refill()  # kept running, or started again when it ended
             for fmt in todo:
                 self._fresh[fmt] = good
+            if "pdf" in todo:
+                load_here()
             return todo
 
     def indicators(self) -> bytes:

@@ -139,8 +139,8 @@ def work(task: Task) -> Done:
         if task.stamps_laid is not None:
             block = task.stamps_laid
         else:
-            if (task.template, task.stamps) not in _STAMPS:
-                _STAMPS[task.template, task.stamps] = made = first_stamps(task)
+            if (task.template, task.stamps) not in _STAMPS:  # else made by the prime
+                _STAMPS[task.template, task.stamps] = made = first_stamps(task.template, task.stamps)
             block = _STAMPS[task.template, task.stamps][0]
         stamps = Pages.load(block)
         made_here: dict[int, tuple[list[JoinPage], Single]] = {}
@@ -157,15 +157,24 @@ def work(task: Task) -> Done:
     return Done(laid, singles, *(made or (None, None)))
 
 
-def first_stamps(task: Task) -> tuple[bytes, bytes | None]:
-    """The first block of stamps, made from the task's template (laid out here), or laid out
-    where the template cannot make it; and the template."""
-    template = layout(task.template).runs[0] if task.template is not None else None
+def prime(jobs: tuple[Job, Job]) -> tuple[bytes, bytes | None]:
+    """The pool's prime (`Workers.start`): the first block of stamps and the template (`jobs`)
+    it is made from, made and kept in the worker; its first layout loads the fonts. The calls'
+    processes, forked from it, find them made."""
+    if jobs not in _STAMPS:
+        _STAMPS[jobs] = first_stamps(*jobs)
+    return _STAMPS[jobs]
+
+
+def first_stamps(template_job: Job | None, stamps: Job | None) -> tuple[bytes, bytes | None]:
+    """The first block of stamps, made from the template (laid out here), or laid out where
+    the template cannot make it; and the template."""
+    template = layout(template_job).runs[0] if template_job is not None else None
     stamper = Template.read(Pages.load(template)) if template is not None else None
     if stamper is not None:
         return stamper.block(1, STAMPS).dump(), template
-    assert task.stamps is not None
-    return layout(task.stamps).runs[0], template
+    assert stamps is not None
+    return layout(stamps).runs[0], template
 
 
 def single_pages(run: Pages, stamps: Sequence[tuple[Pages, int]]) -> list[JoinPage]:
@@ -191,8 +200,9 @@ class Workers:
     """The processes that lay out a document's tasks in parallel, one per core, used by each
     parallel step of the document (the tables, the stamps beside the 目录, a table laid out
     again, the 目录), ended by `close`: the worker started with the build (`pdf_worker`) and
-    siblings it forks when the first task is handed out. They are warm at once, and this
-    process never loads WeasyPrint: it only hands tasks out.
+    siblings it forks once it has made the first block of stamps (`start`), each task laid out
+    in a process forked for it from one of them. They are warm at once, and this process
+    never loads WeasyPrint: it only hands tasks out.
 
     Without that worker (no fork, or a build that expected nothing to lay out) a pool is forked
     from this process, with WeasyPrint loaded first so that its processes share it; what this
@@ -204,6 +214,23 @@ class Workers:
         self.worker = worker
         self.pool: Pool | None = None
         self.executor: ProcessPoolExecutor | None = None
+
+    def start(self, stamps: tuple[Job, Job]) -> None:
+        """The pool begun before its first task, with the worker started with the build: the
+        worker first makes the first block of stamps from their template (`stamps`: the jobs of
+        both, `prime`) and keeps them, then forks its siblings; every process that lays out a
+        task then starts with the fonts loaded and that block made. Without that worker or a
+        second core: nothing."""
+        cores = os.cpu_count() or 1
+        if self.worker is not None and self.pool is None and cores > 1:
+            self.pool = Pool(self.worker, cores, prime=(prime, stamps))
+
+    def primed(self) -> tuple[bytes, bytes | None] | None:
+        """The first block of stamps and its template that the pool's prime made (waits for
+        them); None without a primed pool, or where the prime failed."""
+        made: tuple[bytes, bytes | None] | None = (self.pool.primed() if self.pool is not None
+                                                   else None)
+        return made
 
     def submit(self, task: Task, told: Callable[[Counted], None] | None = None,
                first: bool = False) -> Callable[[], Done]:
@@ -306,11 +333,12 @@ class PdfRenderer:
         self.laid_tables = 0  # tables laid out by this renderer (the rest came from the cache)
         self._blocks: dict[int, bytes] = {}  # stamp blocks of this run (also without a cache)
         self._early: dict[str, Callable[[], Done]] = {}  # the 目录 handed out early, by key
-        # The stamps' template (`pdf_stamps`): laid out, read, asked of the workers, or on its
-        # way with the chunks (which make it for the tables' own PDFs).
+        # The stamps' template (`pdf_stamps`): laid out, read, asked of the workers (or made by
+        # the pool's prime), or on its way with the chunks (which make it for the tables' own
+        # PDFs, in a pool without a prime).
         self._template: bytes | None = None
         self._stamper: Template | None = None  # None with a template: blocks are laid out
-        self._asked: Callable[[], Done] | None = None
+        self._asked: Callable[[], bytes] | None = None  # waits for the template asked for
         self._coming = False
         self._looked = False  # the cache was asked for the template
 
@@ -375,7 +403,7 @@ class PdfRenderer:
                 self.keep_template(cached, cached=True)
         if self._template is None and wait and self._asked is not None:
             asked, self._asked = self._asked, None
-            self.keep_template(asked().laid.runs[0])
+            self.keep_template(asked())
         return self._stamper
 
     def stamp_key(self, block: int) -> str:
@@ -491,7 +519,17 @@ class PdfRenderer:
             plan.chunks = self.chunks({t.number for t in plan.missing})
             if self.worker is not None and len(plan.chunks) == 1:
                 plan.sent = self.worker.submit(work, next(self.chunk_tasks(plan)))
+            elif self.worker is not None:
+                self.workers.start((self.template_job(), plan.first))
+                self._asked = self._primed_template
         return plan
+
+    def _primed_template(self) -> bytes:
+        """The stamps' template laid out by the pool's prime, or now where it could not be."""
+        primed = self.workers.primed()
+        if primed is not None and primed[1] is not None:
+            return primed[1]
+        return self.workers.run(Task(self.template_job())).laid.runs[0]
 
     def chunk_tasks(self, plan: Plan) -> Iterator[Task]:
         """The layouts of the plan's chunks, made as they are handed out."""
@@ -517,6 +555,12 @@ class PdfRenderer:
                                            *self._stamping_beside(plan),
                                            told=self.front_early(plan))
             redo: list[Any] = []
+            primed = self.workers.primed()  # the first block and the template, made once
+            if primed is not None and block is None:
+                block = self._blocks[0] = primed[0]
+                self.store.put("laid", self.stamp_key(0), block)
+            if primed is not None and primed[1] is not None and self._template is None:
+                self.keep_template(primed[1])
             self._coming = False
             for chunk, result in zip(chunks, results, strict=True):
                 if result.template is not None and self._template is None:
@@ -602,7 +646,8 @@ class PdfRenderer:
             return  # made from the template when it is asked for (`block`)
         if self._template is None:  # yet to be laid out
             if not self._coming and self._asked is None:
-                self._asked = self.workers.submit(Task(self.template_job()))
+                asked = self.workers.submit(Task(self.template_job()))
+                self._asked = lambda: asked().laid.runs[0]
             return
         if self.block(b) is None:
             self._stamping[b] = self.workers.submit(Task(self.stamp_job(b)))

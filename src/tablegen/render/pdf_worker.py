@@ -4,6 +4,8 @@ engine hands it. After an edit that is the one changed table: its layout no long
 WeasyPrint to load, and the build's process never loads it. A build with nothing to lay out
 stops the worker unused. One with many layouts gives them to a `Pool`: the worker and siblings
 it forks warm, one process per core, so the build's process never loads WeasyPrint either.
+Each call runs in a process forked for it from its worker or sibling, and ends with it: what a
+layout leaves is never collected, and the next starts from the warm process as it was.
 `tablegen serve`, which has WeasyPrint loaded, forks one warm for each refresh: the changed
 table is laid out while serve makes the other formats.
 
@@ -55,10 +57,11 @@ class Channel:
     def fileno(self) -> int:
         return self._conn.fileno()
 
-    def send(self, fn: Callable[[T], R], arg: T) -> int | None:
-        """Send `fn(arg)`; its ticket, or None when the process has gone."""
+    def send(self, fn: Callable[[T], R], arg: T, keep: bool = False) -> int | None:
+        """Send `fn(arg)` (`keep`: run by the process itself, see `_answer`); its ticket, or
+        None when the process has gone."""
         try:
-            self._conn.send((fn, arg))
+            self._conn.send((fn, arg, keep))
         except (EOFError, OSError):
             return None
         self._sent += 1
@@ -113,8 +116,9 @@ def _unwrap(reply: tuple[bool, Any]) -> Any:
 
 class Worker(Channel):
     """One forked process that calls `warm` (module, function) at once, then runs the calls
-    sent to it one at a time, in the order sent (`submit`, `run`). Sent `fork_siblings`, it
-    forks more of itself, warm, on pipes made before it was (`Pool`). `close` stops it and
+    sent to it one at a time, in the order sent (`submit`, `run`), each in a process forked for
+    it (`_answer`). Sent `fork_siblings`, it forks more of itself, warm, on pipes made before
+    it was (`Pool`). `close` stops it and
     them, whether still warming, idle or busy, and removes the folder their fonts used."""
 
     def __init__(self, warm: tuple[str, str] = WARM, spares: int = 0) -> None:
@@ -186,12 +190,19 @@ class Sibling(Channel):
 class Pool:
     """Calls run by the worker and the siblings it forks, one process per core: each call goes
     to the first process free, in the order submitted. A call whose process dies is handed to
-    another, or run here when none is left."""
+    another, or run here when none is left.
 
-    def __init__(self, worker: Worker, size: int):
+    `prime` is run by the worker itself before it forks its siblings: what it leaves (the fonts
+    a first layout loads, what it makes and keeps) is shared by every process that runs a call
+    (`_answer`); `primed` gives its result."""
+
+    def __init__(self, worker: Worker, size: int,
+                 prime: tuple[Callable[[Any], Any], Any] | None = None):
         self.worker = worker
         self.members: list[Channel] = [worker]
-        self._forking = worker.send(fork_siblings, size - 1) if size > 1 else None
+        self._priming = worker.send(prime[0], prime[1], keep=True) if prime is not None else None
+        self._primed: tuple[bool, Any] | None = None
+        self._forking = worker.send(fork_siblings, size - 1, keep=True) if size > 1 else None
         self._queue: deque[tuple[int, Callable[[Any], Any], Any]] = deque()
         self._busy: dict[Channel, tuple[int, int]] = {}  # member → its ticket, the pool's
         self._calls: dict[int, tuple[Callable[[Any], Any], Any]] = {}  # handed out, by ticket
@@ -222,13 +233,24 @@ class Pool:
 
         return result
 
+    def primed(self) -> Any:
+        """What the prime returned (waits for it); None without one, or if it failed or the
+        worker died."""
+        while self._priming is not None:
+            self._collect(block=True)
+        if self._primed is None or not self._primed[0]:
+            return None
+        return self._primed[1]
+
     def _hand_out(self) -> None:
         for member in list(self.members):
             if not self._queue:
                 return
-            # The worker takes a call behind its siblings' forking, which is quick.
-            forking = member is self.worker and self._forking is not None
-            if member.pending == int(forking) and member not in self._busy:
+            # The worker takes a call behind its siblings' forking (and the prime), which is quick.
+            kept = 0
+            if member is self.worker:
+                kept = int(self._forking is not None) + int(self._priming is not None)
+            if member.pending == kept and member not in self._busy:
                 ticket, fn, arg = self._queue.popleft()
                 sent = member.send(fn, arg)
                 if sent is None:
@@ -268,6 +290,10 @@ class Pool:
                     if told is not None:
                         heard.append((told, value))
                 continue
+            if member is self.worker and self._priming is not None:
+                primed = member.answer(self._priming)
+                if primed is not None:
+                    self._priming, self._primed = None, primed
             if member is self.worker and self._forking is not None:
                 forked = member.answer(self._forking)
                 if forked is not None:
@@ -288,7 +314,7 @@ class Pool:
         """A process that has died: its call goes back to the front of the queue."""
         self.members.remove(member)
         if member is self.worker:
-            self._forking = None
+            self._forking = self._priming = None
         if member in self._busy:
             _, ticket = self._busy.pop(member)
             fn, arg = self._calls.pop(ticket)
@@ -303,6 +329,15 @@ def prepare(toc_pages: bool | None = None, cache_root: Path | None = None) -> Wo
     if not hasattr(os, "fork") or cores < 2:
         return None
     return Worker(spares=cores - 1)
+
+
+def load_here(warm: tuple[str, str] = WARM) -> None:
+    """Load in this process what a worker loads first (WeasyPrint and the fonts' set-up, once):
+    `tablegen serve` does after its first PDF, so that the worker of each later save is forked
+    warm, and lays out the changed table at once, instead of loading WeasyPrint itself (a
+    build's own process never loads it: its layouts run in the worker)."""
+    module, name = warm
+    getattr(importlib.import_module(module), name)()
 
 
 _SPARES: list[Connection] = []  # in the worker: the pipes its siblings are to answer on
@@ -358,8 +393,7 @@ def _serve(conn: Connection, warm: tuple[str, str], spares: list[Connection],
         end.close()
     _SPARES[:] = spares
     _OWN[:] = [conn]
-    module, name = warm
-    getattr(importlib.import_module(module), name)()
+    load_here(warm)
     try:
         _answer(conn)
     finally:
@@ -378,32 +412,75 @@ def answering() -> bool:
 
 def _answer(conn: Connection) -> None:
     """Run each call sent on `conn` and send its result back, until the other end is closed.
-    A call runs with the garbage collector paused; what it left is collected and handed back
-    once its result is sent (`give_back`), so that the build never waits for that."""
+
+    Each call runs in a process forked for it, which sends the result and ends: what the call
+    left goes with that process, never collected (a 25-table layout leaves hundreds of
+    thousands of objects), and every call starts from this process as it is, warm and clean.
+    A call sent to be kept (`Channel.send`) runs here, and what it leaves stays for the calls
+    after it (the siblings' forking, or a first layout that loads the fonts, `Pool`); its
+    garbage is collected once its result is sent (`give_back`). A call's process that ends
+    without sending a result (killed, out of memory) ends this one too: the build sees it gone,
+    and hands the call to another."""
     _ANSWERING[:] = [conn]
     while True:
         try:
-            fn, arg = conn.recv()
+            fn, arg, keep = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
-        reply: tuple[bool, Any]
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            reply = (True, fn(arg))
-        except BaseException as exc:  # handed to the build, which raises it
-            reply = (False, exc)
-        try:
-            conn.send(reply)
-        except (TypeError, AttributeError, pickle.PicklingError):  # an exception that cannot travel
-            conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
-        except (EOFError, OSError):
+        if keep:
+            if not _reply(conn, fn, arg):
+                return
+            if fn is not fork_siblings:  # which leaves nothing to collect
+                give_back()
+            continue
+        me = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _die_with(me)
+                gc.disable()  # the process ends with the call: nothing is collected
+                sent = _reply(conn, fn, arg)
+                tempdirs.remove_own()
+                os._exit(0 if sent else 1)
+            finally:
+                os._exit(1)
+        if not _ended_well(pid):
             return
-        finally:
-            del reply
-            if collecting:
-                gc.enable()
-        give_back()
+
+
+def _ended_well(pid: int) -> bool:
+    """Wait for a call's process to end; whether it sent its result and ended as it should."""
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except KeyboardInterrupt:  # Ctrl-C: the call's process hears it too, and replies
+            continue
+        except ChildProcessError:
+            return False
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def _reply(conn: Connection, fn: Callable[[Any], Any], arg: Any) -> bool:
+    """Run `fn(arg)` with the garbage collector paused and send its result (or what it raised);
+    whether it could be sent."""
+    reply: tuple[bool, Any]
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        reply = (True, fn(arg))
+    except BaseException as exc:  # handed to the build, which raises it
+        reply = (False, exc)
+    try:
+        conn.send(reply)
+    except (TypeError, AttributeError, pickle.PicklingError):  # an exception that cannot travel
+        conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+    except (EOFError, OSError):
+        return False
+    finally:
+        del reply
+        if collecting:
+            gc.enable()
+    return True
 
 
 def give_back() -> None:
