@@ -494,6 +494,37 @@ def test_the_chunks_are_a_multiple_of_the_cores_and_as_even_as_can_be(monkeypatc
     assert renderer.chunks(set()) == []
 
 
+def test_the_last_chunk_gives_the_others_of_its_round_the_time_the_contents_take(monkeypatch):
+    """The 目录 is laid out once every chunk is: the last chunk is smaller by that time less a
+    core's share (at most by half), the others of the last round larger, so that its process
+    lays the 目录 out while they end theirs."""
+    from types import SimpleNamespace
+
+    from tablegen.document import Group
+
+    groups = [Group(f"单位{g}", [SimpleNamespace(number=g * 100 + t) for t in range(25)])
+              for g in range(4)]
+    renderer = pdf.PdfRenderer.__new__(pdf.PdfRenderer)
+    renderer.doc = SimpleNamespace(groups=groups, tables=[t for g in groups for t in g.tables],
+                                   several=True)
+    wanted = {t.number for g in groups for t in g.tables}
+
+    def sizes(tail: int) -> list[int]:
+        chunks = renderer.chunks(wanted, tail)
+        assert [t.number for c in chunks for g in c for t in g.tables] == sorted(wanted)
+        return [sum(len(g.tables) for g in c) for c in chunks]
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert renderer.front_tables() == 5  # 104 entries
+    assert sizes(0) == [25, 25, 25, 25]
+    assert sizes(renderer.front_tables()) == [25, 25, 27, 23]
+    assert sizes(100) == [25, 25, 37, 13]  # at most half the chunk
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert sizes(8) == [27, 27, 27, 19]
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert sizes(8) == [25, 25, 25, 25]
+
+
 def test_the_pdf_is_finished_before_the_docx_which_waits_on_libreoffice(book, tmp_path,
                                                                          monkeypatch):
     """The DOCX is begun first (LibreOffice's layout is the longest wait) and finished last:

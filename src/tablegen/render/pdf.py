@@ -43,6 +43,7 @@ from .pdf_worker import Pool, Worker, answering, give_back, tell
 
 TABLES_PER_CHUNK = 25
 STAMPS = 32  # page-number stamps laid out together (and cached) in blocks of this many
+FRONT_ENTRIES_PER_TABLE = 20  # the 目录 takes a table's layout time for this many entries
 log = logging.getLogger("tablegen")
 FOOTER = """
 @page {{ size: {size}; margin: {margin};
@@ -422,11 +423,16 @@ class PdfRenderer:
         single = self.single(table)
         return digest(self.base_key, table_key, repr(single), footer_css(self.doc.page))
 
-    def chunks(self, wanted: set[int]) -> list[list[Group]]:
+    def chunks(self, wanted: set[int], tail: int = 0) -> list[list[Group]]:
         """The document's groups (their `wanted` tables) cut into chunks of at most
         TABLES_PER_CHUNK tables, as many chunks as a multiple of the cores and as even as can
         be (the workers end together: 110 tables on 2 cores are 6 chunks of 18 or 19, not 4 of
-        25 and one of 10, which one core would lay out while the other waits)."""
+        25 and one of 10, which one core would lay out while the other waits).
+
+        `tail`: what is laid out once every chunk is (the 目录), as many tables' time. The last
+        chunk gives that much, less a core's share, to the others of the last round (at most
+        half of it): its process ends first and lays the tail out while the others end theirs,
+        instead of all ending together and one core alone laying the tail out."""
         groups = [Group(g.label, [t for t in g.tables if t.number in wanted])
                   for g in self.doc.groups]
         n = sum(len(g.tables) for g in groups)
@@ -434,6 +440,11 @@ class PdfRenderer:
         count = -(-n // TABLES_PER_CHUNK)
         count = min(n, -(-count // cores) * cores)
         sizes = [n // count + (1 if k < n % count else 0) for k in range(count)] if n else []
+        if cores > 1 and count >= cores:
+            given = min(round(tail * (cores - 1) / cores), sizes[-1] // 2)
+            for k in range(given):  # one at a time to the others of the last round
+                sizes[count - cores + k % (cores - 1)] += 1
+            sizes[-1] -= given
         out: list[list[Group]] = []
         left = 0  # tables still to go into the current chunk
         last = -1  # the group the current chunk's last group comes from
@@ -516,7 +527,7 @@ class PdfRenderer:
         plan.block = self.block(0)
         if plan.missing:
             self.laid_tables += len(plan.missing)
-            plan.chunks = self.chunks({t.number for t in plan.missing})
+            plan.chunks = self.chunks({t.number for t in plan.missing}, self.front_tables())
             if self.worker is not None and len(plan.chunks) == 1:
                 plan.sent = self.worker.submit(work, next(self.chunk_tasks(plan)))
             elif self.worker is not None:
@@ -691,10 +702,17 @@ class PdfRenderer:
         assert data is not None
         return data
 
+    def front_tables(self) -> int:
+        """The 目录's layout time, as many tables' (one for 20 of its entries: 104 entries take
+        1.1 s, a table of the benchmark's book 0.24 s)."""
+        return self._entries() // FRONT_ENTRIES_PER_TABLE
+
+    def _entries(self) -> int:
+        return len(self.doc.tables) + (len(self.doc.groups) if self.doc.several else 0)
+
     def front_guess(self) -> int:
         """The cover's and the 目录's pages as guessed before the 目录 is laid out."""
-        entries = len(self.doc.tables) + (len(self.doc.groups) if self.doc.several else 0)
-        return 1 + max(1, -(-entries // 28))
+        return 1 + max(1, -(-self._entries() // 28))
 
     def render(self, plan: Plan) -> dict[str, bytes]:
         """The document's PDF and, for a kind with them, one PDF per table (`plan`: `plan()`'s)."""
