@@ -140,6 +140,9 @@ def test_a_batch_of_subsets_made_from_the_narrowed_font_are_those_of_the_whole_f
             assert narrowed.face(font, batch[0]) is not None
             unseen = next(g for g in range(1, face.glyph_count) if g not in narrowed.shown[font])
             assert narrowed.face(font, batch[0] | {unseen}) is None
+            beyond = pdf_fonts.Narrowed({font: {1, 2, face.glyph_count + 5}})  # not in the font
+            assert beyond.face(font, {1, 2}) is not None
+            assert beyond.face(font, {1, face.glyph_count + 5}) is None
             checked += 1
     assert checked >= 2  # the fallback font's faces at least
     font = f"{next(iter(known_fonts()))}:0"

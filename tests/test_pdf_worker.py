@@ -150,6 +150,7 @@ def test_the_changed_table_is_laid_out_while_the_build_reviews(book, tmp_path, m
 
     class Recording:  # hands nothing on: lays out here when asked, and says when
         closed = False
+        holder = None
 
         def submit(self, fn, arg):
             events.append("handed")
@@ -434,6 +435,21 @@ def test_what_the_pools_prime_leaves_is_shared_by_every_call():
         assert pdf_worker.Pool(lone, 1).primed() is None  # no prime
     finally:
         lone.close()
+
+
+def test_a_pool_finds_its_replies_read_by_another_asker_of_the_worker():
+    """A call sent to the worker itself beside its pool (another document's lone layout) reads
+    every message before its own reply: the pool's prime and forking are answered all the
+    same, and the pool goes on."""
+    worker = pdf_worker.Worker(warm=("os", "getpid"), spares=1)
+    try:
+        pool = pdf_worker.Pool(worker, 2, prime=(_keep, "primed"))
+        assert worker.submit(abs, -1)() == 1  # read past the prime's and the forking's replies
+        assert pool.primed() == []
+        assert [pool.submit(_keep, "call")() for _ in range(3)] == [["primed"]] * 3
+        assert len(pool.members) == 2
+    finally:
+        worker.close()
 
 
 def test_a_pool_hands_each_call_to_the_first_process_free_and_a_dead_ones_to_another():

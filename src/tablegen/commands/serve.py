@@ -74,6 +74,15 @@ class State:
         return bool(self.problem) or any(f.severity == "error" for f in self.findings)
 
 
+def _load_pdf_engine() -> None:
+    """WeasyPrint loaded in serve's process after a PDF (`pdf_worker.load_here`): each later
+    save's worker is forked warm. A failure here only costs that time."""
+    try:
+        load_here()
+    except Exception:  # pragma: no cover - the PDF was just made with it
+        log.debug("预加载 PDF 引擎失败", exc_info=True)
+
+
 class Preview:
     """The preview of the books under `paths`, built into `out` and served over HTTP."""
 
@@ -156,7 +165,7 @@ class Preview:
                 for fmt in todo:
                     self._fresh[fmt] = self._good
                 if "pdf" in todo:
-                    load_here()
+                    _load_pdf_engine()
                 return shown[0], todo
             finally:
                 if "docx" in todo and not self._stop.is_set():
@@ -198,7 +207,7 @@ class Preview:
                 return False
             self._fresh[fmt] = self._good
             if fmt == "pdf":
-                load_here()
+                _load_pdf_engine()
             return True
 
     def refresh_all(self) -> list[str]:
@@ -227,7 +236,7 @@ class Preview:
             for fmt in todo:
                 self._fresh[fmt] = good
             if "pdf" in todo:
-                load_here()
+                _load_pdf_engine()
             return todo
 
     def indicators(self) -> bytes:

@@ -425,9 +425,10 @@ class PdfRenderer:
 
     def chunks(self, wanted: set[int], tail: int = 0) -> list[list[Group]]:
         """The document's groups (their `wanted` tables) cut into chunks of at most
-        TABLES_PER_CHUNK tables, as many chunks as a multiple of the cores and as even as can
-        be (the workers end together: 110 tables on 2 cores are 6 chunks of 18 or 19, not 4 of
-        25 and one of 10, which one core would lay out while the other waits).
+        TABLES_PER_CHUNK tables (but the last round's, below), as many chunks as a multiple of
+        the cores and as even as can be (the workers end together: 110 tables on 2 cores are 6
+        chunks of 18 or 19, not 4 of 25 and one of 10, which one core would lay out while the
+        other waits).
 
         `tail`: what is laid out once every chunk is (the 目录), as many tables' time. The last
         chunk gives that much, less a core's share, to the others of the last round (at most
@@ -528,12 +529,25 @@ class PdfRenderer:
         if plan.missing:
             self.laid_tables += len(plan.missing)
             plan.chunks = self.chunks({t.number for t in plan.missing}, self.front_tables())
-            if self.worker is not None and len(plan.chunks) == 1:
-                plan.sent = self.worker.submit(work, next(self.chunk_tasks(plan)))
-            elif self.worker is not None:
+            worker = self._claim()
+            if worker is not None and len(plan.chunks) == 1:
+                plan.sent = worker.submit(work, next(self.chunk_tasks(plan)))
+            elif worker is not None:
                 self.workers.start((self.template_job(), plan.first))
                 self._asked = self._primed_template
         return plan
+
+    def _claim(self) -> Worker | None:
+        """The worker started with the build, for this document alone until it ends (a
+        document's pool ends it), unless another document begun before has it: that one's
+        pool, its prime and its calls must be the only ones on its pipe. Without it, this
+        document's layouts go to a pool forked from the build's process (`Workers`)."""
+        worker = self.worker
+        if worker is not None and not worker.closed and worker.holder in (None, self):
+            worker.holder = self
+            return worker
+        self.worker = self.workers.worker = None
+        return None
 
     def _primed_template(self) -> bytes:
         """The stamps' template laid out by the pool's prime, or now where it could not be."""

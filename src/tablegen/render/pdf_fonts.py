@@ -228,8 +228,12 @@ class Narrowed:
             else:
                 plan = hb.SubsetPlan(face, _input(self.shown[font], is_cff))
                 ids = plan.old_to_new_glyph_mapping
-                self._faces[font] = plan.execute(), {g: ids[g] for g in self.shown[font] | {0}}
-        return self._faces[font]
+                self._faces[font] = plan.execute(), {g: ids[g] for g in self.shown[font] | {0}
+                                                     if g in ids}
+        found = self._faces[font]
+        if found is None or not glyphs <= found[1].keys():  # a glyph the font does not have
+            return None
+        return found
 
 
 def subset(font: str, glyphs: set[int], store: Cache,

@@ -138,6 +138,7 @@ class Worker(Channel):
         self._spares = [near for near, _ in pairs]  # in the order the worker forks on them
         self.siblings_made: list[Sibling] = []
         self.closed = False
+        self.holder: object | None = None  # whoever alone hands it calls (the PDF engine's)
 
     def siblings(self, reply: tuple[bool, Any]) -> list[Sibling]:
         """The siblings the worker says it forked (its reply to a `fork_siblings` call): each
@@ -246,7 +247,7 @@ class Pool:
         for member in list(self.members):
             if not self._queue:
                 return
-            # The worker takes a call behind its siblings' forking (and the prime), which is quick.
+            # The worker takes a call behind the prime (a layout) and its siblings' forking.
             kept = 0
             if member is self.worker:
                 kept = int(self._forking is not None) + int(self._priming is not None)
@@ -265,10 +266,11 @@ class Pool:
         them), waiting for one with `block`; hand the next calls out; then tell the listeners
         what the calls told meanwhile (a listener may submit more). With `block` and no process
         left, the next call runs here."""
+        self._file_read()
         self._hand_out()
         waiting = [m for m in self.members if m.pending]
         if not waiting:
-            if block:
+            if block and self._queue:
                 ticket, fn, arg = self._queue.popleft()
                 try:
                     self._results[ticket] = (True, fn(arg))
@@ -309,6 +311,23 @@ class Pool:
         self._hand_out()
         for told, value in heard:
             told(value)
+
+    def _file_read(self) -> None:
+        """File the pool's replies read already by another asker of the worker (`Channel.submit`
+        reads every message up to its own reply): the pool then never waits for them."""
+        worker = self.worker
+        if self._priming is not None and (primed := worker.answer(self._priming)) is not None:
+            self._priming, self._primed = None, primed
+        if self._forking is not None and (forked := worker.answer(self._forking)) is not None:
+            self._forking = None
+            self.members += worker.siblings(forked)
+        if worker in self._busy:
+            sent, ticket = self._busy[worker]
+            reply = worker.answer(sent)
+            if reply is not None:
+                del self._busy[worker], self._calls[ticket]
+                self._told.pop(ticket, None)
+                self._results[ticket] = reply
 
     def _gone(self, member: Channel) -> None:
         """A process that has died: its call goes back to the front of the queue."""
@@ -419,8 +438,9 @@ def _answer(conn: Connection) -> None:
     A call sent to be kept (`Channel.send`) runs here, and what it leaves stays for the calls
     after it (the siblings' forking, or a first layout that loads the fonts, `Pool`); its
     garbage is collected once its result is sent (`give_back`). A call's process that ends
-    without sending a result (killed, out of memory) ends this one too: the build sees it gone,
-    and hands the call to another."""
+    without sending a result (killed, out of memory) ends this one too, as a part of a message
+    may be on the pipe (the worker's siblings end with the worker): the build sees them gone,
+    and hands their calls to the processes left, or runs them itself."""
     _ANSWERING[:] = [conn]
     while True:
         try:
@@ -440,7 +460,10 @@ def _answer(conn: Connection) -> None:
                 _die_with(me)
                 gc.disable()  # the process ends with the call: nothing is collected
                 sent = _reply(conn, fn, arg)
-                tempdirs.remove_own()
+                try:
+                    tempdirs.remove_own()
+                except OSError:  # left to the next clean-up of processes gone
+                    pass
                 os._exit(0 if sent else 1)
             finally:
                 os._exit(1)
