@@ -266,7 +266,9 @@ class Pool:
         them), waiting for one with `block`; hand the next calls out; then tell the listeners
         what the calls told meanwhile (a listener may submit more). With `block` and no process
         left, the next call runs here."""
-        self._file_read()
+        # Replies another asker of the worker read (`Channel.submit` reads every message up to
+        # its own reply): the pool never waits for them.
+        self._file(self.worker)
         self._hand_out()
         waiting = [m for m in self.members if m.pending]
         if not waiting:
@@ -292,40 +294,28 @@ class Pool:
                     if told is not None:
                         heard.append((told, value))
                 continue
-            if member is self.worker and self._priming is not None:
-                primed = member.answer(self._priming)
-                if primed is not None:
-                    self._priming, self._primed = None, primed
-            if member is self.worker and self._forking is not None:
-                forked = member.answer(self._forking)
-                if forked is not None:
-                    self._forking = None
-                    self.members += self.worker.siblings(forked)
-            if member in self._busy:
-                sent, ticket = self._busy[member]
-                reply = member.answer(sent)
-                if reply is not None:
-                    del self._busy[member], self._calls[ticket]
-                    self._told.pop(ticket, None)
-                    self._results[ticket] = reply
+            self._file(member)
         self._hand_out()
         for told, value in heard:
             told(value)
 
-    def _file_read(self) -> None:
-        """File the pool's replies read already by another asker of the worker (`Channel.submit`
-        reads every message up to its own reply): the pool then never waits for them."""
-        worker = self.worker
-        if self._priming is not None and (primed := worker.answer(self._priming)) is not None:
-            self._priming, self._primed = None, primed
-        if self._forking is not None and (forked := worker.answer(self._forking)) is not None:
-            self._forking = None
-            self.members += worker.siblings(forked)
-        if worker in self._busy:
-            sent, ticket = self._busy[worker]
-            reply = worker.answer(sent)
+    def _file(self, member: Channel) -> None:
+        """File the pool's replies from a member that have been read: the prime's and the
+        forking's (the worker's: the siblings then join), and its call's."""
+        if member is self.worker and self._priming is not None:
+            primed = member.answer(self._priming)
+            if primed is not None:
+                self._priming, self._primed = None, primed
+        if member is self.worker and self._forking is not None:
+            forked = member.answer(self._forking)
+            if forked is not None:
+                self._forking = None
+                self.members += self.worker.siblings(forked)
+        if member in self._busy:
+            sent, ticket = self._busy[member]
+            reply = member.answer(sent)
             if reply is not None:
-                del self._busy[worker], self._calls[ticket]
+                del self._busy[member], self._calls[ticket]
                 self._told.pop(ticket, None)
                 self._results[ticket] = reply
 
