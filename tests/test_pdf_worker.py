@@ -416,6 +416,31 @@ def test_each_call_runs_in_a_process_of_its_own_that_ends_with_it():
         worker.close()
 
 
+def _waits_alone(_: object) -> tuple[bool, float, float]:
+    """In a call's process (one thread): a thread that ends in 0.3 s, waited for; then none."""
+    import threading
+
+    thread = threading.Thread(target=time.sleep, args=(0.3,))
+    start = time.monotonic()
+    thread.start()
+    pdf_worker._alone()
+    waited = time.monotonic() - start
+    start = time.monotonic()
+    pdf_worker._alone()  # alone already
+    return thread.is_alive(), waited, time.monotonic() - start
+
+
+def test_a_worker_forks_only_once_its_other_threads_have_ended():
+    """Pango sorts fonts in threads of its own: a process forked while one works would wait
+    for it forever, so a worker forks only when it runs no other thread (or after a while)."""
+    worker = pdf_worker.Worker(warm=("os", "getpid"))
+    try:
+        alive, waited, again = worker.run(_waits_alone, None)
+    finally:
+        worker.close()
+    assert not alive and waited >= 0.25 and again < 0.1
+
+
 def test_what_the_pools_prime_leaves_is_shared_by_every_call():
     """The prime runs in the worker itself before it forks its siblings: each call, in the
     worker's processes and its siblings', finds what it kept; the pool gives its result."""

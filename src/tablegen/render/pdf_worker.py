@@ -369,6 +369,7 @@ def fork_siblings(count: int) -> list[int]:
         conn = _SPARES.pop(0)
         gc.freeze()  # what the worker holds stays out of the siblings' collections
         worker = os.getpid()
+        _alone()
         pid = os.fork()
         if pid == 0:
             try:
@@ -383,6 +384,20 @@ def fork_siblings(count: int) -> list[int]:
         _SIBLINGS.append(pid)
         pids.append(pid)
     return pids
+
+
+def _alone(patience: float = 2.0) -> None:
+    """Wait (a while at most) until this process runs no other thread, before it forks: Pango
+    matches and sorts fonts in threads of its own as a layout asks for a font, and a process
+    forked while one still works would wait forever for its result (Linux: /proc)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            if len(os.listdir("/proc/self/task")) <= 1:
+                return
+        except OSError:
+            return
+        time.sleep(0.005)
 
 
 def _die_with(parent: int) -> None:
@@ -444,6 +459,7 @@ def _answer(conn: Connection) -> None:
                 give_back()
             continue
         me = os.getpid()
+        _alone()
         pid = os.fork()
         if pid == 0:
             try:
