@@ -118,8 +118,8 @@ class Worker(Channel):
     """One forked process that calls `warm` (module, function) at once, then runs the calls
     sent to it one at a time, in the order sent (`submit`, `run`), each in a process forked for
     it (`_answer`). Sent `fork_siblings`, it forks more of itself, warm, on pipes made before
-    it was (`Pool`). `close` stops it and
-    them, whether still warming, idle or busy, and removes the folder their fonts used."""
+    it was (`Pool`). `close` stops it and them, whether still warming, idle or busy, and
+    removes the folder their fonts used."""
 
     def __init__(self, warm: tuple[str, str] = WARM, spares: int = 0) -> None:
         context = multiprocessing.get_context("fork")
@@ -368,12 +368,9 @@ def fork_siblings(count: int) -> list[int]:
     for _ in range(min(count, len(_SPARES))):
         conn = _SPARES.pop(0)
         gc.freeze()  # what the worker holds stays out of the siblings' collections
-        worker = os.getpid()
-        _alone()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:
             try:
-                _die_with(worker)
                 for other in _OWN + _SPARES:
                     other.close()
                 _answer(conn)
@@ -384,6 +381,17 @@ def fork_siblings(count: int) -> list[int]:
         _SIBLINGS.append(pid)
         pids.append(pid)
     return pids
+
+
+def _fork() -> int:
+    """Fork, once this process runs no other thread; the child dies with it. The child's id
+    here, 0 in the child."""
+    parent = os.getpid()
+    _alone()
+    pid = os.fork()
+    if pid == 0:
+        _die_with(parent)
+    return pid
 
 
 def _alone(patience: float = 2.0) -> None:
@@ -458,12 +466,9 @@ def _answer(conn: Connection) -> None:
             if fn is not fork_siblings:  # which leaves nothing to collect
                 give_back()
             continue
-        me = os.getpid()
-        _alone()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:
             try:
-                _die_with(me)
                 gc.disable()  # the process ends with the call: nothing is collected
                 sent = _reply(conn, fn, arg)
                 try:
