@@ -11,7 +11,7 @@ import logging
 import re
 import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from conftest import FIXTURES
 from tablegen.build import build
 from tablegen.cache import FOLDER, Cache
-from tablegen.document import Cell, Document, Group, Sheet
+from tablegen.document import Cell, Document, Group, Sheet, listing_cells
 from tablegen.render.xlsx import draw, workbook
 from tablegen.render.xlsx_join import join
 
@@ -59,23 +59,24 @@ def cold(book: Path, out: Path) -> bytes:
 def test_an_edit_of_one_project_draws_its_sheet_alone(book, tmp_path, caplog):
     out = tmp_path / "out"
     _, lines = built(book, out, caplog)
-    assert lines == ["XLSX cache：指标导入 的行分 2 段，2 段新生成",
+    # the listing: its header and a block of rows a project
+    assert lines == ["XLSX cache：指标导入 的行分 4 段，4 段新生成",
                      "XLSX cache：工作表 4 张新生成，0 张取自缓存"]
     edit(book / "b.yaml", "用于测试乙", "用于测试乙，改过")  # the usage: not in 指标导入
     data, lines = built(book, out, caplog)
-    assert lines == ["XLSX cache：指标导入 的行分 2 段，0 段新生成",
+    assert lines == ["XLSX cache：指标导入 的行分 4 段，0 段新生成",
                      "XLSX cache：工作表 1 张新生成，3 张取自缓存"]
     ws = load_workbook(io.BytesIO(data)).worksheets[1]
     assert "用于测试乙，改过" in [c.value for row in ws.iter_rows() for c in row]
     assert data == cold(book, tmp_path / "cold")
 
 
-def test_a_value_edit_draws_its_sheet_and_the_listing_rows_around_it(book, tmp_path, caplog):
+def test_a_value_edit_draws_its_sheet_and_its_projects_listing_rows(book, tmp_path, caplog):
     out = tmp_path / "out"
     built(book, out, caplog)
     edit(book / "b.yaml", "≥1个", "≥2个")
     data, lines = built(book, out, caplog)
-    assert lines == ["XLSX cache：指标导入 的行分 2 段，1 段新生成",
+    assert lines == ["XLSX cache：指标导入 的行分 4 段，1 段新生成",
                      "XLSX cache：工作表 2 张新生成，2 张取自缓存"]
     ws = load_workbook(io.BytesIO(data))["指标导入"]
     assert [c.value for c in ws[4]] == ["乙项目", "产出指标", "数量指标", "乙数量", "乙数量", "≥", "2",
@@ -93,8 +94,8 @@ def test_a_corrupt_or_missing_sheet_entry_is_drawn_again(book, tmp_path, caplog)
     # Each entry is the SHA-256 of its body, then the body: a part's JSON line, then its XML.
     titles = {p: json.loads(p.read_bytes()[32:].partition(b"\n")[0])["title"]
               for p in entries(out, "sheet")}
-    # three tables, the listing's header and its one run of rows
-    assert sorted(titles.values()) == ["01-甲项目", "02-乙项目", "03-丙项目", "指标导入", "指标导入"]
+    # three tables, the listing's header and its three projects' rows
+    assert sorted(titles.values()) == ["01-甲项目", "02-乙项目", "03-丙项目", *["指标导入"] * 4]
     sheets = {title: p for p, title in titles.items()}
     data = sheets["01-甲项目"].read_bytes()
     sheets["01-甲项目"].write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # fails its checksum
@@ -257,3 +258,46 @@ def test_after_an_edit_the_workbooks_own_files_come_from_the_cache(book, tmp_pat
     assert xlsx_join._unpack_wrapper(xlsx_join._pack_wrapper(["a", "b"], [b"1", None]), 1) == (
         ["a", "b"], [b"1", None])
     assert xlsx_join._unpack_wrapper(xlsx_join._pack_wrapper(["a", "b"], [b"1", None]), 2) is None
+
+
+# -- a listing's rows in blocks -----------------------------------------------------------
+
+def blocked(sizes: list[int], changed: int | None = None) -> Sheet:
+    """A 指标导入-like listing of blocks of items (one block a table), the rows of block
+    `changed` with another last text."""
+    items = tuple(tuple((f"项目{b}", f"项目{b}的第{i}项指标" * (i % 3 + 1),
+                         "改过" if b == changed else str(Decimal(i) / 4)) for i in range(n))
+                  for b, n in enumerate(sizes))
+    cells = [Cell(1, (c, c), text, style="none", align="none")
+             for c, text in enumerate(("名称", "说明", "数"), 1)]
+    return Sheet(title="清单", widths=[20.0, 12.0, 8.0], cells=cells, boxes=[], listing=True,
+                 print_titles="1:1", orientation="landscape", freeze="A2", items=items)
+
+
+def test_a_listing_in_blocks_is_the_listing_drawn_whole(tmp_path, caplog):
+    sheet = blocked([16, 0, 3, 40])
+    whole = replace(sheet, cells=listing_cells(sheet), items=())
+    assert [c.row for c in whole.cells][-1] == 1 + 16 + 3 + 40
+    with caplog.at_level(logging.DEBUG, logger="tablegen"):
+        data = workbook(ListingDoc(sheet), store=Cache(tmp_path / "c"))
+    assert pieces(caplog) == (4, 4)  # the header and three blocks (the empty one is none)
+    assert data == join([draw(whole)], ListingDoc(whole))
+
+
+@pytest.mark.parametrize("change", ["value", "block before"])
+def test_an_edit_of_a_listing_in_blocks_draws_only_the_changed_block(tmp_path, caplog, change):
+    store = Cache(tmp_path / "c")
+    workbook(ListingDoc(blocked([16, 3, 40])), store=store)
+    store.finish()
+    # A block's texts changed; or a new block before the others, which all move down.
+    sheet = blocked([16, 3, 40], changed=1)
+    if change == "block before":
+        before = blocked([16, 3, 40])
+        sheet = replace(before, items=((("新", "新的一项", "1"),) * 5, *before.items))
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="tablegen"):
+        data = workbook(ListingDoc(sheet), store=Cache(tmp_path / "c"))
+    assert pieces(caplog) == ((4, 1) if change == "value" else (5, 1))
+    assert data == workbook(ListingDoc(sheet))
+    whole = replace(sheet, cells=listing_cells(sheet), items=())
+    assert data == join([draw(whole)], ListingDoc(whole))

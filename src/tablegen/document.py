@@ -321,6 +321,29 @@ class Sheet:
     span_px: Callable[[int, int], float] | None = None
     listing: bool = False
     freeze: str | None = None
+    # A listing's rows below its header (which `cells` then holds alone), in blocks (a table's
+    # each), one text a cell from the first column: the XLSX engine keeps each block drawn
+    # under its texts, and makes its cells only to draw it (`listing_cells`).
+    items: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+
+Item = tuple[str, ...]  # a listing's row below its header: one text a cell
+
+
+def item_cells(block: Sequence[Item], first: int) -> list[Cell]:
+    """A block of a listing's rows as cells, its first row at sheet row `first`."""
+    return [Cell(first + i, (c, c), text, style="none", align="wrap")
+            for i, texts in enumerate(block) for c, text in enumerate(texts, 1)]
+
+
+def listing_cells(sheet: Sheet) -> list[Cell]:
+    """Every cell of a listing: its header's (`cells`), then its items' rows below them."""
+    cells = list(sheet.cells)
+    row = max((c.row for c in cells), default=0) + 1
+    for block in sheet.items:
+        cells += item_cells(block, row)
+        row += len(block)
+    return cells
 
 
 @dataclass

@@ -629,17 +629,16 @@ def import_sheet(book: Book) -> Sheet:
     widths = [30.0, 12, 18, 30, 30, 10, 16, 10]
     cells = [Cell(1, (c, c), text, style="none", align="none")
              for c, text in enumerate(IMPORT_HEADER, 1)]
-    row = 1
-    for _, _, project in book.numbered():
-        for l1, l2, ind in project.rows():
-            s = split_value(ind.value)
-            row += 1
-            texts = (project.name, l1.name, l2.name, ind.name, ind.shown_description, s.sign,
-                     s.number, s.unit)
-            cells += [Cell(row, (c, c), text, style="none", align="wrap")
-                      for c, text in enumerate(texts, 1)]
+    items = tuple(tuple(_import_row(project, l1, l2, ind) for l1, l2, ind in project.rows())
+                  for _, _, project in book.numbered())  # a block a project
     return Sheet(title=IMPORT_SHEET, widths=widths, cells=cells, boxes=[], listing=True,
-                 print_titles="1:1", orientation="landscape", freeze="A2")
+                 print_titles="1:1", orientation="landscape", freeze="A2", items=items)
+
+
+def _import_row(project: Project, l1: Level1, l2: Level2, ind: Indicator) -> tuple[str, ...]:
+    s = split_value(ind.value)
+    return (project.name, l1.name, l2.name, ind.name, ind.shown_description, s.sign, s.number,
+            s.unit)
 
 
 class TargetsDocument(Document):

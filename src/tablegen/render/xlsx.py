@@ -32,7 +32,17 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cache import Cache, digest, versions
-from ..document import Cell, Document, Sheet, Spanned, split_spans, text_width
+from ..document import (
+    Cell,
+    Document,
+    Item,
+    Sheet,
+    Spanned,
+    item_cells,
+    listing_cells,
+    split_spans,
+    text_width,
+)
 from .context import RenderContext
 from .xlsx_join import SheetPart, cut, join, stack
 
@@ -242,7 +252,7 @@ def listing_sheet(ws: Worksheet, sheet: Sheet) -> None:
     # Characters of the default 11 pt font a column holds (7 px a width unit, 14.7 px a character).
     chars = [(w * 7 + 5 - 2 * CELL_PAD_PX) / (LISTING_FONT * 96 / 72) for w in sheet.widths]
     rows: dict[int, list[Cell]] = {}
-    for c in sheet.cells:
+    for c in listing_cells(sheet):
         rows.setdefault(c.row, []).append(c)
     for r, cells in sorted(rows.items()):
         for c in cells:
@@ -342,11 +352,43 @@ def _draw_table(doc: Document, table: Any) -> SheetPart:
     return draw(doc.sheet(table))
 
 
+def _draw_items(sheet: Sheet, block: tuple[Item, ...]) -> SheetPart:
+    """The listing with only a block of its items' rows, from its second row."""
+    return draw(replace(sheet, cells=item_cells(block, 2), items=()))
+
+
+def _blocks(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int]:
+    """A listing given in blocks of items (`Sheet.items`): its header row (with the sheet's
+    setup) and each block kept in the cache by its texts alone, whatever its place; only the
+    blocks not kept are made into cells and drawn. How many pieces were drawn, of how many."""
+    if {c.row for c in sheet.cells} != {1}:  # the items would not start at row 2: drawn whole
+        part, made = _part(store, digest(base, "extra", repr(sheet)), lambda: draw(sheet))
+        return part, int(made), 1
+    frame = replace(sheet, items=())
+    part, made = _part(store, digest(base, "frame", repr(frame)), lambda: draw(frame))
+    drawn = int(made)
+    setup = repr(replace(sheet, cells=[], items=()))
+    stacked = []
+    row = 2
+    for block in sheet.items:
+        if not block:
+            continue
+        key = digest(base, "items", setup,
+                     *(text for texts in block for text in (str(len(texts)), *texts)))
+        piece, made = _part(store, key, partial(_draw_items, sheet, block))
+        stacked.append((row, piece))
+        drawn += made
+        row += len(block)
+    return stack(part, stacked), drawn, len(stacked) + 1
+
+
 def _listing(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int]:
     """A listing's part, stacked from its header row (with the sheet's setup) and its other
     rows in runs, each kept in the cache by its content whatever its place (each row of a
     listing is drawn from its own cells alone: a run drawn elsewhere is moved to its place);
     how many pieces were drawn, of how many."""
+    if sheet.items:
+        return _blocks(store, base, sheet)
     by_row: dict[int, list[Cell]] = {}
     for c in sheet.cells:
         by_row.setdefault(c.row, []).append(c)
