@@ -117,6 +117,24 @@ def test_loading_weasyprint_runs_no_compiler(tmp_path):
     assert sorted(tmp.iterdir()) == []
 
 
+def test_loading_weasyprint_reads_the_linker_cache_once():
+    # Without gcc, ctypes ran `ldconfig -p` and `ld` for each name WeasyPrint tries: 25
+    # programs, a quarter of a second of each PDF worker's start.
+    code = ("import subprocess\n"
+            "ran = []\n"
+            "popen = subprocess.Popen.__init__\n"
+            "def spy(self, args, *a, **k):\n"
+            "    ran.append(args)\n"
+            "    popen(self, args, *a, **k)\n"
+            "subprocess.Popen.__init__ = spy\n"
+            "import tablegen.render.pdf_layout\n"
+            "from tablegen.render.fonts import libraries\n"
+            "assert libraries() == {'fontconfig': True, 'pango': True}\n"
+            "print(ran)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[['/sbin/ldconfig', '-p']]"
+
+
 def test_a_build_with_toc_pages_leaves_nothing(books, tmp_path):
     need_program("soffice")
     tmp = tmp_path / "tmp"

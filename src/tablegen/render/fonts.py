@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -154,20 +156,48 @@ _FIND_LIBRARY = ctypes.util.find_library
 
 
 def find_library(name: str) -> str | None:
-    """`ctypes.util.find_library` without its step that compiles a program with gcc.
+    """`ctypes.util.find_library`, on Linux from the linker cache alone, read once a process.
 
-    WeasyPrint tries six names per library, so importing it ran gcc 15 times (and in every
-    layout worker); gcc's cc* files in the temp folder stay behind when a Ctrl-C lands
-    meanwhile. The linker cache (`ldconfig -p`) and `ld` find the same libraries (also on
-    LD_LIBRARY_PATH) without writing anything. Elsewhere than on Linux: the standard lookup.
-    """
-    ldconfig = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    WeasyPrint tries six names per library, and cffi asks `find_library` for each it cannot
+    open as given: the standard lookup compiled a program with gcc for each (15 runs per
+    import, in every layout worker; gcc's cc* files stayed behind when a Ctrl-C landed), and
+    without gcc it ran `ldconfig -p` and `ld` for each (25 programs, a quarter of a second of
+    every worker's start). Here `ldconfig -p` runs once, and its listing is searched as
+    ctypes searches it. `ld` is not asked: each of WeasyPrint's lists ends with the library's
+    soname, which cffi hands to the system's loader as it is, and the loader finds it wherever
+    `ld` would (LD_LIBRARY_PATH included). Without the linker cache, `ld` alone; elsewhere
+    than on Linux, the standard lookup."""
+    listing = _linker_cache()
+    if listing is not None:
+        found = re.search(rb"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(os.fsencode(name)),
+                                                            _ABI.encode()), listing)
+        return os.fsdecode(found.group(1)) if found else None
     ld = getattr(ctypes.util, "_findLib_ld", None)
     soname = getattr(ctypes.util, "_get_soname", None)
-    if ldconfig is None or ld is None or soname is None:
+    if not sys.platform.startswith("linux") or ld is None or soname is None:
         return _FIND_LIBRARY(name)
-    found: str | None = ldconfig(name) or soname(ld(name))
-    return found
+    found_ld: str | None = soname(ld(name))
+    return found_ld
+
+
+# The linker cache's name for this machine's libraries (`ctypes.util._findSoname_ldconfig`).
+_ABI = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
+        "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(
+    f"{os.uname().machine}-{ctypes.sizeof(ctypes.c_long) * 8}" if hasattr(os, "uname") else "",
+    "libc6")
+
+
+@cache
+def _linker_cache() -> bytes | None:
+    """`ldconfig -p`'s listing (glibc's linker cache), None where there is none to read."""
+    if not sys.platform.startswith("linux") or not hasattr(ctypes.util, "_findSoname_ldconfig"):
+        return None
+    try:
+        return subprocess.run(["/sbin/ldconfig", "-p"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True,
+                              env={"LC_ALL": "C", "LANG": "C"}).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 @contextmanager
