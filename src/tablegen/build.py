@@ -3,6 +3,11 @@ that applies to it) in every format, then write it all.
 
 Books × kinds × formats: a kind (`tablegen.kinds`) makes a document of a book; an engine
 (`tablegen.render`) draws any document in its format. This is the one place that knows both.
+
+What this module loads with it is light (the cache, the templates' chain, the writer): `build`
+starts the engines' helpers (the PDF's worker, which loads WeasyPrint; LibreOffice) before the
+modules that read, check and draw the books are loaded (a quarter of a second), each function
+loading those it uses.
 """
 
 from __future__ import annotations
@@ -19,23 +24,17 @@ from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from . import rules
 from .cache import FOLDER, Cache, digest, folder_digest, versions
-from .document import Document
 from .errors import InvalidData, RenderError, Report, UsageError
-from .kinds import KINDS
-from .load.books import load_paths
-from .model.book import Book, Indicator
-from .model.scoring import explain as explain_scores
-from .model.scoring import scheme_of, score_project
 from .render import BEGUN, ENGINES, PREPARED
-from .render.context import RenderContext
-from .review import Review, review_books
-from .review.data import load_settings
-from .review.history import gather
 from .templates import chain_for
 from .writer import check_output, publish
 
 if TYPE_CHECKING:
+    from .document import Document
+    from .model.book import Book, Indicator
+    from .render.context import RenderContext
     from .render.toc_pages import Offices
+    from .review import Review
 
 log = logging.getLogger("tablegen")
 
@@ -61,11 +60,15 @@ def _engine(fmt: str) -> Callable[[Document, RenderContext], dict[str, bytes]]:
 
 def documents(book: Book) -> list[Document]:
     """The book's documents: one per kind that applies to it, in the order of KINDS."""
+    from .kinds import KINDS
+
     return [kind.document(book) for kind in KINDS if kind.applies(book)]
 
 
 def check(paths: list[Path], *, strict: bool = False) -> Report:
     """Validate every book and file under the paths; every finding of every file."""
+    from .load.books import load_paths
+
     catalog = load_paths(paths)
     return catalog.report.strict() if strict else catalog.report
 
@@ -74,6 +77,10 @@ def explain(paths: list[Path]) -> list[str]:
     """How every 自评 score of the valid books under the paths was computed (`tablegen check
     --explain`): per evaluated project, its scheme, then 预算执行率, each indicator at its
     file:line:col (target, actual, formula, points) and the 总分."""
+    from .load.books import load_paths
+    from .model.scoring import explain as explain_scores
+    from .model.scoring import scheme_of, score_project
+
     lines = []
     for book in load_paths(paths).books:
         scheme = scheme_of(book)
@@ -186,6 +193,9 @@ def _build(paths: list[Path], out: Path, chosen: list[str], *, strict: bool, qui
            progress: Callable[[int, int, str], None] | None, use_cache: bool,
            offices: Offices | None, prepared: dict[str, Any], inputs: str | None,
            page_first: Callable[[BuildResult], None] | None = None) -> BuildResult:
+    from .load.books import load_paths
+    from .render.context import RenderContext
+
     store = Cache(out / FOLDER if use_cache else None)
     store.scope = "load"
     catalog = load_paths(paths, store)
@@ -361,6 +371,10 @@ def review_of(books: list[Book], store: Cache | None = None) -> Review | None:
     """The target review of the books (`tablegen review`'s, with the same settings and
     history; each project's findings kept in `store`), None when the agency's review.yaml has
     errors (`tablegen review` names them)."""
+    from .review import review_books
+    from .review.data import load_settings
+    from .review.history import gather
+
     settings_report = Report()
     settings = load_settings(None, settings_report)
     if settings_report.errors:
@@ -464,6 +478,8 @@ def overview_entry(book: Book, report: Report, formats: list[str],
                    reviewed: Review | None = None) -> dict[str, Any]:
     """One book's entry on the overview page: each kind's summary, its warnings, its target
     review, its files."""
+    from .kinds import KINDS
+
     root = book.root or Path(book.key)
     entry: dict[str, Any] = {"key": book.key}
     links: list[dict[str, str]] = []

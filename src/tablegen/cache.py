@@ -24,7 +24,6 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from .templates import inside
@@ -78,6 +77,8 @@ def code_digest(root: Path = PACKAGE) -> str:
 @cache
 def versions() -> str:
     """tablegen's code and the versions of the libraries that shape its output."""
+    from importlib import metadata  # a thirtieth of a second: loaded when first asked
+
     out = [f"tablegen-code={code_digest()}"]
     for name in "weasyprint pydyf pikepdf pypdf uharfbuzz docxtpl python-docx openpyxl jinja2".split():
         try:
