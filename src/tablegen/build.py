@@ -6,8 +6,8 @@ Books × kinds × formats: a kind (`tablegen.kinds`) makes a document of a book;
 
 What this module loads with it is light (the cache, the templates' chain, the writer): `build`
 starts the engines' helpers (the PDF's worker, which loads WeasyPrint; LibreOffice) before the
-modules that read, check and draw the books are loaded (a quarter of a second), each function
-loading those it uses.
+modules that read, check and draw the books are loaded, each function loading those it uses
+(the CLI and the helpers' modules load in 0.23 s instead of 0.40).
 """
 
 from __future__ import annotations
