@@ -120,6 +120,16 @@ def layout(job: Job, told: Callable[[Counted], None] | None = None) -> Laid:
     return lay_out(job, told)
 
 
+def warm() -> None:
+    """What the worker loads as it starts (`pdf_worker.WARM`), before the build's first call
+    comes: this module (the calls are its functions), WeasyPrint and the fonts' set-up. The
+    build starts it before it loads the modules that read the books (`tablegen.build`): the
+    worker loads this module's meanwhile."""
+    from .pdf_layout import process_fonts
+
+    process_fonts()
+
+
 def _load_layout() -> None:
     """WeasyPrint loaded here before a pool of workers forks: they share it, instead of each
     loading it again."""

@@ -36,8 +36,9 @@ from ..writer import alive
 
 T = TypeVar("T")
 R = TypeVar("R")
-# What the PDF's worker loads first: WeasyPrint, and fontconfig's set-up of this process's fonts.
-WARM = ("tablegen.render.pdf_layout", "process_fonts")
+# What the PDF's worker loads first: the PDF engine, WeasyPrint, and fontconfig's set-up of this
+# process's fonts (`pdf.warm`).
+WARM = ("tablegen.render.pdf", "warm")
 
 
 class Channel:
