@@ -3,7 +3,9 @@ LibreOffice, and sizes — every figure with its ratio, measured side by side in
 
 Run: `.venv/bin/python bench/bench_cache.py` (a few minutes on 2 cores; root for the
 hidden-subsetter figure, which uses `unshare -m` and a bind mount). `PAIRS=N` sets how many
-alternating pairs time the cold PDF against LibreOffice (5).
+alternating pairs time the cold PDF against LibreOffice (5); `EDITS=N` how many edits are timed,
+each beside a LibreOffice run of its own (5). The Python that runs it runs tablegen: its first
+line names it (a build of Python without PGO/LTO takes a tenth longer).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from common import make_book
 ROOT = Path(__file__).resolve().parents[1]
 TABLEGEN = [sys.executable, "-m", "tablegen"]
 PAIRS = int(os.environ.get("PAIRS", "5"))  # cold PDF against LibreOffice, side by side
+EDITS = int(os.environ.get("EDITS", "5"))  # edits, each beside a LibreOffice run of its own
 
 
 def wall(cmd: list[str], **kw: object) -> float:
@@ -78,7 +81,8 @@ def main() -> None:
     seeds = [ROOT / "targets" / "binhai-ipa-2026", ROOT / "targets" / "tianjin-ipa-2024"]
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        print(f"machine: {os.cpu_count()} cores; figures: ours, baseline, ratio (target)")
+        print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]} ({sys.executable});"
+              " figures: ours, baseline, ratio (target)")
 
         # 1. No-op `make docs` against the cold one, same books, same run.
         out = tmp / "docs"
@@ -128,7 +132,9 @@ def main() -> None:
 
         warm = Preview([book], tmp / "warm100", port=0)
         warm.saved(every=True)  # and the LibreOffice serve keeps started for every save
-        for n, name in enumerate(("p0042.yaml", "p0043.yaml", "p0044.yaml")):
+        edits: dict[str, list[float]] = {"no-toc": [], "default": [], "serve": []}
+        for n in range(EDITS):
+            name = f"p{42 + n:04d}.yaml"
             p = book / name
             p.write_text(p.read_text(encoding="utf-8").replace("≥10件", "≥11件", 1), encoding="utf-8")
             edit = wall(build([book], out, "--no-toc-pages"))
@@ -140,13 +146,18 @@ def main() -> None:
             _, made = warm.saved(every=True)
             served = time.perf_counter() - start
             assert sorted(made) == ["docx", "pdf", "xlsx"], made
-            base = libreoffice(docx, tmp) if n else lo
+            base = libreoffice(docx, tmp)  # beside each edit: the machine's load changes
             row(f"one value edited ({name}), --no-toc-pages / LibreOffice", edit, base, "—")
             row(f"one value edited ({name}), default build / LibreOffice", edit_default, base,
                 "≤ 0.3")
             row(f"one value edited ({name}), serve: page + every format / LibreOffice", served,
                 base, "≤ 0.15")
+            for label, took in (("no-toc", edit), ("default", edit_default), ("serve", served)):
+                edits[label].append(took / base)
         warm.close()  # and the LibreOffice it keeps started
+        for label, target in (("no-toc", "—"), ("default", "≤ 0.3"), ("serve", "≤ 0.15")):
+            print(f"{'one value edited, ' + label + ': median of the ratios':<58} "
+                  f"{'':>21}ratio {statistics.median(edits[label]):5.2f}  ({target})")
 
         # 4. Sizes.
         seed_pdf = tmp / "docs" / "tianjin-ipa-2024" / "天津市知识产权局2024年项目支出绩效目标表.pdf"
