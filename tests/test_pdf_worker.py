@@ -586,3 +586,14 @@ def test_the_pdf_is_finished_before_the_docx_which_waits_on_libreoffice(book, tm
             if FOLDER not in p.parts} == {
         p.relative_to(cold).as_posix(): p.read_bytes() for p in sorted(cold.rglob("*.*"))
         if FOLDER not in p.parts}
+
+
+def test_the_build_starts_its_helpers_before_the_modules_that_read_the_books_are_loaded():
+    # `tablegen.build` loads what `build` needs to start the PDF worker and LibreOffice; the
+    # modules that read, check and draw the books load after (each function loads its own).
+    code = ("import sys, tablegen.cli, tablegen.render.pdf_worker, tablegen.render.toc_pages\n"
+            "heavy = ('tablegen.kinds', 'tablegen.load.books', 'tablegen.document',\n"
+            "         'tablegen.review', 'tablegen.render.pdf', 'weasyprint', 'importlib.metadata')\n"
+            "print([m for m in heavy if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
