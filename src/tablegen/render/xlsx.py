@@ -361,53 +361,63 @@ def _blocks(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int]
     """A listing given in blocks of items (`Sheet.items`): its header row (with the sheet's
     setup) and each block kept in the cache by its texts alone, whatever its place; only the
     blocks not kept are made into cells and drawn. How many pieces were drawn, of how many."""
-    if {c.row for c in sheet.cells} != {1}:  # the items would not start at row 2: drawn whole
-        part, made = _part(store, digest(base, "extra", repr(sheet)), lambda: draw(sheet))
-        return part, int(made), 1
-    frame = replace(sheet, items=())
-    part, made = _part(store, digest(base, "frame", repr(frame)), lambda: draw(frame))
-    drawn = int(made)
+    if {c.row for c in sheet.cells} != {1}:  # the items would not start at row 2
+        return _whole(store, base, sheet)
     setup = repr(replace(sheet, cells=[], items=()))
-    stacked = []
+    pieces: list[_Piece] = []
     row = 2
-    for block in sheet.items:
-        if not block:
-            continue
+    for block in (b for b in sheet.items if b):
         key = digest(base, "items", setup,
                      *(text for texts in block for text in (str(len(texts)), *texts)))
-        piece, made = _part(store, key, partial(_draw_items, sheet, block))
-        stacked.append((row, piece))
-        drawn += made
+        pieces.append((row, key, partial(_draw_items, sheet, block)))
         row += len(block)
-    return stack(part, stacked), drawn, len(stacked) + 1
+    return _stacked(store, base, replace(sheet, items=()), pieces)
+
+
+_Piece = tuple[int, str, Callable[[], SheetPart]]  # a listing's rows: first row, key, drawing
+
+
+def _stacked(store: Cache, base: str, frame: Sheet,
+             pieces: list[_Piece]) -> tuple[SheetPart, int, int]:
+    """A listing stacked from its frame (its header row, with the sheet's setup) and pieces of
+    its other rows, each through the cache whatever its place (each row of a listing is drawn
+    from its own cells alone: a piece drawn elsewhere is moved to its first row); how many
+    pieces were drawn, of how many."""
+    part, made = _part(store, digest(base, "frame", repr(frame)), lambda: draw(frame))
+    drawn = int(made)
+    stacked = []
+    for first, key, make in pieces:
+        piece, made = _part(store, key, make)
+        stacked.append((first, piece))
+        drawn += made
+    return stack(part, stacked), drawn, len(pieces) + 1
 
 
 def _listing(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int]:
-    """A listing's part, stacked from its header row (with the sheet's setup) and its other
-    rows in runs, each kept in the cache by its content whatever its place (each row of a
-    listing is drawn from its own cells alone: a run drawn elsewhere is moved to its place);
-    how many pieces were drawn, of how many."""
+    """A listing's part (`_stacked`): its rows below the header in blocks (`_blocks`), or cut
+    into runs, each kept in the cache under its content; how many pieces were drawn, of how
+    many."""
     if sheet.items:
         return _blocks(store, base, sheet)
     by_row: dict[int, list[Cell]] = {}
     for c in sheet.cells:
         by_row.setdefault(c.row, []).append(c)
-    if 1 not in by_row:  # the sheet's dimension would start at the header's row: drawn whole
-        part, made = _part(store, digest(base, "extra", repr(sheet)), lambda: draw(sheet))
-        return part, int(made), 1
+    if 1 not in by_row:  # the sheet's dimension would start at the header's row
+        return _whole(store, base, sheet)
     frame = replace(sheet, cells=by_row.pop(1))
-    part, made = _part(store, digest(base, "frame", repr(frame)), lambda: draw(frame))
-    drawn = int(made)
     setup = repr(replace(sheet, cells=[]))
-    stacked = []
-    cut = runs([(r, cells, _row_text(cells)) for r, cells in sorted(by_row.items())])
-    for run in cut:
+    pieces: list[_Piece] = []
+    for run in runs([(r, cells, _row_text(cells)) for r, cells in sorted(by_row.items())]):
         start = run[0][0]
         key = digest(base, "rows", setup, *(f"{r - start}:{text}" for r, _, text in run))
-        piece, made = _part(store, key, partial(_draw_run, sheet, run))
-        stacked.append((start, piece))
-        drawn += made
-    return stack(part, stacked), drawn, len(cut) + 1
+        pieces.append((start, key, partial(_draw_run, sheet, run)))
+    return _stacked(store, base, frame, pieces)
+
+
+def _whole(store: Cache, base: str, sheet: Sheet) -> tuple[SheetPart, int, int]:
+    """A listing that cannot be stacked, drawn whole through the cache (one piece)."""
+    part, made = _part(store, digest(base, "extra", repr(sheet)), lambda: draw(sheet))
+    return part, int(made), 1
 
 
 def _extra(store: Cache, base: str, sheet: Sheet, label: str) -> tuple[SheetPart, bool]:
